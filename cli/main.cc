@@ -1,0 +1,36 @@
+// lockstep: the operator's command. See DESIGN.md "CLI contract".
+#include <CLI/CLI.hpp>
+
+#include <google/protobuf/stubs/common.h>
+
+#include "cli/exit_codes.h"
+#include "cli/output.h"
+#include "cli/zk_commands.h"
+#include "common/log.h"
+
+int main(int argc, char** argv) {
+  using namespace lockstep::cli;
+  CLI::App app{
+      "Lockstep backs up and restores the ZooKeeper ensemble of a multi-master cluster.\n"
+      "Single-master commands (run on the master): lockstep zk backup|restore|inspect."};
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may stand before or after the command
+  OutputOptions output;
+  std::string cluster;
+  std::string token_file;
+  app.add_flag("--json", output.json, "print the API's JSON instead of text");
+  app.add_option("--cluster", cluster, "any agent's URL")->envname("LOCKSTEP_CLUSTER");
+  app.add_option("--token-file", token_file, "file holding the API token")
+      ->envname("LOCKSTEP_TOKEN_FILE");
+  lockstep::log::SetOperation("cli");
+  int exit_code = kExitOk;
+  AddZkCommands(app, output, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  google::protobuf::ShutdownProtobufLibrary();
+  return exit_code;
+}

@@ -1,0 +1,22 @@
+// Printing results: human text or the API's JSON (protobuf JSON mapping), kept apart from the
+// commands that compute them so `--json` costs nothing.
+#pragma once
+
+#include <google/protobuf/message.h>
+
+#include <string>
+
+#include "common/status.h"
+
+namespace lockstep::cli {
+
+struct OutputOptions {
+  bool json = false;
+};
+
+std::string ToJson(const google::protobuf::Message& message);
+void PrintJson(const google::protobuf::Message& message);
+// "error: <message>" on stderr, or {"error": …, "code": …} on stdout with --json.
+void PrintError(const Status& status, const OutputOptions& options);
+
+}  // namespace lockstep::cli

@@ -1,0 +1,279 @@
+#include "cli/zk_commands.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "cli/exit_codes.h"
+#include "cli/progress_printer.h"
+#include "node-agent/archive/extract.h"
+#include "node-agent/local/backup.h"
+#include "node-agent/local/restore.h"
+#include "node-agent/zkfmt/inspect.h"
+#include "proto/local.pb.h"
+
+namespace lockstep::cli {
+namespace fs = std::filesystem;
+namespace {
+
+struct ResolvedDirs {
+  zkfmt::DataDirs dirs;
+  std::optional<zk::Endpoint> client;
+};
+
+Result<ResolvedDirs> ResolveDirs(const ZkPathFlags& flags) {
+  if (flags.zoo_cfg.empty() == flags.data_dir.empty()) {
+    return InvalidArgument("give either --zoo-cfg FILE or --data-dir DIR (not both)");
+  }
+  ResolvedDirs resolved;
+  if (!flags.zoo_cfg.empty()) {
+    Result<zk::ZooCfg> cfg = zk::LoadZooCfg(flags.zoo_cfg);
+    if (!cfg.ok()) return InvalidArgument(cfg.status().message());
+    resolved.dirs = {cfg->data_dir, cfg->data_log_dir};
+    resolved.client = cfg->client;
+  } else {
+    resolved.dirs = {flags.data_dir, flags.data_log_dir.empty() ? flags.data_dir
+                                                                 : flags.data_log_dir};
+  }
+  if (!flags.zk.empty()) {
+    Result<zk::Endpoint> endpoint = zk::ParseEndpoint(flags.zk);
+    if (!endpoint.ok()) return endpoint.status().Prepend("--zk");
+    resolved.client = *endpoint;
+  }
+  return resolved;
+}
+
+void AddPathFlags(CLI::App* cmd, ZkPathFlags* flags) {
+  cmd->add_option("--zoo-cfg", flags->zoo_cfg, "ZooKeeper's zoo.cfg (dataDir, dataLogDir, client port)");
+  cmd->add_option("--data-dir", flags->data_dir, "ZooKeeper dataDir (instead of --zoo-cfg)");
+  cmd->add_option("--data-log-dir", flags->data_log_dir, "ZooKeeper dataLogDir, when separate");
+  cmd->add_option("--zk", flags->zk, "the server's client address HOST:PORT (overrides zoo.cfg)");
+}
+
+local::FileCallback VerboseLister(bool verbose, const char* verb) {
+  if (!verbose) return {};
+  return [verb](const std::string& name, uint64_t size) {
+    std::cerr << verb << " " << name;
+    if (size > 0) std::cerr << " (" << HumanBytes(size) << ")";
+    std::cerr << "\n";
+  };
+}
+
+int Fail(const Status& status, const OutputOptions& output) {
+  PrintError(status, output);
+  return ExitCodeFor(status);
+}
+
+struct BackupFlags {
+  ZkPathFlags paths;
+  std::string archive;
+  bool verbose = false;
+  bool online = false;
+};
+
+int RunZkBackup(const BackupFlags& flags, const OutputOptions& output) {
+  Result<ResolvedDirs> dirs = ResolveDirs(flags.paths);
+  if (!dirs.ok()) return Fail(dirs.status(), output);
+  ProgressPrinter printer;
+  local::BackupOptions options;
+  options.dirs = dirs->dirs;
+  options.client = dirs->client;
+  options.archive_path = flags.archive;
+  options.online = flags.online;
+  options.progress = [&printer](const local::Progress& p) { printer.Update(p); };
+  options.on_file = VerboseLister(flags.verbose, "archived");
+  Result<local::BackupResult> result = local::RunBackup(options);
+  if (!result.ok()) return Fail(result.status().Prepend("backup failed"), output);
+  if (output.json) {
+    proto::LocalBackupResult json;
+    json.set_archive(result->archive_path);
+    json.set_sha256(result->archive_sha256);
+    json.set_size_bytes(result->archive_size);
+    *json.mutable_manifest() = result->manifest;
+    PrintJson(json);
+    return kExitOk;
+  }
+  const proto::Manifest& m = result->manifest;
+  std::cout << "backup written: " << result->archive_path << " (" << HumanBytes(result->archive_size)
+            << ")\n"
+            << "  sha256     " << result->archive_sha256 << "\n"
+            << "  mode       " << m.mode() << "\n"
+            << "  last zxid  " << m.last_zxid() << " (snapshot " << m.snapshot_zxid() << ")\n"
+            << "  znodes     " << m.node_count() << "\n"
+            << "  files      " << m.files_size() << "\n";
+  return kExitOk;
+}
+
+struct RestoreFlags {
+  ZkPathFlags paths;
+  std::string archive;
+  bool verbose = false;
+};
+
+int RunZkRestore(const RestoreFlags& flags, const OutputOptions& output) {
+  Result<ResolvedDirs> dirs = ResolveDirs(flags.paths);
+  if (!dirs.ok()) return Fail(dirs.status(), output);
+  ProgressPrinter printer;
+  local::RestoreOptions options;
+  options.dirs = dirs->dirs;
+  options.client = dirs->client;
+  options.archive_path = flags.archive;
+  options.progress = [&printer](const local::Progress& p) { printer.Update(p); };
+  options.on_file = VerboseLister(flags.verbose, "restored");
+  Result<local::RestoreResult> result = local::RunRestore(options);
+  if (!result.ok()) {
+    return Fail(result.status().Prepend("restore failed, the data directory is unchanged"), output);
+  }
+  proto::LocalRestoreResult json;
+  json.set_archive(flags.archive);
+  json.set_sha256(result->archive_sha256);
+  json.set_layout(result->manifest ? "lockstep" : "dcos-zk");
+  json.set_last_zxid(result->last_zxid);
+  json.set_node_count(result->node_count);
+  json.set_files(result->files);
+  json.set_bytes(result->bytes);
+  json.set_data_dir(options.dirs.data_dir);
+  json.set_data_log_dir(options.dirs.data_log_dir);
+  json.set_rollback_data_dir(result->rollback_data_dir);
+  json.set_rollback_log_dir(result->rollback_log_dir);
+  if (output.json) {
+    PrintJson(json);
+    return kExitOk;
+  }
+  std::cout << "restored " << flags.archive << " (" << json.layout() << " archive) into "
+            << json.data_dir() << "\n"
+            << "  last zxid  " << json.last_zxid() << "\n"
+            << "  znodes     " << json.node_count() << "\n"
+            << "  files      " << json.files() << " (" << HumanBytes(json.bytes()) << ")\n";
+  if (!json.rollback_data_dir().empty()) {
+    std::cout << "  previous data kept in " << json.rollback_data_dir() << "\n";
+  }
+  if (!json.rollback_log_dir().empty()) {
+    std::cout << "  previous logs kept in " << json.rollback_log_dir() << "\n";
+  }
+  std::cout << "start ZooKeeper, check it serves, then remove the rollback copy\n";
+  return kExitOk;
+}
+
+// Extracts an archive into a scratch directory and inspects what it holds.
+Result<proto::InspectReport> InspectArchive(const std::string& path) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp ? tmp : "/tmp") + "/lockstep-inspect-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) return IoError("cannot create " + pattern);
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } cleanup{pattern};
+  zkfmt::DataDirs staged{pattern + "/data", pattern + "/datalog"};
+  Result<archive::ExtractedArchive> extracted =
+      archive::ExtractArchive(path, {staged.SnapshotDir(), staged.LogDir()});
+  if (!extracted.ok()) {
+    if (extracted.status().code() != StatusCode::kCorruption) return extracted.status();
+    proto::InspectReport report;
+    proto::Problem* problem = report.add_problems();
+    problem->set_file(path);
+    problem->set_message(extracted.status().message());
+    problem->set_fatal(true);
+    return report;
+  }
+  ASSIGN_OR_RETURN(proto::InspectReport report, zkfmt::InspectDataDirs(staged));
+  for (auto& file : *report.mutable_files()) {
+    std::string rel = file.path().substr(pattern.size() + 1);
+    file.set_path(rel.starts_with("data/") ? "zookeeper/" + rel : "zookeeper/" + rel);
+  }
+  const auto& m = extracted->manifest;
+  if (m && (m->last_zxid() != report.last_zxid() || m->node_count() != report.node_count())) {
+    proto::Problem* problem = report.add_problems();
+    problem->set_file(archive::kManifestName);
+    problem->set_message("the files replay to a different state than the manifest records");
+    problem->set_expected(m->last_zxid() + " / " + std::to_string(m->node_count()) + " nodes");
+    problem->set_actual(report.last_zxid() + " / " + std::to_string(report.node_count()) + " nodes");
+    problem->set_fatal(true);
+    report.set_valid(false);
+  }
+  return report;
+}
+
+void PrintInspectText(const proto::InspectReport& r) {
+  std::cout << "valid          " << (r.valid() ? "yes" : "NO") << "\n"
+            << "snapshot zxid  " << r.snapshot_zxid() << "\n"
+            << "last zxid      " << r.last_zxid() << "\n"
+            << "znodes         " << r.node_count() << "\n"
+            << "files\n";
+  for (const auto& f : r.files()) {
+    std::cout << "  " << (f.selected() ? "restore " : "skip    ") << (!f.checked() ? "-   " : f.valid() ? "ok  " : "BAD ")
+              << f.role() << "  " << f.path() << "  " << HumanBytes(f.size());
+    if (!f.first_zxid().empty()) std::cout << "  " << f.first_zxid() << ".." << f.last_zxid();
+    std::cout << "\n";
+  }
+  if (r.problems_size() > 0) std::cout << "problems\n";
+  for (const auto& p : r.problems()) {
+    std::cout << "  " << (p.fatal() ? "ERROR " : "note  ") << p.file() << " @" << p.offset()
+              << ": " << p.message();
+    if (!p.expected().empty() || !p.actual().empty()) {
+      std::cout << " (expected " << p.expected() << ", found " << p.actual() << ")";
+    }
+    std::cout << "\n";
+  }
+}
+
+int RunZkInspect(const std::string& target, const std::string& data_log_dir,
+                 const OutputOptions& output) {
+  std::error_code ec;
+  Result<proto::InspectReport> report = Status::Ok();
+  if (fs::is_directory(target, ec)) {
+    report = zkfmt::InspectDataDirs({target, data_log_dir.empty() ? target : data_log_dir});
+  } else if (fs::is_regular_file(target, ec)) {
+    report = InspectArchive(target);
+  } else {
+    return Fail(NotFound(target + " is neither an archive nor a directory"), output);
+  }
+  if (!report.ok()) return Fail(report.status(), output);
+  if (output.json) {
+    PrintJson(*report);
+  } else {
+    PrintInspectText(*report);
+  }
+  return report->valid() ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+void AddZkCommands(CLI::App& app, const OutputOptions& output, int* exit_code) {
+  CLI::App* zk = app.add_subcommand("zk", "back up, restore and inspect ZooKeeper on this master");
+  zk->require_subcommand(1);
+
+  static BackupFlags backup;
+  CLI::App* b = zk->add_subcommand(
+      "backup", "archive this master's ZooKeeper data (offline by default, or --online)");
+  b->add_option("ARCHIVE", backup.archive, "archive to create (must not exist)")->required();
+  b->add_flag("-v,--verbose", backup.verbose, "list each archived file");
+  b->add_flag("--online", backup.online,
+              "keep the server running: archive exactly the committed state at its current zxid");
+  AddPathFlags(b, &backup.paths);
+  b->callback([&output, exit_code] { *exit_code = RunZkBackup(backup, output); });
+
+  static RestoreFlags restore;
+  CLI::App* r = zk->add_subcommand(
+      "restore", "replace this master's ZooKeeper data with an archive (server must be stopped)");
+  r->add_option("ARCHIVE", restore.archive, "Lockstep or dcos-zk archive")->required();
+  r->add_flag("-v,--verbose", restore.verbose, "list each restored file");
+  AddPathFlags(r, &restore.paths);
+  r->callback([&output, exit_code] { *exit_code = RunZkRestore(restore, output); });
+
+  static std::string inspect_target;
+  static std::string inspect_log_dir;
+  CLI::App* i = zk->add_subcommand(
+      "inspect", "check an archive or data directory: zxids, znodes, files, problems");
+  i->add_option("TARGET", inspect_target, "archive file or ZooKeeper dataDir")->required();
+  i->add_option("--data-log-dir", inspect_log_dir, "dataLogDir, when separate from TARGET");
+  i->callback([&output, exit_code] {
+    *exit_code = RunZkInspect(inspect_target, inspect_log_dir, output);
+  });
+}
+
+}  // namespace lockstep::cli

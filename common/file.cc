@@ -1,0 +1,103 @@
+#include "common/file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+
+namespace lockstep {
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
+  if (this != &other) reset(other.release());
+  return *this;
+}
+
+void UniqueFd::reset(int fd) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+}
+
+Result<UniqueFd> OpenForRead(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("cannot open", path, errno);
+  return UniqueFd(fd);
+}
+
+Result<UniqueFd> CreateExclusive(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoError("cannot create", path, errno);
+  return UniqueFd(fd);
+}
+
+Result<uint64_t> FileSize(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return ErrnoError("cannot stat", path, errno);
+  return static_cast<uint64_t>(st.st_size);
+}
+
+Result<size_t> ReadFully(int fd, char* buffer, size_t size, const std::string& path) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::read(fd, buffer + done, size - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError("cannot read", path, errno);
+    }
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  return done;
+}
+
+Status WriteFully(int fd, const char* data, size_t size, const std::string& path) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::write(fd, data + done, size - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError("cannot write", path, errno);
+    }
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status SyncFd(int fd, const std::string& path) {
+  if (::fsync(fd) != 0) return ErrnoError("cannot fsync", path, errno);
+  return Status::Ok();
+}
+
+Result<std::string> ReadSmallFile(const std::string& path, size_t max_size) {
+  ASSIGN_OR_RETURN(UniqueFd fd, OpenForRead(path));
+  std::string contents(max_size + 1, '\0');
+  ASSIGN_OR_RETURN(size_t n, ReadFully(fd.get(), contents.data(), contents.size(), path));
+  if (n > max_size) {
+    return InvalidArgument(path + " is larger than " + std::to_string(max_size) + " bytes");
+  }
+  contents.resize(n);
+  return contents;
+}
+
+Status WriteFileAtomically(const std::string& path, const std::string& contents) {
+  std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  {
+    int raw = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (raw < 0) return ErrnoError("cannot create", tmp, errno);
+    UniqueFd fd(raw);
+    RETURN_IF_ERROR(WriteFully(fd.get(), contents.data(), contents.size(), tmp));
+    RETURN_IF_ERROR(SyncFd(fd.get(), tmp));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return ErrnoError("cannot rename into place", path, err);
+  }
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  ASSIGN_OR_RETURN(UniqueFd dfd, OpenForRead(dir));
+  return SyncFd(dfd.get(), dir);
+}
+
+}  // namespace lockstep

@@ -1,0 +1,51 @@
+// Thin POSIX file helpers: an owning descriptor, full reads and writes, durable small files.
+// All functions return Status naming the path; none throw.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+
+namespace lockstep {
+
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { reset(); }
+
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+  void reset(int fd = -1);
+
+ private:
+  int fd_ = -1;
+};
+
+Result<UniqueFd> OpenForRead(const std::string& path);
+// Creates a new file, failing if it exists (O_EXCL), mode 0644.
+Result<UniqueFd> CreateExclusive(const std::string& path);
+Result<uint64_t> FileSize(const std::string& path);
+
+// Reads up to `size` bytes, retrying short reads; returns fewer only at end of file.
+Result<size_t> ReadFully(int fd, char* buffer, size_t size, const std::string& path);
+Status WriteFully(int fd, const char* data, size_t size, const std::string& path);
+Status SyncFd(int fd, const std::string& path);
+
+// Reads a whole file no larger than `max_size`.
+Result<std::string> ReadSmallFile(const std::string& path, size_t max_size = 1 << 20);
+// Writes `contents` to a temporary name beside `path`, fsyncs, renames over `path`, fsyncs the
+// directory: readers see the old or the new file, never a torn one.
+Status WriteFileAtomically(const std::string& path, const std::string& contents);
+
+}  // namespace lockstep

@@ -1,0 +1,57 @@
+#include "common/sha256.h"
+
+#include <openssl/evp.h>
+
+#include <stdexcept>
+
+namespace lockstep {
+
+void Sha256::CtxDeleter::operator()(evp_md_ctx_st* ctx) const { EVP_MD_CTX_free(ctx); }
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL: cannot initialise SHA-256");
+  }
+}
+
+Sha256::Sha256(const Sha256& other) : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_ || EVP_MD_CTX_copy_ex(ctx_.get(), other.ctx_.get()) != 1) {
+    throw std::runtime_error("OpenSSL: cannot copy SHA-256 state");
+  }
+}
+
+Sha256& Sha256::operator=(const Sha256& other) {
+  if (this != &other) {
+    if (EVP_MD_CTX_copy_ex(ctx_.get(), other.ctx_.get()) != 1) {
+      throw std::runtime_error("OpenSSL: cannot copy SHA-256 state");
+    }
+  }
+  return *this;
+}
+
+Sha256::~Sha256() = default;
+
+void Sha256::Update(const void* data, size_t size) { EVP_DigestUpdate(ctx_.get(), data, size); }
+
+std::string Sha256::HexDigest() const {
+  Sha256 copy(*this);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(copy.ctx_.get(), digest, &length);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 0xf];
+  }
+  return hex;
+}
+
+std::string Sha256Hex(std::string_view data) {
+  Sha256 sha;
+  sha.Update(data);
+  return sha.HexDigest();
+}
+
+}  // namespace lockstep

@@ -1,0 +1,61 @@
+// ArchiveReader: reads a tar archive (zstd, gzip or uncompressed) entry by entry through
+// libarchive, streaming each entry's data, while hashing every byte of the archive file
+// (SHA-256) so the whole-archive checksum costs no extra pass. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/file.h"
+#include "common/sha256.h"
+#include "common/status.h"
+#include "node-agent/zkfmt/byte_source.h"
+
+struct archive;
+
+namespace lockstep::archive {
+
+struct EntryInfo {
+  std::string name;       // as stored
+  uint64_t size = 0;
+  bool is_regular = false;
+  bool is_directory = false;
+  bool is_link = false;   // symbolic or hard link
+  bool is_other = false;  // device, fifo, socket
+};
+
+class ArchiveReader : public zkfmt::ByteSource {
+ public:
+  static Result<std::unique_ptr<ArchiveReader>> Open(const std::string& path);
+  ~ArchiveReader() override;
+
+  // The next entry, or nullopt at the end of the archive.
+  Result<std::optional<EntryInfo>> Next();
+  // Reads the current entry's data (ByteSource).
+  Result<size_t> Read(char* buffer, size_t size) override;
+  // After Next() returned nullopt: hashes any bytes left after the tar end and returns the
+  // SHA-256 of the archive file.
+  Result<std::string> FinishAndHash();
+  // "zstd", "gzip", "none"...
+  std::string compression() const;
+  uint64_t compressed_bytes_read() const { return compressed_read_; }
+  uint64_t file_size() const { return file_size_; }
+
+ private:
+  ArchiveReader(std::string path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
+  Status Corrupt(const std::string& what);
+  static long ReadCallback(struct archive*, void* self, const void** buffer);
+
+  std::string path_;
+  UniqueFd fd_;
+  struct archive* archive_ = nullptr;
+  std::unique_ptr<char[]> buffer_;
+  Sha256 sha_;
+  Status read_status_;
+  uint64_t compressed_read_ = 0;
+  uint64_t file_size_ = 0;
+};
+
+}  // namespace lockstep::archive

@@ -1,0 +1,160 @@
+#include "node-agent/archive/archive_writer.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+#include <filesystem>
+#include <vector>
+
+namespace lockstep::archive {
+namespace fs = std::filesystem;
+
+namespace {
+constexpr size_t kCopyBuffer = 1 << 20;
+}
+
+Result<std::unique_ptr<ArchiveWriter>> ArchiveWriter::Create(const std::string& final_path,
+                                                              const ArchiveWriterOptions& options) {
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(final_path, ec))) {
+    return InvalidArgument(final_path + " already exists: choose a new archive name (an existing "
+                           "archive is never overwritten)");
+  }
+  fs::path parent = fs::path(final_path).parent_path();
+  if (parent.empty()) parent = ".";
+  if (!fs::is_directory(parent, ec)) {
+    return InvalidArgument("directory " + parent.string() + " does not exist: create it first");
+  }
+  std::string temp_path = final_path + ".partial-" + std::to_string(::getpid());
+  ASSIGN_OR_RETURN(UniqueFd fd, CreateExclusive(temp_path));
+  std::unique_ptr<ArchiveWriter> writer(new ArchiveWriter(final_path, temp_path, std::move(fd)));
+  RETURN_IF_ERROR(writer->Open(options));
+  return writer;
+}
+
+ArchiveWriter::ArchiveWriter(std::string final_path, std::string temp_path, UniqueFd fd)
+    : final_path_(std::move(final_path)), temp_path_(std::move(temp_path)), fd_(std::move(fd)) {}
+
+ArchiveWriter::~ArchiveWriter() {
+  if (archive_ != nullptr) archive_write_free(archive_);
+  if (!committed_) ::unlink(temp_path_.c_str());
+}
+
+Status ArchiveWriter::LibarchiveError(const std::string& what) {
+  if (!write_status_.ok()) return write_status_;
+  const char* message = archive_error_string(archive_);
+  return IoError(what + " " + temp_path_ + ": " + (message ? message : "libarchive error"));
+}
+
+long ArchiveWriter::WriteCallback(struct archive*, void* self, const void* buffer, size_t length) {
+  auto* writer = static_cast<ArchiveWriter*>(self);
+  Status status =
+      WriteFully(writer->fd_.get(), static_cast<const char*>(buffer), length, writer->temp_path_);
+  if (!status.ok()) {
+    writer->write_status_ = status;
+    return -1;
+  }
+  writer->sha_.Update(buffer, length);
+  writer->bytes_written_ += length;
+  return static_cast<long>(length);
+}
+
+Status ArchiveWriter::Open(const ArchiveWriterOptions& options) {
+  archive_ = archive_write_new();
+  if (archive_ == nullptr) return Internal("libarchive: out of memory");
+  if (archive_write_set_format_pax_restricted(archive_) != ARCHIVE_OK ||
+      archive_write_add_filter_zstd(archive_) != ARCHIVE_OK) {
+    return LibarchiveError("cannot set up tar+zstd for");
+  }
+  std::string level = "zstd:compression-level=" + std::to_string(options.zstd_level);
+  if (archive_write_set_options(archive_, level.c_str()) != ARCHIVE_OK) {
+    return LibarchiveError("cannot set the zstd level for");
+  }
+  if (options.zstd_threads > 1) {
+    // Older libarchive builds lack the option; compression then runs single-threaded.
+    std::string threads = "zstd:threads=" + std::to_string(options.zstd_threads);
+    (void)archive_write_set_options(archive_, threads.c_str());
+  }
+  archive_write_set_bytes_in_last_block(archive_, 1);
+  if (archive_write_open2(archive_, this, nullptr, &ArchiveWriter::WriteCallback, nullptr,
+                          nullptr) != ARCHIVE_OK) {
+    return LibarchiveError("cannot open");
+  }
+  return Status::Ok();
+}
+
+Status ArchiveWriter::WriteHeader(const std::string& name, uint64_t size) {
+  struct archive_entry* entry = archive_entry_new();
+  archive_entry_set_pathname(entry, name.c_str());
+  archive_entry_set_size(entry, static_cast<la_int64_t>(size));
+  archive_entry_set_filetype(entry, AE_IFREG);
+  archive_entry_set_perm(entry, 0644);
+  archive_entry_set_mtime(entry, std::time(nullptr), 0);
+  int rc = archive_write_header(archive_, entry);
+  archive_entry_free(entry);
+  if (rc != ARCHIVE_OK) return LibarchiveError("cannot write the header of " + name + " into");
+  return Status::Ok();
+}
+
+Status ArchiveWriter::AddBytes(const std::string& name, const std::string& contents) {
+  RETURN_IF_ERROR(WriteHeader(name, contents.size()));
+  if (archive_write_data(archive_, contents.data(), contents.size()) !=
+      static_cast<la_ssize_t>(contents.size())) {
+    return LibarchiveError("cannot write " + name + " into");
+  }
+  return Status::Ok();
+}
+
+Status ArchiveWriter::AddFile(const std::string& name, const std::string& disk_path,
+                              uint64_t size, const std::string& expected_sha256,
+                              const ByteProgress& progress) {
+  ASSIGN_OR_RETURN(UniqueFd in, OpenForRead(disk_path));
+  RETURN_IF_ERROR(WriteHeader(name, size));
+  std::vector<char> buffer(kCopyBuffer);
+  Sha256 sha;
+  uint64_t remaining = size;
+  while (remaining > 0) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(remaining, buffer.size()));
+    ASSIGN_OR_RETURN(size_t got, ReadFully(in.get(), buffer.data(), want, disk_path));
+    if (got != want) {
+      return IoError(disk_path + " shrank while it was being archived (expected " +
+                     std::to_string(size) + " bytes)");
+    }
+    sha.Update(buffer.data(), got);
+    if (archive_write_data(archive_, buffer.data(), got) != static_cast<la_ssize_t>(got)) {
+      return LibarchiveError("cannot write " + name + " into");
+    }
+    remaining -= got;
+    if (progress) progress(got);
+  }
+  if (sha.HexDigest() != expected_sha256) {
+    return Corruption(disk_path + " changed between verification and archiving (sha256 " +
+                      sha.HexDigest() + ", verified " + expected_sha256 + ")");
+  }
+  return Status::Ok();
+}
+
+Result<std::string> ArchiveWriter::Commit() {
+  if (archive_write_close(archive_) != ARCHIVE_OK) return LibarchiveError("cannot finish");
+  archive_write_free(archive_);
+  archive_ = nullptr;
+  RETURN_IF_ERROR(SyncFd(fd_.get(), temp_path_));
+  fd_.reset();
+  // RENAME_NOREPLACE: an archive that appeared meanwhile under the final name is never replaced.
+  if (::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, final_path_.c_str(),
+                  RENAME_NOREPLACE) != 0) {
+    return ErrnoError("cannot rename the finished archive to", final_path_, errno);
+  }
+  committed_ = true;
+  fs::path parent = fs::path(final_path_).parent_path();
+  std::string dir = parent.empty() ? "." : parent.string();
+  ASSIGN_OR_RETURN(UniqueFd dfd, OpenForRead(dir));
+  RETURN_IF_ERROR(SyncFd(dfd.get(), dir));
+  return sha_.HexDigest();
+}
+
+}  // namespace lockstep::archive

@@ -1,0 +1,178 @@
+#include "node-agent/local/backup.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <thread>
+
+#include "common/file.h"
+#include "node-agent/archive/archive_writer.h"
+#include "node-agent/archive/extract.h"
+#include "node-agent/archive/layout.h"
+#include "node-agent/local/describe.h"
+#include "node-agent/zk/four_letter.h"
+#include "node-agent/zk/server_guard.h"
+#include "node-agent/zkfmt/tree_model.h"
+
+namespace lockstep::local {
+namespace {
+
+using zkfmt::RestorableSet;
+using zkfmt::ScannedFile;
+
+constexpr auto kLogCatchUpDeadline = std::chrono::seconds(5);
+
+std::string NowRfc3339() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string HostName() {
+  char buf[256] = {};
+  ::gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
+void AddFileToManifest(const ScannedFile& f, const std::string& archive_name, const char* role,
+                       proto::Manifest* manifest) {
+  proto::ArchivedFile* file = manifest->add_files();
+  file->set_path(archive_name);
+  file->set_size(f.size);
+  file->set_sha256(f.sha256);
+  file->set_role(role);
+  if (f.first_zxid) file->set_first_zxid(FormatZxid(*f.first_zxid));
+  if (f.last_zxid) file->set_last_zxid(FormatZxid(*f.last_zxid));
+}
+
+proto::Manifest BuildManifest(const RestorableSet& set, const BackupOptions& options) {
+  proto::Manifest manifest;
+  manifest.set_format_version(archive::kFormatVersion);
+  manifest.set_backup_id(options.backup_id);
+  manifest.set_label(options.label);
+  manifest.set_created_at(NowRfc3339());
+  manifest.set_source_host(HostName());
+  manifest.set_source_master(options.source_master.empty() ? HostName() : options.source_master);
+  manifest.set_mode(options.online ? "online" : "offline");
+  manifest.set_snapshot_zxid(FormatZxid(set.snapshot_zxid));
+  manifest.set_last_zxid(FormatZxid(set.last_zxid));
+  manifest.set_node_count(set.node_count);
+  manifest.add_components("zookeeper");
+  manifest.set_lockstep_version(LOCKSTEP_VERSION);
+  AddFileToManifest(*set.snapshot, archive::ArchiveNameForSnapshot(set.snapshot->file.name),
+                    "snapshot", &manifest);
+  for (const auto& log : set.logs) {
+    AddFileToManifest(log, archive::ArchiveNameForLog(log.file.name), "txnlog", &manifest);
+  }
+  return manifest;
+}
+
+// Reads the logs up to `max_zxid`. Online, a follower may apply a transaction just before its
+// own log write reaches the file, so the scan is retried briefly until the logs reach Z; if they
+// never do, the archive is the (equally committed) state at the last logged zxid.
+Status ScanLogsUntil(const BackupOptions& options, const zkfmt::ScanOptions& scan,
+                     const zkfmt::TreeModel& snapshot_tree, RestorableSet* set) {
+  auto deadline = std::chrono::steady_clock::now() + kLogCatchUpDeadline;
+  const RestorableSet after_snapshot = *set;
+  while (true) {
+    *set = after_snapshot;
+    zkfmt::TreeModel tree = snapshot_tree;
+    RETURN_IF_ERROR(zkfmt::SelectLogs(options.dirs, scan, &tree, set));
+    bool reached = !scan.max_zxid || set->last_zxid >= *scan.max_zxid ||
+                   ZxidCounter(*scan.max_zxid) == 0;
+    if (reached || std::chrono::steady_clock::now() > deadline) return Status::Ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+Result<RestorableSet> SelectForBackup(const BackupOptions& options) {
+  RestorableSet set;
+  zkfmt::TreeModel tree;
+  zkfmt::ScanOptions scan;
+  scan.compute_sha256 = true;
+  RETURN_IF_ERROR(zkfmt::SelectSnapshot(options.dirs, scan, &tree, &set));
+  if (!set.snapshot) return Corruption(DescribeProblems(set.problems));
+  if (options.online) {
+    ASSIGN_OR_RETURN(zk::SrvrInfo srvr, zk::QuerySrvr(*options.client));
+    if (!srvr.serving) {
+      return FailedPrecondition("ZooKeeper at " + options.client->ToString() +
+                                " is not serving; an online backup needs a serving server");
+    }
+    scan.max_zxid = srvr.zxid;
+  }
+  RETURN_IF_ERROR(ScanLogsUntil(options, scan, tree, &set));
+  if (!set.valid()) {
+    return Corruption("the data directory is not restorable: " + DescribeProblems(set.problems));
+  }
+  return set;
+}
+
+Status CheckArchivePath(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (path.empty()) return InvalidArgument("no archive path given");
+  if (fs::exists(fs::symlink_status(path, ec))) {
+    return InvalidArgument(path + " already exists: choose a new archive name");
+  }
+  fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty() && !fs::is_directory(parent, ec)) {
+    return InvalidArgument("directory " + parent.string() + " does not exist: create it first");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string Sha256SidecarPath(const std::string& archive_path) {
+  return archive_path + ".sha256";
+}
+
+Result<BackupResult> RunBackup(const BackupOptions& options) {
+  RETURN_IF_ERROR(CheckArchivePath(options.archive_path));
+  if (options.online && !options.client) {
+    return InvalidArgument("--online needs the server's client address: give --zoo-cfg with "
+                           "clientPort, or --zk HOST:PORT");
+  }
+  if (!options.online) {
+    RETURN_IF_ERROR(zk::EnsureServerStopped(options.dirs, options.client,
+                                            ", or back up without stopping it: --online"));
+  }
+  Progress progress;
+  progress.phase = "verifying";
+  if (options.progress) options.progress(progress);
+  ASSIGN_OR_RETURN(RestorableSet set, SelectForBackup(options));
+  proto::Manifest manifest = BuildManifest(set, options);
+
+  ASSIGN_OR_RETURN(auto writer, archive::ArchiveWriter::Create(options.archive_path));
+  RETURN_IF_ERROR(writer->AddBytes(archive::kManifestName, archive::ManifestToJson(manifest)));
+  progress.phase = "archiving";
+  progress.files_total = static_cast<uint32_t>(manifest.files_size());
+  for (const auto& f : manifest.files()) progress.bytes_total += f.size();
+  std::vector<const ScannedFile*> sources{&*set.snapshot};
+  for (const auto& log : set.logs) sources.push_back(&log);
+  for (size_t i = 0; i < sources.size(); ++i) {
+    const auto& entry = manifest.files(static_cast<int>(i));
+    progress.current_file = entry.path();
+    auto on_bytes = [&](uint64_t n) {
+      progress.bytes_done += n;
+      if (options.progress) options.progress(progress);
+    };
+    RETURN_IF_ERROR(writer->AddFile(entry.path(), sources[i]->file.path, entry.size(),
+                                    entry.sha256(), on_bytes));
+    ++progress.files_done;
+    if (options.on_file) options.on_file(entry.path(), entry.size());
+  }
+  ASSIGN_OR_RETURN(std::string sha256, writer->Commit());
+  std::string name = std::filesystem::path(options.archive_path).filename().string();
+  RETURN_IF_ERROR(WriteFileAtomically(Sha256SidecarPath(options.archive_path),
+                                      sha256 + "  " + name + "\n"));
+  if (options.progress) options.progress(progress);
+  return BackupResult{manifest, options.archive_path, sha256, writer->bytes_written()};
+}
+
+}  // namespace lockstep::local

@@ -1,0 +1,45 @@
+// The single-master backup engine: a ZooKeeper data directory pair into a verified archive.
+//
+// Offline (the original procedure): refuses while a server runs on the directories, archives the
+// restorable set. Online: the server keeps running; the snapshot is chosen (and verified) before
+// Z, the server's last processed zxid, is read, so it holds nothing beyond Z; logs are cut after
+// the last complete, checksum-valid record with zxid <= Z. Either way the archive is exactly the
+// committed state at its recorded last zxid. Never stores `myid` or a log's zero preallocation.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+#include "node-agent/local/progress.h"
+#include "node-agent/zk/zoo_cfg.h"
+#include "node-agent/zkfmt/data_dir.h"
+#include "proto/manifest.pb.h"
+
+namespace lockstep::local {
+
+struct BackupOptions {
+  zkfmt::DataDirs dirs;
+  std::string archive_path;
+  bool online = false;
+  std::optional<zk::Endpoint> client;  // required online; checked offline when known
+  std::string source_master;           // recorded in the manifest
+  std::string backup_id;
+  std::string label;
+  ProgressCallback progress;
+  FileCallback on_file;
+};
+
+struct BackupResult {
+  proto::Manifest manifest;
+  std::string archive_path;
+  std::string archive_sha256;
+  uint64_t archive_size = 0;
+};
+
+Result<BackupResult> RunBackup(const BackupOptions& options);
+
+// "<sha256>  <file name>\n", the sha256sum format, written beside the archive as ARCHIVE.sha256.
+std::string Sha256SidecarPath(const std::string& archive_path);
+
+}  // namespace lockstep::local

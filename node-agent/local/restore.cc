@@ -1,0 +1,224 @@
+#include "node-agent/local/restore.h"
+
+#include <charconv>
+#include <ctime>
+#include <filesystem>
+#include <system_error>
+
+#include "common/file.h"
+#include "common/log.h"
+#include "node-agent/archive/extract.h"
+#include "node-agent/local/backup.h"
+#include "node-agent/local/describe.h"
+#include "node-agent/local/dir_swap.h"
+#include "node-agent/zk/server_guard.h"
+
+namespace lockstep::local {
+namespace fs = std::filesystem;
+namespace {
+
+std::string DefaultStamp() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+std::string Clean(const std::string& dir) {
+  std::string out = fs::path(dir).lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+Status CheckDirs(const zkfmt::DataDirs& dirs) {
+  if (dirs.data_dir.empty()) return InvalidArgument("no data directory given");
+  if (dirs.data_dir == "/" || dirs.data_log_dir == "/") {
+    return InvalidArgument("refusing to restore over /");
+  }
+  bool separate = dirs.data_dir != dirs.data_log_dir;
+  if (separate && (dirs.data_log_dir.starts_with(dirs.data_dir + "/") ||
+                   dirs.data_dir.starts_with(dirs.data_log_dir + "/"))) {
+    return InvalidArgument("dataLogDir " + dirs.data_log_dir + " is nested in dataDir " +
+                           dirs.data_dir + " (or the reverse); use sibling directories");
+  }
+  return Status::Ok();
+}
+
+// Checks the archive's own checksum file when one lies beside it.
+Status CheckSidecar(const std::string& archive_path, const std::string& actual) {
+  std::string sidecar = Sha256SidecarPath(archive_path);
+  std::error_code ec;
+  if (!fs::exists(sidecar, ec)) return Status::Ok();
+  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(sidecar, 4096));
+  std::string expected = text.substr(0, text.find_first_of(" \t\n"));
+  if (expected != actual) {
+    return Corruption("archive " + archive_path + " does not match " + sidecar + " (expected " +
+                      expected + ", computed " + actual + ")");
+  }
+  return Status::Ok();
+}
+
+// The staged files must form a restorable set that replays to what the manifest promises.
+Status VerifyStaged(const zkfmt::DataDirs& staged, const archive::ExtractedArchive& extracted,
+                    RestoreResult* result) {
+  ASSIGN_OR_RETURN(zkfmt::RestorableSet set, zkfmt::SelectRestorableSet(staged));
+  if (!set.valid()) {
+    return Corruption("the archive's ZooKeeper files are not restorable: " +
+                      DescribeProblems(set.problems));
+  }
+  result->last_zxid = FormatZxid(set.last_zxid);
+  result->node_count = set.node_count;
+  if (!extracted.manifest) return Status::Ok();
+  const proto::Manifest& m = *extracted.manifest;
+  if (m.last_zxid() != result->last_zxid || m.node_count() != set.node_count) {
+    return Corruption("the archive's files replay to zxid " + result->last_zxid + " with " +
+                      std::to_string(set.node_count) + " nodes, but its manifest says " +
+                      m.last_zxid() + " with " + std::to_string(m.node_count()));
+  }
+  return Status::Ok();
+}
+
+std::optional<int64_t> ReadEpoch(const std::string& path) {
+  Result<std::string> text = ReadSmallFile(path, 64);
+  if (!text.ok()) return std::nullopt;
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc()) return std::nullopt;
+  return value;
+}
+
+// myid identifies this server and stays. Epoch files stay when they are not older than the
+// restored data's epoch: ZooKeeper refuses to start with a current epoch behind its last zxid,
+// and keeping a higher one lets clients that saw newer zxids reconnect.
+Status CarryOverIdentity(Filesystem& fsys, const zkfmt::DataDirs& live,
+                         const zkfmt::DataDirs& staged, Zxid restored_zxid) {
+  std::string myid = live.data_dir + "/myid";
+  if (fsys.Exists(myid)) RETURN_IF_ERROR(fsys.CopySmallFile(myid, staged.data_dir + "/myid"));
+  for (const char* name : {"acceptedEpoch", "currentEpoch"}) {
+    std::string from = live.SnapshotDir() + "/" + name;
+    std::optional<int64_t> epoch = ReadEpoch(from);
+    if (epoch && *epoch >= static_cast<int64_t>(ZxidEpoch(restored_zxid))) {
+      RETURN_IF_ERROR(fsys.CopySmallFile(from, staged.SnapshotDir() + "/" + name));
+    }
+  }
+  return Status::Ok();
+}
+
+class RestoreRun {
+ public:
+  explicit RestoreRun(const RestoreOptions& options)
+      : options_(options), fs_(options.fs ? *options.fs : RealFilesystem()) {
+    live_ = {Clean(options.dirs.data_dir), Clean(options.dirs.data_log_dir)};
+    stamp_ = options.stamp.empty() ? DefaultStamp() : options.stamp;
+    staged_ = {live_.data_dir + ".lockstep-staging-" + stamp_,
+               live_.data_log_dir + ".lockstep-staging-" + stamp_};
+  }
+
+  ~RestoreRun() {
+    if (!swapped_) {
+      (void)fs_.RemoveAll(staged_.data_dir);
+      (void)fs_.RemoveAll(staged_.data_log_dir);
+    }
+  }
+
+  Result<RestoreResult> Run() {
+    RETURN_IF_ERROR(CheckDirs(live_));
+    std::error_code ec;
+    if (!fs::is_regular_file(options_.archive_path, ec)) {
+      return NotFound("archive " + options_.archive_path + " does not exist");
+    }
+    RETURN_IF_ERROR(zk::EnsureServerStopped(
+        live_, options_.client, "; a restore replaces its data, so the server must be down"));
+    if (fs_.Exists(staged_.data_dir) || fs_.Exists(staged_.data_log_dir)) {
+      return FailedPrecondition("staging directory " + staged_.data_dir +
+                                " exists: is another restore running? Remove it if not");
+    }
+    ASSIGN_OR_RETURN(archive::ExtractedArchive extracted, Extract());
+    RETURN_IF_ERROR(CheckSidecar(options_.archive_path, extracted.archive_sha256));
+    Report("verifying");
+    RETURN_IF_ERROR(VerifyStaged(staged_, extracted, &result_));
+    ASSIGN_OR_RETURN(Zxid restored, ParseZxidOrFail(result_.last_zxid));
+    RETURN_IF_ERROR(CarryOverIdentity(fs_, live_, staged_, restored));
+    Report("swapping");
+    RETURN_IF_ERROR(Swap());
+    result_.manifest = extracted.manifest;
+    result_.archive_sha256 = extracted.archive_sha256;
+    return result_;
+  }
+
+ private:
+  static Result<Zxid> ParseZxidOrFail(const std::string& text) {
+    std::optional<Zxid> zxid = ParseHexZxid(text);
+    if (!zxid) return Internal("bad zxid " + text);
+    return *zxid;
+  }
+
+  void Report(const char* phase) {
+    progress_.phase = phase;
+    if (options_.progress) options_.progress(progress_);
+  }
+
+  Result<archive::ExtractedArchive> Extract() {
+    ASSIGN_OR_RETURN(uint64_t archive_size, FileSize(options_.archive_path));
+    progress_.bytes_total = archive_size;
+    Report("extracting");
+    std::string last_file;
+    auto on_progress = [&](uint64_t data_bytes, uint64_t archive_bytes, const std::string& name) {
+      result_.bytes = data_bytes;
+      progress_.bytes_done = archive_bytes;
+      progress_.current_file = name;
+      if (name != last_file) {
+        if (!last_file.empty() && options_.on_file) options_.on_file(last_file, 0);
+        last_file = name;
+        ++progress_.files_done;
+      }
+      if (options_.progress) options_.progress(progress_);
+    };
+    ASSIGN_OR_RETURN(archive::ExtractedArchive extracted,
+                     archive::ExtractArchive(options_.archive_path,
+                                             {staged_.SnapshotDir(), staged_.LogDir()},
+                                             on_progress));
+    if (!last_file.empty() && options_.on_file) options_.on_file(last_file, 0);
+    result_.files = extracted.files.size();
+    return extracted;
+  }
+
+  Status Swap() {
+    std::vector<SwapTarget> targets{
+        {live_.data_dir, staged_.data_dir, live_.data_dir + ".lockstep-rollback-" + stamp_}};
+    if (live_.data_log_dir != live_.data_dir) {
+      targets.push_back({live_.data_log_dir, staged_.data_log_dir,
+                         live_.data_log_dir + ".lockstep-rollback-" + stamp_});
+    }
+    ASSIGN_OR_RETURN(SwapOutcome outcome, SwapDirectories(fs_, targets));
+    swapped_ = true;
+    for (const auto& rollback : outcome.rollbacks) {
+      if (rollback.starts_with(live_.data_dir + ".")) {
+        result_.rollback_data_dir = rollback;
+      } else {
+        result_.rollback_log_dir = rollback;
+      }
+    }
+    return Status::Ok();
+  }
+
+  const RestoreOptions& options_;
+  Filesystem& fs_;
+  zkfmt::DataDirs live_;
+  zkfmt::DataDirs staged_;
+  std::string stamp_;
+  Progress progress_;
+  RestoreResult result_;
+  bool swapped_ = false;
+};
+
+}  // namespace
+
+Result<RestoreResult> RunRestore(const RestoreOptions& options) {
+  RestoreRun run(options);
+  return run.Run();
+}
+
+}  // namespace lockstep::local

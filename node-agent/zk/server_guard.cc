@@ -1,0 +1,83 @@
+#include "node-agent/zk/server_guard.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "common/file.h"
+#include "node-agent/zk/four_letter.h"
+
+namespace lockstep::zk {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool IsUnder(const std::string& path, const std::string& dir) {
+  return path == dir || (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
+}
+
+std::string Canonical(const std::string& dir) {
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(dir, ec);
+  return ec ? dir : canonical.string();
+}
+
+std::string CommandOf(int pid) {
+  Result<std::string> comm = ReadSmallFile("/proc/" + std::to_string(pid) + "/comm", 256);
+  if (!comm.ok()) return "?";
+  std::string name = *comm;
+  while (!name.empty() && name.back() == '\n') name.pop_back();
+  return name;
+}
+
+}  // namespace
+
+std::vector<FileHolder> ProcessesHoldingFilesUnder(const std::vector<std::string>& dirs) {
+  std::vector<std::string> roots;
+  for (const auto& dir : dirs) roots.push_back(Canonical(dir));
+  std::vector<FileHolder> holders;
+  const int self = ::getpid();
+  std::error_code ec;
+  for (const auto& proc : fs::directory_iterator("/proc", ec)) {
+    std::string name = proc.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    int pid = std::stoi(name);
+    if (pid == self) continue;
+    std::error_code fd_ec;  // processes vanish and some are not ours to read: skip them
+    for (const auto& fd : fs::directory_iterator(proc.path() / "fd", fd_ec)) {
+      std::error_code link_ec;
+      std::string target = fs::read_symlink(fd.path(), link_ec).string();
+      if (link_ec) continue;
+      for (const auto& root : roots) {
+        if (IsUnder(target, root)) {
+          holders.push_back({pid, CommandOf(pid), target});
+          break;
+        }
+      }
+      if (!holders.empty() && holders.back().pid == pid) break;
+    }
+  }
+  return holders;
+}
+
+Status EnsureServerStopped(const zkfmt::DataDirs& dirs, const std::optional<Endpoint>& client,
+                           const std::string& advice) {
+  const std::string how =
+      " Stop it first (`systemctl stop dcos-exhibitor`, or `lockstep node stop-zk NAME` on a "
+      "Lockstep cluster)" + advice + ".";
+  if (client && AnswersRuok(*client)) {
+    return FailedPrecondition("a ZooKeeper server is running: " + client->ToString() +
+                              " answers ruok." + how);
+  }
+  std::vector<FileHolder> holders = ProcessesHoldingFilesUnder({dirs.data_dir, dirs.data_log_dir});
+  if (!holders.empty()) {
+    const FileHolder& h = holders.front();
+    return FailedPrecondition("process " + std::to_string(h.pid) + " (" + h.command +
+                              ") holds " + h.path + " open: a server seems to be running on " +
+                              "these directories." + how);
+  }
+  return Status::Ok();
+}
+
+}  // namespace lockstep::zk

@@ -1,0 +1,30 @@
+// A finding about a ZooKeeper file: where it is, what was expected and what was there.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lockstep::zkfmt {
+
+struct Problem {
+  std::string file;
+  uint64_t offset = 0;
+  std::string message;
+  std::string expected;
+  std::string actual;
+  // Non-fatal problems are reported but leave the data restorable (a torn last log record is
+  // simply where the log ends).
+  bool fatal = true;
+};
+
+using Problems = std::vector<Problem>;
+
+inline bool HasFatal(const Problems& problems) {
+  for (const auto& p : problems) {
+    if (p.fatal) return true;
+  }
+  return false;
+}
+
+}  // namespace lockstep::zkfmt

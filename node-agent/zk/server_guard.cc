@@ -31,7 +31,55 @@ std::string CommandOf(int pid) {
   return name;
 }
 
+std::vector<std::string> CmdlineOf(int pid) {
+  Result<std::string> raw = ReadSmallFile("/proc/" + std::to_string(pid) + "/cmdline", 1 << 16);
+  std::vector<std::string> args;
+  if (!raw.ok()) return args;
+  size_t start = 0;
+  while (start < raw->size()) {
+    size_t end = raw->find('\0', start);
+    if (end == std::string::npos) end = raw->size();
+    args.push_back(raw->substr(start, end - start));
+    start = end + 1;
+  }
+  return args;
+}
+
+std::vector<int> Pids() {
+  std::vector<int> pids;
+  std::error_code ec;
+  for (const auto& proc : fs::directory_iterator("/proc", ec)) {
+    std::string name = proc.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pids.push_back(std::stoi(name));
+  }
+  return pids;
+}
+
 }  // namespace
+
+std::optional<FileHolder> ServerConfiguredOn(const std::vector<std::string>& dirs) {
+  std::vector<std::string> roots;
+  for (const auto& dir : dirs) roots.push_back(Canonical(dir));
+  for (int pid : Pids()) {
+    if (pid == ::getpid()) continue;
+    std::vector<std::string> args = CmdlineOf(pid);
+    bool is_server = false;
+    for (const auto& arg : args) {
+      if (arg.starts_with("org.apache.zookeeper.server.")) is_server = true;
+    }
+    if (!is_server || args.empty()) continue;
+    // ZooKeeper's main classes take the config file as their last argument.
+    Result<ZooCfg> cfg = LoadZooCfg(args.back());
+    if (!cfg.ok()) continue;
+    for (const auto& root : roots) {
+      if (Canonical(cfg->data_dir) == root || Canonical(cfg->data_log_dir) == root) {
+        return FileHolder{pid, CommandOf(pid), args.back()};
+      }
+    }
+  }
+  return std::nullopt;
+}
 
 std::vector<FileHolder> ProcessesHoldingFilesUnder(const std::vector<std::string>& dirs) {
   std::vector<std::string> roots;
@@ -69,6 +117,11 @@ Status EnsureServerStopped(const zkfmt::DataDirs& dirs, const std::optional<Endp
   if (client && AnswersRuok(*client)) {
     return FailedPrecondition("a ZooKeeper server is running: " + client->ToString() +
                               " answers ruok." + how);
+  }
+  if (auto server = ServerConfiguredOn({dirs.data_dir, dirs.data_log_dir})) {
+    return FailedPrecondition("process " + std::to_string(server->pid) + " (" + server->command +
+                              ") is a ZooKeeper server configured by " + server->path +
+                              " on these directories." + how);
   }
   std::vector<FileHolder> holders = ProcessesHoldingFilesUnder({dirs.data_dir, dirs.data_log_dir});
   if (!holders.empty()) {

@@ -1,0 +1,150 @@
+#include "common/zk_client.h"
+
+#include <zookeeper/zookeeper.h>
+
+#include <condition_variable>
+#include <mutex>
+
+namespace lockstep {
+namespace {
+
+struct ConnectWait {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool connected = false;
+};
+
+void Watcher(zhandle_t*, int type, int state, const char*, void* context) {
+  if (type != ZOO_SESSION_EVENT || context == nullptr) return;
+  auto* wait = static_cast<ConnectWait*>(context);
+  std::lock_guard lock(wait->mu);
+  if (state == ZOO_CONNECTED_STATE) wait->connected = true;
+  wait->cv.notify_all();
+}
+
+Status ZkError(const std::string& what, const std::string& path, int rc) {
+  StatusCode code = rc == ZNONODE ? StatusCode::kNotFound
+                    : (rc == ZCONNECTIONLOSS || rc == ZOPERATIONTIMEOUT)
+                        ? StatusCode::kUnavailable
+                        : StatusCode::kFailedPrecondition;
+  return Status(code, "ZooKeeper " + what + " " + path + ": " + zerror(rc));
+}
+
+ZkStat FromStat(const struct Stat& s) {
+  return {s.czxid, s.mzxid, s.pzxid, s.ephemeralOwner, s.version, s.cversion, s.aversion,
+          s.numChildren};
+}
+
+struct AclVector {
+  explicit AclVector(const std::vector<ZkAcl>& acls) : entries(acls.size()) {
+    for (size_t i = 0; i < acls.size(); ++i) {
+      entries[i].perms = acls[i].perms;
+      entries[i].id.scheme = const_cast<char*>(acls[i].scheme.c_str());
+      entries[i].id.id = const_cast<char*>(acls[i].id.c_str());
+    }
+    vector.count = static_cast<int32_t>(entries.size());
+    vector.data = entries.data();
+  }
+  std::vector<struct ACL> entries;
+  struct ACL_vector vector {};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ZkClient>> ZkClient::Connect(const std::string& hosts,
+                                                    std::chrono::milliseconds timeout,
+                                                    std::chrono::milliseconds session_timeout) {
+  static std::once_flag quiet;
+  std::call_once(quiet, [] { zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR); });
+  // The watcher context must outlive the handle: it is owned by the client object.
+  auto owned = std::make_unique<ConnectWait>();
+  ConnectWait* context = owned.get();
+  zhandle_t* handle = zookeeper_init(hosts.c_str(), Watcher,
+                                     static_cast<int>(session_timeout.count()), nullptr, context, 0);
+  if (handle == nullptr) return Status(StatusCode::kUnavailable, "cannot create a ZooKeeper handle for " + hosts);
+  std::unique_lock lock(context->mu);
+  if (!context->cv.wait_for(lock, timeout, [&] { return context->connected; })) {
+    lock.unlock();
+    zookeeper_close(handle);
+    return Status(StatusCode::kUnavailable, "could not connect to ZooKeeper at " + hosts);
+  }
+  lock.unlock();
+  std::unique_ptr<ZkClient> client(new ZkClient(handle));
+  client->context_ = std::shared_ptr<void>(owned.release(), [](void* p) {
+    delete static_cast<ConnectWait*>(p);
+  });
+  return client;
+}
+
+ZkClient::~ZkClient() {
+  // Closing first: the watcher may run until zookeeper_close returns.
+  zookeeper_close(handle_);
+  context_.reset();
+}
+
+int64_t ZkClient::session_id() const { return zoo_client_id(handle_)->client_id; }
+
+Result<std::pair<std::string, ZkStat>> ZkClient::Create(const std::string& path,
+                                                        const std::string& data,
+                                                        const std::vector<ZkAcl>& acl,
+                                                        CreateMode mode) {
+  int flags = mode == CreateMode::kEphemeral              ? ZOO_EPHEMERAL
+              : mode == CreateMode::kPersistentSequential ? ZOO_PERSISTENT_SEQUENTIAL
+              : mode == CreateMode::kEphemeralSequential  ? ZOO_EPHEMERAL_SEQUENTIAL
+                                                          : ZOO_PERSISTENT;
+  AclVector acls(acl);
+  std::string created(path.size() + 32, '\0');
+  struct Stat stat {};
+  int rc = zoo_create2(handle_, path.c_str(), data.data(), static_cast<int>(data.size()),
+                       &acls.vector, flags, created.data(), static_cast<int>(created.size()), &stat);
+  if (rc != ZOK) return ZkError("create", path, rc);
+  created.resize(created.find('\0'));
+  return std::make_pair(created, FromStat(stat));
+}
+
+Result<std::pair<std::string, ZkStat>> ZkClient::Get(const std::string& path) {
+  std::string buffer(1 << 20, '\0');
+  int length = static_cast<int>(buffer.size());
+  struct Stat stat {};
+  int rc = zoo_get(handle_, path.c_str(), 0, buffer.data(), &length, &stat);
+  if (rc != ZOK) return ZkError("get", path, rc);
+  buffer.resize(length < 0 ? 0 : static_cast<size_t>(length));
+  return std::make_pair(buffer, FromStat(stat));
+}
+
+Result<std::vector<std::string>> ZkClient::Children(const std::string& path) {
+  struct String_vector children {};
+  int rc = zoo_get_children(handle_, path.c_str(), 0, &children);
+  if (rc != ZOK) return ZkError("list", path, rc);
+  std::vector<std::string> names(children.data, children.data + children.count);
+  deallocate_String_vector(&children);
+  return names;
+}
+
+Result<std::vector<ZkAcl>> ZkClient::GetAcl(const std::string& path) {
+  struct ACL_vector acl {};
+  struct Stat stat {};
+  int rc = zoo_get_acl(handle_, path.c_str(), &acl, &stat);
+  if (rc != ZOK) return ZkError("get ACL of", path, rc);
+  std::vector<ZkAcl> result;
+  for (int32_t i = 0; i < acl.count; ++i) {
+    result.push_back({acl.data[i].perms, acl.data[i].id.scheme, acl.data[i].id.id});
+  }
+  deallocate_ACL_vector(&acl);
+  return result;
+}
+
+Status ZkClient::Set(const std::string& path, const std::string& data) {
+  int rc = zoo_set(handle_, path.c_str(), data.data(), static_cast<int>(data.size()), -1);
+  return rc == ZOK ? Status::Ok() : ZkError("set", path, rc);
+}
+
+Status ZkClient::Delete(const std::string& path) {
+  int rc = zoo_delete(handle_, path.c_str(), -1);
+  return rc == ZOK ? Status::Ok() : ZkError("delete", path, rc);
+}
+
+std::vector<ZkAcl> ZkClient::OpenAcl() { return {{ZOO_PERM_ALL, "world", "anyone"}}; }
+std::vector<ZkAcl> ZkClient::ReadOnlyAcl() { return {{ZOO_PERM_READ, "world", "anyone"}}; }
+
+}  // namespace lockstep

@@ -1,0 +1,59 @@
+// ZkClient: a small synchronous C++ face on the ZooKeeper C client (libzookeeper_mt), enough for
+// tests, tools and health checks. Thread-safe as the C client is; one session per object.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+struct _zhandle;
+struct Stat;
+
+namespace lockstep {
+
+struct ZkAcl {
+  int32_t perms = 0;
+  std::string scheme;
+  std::string id;
+  bool operator==(const ZkAcl&) const = default;
+};
+
+struct ZkStat {
+  int64_t czxid = 0, mzxid = 0, pzxid = 0, ephemeral_owner = 0;
+  int32_t version = 0, cversion = 0, aversion = 0, num_children = 0;
+};
+
+enum class CreateMode { kPersistent, kEphemeral, kPersistentSequential, kEphemeralSequential };
+
+class ZkClient {
+ public:
+  // Connects and waits until the session is established or `timeout` passes.
+  static Result<std::unique_ptr<ZkClient>> Connect(const std::string& hosts,
+                                                   std::chrono::milliseconds timeout,
+                                                   std::chrono::milliseconds session_timeout =
+                                                       std::chrono::seconds(10));
+  ~ZkClient();
+
+  // Returns the created path (sequential nodes get their suffix) and its stat.
+  Result<std::pair<std::string, ZkStat>> Create(const std::string& path, const std::string& data,
+                                                const std::vector<ZkAcl>& acl, CreateMode mode);
+  Result<std::pair<std::string, ZkStat>> Get(const std::string& path);
+  Result<std::vector<std::string>> Children(const std::string& path);
+  Result<std::vector<ZkAcl>> GetAcl(const std::string& path);
+  Status Set(const std::string& path, const std::string& data);
+  Status Delete(const std::string& path);
+  int64_t session_id() const;
+
+  static std::vector<ZkAcl> OpenAcl();      // world:anyone, all permissions
+  static std::vector<ZkAcl> ReadOnlyAcl();  // world:anyone, read
+
+ private:
+  explicit ZkClient(_zhandle* handle) : handle_(handle) {}
+  _zhandle* handle_;
+  std::shared_ptr<void> context_;  // the session watcher's state
+};
+
+}  // namespace lockstep

@@ -1,6 +1,6 @@
 #include "cli/output.h"
 
-#include <google/protobuf/util/json_util.h>
+#include "proto/json.h"
 
 #include <cstdio>
 #include <iostream>
@@ -9,17 +9,7 @@
 
 namespace lockstep::cli {
 
-std::string ToJson(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.always_print_primitive_fields = true;
-  options.preserve_proto_field_names = true;
-  std::string json;
-  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
-  return json;
-}
-
-void PrintJson(const google::protobuf::Message& message) { std::cout << ToJson(message); }
+void PrintJson(const google::protobuf::Message& message) { std::cout << proto::ToJson(message); }
 
 namespace {
 std::string JsonEscape(const std::string& text) {

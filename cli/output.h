@@ -14,7 +14,6 @@ struct OutputOptions {
   bool json = false;
 };
 
-std::string ToJson(const google::protobuf::Message& message);
 void PrintJson(const google::protobuf::Message& message);
 // "error: <message>" on stderr, or {"error": …, "code": …} on stdout with --json.
 void PrintError(const Status& status, const OutputOptions& options);

@@ -9,6 +9,7 @@
 #include "common/file.h"
 #include "common/fs.h"
 #include "common/sha256.h"
+#include "proto/json.h"
 #include "node-agent/archive/archive_reader.h"
 
 namespace lockstep::archive {
@@ -181,15 +182,7 @@ Result<proto::Manifest> ParseManifest(const std::string& json) {
   return manifest;
 }
 
-std::string ManifestToJson(const proto::Manifest& manifest) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.always_print_primitive_fields = true;
-  options.preserve_proto_field_names = true;
-  std::string json;
-  (void)google::protobuf::util::MessageToJsonString(manifest, &json, options);
-  return json;
-}
+std::string ManifestToJson(const proto::Manifest& manifest) { return proto::ToJson(manifest); }
 
 Result<ExtractedArchive> ExtractArchive(const std::string& archive_path,
                                         const ExtractTargets& targets,

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "common/clock.h"
 #include "common/file.h"
 #include "node-agent/archive/archive_writer.h"
 #include "node-agent/archive/extract.h"
@@ -24,14 +25,6 @@ using zkfmt::ScannedFile;
 
 constexpr auto kLogCatchUpDeadline = std::chrono::seconds(5);
 
-std::string NowRfc3339() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string HostName() {
   char buf[256] = {};
@@ -55,7 +48,7 @@ proto::Manifest BuildManifest(const RestorableSet& set, const BackupOptions& opt
   manifest.set_format_version(archive::kFormatVersion);
   manifest.set_backup_id(options.backup_id);
   manifest.set_label(options.label);
-  manifest.set_created_at(NowRfc3339());
+  manifest.set_created_at(FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"));
   manifest.set_source_host(HostName());
   manifest.set_source_master(options.source_master.empty() ? HostName() : options.source_master);
   manifest.set_mode(options.online ? "online" : "offline");

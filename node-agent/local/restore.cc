@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "common/clock.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "node-agent/archive/extract.h"
@@ -17,14 +18,6 @@ namespace lockstep::local {
 namespace fs = std::filesystem;
 namespace {
 
-std::string DefaultStamp() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
 
 std::string Clean(const std::string& dir) {
   std::string out = fs::path(dir).lexically_normal().string();
@@ -111,7 +104,7 @@ class RestoreRun {
   explicit RestoreRun(const RestoreOptions& options)
       : options_(options), fs_(options.fs ? *options.fs : RealFilesystem()) {
     live_ = {Clean(options.dirs.data_dir), Clean(options.dirs.data_log_dir)};
-    stamp_ = options.stamp.empty() ? DefaultStamp() : options.stamp;
+    stamp_ = options.stamp.empty() ? FormatUtcNow("%Y%m%dT%H%M%SZ") : options.stamp;
     staged_ = {live_.data_dir + ".lockstep-staging-" + stamp_,
                live_.data_log_dir + ".lockstep-staging-" + stamp_};
   }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,13 @@ struct Problem {
 };
 
 using Problems = std::vector<Problem>;
+
+// "0x5a4b534e": how magics and checksums appear in problems.
+inline std::string FormatHex32(uint32_t value) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", value);
+  return buf;
+}
 
 inline bool HasFatal(const Problems& problems) {
   for (const auto& p : problems) {

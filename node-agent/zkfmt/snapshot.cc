@@ -9,11 +9,6 @@ constexpr int32_t kMaxPathLength = 1 << 20;
 constexpr int32_t kMaxDataLength = 64 << 20;  // far above any jute.maxbuffer in use
 constexpr int32_t kMaxAclEntries = 1 << 16;
 
-std::string Hex32(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", v);
-  return buf;
-}
 
 // One pass over a snapshot. Each Parse* step returns false after recording the problem that
 // stops it; Status errors are I/O failures only.
@@ -77,7 +72,7 @@ class SnapshotParser {
     uint32_t value = (uint32_t{magic[0]} << 24) | (uint32_t{magic[1]} << 16) |
                      (uint32_t{magic[2]} << 8) | magic[3];
     if (value != static_cast<uint32_t>(kSnapshotMagic)) {
-      return Fail("not a ZooKeeper snapshot (bad magic)", Hex32(kSnapshotMagic), Hex32(value));
+      return Fail("not a ZooKeeper snapshot (bad magic)", FormatHex32(kSnapshotMagic), FormatHex32(value));
     }
     ASSIGN_OR_RETURN(auto version, reader_.ReadInt32());
     ASSIGN_OR_RETURN(auto dbid, reader_.ReadInt64());
@@ -164,8 +159,8 @@ class SnapshotParser {
     ASSIGN_OR_RETURN(bool complete, reader_.ReadBuffer(&slash, 16));
     if (!complete) return Truncated(what);
     if (static_cast<uint32_t>(*value) != expected || (*value >> 32) != 0) {
-      return Fail(std::string("Adler32 mismatch in the ") + what, Hex32(expected),
-                  Hex32(static_cast<uint32_t>(*value)));
+      return Fail(std::string("Adler32 mismatch in the ") + what, FormatHex32(expected),
+                  FormatHex32(static_cast<uint32_t>(*value)));
     }
     if (slash != "/") return Fail(std::string("bad end marker after the ") + what, "/", slash);
     return true;

@@ -9,11 +9,6 @@ namespace {
 
 constexpr int32_t kMaxTxnLength = 64 << 20;
 
-std::string Hex32(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", v);
-  return buf;
-}
 
 void AppendBe(std::string* out, uint64_t value, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((value >> (8 * i)) & 0xff));
@@ -53,8 +48,8 @@ class TxnLogParser {
     (void)span.ReadInt32(&magic);
     (void)span.ReadInt32(&version);
     if (magic != kTxnLogMagic) {
-      Note(0, "not a ZooKeeper transaction log (bad magic)", true, Hex32(kTxnLogMagic),
-           Hex32(static_cast<uint32_t>(magic)));
+      Note(0, "not a ZooKeeper transaction log (bad magic)", true, FormatHex32(kTxnLogMagic),
+           FormatHex32(static_cast<uint32_t>(magic)));
       return false;
     }
     if (version != 2) {
@@ -107,7 +102,7 @@ class TxnLogParser {
         adler32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(txn_.data()), static_cast<uInt>(txn_.size())));
     if (static_cast<uint64_t>(stored_crc) != actual) {
       Note(start, "record checksum (Adler32) mismatch", true,
-           Hex32(static_cast<uint32_t>(stored_crc)), Hex32(actual));
+           FormatHex32(static_cast<uint32_t>(stored_crc)), FormatHex32(actual));
       return false;
     }
     SpanReader span(txn_.data(), txn_.size());

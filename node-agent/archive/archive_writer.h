@@ -23,7 +23,9 @@ using ByteProgress = std::function<void(uint64_t bytes)>;
 
 struct ArchiveWriterOptions {
   int zstd_level = 3;
-  int zstd_threads = 2;  // zstd's own worker threads; compression is the backup's bottleneck
+  // zstd worker threads. 2 makes backups ~1.5x faster but peaks at ~105 MiB RSS (libarchive
+  // exposes no job size); 1 keeps the whole backup under 20 MiB.
+  int zstd_threads = 1;
 };
 
 class ArchiveWriter {

@@ -3,8 +3,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include <functional>
-#include <optional>
 #include <string>
 
 #include "cli/output.h"
@@ -18,7 +16,7 @@ struct ZkPathFlags {
   std::string zk;  // HOST:PORT of the client port
 };
 
-// Registers the `zk` command tree. `run` receives the exit code of the chosen command.
+// Registers the `zk` command tree; the chosen command stores its exit code in `exit_code`.
 void AddZkCommands(CLI::App& app, const OutputOptions& output, int* exit_code);
 
 }  // namespace lockstep::cli

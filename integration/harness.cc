@@ -46,6 +46,22 @@ uint16_t FreePort(const std::string& host) {
   return ntohs(addr.sin_port);
 }
 
+namespace {
+
+// posix_spawn of `args` (argv[0] is the program's path) with the given fd redirections.
+Result<pid_t> Spawn(std::vector<std::string> args, posix_spawn_file_actions_t* actions) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, argv[0], actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(actions);
+  if (rc != 0) return IoError("cannot start " + args[0] + ": " + std::strerror(rc));
+  return pid;
+}
+
+}  // namespace
+
 ZkServer::ZkServer(ZkServerOptions options) : options_(std::move(options)) {
   if (options_.data_log_dir.empty()) options_.data_log_dir = options_.data_dir;
   if (options_.port == 0) options_.port = FreePort(options_.host);
@@ -75,7 +91,7 @@ Status ZkServer::Start(std::chrono::milliseconds timeout) {
       << "admin.enableServer=false\n"
       << "maxClientCnxns=0\n";
   cfg.close();
-  std::vector<std::string> args = {
+  std::vector<std::string> java = {
       "/usr/bin/java",
       "-Xmx" + std::to_string(options_.heap_mb) + "m",
       "-Dzookeeper.snapCount=" + std::to_string(options_.snap_count),
@@ -84,17 +100,12 @@ Status ZkServer::Start(std::chrono::milliseconds timeout) {
       "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar",
       "org.apache.zookeeper.server.quorum.QuorumPeerMain",
       zoo_cfg_};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   std::string log = options_.work_dir + "/zookeeper.out";
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return IoError("cannot start java: " + std::string(std::strerror(rc)));
+  ASSIGN_OR_RETURN(pid_, Spawn(std::move(java), &actions));
   zk::Endpoint ep{options_.host, options_.port};
   bool serving = WaitFor(
       [&] {
@@ -128,9 +139,6 @@ std::string ReadAll(int fd) {
 CliResult RunCli(const std::vector<std::string>& args) {
   std::vector<std::string> full = {LOCKSTEP_CLI_PATH};
   full.insert(full.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : full) argv.push_back(a.data());
-  argv.push_back(nullptr);
   int out_pipe[2], err_pipe[2];
   if (::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0) return {};
   posix_spawn_file_actions_t actions;
@@ -139,13 +147,17 @@ CliResult RunCli(const std::vector<std::string>& args) {
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
   posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
   posix_spawn_file_actions_addclose(&actions, err_pipe[0]);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
+  Result<pid_t> spawned = Spawn(std::move(full), &actions);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
   CliResult result;
-  if (rc != 0) return result;
+  if (!spawned.ok()) {
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    result.err = spawned.status().message();
+    return result;
+  }
+  pid_t pid = *spawned;
   // stderr is small (errors, -v listing); stdout is read first, then stderr.
   std::thread err_reader([&] { result.err = ReadAll(err_pipe[0]); });
   result.out = ReadAll(out_pipe[0]);

@@ -17,18 +17,24 @@ namespace {
 constexpr size_t kCopyBuffer = 1 << 20;
 }
 
-Result<std::unique_ptr<ArchiveWriter>> ArchiveWriter::Create(const std::string& final_path,
-                                                              const ArchiveWriterOptions& options) {
+Status CheckNewArchivePath(const std::string& path) {
+  if (path.empty()) return InvalidArgument("no archive path given");
   std::error_code ec;
-  if (fs::exists(fs::symlink_status(final_path, ec))) {
-    return InvalidArgument(final_path + " already exists: choose a new archive name (an existing "
+  if (fs::exists(fs::symlink_status(path, ec))) {
+    return InvalidArgument(path + " already exists: choose a new archive name (an existing "
                            "archive is never overwritten)");
   }
-  fs::path parent = fs::path(final_path).parent_path();
+  fs::path parent = fs::path(path).parent_path();
   if (parent.empty()) parent = ".";
   if (!fs::is_directory(parent, ec)) {
     return InvalidArgument("directory " + parent.string() + " does not exist: create it first");
   }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<ArchiveWriter>> ArchiveWriter::Create(const std::string& final_path,
+                                                              const ArchiveWriterOptions& options) {
+  RETURN_IF_ERROR(CheckNewArchivePath(final_path));
   std::string temp_path = final_path + ".partial-" + std::to_string(::getpid());
   ASSIGN_OR_RETURN(UniqueFd fd, CreateExclusive(temp_path));
   std::unique_ptr<ArchiveWriter> writer(new ArchiveWriter(final_path, temp_path, std::move(fd)));

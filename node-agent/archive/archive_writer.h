@@ -28,6 +28,9 @@ struct ArchiveWriterOptions {
   int zstd_threads = 1;
 };
 
+// InvalidArgument when `path` exists (an archive is never overwritten) or its directory does not.
+Status CheckNewArchivePath(const std::string& path);
+
 class ArchiveWriter {
  public:
   // Fails when `final_path` exists or its directory does not.

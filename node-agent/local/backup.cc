@@ -105,20 +105,6 @@ Result<RestorableSet> SelectForBackup(const BackupOptions& options) {
   return set;
 }
 
-Status CheckArchivePath(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (path.empty()) return InvalidArgument("no archive path given");
-  if (fs::exists(fs::symlink_status(path, ec))) {
-    return InvalidArgument(path + " already exists: choose a new archive name");
-  }
-  fs::path parent = fs::path(path).parent_path();
-  if (!parent.empty() && !fs::is_directory(parent, ec)) {
-    return InvalidArgument("directory " + parent.string() + " does not exist: create it first");
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 std::string Sha256SidecarPath(const std::string& archive_path) {
@@ -126,7 +112,7 @@ std::string Sha256SidecarPath(const std::string& archive_path) {
 }
 
 Result<BackupResult> RunBackup(const BackupOptions& options) {
-  RETURN_IF_ERROR(CheckArchivePath(options.archive_path));
+  RETURN_IF_ERROR(archive::CheckNewArchivePath(options.archive_path));  // before the long scan
   if (options.online && !options.client) {
     return InvalidArgument("--online needs the server's client address: give --zoo-cfg with "
                            "clientPort, or --zk HOST:PORT");

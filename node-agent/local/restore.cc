@@ -54,8 +54,9 @@ Status CheckSidecar(const std::string& archive_path, const std::string& actual) 
 }
 
 // The staged files must form a restorable set that replays to what the manifest promises.
-Status VerifyStaged(const zkfmt::DataDirs& staged, const archive::ExtractedArchive& extracted,
-                    RestoreResult* result) {
+// Returns the zxid they replay to.
+Result<Zxid> VerifyStaged(const zkfmt::DataDirs& staged,
+                          const archive::ExtractedArchive& extracted, RestoreResult* result) {
   ASSIGN_OR_RETURN(zkfmt::RestorableSet set, zkfmt::SelectRestorableSet(staged));
   if (!set.valid()) {
     return Corruption("the archive's ZooKeeper files are not restorable: " +
@@ -63,14 +64,14 @@ Status VerifyStaged(const zkfmt::DataDirs& staged, const archive::ExtractedArchi
   }
   result->last_zxid = FormatZxid(set.last_zxid);
   result->node_count = set.node_count;
-  if (!extracted.manifest) return Status::Ok();
+  if (!extracted.manifest) return set.last_zxid;
   const proto::Manifest& m = *extracted.manifest;
   if (m.last_zxid() != result->last_zxid || m.node_count() != set.node_count) {
     return Corruption("the archive's files replay to zxid " + result->last_zxid + " with " +
                       std::to_string(set.node_count) + " nodes, but its manifest says " +
                       m.last_zxid() + " with " + std::to_string(m.node_count()));
   }
-  return Status::Ok();
+  return set.last_zxid;
 }
 
 std::optional<int64_t> ReadEpoch(const std::string& path) {
@@ -131,8 +132,7 @@ class RestoreRun {
     ASSIGN_OR_RETURN(archive::ExtractedArchive extracted, Extract());
     RETURN_IF_ERROR(CheckSidecar(options_.archive_path, extracted.archive_sha256));
     Report("verifying");
-    RETURN_IF_ERROR(VerifyStaged(staged_, extracted, &result_));
-    ASSIGN_OR_RETURN(Zxid restored, ParseZxidOrFail(result_.last_zxid));
+    ASSIGN_OR_RETURN(Zxid restored, VerifyStaged(staged_, extracted, &result_));
     RETURN_IF_ERROR(CarryOverIdentity(fs_, live_, staged_, restored));
     Report("swapping");
     RETURN_IF_ERROR(Swap());
@@ -142,12 +142,6 @@ class RestoreRun {
   }
 
  private:
-  static Result<Zxid> ParseZxidOrFail(const std::string& text) {
-    std::optional<Zxid> zxid = ParseHexZxid(text);
-    if (!zxid) return Internal("bad zxid " + text);
-    return *zxid;
-  }
-
   void Report(const char* phase) {
     progress_.phase = phase;
     if (options_.progress) options_.progress(progress_);

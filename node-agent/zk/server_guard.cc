@@ -23,6 +23,12 @@ std::string Canonical(const std::string& dir) {
   return ec ? dir : canonical.string();
 }
 
+std::vector<std::string> CanonicalAll(const std::vector<std::string>& dirs) {
+  std::vector<std::string> roots;
+  for (const auto& dir : dirs) roots.push_back(Canonical(dir));
+  return roots;
+}
+
 std::string CommandOf(int pid) {
   Result<std::string> comm = ReadSmallFile("/proc/" + std::to_string(pid) + "/comm", 256);
   if (!comm.ok()) return "?";
@@ -45,13 +51,16 @@ std::vector<std::string> CmdlineOf(int pid) {
   return args;
 }
 
-std::vector<int> Pids() {
+// Every process but this one.
+std::vector<int> OtherPids() {
+  const int self = ::getpid();
   std::vector<int> pids;
   std::error_code ec;
   for (const auto& proc : fs::directory_iterator("/proc", ec)) {
     std::string name = proc.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    pids.push_back(std::stoi(name));
+    int pid = std::stoi(name);
+    if (pid != self) pids.push_back(pid);
   }
   return pids;
 }
@@ -59,10 +68,8 @@ std::vector<int> Pids() {
 }  // namespace
 
 std::optional<FileHolder> ServerConfiguredOn(const std::vector<std::string>& dirs) {
-  std::vector<std::string> roots;
-  for (const auto& dir : dirs) roots.push_back(Canonical(dir));
-  for (int pid : Pids()) {
-    if (pid == ::getpid()) continue;
+  const std::vector<std::string> roots = CanonicalAll(dirs);
+  for (int pid : OtherPids()) {
     std::vector<std::string> args = CmdlineOf(pid);
     bool is_server = false;
     for (const auto& arg : args) {
@@ -82,18 +89,11 @@ std::optional<FileHolder> ServerConfiguredOn(const std::vector<std::string>& dir
 }
 
 std::vector<FileHolder> ProcessesHoldingFilesUnder(const std::vector<std::string>& dirs) {
-  std::vector<std::string> roots;
-  for (const auto& dir : dirs) roots.push_back(Canonical(dir));
+  const std::vector<std::string> roots = CanonicalAll(dirs);
   std::vector<FileHolder> holders;
-  const int self = ::getpid();
-  std::error_code ec;
-  for (const auto& proc : fs::directory_iterator("/proc", ec)) {
-    std::string name = proc.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    int pid = std::stoi(name);
-    if (pid == self) continue;
+  for (int pid : OtherPids()) {
     std::error_code fd_ec;  // processes vanish and some are not ours to read: skip them
-    for (const auto& fd : fs::directory_iterator(proc.path() / "fd", fd_ec)) {
+    for (const auto& fd : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", fd_ec)) {
       std::error_code link_ec;
       std::string target = fs::read_symlink(fd.path(), link_ec).string();
       if (link_ec) continue;

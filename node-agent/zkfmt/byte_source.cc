@@ -24,8 +24,8 @@ Result<size_t> FileSource::Read(char* buffer, size_t size) {
   return ReadFully(fd_.get(), buffer, size, path_);
 }
 
-JuteReader::JuteReader(ByteSource* source, bool hash_sha256)
-    : source_(source), hash_sha256_(hash_sha256), buffer_(kBufferSize) {}
+JuteReader::JuteReader(ByteSource* source, bool hash_sha256, bool track_adler)
+    : source_(source), hash_sha256_(hash_sha256), track_adler_(track_adler), buffer_(kBufferSize) {}
 
 void JuteReader::ResetAdler() { adler_ = static_cast<uint32_t>(adler32(0L, Z_NULL, 0)); }
 
@@ -44,8 +44,10 @@ Status JuteReader::Fill() {
 
 void JuteReader::Consume(size_t size) {
   const char* start = buffer_.data() + pos_;
-  adler_ = static_cast<uint32_t>(
-      adler32(adler_, reinterpret_cast<const Bytef*>(start), static_cast<uInt>(size)));
+  if (track_adler_) {
+    adler_ = static_cast<uint32_t>(
+        adler32(adler_, reinterpret_cast<const Bytef*>(start), static_cast<uInt>(size)));
+  }
   if (hash_sha256_) sha_.Update(start, size);
   pos_ += size;
   offset_ += size;

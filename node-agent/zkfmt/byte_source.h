@@ -37,7 +37,9 @@ class FileSource : public ByteSource {
 // torn tail is an expected state of a ZooKeeper file, not an I/O failure.
 class JuteReader {
  public:
-  explicit JuteReader(ByteSource* source, bool hash_sha256 = false);
+  // `track_adler`: keep the running Adler32 (snapshots seal with it; logs checksum each record
+  // themselves, so their reader skips this work).
+  explicit JuteReader(ByteSource* source, bool hash_sha256 = false, bool track_adler = true);
 
   uint64_t offset() const { return offset_; }
   uint32_t adler() const { return adler_; }
@@ -64,6 +66,7 @@ class JuteReader {
 
   ByteSource* source_;
   bool hash_sha256_;
+  bool track_adler_;
   std::vector<char> buffer_;
   size_t pos_ = 0;
   size_t end_ = 0;

@@ -17,7 +17,9 @@ void AppendBe(std::string* out, uint64_t value, int bytes) {
 class TxnLogParser {
  public:
   TxnLogParser(ByteSource* source, std::string name, const TxnLogReadOptions& options)
-      : reader_(source), name_(std::move(name)), options_(options) {}
+      : reader_(source, /*hash_sha256=*/false, /*track_adler=*/false),
+        name_(std::move(name)),
+        options_(options) {}
 
   Result<TxnLogSummary> Run() {
     ASSIGN_OR_RETURN(bool has_records, ParseHeader());

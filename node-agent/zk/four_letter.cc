@@ -81,13 +81,13 @@ Result<SrvrInfo> ParseSrvr(const std::string& text) {
   return info;
 }
 
-Result<SrvrInfo> QuerySrvr(const Endpoint& endpoint) {
-  ASSIGN_OR_RETURN(std::string reply, FourLetterWord(endpoint, "srvr"));
+Result<SrvrInfo> QuerySrvr(const Endpoint& endpoint, std::chrono::milliseconds timeout) {
+  ASSIGN_OR_RETURN(std::string reply, FourLetterWord(endpoint, "srvr", timeout));
   return ParseSrvr(reply);
 }
 
-bool AnswersRuok(const Endpoint& endpoint) {
-  Result<std::string> reply = FourLetterWord(endpoint, "ruok", std::chrono::seconds(2));
+bool AnswersRuok(const Endpoint& endpoint, std::chrono::milliseconds timeout) {
+  Result<std::string> reply = FourLetterWord(endpoint, "ruok", timeout);
   return reply.ok() && *reply == "imok";
 }
 

@@ -27,8 +27,10 @@ struct SrvrInfo {
 
 // Parses `srvr` output; a server that is up but not serving says so instead of listing fields.
 Result<SrvrInfo> ParseSrvr(const std::string& text);
-Result<SrvrInfo> QuerySrvr(const Endpoint& endpoint);
+Result<SrvrInfo> QuerySrvr(const Endpoint& endpoint,
+                           std::chrono::milliseconds timeout = std::chrono::seconds(3));
 // True when the server answers `imok`.
-bool AnswersRuok(const Endpoint& endpoint);
+bool AnswersRuok(const Endpoint& endpoint,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(2));
 
 }  // namespace lockstep::zk

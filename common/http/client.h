@@ -1,0 +1,40 @@
+// A small HTTP/1.1 client (Boost.Beast) for the CLI and for agents asking their peers. Every call
+// has one deadline covering connect, TLS handshake, write and read, so an unreachable or paused
+// peer costs at most that long. Thread-safe: each call has its own connection.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <boost/asio/ssl/context.hpp>
+
+#include "common/http/message.h"
+#include "common/http/url.h"
+#include "common/status.h"
+
+namespace lockstep::http {
+
+struct CallOptions {
+  std::string method = "GET";
+  std::string target = "/";
+  std::string body;
+  std::string token;  // sent as "Authorization: Bearer TOKEN" when non-empty
+  std::chrono::milliseconds timeout{5000};
+  size_t reply_limit = 64 << 20;
+};
+
+class Client {
+ public:
+  // `tls` is needed for https URLs only.
+  explicit Client(std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
+
+  // Unavailable when the server can't be reached or doesn't answer in time; any HTTP status is
+  // a successful call (the caller decides what a 4xx means).
+  Result<Reply> Call(const Url& url, const CallOptions& options) const;
+
+ private:
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+};
+
+}  // namespace lockstep::http

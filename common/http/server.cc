@@ -1,0 +1,218 @@
+#include "common/http/server.h"
+
+#include <utility>  // before asio: Boost 1.74's awaitable.hpp uses std::exchange
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "common/log.h"
+
+namespace lockstep::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::map<std::string, std::string> ParseQuery(std::string_view query) {
+  std::map<std::string, std::string> out;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    size_t eq = pair.find('=');
+    out[std::string(pair.substr(0, eq))] =
+        eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+Request ToRequest(const bhttp::request<bhttp::string_body>& message, const std::string& remote) {
+  Request request;
+  request.method = std::string(message.method_string());
+  std::string_view target(message.target().data(), message.target().size());
+  size_t question = target.find('?');
+  request.path = std::string(target.substr(0, question));
+  if (question != std::string_view::npos) request.query = ParseQuery(target.substr(question + 1));
+  request.body = message.body();
+  request.authorization = std::string(message[bhttp::field::authorization]);
+  request.content_type = std::string(message[bhttp::field::content_type]);
+  request.remote = remote;
+  return request;
+}
+
+// The reply for a request the parser refused, or nullopt when the connection just ended.
+std::optional<Reply> ReplyToReadError(const beast::error_code& ec) {
+  if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+      ec == asio::error::eof || ec == asio::error::connection_reset ||
+      ec == asio::error::operation_aborted) {
+    return std::nullopt;
+  }
+  if (ec == bhttp::error::body_limit) return ErrorReply(413, "too_large", "request body too large");
+  if (ec == bhttp::error::header_limit) {
+    return ErrorReply(431, "too_large", "request headers too large");
+  }
+  return ErrorReply(400, "bad_request", "malformed HTTP request: " + ec.message());
+}
+
+}  // namespace
+
+struct Server::Impl {
+  asio::io_context io;
+  asio::thread_pool workers;
+  tcp::acceptor acceptor{io};
+  std::shared_ptr<asio::ssl::context> tls;
+  std::vector<std::thread> io_threads;
+
+  explicit Impl(int worker_threads) : workers(static_cast<size_t>(worker_threads)) {}
+};
+
+namespace {
+
+template <typename Stream>
+asio::awaitable<void> WriteReply(Stream& stream, const Reply& reply, bool keep_alive,
+                                 unsigned version, std::chrono::milliseconds timeout) {
+  bhttp::response<bhttp::string_body> response{static_cast<bhttp::status>(reply.status), version};
+  response.set(bhttp::field::server, "lockstep-agent");
+  response.set(bhttp::field::content_type, reply.content_type);
+  response.keep_alive(keep_alive);
+  response.body() = reply.body;
+  response.prepare_payload();
+  beast::get_lowest_layer(stream).expires_after(timeout);
+  co_await bhttp::async_write(stream, response, asio::use_awaitable);
+}
+
+template <typename Stream>
+asio::awaitable<void> Serve(Stream& stream, const ServerOptions& options, const Handler& handler,
+                            asio::thread_pool& workers, ServerCounters& counters,
+                            std::string remote) {
+  beast::flat_buffer buffer;
+  for (;;) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(options.header_limit);
+    parser.body_limit(options.body_limit);
+    beast::get_lowest_layer(stream).expires_after(options.read_timeout);
+    beast::error_code ec;
+    co_await bhttp::async_read(stream, buffer, parser,
+                               asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (auto reply = ReplyToReadError(ec)) {
+        ++counters.rejected;
+        co_await WriteReply(stream, *reply, false, 11, options.write_timeout);
+      }
+      co_return;
+    }
+    ++counters.requests;
+    const auto& message = parser.get();
+    Request request = ToRequest(message, remote);
+    Reply reply = co_await asio::co_spawn(
+        workers, [&]() -> asio::awaitable<Reply> { co_return handler(request); },
+        asio::use_awaitable);
+    co_await WriteReply(stream, reply, message.keep_alive(), message.version(),
+                        options.write_timeout);
+    if (!message.keep_alive()) co_return;
+  }
+}
+
+asio::awaitable<void> ServeConnection(tcp::socket socket, Server::Impl* impl,
+                                      const ServerOptions* options, const Handler* handler,
+                                      ServerCounters* counters) {
+  std::string remote;
+  {
+    boost::system::error_code ec;
+    auto endpoint = socket.remote_endpoint(ec);
+    if (!ec) remote = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  }
+  ++counters->connections;
+  try {
+    beast::tcp_stream tcp_stream(std::move(socket));
+    if (impl->tls) {
+      beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), *impl->tls);
+      beast::get_lowest_layer(stream).expires_after(options->read_timeout);
+      co_await stream.async_handshake(asio::ssl::stream_base::server, asio::use_awaitable);
+      co_await Serve(stream, *options, *handler, impl->workers, *counters, remote);
+    } else {
+      co_await Serve(tcp_stream, *options, *handler, impl->workers, *counters, remote);
+      beast::error_code ignored;
+      tcp_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+  } catch (const std::exception& e) {
+    log::Debug("connection ended", {{"remote", remote}, {"error", e.what()}});
+  }
+  --counters->connections;
+}
+
+asio::awaitable<void> Accept(Server::Impl* impl, const ServerOptions* options,
+                             const Handler* handler, ServerCounters* counters) {
+  for (;;) {
+    boost::system::error_code ec;
+    tcp::socket socket =
+        co_await impl->acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || !impl->acceptor.is_open()) co_return;
+    if (ec) continue;
+    if (counters->connections.load() >= options->max_connections) {
+      ++counters->rejected;
+      continue;  // the socket closes as it goes out of scope
+    }
+    asio::co_spawn(impl->io, ServeConnection(std::move(socket), impl, options, handler, counters),
+                   asio::detached);
+  }
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, Handler handler)
+    : options_(std::move(options)),
+      handler_(std::move(handler)),
+      counters_(std::make_unique<ServerCounters>()) {}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start() {
+  impl_ = std::make_unique<Impl>(options_.worker_threads);
+  if (options_.tls) {
+    ASSIGN_OR_RETURN(impl_->tls, MakeServerContext(*options_.tls));
+  }
+  const std::string where = options_.host + ":" + std::to_string(options_.port);
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(options_.host, ec);
+  if (ec) return InvalidArgument("listen address '" + options_.host + "' is not an IP address");
+  tcp::endpoint endpoint(address, options_.port);
+  impl_->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(endpoint, ec);
+  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return IoError("cannot listen on " + where + ": " + ec.message());
+  bound_port_ = impl_->acceptor.local_endpoint().port();
+  asio::co_spawn(impl_->io, Accept(impl_.get(), &options_, &handler_, counters_.get()),
+                 asio::detached);
+  for (int i = 0; i < options_.io_threads; ++i) {
+    impl_->io_threads.emplace_back([this] { impl_->io.run(); });
+  }
+  return Status::Ok();
+}
+
+void Server::Stop() {
+  if (!impl_) return;
+  asio::post(impl_->io, [this] {
+    boost::system::error_code ignored;
+    impl_->acceptor.close(ignored);
+  });
+  impl_->io.stop();
+  for (auto& thread : impl_->io_threads) thread.join();
+  impl_->workers.join();
+  impl_.reset();
+}
+
+}  // namespace lockstep::http

@@ -1,0 +1,38 @@
+// lockstep-agent: one per master. Wires the configuration, the ZooKeeper controller, the local
+// prober, the peer view and the HTTP API, and runs until SIGTERM or SIGINT.
+#pragma once
+
+#include <memory>
+
+#include "common/http/client.h"
+#include "common/http/server.h"
+#include "node-agent/agent/api.h"
+#include "node-agent/agent/config.h"
+#include "node-agent/agent/local_node.h"
+#include "node-agent/agent/peer_view.h"
+
+namespace lockstep::agent {
+
+class Agent {
+ public:
+  static Result<std::unique_ptr<Agent>> Create(AgentConfig config);
+  ~Agent();
+
+  // Starts ZooKeeper (unless in maintenance), the pollers and the server.
+  Status Begin();
+  // Stops serving; the controller stops ZooKeeper if it owns it.
+  void End();
+  uint16_t port() const { return server_ ? server_->port() : 0; }
+
+ private:
+  explicit Agent(AgentConfig config) : config_(std::move(config)) {}
+
+  AgentConfig config_;
+  std::unique_ptr<http::Client> client_;
+  std::unique_ptr<LocalNode> node_;
+  std::unique_ptr<PeerView> peers_;
+  std::unique_ptr<Api> api_;
+  std::unique_ptr<http::Server> server_;
+};
+
+}  // namespace lockstep::agent

@@ -1,0 +1,47 @@
+// The agent's HTTP API: routes, authentication and the mapping of results to HTTP statuses.
+//   open:  GET /healthz, GET /metrics, GET /exhibitor/v1/cluster/status
+//   token: GET /v1/cluster/status, GET /v1/node/status (what peers poll),
+//          POST /v1/nodes/NAME/zk/stop|start|restart (forwarded to NAME's agent)
+#pragma once
+
+#include <string>
+
+#include "common/http/client.h"
+#include "common/http/message.h"
+#include "common/http/server.h"
+#include "node-agent/agent/local_node.h"
+#include "node-agent/agent/peer_view.h"
+
+namespace lockstep::agent {
+
+struct ApiContext {
+  std::string token;
+  LocalNode* node = nullptr;
+  PeerView* peers = nullptr;
+  const http::Client* client = nullptr;
+  int voters = 1;
+  const http::ServerCounters* server = nullptr;  // for /metrics; set once the server exists
+};
+
+class Api {
+ public:
+  explicit Api(ApiContext context) : context_(std::move(context)) {}
+  void set_server(const http::ServerCounters* server) { context_.server = server; }
+
+  http::Reply Handle(const http::Request& request) const;
+
+ private:
+  http::Reply Route(const http::Request& request) const;
+  proto::ClusterStatus ClusterStatus() const;
+  http::Reply NodeAction(const http::Request& request, const std::string& name,
+                         const std::string& action) const;
+  http::Reply Forward(const http::Request& request, const std::string& name,
+                      const std::string& url) const;
+
+  ApiContext context_;
+};
+
+// The HTTP status for a failed operation.
+int HttpStatusFor(const Status& status);
+
+}  // namespace lockstep::agent

@@ -1,0 +1,74 @@
+// `lockstep-agent --config agent.toml`: everything one agent needs to know about its master and
+// its peers. Parsing is strict: an unknown key or a value of the wrong type or range stops
+// start-up with a message naming the key, because a typo in a key would otherwise silently fall
+// back to a default on a production master.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/http/tls.h"
+#include "common/status.h"
+
+namespace lockstep::agent {
+
+struct PeerConfig {
+  std::string name;
+  std::string url;  // http(s)://HOST:PORT of the peer's agent
+};
+
+struct ProcessControllerConfig {
+  std::string java = "/usr/bin/java";
+  std::string heap = "512m";  // -Xmx
+  std::string classpath = "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar";
+  std::vector<std::string> jvm_flags;
+  std::string log_file;  // default: STORE_DIR/zookeeper.out
+  std::chrono::milliseconds stop_grace{10000};
+  std::chrono::milliseconds restart_backoff_min{1000};
+  std::chrono::milliseconds restart_backoff_max{30000};
+  bool stop_on_exit = true;  // the agent owns the JVM: stopping the agent stops ZooKeeper
+};
+
+struct SystemdControllerConfig {
+  std::string unit;
+  std::string systemctl = "systemctl";
+};
+
+struct ExecControllerConfig {
+  std::string start;
+  std::string stop;
+  std::chrono::milliseconds timeout{120000};
+};
+
+struct ControllerConfig {
+  std::string backend;  // process | systemd | exec
+  ProcessControllerConfig process;
+  SystemdControllerConfig systemd;
+  ExecControllerConfig exec;
+};
+
+struct AgentConfig {
+  std::string name;
+  std::string listen_host;
+  uint16_t listen_port = 0;
+  std::string advertise;  // this agent's URL as peers and operators reach it
+  std::vector<PeerConfig> peers;
+  std::string zoo_cfg;
+  std::string store_dir;
+  std::string token_file;
+  std::optional<http::ServerTlsFiles> tls;
+  http::ClientTlsFiles peer_tls;  // how this agent checks its peers' certificates
+  ControllerConfig controller;
+  std::chrono::milliseconds peer_timeout{1000};
+  std::chrono::milliseconds probe_interval{1000};
+  uint64_t max_body_bytes = 1 << 20;
+  std::chrono::milliseconds request_timeout{10000};
+};
+
+// `origin` names the source in errors (usually the file path).
+Result<AgentConfig> ParseAgentConfig(const std::string& text, const std::string& origin);
+Result<AgentConfig> LoadAgentConfig(const std::string& path);
+
+}  // namespace lockstep::agent

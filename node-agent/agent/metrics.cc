@@ -1,0 +1,86 @@
+#include "node-agent/agent/metrics.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "common/zxid.h"
+
+namespace lockstep::agent {
+namespace {
+
+class Exposition {
+ public:
+  void Family(const std::string& name, const std::string& type, const std::string& help) {
+    out_ << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+  }
+  void Sample(const std::string& name, const std::string& labels, double value) {
+    out_ << name;
+    if (!labels.empty()) out_ << "{" << labels << "}";
+    out_ << " " << value << "\n";
+  }
+  std::string str() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+};
+
+std::string Label(const std::string& key, const std::string& value) {
+  return key + "=\"" + value + "\"";  // names are checked at config load: no quotes inside
+}
+
+double ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  long pages_total = 0, pages_resident = 0;
+  statm >> pages_total >> pages_resident;
+  return static_cast<double>(pages_resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace
+
+std::string RenderMetrics(const proto::ClusterStatus& cluster, const std::string& self,
+                          const control::ZkController& controller,
+                          const http::ServerCounters* server) {
+  Exposition out;
+  out.Family("lockstep_zk_status_code", "gauge",
+             "Exhibitor code of each master's ZooKeeper: 0 latent, 1 down, 2 not serving, 3 serving");
+  for (const auto& m : cluster.masters()) out.Sample("lockstep_zk_status_code", Label("master", m.name()), m.zk().code());
+  out.Family("lockstep_zk_is_leader", "gauge", "1 when the master's server leads");
+  for (const auto& m : cluster.masters()) out.Sample("lockstep_zk_is_leader", Label("master", m.name()), m.zk().is_leader());
+  out.Family("lockstep_zk_last_zxid", "gauge", "last processed zxid of each serving server");
+  for (const auto& m : cluster.masters()) {
+    if (auto zxid = ParseHexZxid(m.zk().zxid())) {
+      out.Sample("lockstep_zk_last_zxid", Label("master", m.name()), static_cast<double>(*zxid));
+    }
+  }
+  out.Family("lockstep_zk_node_count", "gauge", "znodes on each serving server");
+  for (const auto& m : cluster.masters()) out.Sample("lockstep_zk_node_count", Label("master", m.name()), static_cast<double>(m.zk().node_count()));
+  out.Family("lockstep_agent_reachable", "gauge", "1 when this agent reached the master's agent");
+  for (const auto& m : cluster.masters()) out.Sample("lockstep_agent_reachable", Label("master", m.name()), m.agent_reachable());
+  out.Family("lockstep_zk_maintenance", "gauge", "1 while this master's server is stopped on purpose");
+  for (const auto& m : cluster.masters()) {
+    if (m.name() == self) out.Sample("lockstep_zk_maintenance", Label("master", m.name()), m.zk().maintenance());
+  }
+  out.Family("lockstep_zk_restarts_total", "counter", "unexpected exits of this master's server that the agent restarted");
+  out.Sample("lockstep_zk_restarts_total", Label("master", self), static_cast<double>(controller.restarts()));
+  out.Family("lockstep_cluster_serving", "gauge", "servers serving");
+  out.Sample("lockstep_cluster_serving", "", cluster.serving());
+  out.Family("lockstep_cluster_leaders", "gauge", "servers claiming to lead (1 when healthy)");
+  out.Sample("lockstep_cluster_leaders", "", cluster.leaders());
+  out.Family("lockstep_cluster_quorum", "gauge", "1 when a majority of voters serve");
+  out.Sample("lockstep_cluster_quorum", "", cluster.quorum());
+  if (server) {
+    out.Family("lockstep_http_requests_total", "counter", "HTTP requests handled");
+    out.Sample("lockstep_http_requests_total", "", static_cast<double>(server->requests.load()));
+    out.Family("lockstep_http_rejected_total", "counter", "malformed or oversized requests and refused connections");
+    out.Sample("lockstep_http_rejected_total", "", static_cast<double>(server->rejected.load()));
+    out.Family("lockstep_http_connections", "gauge", "open HTTP connections");
+    out.Sample("lockstep_http_connections", "", static_cast<double>(server->connections.load()));
+  }
+  out.Family("lockstep_agent_resident_memory_bytes", "gauge", "the agent's resident memory");
+  out.Sample("lockstep_agent_resident_memory_bytes", "", ResidentBytes());
+  return out.str();
+}
+
+}  // namespace lockstep::agent

@@ -1,0 +1,100 @@
+#include "node-agent/agent/peer_view.h"
+
+#include "common/log.h"
+#include "node-agent/agent/zk_probe.h"
+#include "proto/json.h"
+
+namespace lockstep::agent {
+
+proto::MasterStatus UnreachableMaster(const PeerConfig& peer, const std::string& error) {
+  proto::MasterStatus master;
+  master.set_name(peer.name);
+  master.set_address(peer.url);
+  if (auto url = http::ParseUrl(peer.url); url.ok()) master.set_hostname(url->host);
+  master.set_agent_reachable(false);
+  master.set_error(error);
+  master.mutable_zk()->set_code(kDown);
+  master.mutable_zk()->set_description(ExhibitorDescription(kDown));
+  master.mutable_zk()->set_error("agent unreachable");
+  return master;
+}
+
+PeerView::PeerView(std::vector<PeerConfig> peers, const http::Client& client, std::string token,
+                   std::chrono::milliseconds interval, std::chrono::milliseconds timeout)
+    : peers_(std::move(peers)),
+      client_(client),
+      token_(std::move(token)),
+      interval_(interval),
+      timeout_(timeout) {
+  for (const auto& peer : peers_) {
+    proto::MasterStatus latent = UnreachableMaster(peer, "not asked yet");
+    latent.mutable_zk()->set_code(kLatent);
+    latent.mutable_zk()->set_description(ExhibitorDescription(kLatent));
+    latest_.push_back(std::move(latent));
+  }
+}
+
+PeerView::~PeerView() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (auto& poller : pollers_) poller.join();
+}
+
+void PeerView::Begin() {
+  for (size_t i = 0; i < peers_.size(); ++i) pollers_.emplace_back([this, i] { Poll(i); });
+}
+
+proto::MasterStatus PeerView::Ask(const PeerConfig& peer) const {
+  Result<http::Url> url = http::ParseUrl(peer.url);
+  if (!url.ok()) return UnreachableMaster(peer, url.status().message());
+  http::CallOptions call{.method = "GET", .target = "/v1/node/status", .token = token_,
+                         .timeout = timeout_};
+  Result<http::Reply> reply = client_.Call(*url, call);
+  if (!reply.ok()) return UnreachableMaster(peer, reply.status().message());
+  if (reply->status != 200) {
+    return UnreachableMaster(peer, "answered HTTP " + std::to_string(reply->status) + ": " +
+                                       reply->body.substr(0, 200));
+  }
+  proto::MasterStatus master;
+  Status parsed = proto::FromJson(reply->body, &master);
+  if (!parsed.ok()) return UnreachableMaster(peer, parsed.message());
+  if (master.name() != peer.name) {
+    return UnreachableMaster(peer, "the agent at " + peer.url + " says it is '" + master.name() +
+                                       "': check the peers in its configuration");
+  }
+  master.set_address(peer.url);
+  return master;
+}
+
+void PeerView::Poll(size_t index) {
+  const PeerConfig& peer = peers_[index];
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    proto::MasterStatus status = Ask(peer);
+    lock.lock();
+    if (status.agent_reachable() != latest_[index].agent_reachable()) {
+      log::Info(status.agent_reachable() ? "peer reachable" : "peer unreachable",
+                {{"peer", peer.name}, {"error", status.error()}});
+    }
+    latest_[index] = std::move(status);
+    wake_.wait_for(lock, interval_);
+  }
+}
+
+std::vector<proto::MasterStatus> PeerView::Snapshot() const {
+  std::lock_guard lock(mu_);
+  return latest_;
+}
+
+std::string PeerView::UrlOf(const std::string& name) const {
+  for (const auto& peer : peers_) {
+    if (peer.name == name) return peer.url;
+  }
+  return "";
+}
+
+}  // namespace lockstep::agent

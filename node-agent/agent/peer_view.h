@@ -1,0 +1,51 @@
+// What the other masters' agents last said about themselves. One poller per peer asks
+// `GET /v1/node/status` every interval with a short deadline, so a dead or paused peer shows as
+// unreachable within one deadline and status requests never wait on the network.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/http/client.h"
+#include "node-agent/agent/config.h"
+#include "proto/agent.pb.h"
+
+namespace lockstep::agent {
+
+class PeerView {
+ public:
+  PeerView(std::vector<PeerConfig> peers, const http::Client& client, std::string token,
+           std::chrono::milliseconds interval, std::chrono::milliseconds timeout);
+  ~PeerView();
+
+  void Begin();
+  std::vector<proto::MasterStatus> Snapshot() const;
+  // The peer's URL, or empty when `name` is not a peer.
+  std::string UrlOf(const std::string& name) const;
+
+ private:
+  void Poll(size_t index);
+  proto::MasterStatus Ask(const PeerConfig& peer) const;
+
+  const std::vector<PeerConfig> peers_;
+  const http::Client& client_;
+  const std::string token_;
+  const std::chrono::milliseconds interval_;
+  const std::chrono::milliseconds timeout_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::vector<proto::MasterStatus> latest_;
+  std::vector<std::thread> pollers_;
+};
+
+// The status of a master whose agent could not be asked: ZooKeeper reported down (Exhibitor's
+// view: nobody vouches for it), with the reason.
+proto::MasterStatus UnreachableMaster(const PeerConfig& peer, const std::string& error);
+
+}  // namespace lockstep::agent

@@ -1,0 +1,43 @@
+#include "node-agent/agent/token.h"
+
+#include <openssl/crypto.h>
+#include <sys/stat.h>
+
+#include "common/file.h"
+#include "common/sha256.h"
+
+namespace lockstep::agent {
+
+constexpr size_t kMinTokenLength = 16;
+
+Result<std::string> LoadToken(const std::string& path) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) return ErrnoError("cannot read token file", path, errno);
+  if (info.st_mode & S_IROTH) {
+    return InvalidArgument("token file " + path + " is readable by every user; run chmod 600 " +
+                           path);
+  }
+  ASSIGN_OR_RETURN(std::string token, ReadSmallFile(path, 4096));
+  const auto first = token.find_first_not_of(" \t\r\n");
+  const auto last = token.find_last_not_of(" \t\r\n");
+  token = first == std::string::npos ? "" : token.substr(first, last - first + 1);
+  if (token.size() < kMinTokenLength) {
+    return InvalidArgument("token in " + path + " is shorter than " +
+                           std::to_string(kMinTokenLength) +
+                           " characters; generate one with `openssl rand -hex 32`");
+  }
+  return token;
+}
+
+bool BearerMatches(const std::string& authorization, const std::string& token) {
+  static const std::string kPrefix = "Bearer ";
+  if (authorization.size() < kPrefix.size() || authorization.compare(0, kPrefix.size(), kPrefix)) {
+    return false;
+  }
+  // Comparing digests keeps the time independent of where, and whether, the lengths differ.
+  const std::string a = Sha256Hex(std::string_view(authorization).substr(kPrefix.size()));
+  const std::string b = Sha256Hex(token);
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace lockstep::agent

@@ -1,0 +1,20 @@
+// This master's ZooKeeper server as Exhibitor judged it: `ruok` says whether it is up, `srvr`
+// whether it serves and as what (mode, zxid, node count).
+#pragma once
+
+#include <chrono>
+
+#include "node-agent/zk/zoo_cfg.h"
+#include "proto/agent.pb.h"
+
+namespace lockstep::agent {
+
+enum ExhibitorCode : int { kLatent = 0, kDown = 1, kNotServing = 2, kServing = 3 };
+
+// Exhibitor's description for a code: "latent", "down", "not serving", "serving".
+const char* ExhibitorDescription(int code);
+
+// Sets code, description, mode, zxid, node_count, is_leader, probed_at and error.
+proto::ZkServerStatus ProbeZk(const zk::Endpoint& endpoint, std::chrono::milliseconds timeout);
+
+}  // namespace lockstep::agent

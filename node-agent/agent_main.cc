@@ -1,0 +1,54 @@
+// lockstep-agent --config agent.toml: runs on every master (DESIGN.md "The agent").
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "common/log.h"
+#include "node-agent/agent/agent.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"lockstep-agent: controls this master's ZooKeeper server, reports its status and "
+               "serves Lockstep's API."};
+  std::string config_path;
+  bool check_only = false;
+  app.add_option("--config", config_path, "agent configuration (TOML)")->required();
+  app.add_flag("--check", check_only, "validate the configuration and exit");
+  CLI11_PARSE(app, argc, argv);
+
+  auto config = lockstep::agent::LoadAgentConfig(config_path);
+  if (!config.ok()) {
+    std::cerr << "lockstep-agent: " << config.status().message() << "\n";
+    return 2;
+  }
+  if (check_only) {
+    std::cout << config_path << ": ok\n";
+    return 0;
+  }
+  lockstep::log::SetMaster(config->name);
+  lockstep::log::SetOperation("agent");
+
+  // Block the stop signals in every thread; the main thread waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto agent = lockstep::agent::Agent::Create(std::move(*config));
+  if (!agent.ok()) {
+    lockstep::log::Error("cannot start", {{"error", agent.status().message()}});
+    return 1;
+  }
+  if (auto began = (*agent)->Begin(); !began.ok()) {
+    lockstep::log::Error("cannot start", {{"error", began.message()}});
+    return 1;
+  }
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  lockstep::log::Info("stopping", {{"signal", strsignal(received)}});
+  (*agent)->End();
+  lockstep::log::Info("stopped");
+  return 0;
+}

@@ -3,6 +3,7 @@
 
 #include <google/protobuf/stubs/common.h>
 
+#include "cli/cluster_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "cli/zk_commands.h"
@@ -12,19 +13,23 @@ int main(int argc, char** argv) {
   using namespace lockstep::cli;
   CLI::App app{
       "Lockstep backs up and restores the ZooKeeper ensemble of a multi-master cluster.\n"
+      "Cluster commands talk to any agent: lockstep cluster status, lockstep node stop-zk NAME.\n"
       "Single-master commands (run on the master): lockstep zk backup|restore|inspect."};
   app.require_subcommand(1);
   app.fallthrough();  // global options may stand before or after the command
   OutputOptions output;
-  std::string cluster;
-  std::string token_file;
+  ClusterFlags cluster;
   app.add_flag("--json", output.json, "print the API's JSON instead of text");
-  app.add_option("--cluster", cluster, "any agent's URL")->envname("LOCKSTEP_CLUSTER");
-  app.add_option("--token-file", token_file, "file holding the API token")
+  app.add_option("--cluster", cluster.url, "any agent's URL, e.g. http://10.0.0.1:8420")
+      ->envname("LOCKSTEP_CLUSTER");
+  app.add_option("--token-file", cluster.token_file, "file holding the API token")
       ->envname("LOCKSTEP_TOKEN_FILE");
+  app.add_option("--ca-file", cluster.ca_file, "CA certificate that signed the agents' (https)")
+      ->envname("LOCKSTEP_CA_FILE");
   lockstep::log::SetOperation("cli");
   int exit_code = kExitOk;
   AddZkCommands(app, output, &exit_code);
+  AddClusterCommands(app, output, cluster, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -5,6 +5,7 @@
 #include <google/protobuf/message.h>
 
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 
@@ -15,6 +16,8 @@ struct OutputOptions {
 };
 
 void PrintJson(const google::protobuf::Message& message);
+// Rows as left-aligned columns two spaces apart; the first row is the header.
+std::string RenderTable(const std::vector<std::vector<std::string>>& rows);
 // "error: <message>" on stderr, or {"error": …, "code": …} on stdout with --json.
 void PrintError(const Status& status, const OutputOptions& options);
 

@@ -23,9 +23,9 @@ std::string ToCompactJson(const google::protobuf::Message& message) {
   return Print(message, false);
 }
 
-Status FromJson(std::string_view json, google::protobuf::Message* message) {
+Status FromJson(std::string_view json, google::protobuf::Message* message, bool allow_unknown) {
   google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
+  options.ignore_unknown_fields = allow_unknown;
   auto status = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(json.data(), json.size()), message, options);
   if (!status.ok()) {

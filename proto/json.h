@@ -15,7 +15,9 @@ namespace lockstep::proto {
 std::string ToJson(const google::protobuf::Message& message);
 // One line, for the wire.
 std::string ToCompactJson(const google::protobuf::Message& message);
-// Strict: unknown fields and wrong types are errors naming the field (InvalidArgument).
-Status FromJson(std::string_view json, google::protobuf::Message* message);
+// Wrong types are errors naming the field (InvalidArgument). Unknown fields are errors too unless
+// `allow_unknown`: requests are strict, replies from a newer agent are read leniently.
+Status FromJson(std::string_view json, google::protobuf::Message* message,
+                bool allow_unknown = false);
 
 }  // namespace lockstep::proto

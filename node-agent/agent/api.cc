@@ -52,7 +52,7 @@ int HttpStatusFor(const Status& status) {
     case StatusCode::kInvalidArgument: return 400;
     case StatusCode::kNotFound: return 404;
     case StatusCode::kBusy: return 409;
-    case StatusCode::kFailedPrecondition: return 409;
+    case StatusCode::kFailedPrecondition: return 412;
     case StatusCode::kUnavailable: return 502;
     default: return 500;
   }
@@ -130,7 +130,9 @@ http::Reply Api::NodeAction(const http::Request& request, const std::string& nam
       return http::ErrorReply(404, "not_found",
                               "no master named '" + name + "'; `lockstep cluster status` lists them");
     }
-    return Forward(request, name, url);
+    http::Reply forwarded = Forward(request, name, url);
+    context_.peers->RefreshNow(name);
+    return forwarded;
   }
   Result<proto::ZkServerStatus> zk = context_.node->Act(action, body.reason());
   if (!zk.ok()) return FromStatus(zk.status());

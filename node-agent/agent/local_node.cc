@@ -67,7 +67,7 @@ proto::MasterStatus LocalNode::Snapshot() const {
   }
   master.mutable_zk()->set_maintenance(maintenance_.IsSet());
   master.mutable_zk()->set_controller(controller_->backend());
-  master.mutable_zk()->set_pid(controller_->pid());
+  master.mutable_zk()->set_pid(static_cast<int32_t>(controller_->pid()));
   return master;
 }
 
@@ -76,6 +76,7 @@ Result<proto::ZkServerStatus> LocalNode::Act(const std::string& action,
   std::lock_guard serial(action_mu_);
   log::Info("ZooKeeper " + action + " requested", {{"reason", reason}});
   if (action == "stop") {
+    // Flag first: if the agent dies mid-stop, it must not restart the server on its return.
     RETURN_IF_ERROR(maintenance_.Set(reason.empty() ? "stopped through the API" : reason));
     RETURN_IF_ERROR(controller_->Stop());
   } else if (action == "start") {

@@ -59,7 +59,7 @@ proto::MasterStatus PeerView::Ask(const PeerConfig& peer) const {
                                        reply->body.substr(0, 200));
   }
   proto::MasterStatus master;
-  Status parsed = proto::FromJson(reply->body, &master);
+  Status parsed = proto::FromJson(reply->body, &master, true);
   if (!parsed.ok()) return UnreachableMaster(peer, parsed.message());
   if (master.name() != peer.name) {
     return UnreachableMaster(peer, "the agent at " + peer.url + " says it is '" + master.name() +
@@ -88,6 +88,15 @@ void PeerView::Poll(size_t index) {
 std::vector<proto::MasterStatus> PeerView::Snapshot() const {
   std::lock_guard lock(mu_);
   return latest_;
+}
+
+void PeerView::RefreshNow(const std::string& name) {
+  for (size_t i = 0; i < peers_.size(); ++i) {
+    if (peers_[i].name != name) continue;
+    proto::MasterStatus status = Ask(peers_[i]);
+    std::lock_guard lock(mu_);
+    latest_[i] = std::move(status);
+  }
 }
 
 std::string PeerView::UrlOf(const std::string& name) const {

@@ -24,6 +24,8 @@ class PeerView {
 
   void Begin();
   std::vector<proto::MasterStatus> Snapshot() const;
+  // Asks peer `name` now instead of at its next poll (after an action changed it).
+  void RefreshNow(const std::string& name);
   // The peer's URL, or empty when `name` is not a peer.
   std::string UrlOf(const std::string& name) const;
 

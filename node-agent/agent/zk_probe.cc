@@ -38,7 +38,7 @@ proto::ZkServerStatus ProbeZk(const zk::Endpoint& endpoint, std::chrono::millise
   set_code(kServing, "");
   status.set_mode(srvr->mode);
   status.set_zxid(FormatZxid(srvr->zxid));
-  status.set_node_count(srvr->node_count);
+  status.set_node_count(static_cast<uint32_t>(srvr->node_count));
   status.set_is_leader(srvr->mode == "leader" || srvr->mode == "standalone");
   return status;
 }

@@ -1,0 +1,63 @@
+#include "cli/api_client.h"
+
+#include "common/http/client.h"
+#include "common/http/tls.h"
+#include "node-agent/agent/token.h"
+#include "proto/agent.pb.h"
+#include "proto/json.h"
+
+namespace lockstep::cli {
+namespace {
+
+Status StatusForReply(const http::Reply& reply, const std::string& where) {
+  proto::ErrorReply error;
+  std::string message = proto::FromJson(reply.body, &error, true).ok() && !error.error().empty()
+                            ? error.error()
+                            : "HTTP " + std::to_string(reply.status) + " from " + where;
+  switch (reply.status) {
+    case 400: case 405: case 413: case 431: return InvalidArgument(message);
+    case 401: case 403: return Status(StatusCode::kUnavailable, "not authorised: " + message);
+    case 404: return NotFound(message);
+    case 409: return Status(StatusCode::kBusy, message);
+    case 412: return FailedPrecondition(message);
+    case 502: case 503: case 504: return Status(StatusCode::kUnavailable, message);
+    default: return Internal(message);
+  }
+}
+
+}  // namespace
+
+Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request) {
+  if (flags.url.empty()) {
+    return InvalidArgument("no cluster given: pass --cluster URL (any agent, e.g. "
+                           "http://10.0.0.1:8420) or set LOCKSTEP_CLUSTER");
+  }
+  ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(flags.url));
+  if (flags.token_file.empty()) {
+    return InvalidArgument("no token given: pass --token-file FILE or set LOCKSTEP_TOKEN_FILE");
+  }
+  Result<std::string> token = agent::LoadToken(flags.token_file);
+  if (!token.ok()) return InvalidArgument(token.status().message());
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (url.tls) {
+    ASSIGN_OR_RETURN(tls, http::MakeClientContext({.ca_file = flags.ca_file}));
+  }
+  http::Client client(tls);
+  Result<http::Reply> reply = client.Call(
+      url, {.method = request.method, .target = request.path, .body = request.body,
+            .token = *token, .timeout = request.timeout});
+  if (!reply.ok()) {
+    return Status(StatusCode::kUnavailable,
+                  reply.status().message() + "; check --cluster and that the agent runs");
+  }
+  if (reply->status / 100 != 2) return StatusForReply(*reply, url.ToString() + request.path);
+  return std::move(reply->body);
+}
+
+Status CallApiFor(const ClusterFlags& flags, const ApiRequest& request,
+                  google::protobuf::Message* reply) {
+  ASSIGN_OR_RETURN(std::string body, CallApi(flags, request));
+  return proto::FromJson(body, reply, true).Prepend("unexpected answer from the agent");
+}
+
+}  // namespace lockstep::cli

@@ -1,0 +1,38 @@
+// How cluster commands reach the cluster: any agent's URL (--cluster / $LOCKSTEP_CLUSTER), the
+// shared token (--token-file / $LOCKSTEP_TOKEN_FILE), and for https a CA (--ca-file /
+// $LOCKSTEP_CA_FILE). HTTP answers become Status codes the exit codes follow.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <google/protobuf/message.h>
+
+#include "common/http/message.h"
+#include "common/status.h"
+
+namespace lockstep::cli {
+
+struct ClusterFlags {
+  std::string url;
+  std::string token_file;
+  std::string ca_file;
+};
+
+struct ApiRequest {
+  std::string method = "GET";
+  std::string path;
+  std::string body;
+  std::chrono::milliseconds timeout{10000};
+};
+
+// The reply's body on 2xx; otherwise the agent's error message with the code mapped:
+// 400 → InvalidArgument, 401/403 → Unavailable (not authorised), 404 → NotFound, 409 → Busy,
+// 502/503 or no answer → Unavailable, anything else → Internal.
+Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request);
+
+// CallApi + parsing the JSON body into `reply`.
+Status CallApiFor(const ClusterFlags& flags, const ApiRequest& request,
+                  google::protobuf::Message* reply);
+
+}  // namespace lockstep::cli

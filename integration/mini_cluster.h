@@ -1,0 +1,106 @@
+// MiniCluster (after Kudu's ExternalMiniCluster): N masters on one machine, each a real ZooKeeper
+// server supervised by a real lockstep-agent (process backend), master i on its own loopback
+// address 127.0.1.i with the same ports. Used by the scenario tests and by `lockstep-sandbox`.
+// Everything lives under one directory:
+//   DIR/token, DIR/cluster.env, DIR/tls/{cert,key}.pem (with tls)
+//   DIR/mI/{agent.toml, agent.pid, agent.log, zoo.cfg, zookeeper.out, zk/data, zk/datalog, store}
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/http/client.h"
+#include "common/status.h"
+#include "proto/agent.pb.h"
+
+namespace lockstep::integration {
+
+struct MiniClusterOptions {
+  std::string dir;
+  int masters = 3;
+  uint16_t zk_client_port = 2181;
+  uint16_t zk_quorum_port = 2888;
+  uint16_t zk_election_port = 3888;
+  uint16_t agent_port = 8420;
+  int heap_mb = 256;
+  int snap_count = 100000;
+  bool tls = false;  // agents serve https with a self-signed certificate made by openssl
+  std::chrono::milliseconds probe_interval{500};
+  std::chrono::milliseconds peer_timeout{1000};
+  std::chrono::milliseconds request_timeout{10000};
+  std::string java = "/usr/bin/java";
+
+  // Ports free on every master's address, for tests that must not collide with a sandbox.
+  static MiniClusterOptions WithFreePorts(std::string dir, int masters);
+};
+
+class MiniCluster {
+ public:
+  explicit MiniCluster(MiniClusterOptions options);
+  ~MiniCluster();  // Down(), unless Detach()ed
+  MiniCluster(const MiniCluster&) = delete;
+  MiniCluster& operator=(const MiniCluster&) = delete;
+
+  // Writes every file, starts the agents (which start ZooKeeper) and waits until every server
+  // serves with one leader; writes DIR/cluster.env.
+  Status Up(std::chrono::milliseconds timeout = std::chrono::seconds(90));
+  // Stops the agents (which stop their servers) and kills anything left on this cluster's dirs.
+  Status Down();
+  // Tears down a cluster started by another process, from the pid files under `dir`.
+  static Status DownDir(const std::string& dir);
+  // Keep everything running when this object goes away (the sandbox's `up`).
+  void Detach() { detached_ = true; }
+
+  int masters() const { return options_.masters; }
+  const MiniClusterOptions& options() const { return options_; }
+  std::string name(int i) const;  // masters are numbered 1..N
+  std::string host(int i) const;
+  std::string url(int i) const;
+  std::string zk_endpoint(int i) const;
+  std::string zk_connect() const;  // every server, comma-separated
+  std::string token_file() const;
+  std::string token() const;
+  std::string ca_file() const;  // empty without tls
+  std::string master_dir(int i) const;
+  std::string zoo_cfg(int i) const;
+
+  // Process control for scenarios.
+  pid_t agent_pid(int i) const;
+  pid_t zk_pid(int i) const;  // 0 when no server runs on this master's dirs
+  Status StartAgent(int i);
+  Status KillAgent(int i);   // SIGKILL; its ZooKeeper keeps running
+  Status StopAgent(int i);   // SIGTERM; its ZooKeeper stops with it
+  Status PauseAgent(int i);  // SIGSTOP
+  Status ResumeAgent(int i);
+  Status KillZk(int i);      // SIGKILL the JVM (the agent will restart it)
+  Status PauseZk(int i);
+  Status ResumeZk(int i);
+
+  // HTTP to agent i (with the token unless `token` says otherwise).
+  Result<http::Reply> Call(int i, const std::string& method, const std::string& path,
+                           const std::string& body = "", const std::string* token = nullptr,
+                           std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+  Result<proto::ClusterStatus> ClusterStatus(int i = 1) const;
+  // Polls agent i until every master serves and exactly one leads. On timeout, `last` (if
+  // given) says what was seen last.
+  bool WaitHealthy(std::chrono::milliseconds timeout, int i = 1,
+                   std::string* last = nullptr) const;
+
+ private:
+  Status WriteFiles();
+  Status WriteTls();
+  std::string AgentToml(int i) const;
+  std::string ZooCfgText(int i) const;
+
+  MiniClusterOptions options_;
+  std::vector<pid_t> agent_pids_;
+  std::unique_ptr<http::Client> client_;
+  bool detached_ = false;
+  bool up_ = false;
+};
+
+}  // namespace lockstep::integration

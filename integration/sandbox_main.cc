@@ -1,0 +1,113 @@
+// lockstep-sandbox up|down|status --dir DIR [--masters N]: a local cluster of N masters, each a
+// real ZooKeeper server under a real lockstep-agent on 127.0.1.i (DESIGN.md "Testing").
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include "common/file.h"
+#include "integration/mini_cluster.h"
+
+namespace {
+
+using lockstep::integration::MiniCluster;
+using lockstep::integration::MiniClusterOptions;
+
+int Up(const MiniClusterOptions& options) {
+  if (std::filesystem::exists(options.dir + "/cluster.env")) {
+    std::cerr << "lockstep-sandbox: " << options.dir
+              << " already holds a sandbox; run `lockstep-sandbox down --dir " << options.dir
+              << "` first (its data is kept)\n";
+    return 2;
+  }
+  std::cerr << "starting " << options.masters << " masters under " << options.dir
+            << " (127.0.1.1-" << options.masters << ", agents on port " << options.agent_port
+            << ", ZooKeeper on " << options.zk_client_port << ")…\n";
+  auto started = std::chrono::steady_clock::now();
+  MiniCluster cluster(options);
+  lockstep::Status up = cluster.Up();
+  if (!up.ok()) {
+    std::cerr << "lockstep-sandbox: " << up.message() << "\n";
+    (void)cluster.Down();
+    std::filesystem::remove(options.dir + "/cluster.env");
+    return 1;
+  }
+  cluster.Detach();
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cerr << "healthy after " << static_cast<int>(seconds * 10) / 10.0 << " s: one leader, "
+            << options.masters << " serving\n";
+  std::cout << "cluster.env: " << options.dir << "/cluster.env\n"
+            << "use it with:  set -a; . " << options.dir << "/cluster.env; set +a; "
+            << "lockstep cluster status\n";
+  return 0;
+}
+
+int Down(const std::string& dir) {
+  lockstep::Status down = MiniCluster::DownDir(dir);
+  if (!down.ok()) {
+    std::cerr << "lockstep-sandbox: " << down.message() << "\n";
+    return down.code() == lockstep::StatusCode::kNotFound ? 3 : 1;
+  }
+  std::filesystem::remove(dir + "/cluster.env");
+  std::cout << "sandbox under " << dir << " stopped; no agent or ZooKeeper left running (data kept)\n";
+  return 0;
+}
+
+int StatusOf(const std::string& dir) {
+  auto env = lockstep::ReadSmallFile(dir + "/cluster.env", 4096);
+  if (!env.ok()) {
+    std::cerr << "lockstep-sandbox: no sandbox under " << dir << " (no cluster.env)\n";
+    return 3;
+  }
+  // Same view operators get: `lockstep cluster status` with the sandbox's environment.
+  std::string cluster, token, ca;
+  std::istringstream lines(*env);
+  for (std::string line; std::getline(lines, line);) {
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+    if (key == "LOCKSTEP_CLUSTER") cluster = value;
+    if (key == "LOCKSTEP_TOKEN_FILE") token = value;
+    if (key == "LOCKSTEP_CA_FILE") ca = value;
+  }
+  std::vector<std::string> args = {LOCKSTEP_CLI_PATH, "--cluster", cluster, "--token-file", token};
+  if (!ca.empty()) args.insert(args.end(), {"--ca-file", ca});
+  args.insert(args.end(), {"cluster", "status"});
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  execv(argv[0], argv.data());
+  std::cerr << "lockstep-sandbox: cannot run " << args[0] << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"lockstep-sandbox: a local multi-master cluster of real ZooKeeper servers and "
+               "lockstep agents, master i on 127.0.1.i."};
+  app.require_subcommand(1);
+  MiniClusterOptions options;
+  auto* up = app.add_subcommand("up", "Start the sandbox; returns once every server serves.");
+  auto* down = app.add_subcommand("down", "Stop every agent and server of the sandbox.");
+  auto* status = app.add_subcommand("status", "`lockstep cluster status` of the sandbox.");
+  for (auto* cmd : {up, down, status}) {
+    cmd->add_option("--dir", options.dir, "the sandbox's directory")->required();
+  }
+  up->add_option("--masters", options.masters, "number of masters")->check(CLI::Range(1, 9));
+  up->add_option("--agent-port", options.agent_port, "agents' port on every address");
+  up->add_option("--zk-port", options.zk_client_port, "ZooKeeper client port on every address");
+  up->add_option("--heap-mb", options.heap_mb, "each ZooKeeper JVM's heap (MiB)");
+  up->add_flag("--tls", options.tls, "agents serve HTTPS with a self-signed certificate");
+  CLI11_PARSE(app, argc, argv);
+  options.dir = std::filesystem::absolute(options.dir).lexically_normal().string();
+  if (*up) {
+    options.zk_quorum_port = static_cast<uint16_t>(options.zk_client_port + 707);    // 2888
+    options.zk_election_port = static_cast<uint16_t>(options.zk_client_port + 1707); // 3888
+    return Up(options);
+  }
+  if (*down) return Down(options.dir);
+  return StatusOf(options.dir);
+}

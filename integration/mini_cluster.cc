@@ -55,19 +55,21 @@ bool PortFree(const std::string& host, uint16_t port) {
   return free;
 }
 
-// SIGTERM, then SIGKILL after `grace`; reaps it when it is our child.
+// True once `pid` has ended: reaped when it is our child, vanished (or a zombie) otherwise.
+bool Ended(pid_t pid) {
+  std::optional<std::string> how = TryReap(pid);
+  if (how && *how != "gone") return true;
+  return !ProcessAlive(pid);
+}
+
+// SIGTERM, then SIGKILL after `grace`.
 void EndProcess(pid_t pid, std::chrono::milliseconds grace) {
-  if (pid <= 0 || !ProcessAlive(pid)) {
-    TryReap(pid);
-    return;
-  }
+  if (pid <= 0 || Ended(pid)) return;
   kill(pid, SIGCONT);  // a paused process can't act on SIGTERM
   kill(pid, SIGTERM);
-  bool gone = WaitFor([&] { return TryReap(pid).has_value() || !ProcessAlive(pid); }, grace);
-  if (!gone) {
+  if (!WaitFor([&] { return Ended(pid); }, grace)) {
     kill(pid, SIGKILL);
-    WaitFor([&] { return TryReap(pid).has_value() || !ProcessAlive(pid); },
-            std::chrono::seconds(10));
+    WaitFor([&] { return Ended(pid); }, std::chrono::seconds(10));
   }
 }
 

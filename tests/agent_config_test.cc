@@ -1,0 +1,128 @@
+// The agent's TOML configuration: a complete file parses into the settings it states; unknown
+// keys, wrong types and bad values are refused naming the key.
+#include <gtest/gtest.h>
+
+#include "node-agent/agent/config.h"
+
+namespace lockstep::agent {
+namespace {
+
+const char* kValid = R"(
+name = "m1"
+listen = "127.0.1.1:8420"
+advertise = "http://master1.example:8420"
+zoo_cfg = "/etc/zookeeper/zoo.cfg"
+store_dir = "/var/lib/lockstep"
+token_file = "/etc/lockstep/token"
+peer_timeout_ms = 700
+
+[[peers]]
+name = "m2"
+url = "http://127.0.1.2:8420"
+
+[[peers]]
+name = "m3"
+url = "https://127.0.1.3:8420"
+
+[tls]
+ca_file = "/etc/lockstep/ca.pem"
+
+[controller]
+backend = "process"
+
+[controller.process]
+heap = "2g"
+jvm_flags = ["-Dzookeeper.snapCount=5000"]
+stop_grace_ms = 3000
+)";
+
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+Status Parse(const std::string& text) { return ParseAgentConfig(text, "agent.toml").status(); }
+
+void ExpectRefused(const std::string& text, const std::string& needle) {
+  Status status = Parse(text);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << text;
+  EXPECT_NE(status.message().find(needle), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("agent.toml"), std::string::npos) << status.message();
+}
+
+TEST(AgentConfig, ParsesEverySetting) {
+  auto config = ParseAgentConfig(kValid, "agent.toml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->name, "m1");
+  EXPECT_EQ(config->listen_host, "127.0.1.1");
+  EXPECT_EQ(config->listen_port, 8420);
+  EXPECT_EQ(config->advertise, "http://master1.example:8420");
+  ASSERT_EQ(config->peers.size(), 2u);
+  EXPECT_EQ(config->peers[1].name, "m3");
+  EXPECT_EQ(config->peers[1].url, "https://127.0.1.3:8420");
+  EXPECT_EQ(config->peer_timeout, std::chrono::milliseconds(700));
+  EXPECT_EQ(config->peer_tls.ca_file, "/etc/lockstep/ca.pem");
+  EXPECT_FALSE(config->tls.has_value());
+  EXPECT_EQ(config->controller.backend, "process");
+  EXPECT_EQ(config->controller.process.heap, "2g");
+  EXPECT_EQ(config->controller.process.jvm_flags,
+            std::vector<std::string>{"-Dzookeeper.snapCount=5000"});
+  EXPECT_EQ(config->controller.process.stop_grace, std::chrono::milliseconds(3000));
+  EXPECT_EQ(config->controller.process.log_file, "/var/lib/lockstep/zookeeper.out");
+}
+
+TEST(AgentConfig, AdvertiseDefaultsToTheListenAddress) {
+  auto config = ParseAgentConfig(Replace(kValid, "advertise = \"http://master1.example:8420\"\n", ""),
+                                 "agent.toml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->advertise, "http://127.0.1.1:8420");
+}
+
+TEST(AgentConfig, UnknownKeysAreNamedWhereverTheyAre) {
+  ExpectRefused(Replace(kValid, "peer_timeout_ms", "peer_timeout_msec"), "'peer_timeout_msec'");
+  ExpectRefused(Replace(kValid, "heap = \"2g\"", "heap = \"2g\"\nheep = \"1g\""),
+                "'controller.process.heep'");
+  ExpectRefused(Replace(kValid, "url = \"http://127.0.1.2:8420\"",
+                        "url = \"http://127.0.1.2:8420\"\nport = 1"),
+                "'peers[0].port'");
+  ExpectRefused(Replace(kValid, "ca_file", "cafile"), "'tls.cafile'");
+}
+
+TEST(AgentConfig, WrongTypesAndValuesNameTheKeyAndLine) {
+  ExpectRefused(Replace(kValid, "peer_timeout_ms = 700", "peer_timeout_ms = \"700\""),
+                "'peer_timeout_ms' must be an integer");
+  ExpectRefused(Replace(kValid, "peer_timeout_ms = 700", "peer_timeout_ms = 0"),
+                "'peer_timeout_ms' must be between");
+  ExpectRefused(Replace(kValid, "heap = \"2g\"", "heap = \"lots\""), "'controller.process.heap'");
+  ExpectRefused(Replace(kValid, "127.0.1.1:8420", "127.0.1.1"), "'listen'");
+  ExpectRefused(Replace(kValid, "http://127.0.1.2:8420", "ftp://x"), "'peers[0].url'");
+  ExpectRefused(Replace(kValid, "backend = \"process\"", "backend = \"docker\""),
+                "'controller.backend'");
+  ExpectRefused(Replace(kValid, "name = \"m2\"", "name = \"m1\""), "'m1' appears twice");
+  ExpectRefused(Replace(kValid, "name = \"m1\"", "name = \"m 1\""), "'name'");
+  ExpectRefused(Replace(kValid, "jvm_flags = [\"-Dzookeeper.snapCount=5000\"]", "jvm_flags = [1]"),
+                "'controller.process.jvm_flags'");
+  Status status = Parse(Replace(kValid, "peer_timeout_ms = 700", "peer_timeout_ms = \"700\""));
+  EXPECT_NE(status.message().find("line 8"), std::string::npos) << status.message();
+}
+
+TEST(AgentConfig, RequiredSettingsAndBackendSections) {
+  ExpectRefused(Replace(kValid, "token_file = \"/etc/lockstep/token\"\n", ""), "'token_file' is required");
+  ExpectRefused(Replace(kValid, "[controller]\nbackend = \"process\"", "[controller]\nbackend = \"systemd\""),
+                "[controller.systemd]");
+  ExpectRefused("name = \"m1\"\nlisten = \"1.2.3.4:5\"\n[controller\n", "agent.toml: line 3");
+  auto systemd = ParseAgentConfig(
+      Replace(Replace(kValid, "backend = \"process\"", "backend = \"systemd\""),
+              "[controller.process]\nheap = \"2g\"\njvm_flags = [\"-Dzookeeper.snapCount=5000\"]\n"
+              "stop_grace_ms = 3000\n",
+              "[controller.systemd]\nunit = \"dcos-exhibitor\"\n"),
+      "agent.toml");
+  ASSERT_TRUE(systemd.ok()) << systemd.status().ToString();
+  EXPECT_EQ(systemd->controller.systemd.unit, "dcos-exhibitor");
+  ExpectRefused(Replace(kValid, "[controller.process]", "[controller.exec]"),
+                "settings for a backend other than 'process'");
+}
+
+}  // namespace
+}  // namespace lockstep::agent

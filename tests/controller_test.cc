@@ -144,6 +144,10 @@ TEST_F(ProcessControllerTest, AdoptsAServerLeftRunningByAPreviousAgent) {
   auto first = Make(config);
   ASSERT_TRUE(first->Start().ok());
   const int64_t pid = first->pid();
+  // Until it has exec'd, the child's command line is still ours and names no zoo.cfg.
+  ASSERT_TRUE(Eventually([&] {
+    return ReadFile(dir_ / "zookeeper.out").find("server up") != std::string::npos;
+  }));
   first.reset();
   ASSERT_TRUE(ProcessAlive(static_cast<pid_t>(pid)));
   auto second = Make(config);

@@ -32,8 +32,9 @@ std::string RenderStatusTable(const proto::ClusterStatus& status) {
   out << RenderTable(rows);
   out << "\nquorum: " << (status.quorum() ? "yes" : "NO") << " (" << status.serving() << " of "
       << status.voters() << " serving)   leader: "
-      << (status.leaders() == 1 ? status.leader()
-                                : std::to_string(status.leaders()) + " leaders")
+      << (status.leaders() == 1   ? status.leader()
+          : status.leaders() == 0 ? std::string("none (election in progress or no quorum)")
+                                  : std::to_string(status.leaders()) + " servers claim to lead")
       << "   answered by: " << status.answered_by() << "\n";
   for (const auto& m : status.masters()) {
     if (!m.agent_reachable()) out << "  " << m.name() << ": " << m.error() << "\n";

@@ -21,8 +21,8 @@ namespace {
 
 using Response = bhttp::response<bhttp::string_body>;
 
-bhttp::request<bhttp::string_body> BuildRequest(const Url& url, const CallOptions& options) {
-  bhttp::request<bhttp::string_body> request;
+template <typename Body>
+void SetHeaders(bhttp::request<Body>& request, const Url& url, const CallOptions& options) {
   request.method_string(options.method);
   request.target(options.target);
   request.version(11);
@@ -30,23 +30,77 @@ bhttp::request<bhttp::string_body> BuildRequest(const Url& url, const CallOption
   request.set(bhttp::field::user_agent, "lockstep");
   request.set(bhttp::field::connection, "close");
   if (!options.token.empty()) request.set(bhttp::field::authorization, "Bearer " + options.token);
-  if (!options.body.empty() || options.method == "POST" || options.method == "PUT") {
-    request.set(bhttp::field::content_type, "application/json");
-    request.body() = options.body;
-    request.prepare_payload();
+}
+
+// Sends the request: the body from memory, or streamed from options.upload_file.
+template <typename Stream>
+asio::awaitable<void> Send(Stream& stream, const Url& url, const CallOptions& options) {
+  auto& lowest = beast::get_lowest_layer(stream);
+  if (options.upload_file.empty()) {
+    bhttp::request<bhttp::string_body> request;
+    SetHeaders(request, url, options);
+    if (!options.body.empty() || options.method == "POST" || options.method == "PUT") {
+      request.set(bhttp::field::content_type, "application/json");
+      request.body() = options.body;
+      request.prepare_payload();
+    }
+    co_await bhttp::async_write(stream, request, asio::use_awaitable);
+    co_return;
   }
-  return request;
+  bhttp::request<bhttp::file_body> request;
+  SetHeaders(request, url, options);
+  request.set(bhttp::field::content_type, "application/octet-stream");
+  beast::error_code ec;
+  request.body().open(options.upload_file.c_str(), beast::file_mode::scan, ec);
+  if (ec) throw boost::system::system_error(ec, "cannot read " + options.upload_file);
+  request.prepare_payload();
+  const uint64_t total = request.body().size();
+  bhttp::request_serializer<bhttp::file_body> serializer(request);
+  uint64_t sent = 0;
+  while (!serializer.is_done()) {
+    lowest.expires_after(options.timeout);
+    sent += co_await bhttp::async_write_some(stream, serializer, asio::use_awaitable);
+    if (options.progress) options.progress(std::min(sent, total), total);
+  }
+}
+
+// Reads the reply: into memory, or a 2xx body streamed into options.download_file.
+template <typename Stream>
+asio::awaitable<Response> Receive(Stream& stream, const CallOptions& options) {
+  auto& lowest = beast::get_lowest_layer(stream);
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::empty_body> header;
+  co_await bhttp::async_read_header(stream, buffer, header, asio::use_awaitable);
+  const bool stream_to_file =
+      !options.download_file.empty() && header.get().result_int() / 100 == 2;
+  if (!stream_to_file) {
+    bhttp::response_parser<bhttp::string_body> parser(std::move(header));
+    parser.body_limit(options.reply_limit);
+    co_await bhttp::async_read(stream, buffer, parser, asio::use_awaitable);
+    co_return parser.release();
+  }
+  bhttp::response_parser<bhttp::file_body> parser(std::move(header));
+  parser.body_limit(boost::none);
+  beast::error_code ec;
+  parser.get().body().open(options.download_file.c_str(), beast::file_mode::write, ec);
+  if (ec) throw boost::system::system_error(ec, "cannot write " + options.download_file);
+  const uint64_t total = parser.content_length().value_or(0);
+  uint64_t received = 0;
+  while (!parser.is_done()) {
+    lowest.expires_after(options.timeout);
+    received += co_await bhttp::async_read_some(stream, buffer, parser, asio::use_awaitable);
+    if (options.progress) options.progress(std::min(received, total ? total : received), total);
+  }
+  parser.get().body().close();
+  Response response;
+  response.result(parser.get().result());
+  co_return response;
 }
 
 template <typename Stream>
-asio::awaitable<Response> Exchange(Stream& stream, bhttp::request<bhttp::string_body>& request,
-                                   size_t reply_limit) {
-  co_await bhttp::async_write(stream, request, asio::use_awaitable);
-  beast::flat_buffer buffer;
-  bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(reply_limit);
-  co_await bhttp::async_read(stream, buffer, parser, asio::use_awaitable);
-  co_return parser.release();
+asio::awaitable<Response> Exchange(Stream& stream, const Url& url, const CallOptions& options) {
+  co_await Send(stream, url, options);
+  co_return co_await Receive(stream, options);
 }
 
 asio::awaitable<Response> Run(const Url& url, const CallOptions& options,
@@ -55,12 +109,11 @@ asio::awaitable<Response> Run(const Url& url, const CallOptions& options,
   asio::ip::tcp::resolver resolver(executor);
   auto endpoints =
       co_await resolver.async_resolve(url.host, std::to_string(url.port), asio::use_awaitable);
-  auto request = BuildRequest(url, options);
   if (!url.tls) {
     beast::tcp_stream stream(executor);
     stream.expires_after(options.timeout);
     co_await stream.async_connect(endpoints, asio::use_awaitable);
-    auto response = co_await Exchange(stream, request, options.reply_limit);
+    auto response = co_await Exchange(stream, url, options);
     beast::error_code ignored;
     stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     co_return response;
@@ -71,7 +124,7 @@ asio::awaitable<Response> Run(const Url& url, const CallOptions& options,
   beast::get_lowest_layer(stream).expires_after(options.timeout);
   co_await beast::get_lowest_layer(stream).async_connect(endpoints, asio::use_awaitable);
   co_await stream.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
-  co_return co_await Exchange(stream, request, options.reply_limit);
+  co_return co_await Exchange(stream, url, options);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,9 @@
 
 namespace lockstep::http {
 
+// Bytes moved so far and the total (0 when unknown).
+using TransferProgress = std::function<void(uint64_t done, uint64_t total)>;
+
 struct CallOptions {
   std::string method = "GET";
   std::string target = "/";
@@ -22,6 +26,10 @@ struct CallOptions {
   std::string token;  // sent as "Authorization: Bearer TOKEN" when non-empty
   std::chrono::milliseconds timeout{5000};
   size_t reply_limit = 64 << 20;
+  // Streaming transfers only: `timeout` is then an idle timeout, renewed for every chunk.
+  std::string upload_file;    // request body streamed from this file
+  std::string download_file;  // a 2xx reply's body streamed into this file (Reply::body empty)
+  TransferProgress progress;
 };
 
 class Client {

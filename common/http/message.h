@@ -12,6 +12,7 @@ struct Request {
   std::string path;            // target without the query
   std::map<std::string, std::string> query;
   std::string body;
+  std::string body_file;       // set instead of body for uploads (see ServerOptions)
   std::string authorization;   // the Authorization header, verbatim
   std::string content_type;
   std::string remote;          // peer address, for logs
@@ -21,6 +22,7 @@ struct Reply {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
+  std::string file_path;       // when set, the file is streamed as the body instead
 };
 
 // A JSON error body {"error": message, "code": code}, escaped.

@@ -14,6 +14,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <unistd.h>
+
 #include "common/log.h"
 
 namespace lockstep::http {
@@ -38,14 +40,13 @@ std::map<std::string, std::string> ParseQuery(std::string_view query) {
   return out;
 }
 
-Request ToRequest(const bhttp::request<bhttp::string_body>& message, const std::string& remote) {
+Request ToRequest(const bhttp::request_header<>& message, const std::string& remote) {
   Request request;
   request.method = std::string(message.method_string());
   std::string_view target(message.target().data(), message.target().size());
   size_t question = target.find('?');
   request.path = std::string(target.substr(0, question));
   if (question != std::string_view::npos) request.query = ParseQuery(target.substr(question + 1));
-  request.body = message.body();
   request.authorization = std::string(message[bhttp::field::authorization]);
   request.content_type = std::string(message[bhttp::field::content_type]);
   request.remote = remote;
@@ -80,17 +81,76 @@ struct Server::Impl {
 
 namespace {
 
+template <typename Stream, typename Message>
+asio::awaitable<void> WriteMessage(Stream& stream, Message& response,
+                                   std::chrono::milliseconds timeout) {
+  // Chunk by chunk, the deadline renewed for each: a large archive takes as long as it takes,
+  // a stalled reader is cut off.
+  bhttp::response_serializer<typename Message::body_type> serializer(response);
+  while (!serializer.is_done()) {
+    beast::get_lowest_layer(stream).expires_after(timeout);
+    co_await bhttp::async_write_some(stream, serializer, asio::use_awaitable);
+  }
+}
+
 template <typename Stream>
 asio::awaitable<void> WriteReply(Stream& stream, const Reply& reply, bool keep_alive,
                                  unsigned version, std::chrono::milliseconds timeout) {
-  bhttp::response<bhttp::string_body> response{static_cast<bhttp::status>(reply.status), version};
+  const auto status = static_cast<bhttp::status>(reply.status);
+  if (!reply.file_path.empty()) {
+    bhttp::response<bhttp::file_body> response{status, version};
+    beast::error_code ec;
+    response.body().open(reply.file_path.c_str(), beast::file_mode::scan, ec);
+    if (!ec) {
+      response.set(bhttp::field::server, "lockstep-agent");
+      response.set(bhttp::field::content_type, "application/octet-stream");
+      response.keep_alive(keep_alive);
+      response.prepare_payload();
+      co_await WriteMessage(stream, response, timeout);
+      co_return;
+    }
+    Reply missing = ErrorReply(404, "not_found", reply.file_path + ": " + ec.message());
+    co_await WriteReply(stream, missing, keep_alive, version, timeout);
+    co_return;
+  }
+  bhttp::response<bhttp::string_body> response{status, version};
   response.set(bhttp::field::server, "lockstep-agent");
   response.set(bhttp::field::content_type, reply.content_type);
   response.keep_alive(keep_alive);
   response.body() = reply.body;
   response.prepare_payload();
-  beast::get_lowest_layer(stream).expires_after(timeout);
-  co_await bhttp::async_write(stream, response, asio::use_awaitable);
+  co_await WriteMessage(stream, response, timeout);
+}
+
+// Reads the rest of a request whose header is in `header`: into memory, or into a file under
+// options.upload_dir for the paths that take uploads. Sets request->body or ->body_file.
+template <typename Stream>
+asio::awaitable<beast::error_code> ReadBody(Stream& stream, beast::flat_buffer& buffer,
+                                            bhttp::request_parser<bhttp::empty_body>& header,
+                                            const ServerOptions& options, Request* request) {
+  beast::error_code ec;
+  if (options.accepts_upload && options.accepts_upload(request->method, request->path)) {
+    bhttp::request_parser<bhttp::file_body> parser(std::move(header));
+    parser.body_limit(options.upload_limit);
+    request->body_file = options.upload_dir + "/.upload-" + std::to_string(::getpid()) + "-" +
+                         std::to_string(reinterpret_cast<uintptr_t>(&parser));
+    parser.get().body().open(request->body_file.c_str(), beast::file_mode::write, ec);
+    if (ec) co_return ec;
+    while (!parser.is_done()) {
+      beast::get_lowest_layer(stream).expires_after(options.read_timeout);
+      co_await bhttp::async_read_some(stream, buffer, parser,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return ec;
+    }
+    parser.get().body().close();
+    co_return ec;
+  }
+  bhttp::request_parser<bhttp::string_body> parser(std::move(header));
+  parser.body_limit(options.body_limit);
+  beast::get_lowest_layer(stream).expires_after(options.read_timeout);
+  co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  if (!ec) request->body = std::move(parser.get().body());
+  co_return ec;
 }
 
 template <typename Stream>
@@ -99,14 +159,23 @@ asio::awaitable<void> Serve(Stream& stream, const ServerOptions& options, const 
                             std::string remote) {
   beast::flat_buffer buffer;
   for (;;) {
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(options.header_limit);
-    parser.body_limit(options.body_limit);
+    bhttp::request_parser<bhttp::empty_body> header;
+    header.header_limit(options.header_limit);
     beast::get_lowest_layer(stream).expires_after(options.read_timeout);
     beast::error_code ec;
-    co_await bhttp::async_read(stream, buffer, parser,
-                               asio::redirect_error(asio::use_awaitable, ec));
+    co_await bhttp::async_read_header(stream, buffer, header,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+    Request request;
+    bool keep_alive = false;
+    unsigned version = 11;
+    if (!ec) {
+      request = ToRequest(header.get().base(), remote);
+      keep_alive = header.get().keep_alive();
+      version = header.get().version();
+      ec = co_await ReadBody(stream, buffer, header, options, &request);
+    }
     if (ec) {
+      if (!request.body_file.empty()) ::unlink(request.body_file.c_str());
       if (auto reply = ReplyToReadError(ec)) {
         ++counters.rejected;
         co_await WriteReply(stream, *reply, false, 11, options.write_timeout);
@@ -114,14 +183,13 @@ asio::awaitable<void> Serve(Stream& stream, const ServerOptions& options, const 
       co_return;
     }
     ++counters.requests;
-    const auto& message = parser.get();
-    Request request = ToRequest(message, remote);
     Reply reply = co_await asio::co_spawn(
         workers, [&]() -> asio::awaitable<Reply> { co_return handler(request); },
         asio::use_awaitable);
-    co_await WriteReply(stream, reply, message.keep_alive(), message.version(),
-                        options.write_timeout);
-    if (!message.keep_alive()) co_return;
+    // The handler moves an upload it keeps; whatever is left is removed.
+    if (!request.body_file.empty()) ::unlink(request.body_file.c_str());
+    co_await WriteReply(stream, reply, keep_alive, version, options.write_timeout);
+    if (!keep_alive) co_return;
   }
 }
 

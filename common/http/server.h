@@ -30,6 +30,11 @@ struct ServerOptions {
   int io_threads = 2;
   int worker_threads = 8;
   int max_connections = 1024;
+  // Requests for which this says yes have their body streamed into a file under upload_dir
+  // (Request::body_file) instead of memory, up to upload_limit bytes: archive uploads.
+  std::function<bool(const std::string& method, const std::string& path)> accepts_upload;
+  std::string upload_dir;
+  uint64_t upload_limit = 1ULL << 40;
 };
 
 struct ServerCounters {

@@ -1,5 +1,9 @@
 #include "common/sha256.h"
 
+#include <vector>
+
+#include "common/file.h"
+
 #include <openssl/evp.h>
 
 #include <stdexcept>
@@ -52,6 +56,22 @@ std::string Sha256Hex(std::string_view data) {
   Sha256 sha;
   sha.Update(data);
   return sha.HexDigest();
+}
+
+}  // namespace lockstep
+
+namespace lockstep {
+
+Result<std::string> Sha256OfFile(const std::string& path) {
+  ASSIGN_OR_RETURN(UniqueFd fd, OpenForRead(path));
+  Sha256 hash;
+  std::vector<char> buffer(1 << 20);
+  for (;;) {
+    ASSIGN_OR_RETURN(size_t n, ReadFully(fd.get(), buffer.data(), buffer.size(), path));
+    hash.Update(buffer.data(), n);
+    if (n < buffer.size()) break;
+  }
+  return hash.HexDigest();
 }
 
 }  // namespace lockstep

@@ -2,6 +2,8 @@
 // (the online backup hashes a log while scanning and keeps the state at its cut point).
 #pragma once
 
+#include "common/status.h"
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,5 +34,7 @@ class Sha256 {
 };
 
 std::string Sha256Hex(std::string_view data);
+// The sha256 of a whole file, read in 1 MiB chunks.
+Result<std::string> Sha256OfFile(const std::string& path);
 
 }  // namespace lockstep

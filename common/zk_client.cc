@@ -2,7 +2,9 @@
 
 #include <zookeeper/zookeeper.h>
 
+#include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 
 namespace lockstep {
@@ -12,6 +14,8 @@ struct ConnectWait {
   std::mutex mu;
   std::condition_variable cv;
   bool connected = false;
+  std::atomic<bool> expired{false};
+  std::atomic<bool> live{false};
 };
 
 void Watcher(zhandle_t*, int type, int state, const char*, void* context) {
@@ -19,7 +23,17 @@ void Watcher(zhandle_t*, int type, int state, const char*, void* context) {
   auto* wait = static_cast<ConnectWait*>(context);
   std::lock_guard lock(wait->mu);
   if (state == ZOO_CONNECTED_STATE) wait->connected = true;
+  wait->live = state == ZOO_CONNECTED_STATE;
+  if (state == ZOO_EXPIRED_SESSION_STATE || state == ZOO_AUTH_FAILED_STATE) wait->expired = true;
   wait->cv.notify_all();
+}
+
+// A one-shot data watch: calls the callback once, then frees itself.
+void DataWatcher(zhandle_t*, int type, int, const char*, void* context) {
+  auto* callback = static_cast<std::function<void()>*>(context);
+  if (type == ZOO_SESSION_EVENT) return;  // connection changes re-fire nothing; keep waiting
+  (*callback)();
+  delete callback;
 }
 
 Status ZkError(const std::string& what, const std::string& path, int rc) {
@@ -68,6 +82,7 @@ Result<std::unique_ptr<ZkClient>> ZkClient::Connect(const std::string& hosts,
     zookeeper_close(handle);
     return Status(StatusCode::kUnavailable, "could not connect to ZooKeeper at " + hosts);
   }
+  context->live = true;
   lock.unlock();
   std::unique_ptr<ZkClient> client(new ZkClient(handle));
   client->context_ = std::shared_ptr<void>(owned.release(), [](void* p) {
@@ -83,6 +98,19 @@ ZkClient::~ZkClient() {
 }
 
 int64_t ZkClient::session_id() const { return zoo_client_id(handle_)->client_id; }
+
+bool ZkClient::expired() const { return static_cast<ConnectWait*>(context_.get())->expired; }
+bool ZkClient::connected() const { return static_cast<ConnectWait*>(context_.get())->live; }
+
+Result<bool> ZkClient::ExistsWatch(const std::string& path, std::function<void()> on_change) {
+  auto* callback = new std::function<void()>(std::move(on_change));
+  struct Stat stat {};
+  int rc = zoo_wexists(handle_, path.c_str(), DataWatcher, callback, &stat);
+  if (rc == ZOK) return true;
+  if (rc == ZNONODE) return false;  // the watch is set all the same: it fires on creation
+  delete callback;
+  return ZkError("watch", path, rc);
+}
 
 Result<std::pair<std::string, ZkStat>> ZkClient::Create(const std::string& path,
                                                         const std::string& data,

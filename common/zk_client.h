@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,6 +47,13 @@ class ZkClient {
   Status Set(const std::string& path, const std::string& data);
   Status Delete(const std::string& path);
   int64_t session_id() const;
+  // The session is gone for good (its ephemeral nodes with it): make a new client.
+  bool expired() const;
+  // Connected right now (a disconnected session may still recover within its timeout).
+  bool connected() const;
+  // Whether `path` exists; `on_change` runs once, on ZooKeeper's thread, when it is created,
+  // changed or deleted.
+  Result<bool> ExistsWatch(const std::string& path, std::function<void()> on_change);
 
   static std::vector<ZkAcl> OpenAcl();      // world:anyone, all permissions
   static std::vector<ZkAcl> ReadOnlyAcl();  // world:anyone, read

@@ -18,6 +18,24 @@ int CountVoters(const zk::ZooCfg& cfg) {
   return voters == 0 ? 1 : voters;
 }
 
+// The ensemble's client addresses: each server line's host with its client port (3.5+ syntax
+// "host:quorum:election[:role];[address:]port"), or this server's client port when the line has
+// none (DC/OS runs every server on the same port).
+std::string DefaultZkConnect(const zk::ZooCfg& cfg) {
+  if (cfg.servers.empty()) return cfg.client->ToString();
+  std::string hosts;
+  for (const auto& [id, line] : cfg.servers) {
+    std::string host = line.substr(0, line.find(':'));
+    std::string port = std::to_string(cfg.client->port);
+    if (size_t semicolon = line.find(';'); semicolon != std::string::npos) {
+      std::string client = line.substr(semicolon + 1);
+      port = client.substr(client.rfind(':') == std::string::npos ? 0 : client.rfind(':') + 1);
+    }
+    hosts += (hosts.empty() ? "" : ",") + host + ":" + port;
+  }
+  return hosts;
+}
+
 bool NeedsClientTls(const AgentConfig& config) {
   if (!config.peer_tls.ca_file.empty()) return true;
   for (const auto& peer : config.peers) {
@@ -55,10 +73,27 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                                              MaintenanceFlag(c.store_dir));
   agent->peers_ = std::make_unique<PeerView>(c.peers, *agent->client_, token, c.probe_interval,
                                              c.peer_timeout);
+  agent->election_ = std::make_unique<coordinator::Election>(coordinator::ElectionOptions{
+      .zk_connect = c.zk_connect.empty() ? DefaultZkConnect(zoo_cfg) : c.zk_connect,
+      .self_name = c.name,
+      .self_url = c.advertise,
+      .session_timeout = c.election_session});
+  agent->backups_ = std::make_unique<BackupService>(
+      BackupServiceOptions{.store_dir = c.store_dir, .token = token,
+                           .peer_timeout = c.peer_timeout, .zoo_cfg = zoo_cfg,
+                           .voters = CountVoters(zoo_cfg),
+                           .settings = {.self = c.name, .replicas = c.backup_replicas,
+                                        .quorum_margin = c.quorum_margin, .lease = c.lock_lease}},
+      agent->node_.get(), agent->peers_.get(), agent->client_.get(), agent->election_.get(),
+      &agent->lock_);
+  RETURN_IF_ERROR(agent->backups_->Open());
   agent->api_ = std::make_unique<Api>(ApiContext{.token = token, .node = agent->node_.get(),
                                                  .peers = agent->peers_.get(),
                                                  .client = agent->client_.get(),
-                                                 .voters = CountVoters(zoo_cfg)});
+                                                 .voters = CountVoters(zoo_cfg),
+                                                 .election = agent->election_.get(),
+                                                 .lock = &agent->lock_,
+                                                 .backups = agent->backups_.get()});
   http::ServerOptions server{.host = c.listen_host, .port = c.listen_port, .tls = c.tls,
                              .body_limit = c.max_body_bytes, .read_timeout = c.request_timeout,
                              .write_timeout = c.request_timeout};
@@ -76,6 +111,8 @@ Status Agent::Begin() {
   RETURN_IF_ERROR(server_->Start());
   RETURN_IF_ERROR(node_->Begin());
   peers_->Begin();
+  election_->Begin();
+  duties_ = std::thread([this] { CoordinatorDuties(); });
   log::Info("agent serving", {{"listen", config_.listen_host + ":" + std::to_string(port())},
                               {"advertise", config_.advertise},
                               {"controller", config_.controller.backend},
@@ -83,8 +120,25 @@ Status Agent::Begin() {
   return Status::Ok();
 }
 
+void Agent::CoordinatorDuties() {
+  std::unique_lock lock(duties_mu_);
+  while (!duties_wake_.wait_for(lock, std::chrono::seconds(2), [&] { return duties_stop_; })) {
+    lock.unlock();
+    backups_->RecoverInterrupted();
+    lock.lock();
+  }
+}
+
 void Agent::End() {
   if (server_) server_->Stop();
+  {
+    std::lock_guard lock(duties_mu_);
+    duties_stop_ = true;
+  }
+  duties_wake_.notify_all();
+  if (duties_.joinable()) duties_.join();
+  backups_.reset();    // waits for a running backup's thread
+  election_.reset();   // leaves the election at once, so a successor takes over quickly
   peers_.reset();
   node_.reset();  // the process controller stops the JVM here when it owns it
 }

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "node-agent/agent/api_util.h"
 #include "node-agent/agent/cluster_view.h"
 #include "node-agent/agent/metrics.h"
 #include "node-agent/agent/token.h"
@@ -14,49 +15,7 @@ namespace {
 // A stop waits out ZooKeeper's shutdown, up to the controller's grace period and a SIGKILL.
 constexpr auto kForwardedActionTimeout = std::chrono::seconds(90);
 
-std::vector<std::string> Segments(const std::string& path) {
-  std::vector<std::string> parts;
-  size_t start = 1;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    if (slash > start) parts.push_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return parts;
-}
-
-http::Reply Json(const google::protobuf::Message& message, int status = 200) {
-  return http::Reply{status, proto::ToCompactJson(message), "application/json"};
-}
-
-http::Reply FromStatus(const Status& status) {
-  static const char* kCodes[] = {"ok", "bad_request", "not_found", "busy", "unavailable",
-                                 "failed_precondition", "corruption", "io_error", "internal"};
-  return http::ErrorReply(HttpStatusFor(status), kCodes[static_cast<int>(status.code())],
-                          status.message());
-}
-
-bool Requires(const std::string& method, const http::Request& request, http::Reply* reply) {
-  if (request.method == method) return true;
-  *reply = http::ErrorReply(405, "method_not_allowed",
-                            request.path + " accepts " + method + ", not " + request.method);
-  return false;
-}
-
 }  // namespace
-
-int HttpStatusFor(const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kBusy: return 409;
-    case StatusCode::kFailedPrecondition: return 412;
-    case StatusCode::kUnavailable: return 502;
-    default: return 500;
-  }
-}
 
 http::Reply Api::Handle(const http::Request& request) const {
   http::Reply reply = Route(request);
@@ -66,28 +25,38 @@ http::Reply Api::Handle(const http::Request& request) const {
 }
 
 proto::ClusterStatus Api::ClusterStatus() const {
-  return ComposeClusterStatus(context_.node->Snapshot(), context_.peers->Snapshot(),
-                              context_.voters);
+  proto::ClusterStatus status = ComposeClusterStatus(
+      context_.node->Snapshot(), context_.peers->Snapshot(), context_.voters);
+  if (context_.election) {
+    if (auto coordinator = context_.election->Current()) status.set_coordinator(coordinator->name);
+  }
+  if (context_.lock) {
+    proto::LockState lock = context_.lock->Current();
+    if (lock.held()) {
+      status.set_current_operation(lock.operation() + " " + lock.id() + " since " + lock.since() +
+                                   " (coordinated by " + lock.holder() + ")");
+    }
+  }
+  return status;
 }
 
 http::Reply Api::Route(const http::Request& request) const {
-  const std::vector<std::string> parts = Segments(request.path);
-  http::Reply reply;
+  const std::vector<std::string> parts = PathSegments(request.path);
   // Open endpoints: monitoring must keep working without the token, as it did with Exhibitor.
   if (request.path == "/healthz") {
-    if (!Requires("GET", request, &reply)) return reply;
+    if (auto wrong = WrongMethod(request, "GET")) return *wrong;
     return {200, "{\"status\":\"ok\",\"master\":\"" + context_.node->options().name + "\"}",
             "application/json"};
   }
   if (request.path == "/metrics") {
-    if (!Requires("GET", request, &reply)) return reply;
+    if (auto wrong = WrongMethod(request, "GET")) return *wrong;
     return {200,
             RenderMetrics(ClusterStatus(), context_.node->options().name,
                           context_.node->controller(), context_.server),
             "text/plain; version=0.0.4"};
   }
   if (request.path == "/exhibitor/v1/cluster/status") {
-    if (!Requires("GET", request, &reply)) return reply;
+    if (auto wrong = WrongMethod(request, "GET")) return *wrong;
     return {200, ExhibitorStatusJson(ClusterStatus()), "application/json"};
   }
   if (parts.empty() || parts[0] != "v1") {
@@ -99,15 +68,18 @@ http::Reply Api::Route(const http::Request& request) const {
                             "LOCKSTEP_TOKEN_FILE) with the cluster's token");
   }
   if (request.path == "/v1/cluster/status") {
-    if (!Requires("GET", request, &reply)) return reply;
-    return Json(ClusterStatus());
+    if (auto wrong = WrongMethod(request, "GET")) return *wrong;
+    return JsonReply(ClusterStatus());
   }
   if (request.path == "/v1/node/status") {
-    if (!Requires("GET", request, &reply)) return reply;
-    return Json(context_.node->Snapshot());
+    if (auto wrong = WrongMethod(request, "GET")) return *wrong;
+    return JsonReply(context_.node->Snapshot());
+  }
+  if (context_.backups) {
+    if (auto reply = context_.backups->Handle(request, parts)) return *reply;
   }
   if (parts.size() == 5 && parts[1] == "nodes" && parts[3] == "zk") {
-    if (!Requires("POST", request, &reply)) return reply;
+    if (auto wrong = WrongMethod(request, "POST")) return *wrong;
     return NodeAction(request, parts[2], parts[4]);
   }
   return http::ErrorReply(404, "not_found", "no such endpoint: " + request.path);
@@ -122,7 +94,7 @@ http::Reply Api::NodeAction(const http::Request& request, const std::string& nam
   proto::ZkActionRequest body;
   if (!request.body.empty()) {
     Status parsed = proto::FromJson(request.body, &body);
-    if (!parsed.ok()) return FromStatus(parsed);
+    if (!parsed.ok()) return StatusReply(parsed);
   }
   if (name != context_.node->options().name) {
     const std::string url = context_.peers->UrlOf(name);
@@ -130,33 +102,19 @@ http::Reply Api::NodeAction(const http::Request& request, const std::string& nam
       return http::ErrorReply(404, "not_found",
                               "no master named '" + name + "'; `lockstep cluster status` lists them");
     }
-    http::Reply forwarded = Forward(request, name, url);
+    http::Reply forwarded =
+        ForwardTo(*context_.client, url, "master '" + name + "'", request, context_.token,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(kForwardedActionTimeout));
     context_.peers->RefreshNow(name);
     return forwarded;
   }
   Result<proto::ZkServerStatus> zk = context_.node->Act(action, body.reason());
-  if (!zk.ok()) return FromStatus(zk.status());
+  if (!zk.ok()) return StatusReply(zk.status());
   proto::ZkActionReply result;
   result.set_master(name);
   result.set_action(action);
   *result.mutable_zk() = *zk;
-  return Json(result);
-}
-
-http::Reply Api::Forward(const http::Request& request, const std::string& name,
-                         const std::string& url) const {
-  Result<http::Url> parsed = http::ParseUrl(url);
-  if (!parsed.ok()) return FromStatus(parsed.status());
-  http::CallOptions call{.method = request.method, .target = request.path, .body = request.body,
-                         .token = context_.token,
-                         .timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             kForwardedActionTimeout)};
-  Result<http::Reply> reply = context_.client->Call(*parsed, call);
-  if (!reply.ok()) {
-    return http::ErrorReply(502, "unavailable",
-                            "master '" + name + "' did not answer: " + reply.status().message());
-  }
-  return *reply;
+  return JsonReply(result);
 }
 
 }  // namespace lockstep::agent

@@ -9,7 +9,10 @@
 #include "common/http/client.h"
 #include "common/http/message.h"
 #include "common/http/server.h"
+#include "coordinator/election.h"
+#include "node-agent/agent/backup_service.h"
 #include "node-agent/agent/local_node.h"
+#include "node-agent/agent/op_lock.h"
 #include "node-agent/agent/peer_view.h"
 
 namespace lockstep::agent {
@@ -21,6 +24,9 @@ struct ApiContext {
   const http::Client* client = nullptr;
   int voters = 1;
   const http::ServerCounters* server = nullptr;  // for /metrics; set once the server exists
+  coordinator::Election* election = nullptr;
+  OperationLock* lock = nullptr;
+  BackupService* backups = nullptr;
 };
 
 class Api {
@@ -35,13 +41,9 @@ class Api {
   proto::ClusterStatus ClusterStatus() const;
   http::Reply NodeAction(const http::Request& request, const std::string& name,
                          const std::string& action) const;
-  http::Reply Forward(const http::Request& request, const std::string& name,
-                      const std::string& url) const;
 
   ApiContext context_;
 };
 
-// The HTTP status for a failed operation.
-int HttpStatusFor(const Status& status);
 
 }  // namespace lockstep::agent

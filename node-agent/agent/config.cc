@@ -143,6 +143,14 @@ Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   RETURN_IF_ERROR(reader.Millis("peer_timeout_ms", &out->peer_timeout));
   RETURN_IF_ERROR(reader.Millis("probe_interval_ms", &out->probe_interval));
   RETURN_IF_ERROR(reader.Millis("request_timeout_ms", &out->request_timeout));
+  RETURN_IF_ERROR(reader.String("zk_connect", &out->zk_connect));
+  RETURN_IF_ERROR(reader.Millis("election_session_ms", &out->election_session));
+  RETURN_IF_ERROR(reader.Millis("lock_lease_ms", &out->lock_lease));
+  int64_t replicas = out->backup_replicas, margin = out->quorum_margin;
+  RETURN_IF_ERROR(reader.Integer("backup_replicas", 0, 99, &replicas));
+  RETURN_IF_ERROR(reader.Integer("quorum_margin", 0, 9, &margin));
+  out->backup_replicas = static_cast<uint32_t>(replicas);
+  out->quorum_margin = static_cast<int>(margin);
   int64_t body = static_cast<int64_t>(out->max_body_bytes);
   RETURN_IF_ERROR(reader.Integer("max_body_bytes", 1024, 64LL << 20, &body));
   out->max_body_bytes = static_cast<uint64_t>(body);

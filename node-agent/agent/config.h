@@ -64,6 +64,11 @@ struct AgentConfig {
   std::chrono::milliseconds peer_timeout{1000};
   std::chrono::milliseconds probe_interval{1000};
   uint64_t max_body_bytes = 1 << 20;
+  std::string zk_connect;  // the ensemble's client addresses; default: from zoo.cfg
+  std::chrono::milliseconds election_session{6000};
+  std::chrono::milliseconds lock_lease{30000};
+  uint32_t backup_replicas = 0;  // masters keeping each archive; 0: all
+  int quorum_margin = 0;
   std::chrono::milliseconds request_timeout{10000};
 };
 

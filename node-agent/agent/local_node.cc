@@ -55,6 +55,11 @@ void LocalNode::ProbeLoop() {
   }
 }
 
+proto::ZkServerStatus LocalNode::Refresh() {
+  ProbeNow();
+  return Snapshot().zk();
+}
+
 proto::MasterStatus LocalNode::Snapshot() const {
   proto::MasterStatus master;
   master.set_name(options_.name);

@@ -39,6 +39,11 @@ class LocalNode {
 
   const LocalNodeOptions& options() const { return options_; }
   const control::ZkController& controller() const { return *controller_; }
+  // For operations that stop the server briefly without entering maintenance (offline backup):
+  // an agent restarted mid-way starts the server again.
+  control::ZkController& mutable_controller() { return *controller_; }
+  // Probes now and returns the fresh status.
+  proto::ZkServerStatus Refresh();
 
  private:
   void ProbeLoop();

@@ -1,0 +1,92 @@
+#include "coordinator/agent_client.h"
+
+#include "proto/agent.pb.h"
+#include "proto/json.h"
+
+namespace lockstep::coordinator {
+namespace {
+
+// Taking or fetching an archive runs as long as the data takes; the call is only cut off when
+// the agent stops answering altogether.
+constexpr auto kTransferTimeout = std::chrono::hours(6);
+
+}  // namespace
+
+Status StatusFromReply(const http::Reply& reply, const std::string& where) {
+  proto::ErrorReply error;
+  std::string message = proto::FromJson(reply.body, &error, true).ok() && !error.error().empty()
+                            ? error.error()
+                            : "HTTP " + std::to_string(reply.status) + " from " + where;
+  switch (reply.status) {
+    case 400: case 405: case 413: case 431: return InvalidArgument(message);
+    case 401: case 403: return Status(StatusCode::kUnavailable, "not authorised: " + message);
+    case 404: return NotFound(message);
+    case 409: return Status(StatusCode::kBusy, message);
+    case 412: return FailedPrecondition(message);
+    case 502: case 503: case 504: return Status(StatusCode::kUnavailable, message);
+    default: return Internal(message);
+  }
+}
+
+HttpAgentClient::HttpAgentClient(const http::Client& client, std::string token,
+                                 std::chrono::milliseconds timeout)
+    : client_(client), token_(std::move(token)), timeout_(timeout) {}
+
+Status HttpAgentClient::Call(const Member& member, const std::string& method,
+                             const std::string& path, const google::protobuf::Message* request,
+                             google::protobuf::Message* reply,
+                             std::chrono::milliseconds timeout) {
+  ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(member.url));
+  http::CallOptions call{.method = method, .target = path,
+                         .body = request ? proto::ToCompactJson(*request) : "",
+                         .token = token_, .timeout = timeout};
+  Result<http::Reply> answer = client_.Call(url, call);
+  if (!answer.ok()) return answer.status().Prepend(member.name);
+  if (answer->status / 100 != 2) {
+    return StatusFromReply(*answer, member.name + " " + path).Prepend(member.name);
+  }
+  if (reply) RETURN_IF_ERROR(proto::FromJson(answer->body, reply, true).Prepend(member.name));
+  return Status::Ok();
+}
+
+Result<proto::LockState> HttpAgentClient::Lock(const Member& member,
+                                               const proto::LockRequest& request) {
+  proto::LockState state;
+  RETURN_IF_ERROR(Call(member, "POST", "/v1/internal/lock", &request, &state, timeout_));
+  return state;
+}
+
+Status HttpAgentClient::Unlock(const Member& member, const std::string& id) {
+  proto::LockRequest request;
+  request.set_id(id);
+  return Call(member, "POST", "/v1/internal/lock/release", &request, nullptr, timeout_);
+}
+
+Result<proto::LockState> HttpAgentClient::LockState(const Member& member) {
+  proto::LockState state;
+  RETURN_IF_ERROR(Call(member, "GET", "/v1/internal/lock", nullptr, &state, timeout_));
+  return state;
+}
+
+Result<proto::TakeReply> HttpAgentClient::Take(const Member& member,
+                                               const proto::TakeRequest& request) {
+  proto::TakeReply reply;
+  RETURN_IF_ERROR(Call(member, "POST", "/v1/internal/backups/" + request.id() + "/take", &request,
+                       &reply, kTransferTimeout));
+  return reply;
+}
+
+Status HttpAgentClient::Fetch(const Member& member, const proto::FetchRequest& request) {
+  return Call(member, "POST", "/v1/internal/backups/" + request.id() + "/fetch", &request,
+              nullptr, kTransferTimeout);
+}
+
+Status HttpAgentClient::PutRecord(const Member& member, const proto::Backup& record) {
+  return Call(member, "PUT", "/v1/internal/catalog/" + record.id(), &record, nullptr, timeout_);
+}
+
+Status HttpAgentClient::RemoveArchive(const Member& member, const std::string& id) {
+  return Call(member, "DELETE", "/v1/internal/backups/" + id, nullptr, nullptr, timeout_);
+}
+
+}  // namespace lockstep::coordinator

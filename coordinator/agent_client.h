@@ -1,0 +1,62 @@
+// How the coordinator talks to the agents (itself included): the internal API over HTTP. An
+// interface, so the backup and restore state machines can run against fakes in unit tests.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "common/http/client.h"
+#include "common/status.h"
+#include "proto/backup.pb.h"
+
+namespace google::protobuf {
+class Message;
+}
+
+namespace lockstep::coordinator {
+
+struct Member {
+  std::string name;
+  std::string url;
+};
+
+class AgentClient {
+ public:
+  virtual ~AgentClient() = default;
+  virtual Result<proto::LockState> Lock(const Member& member, const proto::LockRequest& request) = 0;
+  virtual Status Unlock(const Member& member, const std::string& id) = 0;
+  virtual Result<proto::LockState> LockState(const Member& member) = 0;
+  virtual Result<proto::TakeReply> Take(const Member& member, const proto::TakeRequest& request) = 0;
+  virtual Status Fetch(const Member& member, const proto::FetchRequest& request) = 0;
+  virtual Status PutRecord(const Member& member, const proto::Backup& record) = 0;
+  virtual Status RemoveArchive(const Member& member, const std::string& id) = 0;
+};
+
+class HttpAgentClient : public AgentClient {
+ public:
+  HttpAgentClient(const http::Client& client, std::string token,
+                  std::chrono::milliseconds timeout);
+  Result<proto::LockState> Lock(const Member& member, const proto::LockRequest& request) override;
+  Status Unlock(const Member& member, const std::string& id) override;
+  Result<proto::LockState> LockState(const Member& member) override;
+  Result<proto::TakeReply> Take(const Member& member, const proto::TakeRequest& request) override;
+  Status Fetch(const Member& member, const proto::FetchRequest& request) override;
+  Status PutRecord(const Member& member, const proto::Backup& record) override;
+  Status RemoveArchive(const Member& member, const std::string& id) override;
+
+ private:
+  Status Call(const Member& member, const std::string& method, const std::string& path,
+              const google::protobuf::Message* request, google::protobuf::Message* reply,
+              std::chrono::milliseconds timeout);
+
+  const http::Client& client_;
+  const std::string token_;
+  const std::chrono::milliseconds timeout_;
+};
+
+// A non-2xx reply as a Status: the agent's own error message, the code mapped back (400
+// InvalidArgument, 401/403 Unavailable "not authorised", 404 NotFound, 409 Busy, 412
+// FailedPrecondition, 502-504 Unavailable, else Internal).
+Status StatusFromReply(const http::Reply& reply, const std::string& where);
+
+}  // namespace lockstep::coordinator

@@ -1,0 +1,214 @@
+#include "coordinator/backups.h"
+
+#include <algorithm>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/zxid.h"
+#include "coordinator/labels.h"
+
+namespace lockstep::coordinator {
+namespace {
+
+constexpr int kServing = 3;
+using Clock = std::chrono::steady_clock;
+
+std::string Now() { return FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"); }
+
+Zxid ZxidOf(const proto::MasterStatus& master) {
+  return ParseHexZxid(master.zk().zxid()).value_or(0);
+}
+
+bool ServingVoter(const proto::MasterStatus& m) {
+  return m.agent_reachable() && m.zk().code() == kServing && m.zk().mode() != "observer";
+}
+
+Member MemberOf(const proto::MasterStatus& master) { return {master.name(), master.address()}; }
+
+}  // namespace
+
+Result<proto::MasterStatus> ChooseSource(const ClusterView& view, const std::string& mode,
+                                         const std::string& self, int quorum_margin) {
+  std::vector<proto::MasterStatus> followers;
+  int serving = 0;
+  for (const auto& master : view.masters) {
+    if (!ServingVoter(master)) continue;
+    ++serving;
+    if (view.voters == 1 && master.zk().mode() == "standalone") return master;
+    if (master.zk().mode() == "follower") followers.push_back(master);
+  }
+  if (mode == "offline") {
+    const int majority = view.voters / 2 + 1;
+    if (serving - 1 < majority + quorum_margin) {
+      return FailedPrecondition(
+          "offline backup refused, nothing was stopped: " + std::to_string(serving) + " of " +
+          std::to_string(view.voters) + " voters serve; stopping one would leave " +
+          std::to_string(serving - 1) + ", and the rule is serving - 1 >= floor(" +
+          std::to_string(view.voters) + "/2) + 1" +
+          (quorum_margin ? " + margin " + std::to_string(quorum_margin) : std::string()) + " = " +
+          std::to_string(majority + quorum_margin) +
+          ". Use --mode=online (stops nothing) or bring the other servers back first");
+    }
+  } else if (mode != "online") {
+    return InvalidArgument("--mode must be online or offline, not '" + mode + "'");
+  }
+  if (followers.empty()) {
+    return FailedPrecondition("no serving follower to take the backup from (" +
+                              std::to_string(serving) + " of " + std::to_string(view.voters) +
+                              " voters serve); `lockstep cluster status` shows why");
+  }
+  // Closest to the leader first; offline, spare the coordinator's own master when possible.
+  std::stable_sort(followers.begin(), followers.end(), [&](const auto& a, const auto& b) {
+    if (mode == "offline" && (a.name() == self) != (b.name() == self)) return b.name() == self;
+    return ZxidOf(a) > ZxidOf(b);
+  });
+  return followers.front();
+}
+
+Backups::Backups(AgentClient& agents, std::function<ClusterView()> view, BackupSettings settings)
+    : agents_(agents), view_(std::move(view)), settings_(std::move(settings)) {}
+
+Backups::~Backups() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(mu_);
+    threads.swap(threads_);
+  }
+  for (auto& thread : threads) thread.join();
+}
+
+bool Backups::Running(const std::string& id) const {
+  std::lock_guard lock(mu_);
+  return running_.count(id) > 0;
+}
+
+std::vector<Member> Backups::Members(const ClusterView& view) const {
+  std::vector<Member> members;
+  for (const auto& master : view.masters) members.push_back(MemberOf(master));
+  return members;
+}
+
+void Backups::Publish(proto::Backup& record) {
+  record.set_revision(record.revision() + 1);
+  for (const auto& member : Members(view_())) {
+    Status put = agents_.PutRecord(member, record);
+    if (!put.ok()) {
+      log::Warn("catalog record not pushed", {{"agent", member.name}, {"id", record.id()},
+                                              {"error", put.message()}});
+    }
+  }
+}
+
+Result<proto::Backup> Backups::Start(const proto::CreateBackupRequest& request) {
+  RETURN_IF_ERROR(CheckLabel(request.label()));
+  const std::string mode = request.mode().empty() ? "online" : request.mode();
+  const ClusterView view = view_();
+  ASSIGN_OR_RETURN(proto::MasterStatus source,
+                   ChooseSource(view, mode, settings_.self, settings_.quorum_margin));
+  Job job;
+  job.record.set_id(NewBackupId(request.label()));
+  proto::LockRequest lock_request;
+  lock_request.set_operation("backup");
+  lock_request.set_id(job.record.id());
+  lock_request.set_holder(settings_.self);
+  lock_request.set_lease_ms(static_cast<uint32_t>(settings_.lease.count()));
+  job.lock = std::make_unique<ClusterLock>(agents_, Members(view), lock_request, false);
+  RETURN_IF_ERROR(job.lock->Acquire());
+
+  Zxid leader_zxid = 0;
+  for (const auto& master : view.masters) {
+    if (master.zk().is_leader()) leader_zxid = ZxidOf(master);
+    if (master.name() != source.name() && master.agent_reachable()) job.others.push_back(master);
+  }
+  job.source = source;
+  job.take.set_id(job.record.id());
+  job.take.set_mode(mode);
+  job.take.set_expected_min_zxid(FormatZxid(leader_zxid));
+  proto::Backup& record = job.record;
+  record.set_label(request.label());
+  record.set_timestamp(Now());
+  record.set_status(proto::STATUS_BACKING_UP);
+  record.set_mode(mode);
+  record.set_schedule(request.schedule());
+  record.set_operation_holder(settings_.self);
+  record.set_progress("archiving on " + source.name());
+  auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
+  zookeeper.set_status(proto::STATUS_BACKING_UP);
+  zookeeper.set_source(source.name());
+  Publish(record);
+  log::Info("backup started", {{"id", record.id()}, {"mode", mode}, {"source", source.name()}});
+  proto::Backup started = record;
+  std::lock_guard lock(mu_);
+  running_.insert(record.id());
+  threads_.emplace_back([this, job = std::move(job)]() mutable { Run(std::move(job)); });
+  return started;
+}
+
+void Backups::Fail(Job& job, const Status& status) {
+  proto::Backup& record = job.record;
+  log::Error("backup failed", {{"id", record.id()}, {"error", status.message()}});
+  record.set_status(proto::STATUS_ERROR);
+  record.set_reason(status.message());
+  record.set_progress("");
+  record.set_finished_at(Now());
+  auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
+  zookeeper.set_status(proto::STATUS_ERROR);
+  zookeeper.set_reason(status.message());
+  Publish(record);
+}
+
+void Backups::Run(Job job) {
+  const auto begun = Clock::now();
+  proto::Backup& record = job.record;
+  Result<proto::TakeReply> taken = agents_.Take(MemberOf(job.source), job.take);
+  if (!taken.ok()) {
+    Fail(job, taken.status().Prepend("archiving on " + job.source.name()));
+  } else {
+    record.set_size_bytes(taken->size_bytes());
+    record.set_sha256(taken->sha256());
+    auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
+    zookeeper.set_last_zxid(taken->last_zxid());
+    zookeeper.set_node_count(taken->node_count());
+    proto::Replica* first = record.add_replicas();
+    first->set_master(job.source.name());
+    first->set_sha256(taken->sha256());
+    first->set_stored_at(Now());
+    std::sort(job.others.begin(), job.others.end(),
+              [](const auto& a, const auto& b) { return a.name() < b.name(); });
+    for (const auto& other : job.others) {
+      if (settings_.replicas && static_cast<uint32_t>(record.replicas_size()) >= settings_.replicas) break;
+      record.set_progress("replicating to " + other.name());
+      Publish(record);
+      proto::FetchRequest fetch;
+      fetch.set_id(record.id());
+      fetch.set_from_url(job.source.address());
+      fetch.set_sha256(taken->sha256());
+      fetch.set_size_bytes(taken->size_bytes());
+      Status fetched = agents_.Fetch(MemberOf(other), fetch);
+      if (!fetched.ok()) {
+        log::Warn("replication failed", {{"id", record.id()}, {"to", other.name()},
+                                          {"error", fetched.message()}});
+        continue;
+      }
+      proto::Replica* replica = record.add_replicas();
+      replica->set_master(other.name());
+      replica->set_sha256(taken->sha256());
+      replica->set_stored_at(Now());
+    }
+    record.set_status(proto::STATUS_READY);
+    record.set_progress("");
+    record.set_finished_at(Now());
+    record.set_duration_seconds(std::chrono::duration<double>(Clock::now() - begun).count());
+    zookeeper.set_status(proto::STATUS_READY);
+    Publish(record);
+    log::Info("backup ready", {{"id", record.id()},
+                               {"size_bytes", std::to_string(record.size_bytes())},
+                               {"replicas", std::to_string(record.replicas_size())},
+                               {"stopped_ms", std::to_string(taken->stopped_ms())}});
+  }
+  job.lock.reset();  // released only now: an offline source is back and caught up
+  std::lock_guard lock(mu_);
+  running_.erase(record.id());
+}
+
+}  // namespace lockstep::coordinator

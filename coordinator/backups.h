@@ -1,0 +1,74 @@
+// Cluster backups as the coordinator runs them (DESIGN.md "Backup, online" and "Backup,
+// offline"): label checked, mode's rule checked, the operation lock taken on every agent, the
+// record published as STATUS_BACKING_UP; then in the background the source master archives, the
+// archive is replicated with its sha256 checked on receipt, and the record ends STATUS_READY or
+// STATUS_ERROR with the reason. Records are pushed to every master (the catalog).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "coordinator/agent_client.h"
+#include "coordinator/cluster_lock.h"
+#include "proto/agent.pb.h"
+#include "proto/backup.pb.h"
+
+namespace lockstep::coordinator {
+
+// The masters as the coordinator sees them right now.
+struct ClusterView {
+  std::vector<proto::MasterStatus> masters;
+  int voters = 1;
+};
+
+struct BackupSettings {
+  std::string self;                // the coordinator's master
+  uint32_t replicas = 0;           // masters that keep each archive; 0: every reachable one
+  int quorum_margin = 0;           // offline: serving voters that must remain beyond a majority
+  std::chrono::milliseconds lease{30000};
+};
+
+// The master to archive on. Online: the serving follower with the highest zxid (the leader only
+// when the ensemble is standalone). Offline: only when stopping one leaves a quorum
+// (serving - 1 >= floor(voters/2) + 1 + margin); a follower, never the leader, preferring one
+// other than the coordinator's own master. FailedPrecondition naming the rule and the numbers.
+Result<proto::MasterStatus> ChooseSource(const ClusterView& view, const std::string& mode,
+                                         const std::string& self, int quorum_margin);
+
+class Backups {
+ public:
+  Backups(AgentClient& agents, std::function<ClusterView()> view, BackupSettings settings);
+  ~Backups();  // waits for running backups
+
+  Result<proto::Backup> Start(const proto::CreateBackupRequest& request);
+  bool Running(const std::string& id) const;
+  // Pushes a record to every master; unreachable ones catch up when they are next read.
+  void Publish(proto::Backup& record);
+
+ private:
+  struct Job {
+    proto::Backup record;
+    proto::MasterStatus source;
+    proto::TakeRequest take;
+    std::vector<proto::MasterStatus> others;
+    std::unique_ptr<ClusterLock> lock;
+  };
+  void Run(Job job);
+  void Fail(Job& job, const Status& status);
+  std::vector<Member> Members(const ClusterView& view) const;
+
+  AgentClient& agents_;
+  const std::function<ClusterView()> view_;
+  const BackupSettings settings_;
+  mutable std::mutex mu_;
+  std::set<std::string> running_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace lockstep::coordinator

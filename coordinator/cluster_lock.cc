@@ -1,0 +1,80 @@
+#include "coordinator/cluster_lock.h"
+
+#include <algorithm>
+
+#include "common/log.h"
+
+namespace lockstep::coordinator {
+
+ClusterLock::ClusterLock(AgentClient& agents, std::vector<Member> members,
+                         proto::LockRequest request, bool require_all)
+    : agents_(agents),
+      members_(std::move(members)),
+      request_(std::move(request)),
+      require_all_(require_all) {
+  std::sort(members_.begin(), members_.end(),
+            [](const Member& a, const Member& b) { return a.name < b.name; });
+}
+
+ClusterLock::~ClusterLock() { Release(); }
+
+Status ClusterLock::Acquire() {
+  for (const Member& member : members_) {
+    Result<proto::LockState> locked = agents_.Lock(member, request_);
+    if (locked.ok()) {
+      held_.push_back(member);
+      continue;
+    }
+    if (locked.status().code() == StatusCode::kUnavailable && !require_all_) {
+      log::Warn("operation lock: agent unreachable, skipped",
+                {{"agent", member.name}, {"error", locked.status().message()}});
+      skipped_.push_back(member.name);
+      continue;
+    }
+    Release();
+    if (locked.status().code() == StatusCode::kBusy) {
+      // The agent's message already reads "busy: <operation> <id> since <time> …".
+      std::string message = locked.status().message();
+      const size_t at = message.find("busy: ");
+      return Status(StatusCode::kBusy, at == std::string::npos ? message : message.substr(at));
+    }
+    return locked.status().Prepend("taking the operation lock");
+  }
+  renewer_ = std::thread([this] { Renew(); });
+  return Status::Ok();
+}
+
+void ClusterLock::Renew() {
+  const auto period = std::chrono::milliseconds(request_.lease_ms() / 3);
+  std::unique_lock lock(mu_);
+  while (!stop_.wait_for(lock, period, [&] { return stopping_; })) {
+    lock.unlock();
+    for (const Member& member : held_) {
+      Result<proto::LockState> renewed = agents_.Lock(member, request_);
+      if (!renewed.ok()) {
+        log::Warn("operation lock renewal failed",
+                  {{"agent", member.name}, {"error", renewed.status().message()}});
+      }
+    }
+    lock.lock();
+  }
+}
+
+void ClusterLock::Release() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  if (renewer_.joinable()) renewer_.join();
+  for (auto it = held_.rbegin(); it != held_.rend(); ++it) {
+    Status released = agents_.Unlock(*it, request_.id());
+    if (!released.ok()) {
+      log::Warn("operation lock release failed; it lapses with its lease",
+                {{"agent", it->name}, {"error", released.message()}});
+    }
+  }
+  held_.clear();
+}
+
+}  // namespace lockstep::coordinator

@@ -1,0 +1,48 @@
+// The cluster operation lock as the coordinator holds it: taken on every agent in name order (so
+// two coordinators racing can't each hold half), renewed at a third of the lease while held, and
+// released on every agent at the end. If the coordinator dies, the leases lapse on their own.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "coordinator/agent_client.h"
+
+namespace lockstep::coordinator {
+
+class ClusterLock {
+ public:
+  // `members` in any order; they are locked sorted by name. With `require_all`, an unreachable
+  // agent fails the acquisition; otherwise it is skipped (a master that is down can't run
+  // anything that conflicts).
+  ClusterLock(AgentClient& agents, std::vector<Member> members, proto::LockRequest request,
+              bool require_all);
+  ~ClusterLock();  // releases
+
+  // Busy (the holder named) when another operation holds it anywhere; nothing stays locked then.
+  Status Acquire();
+  void Release();
+  // Agents skipped because they could not be reached.
+  const std::vector<std::string>& skipped() const { return skipped_; }
+
+ private:
+  void Renew();
+
+  AgentClient& agents_;
+  std::vector<Member> members_;
+  const proto::LockRequest request_;
+  const bool require_all_;
+  std::vector<Member> held_;
+  std::vector<std::string> skipped_;
+
+  std::mutex mu_;
+  std::condition_variable stop_;
+  bool stopping_ = false;
+  std::thread renewer_;
+};
+
+}  // namespace lockstep::coordinator

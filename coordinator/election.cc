@@ -1,0 +1,141 @@
+#include "coordinator/election.h"
+
+#include <algorithm>
+
+#include "common/log.h"
+
+namespace lockstep::coordinator {
+namespace {
+
+constexpr char kPrefix[] = "n_";
+
+// Creates `path` and its parents as persistent znodes where missing.
+Status EnsurePath(ZkClient& client, const std::string& path) {
+  for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
+    const std::string prefix = path.substr(0, slash);
+    auto created = client.Create(prefix, "", ZkClient::OpenAcl(), CreateMode::kPersistent);
+    if (!created.ok() && created.status().message().find("node exists") == std::string::npos) {
+      return created.status();
+    }
+    if (slash == std::string::npos) return Status::Ok();
+  }
+}
+
+}  // namespace
+
+Election::Election(ElectionOptions options)
+    : options_(std::move(options)), waker_(std::make_shared<Waker>()) {
+  waker_->election = this;
+}
+
+Election::~Election() {
+  {
+    std::lock_guard lock(waker_->mu);
+    waker_->election = nullptr;  // a watch firing from now on must not touch this object
+  }
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  client_.reset();
+}
+
+void Election::Begin() { thread_ = std::thread([this] { Loop(); }); }
+
+void Election::Wake() {
+  std::lock_guard lock(mu_);
+  woken_ = true;
+  wake_.notify_all();
+}
+
+bool Election::IsCoordinator() const {
+  std::lock_guard lock(mu_);
+  return leading_;
+}
+
+std::optional<CoordinatorInfo> Election::Current() const {
+  std::lock_guard lock(mu_);
+  return current_;
+}
+
+std::string Election::problem() const {
+  std::lock_guard lock(mu_);
+  return problem_;
+}
+
+Status Election::Step() {
+  if (client_ && client_->expired()) {
+    log::Warn("ZooKeeper session expired: leaving the election and enrolling again");
+    client_.reset();
+  }
+  if (!client_) {
+    my_node_.clear();
+    ASSIGN_OR_RETURN(client_, ZkClient::Connect(options_.zk_connect, options_.session_timeout,
+                                                options_.session_timeout));
+  }
+  if (!client_->connected()) return Status(StatusCode::kUnavailable, "disconnected from ZooKeeper");
+  if (my_node_.empty()) {
+    RETURN_IF_ERROR(EnsurePath(*client_, options_.root));
+    ASSIGN_OR_RETURN(auto created,
+                     client_->Create(options_.root + "/" + kPrefix,
+                                     options_.self_name + "\n" + options_.self_url,
+                                     ZkClient::OpenAcl(), CreateMode::kEphemeralSequential));
+    my_node_ = created.first.substr(created.first.rfind('/') + 1);
+    log::Info("joined the coordinator election", {{"node", my_node_}});
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> queue, client_->Children(options_.root));
+  std::sort(queue.begin(), queue.end());  // equal prefixes, zero-padded sequence numbers
+  auto mine = std::find(queue.begin(), queue.end(), my_node_);
+  if (mine == queue.end()) {
+    my_node_.clear();  // our znode is gone (session replaced): enrol again
+    return Status(StatusCode::kUnavailable, "election znode vanished");
+  }
+  auto first = client_->Get(options_.root + "/" + queue.front());
+  if (!first.ok()) return first.status();  // the leader left just now: look again
+  const std::string& data = first->first;
+  CoordinatorInfo leader{data.substr(0, data.find('\n')),
+                         data.find('\n') == std::string::npos ? "" : data.substr(data.find('\n') + 1)};
+  const bool leading = mine == queue.begin();
+  {
+    std::lock_guard lock(mu_);
+    if (leading != leading_) {
+      log::Info(leading ? "became the coordinator" : "following coordinator",
+                {{"coordinator", leader.name}});
+    }
+    leading_ = leading;
+    current_ = leader;
+    problem_.clear();
+  }
+  if (!leading) {
+    // Watch only the predecessor: when it goes, we may be next.
+    std::shared_ptr<Waker> waker = waker_;
+    ASSIGN_OR_RETURN(bool exists,
+                     client_->ExistsWatch(options_.root + "/" + *(mine - 1), [waker] {
+                       std::lock_guard lock(waker->mu);
+                       if (waker->election) waker->election->Wake();
+                     }));
+    if (!exists) Wake();
+  }
+  return Status::Ok();
+}
+
+void Election::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    woken_ = false;
+    lock.unlock();
+    Status stepped = Step();
+    lock.lock();
+    if (!stepped.ok()) {
+      if (leading_) log::Warn("lost the coordinator role", {{"error", stepped.message()}});
+      leading_ = false;
+      current_.reset();
+      problem_ = "no coordinator: " + stepped.message();
+    }
+    wake_.wait_for(lock, options_.recheck, [&] { return woken_ || stopping_; });
+  }
+}
+
+}  // namespace lockstep::coordinator

@@ -1,0 +1,70 @@
+// Election of one coordinator among the agents through ZooKeeper, the standard recipe: each
+// agent holds an ephemeral sequential znode under /lockstep/election; the lowest leads; every
+// other agent watches only its predecessor, so a departure wakes one agent, not all. A lost
+// session loses the znode and with it the role; the loop then reconnects and re-enrols.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "common/zk_client.h"
+
+namespace lockstep::coordinator {
+
+struct ElectionOptions {
+  std::string zk_connect;  // host:port,… of the ensemble's client ports
+  std::string self_name;
+  std::string self_url;
+  std::string root = "/lockstep/election";
+  std::chrono::milliseconds session_timeout{6000};
+  std::chrono::milliseconds recheck{1000};  // safety net beside the watch
+};
+
+struct CoordinatorInfo {
+  std::string name;
+  std::string url;
+};
+
+class Election {
+ public:
+  explicit Election(ElectionOptions options);
+  ~Election();  // leaves the election (closes the session, so the znode goes at once)
+
+  void Begin();
+  bool IsCoordinator() const;
+  // The coordinator last seen, if any.
+  std::optional<CoordinatorInfo> Current() const;
+  // Why there is no coordinator, when there is none (e.g. ZooKeeper unreachable).
+  std::string problem() const;
+
+ private:
+  void Loop();
+  Status Step();  // one pass: connect / enrol / look at the queue / watch
+  void Wake();
+
+  const ElectionOptions options_;
+  std::unique_ptr<ZkClient> client_;  // only the loop thread touches it
+  std::string my_node_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  bool woken_ = false;
+  bool stopping_ = false;
+  bool leading_ = false;
+  std::optional<CoordinatorInfo> current_;
+  std::string problem_;
+  // Shared with pending watches, which may fire after this object is gone.
+  struct Waker {
+    std::mutex mu;
+    Election* election = nullptr;
+  };
+  std::shared_ptr<Waker> waker_;
+  std::thread thread_;
+};
+
+}  // namespace lockstep::coordinator

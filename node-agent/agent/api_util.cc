@@ -1,0 +1,74 @@
+#include "node-agent/agent/api_util.h"
+
+#include "proto/json.h"
+
+namespace lockstep::agent {
+
+std::vector<std::string> PathSegments(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > start) parts.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return parts;
+}
+
+http::Reply JsonReply(const google::protobuf::Message& message, int status) {
+  return http::Reply{status, proto::ToCompactJson(message), "application/json"};
+}
+
+int HttpStatusFor(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kBusy: return 409;
+    case StatusCode::kFailedPrecondition: return 412;
+    case StatusCode::kUnavailable: return 503;
+    default: return 500;
+  }
+}
+
+http::Reply StatusReply(const Status& status) {
+  static const char* kCodes[] = {"ok", "bad_request", "not_found", "busy", "unavailable",
+                                 "failed_precondition", "corruption", "io_error", "internal"};
+  return http::ErrorReply(HttpStatusFor(status), kCodes[static_cast<int>(status.code())],
+                          status.message());
+}
+
+Status ParseBody(const http::Request& request, google::protobuf::Message* message) {
+  if (request.body.empty()) return Status::Ok();
+  return proto::FromJson(request.body, message);
+}
+
+std::optional<http::Reply> WrongMethod(const http::Request& request, const std::string& method) {
+  if (request.method == method) return std::nullopt;
+  return http::ErrorReply(405, "method_not_allowed",
+                          request.path + " accepts " + method + ", not " + request.method);
+}
+
+http::Reply ForwardTo(const http::Client& client, const std::string& url, const std::string& who,
+                      const http::Request& request, const std::string& token,
+                      std::chrono::milliseconds timeout) {
+  Result<http::Url> parsed = http::ParseUrl(url);
+  if (!parsed.ok()) return StatusReply(parsed.status());
+  std::string target = request.path;
+  char separator = '?';
+  for (const auto& [key, value] : request.query) {
+    target += separator + key + "=" + value;
+    separator = '&';
+  }
+  http::CallOptions call{.method = request.method, .target = target, .body = request.body,
+                         .token = token, .timeout = timeout};
+  Result<http::Reply> reply = client.Call(*parsed, call);
+  if (!reply.ok()) {
+    return http::ErrorReply(502, "unavailable",
+                            who + " did not answer: " + reply.status().message());
+  }
+  return *reply;
+}
+
+}  // namespace lockstep::agent

@@ -1,0 +1,31 @@
+// Small pieces every route handler uses: JSON replies, Status to HTTP, strict bodies, forwarding.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <google/protobuf/message.h>
+
+#include "common/http/client.h"
+#include "common/http/message.h"
+#include "common/status.h"
+
+namespace lockstep::agent {
+
+std::vector<std::string> PathSegments(const std::string& path);
+http::Reply JsonReply(const google::protobuf::Message& message, int status = 200);
+// The HTTP status for a failed operation.
+int HttpStatusFor(const Status& status);
+http::Reply StatusReply(const Status& status);
+// Parses a request body strictly (unknown fields refused); an empty body leaves `message` empty.
+Status ParseBody(const http::Request& request, google::protobuf::Message* message);
+// 405 naming the accepted method, or nullopt when the method matches.
+std::optional<http::Reply> WrongMethod(const http::Request& request, const std::string& method);
+// Sends the request on to another agent with this agent's token; 502 naming `who` when that agent
+// doesn't answer.
+http::Reply ForwardTo(const http::Client& client, const std::string& url, const std::string& who,
+                      const http::Request& request, const std::string& token,
+                      std::chrono::milliseconds timeout);
+
+}  // namespace lockstep::agent

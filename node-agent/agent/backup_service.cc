@@ -1,0 +1,305 @@
+#include "node-agent/agent/backup_service.h"
+
+#include <algorithm>
+#include <future>
+#include <map>
+
+#include "common/log.h"
+#include "coordinator/labels.h"
+#include "node-agent/agent/api_util.h"
+#include "node-agent/agent/cluster_view.h"
+#include "proto/json.h"
+
+namespace lockstep::agent {
+namespace {
+
+constexpr auto kCoordinatorTimeout = std::chrono::seconds(60);
+constexpr auto kInternalTimeout = std::chrono::seconds(10);
+
+bool Newer(const proto::Backup& a, const proto::Backup& b) { return a.revision() > b.revision(); }
+
+}  // namespace
+
+BackupService::BackupService(BackupServiceOptions options, LocalNode* node, PeerView* peers,
+                             const http::Client* client, coordinator::Election* election,
+                             OperationLock* lock)
+    : options_(std::move(options)),
+      node_(node),
+      peers_(peers),
+      client_(client),
+      election_(election),
+      lock_(lock),
+      catalog_(options_.store_dir + "/catalog", [](const proto::Backup& b) { return b.id(); }),
+      archives_(options_.store_dir + "/backups", options_.zoo_cfg, node, client, options_.token),
+      agents_(*client, options_.token,
+              std::chrono::duration_cast<std::chrono::milliseconds>(kInternalTimeout)) {
+  backups_ = std::make_unique<coordinator::Backups>(
+      agents_, [this] { return View(); }, options_.settings);
+}
+
+Status BackupService::Open() {
+  RETURN_IF_ERROR(catalog_.Open());
+  return archives_.Open();
+}
+
+coordinator::ClusterView BackupService::View() const {
+  proto::ClusterStatus status =
+      ComposeClusterStatus(node_->Snapshot(), peers_->Snapshot(), options_.voters);
+  coordinator::ClusterView view;
+  view.voters = options_.voters;
+  view.masters.assign(status.masters().begin(), status.masters().end());
+  return view;
+}
+
+std::vector<proto::Backup> BackupService::Catalog() {
+  std::map<std::string, proto::Backup> merged;
+  for (auto& record : catalog_.All()) merged[record.id()] = std::move(record);
+  // Ask every reachable peer at once; each answer costs at most the peer timeout.
+  std::vector<std::future<std::vector<proto::Backup>>> answers;
+  for (const auto& peer : peers_->Snapshot()) {
+    if (!peer.agent_reachable()) continue;
+    answers.push_back(std::async(std::launch::async, [this, url = peer.address()] {
+      proto::BackupList list;
+      Result<http::Url> parsed = http::ParseUrl(url);
+      if (!parsed.ok()) return std::vector<proto::Backup>{};
+      auto reply = client_->Call(*parsed, {.method = "GET", .target = "/v1/internal/catalog",
+                                           .token = options_.token,
+                                           .timeout = options_.peer_timeout});
+      if (!reply.ok() || reply->status != 200 || !proto::FromJson(reply->body, &list, true).ok()) {
+        return std::vector<proto::Backup>{};
+      }
+      return std::vector<proto::Backup>(list.backups().begin(), list.backups().end());
+    }));
+  }
+  for (auto& answer : answers) {
+    for (auto& record : answer.get()) {
+      auto it = merged.find(record.id());
+      if (it != merged.end() && !Newer(record, it->second)) continue;
+      (void)catalog_.Put(record);  // catch up: this master now keeps the newer copy too
+      merged[record.id()] = std::move(record);
+    }
+  }
+  std::vector<proto::Backup> records;
+  for (auto& [id, record] : merged) {
+    if (!record.deleted()) records.push_back(std::move(record));
+  }
+  std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
+    return a.timestamp() != b.timestamp() ? a.timestamp() < b.timestamp() : a.id() < b.id();
+  });
+  return records;
+}
+
+Result<proto::Backup> BackupService::Find(const std::string& id) {
+  RETURN_IF_ERROR(coordinator::CheckBackupId(id));
+  for (auto& record : Catalog()) {
+    if (record.id() == id) return record;
+  }
+  return NotFound("no backup '" + id + "'; `lockstep backup list` shows them");
+}
+
+std::optional<http::Reply> BackupService::ForwardToCoordinator(const http::Request& request) {
+  if (election_->IsCoordinator()) return std::nullopt;
+  std::optional<coordinator::CoordinatorInfo> coordinator = election_->Current();
+  if (!coordinator || request.query.count("forwarded")) {
+    return http::ErrorReply(
+        503, "unavailable",
+        "no coordinator is elected right now (" + election_->problem() +
+            "); it needs ZooKeeper with a quorum: check `lockstep cluster status` and retry");
+  }
+  http::Request forwarded = request;
+  forwarded.query["forwarded"] = "1";
+  return ForwardTo(*client_, coordinator->url, "the coordinator " + coordinator->name, forwarded,
+                   options_.token,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(kCoordinatorTimeout));
+}
+
+http::Reply BackupService::Create(const http::Request& request) {
+  proto::CreateBackupRequest create;
+  if (Status parsed = ParseBody(request, &create); !parsed.ok()) return StatusReply(parsed);
+  // Checked here first so a bad label is refused even with no coordinator.
+  if (Status label = coordinator::CheckLabel(create.label()); !label.ok()) {
+    return StatusReply(label);
+  }
+  if (auto forwarded = ForwardToCoordinator(request)) return *forwarded;
+  Result<proto::Backup> started = backups_->Start(create);
+  if (!started.ok()) return StatusReply(started.status());
+  return JsonReply(*started, 202);
+}
+
+http::Reply BackupService::Delete(const http::Request& request, const std::string& id) {
+  if (Status valid = coordinator::CheckBackupId(id); !valid.ok()) return StatusReply(valid);
+  if (auto forwarded = ForwardToCoordinator(request)) return *forwarded;
+  Result<proto::Backup> record = Find(id);
+  if (!record.ok()) return StatusReply(record.status());
+  coordinator::ClusterView view = View();
+  std::vector<coordinator::Member> members;
+  for (const auto& m : view.masters) members.push_back({m.name(), m.address()});
+  proto::LockRequest lock;
+  lock.set_operation("delete");
+  lock.set_id(id);
+  lock.set_holder(node_->options().name);
+  lock.set_lease_ms(static_cast<uint32_t>(options_.settings.lease.count()));
+  coordinator::ClusterLock cluster_lock(agents_, members, lock, false);
+  if (Status locked = cluster_lock.Acquire(); !locked.ok()) return StatusReply(locked);
+  for (const auto& member : members) {
+    Status removed = agents_.RemoveArchive(member, id);
+    if (!removed.ok() && removed.code() != StatusCode::kNotFound) {
+      log::Warn("archive not removed", {{"agent", member.name}, {"error", removed.message()}});
+    }
+  }
+  record->set_deleted(true);
+  record->clear_replicas();
+  backups_->Publish(*record);
+  log::Info("backup deleted", {{"id", id}});
+  return JsonReply(*record);
+}
+
+http::Reply BackupService::Show(const std::string& id) {
+  Result<proto::Backup> record = Find(id);
+  if (!record.ok()) return StatusReply(record.status());
+  return JsonReply(*record);
+}
+
+http::Reply BackupService::List(const http::Request& request) {
+  const auto prefix = request.query.count("prefix") ? request.query.at("prefix") : "";
+  proto::BackupList list;
+  for (auto& record : Catalog()) {
+    if (record.label().starts_with(prefix) || record.id().starts_with(prefix)) {
+      *list.add_backups() = std::move(record);
+    }
+  }
+  return JsonReply(list);
+}
+
+http::Reply BackupService::Archive(const std::string& id) {
+  if (Status valid = coordinator::CheckBackupId(id); !valid.ok()) return StatusReply(valid);
+  if (!archives_.Has(id)) {
+    return http::ErrorReply(404, "not_found",
+                            node_->options().name + " holds no replica of " + id +
+                                "; `lockstep backup show` lists the masters that do");
+  }
+  http::Reply reply;
+  reply.file_path = archives_.PathOf(id);
+  return reply;
+}
+
+std::optional<http::Reply> BackupService::Internal(const http::Request& request,
+                                                   const std::vector<std::string>& parts) {
+  // parts[0] == "v1", parts[1] == "internal"
+  if (parts.size() == 3 && parts[2] == "lock") {
+    if (request.method == "GET") return JsonReply(lock_->Current());
+    if (auto wrong = WrongMethod(request, "POST")) return *wrong;
+    proto::LockRequest lock;
+    if (Status parsed = ParseBody(request, &lock); !parsed.ok()) return StatusReply(parsed);
+    Result<proto::LockState> state = lock_->Acquire(lock);
+    return state.ok() ? JsonReply(*state) : StatusReply(state.status());
+  }
+  if (parts.size() == 4 && parts[2] == "lock" && parts[3] == "release") {
+    if (auto wrong = WrongMethod(request, "POST")) return *wrong;
+    proto::LockRequest lock;
+    if (Status parsed = ParseBody(request, &lock); !parsed.ok()) return StatusReply(parsed);
+    lock_->Release(lock.id());
+    return JsonReply(lock_->Current());
+  }
+  if (parts.size() == 3 && parts[2] == "catalog") {
+    if (auto wrong = WrongMethod(request, "GET")) return *wrong;
+    proto::BackupList list;
+    for (auto& record : catalog_.All()) *list.add_backups() = std::move(record);
+    return JsonReply(list);
+  }
+  if (parts.size() == 4 && parts[2] == "catalog") {
+    if (auto wrong = WrongMethod(request, "PUT")) return *wrong;
+    proto::Backup record;
+    if (Status parsed = ParseBody(request, &record); !parsed.ok()) return StatusReply(parsed);
+    if (record.id() != parts[3]) return StatusReply(InvalidArgument("record id differs from path"));
+    if (Status valid = coordinator::CheckBackupId(record.id()); !valid.ok()) return StatusReply(valid);
+    Result<bool> stored = catalog_.Put(record);
+    return stored.ok() ? JsonReply(record) : StatusReply(stored.status());
+  }
+  if (parts.size() >= 4 && parts[2] == "backups") {
+    const std::string& id = parts[3];
+    if (Status valid = coordinator::CheckBackupId(id); !valid.ok()) return StatusReply(valid);
+    if (parts.size() == 4) {
+      if (auto wrong = WrongMethod(request, "DELETE")) return *wrong;
+      Status removed = archives_.Remove(id);
+      return removed.ok() ? JsonReply(proto::LockState()) : StatusReply(removed);
+    }
+    const std::string& action = parts[4];
+    if (action == "archive") {
+      if (auto wrong = WrongMethod(request, "GET")) return *wrong;
+      return Archive(id);
+    }
+    if (action == "take") {
+      if (auto wrong = WrongMethod(request, "POST")) return *wrong;
+      proto::TakeRequest take;
+      if (Status parsed = ParseBody(request, &take); !parsed.ok()) return StatusReply(parsed);
+      // Only under the operation lock for this very backup: a stray request can't stop a server.
+      if (lock_->Current().id() != id || take.id() != id) {
+        return StatusReply(FailedPrecondition("refusing to take " + id +
+                                              " without the cluster operation lock for it"));
+      }
+      Result<proto::TakeReply> taken = archives_.Take(take);
+      return taken.ok() ? JsonReply(*taken) : StatusReply(taken.status());
+    }
+    if (action == "fetch") {
+      if (auto wrong = WrongMethod(request, "POST")) return *wrong;
+      proto::FetchRequest fetch;
+      if (Status parsed = ParseBody(request, &fetch); !parsed.ok()) return StatusReply(parsed);
+      if (fetch.id() != id) return StatusReply(InvalidArgument("fetch id differs from path"));
+      Status fetched = archives_.Fetch(fetch);
+      return fetched.ok() ? JsonReply(proto::LockState()) : StatusReply(fetched);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<http::Reply> BackupService::Handle(const http::Request& request,
+                                                 const std::vector<std::string>& parts) {
+  if (parts.size() >= 2 && parts[1] == "internal") return Internal(request, parts);
+  if (parts.size() < 2 || parts[1] != "backups") return std::nullopt;
+  if (parts.size() == 2) {
+    if (request.method == "POST") return Create(request);
+    if (auto wrong = WrongMethod(request, "GET")) return *wrong;
+    return List(request);
+  }
+  const std::string& id = parts[2];
+  if (parts.size() == 3) {
+    if (request.method == "DELETE") return Delete(request, id);
+    if (auto wrong = WrongMethod(request, "GET")) return *wrong;
+    return Show(id);
+  }
+  if (parts.size() == 4 && parts[3] == "archive") {
+    if (auto wrong = WrongMethod(request, "GET")) return *wrong;
+    return Archive(id);
+  }
+  return std::nullopt;
+}
+
+void BackupService::RecoverInterrupted() {
+  if (!election_->IsCoordinator()) return;
+  for (auto& record : Catalog()) {
+    if (record.deleted() || record.status() != proto::STATUS_BACKING_UP ||
+        backups_->Running(record.id())) {
+      continue;
+    }
+    // Still locked somewhere: its coordinator may be alive, or its lease not yet lapsed.
+    bool locked = false;
+    for (const auto& master : View().masters) {
+      auto state = agents_.LockState({master.name(), master.address()});
+      if (state.ok() && state->id() == record.id()) locked = true;
+    }
+    if (locked) continue;
+    const std::string reason = "interrupted: coordinator " + record.operation_holder() +
+                               " was lost before the backup finished; take a new backup";
+    log::Warn("marking an interrupted backup as failed", {{"id", record.id()}});
+    record.set_status(proto::STATUS_ERROR);
+    record.set_reason(reason);
+    record.set_progress("");
+    auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
+    zookeeper.set_status(proto::STATUS_ERROR);
+    zookeeper.set_reason(reason);
+    backups_->Publish(record);
+  }
+}
+
+}  // namespace lockstep::agent

@@ -1,0 +1,203 @@
+#include "node-agent/agent/node_backups.h"
+
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "common/file.h"
+#include "common/log.h"
+#include "common/sha256.h"
+#include "common/zxid.h"
+#include "coordinator/labels.h"
+#include "node-agent/agent/zk_probe.h"
+#include "node-agent/local/backup.h"
+
+namespace lockstep::agent {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr uint64_t kHeadroom = 64ULL << 20;  // never fill a master's disk to the last byte
+constexpr auto kCatchUpTimeout = std::chrono::seconds(120);
+
+uint64_t BytesUnder(const std::string& dir) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    std::error_code size_ec;
+    if (it->is_regular_file(size_ec)) total += it->file_size(size_ec);
+  }
+  return total;
+}
+
+std::string Human(uint64_t bytes) {
+  return std::to_string(bytes >> 20) + " MiB";
+}
+
+}  // namespace
+
+NodeBackups::NodeBackups(std::string dir, zk::ZooCfg zoo_cfg, LocalNode* node,
+                         const http::Client* client, std::string token)
+    : dir_(std::move(dir)),
+      zoo_cfg_(std::move(zoo_cfg)),
+      node_(node),
+      client_(client),
+      token_(std::move(token)) {}
+
+Status NodeBackups::Open() {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) return IoError("cannot create " + dir_ + ": " + ec.message());
+  // Partial downloads and archives left by a crash are never valid: clear them.
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    if (entry.path().filename().string().starts_with(".")) fs::remove(entry.path(), ec);
+  }
+  return Status::Ok();
+}
+
+std::string NodeBackups::PathOf(const std::string& id) const { return dir_ + "/" + id + ".tar.zst"; }
+
+bool NodeBackups::Has(const std::string& id) const {
+  return coordinator::CheckBackupId(id).ok() && access(PathOf(id).c_str(), R_OK) == 0;
+}
+
+Status NodeBackups::CheckFreeSpace(uint64_t needed, const std::string& what) const {
+  struct statvfs fs_info {};
+  if (statvfs(dir_.c_str(), &fs_info) != 0) return ErrnoError("cannot statvfs", dir_, errno);
+  const uint64_t free_bytes = static_cast<uint64_t>(fs_info.f_bavail) * fs_info.f_frsize;
+  if (free_bytes < needed + kHeadroom) {
+    return FailedPrecondition("not enough free disk on " + node_->options().name + " for " +
+                              what + ": need about " + Human(needed + kHeadroom) + ", " +
+                              Human(free_bytes) + " free in " + dir_ +
+                              "; free space or delete old backups");
+  }
+  return Status::Ok();
+}
+
+Result<proto::TakeReply> NodeBackups::Archive(const proto::TakeRequest& request, bool online) {
+  local::BackupOptions options;
+  options.dirs = {zoo_cfg_.data_dir, zoo_cfg_.data_log_dir};
+  options.archive_path = PathOf(request.id());
+  options.online = online;
+  options.client = zoo_cfg_.client;
+  options.source_master = node_->options().name;
+  options.backup_id = request.id();
+  options.label = coordinator::LabelOfId(request.id());
+  ASSIGN_OR_RETURN(local::BackupResult result, local::RunBackup(options));
+  proto::TakeReply reply;
+  reply.set_master(node_->options().name);
+  reply.set_size_bytes(result.archive_size);
+  reply.set_sha256(result.archive_sha256);
+  reply.set_last_zxid(result.manifest.last_zxid());
+  reply.set_node_count(static_cast<uint32_t>(result.manifest.node_count()));
+  reply.set_files(static_cast<uint32_t>(result.manifest.files_size()));
+  return reply;
+}
+
+Result<proto::TakeReply> NodeBackups::TakeOffline(const proto::TakeRequest& request) {
+  control::ZkController& controller = node_->mutable_controller();
+  const auto stopped_at = std::chrono::steady_clock::now();
+  log::Info("stopping ZooKeeper for an offline backup", {{"id", request.id()}});
+  RETURN_IF_ERROR(controller.Stop());
+  Result<proto::TakeReply> taken = Archive(request, false);
+  // Whatever happened, the server goes back into the ensemble before we answer.
+  Status started = controller.Start();
+  if (!started.ok()) {
+    return started.Prepend("offline backup: ZooKeeper did not start again on " +
+                           node_->options().name);
+  }
+  const Zxid min_zxid = ParseHexZxid(request.expected_min_zxid()).value_or(0);
+  const auto deadline = std::chrono::steady_clock::now() + kCatchUpTimeout;
+  for (;;) {
+    proto::ZkServerStatus status = node_->Refresh();
+    const Zxid zxid = ParseHexZxid(status.zxid()).value_or(0);
+    if (status.code() == kServing && zxid >= min_zxid) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status(StatusCode::kUnavailable,
+                    "ZooKeeper on " + node_->options().name + " did not rejoin and catch up to " +
+                        request.expected_min_zxid() + " within 120 s after the offline backup");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  if (!taken.ok()) return taken.status();
+  taken->set_stopped_ms(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                            stopped_at)
+          .count()));
+  log::Info("ZooKeeper back in the ensemble after the offline backup",
+            {{"out_of_quorum_ms", std::to_string(taken->stopped_ms())}});
+  return taken;
+}
+
+Result<proto::TakeReply> NodeBackups::Take(const proto::TakeRequest& request) {
+  RETURN_IF_ERROR(coordinator::CheckBackupId(request.id()));
+  if (Has(request.id())) return FailedPrecondition(request.id() + " already exists here");
+  RETURN_IF_ERROR(CheckFreeSpace(BytesUnder(zoo_cfg_.data_dir) +
+                                     (zoo_cfg_.data_log_dir == zoo_cfg_.data_dir
+                                          ? 0
+                                          : BytesUnder(zoo_cfg_.data_log_dir)),
+                                 "the archive"));
+  if (request.mode() == "offline") return TakeOffline(request);
+  if (request.mode() != "online") {
+    return InvalidArgument("mode must be online or offline, not '" + request.mode() + "'");
+  }
+  return Archive(request, true);
+}
+
+Status NodeBackups::Fetch(const proto::FetchRequest& request) {
+  RETURN_IF_ERROR(coordinator::CheckBackupId(request.id()));
+  if (Has(request.id())) {
+    ASSIGN_OR_RETURN(std::string sha, Hash(request.id()));
+    if (sha == request.sha256()) return Status::Ok();
+    log::Warn("replacing a corrupt replica", {{"id", request.id()}, {"sha256", sha}});
+  }
+  RETURN_IF_ERROR(CheckFreeSpace(request.size_bytes(), "a replica of " + request.id()));
+  ASSIGN_OR_RETURN(http::Url from, http::ParseUrl(request.from_url()));
+  const std::string partial = dir_ + "/." + request.id() + ".part";
+  http::CallOptions call{.method = "GET",
+                         .target = "/v1/internal/backups/" + request.id() + "/archive",
+                         .token = token_,
+                         .timeout = std::chrono::seconds(30),
+                         .download_file = partial};
+  Result<http::Reply> reply = client_->Call(from, call);
+  auto fail = [&](Status status) {
+    ::unlink(partial.c_str());
+    return status;
+  };
+  if (!reply.ok()) return fail(reply.status());
+  if (reply->status != 200) {
+    return fail(Status(StatusCode::kUnavailable, request.from_url() + " refused the archive: HTTP " +
+                                                     std::to_string(reply->status) + " " +
+                                                     reply->body.substr(0, 200)));
+  }
+  ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(partial));
+  if (sha != request.sha256()) {
+    return fail(Corruption("the copy of " + request.id() + " from " + request.from_url() +
+                           " has sha256 " + sha + ", expected " + request.sha256()));
+  }
+  RETURN_IF_ERROR(WriteFileAtomically(local::Sha256SidecarPath(PathOf(request.id())),
+                                      sha + "  " + request.id() + ".tar.zst\n"));
+  if (::rename(partial.c_str(), PathOf(request.id()).c_str()) != 0) {
+    return fail(ErrnoError("cannot store replica", PathOf(request.id()), errno));
+  }
+  return Status::Ok();
+}
+
+Status NodeBackups::Remove(const std::string& id) {
+  RETURN_IF_ERROR(coordinator::CheckBackupId(id));
+  for (const std::string& path : {PathOf(id), local::Sha256SidecarPath(PathOf(id))}) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return ErrnoError("cannot delete", path, errno);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::string> NodeBackups::Hash(const std::string& id) const {
+  RETURN_IF_ERROR(coordinator::CheckBackupId(id));
+  return Sha256OfFile(PathOf(id));
+}
+
+}  // namespace lockstep::agent

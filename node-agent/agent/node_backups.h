@@ -1,0 +1,43 @@
+// The archives this master keeps (STORE_DIR/backups/ID.tar.zst with its .sha256): taking one from
+// the local server (online, or offline with a brief stop), fetching a replica from a peer with its
+// sha256 checked, serving and deleting them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/http/client.h"
+#include "node-agent/agent/local_node.h"
+#include "node-agent/zk/zoo_cfg.h"
+#include "proto/backup.pb.h"
+
+namespace lockstep::agent {
+
+class NodeBackups {
+ public:
+  NodeBackups(std::string dir, zk::ZooCfg zoo_cfg, LocalNode* node, const http::Client* client,
+              std::string token);
+  Status Open();
+
+  std::string PathOf(const std::string& id) const;
+  bool Has(const std::string& id) const;
+  Result<proto::TakeReply> Take(const proto::TakeRequest& request);
+  Status Fetch(const proto::FetchRequest& request);
+  Status Remove(const std::string& id);
+  // Re-hashes the stored archive.
+  Result<std::string> Hash(const std::string& id) const;
+  const std::string& dir() const { return dir_; }
+
+ private:
+  Status CheckFreeSpace(uint64_t needed, const std::string& what) const;
+  Result<proto::TakeReply> TakeOffline(const proto::TakeRequest& request);
+  Result<proto::TakeReply> Archive(const proto::TakeRequest& request, bool online);
+
+  const std::string dir_;
+  const zk::ZooCfg zoo_cfg_;
+  LocalNode* node_;
+  const http::Client* client_;
+  const std::string token_;
+};
+
+}  // namespace lockstep::agent

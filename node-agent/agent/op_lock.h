@@ -1,0 +1,36 @@
+// This agent's share of the cluster operation lock. The coordinator running an operation holds
+// it on every agent, renewing a lease; a coordinator that dies stops renewing and the lock lapses
+// by itself, so a crash never leaves the cluster locked.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+
+#include "common/status.h"
+#include "proto/backup.pb.h"
+
+namespace lockstep::agent {
+
+class OperationLock {
+ public:
+  // Takes the lock, or renews it when `request.id` already holds it. Busy, naming the holder,
+  // while another operation holds an unexpired lease.
+  Result<proto::LockState> Acquire(const proto::LockRequest& request);
+  // Releases it if `id` holds it; releasing a lock not held is not an error.
+  void Release(const std::string& id);
+  proto::LockState Current() const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool HeldLocked() const;
+
+  mutable std::mutex mu_;
+  proto::LockState state_;
+  Clock::time_point expires_{};
+};
+
+// "busy: backup nightly-… since 2026-…" — the message a second operation gets.
+std::string BusyMessage(const proto::LockState& state);
+
+}  // namespace lockstep::agent

@@ -1,32 +1,13 @@
 #include "cli/api_client.h"
 
 #include "common/http/client.h"
+#include "coordinator/agent_client.h"
 #include "common/http/tls.h"
 #include "node-agent/agent/token.h"
 #include "proto/agent.pb.h"
 #include "proto/json.h"
 
 namespace lockstep::cli {
-namespace {
-
-Status StatusForReply(const http::Reply& reply, const std::string& where) {
-  proto::ErrorReply error;
-  std::string message = proto::FromJson(reply.body, &error, true).ok() && !error.error().empty()
-                            ? error.error()
-                            : "HTTP " + std::to_string(reply.status) + " from " + where;
-  switch (reply.status) {
-    case 400: case 405: case 413: case 431: return InvalidArgument(message);
-    case 401: case 403: return Status(StatusCode::kUnavailable, "not authorised: " + message);
-    case 404: return NotFound(message);
-    case 409: return Status(StatusCode::kBusy, message);
-    case 412: return FailedPrecondition(message);
-    case 502: case 503: case 504: return Status(StatusCode::kUnavailable, message);
-    default: return Internal(message);
-  }
-}
-
-}  // namespace
-
 Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request) {
   if (flags.url.empty()) {
     return InvalidArgument("no cluster given: pass --cluster URL (any agent, e.g. "
@@ -50,7 +31,7 @@ Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request
     return Status(StatusCode::kUnavailable,
                   reply.status().message() + "; check --cluster and that the agent runs");
   }
-  if (reply->status / 100 != 2) return StatusForReply(*reply, url.ToString() + request.path);
+  if (reply->status / 100 != 2) return coordinator::StatusFromReply(*reply, url.ToString() + request.path);
   return std::move(reply->body);
 }
 

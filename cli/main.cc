@@ -3,6 +3,7 @@
 
 #include <google/protobuf/stubs/common.h>
 
+#include "cli/backup_commands.h"
 #include "cli/cluster_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   int exit_code = kExitOk;
   AddZkCommands(app, output, &exit_code);
   AddClusterCommands(app, output, cluster, &exit_code);
+  AddBackupCommands(app, output, cluster, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,271 @@
+#include "cli/backup_commands.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "cli/exit_codes.h"
+#include "cli/progress_printer.h"
+#include "common/http/client.h"
+#include "common/http/tls.h"
+#include "common/sha256.h"
+#include "coordinator/labels.h"
+#include "node-agent/agent/token.h"
+#include "proto/agent.pb.h"
+#include "proto/backup.pb.h"
+#include "proto/json.h"
+
+namespace lockstep::cli {
+namespace {
+
+std::string StatusName(proto::BackupStatus status) { return proto::BackupStatus_Name(status); }
+
+// Sets the exit code for `status` and prints it; true when it was an error.
+bool Failed(const Status& status, const OutputOptions& output, int* exit_code) {
+  if (status.ok()) return false;
+  PrintError(status, output);
+  *exit_code = ExitCodeFor(status);
+  return true;
+}
+
+std::string Short(const std::string& text, size_t n) {
+  return text.size() <= n ? text : text.substr(0, n);
+}
+
+void PrintSummary(const proto::Backup& b) {
+  const auto zk = b.component_status().count("zookeeper") ? b.component_status().at("zookeeper")
+                                                           : proto::ComponentStatus();
+  std::cout << b.id() << "\n  status     " << StatusName(b.status())
+            << (b.reason().empty() ? "" : ": " + b.reason()) << "\n  mode       " << b.mode()
+            << "\n  created    " << b.timestamp();
+  if (!b.sha256().empty()) {
+    std::cout << "\n  size       " << HumanBytes(b.size_bytes()) << "\n  sha256     " << b.sha256()
+              << "\n  zookeeper  zxid " << zk.last_zxid() << ", " << zk.node_count()
+              << " znodes, taken on " << zk.source();
+  }
+  std::cout << "\n  replicas   ";
+  for (int i = 0; i < b.replicas_size(); ++i) std::cout << (i ? ", " : "") << b.replicas(i).master();
+  std::cout << "\n";
+}
+
+// Polls the record until it leaves STATUS_BACKING_UP, showing what it is doing.
+Result<proto::Backup> WaitForBackup(const ClusterFlags& cluster, const std::string& id,
+                                    bool show_progress) {
+  std::string last_progress;
+  for (;;) {
+    proto::Backup record;
+    RETURN_IF_ERROR(CallApiFor(cluster, {.path = "/v1/backups/" + id}, &record));
+    if (record.status() != proto::STATUS_BACKING_UP) return record;
+    if (show_progress && record.progress() != last_progress) {
+      std::cerr << "  " << record.progress() << "…\n";
+      last_progress = record.progress();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+}
+
+void AddCreate(CLI::App* backup, const OutputOptions& output, const ClusterFlags& cluster,
+               int* exit_code) {
+  struct Flags {
+    std::string label;
+    std::string mode = "online";
+    bool wait = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* cmd = backup->add_subcommand(
+      "create",
+      "Back up the ZooKeeper ensemble. Online (default) stops nothing; offline stops one synced "
+      "follower, only when the quorum stays safe.");
+  cmd->add_option("--label", flags->label, "3-25 characters: letters, digits, _ . - (id: LABEL-uuid)")
+      ->required();
+  cmd->add_option("--mode", flags->mode, "online (default) or offline")
+      ->check(CLI::IsMember({"online", "offline"}));
+  cmd->add_flag("--wait", flags->wait, "wait until it is READY or failed, showing progress");
+  cmd->callback([=, &output, &cluster] {
+    if (Failed(coordinator::CheckLabel(flags->label), output, exit_code)) return;
+    proto::CreateBackupRequest request;
+    request.set_label(flags->label);
+    request.set_mode(flags->mode);
+    proto::Backup record;
+    Status created = CallApiFor(cluster,
+                                {.method = "POST", .path = "/v1/backups",
+                                 .body = proto::ToCompactJson(request),
+                                 .timeout = std::chrono::seconds(60)},
+                                &record);
+    if (Failed(created, output, exit_code)) return;
+    if (!output.json) std::cerr << "backup " << record.id() << " started (" << record.mode() << ")\n";
+    if (flags->wait) {
+      Result<proto::Backup> done = WaitForBackup(cluster, record.id(), !output.json);
+      if (Failed(done.status(), output, exit_code)) return;
+      record = *done;
+    }
+    if (output.json) {
+      PrintJson(record);
+    } else {
+      PrintSummary(record);
+    }
+    *exit_code = record.status() == proto::STATUS_ERROR ? kExitFailed : kExitOk;
+  });
+}
+
+void PrintList(const proto::BackupList& list, const OutputOptions& output) {
+  if (output.json) {  // DESIGN.md: an array of backups
+    std::cout << "[";
+    for (int i = 0; i < list.backups_size(); ++i) {
+      std::cout << (i ? ",\n" : "\n") << proto::ToJson(list.backups(i));
+    }
+    std::cout << (list.backups_size() ? "\n]\n" : "]\n");
+    return;
+  }
+  std::vector<std::vector<std::string>> rows = {
+      {"ID", "STATUS", "MODE", "SIZE", "ZXID", "REPLICAS", "CREATED"}};
+  for (const auto& b : list.backups()) {
+    const auto zk = b.component_status().count("zookeeper") ? b.component_status().at("zookeeper")
+                                                             : proto::ComponentStatus();
+    rows.push_back({b.id(), Short(StatusName(b.status()).substr(7), 12), b.mode(),
+                    b.size_bytes() ? HumanBytes(b.size_bytes()) : "-",
+                    zk.last_zxid().empty() ? "-" : zk.last_zxid(),
+                    std::to_string(b.replicas_size()), b.timestamp()});
+  }
+  std::cout << RenderTable(rows);
+  if (list.backups_size() == 0) std::cout << "(no backups)\n";
+}
+
+void AddList(CLI::App* backup, const OutputOptions& output, const ClusterFlags& cluster,
+             int* exit_code) {
+  auto prefix = std::make_shared<std::string>();
+  auto* cmd = backup->add_subcommand("list", "Backups on the masters, oldest first.");
+  cmd->add_option("PREFIX", *prefix, "only labels or ids starting with this");
+  cmd->callback([=, &output, &cluster] {
+    proto::BackupList list;
+    Status listed = CallApiFor(cluster, {.path = "/v1/backups?prefix=" + *prefix}, &list);
+    if (Failed(listed, output, exit_code)) return;
+    PrintList(list, output);
+    *exit_code = kExitOk;
+  });
+}
+
+void AddShowAndDelete(CLI::App* backup, const OutputOptions& output, const ClusterFlags& cluster,
+                      int* exit_code) {
+  auto show_id = std::make_shared<std::string>();
+  auto* show = backup->add_subcommand("show", "One backup, as JSON (status, replicas, restores).");
+  show->add_option("ID", *show_id, "the backup's id")->required();
+  show->callback([=, &output, &cluster] {
+    if (Failed(coordinator::CheckBackupId(*show_id), output, exit_code)) return;
+    proto::Backup record;
+    if (Failed(CallApiFor(cluster, {.path = "/v1/backups/" + *show_id}, &record), output,
+               exit_code)) {
+      return;
+    }
+    PrintJson(record);
+    *exit_code = kExitOk;
+  });
+  auto delete_id = std::make_shared<std::string>();
+  auto* del = backup->add_subcommand("delete", "Delete a backup from every master.");
+  del->add_option("ID", *delete_id, "the backup's id")->required();
+  del->callback([=, &output, &cluster] {
+    if (Failed(coordinator::CheckBackupId(*delete_id), output, exit_code)) return;
+    proto::Backup record;
+    Status deleted = CallApiFor(cluster,
+                                {.method = "DELETE", .path = "/v1/backups/" + *delete_id,
+                                 .timeout = std::chrono::seconds(60)},
+                                &record);
+    if (Failed(deleted, output, exit_code)) return;
+    if (output.json) {
+      PrintJson(record);
+    } else {
+      std::cout << "deleted " << *delete_id << " from every master\n";
+    }
+    *exit_code = kExitOk;
+  });
+}
+
+// Streams the archive from the first master holding a replica, checking its sha256.
+Status Download(const ClusterFlags& cluster, const std::string& id, const std::string& out) {
+  if (std::filesystem::exists(out)) {
+    return InvalidArgument(out + " exists; choose another -o or remove it first");
+  }
+  proto::Backup record;
+  RETURN_IF_ERROR(CallApiFor(cluster, {.path = "/v1/backups/" + id}, &record));
+  if (record.status() != proto::STATUS_READY) {
+    return FailedPrecondition(id + " is " + StatusName(record.status()) + ", not READY");
+  }
+  proto::ClusterStatus status;
+  RETURN_IF_ERROR(CallApiFor(cluster, {.path = "/v1/cluster/status"}, &status));
+  ASSIGN_OR_RETURN(std::string token, agent::LoadToken(cluster.token_file));
+  const std::string partial = out + ".part";
+  std::string errors;
+  for (const auto& replica : record.replicas()) {
+    for (const auto& master : status.masters()) {
+      if (master.name() != replica.master()) continue;
+      ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(master.address()));
+      std::shared_ptr<boost::asio::ssl::context> tls;
+      if (url.tls) {
+        ASSIGN_OR_RETURN(tls, http::MakeClientContext({.ca_file = cluster.ca_file}));
+      }
+      http::Client client(tls);
+      ProgressPrinter progress;
+      Result<http::Reply> reply = client.Call(
+          url, {.target = "/v1/backups/" + id + "/archive", .token = token,
+                .timeout = std::chrono::seconds(30), .download_file = partial,
+                .progress = [&](uint64_t done, uint64_t total) {
+                  progress.Update({.phase = "downloading from " + master.name(),
+                                   .bytes_done = done, .bytes_total = total});
+                }});
+      if (!reply.ok() || reply->status != 200) {
+        errors += " " + master.name() + ": " +
+                  (reply.ok() ? "HTTP " + std::to_string(reply->status) : reply.status().message()) + ";";
+        std::filesystem::remove(partial);
+        continue;
+      }
+      ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(partial));
+      if (sha != record.sha256()) {
+        errors += " " + master.name() + ": sha256 " + sha + " differs from the record's;";
+        std::filesystem::remove(partial);
+        continue;
+      }
+      std::filesystem::rename(partial, out);
+      return Status::Ok();
+    }
+  }
+  return Status(StatusCode::kUnavailable, "no replica of " + id + " could be downloaded:" + errors);
+}
+
+void AddDownload(CLI::App* backup, const OutputOptions& output, const ClusterFlags& cluster,
+                 int* exit_code) {
+  struct Flags {
+    std::string id;
+    std::string out;
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* cmd = backup->add_subcommand(
+      "download", "Copy a backup's archive out of the cluster (sha256 checked).");
+  cmd->add_option("ID", flags->id, "the backup's id")->required();
+  cmd->add_option("-o,--output", flags->out, "where to write the archive")->required();
+  cmd->callback([=, &output, &cluster] {
+    if (Failed(coordinator::CheckBackupId(flags->id), output, exit_code)) return;
+    if (Failed(Download(cluster, flags->id, flags->out), output, exit_code)) return;
+    if (output.json) {
+      std::cout << "{\"id\": \"" << flags->id << "\", \"file\": \"" << flags->out << "\"}\n";
+    } else {
+      std::cout << "downloaded " << flags->id << " to " << flags->out << " (sha256 checked)\n";
+    }
+    *exit_code = kExitOk;
+  });
+}
+
+}  // namespace
+
+void AddBackupCommands(CLI::App& app, const OutputOptions& output, const ClusterFlags& cluster,
+                       int* exit_code) {
+  auto* backup = app.add_subcommand("backup", "Cluster backups: create, list, show, delete, download.");
+  backup->require_subcommand(1);
+  AddCreate(backup, output, cluster, exit_code);
+  AddList(backup, output, cluster, exit_code);
+  AddShowAndDelete(backup, output, cluster, exit_code);
+  AddDownload(backup, output, cluster, exit_code);
+}
+
+}  // namespace lockstep::cli

@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   OutputOptions output;
   ClusterFlags cluster;
   app.add_flag("--json", output.json, "print the API's JSON instead of text");
-  app.add_option("--cluster", cluster.url, "any agent's URL, e.g. http://10.0.0.1:8420")
+  app.add_option("--cluster", cluster.url, "any agent's URL, e.g. http://10.0.0.1:8420; a comma-separated list is tried in order")
       ->envname("LOCKSTEP_CLUSTER");
   app.add_option("--token-file", cluster.token_file, "file holding the API token")
       ->envname("LOCKSTEP_TOKEN_FILE");

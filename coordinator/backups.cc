@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/clock.h"
+#include "common/crash_point.h"
 #include "common/log.h"
 #include "common/zxid.h"
 #include "coordinator/labels.h"
@@ -160,7 +161,9 @@ void Backups::Fail(Job& job, const Status& status) {
 void Backups::Run(Job job) {
   const auto begun = Clock::now();
   proto::Backup& record = job.record;
+  CrashPoint("backup.before_take");
   Result<proto::TakeReply> taken = agents_.Take(MemberOf(job.source), job.take);
+  CrashPoint("backup.after_take");
   if (!taken.ok()) {
     Fail(job, taken.status().Prepend("archiving on " + job.source.name()));
   } else {
@@ -195,6 +198,7 @@ void Backups::Run(Job job) {
       replica->set_sha256(taken->sha256());
       replica->set_stored_at(Now());
     }
+    CrashPoint("backup.before_ready");
     record.set_status(proto::STATUS_READY);
     record.set_progress("");
     record.set_finished_at(Now());

@@ -96,7 +96,7 @@ class ThreeMasters : public ::testing::Test {
   void TearDown() override {
     // Every test leaves the cluster as it found it: all serving, one leader.
     for (int i = 1; i <= 3; ++i) (void)cluster_->ResumeAgent(i);
-    EXPECT_TRUE(cluster_->WaitHealthy(60s)) << "cluster did not recover after the test";
+    EXPECT_TRUE(cluster_->WaitAllHealthy(60s)) << "cluster did not recover after the test";
   }
   static MiniCluster* cluster_;
 };

@@ -19,6 +19,7 @@
 #include "node-agent/agent/cluster_view.h"
 #include "node-agent/agent/token.h"
 #include "node-agent/zk/server_guard.h"
+#include "proto/backup.pb.h"
 #include "proto/json.h"
 
 namespace lockstep::integration {
@@ -126,6 +127,12 @@ std::string MiniCluster::url(int i) const {
   return (options_.tls ? "https://" : "http://") + host(i) + ":" +
          std::to_string(options_.agent_port);
 }
+std::string MiniCluster::urls() const {
+  std::string all;
+  for (int i = 1; i <= masters(); ++i) all += (i > 1 ? "," : "") + url(i);
+  return all;
+}
+
 std::string MiniCluster::zk_endpoint(int i) const {
   return host(i) + ":" + std::to_string(options_.zk_client_port);
 }
@@ -173,7 +180,9 @@ std::string MiniCluster::AgentToml(int i) const {
        << "token_file = \"" << token_file() << "\"\n"
        << "probe_interval_ms = " << options_.probe_interval.count() << "\n"
        << "peer_timeout_ms = " << options_.peer_timeout.count() << "\n"
-       << "request_timeout_ms = " << options_.request_timeout.count() << "\n";
+       << "request_timeout_ms = " << options_.request_timeout.count() << "\n"
+       << "lock_lease_ms = " << options_.lock_lease.count() << "\n"
+       << "allow_crash_points = " << (options_.allow_crash_points ? "true" : "false") << "\n";
   for (int j = 1; j <= masters(); ++j) {
     if (j == i) continue;
     toml << "\n[[peers]]\nname = \"" << name(j) << "\"\nurl = \"" << url(j) << "\"\n";
@@ -221,13 +230,14 @@ Status MiniCluster::WriteFiles() {
     RETURN_IF_ERROR(WriteFileAtomically(master_dir(i) + "/agent.toml", AgentToml(i)));
   }
   std::ostringstream env;
-  env << "LOCKSTEP_CLUSTER=" << url(1) << "\nLOCKSTEP_TOKEN_FILE=" << token_file()
+  env << "LOCKSTEP_CLUSTER=" << urls() << "\nLOCKSTEP_TOKEN_FILE=" << token_file()
       << "\nLOCKSTEP_ZK=" << zk_connect() << "\n";
   if (options_.tls) env << "LOCKSTEP_CA_FILE=" << ca_file() << "\n";
   return WriteFileAtomically(options_.dir + "/cluster.env", env.str());
 }
 
 Status MiniCluster::StartAgent(int i) {
+  if (agent_pids_[i - 1] > 0) TryReap(agent_pids_[i - 1]);  // a crashed agent's zombie
   std::vector<std::string> argv = {AgentBinary(), "--config", master_dir(i) + "/agent.toml"};
   ASSIGN_OR_RETURN(pid_t pid, SpawnProcess(argv, {.output_file = master_dir(i) + "/agent.log"}));
   agent_pids_[i - 1] = pid;
@@ -278,6 +288,10 @@ Status MiniCluster::DownDir(const std::string& dir) {
 
 pid_t MiniCluster::agent_pid(int i) const { return agent_pids_[i - 1]; }
 
+bool MiniCluster::AgentAlive(int i) const {
+  return agent_pid(i) > 0 && ProcessAlive(agent_pid(i));
+}
+
 pid_t MiniCluster::zk_pid(int i) const {
   auto server = zk::ServerConfiguredOn({master_dir(i) + "/zk/data"});
   return server ? server->pid : 0;
@@ -326,6 +340,34 @@ Result<proto::ClusterStatus> MiniCluster::ClusterStatus(int i) const {
   return status;
 }
 
+Status MiniCluster::ArmCrashPoint(int i, const std::string& point,
+                                  std::chrono::milliseconds delay, bool disarm) const {
+  proto::CrashPointRequest arm;
+  arm.set_disarm(disarm);
+  arm.set_name(point);
+  arm.set_delay_ms(static_cast<uint32_t>(delay.count()));
+  ASSIGN_OR_RETURN(http::Reply reply,
+                   Call(i, "POST", "/v1/internal/crash-points", proto::ToCompactJson(arm)));
+  if (reply.status != 200) return Internal("arming " + point + ": HTTP " + std::to_string(reply.status));
+  return Status::Ok();
+}
+
+namespace {
+int IndexOf(const std::string& name) {
+  return name.size() == 2 && name[0] == 'm' ? name[1] - '0' : 0;
+}
+}  // namespace
+
+int MiniCluster::CoordinatorIndex(int i) const {
+  Result<proto::ClusterStatus> status = ClusterStatus(i);
+  return status.ok() ? IndexOf(status->coordinator()) : 0;
+}
+
+int MiniCluster::LeaderIndex(int i) const {
+  Result<proto::ClusterStatus> status = ClusterStatus(i);
+  return status.ok() ? IndexOf(status->leader()) : 0;
+}
+
 bool MiniCluster::WaitHealthy(std::chrono::milliseconds timeout, int i,
                               std::string* last) const {
   return WaitFor(
@@ -340,6 +382,17 @@ bool MiniCluster::WaitHealthy(std::chrono::milliseconds timeout, int i,
         return status.ok() && agent::Healthy(*status) && status->serving() == masters();
       },
       timeout);
+}
+
+bool MiniCluster::WaitAllHealthy(std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (int i = 1; i <= masters(); ++i) {
+    if (!AgentAlive(i)) continue;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (!WaitHealthy(std::max(left, std::chrono::milliseconds(1)), i)) return false;
+  }
+  return true;
 }
 
 }  // namespace lockstep::integration

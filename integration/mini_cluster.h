@@ -32,6 +32,8 @@ struct MiniClusterOptions {
   std::chrono::milliseconds probe_interval{500};
   std::chrono::milliseconds peer_timeout{1000};
   std::chrono::milliseconds request_timeout{10000};
+  std::chrono::milliseconds lock_lease{30000};
+  bool allow_crash_points = false;  // tests arm them through the agents' internal API
   std::string java = "/usr/bin/java";
 
   // Ports free on every master's address, for tests that must not collide with a sandbox.
@@ -60,6 +62,7 @@ class MiniCluster {
   std::string name(int i) const;  // masters are numbered 1..N
   std::string host(int i) const;
   std::string url(int i) const;
+  std::string urls() const;  // every agent's URL, comma-separated (what the CLI accepts)
   std::string zk_endpoint(int i) const;
   std::string zk_connect() const;  // every server, comma-separated
   std::string token_file() const;
@@ -70,6 +73,7 @@ class MiniCluster {
 
   // Process control for scenarios.
   pid_t agent_pid(int i) const;
+  bool AgentAlive(int i) const;
   pid_t zk_pid(int i) const;  // 0 when no server runs on this master's dirs
   Status StartAgent(int i);
   Status KillAgent(int i);   // SIGKILL; its ZooKeeper keeps running
@@ -85,10 +89,20 @@ class MiniCluster {
                            const std::string& body = "", const std::string* token = nullptr,
                            std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
   Result<proto::ClusterStatus> ClusterStatus(int i = 1) const;
+  // Test-only crash points (options.allow_crash_points): delay 0 kills agent i at `point`.
+  Status ArmCrashPoint(int i, const std::string& point,
+                       std::chrono::milliseconds delay = std::chrono::milliseconds(0),
+                       bool disarm = false) const;
+  // Master numbers (1..N) of the elected coordinator and of the leading server, as agent `i`
+  // reports them; 0 when there is none.
+  int CoordinatorIndex(int i = 1) const;
+  int LeaderIndex(int i = 1) const;
   // Polls agent i until every master serves and exactly one leads. On timeout, `last` (if
   // given) says what was seen last.
   bool WaitHealthy(std::chrono::milliseconds timeout, int i = 1,
                    std::string* last = nullptr) const;
+  // The same, until every running agent sees it (views converge at each agent's poll interval).
+  bool WaitAllHealthy(std::chrono::milliseconds timeout) const;
 
  private:
   Status WriteFiles();

@@ -83,7 +83,8 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                            .peer_timeout = c.peer_timeout, .zoo_cfg = zoo_cfg,
                            .voters = CountVoters(zoo_cfg),
                            .settings = {.self = c.name, .replicas = c.backup_replicas,
-                                        .quorum_margin = c.quorum_margin, .lease = c.lock_lease}},
+                                        .quorum_margin = c.quorum_margin, .lease = c.lock_lease},
+                           .allow_crash_points = c.allow_crash_points},
       agent->node_.get(), agent->peers_.get(), agent->client_.get(), agent->election_.get(),
       &agent->lock_);
   RETURN_IF_ERROR(agent->backups_->Open());

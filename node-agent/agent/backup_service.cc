@@ -4,6 +4,7 @@
 #include <future>
 #include <map>
 
+#include "common/crash_point.h"
 #include "common/log.h"
 #include "coordinator/labels.h"
 #include "node-agent/agent/api_util.h"
@@ -186,6 +187,17 @@ http::Reply BackupService::Archive(const std::string& id) {
 std::optional<http::Reply> BackupService::Internal(const http::Request& request,
                                                    const std::vector<std::string>& parts) {
   // parts[0] == "v1", parts[1] == "internal"
+  if (parts.size() == 3 && parts[2] == "crash-points" && options_.allow_crash_points) {
+    if (auto wrong = WrongMethod(request, "POST")) return *wrong;
+    proto::CrashPointRequest arm;
+    if (Status parsed = ParseBody(request, &arm); !parsed.ok()) return StatusReply(parsed);
+    if (arm.disarm()) {
+      DisarmCrashPoint(arm.name());
+    } else {
+      ArmCrashPoint(arm.name(), std::chrono::milliseconds(arm.delay_ms()));
+    }
+    return JsonReply(arm);
+  }
   if (parts.size() == 3 && parts[2] == "lock") {
     if (request.method == "GET") return JsonReply(lock_->Current());
     if (auto wrong = WrongMethod(request, "POST")) return *wrong;

@@ -33,6 +33,7 @@ struct BackupServiceOptions {
   zk::ZooCfg zoo_cfg;
   int voters = 1;
   coordinator::BackupSettings settings;
+  bool allow_crash_points = false;
 };
 
 class BackupService {

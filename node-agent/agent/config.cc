@@ -149,6 +149,7 @@ Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   int64_t replicas = out->backup_replicas, margin = out->quorum_margin;
   RETURN_IF_ERROR(reader.Integer("backup_replicas", 0, 99, &replicas));
   RETURN_IF_ERROR(reader.Integer("quorum_margin", 0, 9, &margin));
+  RETURN_IF_ERROR(reader.Bool("allow_crash_points", &out->allow_crash_points));
   out->backup_replicas = static_cast<uint32_t>(replicas);
   out->quorum_margin = static_cast<int>(margin);
   int64_t body = static_cast<int64_t>(out->max_body_bytes);

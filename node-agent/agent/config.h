@@ -69,6 +69,7 @@ struct AgentConfig {
   std::chrono::milliseconds lock_lease{30000};
   uint32_t backup_replicas = 0;  // masters keeping each archive; 0: all
   int quorum_margin = 0;
+  bool allow_crash_points = false;  // tests only: POST /v1/internal/crash-points
   std::chrono::milliseconds request_timeout{10000};
 };
 

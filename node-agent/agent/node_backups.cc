@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "common/crash_point.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "common/sha256.h"
@@ -101,6 +102,7 @@ Result<proto::TakeReply> NodeBackups::TakeOffline(const proto::TakeRequest& requ
   const auto stopped_at = std::chrono::steady_clock::now();
   log::Info("stopping ZooKeeper for an offline backup", {{"id", request.id()}});
   RETURN_IF_ERROR(controller.Stop());
+  CrashPoint("take.offline.server_stopped");
   Result<proto::TakeReply> taken = Archive(request, false);
   // Whatever happened, the server goes back into the ensemble before we answer.
   Status started = controller.Start();

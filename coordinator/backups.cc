@@ -66,7 +66,8 @@ Result<proto::MasterStatus> ChooseSource(const ClusterView& view, const std::str
   return followers.front();
 }
 
-Backups::Backups(AgentClient& agents, std::function<ClusterView()> view, BackupSettings settings)
+Backups::Backups(AgentClient& agents, std::function<ClusterView(bool fresh)> view,
+                 BackupSettings settings)
     : agents_(agents), view_(std::move(view)), settings_(std::move(settings)) {}
 
 Backups::~Backups() {
@@ -91,7 +92,7 @@ std::vector<Member> Backups::Members(const ClusterView& view) const {
 
 void Backups::Publish(proto::Backup& record) {
   record.set_revision(record.revision() + 1);
-  for (const auto& member : Members(view_())) {
+  for (const auto& member : Members(view_(false))) {
     Status put = agents_.PutRecord(member, record);
     if (!put.ok()) {
       log::Warn("catalog record not pushed", {{"agent", member.name}, {"id", record.id()},
@@ -103,7 +104,7 @@ void Backups::Publish(proto::Backup& record) {
 Result<proto::Backup> Backups::Start(const proto::CreateBackupRequest& request) {
   RETURN_IF_ERROR(CheckLabel(request.label()));
   const std::string mode = request.mode().empty() ? "online" : request.mode();
-  const ClusterView view = view_();
+  const ClusterView view = view_(true);  // the quorum rule must not judge a stale view
   ASSIGN_OR_RETURN(proto::MasterStatus source,
                    ChooseSource(view, mode, settings_.self, settings_.quorum_margin));
   Job job;

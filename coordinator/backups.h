@@ -43,7 +43,9 @@ Result<proto::MasterStatus> ChooseSource(const ClusterView& view, const std::str
 
 class Backups {
  public:
-  Backups(AgentClient& agents, std::function<ClusterView()> view, BackupSettings settings);
+  // `view(fresh)`: the masters' status; fresh asks every agent now instead of using the last poll.
+  Backups(AgentClient& agents, std::function<ClusterView(bool fresh)> view,
+          BackupSettings settings);
   ~Backups();  // waits for running backups
 
   Result<proto::Backup> Start(const proto::CreateBackupRequest& request);
@@ -64,7 +66,7 @@ class Backups {
   std::vector<Member> Members(const ClusterView& view) const;
 
   AgentClient& agents_;
-  const std::function<ClusterView()> view_;
+  const std::function<ClusterView(bool fresh)> view_;
   const BackupSettings settings_;
   mutable std::mutex mu_;
   std::set<std::string> running_;

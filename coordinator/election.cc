@@ -127,14 +127,27 @@ void Election::Loop() {
     woken_ = false;
     lock.unlock();
     Status stepped = Step();
+    const bool session_alive = client_ && !client_->expired();
     lock.lock();
-    if (!stepped.ok()) {
-      if (leading_) log::Warn("lost the coordinator role", {{"error", stepped.message()}});
-      leading_ = false;
-      current_.reset();
-      problem_ = "no coordinator: " + stepped.message();
+    auto retry = options_.recheck;
+    if (stepped.ok()) {
+      trouble_since_.reset();
+    } else {
+      // A connection loss while the session lives is what the C client recovers from by
+      // itself (it moves to another server): keep the view until the session could have
+      // expired, and look again soon.
+      if (!trouble_since_) trouble_since_ = std::chrono::steady_clock::now();
+      const bool lost = !session_alive || std::chrono::steady_clock::now() - *trouble_since_ >
+                                              options_.session_timeout;
+      if (lost) {
+        if (leading_) log::Warn("lost the coordinator role", {{"error", stepped.message()}});
+        leading_ = false;
+        current_.reset();
+        problem_ = "no coordinator: " + stepped.message();
+      }
+      retry = std::chrono::milliseconds(200);
     }
-    wake_.wait_for(lock, options_.recheck, [&] { return woken_ || stopping_; });
+    wake_.wait_for(lock, retry, [&] { return woken_ || stopping_; });
   }
 }
 

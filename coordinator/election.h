@@ -58,6 +58,7 @@ class Election {
   bool leading_ = false;
   std::optional<CoordinatorInfo> current_;
   std::string problem_;
+  std::optional<std::chrono::steady_clock::time_point> trouble_since_;
   // Shared with pending watches, which may fire after this object is gone.
   struct Waker {
     std::mutex mu;

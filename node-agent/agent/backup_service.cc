@@ -35,7 +35,7 @@ BackupService::BackupService(BackupServiceOptions options, LocalNode* node, Peer
       agents_(*client, options_.token,
               std::chrono::duration_cast<std::chrono::milliseconds>(kInternalTimeout)) {
   backups_ = std::make_unique<coordinator::Backups>(
-      agents_, [this] { return View(); }, options_.settings);
+      agents_, [this](bool fresh) { return View(fresh); }, options_.settings);
 }
 
 Status BackupService::Open() {
@@ -43,7 +43,11 @@ Status BackupService::Open() {
   return archives_.Open();
 }
 
-coordinator::ClusterView BackupService::View() const {
+coordinator::ClusterView BackupService::View(bool fresh) const {
+  if (fresh) {
+    node_->Refresh();
+    peers_->RefreshAll();
+  }
   proto::ClusterStatus status =
       ComposeClusterStatus(node_->Snapshot(), peers_->Snapshot(), options_.voters);
   coordinator::ClusterView view;

@@ -49,7 +49,7 @@ class BackupService {
   std::vector<proto::Backup> Catalog();
   // On the coordinator, periodically: backups whose coordinator was lost end STATUS_ERROR.
   void RecoverInterrupted();
-  coordinator::ClusterView View() const;
+  coordinator::ClusterView View(bool fresh = false) const;
 
  private:
   http::Reply Create(const http::Request& request);

@@ -99,6 +99,12 @@ void PeerView::RefreshNow(const std::string& name) {
   }
 }
 
+void PeerView::RefreshAll() {
+  std::vector<std::thread> askers;
+  for (const auto& peer : peers_) askers.emplace_back([this, &peer] { RefreshNow(peer.name); });
+  for (auto& asker : askers) asker.join();
+}
+
 std::string PeerView::UrlOf(const std::string& name) const {
   for (const auto& peer : peers_) {
     if (peer.name == name) return peer.url;

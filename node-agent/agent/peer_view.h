@@ -26,6 +26,9 @@ class PeerView {
   std::vector<proto::MasterStatus> Snapshot() const;
   // Asks peer `name` now instead of at its next poll (after an action changed it).
   void RefreshNow(const std::string& name);
+  // Asks every peer now, in parallel (at most one peer timeout): for decisions that must not
+  // rest on a view up to one poll interval old.
+  void RefreshAll();
   // The peer's URL, or empty when `name` is not a peer.
   std::string UrlOf(const std::string& name) const;
 

@@ -7,6 +7,7 @@
 #include "cli/cluster_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "cli/schedule_commands.h"
 #include "cli/zk_commands.h"
 #include "common/log.h"
 
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   AddZkCommands(app, output, &exit_code);
   AddClusterCommands(app, output, cluster, &exit_code);
   AddBackupCommands(app, output, cluster, &exit_code);
+  AddScheduleCommands(app, output, cluster, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

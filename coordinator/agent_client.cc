@@ -89,4 +89,9 @@ Status HttpAgentClient::RemoveArchive(const Member& member, const std::string& i
   return Call(member, "DELETE", "/v1/internal/backups/" + id, nullptr, nullptr, timeout_);
 }
 
+Status HttpAgentClient::PutSchedule(const Member& member, const proto::Schedule& schedule) {
+  return Call(member, "PUT", "/v1/internal/schedules/" + schedule.name(), &schedule, nullptr,
+              timeout_);
+}
+
 }  // namespace lockstep::coordinator

@@ -30,6 +30,7 @@ class AgentClient {
   virtual Status Fetch(const Member& member, const proto::FetchRequest& request) = 0;
   virtual Status PutRecord(const Member& member, const proto::Backup& record) = 0;
   virtual Status RemoveArchive(const Member& member, const std::string& id) = 0;
+  virtual Status PutSchedule(const Member& member, const proto::Schedule& schedule) = 0;
 };
 
 class HttpAgentClient : public AgentClient {
@@ -43,6 +44,7 @@ class HttpAgentClient : public AgentClient {
   Status Fetch(const Member& member, const proto::FetchRequest& request) override;
   Status PutRecord(const Member& member, const proto::Backup& record) override;
   Status RemoveArchive(const Member& member, const std::string& id) override;
+  Status PutSchedule(const Member& member, const proto::Schedule& schedule) override;
 
  private:
   Status Call(const Member& member, const std::string& method, const std::string& path,

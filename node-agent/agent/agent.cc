@@ -88,13 +88,18 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
       agent->node_.get(), agent->peers_.get(), agent->client_.get(), agent->election_.get(),
       &agent->lock_);
   RETURN_IF_ERROR(agent->backups_->Open());
+  agent->schedules_ = std::make_unique<ScheduleService>(
+      c.store_dir, token, c.peer_timeout, agent->backups_.get(), agent->peers_.get(),
+      agent->client_.get(), agent->election_.get());
+  RETURN_IF_ERROR(agent->schedules_->Open());
   agent->api_ = std::make_unique<Api>(ApiContext{.token = token, .node = agent->node_.get(),
                                                  .peers = agent->peers_.get(),
                                                  .client = agent->client_.get(),
                                                  .voters = CountVoters(zoo_cfg),
                                                  .election = agent->election_.get(),
                                                  .lock = &agent->lock_,
-                                                 .backups = agent->backups_.get()});
+                                                 .backups = agent->backups_.get(),
+                                                 .schedules = agent->schedules_.get()});
   http::ServerOptions server{.host = c.listen_host, .port = c.listen_port, .tls = c.tls,
                              .body_limit = c.max_body_bytes, .read_timeout = c.request_timeout,
                              .write_timeout = c.request_timeout};
@@ -126,6 +131,7 @@ void Agent::CoordinatorDuties() {
   while (!duties_wake_.wait_for(lock, std::chrono::seconds(2), [&] { return duties_stop_; })) {
     lock.unlock();
     backups_->RecoverInterrupted();
+    schedules_->Tick();
     lock.lock();
   }
 }
@@ -138,6 +144,7 @@ void Agent::End() {
   }
   duties_wake_.notify_all();
   if (duties_.joinable()) duties_.join();
+  schedules_.reset();
   backups_.reset();    // waits for a running backup's thread
   election_.reset();   // leaves the election at once, so a successor takes over quickly
   peers_.reset();

@@ -13,6 +13,7 @@
 #include "node-agent/agent/api.h"
 #include "node-agent/agent/backup_service.h"
 #include "node-agent/agent/op_lock.h"
+#include "node-agent/agent/schedule_service.h"
 #include "node-agent/agent/config.h"
 #include "node-agent/agent/local_node.h"
 #include "node-agent/agent/peer_view.h"
@@ -41,6 +42,7 @@ class Agent {
   std::unique_ptr<coordinator::Election> election_;
   OperationLock lock_;
   std::unique_ptr<BackupService> backups_;
+  std::unique_ptr<ScheduleService> schedules_;
   std::mutex duties_mu_;
   std::condition_variable duties_wake_;
   bool duties_stop_ = false;

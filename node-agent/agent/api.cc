@@ -75,6 +75,9 @@ http::Reply Api::Route(const http::Request& request) const {
     if (auto wrong = WrongMethod(request, "GET")) return *wrong;
     return JsonReply(context_.node->Snapshot());
   }
+  if (context_.schedules) {
+    if (auto reply = context_.schedules->Handle(request, parts)) return *reply;
+  }
   if (context_.backups) {
     if (auto reply = context_.backups->Handle(request, parts)) return *reply;
   }

@@ -13,6 +13,7 @@
 #include "node-agent/agent/backup_service.h"
 #include "node-agent/agent/local_node.h"
 #include "node-agent/agent/op_lock.h"
+#include "node-agent/agent/schedule_service.h"
 #include "node-agent/agent/peer_view.h"
 
 namespace lockstep::agent {
@@ -27,6 +28,7 @@ struct ApiContext {
   coordinator::Election* election = nullptr;
   OperationLock* lock = nullptr;
   BackupService* backups = nullptr;
+  ScheduleService* schedules = nullptr;
 };
 
 class Api {

@@ -1,7 +1,6 @@
 #include "node-agent/agent/backup_service.h"
 
 #include <algorithm>
-#include <future>
 #include <map>
 
 #include "common/crash_point.h"
@@ -59,25 +58,11 @@ coordinator::ClusterView BackupService::View(bool fresh) const {
 std::vector<proto::Backup> BackupService::Catalog() {
   std::map<std::string, proto::Backup> merged;
   for (auto& record : catalog_.All()) merged[record.id()] = std::move(record);
-  // Ask every reachable peer at once; each answer costs at most the peer timeout.
-  std::vector<std::future<std::vector<proto::Backup>>> answers;
-  for (const auto& peer : peers_->Snapshot()) {
-    if (!peer.agent_reachable()) continue;
-    answers.push_back(std::async(std::launch::async, [this, url = peer.address()] {
-      proto::BackupList list;
-      Result<http::Url> parsed = http::ParseUrl(url);
-      if (!parsed.ok()) return std::vector<proto::Backup>{};
-      auto reply = client_->Call(*parsed, {.method = "GET", .target = "/v1/internal/catalog",
-                                           .token = options_.token,
-                                           .timeout = options_.peer_timeout});
-      if (!reply.ok() || reply->status != 200 || !proto::FromJson(reply->body, &list, true).ok()) {
-        return std::vector<proto::Backup>{};
-      }
-      return std::vector<proto::Backup>(list.backups().begin(), list.backups().end());
-    }));
-  }
-  for (auto& answer : answers) {
-    for (auto& record : answer.get()) {
+  for (const std::string& body :
+       AskPeers(*peers_, *client_, options_.token, "/v1/internal/catalog", options_.peer_timeout)) {
+    proto::BackupList list;
+    if (!proto::FromJson(body, &list, true).ok()) continue;
+    for (auto& record : *list.mutable_backups()) {
       auto it = merged.find(record.id());
       if (it != merged.end() && !Newer(record, it->second)) continue;
       (void)catalog_.Put(record);  // catch up: this master now keeps the newer copy too
@@ -134,8 +119,12 @@ http::Reply BackupService::Create(const http::Request& request) {
 http::Reply BackupService::Delete(const http::Request& request, const std::string& id) {
   if (Status valid = coordinator::CheckBackupId(id); !valid.ok()) return StatusReply(valid);
   if (auto forwarded = ForwardToCoordinator(request)) return *forwarded;
-  Result<proto::Backup> record = Find(id);
-  if (!record.ok()) return StatusReply(record.status());
+  Result<proto::Backup> deleted = DeleteBackup(id);
+  return deleted.ok() ? JsonReply(*deleted) : StatusReply(deleted.status());
+}
+
+Result<proto::Backup> BackupService::DeleteBackup(const std::string& id) {
+  ASSIGN_OR_RETURN(proto::Backup record, Find(id));
   coordinator::ClusterView view = View();
   std::vector<coordinator::Member> members;
   for (const auto& m : view.masters) members.push_back({m.name(), m.address()});
@@ -145,18 +134,22 @@ http::Reply BackupService::Delete(const http::Request& request, const std::strin
   lock.set_holder(node_->options().name);
   lock.set_lease_ms(static_cast<uint32_t>(options_.settings.lease.count()));
   coordinator::ClusterLock cluster_lock(agents_, members, lock, false);
-  if (Status locked = cluster_lock.Acquire(); !locked.ok()) return StatusReply(locked);
+  RETURN_IF_ERROR(cluster_lock.Acquire());
   for (const auto& member : members) {
     Status removed = agents_.RemoveArchive(member, id);
     if (!removed.ok() && removed.code() != StatusCode::kNotFound) {
       log::Warn("archive not removed", {{"agent", member.name}, {"error", removed.message()}});
     }
   }
-  record->set_deleted(true);
-  record->clear_replicas();
-  backups_->Publish(*record);
+  record.set_deleted(true);
+  record.clear_replicas();
+  backups_->Publish(record);
   log::Info("backup deleted", {{"id", id}});
-  return JsonReply(*record);
+  return record;
+}
+
+Result<proto::Backup> BackupService::StartBackup(const proto::CreateBackupRequest& request) {
+  return backups_->Start(request);
 }
 
 http::Reply BackupService::Show(const std::string& id) {

@@ -50,6 +50,10 @@ class BackupService {
   // On the coordinator, periodically: backups whose coordinator was lost end STATUS_ERROR.
   void RecoverInterrupted();
   coordinator::ClusterView View(bool fresh = false) const;
+  // Coordinator only (the scheduler): start a backup, delete one from every master.
+  Result<proto::Backup> StartBackup(const proto::CreateBackupRequest& request);
+  Result<proto::Backup> DeleteBackup(const std::string& id);
+  coordinator::AgentClient& agents() { return agents_; }
 
  private:
   http::Reply Create(const http::Request& request);

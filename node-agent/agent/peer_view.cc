@@ -1,5 +1,7 @@
 #include "node-agent/agent/peer_view.h"
 
+#include <future>
+
 #include "common/log.h"
 #include "node-agent/agent/zk_probe.h"
 #include "proto/json.h"
@@ -17,6 +19,28 @@ proto::MasterStatus UnreachableMaster(const PeerConfig& peer, const std::string&
   master.mutable_zk()->set_description(ExhibitorDescription(kDown));
   master.mutable_zk()->set_error("agent unreachable");
   return master;
+}
+
+std::vector<std::string> AskPeers(const PeerView& peers, const http::Client& client,
+                                  const std::string& token, const std::string& path,
+                                  std::chrono::milliseconds timeout) {
+  std::vector<std::future<std::string>> answers;
+  for (const auto& peer : peers.Snapshot()) {
+    if (!peer.agent_reachable()) continue;
+    answers.push_back(std::async(std::launch::async, [&, url = peer.address()] {
+      Result<http::Url> parsed = http::ParseUrl(url);
+      if (!parsed.ok()) return std::string();
+      auto reply = client.Call(*parsed, {.method = "GET", .target = path, .token = token,
+                                         .timeout = timeout});
+      return reply.ok() && reply->status == 200 ? reply->body : std::string();
+    }));
+  }
+  std::vector<std::string> bodies;
+  for (auto& answer : answers) {
+    std::string body = answer.get();
+    if (!body.empty()) bodies.push_back(std::move(body));
+  }
+  return bodies;
 }
 
 PeerView::PeerView(std::vector<PeerConfig> peers, const http::Client& client, std::string token,

@@ -49,6 +49,12 @@ class PeerView {
   std::vector<std::thread> pollers_;
 };
 
+// GETs `path` from every reachable peer at once and returns the bodies of the 200 answers; each
+// peer costs at most `timeout`.
+std::vector<std::string> AskPeers(const PeerView& peers, const http::Client& client,
+                                  const std::string& token, const std::string& path,
+                                  std::chrono::milliseconds timeout);
+
 // The status of a master whose agent could not be asked: ZooKeeper reported down (Exhibitor's
 // view: nobody vouches for it), with the reason.
 proto::MasterStatus UnreachableMaster(const PeerConfig& peer, const std::string& error);

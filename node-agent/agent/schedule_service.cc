@@ -1,0 +1,152 @@
+#include "node-agent/agent/schedule_service.h"
+
+#include <ctime>
+#include <map>
+
+#include "common/log.h"
+#include "coordinator/labels.h"
+#include "coordinator/scheduler.h"
+#include "node-agent/agent/api_util.h"
+#include "proto/json.h"
+
+namespace lockstep::agent {
+
+ScheduleService::ScheduleService(const std::string& store_dir, const std::string& token,
+                                 std::chrono::milliseconds peer_timeout, BackupService* backups,
+                                 PeerView* peers, const http::Client* client,
+                                 coordinator::Election* election)
+    : store_(store_dir + "/schedules", [](const proto::Schedule& s) { return s.name(); }),
+      token_(token),
+      peer_timeout_(peer_timeout),
+      backups_(backups),
+      peers_(peers),
+      client_(client),
+      election_(election) {}
+
+Status ScheduleService::Open() { return store_.Open(); }
+
+std::vector<proto::Schedule> ScheduleService::Schedules() {
+  std::map<std::string, proto::Schedule> merged;
+  for (auto& schedule : store_.All()) merged[schedule.name()] = std::move(schedule);
+  for (const std::string& body :
+       AskPeers(*peers_, *client_, token_, "/v1/internal/schedules", peer_timeout_)) {
+    proto::ScheduleList list;
+    if (!proto::FromJson(body, &list, true).ok()) continue;
+    for (auto& schedule : *list.mutable_schedules()) {
+      auto it = merged.find(schedule.name());
+      if (it != merged.end() && it->second.revision() >= schedule.revision()) continue;
+      (void)store_.Put(schedule);
+      merged[schedule.name()] = std::move(schedule);
+    }
+  }
+  std::vector<proto::Schedule> schedules;
+  for (auto& [name, schedule] : merged) schedules.push_back(std::move(schedule));
+  return schedules;
+}
+
+Status ScheduleService::Save(proto::Schedule& schedule) {
+  schedule.set_revision(schedule.revision() + 1);
+  RETURN_IF_ERROR(store_.Put(schedule).status());
+  for (const auto& master : backups_->View().masters) {
+    Status put = backups_->agents().PutSchedule({master.name(), master.address()}, schedule);
+    if (!put.ok()) log::Warn("schedule not pushed", {{"agent", master.name()}, {"error", put.message()}});
+  }
+  return Status::Ok();
+}
+
+std::optional<http::Reply> ScheduleService::CoordinatorOnly(const http::Request& request) {
+  if (election_->IsCoordinator()) return std::nullopt;
+  auto coordinator = election_->Current();
+  if (!coordinator || request.query.count("forwarded")) {
+    return http::ErrorReply(503, "unavailable",
+                            "no coordinator is elected right now (" + election_->problem() +
+                                "); check `lockstep cluster status` and retry");
+  }
+  http::Request forwarded = request;
+  forwarded.query["forwarded"] = "1";
+  return ForwardTo(*client_, coordinator->url, "the coordinator " + coordinator->name, forwarded,
+                   token_, std::chrono::seconds(30));
+}
+
+http::Reply ScheduleService::Create(const http::Request& request) {
+  proto::Schedule schedule;
+  if (Status parsed = ParseBody(request, &schedule); !parsed.ok()) return StatusReply(parsed);
+  if (Status valid = coordinator::CheckSchedule(schedule); !valid.ok()) return StatusReply(valid);
+  if (auto forwarded = CoordinatorOnly(request)) return *forwarded;
+  for (const auto& existing : Schedules()) {
+    if (existing.name() == schedule.name() && !existing.deleted()) {
+      return StatusReply(FailedPrecondition("schedule '" + schedule.name() +
+                                            "' exists; delete it first to change it"));
+    }
+    if (existing.name() == schedule.name()) schedule.set_revision(existing.revision());
+  }
+  const time_t now = time(nullptr);
+  schedule.set_created_at(coordinator::FormatUtc(now));
+  schedule.set_last_run(coordinator::FormatUtc(now - now % 60));  // nothing before creation
+  if (schedule.mode().empty()) schedule.set_mode("online");
+  schedule.set_deleted(false);
+  if (Status saved = Save(schedule); !saved.ok()) return StatusReply(saved);
+  log::Info("schedule created", {{"name", schedule.name()}, {"cron", schedule.cron()}});
+  return JsonReply(schedule, 201);
+}
+
+http::Reply ScheduleService::Delete(const std::string& name) {
+  for (auto& schedule : Schedules()) {
+    if (schedule.name() != name || schedule.deleted()) continue;
+    schedule.set_deleted(true);
+    if (Status saved = Save(schedule); !saved.ok()) return StatusReply(saved);
+    log::Info("schedule deleted", {{"name", name}});
+    return JsonReply(schedule);
+  }
+  return StatusReply(NotFound("no schedule '" + name + "'; `lockstep schedule list` shows them"));
+}
+
+std::optional<http::Reply> ScheduleService::Handle(const http::Request& request,
+                                                   const std::vector<std::string>& parts) {
+  if (parts.size() >= 3 && parts[1] == "internal" && parts[2] == "schedules") {
+    if (parts.size() == 3) {
+      if (auto wrong = WrongMethod(request, "GET")) return *wrong;
+      proto::ScheduleList list;
+      for (auto& schedule : store_.All()) *list.add_schedules() = std::move(schedule);
+      return JsonReply(list);
+    }
+    if (auto wrong = WrongMethod(request, "PUT")) return *wrong;
+    proto::Schedule schedule;
+    if (Status parsed = ParseBody(request, &schedule); !parsed.ok()) return StatusReply(parsed);
+    if (schedule.name() != parts[3]) return StatusReply(InvalidArgument("name differs from path"));
+    if (Status valid = coordinator::CheckScheduleName(schedule.name()); !valid.ok()) {
+      return StatusReply(valid);
+    }
+    Result<bool> stored = store_.Put(schedule);
+    return stored.ok() ? JsonReply(schedule) : StatusReply(stored.status());
+  }
+  if (parts.size() < 2 || parts[1] != "schedules") return std::nullopt;
+  if (parts.size() == 2) {
+    if (request.method == "POST") return Create(request);
+    if (auto wrong = WrongMethod(request, "GET")) return *wrong;
+    proto::ScheduleList list;
+    for (auto& schedule : Schedules()) {
+      if (!schedule.deleted()) *list.add_schedules() = std::move(schedule);
+    }
+    return JsonReply(list);
+  }
+  if (parts.size() == 3) {
+    if (auto wrong = WrongMethod(request, "DELETE")) return *wrong;
+    if (auto forwarded = CoordinatorOnly(request)) return *forwarded;
+    return Delete(parts[2]);
+  }
+  return std::nullopt;
+}
+
+void ScheduleService::Tick() {
+  if (!election_->IsCoordinator()) return;
+  std::vector<proto::Schedule> schedules = Schedules();
+  if (schedules.empty()) return;
+  coordinator::ScheduleActions actions{
+      .start_backup = [this](const proto::CreateBackupRequest& r) { return backups_->StartBackup(r); },
+      .delete_backup = [this](const std::string& id) { return backups_->DeleteBackup(id).status(); },
+      .save_schedule = [this](proto::Schedule& s) { return Save(s); }};
+  coordinator::RunSchedules(schedules, backups_->Catalog(), time(nullptr), actions);
+}
+
+}  // namespace lockstep::agent

@@ -1,0 +1,213 @@
+// The coordinator's pure decisions: labels and ids, the backup source and the offline quorum
+// rule, cron evaluation, schedule runs (made up once, busy retried) and retention, and the
+// agents' operation lock.
+#include <gtest/gtest.h>
+
+#include "coordinator/backups.h"
+#include "coordinator/cron.h"
+#include "coordinator/labels.h"
+#include "coordinator/scheduler.h"
+#include "node-agent/agent/op_lock.h"
+
+namespace lockstep::coordinator {
+namespace {
+
+TEST(Labels, TheRuleFromTheDesign) {
+  for (const std::string& good : {std::string("abc"), std::string("nightly"), std::string("a_b"),
+                                 std::string("ab.c-d"), std::string("__x"), std::string(25, 'z')}) {
+    EXPECT_TRUE(CheckLabel(good).ok()) << good;
+  }
+  for (const std::string& bad : {std::string("ab"), std::string(26, 'a'), std::string("a b"),
+                                std::string("a/b"), std::string(".ab"), std::string("-ab"),
+                                std::string("a-b"), std::string("ab\n")}) {
+    Status status = CheckLabel(bad);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(status.message().find("label"), std::string::npos);
+  }
+  const std::string id = NewBackupId("nightly");
+  EXPECT_TRUE(CheckBackupId(id).ok()) << id;
+  EXPECT_EQ(LabelOfId(id), "nightly");
+  EXPECT_NE(NewBackupId("nightly"), id);
+  EXPECT_FALSE(CheckBackupId("nightly").ok());
+  EXPECT_FALSE(CheckBackupId("../../etc/passwd-00000000-0000-4000-8000-000000000000").ok());
+  EXPECT_FALSE(CheckBackupId(id.substr(0, id.size() - 1) + "g").ok());
+  EXPECT_TRUE(CheckScheduleName("every").ok());
+  EXPECT_FALSE(CheckScheduleName("twelve-chars").ok());
+}
+
+proto::MasterStatus Master(const std::string& name, const std::string& mode,
+                           const std::string& zxid, bool serving = true) {
+  proto::MasterStatus m;
+  m.set_name(name);
+  m.set_address("http://" + name);
+  m.set_agent_reachable(true);
+  m.mutable_zk()->set_code(serving ? 3 : 1);
+  m.mutable_zk()->set_mode(serving ? mode : "");
+  m.mutable_zk()->set_zxid(zxid);
+  m.mutable_zk()->set_is_leader(mode == "leader" || mode == "standalone");
+  return m;
+}
+
+TEST(ChooseSource, OnlinePicksTheFollowerClosestToTheLeader) {
+  ClusterView view{{Master("m1", "leader", "0x500"), Master("m2", "follower", "0x4ff"),
+                    Master("m3", "follower", "0x500")},
+                   3};
+  auto source = ChooseSource(view, "online", "m3", 0);
+  ASSERT_TRUE(source.ok());
+  EXPECT_EQ(source->name(), "m3");
+}
+
+TEST(ChooseSource, OfflineSparesTheCoordinatorAndNeverTakesTheLeader) {
+  ClusterView view{{Master("m1", "leader", "0x500"), Master("m2", "follower", "0x4ff"),
+                    Master("m3", "follower", "0x500")},
+                   3};
+  auto source = ChooseSource(view, "offline", "m3", 0);
+  ASSERT_TRUE(source.ok());
+  EXPECT_EQ(source->name(), "m2");
+  ClusterView two{{Master("m1", "leader", "0x500"), Master("m2", "follower", "0x500")}, 2};
+  EXPECT_FALSE(ChooseSource(two, "offline", "m1", 0).ok()) << "2 voters: no spare";
+}
+
+TEST(ChooseSource, OfflineQuorumRuleNamesTheNumbers) {
+  ClusterView one_down{{Master("m1", "leader", "0x5"), Master("m2", "follower", "0x5"),
+                        Master("m3", "", "", false)},
+                       3};
+  auto refused = ChooseSource(one_down, "offline", "m1", 0);
+  ASSERT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("2 of 3 voters serve"), std::string::npos);
+  EXPECT_NE(refused.status().message().find("would leave 1"), std::string::npos);
+  EXPECT_TRUE(ChooseSource(one_down, "online", "m1", 0).ok());
+  ClusterView five{{Master("m1", "leader", "0x5"), Master("m2", "follower", "0x5"),
+                    Master("m3", "follower", "0x5"), Master("m4", "follower", "0x5"),
+                    Master("m5", "", "", false)},
+                   5};
+  EXPECT_TRUE(ChooseSource(five, "offline", "m1", 0).ok()) << "4 of 5 serving leaves 3 >= 3";
+  EXPECT_FALSE(ChooseSource(five, "offline", "m1", 1).ok()) << "a margin of one refuses";
+  ClusterView standalone{{Master("m1", "standalone", "0x5")}, 1};
+  EXPECT_EQ(ChooseSource(standalone, "online", "m1", 0)->name(), "m1");
+}
+
+time_t At(const char* utc) { return *ParseUtc(utc); }
+
+TEST(Cron, ParsesAndMatchesLikeCron) {
+  auto nightly = CronSchedule::Parse("0 3 * * *");
+  ASSERT_TRUE(nightly.ok());
+  EXPECT_TRUE(nightly->Matches(At("2026-11-25T03:00:00Z")));
+  EXPECT_FALSE(nightly->Matches(At("2026-11-25T03:01:00Z")));
+  auto steps = CronSchedule::Parse("*/15 8-17 * * 1-5");
+  ASSERT_TRUE(steps.ok());
+  EXPECT_TRUE(steps->Matches(At("2026-11-25T08:45:00Z")));   // a Wednesday
+  EXPECT_FALSE(steps->Matches(At("2026-11-29T08:45:00Z")));  // a Sunday
+  auto either = CronSchedule::Parse("0 0 1 * 0");  // 1st of the month OR Sundays
+  EXPECT_TRUE(either->Matches(At("2026-11-29T00:00:00Z")));
+  EXPECT_TRUE(either->Matches(At("2026-12-01T00:00:00Z")));
+  auto sunday7 = CronSchedule::Parse("0 0 * * 7");
+  EXPECT_TRUE(sunday7->Matches(At("2026-11-29T00:00:00Z")));
+  for (const char* bad : {"* * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "5-1 * * * *",
+                          "a * * * *", "*/0 * * * *", ", * * * *"}) {
+    EXPECT_EQ(CronSchedule::Parse(bad).status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_NE(CronSchedule::Parse("* 24 * * *").status().message().find("hour"), std::string::npos);
+}
+
+TEST(Cron, LastDueInGivesTheLatestMissedMinuteOnly) {
+  auto every = *CronSchedule::Parse("* * * * *");
+  auto due = every.LastDueIn(At("2026-11-25T09:00:00Z"), At("2026-11-25T09:10:30Z"));
+  ASSERT_TRUE(due.has_value());
+  EXPECT_EQ(FormatUtc(*due), "2026-11-25T09:10:00Z");
+  EXPECT_FALSE(every.LastDueIn(At("2026-11-25T09:10:00Z"), At("2026-11-25T09:10:59Z")));
+}
+
+proto::Backup Scheduled(const std::string& label, const std::string& when,
+                        proto::BackupStatus status = proto::STATUS_READY) {
+  proto::Backup b;
+  b.set_id(NewBackupId(label));
+  b.set_label(label);
+  b.set_timestamp(when);
+  b.set_schedule("every");
+  b.set_status(status);
+  return b;
+}
+
+TEST(Retention, KeepsTheNewestReadyAndSkipsThoseInUse) {
+  proto::Schedule schedule;
+  schedule.set_name("every");
+  schedule.set_keep(2);
+  std::vector<proto::Backup> catalog = {
+      Scheduled("every-1", "2026-11-25T09:01:00Z"), Scheduled("every-2", "2026-11-25T09:02:00Z"),
+      Scheduled("every-3", "2026-11-25T09:03:00Z"),
+      Scheduled("every-4", "2026-11-25T09:04:00Z", proto::STATUS_ERROR),
+      Scheduled("every-5", "2026-11-25T09:05:00Z")};
+  auto victims = RetentionVictims(schedule, catalog);
+  ASSERT_EQ(victims.size(), 2u);
+  EXPECT_EQ(victims[0], catalog[0].id());
+  EXPECT_EQ(victims[1], catalog[1].id());
+  catalog[0].add_restores()->set_status(proto::STATUS_RESTORING);
+  victims = RetentionVictims(schedule, catalog);
+  ASSERT_EQ(victims.size(), 1u) << "a backup being restored is never deleted";
+  EXPECT_EQ(victims[0], catalog[1].id());
+  schedule.set_keep(0);
+  EXPECT_TRUE(RetentionVictims(schedule, catalog).empty());
+}
+
+TEST(RunSchedules, MissedRunsAreMadeUpOnceAndBusyIsRetried) {
+  proto::Schedule schedule;
+  schedule.set_name("every");
+  schedule.set_cron("* * * * *");
+  schedule.set_last_run("2026-11-25T09:00:00Z");
+  std::vector<std::string> started;
+  std::vector<proto::Schedule> saved;
+  bool busy = true;
+  ScheduleActions actions{
+      .start_backup = [&](const proto::CreateBackupRequest& r) -> Result<proto::Backup> {
+        if (busy) return Status(StatusCode::kBusy, "busy: backup x");
+        started.push_back(r.label());
+        return proto::Backup();
+      },
+      .delete_backup = [](const std::string&) { return Status::Ok(); },
+      .save_schedule = [&](proto::Schedule& s) { saved.push_back(s); return Status::Ok(); }};
+  const time_t now = At("2026-11-25T09:42:10Z");
+  RunSchedules({schedule}, {}, now, actions);
+  EXPECT_TRUE(started.empty());
+  EXPECT_TRUE(saved.empty()) << "a busy run is tried again, not skipped";
+  busy = false;
+  RunSchedules({schedule}, {}, now, actions);
+  ASSERT_EQ(started.size(), 1u) << "42 missed minutes make one run";
+  EXPECT_EQ(started[0], "every-20261125-0942");
+  ASSERT_EQ(saved.size(), 1u);
+  EXPECT_EQ(saved[0].last_run(), "2026-11-25T09:42:00Z");
+  RunSchedules({saved[0]}, {}, now, actions);
+  EXPECT_EQ(started.size(), 1u) << "the same minute never runs twice";
+}
+
+TEST(OperationLock, SecondOperationIsBusyUntilReleaseOrLapse) {
+  agent::OperationLock lock;
+  proto::LockRequest first;
+  first.set_operation("backup");
+  first.set_id("a");
+  first.set_holder("m1");
+  first.set_lease_ms(60000);
+  ASSERT_TRUE(lock.Acquire(first).ok());
+  ASSERT_TRUE(lock.Acquire(first).ok()) << "renewal by the holder";
+  proto::LockRequest second = first;
+  second.set_id("b");
+  auto busy = lock.Acquire(second);
+  ASSERT_EQ(busy.status().code(), StatusCode::kBusy);
+  EXPECT_NE(busy.status().message().find("busy: backup a since "), std::string::npos)
+      << busy.status().message();
+  lock.Release("b");
+  EXPECT_TRUE(lock.Current().held()) << "only the holder releases";
+  lock.Release("a");
+  EXPECT_TRUE(lock.Acquire(second).ok());
+  proto::LockRequest short_lease = second;
+  short_lease.set_id("c");
+  second.set_lease_ms(1);
+  ASSERT_TRUE(lock.Acquire(second).ok());  // renewed with a 1 ms lease
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (lock.Current().held() && std::chrono::steady_clock::now() < deadline) {
+  }
+  EXPECT_TRUE(lock.Acquire(short_lease).ok()) << "a lapsed lease frees the lock";
+}
+
+}  // namespace
+}  // namespace lockstep::coordinator

@@ -11,7 +11,10 @@
 #include "common/http/client.h"
 #include "common/http/tls.h"
 #include "common/sha256.h"
+#include "coordinator/agent_client.h"
 #include "coordinator/labels.h"
+#include "node-agent/local/deep_verify.h"
+#include "node-agent/local/inspect_archive.h"
 #include "node-agent/agent/token.h"
 #include "proto/agent.pb.h"
 #include "proto/backup.pb.h"
@@ -256,16 +259,155 @@ void AddDownload(CLI::App* backup, const OutputOptions& output, const ClusterFla
   });
 }
 
+// The reply of an upload, as CallApi would map it.
+Result<proto::Backup> Upload(const ClusterFlags& cluster, const std::string& file,
+                             const std::string& label) {
+  if (!std::filesystem::is_regular_file(file)) return NotFound(file + " is not a file");
+  ASSIGN_OR_RETURN(std::string token, agent::LoadToken(cluster.token_file));
+  std::string errors;
+  for (size_t start = 0; start <= cluster.url.size();) {
+    size_t comma = std::min(cluster.url.find(',', start), cluster.url.size());
+    ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(cluster.url.substr(start, comma - start)));
+    start = comma + 1;
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    if (url.tls) {
+      ASSIGN_OR_RETURN(tls, http::MakeClientContext({.ca_file = cluster.ca_file}));
+    }
+    ProgressPrinter progress;
+    Result<http::Reply> reply = http::Client(tls).Call(
+        url, {.method = "POST", .target = "/v1/backups/import?label=" + label, .token = token,
+              .timeout = std::chrono::minutes(10), .upload_file = file,
+              .progress = [&](uint64_t done, uint64_t total) {
+                progress.Update({.phase = "uploading", .bytes_done = done, .bytes_total = total});
+              }});
+    if (!reply.ok()) {
+      errors += " " + reply.status().message() + ";";
+      continue;
+    }
+    if (reply->status / 100 != 2) return coordinator::StatusFromReply(*reply, url.ToString());
+    proto::Backup record;
+    RETURN_IF_ERROR(proto::FromJson(reply->body, &record, true));
+    return record;
+  }
+  return Status(StatusCode::kUnavailable, "no agent took the upload:" + errors);
+}
+
+void AddImport(CLI::App* backup, const OutputOptions& output, const ClusterFlags& cluster,
+               int* exit_code) {
+  struct Flags {
+    std::string file;
+    std::string label = "imported";
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* cmd = backup->add_subcommand(
+      "import", "Make an archive (Lockstep's or dcos-zk's) a READY backup, replicated; it is "
+                "verified completely first.");
+  cmd->add_option("FILE", flags->file, "the archive")->required();
+  cmd->add_option("--label", flags->label, "label of the new backup (default: imported)");
+  cmd->callback([=, &output, &cluster] {
+    if (Failed(coordinator::CheckLabel(flags->label), output, exit_code)) return;
+    Result<proto::Backup> record = Upload(cluster, flags->file, flags->label);
+    if (Failed(record.status(), output, exit_code)) return;
+    if (output.json) {
+      PrintJson(*record);
+    } else {
+      PrintSummary(*record);
+    }
+    *exit_code = kExitOk;
+  });
+}
+
+void PrintVerify(const proto::VerifyReport& report, bool deep) {
+  std::vector<std::vector<std::string>> rows = {{"MASTER", "SHA256", "CONTENT", "ZXID", "NODES", "PROBLEM"}};
+  for (const auto& r : report.replicas()) {
+    std::string problem = r.error().empty() ? (r.problems_size() ? r.problems(0) : "") : r.error();
+    rows.push_back({r.master(), r.sha256().empty() ? "-" : (r.sha256_matches() ? "ok" : "MISMATCH"),
+                    r.error().empty() ? (r.valid() ? "valid" : "INVALID") : "-",
+                    r.last_zxid().empty() ? "-" : r.last_zxid(), std::to_string(r.node_count()),
+                    problem});
+  }
+  std::cout << RenderTable(rows);
+  if (deep) {
+    const auto& d = report.deep();
+    std::cout << "deep (restored on " << (d.master().empty() ? "-" : d.master())
+              << " into a scratch ZooKeeper): "
+              << (d.ok() ? "ok, serves " + d.served_zxid() + " / " +
+                               std::to_string(d.served_node_count()) + " znodes as recorded"
+                         : "FAILED: " + d.error())
+              << "\n";
+  }
+  std::cout << (report.ok() ? "verified: " : "NOT verified: ") << report.id() << "\n";
+}
+
+void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags& cluster,
+               int* exit_code) {
+  struct Flags {
+    std::string target;
+    bool deep = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* cmd = backup->add_subcommand(
+      "verify", "Re-hash and parse every replica of a backup (or an archive FILE here); --deep "
+                "also restores it into a scratch ZooKeeper and compares zxid and node count.");
+  cmd->add_option("TARGET", flags->target, "backup id, or an archive file")->required();
+  cmd->add_flag("--deep", flags->deep, "restore into a scratch standalone ZooKeeper too");
+  cmd->callback([=, &output, &cluster] {
+    proto::VerifyReport report;
+    if (std::filesystem::is_regular_file(flags->target)) {
+      report.set_id(flags->target);
+      proto::ReplicaCheck* check = report.add_replicas();
+      check->set_master("local file");
+      Result<proto::InspectReport> inspected = local::InspectArchive(flags->target);
+      if (Failed(inspected.status(), output, exit_code)) return;
+      check->set_reachable(true);
+      check->set_valid(inspected->valid());
+      check->set_last_zxid(inspected->last_zxid());
+      check->set_node_count(static_cast<uint32_t>(inspected->node_count()));
+      for (const auto& p : inspected->problems()) check->add_problems(p.message());
+      Result<std::string> sha = Sha256OfFile(flags->target);
+      check->set_sha256(sha.ok() ? *sha : "");
+      check->set_sha256_matches(sha.ok());
+      bool ok = inspected->valid();
+      if (flags->deep && ok) {
+        const char* tmp = std::getenv("TMPDIR");
+        Result<proto::DeepCheck> deep =
+            local::DeepVerify({.archive = flags->target, .scratch_parent = tmp ? tmp : "/tmp"});
+        if (Failed(deep.status(), output, exit_code)) return;
+        *report.mutable_deep() = *deep;
+        ok = deep->ok();
+      }
+      report.set_ok(ok);
+    } else {
+      if (Failed(coordinator::CheckBackupId(flags->target), output, exit_code)) return;
+      Status verified = CallApiFor(cluster,
+                                   {.method = "POST",
+                                    .path = "/v1/backups/" + flags->target + "/verify" +
+                                            (flags->deep ? "?deep=1" : ""),
+                                    .timeout = std::chrono::hours(1)},
+                                   &report);
+      if (Failed(verified, output, exit_code)) return;
+    }
+    if (output.json) {
+      PrintJson(report);
+    } else {
+      PrintVerify(report, flags->deep);
+    }
+    *exit_code = report.ok() ? kExitOk : kExitFailed;
+  });
+}
+
 }  // namespace
 
 void AddBackupCommands(CLI::App& app, const OutputOptions& output, const ClusterFlags& cluster,
                        int* exit_code) {
-  auto* backup = app.add_subcommand("backup", "Cluster backups: create, list, show, delete, download.");
+  auto* backup = app.add_subcommand("backup", "Cluster backups: create, list, show, delete, download, import, verify.");
   backup->require_subcommand(1);
   AddCreate(backup, output, cluster, exit_code);
   AddList(backup, output, cluster, exit_code);
   AddShowAndDelete(backup, output, cluster, exit_code);
   AddDownload(backup, output, cluster, exit_code);
+  AddImport(backup, output, cluster, exit_code);
+  AddVerify(backup, output, cluster, exit_code);
 }
 
 }  // namespace lockstep::cli

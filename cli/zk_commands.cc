@@ -9,6 +9,7 @@
 #include "cli/progress_printer.h"
 #include "node-agent/archive/extract.h"
 #include "node-agent/local/backup.h"
+#include "node-agent/local/inspect_archive.h"
 #include "node-agent/local/restore.h"
 #include "node-agent/zkfmt/inspect.h"
 #include "proto/local.pb.h"
@@ -156,48 +157,6 @@ int RunZkRestore(const RestoreFlags& flags, const OutputOptions& output) {
   return kExitOk;
 }
 
-// Extracts an archive into a scratch directory and inspects what it holds.
-Result<proto::InspectReport> InspectArchive(const std::string& path) {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp ? tmp : "/tmp") + "/lockstep-inspect-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) return IoError("cannot create " + pattern);
-  struct Cleanup {
-    std::string dir;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{pattern};
-  zkfmt::DataDirs staged{pattern + "/data", pattern + "/datalog"};
-  Result<archive::ExtractedArchive> extracted =
-      archive::ExtractArchive(path, {staged.SnapshotDir(), staged.LogDir()});
-  if (!extracted.ok()) {
-    if (extracted.status().code() != StatusCode::kCorruption) return extracted.status();
-    proto::InspectReport report;
-    proto::Problem* problem = report.add_problems();
-    problem->set_file(path);
-    problem->set_message(extracted.status().message());
-    problem->set_fatal(true);
-    return report;
-  }
-  ASSIGN_OR_RETURN(proto::InspectReport report, zkfmt::InspectDataDirs(staged));
-  for (auto& file : *report.mutable_files()) {
-    std::string rel = file.path().substr(pattern.size() + 1);
-    file.set_path(rel.starts_with("data/") ? "zookeeper/" + rel : "zookeeper/" + rel);
-  }
-  const auto& m = extracted->manifest;
-  if (m && (m->last_zxid() != report.last_zxid() || m->node_count() != report.node_count())) {
-    proto::Problem* problem = report.add_problems();
-    problem->set_file(archive::kManifestName);
-    problem->set_message("the files replay to a different state than the manifest records");
-    problem->set_expected(m->last_zxid() + " / " + std::to_string(m->node_count()) + " nodes");
-    problem->set_actual(report.last_zxid() + " / " + std::to_string(report.node_count()) + " nodes");
-    problem->set_fatal(true);
-    report.set_valid(false);
-  }
-  return report;
-}
-
 void PrintInspectText(const proto::InspectReport& r) {
   std::cout << "valid          " << (r.valid() ? "yes" : "NO") << "\n"
             << "snapshot zxid  " << r.snapshot_zxid() << "\n"
@@ -228,7 +187,7 @@ int RunZkInspect(const std::string& target, const std::string& data_log_dir,
   if (fs::is_directory(target, ec)) {
     report = zkfmt::InspectDataDirs({target, data_log_dir.empty() ? target : data_log_dir});
   } else if (fs::is_regular_file(target, ec)) {
-    report = InspectArchive(target);
+    report = local::InspectArchive(target);
   } else {
     return Fail(NotFound(target + " is neither an archive nor a directory"), output);
   }

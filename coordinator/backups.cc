@@ -159,6 +159,72 @@ void Backups::Fail(Job& job, const Status& status) {
   Publish(record);
 }
 
+void Backups::Replicate(proto::Backup& record, const proto::MasterStatus& from,
+                        std::vector<proto::MasterStatus> others) {
+  std::sort(others.begin(), others.end(),
+            [](const auto& a, const auto& b) { return a.name() < b.name(); });
+  for (const auto& other : others) {
+    if (settings_.replicas && static_cast<uint32_t>(record.replicas_size()) >= settings_.replicas) {
+      break;
+    }
+    record.set_progress("replicating to " + other.name());
+    Publish(record);
+    proto::FetchRequest fetch;
+    fetch.set_id(record.id());
+    fetch.set_from_url(from.address());
+    fetch.set_sha256(record.sha256());
+    fetch.set_size_bytes(record.size_bytes());
+    Status fetched = agents_.Fetch(MemberOf(other), fetch);
+    if (!fetched.ok()) {
+      log::Warn("replication failed", {{"id", record.id()}, {"to", other.name()},
+                                        {"error", fetched.message()}});
+      continue;
+    }
+    proto::Replica* replica = record.add_replicas();
+    replica->set_master(other.name());
+    replica->set_sha256(record.sha256());
+    replica->set_stored_at(Now());
+  }
+}
+
+Result<proto::Backup> Backups::Register(proto::Backup record, const std::string& holder) {
+  const ClusterView view = view_(true);
+  proto::MasterStatus from;
+  std::vector<proto::MasterStatus> others;
+  for (const auto& master : view.masters) {
+    if (master.name() == holder) from = master;
+    else if (master.agent_reachable()) others.push_back(master);
+  }
+  if (from.name().empty()) return NotFound("no master named '" + holder + "'");
+  proto::LockRequest lock_request;
+  lock_request.set_operation("import");
+  lock_request.set_id(record.id());
+  lock_request.set_holder(settings_.self);
+  lock_request.set_lease_ms(static_cast<uint32_t>(settings_.lease.count()));
+  ClusterLock lock(agents_, Members(view), lock_request, false);
+  RETURN_IF_ERROR(lock.Acquire());
+  const auto begun = Clock::now();
+  record.set_timestamp(Now());
+  record.set_status(proto::STATUS_BACKING_UP);
+  record.set_operation_holder(settings_.self);
+  record.clear_replicas();
+  proto::Replica* first = record.add_replicas();
+  first->set_master(holder);
+  first->set_sha256(record.sha256());
+  first->set_stored_at(Now());
+  Publish(record);
+  Replicate(record, from, others);
+  record.set_status(proto::STATUS_READY);
+  record.set_progress("");
+  record.set_finished_at(Now());
+  record.set_duration_seconds(std::chrono::duration<double>(Clock::now() - begun).count());
+  (*record.mutable_component_status())["zookeeper"].set_status(proto::STATUS_READY);
+  Publish(record);
+  log::Info("imported backup ready", {{"id", record.id()},
+                                      {"replicas", std::to_string(record.replicas_size())}});
+  return record;
+}
+
 void Backups::Run(Job job) {
   const auto begun = Clock::now();
   proto::Backup& record = job.record;
@@ -177,28 +243,7 @@ void Backups::Run(Job job) {
     first->set_master(job.source.name());
     first->set_sha256(taken->sha256());
     first->set_stored_at(Now());
-    std::sort(job.others.begin(), job.others.end(),
-              [](const auto& a, const auto& b) { return a.name() < b.name(); });
-    for (const auto& other : job.others) {
-      if (settings_.replicas && static_cast<uint32_t>(record.replicas_size()) >= settings_.replicas) break;
-      record.set_progress("replicating to " + other.name());
-      Publish(record);
-      proto::FetchRequest fetch;
-      fetch.set_id(record.id());
-      fetch.set_from_url(job.source.address());
-      fetch.set_sha256(taken->sha256());
-      fetch.set_size_bytes(taken->size_bytes());
-      Status fetched = agents_.Fetch(MemberOf(other), fetch);
-      if (!fetched.ok()) {
-        log::Warn("replication failed", {{"id", record.id()}, {"to", other.name()},
-                                          {"error", fetched.message()}});
-        continue;
-      }
-      proto::Replica* replica = record.add_replicas();
-      replica->set_master(other.name());
-      replica->set_sha256(taken->sha256());
-      replica->set_stored_at(Now());
-    }
+    Replicate(record, job.source, job.others);
     CrashPoint("backup.before_ready");
     record.set_status(proto::STATUS_READY);
     record.set_progress("");

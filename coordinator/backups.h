@@ -50,6 +50,9 @@ class Backups {
 
   Result<proto::Backup> Start(const proto::CreateBackupRequest& request);
   bool Running(const std::string& id) const;
+  // An archive already stored on `holder` (an import) becomes a READY backup, replicated like any
+  // other; synchronous, under the operation lock.
+  Result<proto::Backup> Register(proto::Backup record, const std::string& holder);
   // Pushes a record to every master; unreachable ones catch up when they are next read.
   void Publish(proto::Backup& record);
 
@@ -62,6 +65,8 @@ class Backups {
     std::unique_ptr<ClusterLock> lock;
   };
   void Run(Job job);
+  void Replicate(proto::Backup& record, const proto::MasterStatus& from,
+                 std::vector<proto::MasterStatus> others);
   void Fail(Job& job, const Status& status);
   std::vector<Member> Members(const ClusterView& view) const;
 

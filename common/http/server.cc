@@ -129,7 +129,7 @@ asio::awaitable<beast::error_code> ReadBody(Stream& stream, beast::flat_buffer& 
                                             bhttp::request_parser<bhttp::empty_body>& header,
                                             const ServerOptions& options, Request* request) {
   beast::error_code ec;
-  if (options.accepts_upload && options.accepts_upload(request->method, request->path)) {
+  if (options.accepts_upload && options.accepts_upload(*request)) {
     bhttp::request_parser<bhttp::file_body> parser(std::move(header));
     parser.body_limit(options.upload_limit);
     request->body_file = options.upload_dir + "/.upload-" + std::to_string(::getpid()) + "-" +

@@ -32,7 +32,8 @@ struct ServerOptions {
   int max_connections = 1024;
   // Requests for which this says yes have their body streamed into a file under upload_dir
   // (Request::body_file) instead of memory, up to upload_limit bytes: archive uploads.
-  std::function<bool(const std::string& method, const std::string& path)> accepts_upload;
+  // It sees the request line and Authorization header, so unauthenticated uploads never touch disk.
+  std::function<bool(const Request& head)> accepts_upload;
   std::string upload_dir;
   uint64_t upload_limit = 1ULL << 40;
 };

@@ -84,7 +84,9 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                            .voters = CountVoters(zoo_cfg),
                            .settings = {.self = c.name, .replicas = c.backup_replicas,
                                         .quorum_margin = c.quorum_margin, .lease = c.lock_lease},
-                           .allow_crash_points = c.allow_crash_points},
+                           .allow_crash_points = c.allow_crash_points,
+                           .java = c.controller.process.java,
+                           .classpath = c.controller.process.classpath},
       agent->node_.get(), agent->peers_.get(), agent->client_.get(), agent->election_.get(),
       &agent->lock_);
   RETURN_IF_ERROR(agent->backups_->Open());
@@ -103,6 +105,12 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
   http::ServerOptions server{.host = c.listen_host, .port = c.listen_port, .tls = c.tls,
                              .body_limit = c.max_body_bytes, .read_timeout = c.request_timeout,
                              .write_timeout = c.request_timeout};
+  // `backup import` streams archives of any size straight into the archives' directory.
+  server.accepts_upload = [token](const http::Request& head) {
+    return head.method == "POST" && head.path == "/v1/backups/import" &&
+           BearerMatches(head.authorization, token);
+  };
+  server.upload_dir = agent->backups_->upload_dir();
   Api* api = agent->api_.get();
   agent->server_ = std::make_unique<http::Server>(
       server, [api](const http::Request& request) { return api->Handle(request); });

@@ -1,11 +1,15 @@
 #include "node-agent/agent/backup_service.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 
 #include "common/crash_point.h"
 #include "common/log.h"
+#include "common/sha256.h"
 #include "coordinator/labels.h"
+#include "node-agent/local/deep_verify.h"
+#include "node-agent/local/inspect_archive.h"
 #include "node-agent/agent/api_util.h"
 #include "node-agent/agent/cluster_view.h"
 #include "proto/json.h"
@@ -181,6 +185,107 @@ http::Reply BackupService::Archive(const std::string& id) {
   return reply;
 }
 
+http::Reply BackupService::Import(const http::Request& request) {
+  if (request.body_file.empty()) {
+    return StatusReply(InvalidArgument("send the archive as the request body"));
+  }
+  const std::string label = request.query.count("label") ? request.query.at("label") : "imported";
+  if (Status valid = coordinator::CheckLabel(label); !valid.ok()) return StatusReply(valid);
+  // Everything is checked before the archive becomes a backup: entries, checksums, replay.
+  Result<proto::InspectReport> report = local::InspectArchive(request.body_file, archives_.dir());
+  if (!report.ok()) return StatusReply(report.status());
+  if (!report->valid()) {
+    std::string why = report->problems_size() ? report->problems(0).message() : "not restorable";
+    return StatusReply(InvalidArgument("refusing the import: " + why));
+  }
+  Result<std::string> sha = Sha256OfFile(request.body_file);
+  if (!sha.ok()) return StatusReply(sha.status());
+  proto::Backup record;
+  record.set_id(coordinator::NewBackupId(label));
+  record.set_label(label);
+  record.set_mode("import");
+  record.set_sha256(*sha);
+  record.set_size_bytes(std::filesystem::file_size(request.body_file));
+  auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
+  zookeeper.set_last_zxid(report->last_zxid());
+  zookeeper.set_node_count(static_cast<uint32_t>(report->node_count()));
+  zookeeper.set_source("import via " + node_->options().name);
+  if (Status kept = archives_.Adopt(request.body_file, record.id(), *sha); !kept.ok()) {
+    return StatusReply(kept);
+  }
+  // The coordinator makes it a READY backup and replicates it from here.
+  http::Request registration;
+  registration.method = "POST";
+  registration.path = "/v1/internal/backups/register";
+  registration.query["holder"] = node_->options().name;
+  registration.body = proto::ToCompactJson(record);
+  http::Reply registered = Register(registration);
+  if (registered.status / 100 != 2) (void)archives_.Remove(record.id());
+  return registered;
+}
+
+http::Reply BackupService::Register(const http::Request& request) {
+  if (auto forwarded = ForwardToCoordinator(request)) return *forwarded;
+  proto::Backup record;
+  if (Status parsed = ParseBody(request, &record); !parsed.ok()) return StatusReply(parsed);
+  if (Status valid = coordinator::CheckBackupId(record.id()); !valid.ok()) return StatusReply(valid);
+  const std::string holder = request.query.count("holder") ? request.query.at("holder") : "";
+  Result<proto::Backup> registered = backups_->Register(record, holder);
+  return registered.ok() ? JsonReply(*registered, 201) : StatusReply(registered.status());
+}
+
+Status BackupService::AskMaster(const proto::MasterStatus& master, const std::string& method,
+                                const std::string& path, google::protobuf::Message* reply,
+                                std::chrono::milliseconds timeout) {
+  ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(master.address()));
+  ASSIGN_OR_RETURN(http::Reply answer,
+                   client_->Call(url, {.method = method, .target = path, .token = options_.token,
+                                       .timeout = timeout}));
+  if (answer.status / 100 != 2) return coordinator::StatusFromReply(answer, master.name() + path);
+  return proto::FromJson(answer.body, reply, true);
+}
+
+http::Reply BackupService::Verify(const http::Request& request, const std::string& id) {
+  Result<proto::Backup> record = Find(id);
+  if (!record.ok()) return StatusReply(record.status());
+  proto::VerifyReport report;
+  report.set_id(id);
+  bool ok = record->status() == proto::STATUS_READY && record->replicas_size() > 0;
+  const coordinator::ClusterView view = View();
+  const proto::MasterStatus* deep_on = nullptr;
+  for (const auto& replica : record->replicas()) {
+    proto::ReplicaCheck* check = report.add_replicas();
+    check->set_master(replica.master());
+    auto master = std::find_if(view.masters.begin(), view.masters.end(),
+                               [&](const auto& m) { return m.name() == replica.master(); });
+    if (master == view.masters.end()) {
+      check->set_error("not a master of this cluster any more");
+      ok = false;
+      continue;
+    }
+    Status asked = AskMaster(*master, "POST",
+                             "/v1/internal/backups/" + id + "/check?sha256=" + record->sha256(),
+                             check, std::chrono::minutes(30));
+    if (!asked.ok()) check->set_error(asked.message());
+    const bool good = asked.ok() && check->sha256_matches() && check->valid();
+    ok = ok && good;
+    if (good && !deep_on) deep_on = &*master;
+  }
+  if (request.query.count("deep") && request.query.at("deep") == "1") {
+    if (!deep_on) {
+      report.mutable_deep()->set_error("no intact replica to restore from");
+    } else {
+      Status asked = AskMaster(*deep_on, "POST", "/v1/internal/backups/" + id + "/deep-verify",
+                               report.mutable_deep(), std::chrono::minutes(60));
+      if (!asked.ok()) report.mutable_deep()->set_error(asked.message());
+      report.mutable_deep()->set_master(deep_on->name());
+    }
+    ok = ok && report.deep().ok();
+  }
+  report.set_ok(ok);
+  return JsonReply(report);
+}
+
 std::optional<http::Reply> BackupService::Internal(const http::Request& request,
                                                    const std::vector<std::string>& parts) {
   // parts[0] == "v1", parts[1] == "internal"
@@ -225,6 +330,10 @@ std::optional<http::Reply> BackupService::Internal(const http::Request& request,
     Result<bool> stored = catalog_.Put(record);
     return stored.ok() ? JsonReply(record) : StatusReply(stored.status());
   }
+  if (parts.size() == 4 && parts[2] == "backups" && parts[3] == "register") {
+    if (auto wrong = WrongMethod(request, "POST")) return *wrong;
+    return Register(request);
+  }
   if (parts.size() >= 4 && parts[2] == "backups") {
     const std::string& id = parts[3];
     if (Status valid = coordinator::CheckBackupId(id); !valid.ok()) return StatusReply(valid);
@@ -250,6 +359,20 @@ std::optional<http::Reply> BackupService::Internal(const http::Request& request,
       Result<proto::TakeReply> taken = archives_.Take(take);
       return taken.ok() ? JsonReply(*taken) : StatusReply(taken.status());
     }
+    if (action == "check") {
+      if (auto wrong = WrongMethod(request, "POST")) return *wrong;
+      if (!archives_.Has(id)) return StatusReply(NotFound(node_->options().name + " holds no replica of " + id));
+      const std::string sha = request.query.count("sha256") ? request.query.at("sha256") : "";
+      return JsonReply(archives_.Check(id, sha));
+    }
+    if (action == "deep-verify") {
+      if (auto wrong = WrongMethod(request, "POST")) return *wrong;
+      if (!archives_.Has(id)) return StatusReply(NotFound(node_->options().name + " holds no replica of " + id));
+      Result<proto::DeepCheck> check = local::DeepVerify(
+          {.archive = archives_.PathOf(id), .scratch_parent = archives_.dir(),
+           .java = options_.java, .classpath = options_.classpath});
+      return check.ok() ? JsonReply(*check) : StatusReply(check.status());
+    }
     if (action == "fetch") {
       if (auto wrong = WrongMethod(request, "POST")) return *wrong;
       proto::FetchRequest fetch;
@@ -272,6 +395,14 @@ std::optional<http::Reply> BackupService::Handle(const http::Request& request,
     return List(request);
   }
   const std::string& id = parts[2];
+  if (parts.size() == 3 && id == "import") {
+    if (auto wrong = WrongMethod(request, "POST")) return *wrong;
+    return Import(request);
+  }
+  if (parts.size() == 4 && parts[3] == "verify") {
+    if (auto wrong = WrongMethod(request, "POST")) return *wrong;
+    return Verify(request, id);
+  }
   if (parts.size() == 3) {
     if (request.method == "DELETE") return Delete(request, id);
     if (auto wrong = WrongMethod(request, "GET")) return *wrong;

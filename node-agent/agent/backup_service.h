@@ -34,6 +34,8 @@ struct BackupServiceOptions {
   int voters = 1;
   coordinator::BackupSettings settings;
   bool allow_crash_points = false;
+  std::string java = "/usr/bin/java";  // for deep verification
+  std::string classpath = "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar";
 };
 
 class BackupService {
@@ -54,6 +56,8 @@ class BackupService {
   Result<proto::Backup> StartBackup(const proto::CreateBackupRequest& request);
   Result<proto::Backup> DeleteBackup(const std::string& id);
   coordinator::AgentClient& agents() { return agents_; }
+  // Where uploads land: the archives' directory, so keeping one is a rename.
+  const std::string& upload_dir() const { return archives_.dir(); }
 
  private:
   http::Reply Create(const http::Request& request);
@@ -61,6 +65,13 @@ class BackupService {
   http::Reply Show(const std::string& id);
   http::Reply List(const http::Request& request);
   http::Reply Archive(const std::string& id);
+  http::Reply Import(const http::Request& request);
+  http::Reply Register(const http::Request& request);
+  http::Reply Verify(const http::Request& request, const std::string& id);
+  // Asks `master` (this agent directly when it is this one) for an internal JSON reply.
+  Status AskMaster(const proto::MasterStatus& master, const std::string& method,
+                   const std::string& path, google::protobuf::Message* reply,
+                   std::chrono::milliseconds timeout);
   std::optional<http::Reply> Internal(const http::Request& request,
                                       const std::vector<std::string>& parts);
   // When this agent isn't the coordinator, the reply of the one that is.

@@ -14,6 +14,7 @@
 #include "coordinator/labels.h"
 #include "node-agent/agent/zk_probe.h"
 #include "node-agent/local/backup.h"
+#include "node-agent/local/inspect_archive.h"
 
 namespace lockstep::agent {
 namespace fs = std::filesystem;
@@ -193,6 +194,41 @@ Status NodeBackups::Remove(const std::string& id) {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
       return ErrnoError("cannot delete", path, errno);
     }
+  }
+  return Status::Ok();
+}
+
+proto::ReplicaCheck NodeBackups::Check(const std::string& id,
+                                        const std::string& expected_sha256) const {
+  proto::ReplicaCheck check;
+  check.set_master(node_->options().name);
+  check.set_reachable(true);
+  Result<std::string> sha = Hash(id);
+  if (!sha.ok()) {
+    check.set_error(sha.status().message());
+    return check;
+  }
+  check.set_sha256(*sha);
+  check.set_sha256_matches(*sha == expected_sha256);
+  Result<proto::InspectReport> report = local::InspectArchive(PathOf(id), dir_);
+  if (!report.ok()) {
+    check.set_error(report.status().message());
+    return check;
+  }
+  check.set_valid(report->valid());
+  check.set_last_zxid(report->last_zxid());
+  check.set_node_count(static_cast<uint32_t>(report->node_count()));
+  for (const auto& problem : report->problems()) check.add_problems(problem.message());
+  return check;
+}
+
+Status NodeBackups::Adopt(const std::string& upload, const std::string& id,
+                          const std::string& sha256) {
+  RETURN_IF_ERROR(coordinator::CheckBackupId(id));
+  RETURN_IF_ERROR(WriteFileAtomically(local::Sha256SidecarPath(PathOf(id)),
+                                      sha256 + "  " + id + ".tar.zst\n"));
+  if (::rename(upload.c_str(), PathOf(id).c_str()) != 0) {
+    return ErrnoError("cannot store the imported archive as", PathOf(id), errno);
   }
   return Status::Ok();
 }

@@ -26,6 +26,10 @@ class NodeBackups {
   Status Remove(const std::string& id);
   // Re-hashes the stored archive.
   Result<std::string> Hash(const std::string& id) const;
+  // Re-hashes and fully parses the stored archive (extracted into scratch space here).
+  proto::ReplicaCheck Check(const std::string& id, const std::string& expected_sha256) const;
+  // Takes an uploaded file as the archive of `id` (same filesystem: a rename).
+  Status Adopt(const std::string& upload, const std::string& id, const std::string& sha256);
   const std::string& dir() const { return dir_; }
 
  private:

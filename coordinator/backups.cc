@@ -117,15 +117,16 @@ Result<proto::Backup> Backups::Start(const proto::CreateBackupRequest& request) 
   job.lock = std::make_unique<ClusterLock>(agents_, Members(view), lock_request, false);
   RETURN_IF_ERROR(job.lock->Acquire());
 
-  Zxid leader_zxid = 0;
   for (const auto& master : view.masters) {
-    if (master.zk().is_leader()) leader_zxid = ZxidOf(master);
     if (master.name() != source.name() && master.agent_reachable()) job.others.push_back(master);
   }
   job.source = source;
   job.take.set_id(job.record.id());
   job.take.set_mode(mode);
-  job.take.set_expected_min_zxid(FormatZxid(leader_zxid));
+  // A follower serves only once it has synced with the leader; on top of that it must not be
+  // behind where it was before the stop. (The leader's own zxid is no yardstick: right after an
+  // election it reports the new epoch, which followers only show once a write happens in it.)
+  job.take.set_expected_min_zxid(FormatZxid(ZxidOf(source)));
   proto::Backup& record = job.record;
   record.set_label(request.label());
   record.set_timestamp(Now());

@@ -350,6 +350,18 @@ TEST(FiveMasters, TlsSandboxComesUpAndReportsEveryMaster) {
   ASSERT_TRUE(after.ok());
   EXPECT_TRUE(after->quorum());
   EXPECT_EQ(after->voters(), 5);
+  // With 4 of 5 serving, stopping one more still leaves a majority: offline backup is allowed.
+  ASSERT_TRUE(WaitFor([&] { return cluster.CoordinatorIndex() != 0; }, 30s));
+  for (int i = 1; i <= 4; ++i) {
+    ASSERT_TRUE(WaitFor([&] {
+      auto s = cluster.ClusterStatus(i);
+      return s.ok() && s->serving() == 4 && s->leaders() == 1;
+    }, 30s)) << "m" << i << " does not see 4 serving";
+  }
+  CliResult offline = RunCli(ClusterArgs(cluster, {"backup", "create", "--label", "five-offline",
+                                                   "--mode", "offline", "--wait"}));
+  EXPECT_EQ(offline.exit_code, 0) << offline.out << offline.err;
+  EXPECT_NE(offline.out.find("STATUS_READY"), std::string::npos) << offline.out;
 }
 
 TEST(Sandbox, UpStatusDownLeavesNothingRunning) {

@@ -240,6 +240,7 @@ void Backups::Run(Job job) {
     auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
     zookeeper.set_last_zxid(taken->last_zxid());
     zookeeper.set_node_count(taken->node_count());
+    zookeeper.set_out_of_quorum_ms(taken->stopped_ms());
     proto::Replica* first = record.add_replicas();
     first->set_master(job.source.name());
     first->set_sha256(taken->sha256());

@@ -52,7 +52,9 @@ http::Reply Api::Route(const http::Request& request) const {
     if (auto wrong = WrongMethod(request, "GET")) return *wrong;
     return {200,
             RenderMetrics(ClusterStatus(), context_.node->options().name,
-                          context_.node->controller(), context_.server),
+                          context_.node->controller(), context_.server,
+                          context_.backups ? context_.backups->LocalCatalog()
+                                           : std::vector<proto::Backup>{}),
             "text/plain; version=0.0.4"};
   }
   if (request.path == "/exhibitor/v1/cluster/status") {

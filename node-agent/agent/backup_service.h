@@ -49,6 +49,8 @@ class BackupService {
                                     const std::vector<std::string>& parts);
   // Every master's catalog merged (the highest revision of each record), tombstones dropped.
   std::vector<proto::Backup> Catalog();
+  // This master's copy only (fast, no network): for /metrics.
+  std::vector<proto::Backup> LocalCatalog() const { return catalog_.All(); }
   // On the coordinator, periodically: backups whose coordinator was lost end STATUS_ERROR.
   void RecoverInterrupted();
   coordinator::ClusterView View(bool fresh = false) const;

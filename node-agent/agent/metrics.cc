@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <ctime>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "common/zxid.h"
@@ -37,11 +39,39 @@ double ResidentBytes() {
   return static_cast<double>(pages_resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
 }
 
+// From the catalog this master holds (every record is replicated to every master).
+void RenderBackupMetrics(Exposition& out, const std::vector<proto::Backup>& catalog) {
+  const proto::Backup* newest = nullptr;
+  std::map<std::string, int> by_status;
+  for (const auto& backup : catalog) {
+    if (backup.deleted()) continue;
+    ++by_status[proto::BackupStatus_Name(backup.status())];
+    if (backup.status() == proto::STATUS_READY &&
+        (!newest || backup.finished_at() > newest->finished_at())) {
+      newest = &backup;
+    }
+  }
+  out.Family("lockstep_backups", "gauge", "backups in the catalog by status");
+  for (const auto& [status, count] : by_status) out.Sample("lockstep_backups", Label("status", status), count);
+  out.Family("lockstep_backup_failures", "gauge", "backups in the catalog that ended STATUS_ERROR");
+  out.Sample("lockstep_backup_failures", "", by_status["STATUS_ERROR"]);
+  if (!newest) return;
+  std::tm t{};
+  strptime(newest->finished_at().c_str(), "%Y-%m-%dT%H:%M:%SZ", &t);
+  out.Family("lockstep_backup_last_success_timestamp_seconds", "gauge", "when the newest READY backup finished");
+  out.Sample("lockstep_backup_last_success_timestamp_seconds", "", static_cast<double>(timegm(&t)));
+  out.Family("lockstep_backup_last_duration_seconds", "gauge", "how long the newest READY backup took");
+  out.Sample("lockstep_backup_last_duration_seconds", "", newest->duration_seconds());
+  out.Family("lockstep_backup_last_size_bytes", "gauge", "the newest READY backup's archive size");
+  out.Sample("lockstep_backup_last_size_bytes", "", static_cast<double>(newest->size_bytes()));
+}
+
 }  // namespace
 
 std::string RenderMetrics(const proto::ClusterStatus& cluster, const std::string& self,
                           const control::ZkController& controller,
-                          const http::ServerCounters* server) {
+                          const http::ServerCounters* server,
+                          const std::vector<proto::Backup>& catalog) {
   Exposition out;
   out.Family("lockstep_zk_status_code", "gauge",
              "Exhibitor code of each master's ZooKeeper: 0 latent, 1 down, 2 not serving, 3 serving");
@@ -78,6 +108,7 @@ std::string RenderMetrics(const proto::ClusterStatus& cluster, const std::string
     out.Family("lockstep_http_connections", "gauge", "open HTTP connections");
     out.Sample("lockstep_http_connections", "", static_cast<double>(server->connections.load()));
   }
+  RenderBackupMetrics(out, catalog);
   out.Family("lockstep_agent_resident_memory_bytes", "gauge", "the agent's resident memory");
   out.Sample("lockstep_agent_resident_memory_bytes", "", ResidentBytes());
   return out.str();

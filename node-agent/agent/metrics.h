@@ -6,11 +6,15 @@
 #include "common/http/server.h"
 #include "node-agent/control/controller.h"
 #include "proto/agent.pb.h"
+#include "proto/backup.pb.h"
+
+#include <vector>
 
 namespace lockstep::agent {
 
 std::string RenderMetrics(const proto::ClusterStatus& cluster, const std::string& self,
                           const control::ZkController& controller,
-                          const http::ServerCounters* server);
+                          const http::ServerCounters* server,
+                          const std::vector<proto::Backup>& catalog);
 
 }  // namespace lockstep::agent

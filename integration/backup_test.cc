@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <random>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -341,11 +342,25 @@ namespace lockstep::integration {
 namespace {
 
 TEST_F(Backups, ImportVerifyAndReplicaCorruption) {
+  // Incompressible data, so the archive is larger than any in-memory HTTP body limit: replicas,
+  // downloads and uploads must stream.
+  auto zk = ZkClient::Connect(cluster_->zk_connect(), 20s);
+  ASSERT_TRUE(zk.ok());
+  ASSERT_TRUE((*zk)->Create("/big", "", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 120; ++i) {
+    std::string value(100 * 1024, '\0');
+    for (auto& c : value) c = static_cast<char>(rng());
+    ASSERT_TRUE((*zk)->Create("/big/n" + std::to_string(i), value, ZkClient::OpenAcl(),
+                              CreateMode::kPersistent).ok());
+  }
   Result<proto::Backup> original = Create("to-import", "online");
   ASSERT_TRUE(original.ok()) << original.status().ToString();
   const std::string dir = cluster_->options().dir + "/import";
   fs::create_directories(dir);
   const std::string archive = dir + "/original.tar.zst";
+  EXPECT_GT(original->size_bytes(), 10u << 20);
+  EXPECT_EQ(original->replicas_size(), 3);
   ASSERT_EQ(RunCli(Args({"backup", "download", original->id(), "-o", archive})).exit_code, 0);
 
   // A truncated archive is refused whole, and nothing is created.

@@ -1,5 +1,6 @@
 #include "common/http/client.h"
 
+#include <limits>
 #include <utility>  // before asio: Boost 1.74's awaitable.hpp uses std::exchange
 
 #include <boost/asio/co_spawn.hpp>
@@ -70,17 +71,23 @@ asio::awaitable<Response> Receive(Stream& stream, const CallOptions& options) {
   auto& lowest = beast::get_lowest_layer(stream);
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::empty_body> header;
+  // Beast checks Content-Length against the limit while reading the header; the real limit is
+  // set on the body parser below (none for a download to a file).
+  header.body_limit(std::numeric_limits<std::uint64_t>::max());  // not none: see server.cc
   co_await bhttp::async_read_header(stream, buffer, header, asio::use_awaitable);
   const bool stream_to_file =
       !options.download_file.empty() && header.get().result_int() / 100 == 2;
   if (!stream_to_file) {
+    if (header.content_length().value_or(0) > options.reply_limit) {
+      throw boost::system::system_error(bhttp::error::body_limit);
+    }
     bhttp::response_parser<bhttp::string_body> parser(std::move(header));
     parser.body_limit(options.reply_limit);
     co_await bhttp::async_read(stream, buffer, parser, asio::use_awaitable);
     co_return parser.release();
   }
   bhttp::response_parser<bhttp::file_body> parser(std::move(header));
-  parser.body_limit(boost::none);
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   beast::error_code ec;
   parser.get().body().open(options.download_file.c_str(), beast::file_mode::write, ec);
   if (ec) throw boost::system::system_error(ec, "cannot write " + options.download_file);

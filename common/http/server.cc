@@ -1,5 +1,6 @@
 #include "common/http/server.h"
 
+#include <limits>
 #include <utility>  // before asio: Boost 1.74's awaitable.hpp uses std::exchange
 
 #include <boost/asio/co_spawn.hpp>
@@ -145,6 +146,9 @@ asio::awaitable<beast::error_code> ReadBody(Stream& stream, beast::flat_buffer& 
     parser.get().body().close();
     co_return ec;
   }
+  // The header was read without a body limit (uploads may be large): enforce it here, for
+  // Content-Length bodies now and for chunked ones as they arrive.
+  if (header.content_length().value_or(0) > options.body_limit) co_return bhttp::error::body_limit;
   bhttp::request_parser<bhttp::string_body> parser(std::move(header));
   parser.body_limit(options.body_limit);
   beast::get_lowest_layer(stream).expires_after(options.read_timeout);
@@ -161,6 +165,9 @@ asio::awaitable<void> Serve(Stream& stream, const ServerOptions& options, const 
   for (;;) {
     bhttp::request_parser<bhttp::empty_body> header;
     header.header_limit(options.header_limit);
+    // Decided per request in ReadBody. (Not boost::none: Boost 1.74 compares a Content-Length
+    // against none as if none were the smallest limit.)
+    header.body_limit(std::numeric_limits<std::uint64_t>::max());
     beast::get_lowest_layer(stream).expires_after(options.read_timeout);
     beast::error_code ec;
     co_await bhttp::async_read_header(stream, buffer, header,

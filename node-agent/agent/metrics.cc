@@ -86,6 +86,18 @@ std::string RenderMetrics(const proto::ClusterStatus& cluster, const std::string
   }
   out.Family("lockstep_zk_node_count", "gauge", "znodes on each serving server");
   for (const auto& m : cluster.masters()) out.Sample("lockstep_zk_node_count", Label("master", m.name()), static_cast<double>(m.zk().node_count()));
+  out.Family("lockstep_zk_avg_latency_ms", "gauge", "mntr zk_avg_latency of each serving server");
+  for (const auto& m : cluster.masters()) {
+    if (m.zk().code() == 3) out.Sample("lockstep_zk_avg_latency_ms", Label("master", m.name()), m.zk().avg_latency_ms());
+  }
+  out.Family("lockstep_zk_outstanding_requests", "gauge", "mntr zk_outstanding_requests");
+  for (const auto& m : cluster.masters()) {
+    if (m.zk().code() == 3) out.Sample("lockstep_zk_outstanding_requests", Label("master", m.name()), m.zk().outstanding_requests());
+  }
+  out.Family("lockstep_zk_synced_followers", "gauge", "mntr zk_synced_followers, on the leader");
+  for (const auto& m : cluster.masters()) {
+    if (m.zk().mode() == "leader") out.Sample("lockstep_zk_synced_followers", Label("master", m.name()), m.zk().synced_followers());
+  }
   out.Family("lockstep_agent_reachable", "gauge", "1 when this agent reached the master's agent");
   for (const auto& m : cluster.masters()) out.Sample("lockstep_agent_reachable", Label("master", m.name()), m.agent_reachable());
   out.Family("lockstep_zk_maintenance", "gauge", "1 while this master's server is stopped on purpose");

@@ -1,5 +1,8 @@
 #include "node-agent/agent/zk_probe.h"
 
+#include <cstdlib>
+#include <sstream>
+
 #include "common/clock.h"
 #include "node-agent/zk/four_letter.h"
 
@@ -13,6 +16,30 @@ const char* ExhibitorDescription(int code) {
     default: return "latent";
   }
 }
+
+namespace {
+
+// `mntr` lines are "zk_key<TAB>value"; only the figures operators watch are kept.
+void AddMntr(const std::string& text, proto::ZkServerStatus* status) {
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const size_t tab = line.find('\t');
+    if (tab == std::string::npos) continue;
+    const std::string key = line.substr(0, tab), value = line.substr(tab + 1);
+    char* end = nullptr;
+    const double number = std::strtod(value.c_str(), &end);
+    const bool numeric = end != value.c_str();
+    if (key == "zk_version") status->set_version(value.substr(0, value.find(',')));
+    if (!numeric) continue;
+    if (key == "zk_avg_latency") status->set_avg_latency_ms(number);
+    if (key == "zk_outstanding_requests") status->set_outstanding_requests(static_cast<uint32_t>(number));
+    if (key == "zk_synced_followers") status->set_synced_followers(static_cast<uint32_t>(number));
+    if (key == "zk_approximate_data_size") status->set_approximate_data_size(static_cast<uint64_t>(number));
+  }
+}
+
+}  // namespace
 
 proto::ZkServerStatus ProbeZk(const zk::Endpoint& endpoint, std::chrono::milliseconds timeout) {
   proto::ZkServerStatus status;
@@ -40,6 +67,9 @@ proto::ZkServerStatus ProbeZk(const zk::Endpoint& endpoint, std::chrono::millise
   status.set_zxid(FormatZxid(srvr->zxid));
   status.set_node_count(static_cast<uint32_t>(srvr->node_count));
   status.set_is_leader(srvr->mode == "leader" || srvr->mode == "standalone");
+  if (Result<std::string> mntr = zk::FourLetterWord(endpoint, "mntr", timeout); mntr.ok()) {
+    AddMntr(*mntr, &status);
+  }
   return status;
 }
 

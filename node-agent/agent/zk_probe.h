@@ -1,5 +1,6 @@
 // This master's ZooKeeper server as Exhibitor judged it: `ruok` says whether it is up, `srvr`
-// whether it serves and as what (mode, zxid, node count).
+// whether it serves and as what (mode, zxid, node count), `mntr` how it is doing (latency,
+// outstanding requests, synced followers, data size, version).
 #pragma once
 
 #include <chrono>

@@ -43,7 +43,8 @@ Measurement Load(const std::string& name, int clients, std::chrono::seconds dura
       while (Clock::now() < end) {
         auto begun = Clock::now();
         bool ok = request();
-        latencies[c].push_back(std::chrono::duration<double, std::milli>(Clock::now() - begun).count());
+        latencies[c].push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - begun).count());
         if (!ok) ++errors;
       }
     });
@@ -72,8 +73,8 @@ long RssKib(pid_t pid, const char* field) {
 }
 
 int Run(int clients, int seconds) {
-  const std::string dir = std::filesystem::temp_directory_path() /
-                          ("lockstep-agent-bench-" + std::to_string(getpid()));
+  const std::string dir =
+      std::filesystem::temp_directory_path() / ("lockstep-agent-bench-" + std::to_string(getpid()));
   integration::MiniCluster cluster(integration::MiniClusterOptions::WithFreePorts(dir, 3));
   if (Status up = cluster.Up(); !up.ok()) {
     std::cerr << up.ToString() << "\n";
@@ -96,8 +97,8 @@ int Run(int clients, int seconds) {
   rows.push_back(Load("/exhibitor/v1/cluster/status, idle", clients, duration,
                       http("/exhibitor/v1/cluster/status")));
   (void)cluster.PauseAgent(3);
-  rows.push_back(Load("/v1/cluster/status, m3 agent paused", clients, duration,
-                      http("/v1/cluster/status")));
+  rows.push_back(
+      Load("/v1/cluster/status, m3 agent paused", clients, duration, http("/v1/cluster/status")));
   rows.push_back(Load("/exhibitor/v1/cluster/status, m3 paused", clients, duration,
                       http("/exhibitor/v1/cluster/status")));
   (void)cluster.ResumeAgent(3);
@@ -110,8 +111,8 @@ int Run(int clients, int seconds) {
   std::printf("%-40s %10s %9s %9s %8s %13s %13s\n", "request", "req/s", "p50 ms", "p99 ms",
               "errors", "rps/srvr", "p99/srvr");
   for (const auto& m : rows) {
-    std::printf("%-40s %10.0f %9.2f %9.2f %8llu %12.2fx %12.2fx\n", m.name.c_str(), m.rps,
-                m.p50_ms, m.p99_ms, static_cast<unsigned long long>(m.errors), m.rps / base.rps,
+    std::printf("%-40s %10.0f %9.2f %9.2f %8llu %12.2fx %12.2fx\n", m.name.c_str(), m.rps, m.p50_ms,
+                m.p99_ms, static_cast<unsigned long long>(m.errors), m.rps / base.rps,
                 m.p99_ms / base.p99_ms);
   }
   std::printf("\npaused peer vs idle (cluster status): rps %.2fx, p99 %.2fx\n",

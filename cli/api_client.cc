@@ -1,33 +1,19 @@
 #include "cli/api_client.h"
 
 #include "common/http/client.h"
-#include "coordinator/agent_client.h"
 #include "common/http/tls.h"
+#include "common/strings.h"
+#include "coordinator/agent_client.h"
 #include "node-agent/agent/token.h"
 #include "proto/agent.pb.h"
 #include "proto/json.h"
 
 namespace lockstep::cli {
-namespace {
-
-std::vector<std::string> SplitUrls(const std::string& urls) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= urls.size()) {
-    size_t comma = urls.find(',', start);
-    if (comma == std::string::npos) comma = urls.size();
-    if (comma > start) out.push_back(urls.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
-}  // namespace
-
 Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request) {
   if (flags.url.empty()) {
-    return InvalidArgument("no cluster given: pass --cluster URL (any agent, e.g. "
-                           "http://10.0.0.1:8420) or set LOCKSTEP_CLUSTER");
+    return InvalidArgument(
+        "no cluster given: pass --cluster URL (any agent, e.g. "
+        "http://10.0.0.1:8420) or set LOCKSTEP_CLUSTER");
   }
   if (flags.token_file.empty()) {
     return InvalidArgument("no token given: pass --token-file FILE or set LOCKSTEP_TOKEN_FILE");
@@ -36,16 +22,18 @@ Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request
   if (!token.ok()) return InvalidArgument(token.status().message());
   // Any agent will do: try each given URL until one answers.
   std::string unreachable;
-  for (const std::string& each : SplitUrls(flags.url)) {
+  for (const std::string& each : SplitNonEmpty(flags.url, ',')) {
     ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(each));
     std::shared_ptr<boost::asio::ssl::context> tls;
     if (url.tls) {
       ASSIGN_OR_RETURN(tls, http::MakeClientContext({.ca_file = flags.ca_file}));
     }
     http::Client client(tls);
-    Result<http::Reply> reply = client.Call(
-        url, {.method = request.method, .target = request.path, .body = request.body,
-              .token = *token, .timeout = request.timeout});
+    Result<http::Reply> reply = client.Call(url, {.method = request.method,
+                                                  .target = request.path,
+                                                  .body = request.body,
+                                                  .token = *token,
+                                                  .timeout = request.timeout});
     if (!reply.ok()) {
       unreachable += (unreachable.empty() ? "" : "; ") + reply.status().message();
       continue;
@@ -56,8 +44,9 @@ Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request
     return std::move(reply->body);
   }
   return Status(StatusCode::kUnavailable,
-                unreachable + "; check --cluster (a comma-separated list of agents is tried in "
-                              "order) and that the agents run");
+                unreachable +
+                    "; check --cluster (a comma-separated list of agents is tried in "
+                    "order) and that the agents run");
 }
 
 Status CallApiFor(const ClusterFlags& flags, const ApiRequest& request,

@@ -3,10 +3,10 @@
 // $LOCKSTEP_CA_FILE). HTTP answers become Status codes the exit codes follow.
 #pragma once
 
+#include <google/protobuf/message.h>
+
 #include <chrono>
 #include <string>
-
-#include <google/protobuf/message.h>
 
 #include "common/http/message.h"
 #include "common/status.h"

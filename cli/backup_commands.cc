@@ -11,11 +11,12 @@
 #include "common/http/client.h"
 #include "common/http/tls.h"
 #include "common/sha256.h"
+#include "common/strings.h"
 #include "coordinator/agent_client.h"
 #include "coordinator/labels.h"
+#include "node-agent/agent/token.h"
 #include "node-agent/local/deep_verify.h"
 #include "node-agent/local/inspect_archive.h"
-#include "node-agent/agent/token.h"
 #include "proto/agent.pb.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
@@ -25,21 +26,13 @@ namespace {
 
 std::string StatusName(proto::BackupStatus status) { return proto::BackupStatus_Name(status); }
 
-// Sets the exit code for `status` and prints it; true when it was an error.
-bool Failed(const Status& status, const OutputOptions& output, int* exit_code) {
-  if (status.ok()) return false;
-  PrintError(status, output);
-  *exit_code = ExitCodeFor(status);
-  return true;
-}
-
 std::string Short(const std::string& text, size_t n) {
   return text.size() <= n ? text : text.substr(0, n);
 }
 
 void PrintSummary(const proto::Backup& b) {
   const auto zk = b.component_status().count("zookeeper") ? b.component_status().at("zookeeper")
-                                                           : proto::ComponentStatus();
+                                                          : proto::ComponentStatus();
   std::cout << b.id() << "\n  status     " << StatusName(b.status())
             << (b.reason().empty() ? "" : ": " + b.reason()) << "\n  mode       " << b.mode()
             << "\n  created    " << b.timestamp();
@@ -49,7 +42,8 @@ void PrintSummary(const proto::Backup& b) {
               << " znodes, taken on " << zk.source();
   }
   std::cout << "\n  replicas   ";
-  for (int i = 0; i < b.replicas_size(); ++i) std::cout << (i ? ", " : "") << b.replicas(i).master();
+  for (int i = 0; i < b.replicas_size(); ++i)
+    std::cout << (i ? ", " : "") << b.replicas(i).master();
   std::cout << "\n";
 }
 
@@ -81,27 +75,30 @@ void AddCreate(CLI::App* backup, const OutputOptions& output, const ClusterFlags
       "create",
       "Back up the ZooKeeper ensemble. Online (default) stops nothing; offline stops one synced "
       "follower, only when the quorum stays safe.");
-  cmd->add_option("--label", flags->label, "3-25 characters: letters, digits, _ . - (id: LABEL-uuid)")
+  cmd->add_option("--label", flags->label,
+                  "3-25 characters: letters, digits, _ . - (id: LABEL-uuid)")
       ->required();
   cmd->add_option("--mode", flags->mode, "online (default) or offline")
       ->check(CLI::IsMember({"online", "offline"}));
   cmd->add_flag("--wait", flags->wait, "wait until it is READY or failed, showing progress");
   cmd->callback([=, &output, &cluster] {
-    if (Failed(coordinator::CheckLabel(flags->label), output, exit_code)) return;
+    if (ReportFailure(coordinator::CheckLabel(flags->label), output, exit_code)) return;
     proto::CreateBackupRequest request;
     request.set_label(flags->label);
     request.set_mode(flags->mode);
     proto::Backup record;
     Status created = CallApiFor(cluster,
-                                {.method = "POST", .path = "/v1/backups",
+                                {.method = "POST",
+                                 .path = "/v1/backups",
                                  .body = proto::ToCompactJson(request),
                                  .timeout = std::chrono::seconds(60)},
                                 &record);
-    if (Failed(created, output, exit_code)) return;
-    if (!output.json) std::cerr << "backup " << record.id() << " started (" << record.mode() << ")\n";
+    if (ReportFailure(created, output, exit_code)) return;
+    if (!output.json)
+      std::cerr << "backup " << record.id() << " started (" << record.mode() << ")\n";
     if (flags->wait) {
       Result<proto::Backup> done = WaitForBackup(cluster, record.id(), !output.json);
-      if (Failed(done.status(), output, exit_code)) return;
+      if (ReportFailure(done.status(), output, exit_code)) return;
       record = *done;
     }
     if (output.json) {
@@ -126,7 +123,7 @@ void PrintList(const proto::BackupList& list, const OutputOptions& output) {
       {"ID", "STATUS", "MODE", "SIZE", "ZXID", "REPLICAS", "CREATED"}};
   for (const auto& b : list.backups()) {
     const auto zk = b.component_status().count("zookeeper") ? b.component_status().at("zookeeper")
-                                                             : proto::ComponentStatus();
+                                                            : proto::ComponentStatus();
     rows.push_back({b.id(), Short(StatusName(b.status()).substr(7), 12), b.mode(),
                     b.size_bytes() ? HumanBytes(b.size_bytes()) : "-",
                     zk.last_zxid().empty() ? "-" : zk.last_zxid(),
@@ -144,7 +141,7 @@ void AddList(CLI::App* backup, const OutputOptions& output, const ClusterFlags& 
   cmd->callback([=, &output, &cluster] {
     proto::BackupList list;
     Status listed = CallApiFor(cluster, {.path = "/v1/backups?prefix=" + *prefix}, &list);
-    if (Failed(listed, output, exit_code)) return;
+    if (ReportFailure(listed, output, exit_code)) return;
     PrintList(list, output);
     *exit_code = kExitOk;
   });
@@ -156,10 +153,10 @@ void AddShowAndDelete(CLI::App* backup, const OutputOptions& output, const Clust
   auto* show = backup->add_subcommand("show", "One backup, as JSON (status, replicas, restores).");
   show->add_option("ID", *show_id, "the backup's id")->required();
   show->callback([=, &output, &cluster] {
-    if (Failed(coordinator::CheckBackupId(*show_id), output, exit_code)) return;
+    if (ReportFailure(coordinator::CheckBackupId(*show_id), output, exit_code)) return;
     proto::Backup record;
-    if (Failed(CallApiFor(cluster, {.path = "/v1/backups/" + *show_id}, &record), output,
-               exit_code)) {
+    if (ReportFailure(CallApiFor(cluster, {.path = "/v1/backups/" + *show_id}, &record), output,
+                      exit_code)) {
       return;
     }
     PrintJson(record);
@@ -169,13 +166,14 @@ void AddShowAndDelete(CLI::App* backup, const OutputOptions& output, const Clust
   auto* del = backup->add_subcommand("delete", "Delete a backup from every master.");
   del->add_option("ID", *delete_id, "the backup's id")->required();
   del->callback([=, &output, &cluster] {
-    if (Failed(coordinator::CheckBackupId(*delete_id), output, exit_code)) return;
+    if (ReportFailure(coordinator::CheckBackupId(*delete_id), output, exit_code)) return;
     proto::Backup record;
     Status deleted = CallApiFor(cluster,
-                                {.method = "DELETE", .path = "/v1/backups/" + *delete_id,
+                                {.method = "DELETE",
+                                 .path = "/v1/backups/" + *delete_id,
                                  .timeout = std::chrono::seconds(60)},
                                 &record);
-    if (Failed(deleted, output, exit_code)) return;
+    if (ReportFailure(deleted, output, exit_code)) return;
     if (output.json) {
       PrintJson(record);
     } else {
@@ -210,16 +208,20 @@ Status Download(const ClusterFlags& cluster, const std::string& id, const std::s
       }
       http::Client client(tls);
       ProgressPrinter progress;
-      Result<http::Reply> reply = client.Call(
-          url, {.target = "/v1/backups/" + id + "/archive", .token = token,
-                .timeout = std::chrono::seconds(30), .download_file = partial,
-                .progress = [&](uint64_t done, uint64_t total) {
-                  progress.Update({.phase = "downloading from " + master.name(),
-                                   .bytes_done = done, .bytes_total = total});
-                }});
+      Result<http::Reply> reply =
+          client.Call(url, {.target = "/v1/backups/" + id + "/archive",
+                            .token = token,
+                            .timeout = std::chrono::seconds(30),
+                            .download_file = partial,
+                            .progress = [&](uint64_t done, uint64_t total) {
+                              progress.Update({.phase = "downloading from " + master.name(),
+                                               .bytes_done = done,
+                                               .bytes_total = total});
+                            }});
       if (!reply.ok() || reply->status != 200) {
-        errors += " " + master.name() + ": " +
-                  (reply.ok() ? "HTTP " + std::to_string(reply->status) : reply.status().message()) + ";";
+        errors +=
+            " " + master.name() + ": " +
+            (reply.ok() ? "HTTP " + std::to_string(reply->status) : reply.status().message()) + ";";
         std::filesystem::remove(partial);
         continue;
       }
@@ -248,8 +250,8 @@ void AddDownload(CLI::App* backup, const OutputOptions& output, const ClusterFla
   cmd->add_option("ID", flags->id, "the backup's id")->required();
   cmd->add_option("-o,--output", flags->out, "where to write the archive")->required();
   cmd->callback([=, &output, &cluster] {
-    if (Failed(coordinator::CheckBackupId(flags->id), output, exit_code)) return;
-    if (Failed(Download(cluster, flags->id, flags->out), output, exit_code)) return;
+    if (ReportFailure(coordinator::CheckBackupId(flags->id), output, exit_code)) return;
+    if (ReportFailure(Download(cluster, flags->id, flags->out), output, exit_code)) return;
     if (output.json) {
       std::cout << "{\"id\": \"" << flags->id << "\", \"file\": \"" << flags->out << "\"}\n";
     } else {
@@ -265,18 +267,19 @@ Result<proto::Backup> Upload(const ClusterFlags& cluster, const std::string& fil
   if (!std::filesystem::is_regular_file(file)) return NotFound(file + " is not a file");
   ASSIGN_OR_RETURN(std::string token, agent::LoadToken(cluster.token_file));
   std::string errors;
-  for (size_t start = 0; start <= cluster.url.size();) {
-    size_t comma = std::min(cluster.url.find(',', start), cluster.url.size());
-    ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(cluster.url.substr(start, comma - start)));
-    start = comma + 1;
+  for (const std::string& each : SplitNonEmpty(cluster.url, ',')) {
+    ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(each));
     std::shared_ptr<boost::asio::ssl::context> tls;
     if (url.tls) {
       ASSIGN_OR_RETURN(tls, http::MakeClientContext({.ca_file = cluster.ca_file}));
     }
     ProgressPrinter progress;
     Result<http::Reply> reply = http::Client(tls).Call(
-        url, {.method = "POST", .target = "/v1/backups/import?label=" + label, .token = token,
-              .timeout = std::chrono::minutes(10), .upload_file = file,
+        url, {.method = "POST",
+              .target = "/v1/backups/import?label=" + label,
+              .token = token,
+              .timeout = std::chrono::minutes(10),
+              .upload_file = file,
               .progress = [&](uint64_t done, uint64_t total) {
                 progress.Update({.phase = "uploading", .bytes_done = done, .bytes_total = total});
               }});
@@ -300,14 +303,15 @@ void AddImport(CLI::App* backup, const OutputOptions& output, const ClusterFlags
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = backup->add_subcommand(
-      "import", "Make an archive (Lockstep's or dcos-zk's) a READY backup, replicated; it is "
-                "verified completely first.");
+      "import",
+      "Make an archive (Lockstep's or dcos-zk's) a READY backup, replicated; it is "
+      "verified completely first.");
   cmd->add_option("FILE", flags->file, "the archive")->required();
   cmd->add_option("--label", flags->label, "label of the new backup (default: imported)");
   cmd->callback([=, &output, &cluster] {
-    if (Failed(coordinator::CheckLabel(flags->label), output, exit_code)) return;
+    if (ReportFailure(coordinator::CheckLabel(flags->label), output, exit_code)) return;
     Result<proto::Backup> record = Upload(cluster, flags->file, flags->label);
-    if (Failed(record.status(), output, exit_code)) return;
+    if (ReportFailure(record.status(), output, exit_code)) return;
     if (output.json) {
       PrintJson(*record);
     } else {
@@ -318,7 +322,8 @@ void AddImport(CLI::App* backup, const OutputOptions& output, const ClusterFlags
 }
 
 void PrintVerify(const proto::VerifyReport& report, bool deep) {
-  std::vector<std::vector<std::string>> rows = {{"MASTER", "SHA256", "CONTENT", "ZXID", "NODES", "PROBLEM"}};
+  std::vector<std::vector<std::string>> rows = {
+      {"MASTER", "SHA256", "CONTENT", "ZXID", "NODES", "PROBLEM"}};
   for (const auto& r : report.replicas()) {
     std::string problem = r.error().empty() ? (r.problems_size() ? r.problems(0) : "") : r.error();
     rows.push_back({r.master(), r.sha256().empty() ? "-" : (r.sha256_matches() ? "ok" : "MISMATCH"),
@@ -347,8 +352,9 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = backup->add_subcommand(
-      "verify", "Re-hash and parse every replica of a backup (or an archive FILE here); --deep "
-                "also restores it into a scratch ZooKeeper and compares zxid and node count.");
+      "verify",
+      "Re-hash and parse every replica of a backup (or an archive FILE here); --deep "
+      "also restores it into a scratch ZooKeeper and compares zxid and node count.");
   cmd->add_option("TARGET", flags->target, "backup id, or an archive file")->required();
   cmd->add_flag("--deep", flags->deep, "restore into a scratch standalone ZooKeeper too");
   cmd->callback([=, &output, &cluster] {
@@ -358,7 +364,7 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
       proto::ReplicaCheck* check = report.add_replicas();
       check->set_master("local file");
       Result<proto::InspectReport> inspected = local::InspectArchive(flags->target);
-      if (Failed(inspected.status(), output, exit_code)) return;
+      if (ReportFailure(inspected.status(), output, exit_code)) return;
       check->set_reachable(true);
       check->set_valid(inspected->valid());
       check->set_last_zxid(inspected->last_zxid());
@@ -372,20 +378,20 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
         const char* tmp = std::getenv("TMPDIR");
         Result<proto::DeepCheck> deep =
             local::DeepVerify({.archive = flags->target, .scratch_parent = tmp ? tmp : "/tmp"});
-        if (Failed(deep.status(), output, exit_code)) return;
+        if (ReportFailure(deep.status(), output, exit_code)) return;
         *report.mutable_deep() = *deep;
         ok = deep->ok();
       }
       report.set_ok(ok);
     } else {
-      if (Failed(coordinator::CheckBackupId(flags->target), output, exit_code)) return;
-      Status verified = CallApiFor(cluster,
-                                   {.method = "POST",
-                                    .path = "/v1/backups/" + flags->target + "/verify" +
-                                            (flags->deep ? "?deep=1" : ""),
-                                    .timeout = std::chrono::hours(1)},
-                                   &report);
-      if (Failed(verified, output, exit_code)) return;
+      if (ReportFailure(coordinator::CheckBackupId(flags->target), output, exit_code)) return;
+      Status verified = CallApiFor(
+          cluster,
+          {.method = "POST",
+           .path = "/v1/backups/" + flags->target + "/verify" + (flags->deep ? "?deep=1" : ""),
+           .timeout = std::chrono::hours(1)},
+          &report);
+      if (ReportFailure(verified, output, exit_code)) return;
     }
     if (output.json) {
       PrintJson(report);
@@ -400,7 +406,8 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
 
 void AddBackupCommands(CLI::App& app, const OutputOptions& output, const ClusterFlags& cluster,
                        int* exit_code) {
-  auto* backup = app.add_subcommand("backup", "Cluster backups: create, list, show, delete, download, import, verify.");
+  auto* backup = app.add_subcommand(
+      "backup", "Cluster backups: create, list, show, delete, download, import, verify.");
   backup->require_subcommand(1);
   AddCreate(backup, output, cluster, exit_code);
   AddList(backup, output, cluster, exit_code);

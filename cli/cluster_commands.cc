@@ -23,9 +23,8 @@ std::string RenderStatusTable(const proto::ClusterStatus& status) {
     const auto& zk = m.zk();
     std::string state = zk.description() + (zk.maintenance() ? " (maintenance)" : "");
     bool serving = zk.code() == 3;
-    rows.push_back({m.name(), m.agent_reachable() ? "up" : "unreachable", state,
-                    OrDash(zk.mode()), OrDash(zk.zxid()),
-                    serving ? std::to_string(zk.node_count()) : "-",
+    rows.push_back({m.name(), m.agent_reachable() ? "up" : "unreachable", state, OrDash(zk.mode()),
+                    OrDash(zk.zxid()), serving ? std::to_string(zk.node_count()) : "-",
                     serving && zk.is_leader() ? "*" : ""});
   }
   std::ostringstream out;
@@ -37,7 +36,8 @@ std::string RenderStatusTable(const proto::ClusterStatus& status) {
                                   : std::to_string(status.leaders()) + " servers claim to lead")
       << "   answered by: " << status.answered_by() << "\n";
   for (const auto& m : status.masters()) {
-    if (!m.agent_reachable()) out << "  " << m.name() << ": " << m.error() << "\n";
+    if (!m.agent_reachable())
+      out << "  " << m.name() << ": " << m.error() << "\n";
     else if (m.zk().code() != 3 && !m.zk().error().empty()) {
       out << "  " << m.name() << ": " << m.zk().error() << "\n";
     }
@@ -107,21 +107,19 @@ void AddNodeAction(CLI::App* node_cmd, const std::string& verb, const std::strin
     proto::ZkActionReply reply;
     std::cerr << action << " ZooKeeper on " << flags->name << "…\n";
     Status done = CallApiFor(cluster,
-                             {.method = "POST", .path = "/v1/nodes/" + flags->name + "/zk/" + action,
+                             {.method = "POST",
+                              .path = "/v1/nodes/" + flags->name + "/zk/" + action,
                               .body = proto::ToCompactJson(request),
                               .timeout = std::chrono::seconds(120)},
                              &reply);
-    if (!done.ok()) {
-      PrintError(done, output);
-      *exit_code = ExitCodeFor(done);
-      return;
-    }
+    if (ReportFailure(done, output, exit_code)) return;
     if (output.json) {
       PrintJson(reply);
     } else {
       std::cout << flags->name << ": ZooKeeper " << (action == "stop" ? "stopped" : "started")
                 << (reply.zk().maintenance() ? " (maintenance: stays down until `lockstep node "
-                                               "start-zk " + flags->name + "`)"
+                                               "start-zk " +
+                                                   flags->name + "`)"
                                              : "")
                 << "\n";
     }

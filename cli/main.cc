@@ -1,7 +1,7 @@
 // lockstep: the operator's command. See DESIGN.md "CLI contract".
-#include <CLI/CLI.hpp>
-
 #include <google/protobuf/stubs/common.h>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/backup_commands.h"
 #include "cli/cluster_commands.h"
@@ -22,7 +22,9 @@ int main(int argc, char** argv) {
   OutputOptions output;
   ClusterFlags cluster;
   app.add_flag("--json", output.json, "print the API's JSON instead of text");
-  app.add_option("--cluster", cluster.url, "any agent's URL, e.g. http://10.0.0.1:8420; a comma-separated list is tried in order")
+  app.add_option(
+         "--cluster", cluster.url,
+         "any agent's URL, e.g. http://10.0.0.1:8420; a comma-separated list is tried in order")
       ->envname("LOCKSTEP_CLUSTER");
   app.add_option("--token-file", cluster.token_file, "file holding the API token")
       ->envname("LOCKSTEP_TOKEN_FILE");

@@ -1,12 +1,11 @@
 #include "cli/output.h"
 
-#include "proto/json.h"
-
 #include <cstdio>
 #include <iostream>
 
 #include "cli/exit_codes.h"
 #include "common/json_escape.h"
+#include "proto/json.h"
 
 namespace lockstep::cli {
 
@@ -38,6 +37,13 @@ void PrintError(const Status& status, const OutputOptions& options) {
   } else {
     std::cerr << "error: " << status.message() << "\n";
   }
+}
+
+bool ReportFailure(const Status& status, const OutputOptions& options, int* exit_code) {
+  if (status.ok()) return false;
+  PrintError(status, options);
+  *exit_code = ExitCodeFor(status);
+  return true;
 }
 
 }  // namespace lockstep::cli

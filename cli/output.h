@@ -20,5 +20,8 @@ void PrintJson(const google::protobuf::Message& message);
 std::string RenderTable(const std::vector<std::vector<std::string>>& rows);
 // "error: <message>" on stderr, or {"error": …, "code": …} on stdout with --json.
 void PrintError(const Status& status, const OutputOptions& options);
+// For command callbacks: when `status` is an error, prints it, sets the exit code it maps to and
+// returns true.
+bool ReportFailure(const Status& status, const OutputOptions& options, int* exit_code);
 
 }  // namespace lockstep::cli

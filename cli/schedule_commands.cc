@@ -10,13 +10,6 @@
 namespace lockstep::cli {
 namespace {
 
-bool Failed(const Status& status, const OutputOptions& output, int* exit_code) {
-  if (status.ok()) return false;
-  PrintError(status, output);
-  *exit_code = ExitCodeFor(status);
-  return true;
-}
-
 void AddCreate(CLI::App* schedule, const OutputOptions& output, const ClusterFlags& cluster,
                int* exit_code) {
   auto keep = std::make_shared<uint32_t>(0);
@@ -28,7 +21,8 @@ void AddCreate(CLI::App* schedule, const OutputOptions& output, const ClusterFla
       "Back up on a schedule (UTC). Labels are NAME-yyyymmdd-hhmm; a run missed while there was "
       "no coordinator is made up once.");
   cmd->add_option("NAME", *name, "2-11 characters: letters, digits, _ . -")->required();
-  cmd->add_option("--cron", *cron, "5 fields: minute hour day-of-month month day-of-week, e.g. \"0 3 * * *\"")
+  cmd->add_option("--cron", *cron,
+                  "5 fields: minute hour day-of-month month day-of-week, e.g. \"0 3 * * *\"")
       ->required();
   cmd->add_option("--mode", *mode, "online (default) or offline")
       ->check(CLI::IsMember({"online", "offline"}));
@@ -39,19 +33,18 @@ void AddCreate(CLI::App* schedule, const OutputOptions& output, const ClusterFla
     request.set_cron(*cron);
     request.set_mode(*mode);
     request.set_keep(*keep);
-    if (Failed(coordinator::CheckSchedule(request), output, exit_code)) return;
+    if (ReportFailure(coordinator::CheckSchedule(request), output, exit_code)) return;
     proto::Schedule created;
-    Status made = CallApiFor(cluster,
-                             {.method = "POST", .path = "/v1/schedules",
-                              .body = proto::ToCompactJson(request)},
-                             &created);
-    if (Failed(made, output, exit_code)) return;
+    Status made = CallApiFor(
+        cluster, {.method = "POST", .path = "/v1/schedules", .body = proto::ToCompactJson(request)},
+        &created);
+    if (ReportFailure(made, output, exit_code)) return;
     if (output.json) {
       PrintJson(created);
     } else {
       std::cout << "schedule " << created.name() << " created: \"" << created.cron() << "\" ("
-                << created.mode() << ", keep " << (created.keep() ? std::to_string(created.keep()) : "all")
-                << ")\n";
+                << created.mode() << ", keep "
+                << (created.keep() ? std::to_string(created.keep()) : "all") << ")\n";
     }
     *exit_code = kExitOk;
   });
@@ -62,7 +55,8 @@ void AddList(CLI::App* schedule, const OutputOptions& output, const ClusterFlags
   auto* cmd = schedule->add_subcommand("list", "Schedules and their last run.");
   cmd->callback([=, &output, &cluster] {
     proto::ScheduleList list;
-    if (Failed(CallApiFor(cluster, {.path = "/v1/schedules"}, &list), output, exit_code)) return;
+    if (ReportFailure(CallApiFor(cluster, {.path = "/v1/schedules"}, &list), output, exit_code))
+      return;
     if (output.json) {
       PrintJson(list);
     } else {
@@ -85,9 +79,9 @@ void AddDelete(CLI::App* schedule, const OutputOptions& output, const ClusterFla
   cmd->add_option("NAME", *name, "the schedule")->required();
   cmd->callback([=, &output, &cluster] {
     proto::Schedule deleted;
-    Status done = CallApiFor(cluster, {.method = "DELETE", .path = "/v1/schedules/" + *name},
-                             &deleted);
-    if (Failed(done, output, exit_code)) return;
+    Status done =
+        CallApiFor(cluster, {.method = "DELETE", .path = "/v1/schedules/" + *name}, &deleted);
+    if (ReportFailure(done, output, exit_code)) return;
     if (output.json) {
       PrintJson(deleted);
     } else {

@@ -34,8 +34,8 @@ Result<ResolvedDirs> ResolveDirs(const ZkPathFlags& flags) {
     resolved.dirs = {cfg->data_dir, cfg->data_log_dir};
     resolved.client = cfg->client;
   } else {
-    resolved.dirs = {flags.data_dir, flags.data_log_dir.empty() ? flags.data_dir
-                                                                 : flags.data_log_dir};
+    resolved.dirs = {flags.data_dir,
+                     flags.data_log_dir.empty() ? flags.data_dir : flags.data_log_dir};
   }
   if (!flags.zk.empty()) {
     Result<zk::Endpoint> endpoint = zk::ParseEndpoint(flags.zk);
@@ -46,7 +46,8 @@ Result<ResolvedDirs> ResolveDirs(const ZkPathFlags& flags) {
 }
 
 void AddPathFlags(CLI::App* cmd, ZkPathFlags* flags) {
-  cmd->add_option("--zoo-cfg", flags->zoo_cfg, "ZooKeeper's zoo.cfg (dataDir, dataLogDir, client port)");
+  cmd->add_option("--zoo-cfg", flags->zoo_cfg,
+                  "ZooKeeper's zoo.cfg (dataDir, dataLogDir, client port)");
   cmd->add_option("--data-dir", flags->data_dir, "ZooKeeper dataDir (instead of --zoo-cfg)");
   cmd->add_option("--data-log-dir", flags->data_log_dir, "ZooKeeper dataLogDir, when separate");
   cmd->add_option("--zk", flags->zk, "the server's client address HOST:PORT (overrides zoo.cfg)");
@@ -96,8 +97,8 @@ int RunZkBackup(const BackupFlags& flags, const OutputOptions& output) {
     return kExitOk;
   }
   const proto::Manifest& m = result->manifest;
-  std::cout << "backup written: " << result->archive_path << " (" << HumanBytes(result->archive_size)
-            << ")\n"
+  std::cout << "backup written: " << result->archive_path << " ("
+            << HumanBytes(result->archive_size) << ")\n"
             << "  sha256     " << result->archive_sha256 << "\n"
             << "  mode       " << m.mode() << "\n"
             << "  last zxid  " << m.last_zxid() << " (snapshot " << m.snapshot_zxid() << ")\n"
@@ -164,15 +165,18 @@ void PrintInspectText(const proto::InspectReport& r) {
             << "znodes         " << r.node_count() << "\n"
             << "files\n";
   for (const auto& f : r.files()) {
-    std::cout << "  " << (f.selected() ? "restore " : "skip    ") << (!f.checked() ? "-   " : f.valid() ? "ok  " : "BAD ")
+    std::cout << "  " << (f.selected() ? "restore " : "skip    ")
+              << (!f.checked() ? "-   "
+                  : f.valid()  ? "ok  "
+                               : "BAD ")
               << f.role() << "  " << f.path() << "  " << HumanBytes(f.size());
     if (!f.first_zxid().empty()) std::cout << "  " << f.first_zxid() << ".." << f.last_zxid();
     std::cout << "\n";
   }
   if (r.problems_size() > 0) std::cout << "problems\n";
   for (const auto& p : r.problems()) {
-    std::cout << "  " << (p.fatal() ? "ERROR " : "note  ") << p.file() << " @" << p.offset()
-              << ": " << p.message();
+    std::cout << "  " << (p.fatal() ? "ERROR " : "note  ") << p.file() << " @" << p.offset() << ": "
+              << p.message();
     if (!p.expected().empty() || !p.actual().empty()) {
       std::cout << " (expected " << p.expected() << ", found " << p.actual() << ")";
     }
@@ -230,9 +234,8 @@ void AddZkCommands(CLI::App& app, const OutputOptions& output, int* exit_code) {
       "inspect", "check an archive or data directory: zxids, znodes, files, problems");
   i->add_option("TARGET", inspect_target, "archive file or ZooKeeper dataDir")->required();
   i->add_option("--data-log-dir", inspect_log_dir, "dataLogDir, when separate from TARGET");
-  i->callback([&output, exit_code] {
-    *exit_code = RunZkInspect(inspect_target, inspect_log_dir, output);
-  });
+  i->callback(
+      [&output, exit_code] { *exit_code = RunZkInspect(inspect_target, inspect_log_dir, output); });
 }
 
 }  // namespace lockstep::cli

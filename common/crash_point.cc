@@ -40,7 +40,8 @@ void CrashPoint(const std::string& name) {
     Armed().erase(it);
   }
   if (delay.count() > 0) {
-    log::Warn("crash point: stalling", {{"point", name}, {"delay_ms", std::to_string(delay.count())}});
+    log::Warn("crash point: stalling",
+              {{"point", name}, {"delay_ms", std::to_string(delay.count())}});
     std::this_thread::sleep_for(delay);
     return;
   }

@@ -32,12 +32,13 @@ std::optional<std::string> WaitForExit(pid_t pid, std::chrono::milliseconds time
 bool ProcessAlive(pid_t pid);
 
 struct CommandResult {
-  int exit_code = -1;   // -1 when killed for exceeding the deadline or by a signal
-  std::string output;   // stdout and stderr together, at most 64 KiB (the tail is kept)
+  int exit_code = -1;  // -1 when killed for exceeding the deadline or by a signal
+  std::string output;  // stdout and stderr together, at most 64 KiB (the tail is kept)
   bool timed_out = false;
 };
 
 // Runs `command` through /bin/sh -c, killing its process group when the deadline passes.
-Result<CommandResult> RunShellCommand(const std::string& command, std::chrono::milliseconds timeout);
+Result<CommandResult> RunShellCommand(const std::string& command,
+                                      std::chrono::milliseconds timeout);
 
 }  // namespace lockstep

@@ -1,12 +1,11 @@
 #include "common/sha256.h"
 
-#include <vector>
-
-#include "common/file.h"
-
 #include <openssl/evp.h>
 
 #include <stdexcept>
+#include <vector>
+
+#include "common/file.h"
 
 namespace lockstep {
 

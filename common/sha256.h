@@ -2,11 +2,11 @@
 // (the online backup hashes a log while scanning and keeps the state at its cut point).
 #pragma once
 
-#include "common/status.h"
-
 #include <memory>
 #include <string>
 #include <string_view>
+
+#include "common/status.h"
 
 struct evp_md_ctx_st;
 

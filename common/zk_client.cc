@@ -45,8 +45,8 @@ Status ZkError(const std::string& what, const std::string& path, int rc) {
 }
 
 ZkStat FromStat(const struct Stat& s) {
-  return {s.czxid, s.mzxid, s.pzxid, s.ephemeralOwner, s.version, s.cversion, s.aversion,
-          s.numChildren};
+  return {s.czxid,   s.mzxid,    s.pzxid,    s.ephemeralOwner,
+          s.version, s.cversion, s.aversion, s.numChildren};
 }
 
 struct AclVector {
@@ -73,9 +73,10 @@ Result<std::unique_ptr<ZkClient>> ZkClient::Connect(const std::string& hosts,
   // The watcher context must outlive the handle: it is owned by the client object.
   auto owned = std::make_unique<ConnectWait>();
   ConnectWait* context = owned.get();
-  zhandle_t* handle = zookeeper_init(hosts.c_str(), Watcher,
-                                     static_cast<int>(session_timeout.count()), nullptr, context, 0);
-  if (handle == nullptr) return Status(StatusCode::kUnavailable, "cannot create a ZooKeeper handle for " + hosts);
+  zhandle_t* handle = zookeeper_init(
+      hosts.c_str(), Watcher, static_cast<int>(session_timeout.count()), nullptr, context, 0);
+  if (handle == nullptr)
+    return Status(StatusCode::kUnavailable, "cannot create a ZooKeeper handle for " + hosts);
   std::unique_lock lock(context->mu);
   if (!context->cv.wait_for(lock, timeout, [&] { return context->connected; })) {
     lock.unlock();
@@ -85,9 +86,8 @@ Result<std::unique_ptr<ZkClient>> ZkClient::Connect(const std::string& hosts,
   context->live = true;
   lock.unlock();
   std::unique_ptr<ZkClient> client(new ZkClient(handle));
-  client->context_ = std::shared_ptr<void>(owned.release(), [](void* p) {
-    delete static_cast<ConnectWait*>(p);
-  });
+  client->context_ =
+      std::shared_ptr<void>(owned.release(), [](void* p) { delete static_cast<ConnectWait*>(p); });
   return client;
 }
 
@@ -123,8 +123,9 @@ Result<std::pair<std::string, ZkStat>> ZkClient::Create(const std::string& path,
   AclVector acls(acl);
   std::string created(path.size() + 32, '\0');
   struct Stat stat {};
-  int rc = zoo_create2(handle_, path.c_str(), data.data(), static_cast<int>(data.size()),
-                       &acls.vector, flags, created.data(), static_cast<int>(created.size()), &stat);
+  int rc =
+      zoo_create2(handle_, path.c_str(), data.data(), static_cast<int>(data.size()), &acls.vector,
+                  flags, created.data(), static_cast<int>(created.size()), &stat);
   if (rc != ZOK) return ZkError("create", path, rc);
   created.resize(created.find('\0'));
   return std::make_pair(created, FromStat(stat));

@@ -32,10 +32,9 @@ enum class CreateMode { kPersistent, kEphemeral, kPersistentSequential, kEphemer
 class ZkClient {
  public:
   // Connects and waits until the session is established or `timeout` passes.
-  static Result<std::unique_ptr<ZkClient>> Connect(const std::string& hosts,
-                                                   std::chrono::milliseconds timeout,
-                                                   std::chrono::milliseconds session_timeout =
-                                                       std::chrono::seconds(10));
+  static Result<std::unique_ptr<ZkClient>> Connect(
+      const std::string& hosts, std::chrono::milliseconds timeout,
+      std::chrono::milliseconds session_timeout = std::chrono::seconds(10));
   ~ZkClient();
 
   // Returns the created path (sequential nodes get their suffix) and its stat.

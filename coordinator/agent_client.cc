@@ -18,13 +18,26 @@ Status StatusFromReply(const http::Reply& reply, const std::string& where) {
                             ? error.error()
                             : "HTTP " + std::to_string(reply.status) + " from " + where;
   switch (reply.status) {
-    case 400: case 405: case 413: case 431: return InvalidArgument(message);
-    case 401: case 403: return Status(StatusCode::kUnavailable, "not authorised: " + message);
-    case 404: return NotFound(message);
-    case 409: return Status(StatusCode::kBusy, message);
-    case 412: return FailedPrecondition(message);
-    case 502: case 503: case 504: return Status(StatusCode::kUnavailable, message);
-    default: return Internal(message);
+    case 400:
+    case 405:
+    case 413:
+    case 431:
+      return InvalidArgument(message);
+    case 401:
+    case 403:
+      return Status(StatusCode::kUnavailable, "not authorised: " + message);
+    case 404:
+      return NotFound(message);
+    case 409:
+      return Status(StatusCode::kBusy, message);
+    case 412:
+      return FailedPrecondition(message);
+    case 502:
+    case 503:
+    case 504:
+      return Status(StatusCode::kUnavailable, message);
+    default:
+      return Internal(message);
   }
 }
 
@@ -34,12 +47,13 @@ HttpAgentClient::HttpAgentClient(const http::Client& client, std::string token,
 
 Status HttpAgentClient::Call(const Member& member, const std::string& method,
                              const std::string& path, const google::protobuf::Message* request,
-                             google::protobuf::Message* reply,
-                             std::chrono::milliseconds timeout) {
+                             google::protobuf::Message* reply, std::chrono::milliseconds timeout) {
   ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(member.url));
-  http::CallOptions call{.method = method, .target = path,
+  http::CallOptions call{.method = method,
+                         .target = path,
                          .body = request ? proto::ToCompactJson(*request) : "",
-                         .token = token_, .timeout = timeout};
+                         .token = token_,
+                         .timeout = timeout};
   Result<http::Reply> answer = client_.Call(url, call);
   if (!answer.ok()) return answer.status().Prepend(member.name);
   if (answer->status / 100 != 2) {
@@ -77,8 +91,8 @@ Result<proto::TakeReply> HttpAgentClient::Take(const Member& member,
 }
 
 Status HttpAgentClient::Fetch(const Member& member, const proto::FetchRequest& request) {
-  return Call(member, "POST", "/v1/internal/backups/" + request.id() + "/fetch", &request,
-              nullptr, kTransferTimeout);
+  return Call(member, "POST", "/v1/internal/backups/" + request.id() + "/fetch", &request, nullptr,
+              kTransferTimeout);
 }
 
 Status HttpAgentClient::PutRecord(const Member& member, const proto::Backup& record) {

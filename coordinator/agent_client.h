@@ -23,10 +23,12 @@ struct Member {
 class AgentClient {
  public:
   virtual ~AgentClient() = default;
-  virtual Result<proto::LockState> Lock(const Member& member, const proto::LockRequest& request) = 0;
+  virtual Result<proto::LockState> Lock(const Member& member,
+                                        const proto::LockRequest& request) = 0;
   virtual Status Unlock(const Member& member, const std::string& id) = 0;
   virtual Result<proto::LockState> LockState(const Member& member) = 0;
-  virtual Result<proto::TakeReply> Take(const Member& member, const proto::TakeRequest& request) = 0;
+  virtual Result<proto::TakeReply> Take(const Member& member,
+                                        const proto::TakeRequest& request) = 0;
   virtual Status Fetch(const Member& member, const proto::FetchRequest& request) = 0;
   virtual Status PutRecord(const Member& member, const proto::Backup& record) = 0;
   virtual Status RemoveArchive(const Member& member, const std::string& id) = 0;
@@ -35,8 +37,7 @@ class AgentClient {
 
 class HttpAgentClient : public AgentClient {
  public:
-  HttpAgentClient(const http::Client& client, std::string token,
-                  std::chrono::milliseconds timeout);
+  HttpAgentClient(const http::Client& client, std::string token, std::chrono::milliseconds timeout);
   Result<proto::LockState> Lock(const Member& member, const proto::LockRequest& request) override;
   Status Unlock(const Member& member, const std::string& id) override;
   Result<proto::LockState> LockState(const Member& member) override;

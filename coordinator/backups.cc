@@ -95,8 +95,8 @@ void Backups::Publish(proto::Backup& record) {
   for (const auto& member : Members(view_(false))) {
     Status put = agents_.PutRecord(member, record);
     if (!put.ok()) {
-      log::Warn("catalog record not pushed", {{"agent", member.name}, {"id", record.id()},
-                                              {"error", put.message()}});
+      log::Warn("catalog record not pushed",
+                {{"agent", member.name}, {"id", record.id()}, {"error", put.message()}});
     }
   }
 }
@@ -177,8 +177,8 @@ void Backups::Replicate(proto::Backup& record, const proto::MasterStatus& from,
     fetch.set_size_bytes(record.size_bytes());
     Status fetched = agents_.Fetch(MemberOf(other), fetch);
     if (!fetched.ok()) {
-      log::Warn("replication failed", {{"id", record.id()}, {"to", other.name()},
-                                        {"error", fetched.message()}});
+      log::Warn("replication failed",
+                {{"id", record.id()}, {"to", other.name()}, {"error", fetched.message()}});
       continue;
     }
     proto::Replica* replica = record.add_replicas();
@@ -193,8 +193,10 @@ Result<proto::Backup> Backups::Register(proto::Backup record, const std::string&
   proto::MasterStatus from;
   std::vector<proto::MasterStatus> others;
   for (const auto& master : view.masters) {
-    if (master.name() == holder) from = master;
-    else if (master.agent_reachable()) others.push_back(master);
+    if (master.name() == holder)
+      from = master;
+    else if (master.agent_reachable())
+      others.push_back(master);
   }
   if (from.name().empty()) return NotFound("no master named '" + holder + "'");
   proto::LockRequest lock_request;
@@ -221,8 +223,8 @@ Result<proto::Backup> Backups::Register(proto::Backup record, const std::string&
   record.set_duration_seconds(std::chrono::duration<double>(Clock::now() - begun).count());
   (*record.mutable_component_status())["zookeeper"].set_status(proto::STATUS_READY);
   Publish(record);
-  log::Info("imported backup ready", {{"id", record.id()},
-                                      {"replicas", std::to_string(record.replicas_size())}});
+  log::Info("imported backup ready",
+            {{"id", record.id()}, {"replicas", std::to_string(record.replicas_size())}});
   return record;
 }
 

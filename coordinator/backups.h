@@ -28,9 +28,9 @@ struct ClusterView {
 };
 
 struct BackupSettings {
-  std::string self;                // the coordinator's master
-  uint32_t replicas = 0;           // masters that keep each archive; 0: every reachable one
-  int quorum_margin = 0;           // offline: serving voters that must remain beyond a majority
+  std::string self;       // the coordinator's master
+  uint32_t replicas = 0;  // masters that keep each archive; 0: every reachable one
+  int quorum_margin = 0;  // offline: serving voters that must remain beyond a majority
   std::chrono::milliseconds lease{30000};
 };
 

@@ -75,9 +75,11 @@ Result<CronSchedule> CronSchedule::Parse(const std::string& expression) {
   std::bitset<8> weekdays;
   RETURN_IF_ERROR(ParseField(fields[0], {"minute", 0, 59}, &cron.minutes_).status());
   RETURN_IF_ERROR(ParseField(fields[1], {"hour", 0, 23}, &cron.hours_).status());
-  ASSIGN_OR_RETURN(cron.days_restricted_, ParseField(fields[2], {"day-of-month", 1, 31}, &cron.days_));
+  ASSIGN_OR_RETURN(cron.days_restricted_,
+                   ParseField(fields[2], {"day-of-month", 1, 31}, &cron.days_));
   RETURN_IF_ERROR(ParseField(fields[3], {"month", 1, 12}, &cron.months_).status());
-  ASSIGN_OR_RETURN(cron.weekdays_restricted_, ParseField(fields[4], {"day-of-week", 0, 7}, &weekdays));
+  ASSIGN_OR_RETURN(cron.weekdays_restricted_,
+                   ParseField(fields[4], {"day-of-week", 0, 7}, &weekdays));
   if (weekdays[7]) weekdays.set(0);
   for (size_t d = 0; d < 7; ++d) cron.weekdays_[d] = weekdays[d];
   return cron;

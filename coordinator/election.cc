@@ -42,7 +42,9 @@ Election::~Election() {
   client_.reset();
 }
 
-void Election::Begin() { thread_ = std::thread([this] { Loop(); }); }
+void Election::Begin() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void Election::Wake() {
   std::lock_guard lock(mu_);
@@ -95,8 +97,9 @@ Status Election::Step() {
   auto first = client_->Get(options_.root + "/" + queue.front());
   if (!first.ok()) return first.status();  // the leader left just now: look again
   const std::string& data = first->first;
-  CoordinatorInfo leader{data.substr(0, data.find('\n')),
-                         data.find('\n') == std::string::npos ? "" : data.substr(data.find('\n') + 1)};
+  CoordinatorInfo leader{data.substr(0, data.find('\n')), data.find('\n') == std::string::npos
+                                                              ? ""
+                                                              : data.substr(data.find('\n') + 1)};
   const bool leading = mine == queue.begin();
   {
     std::lock_guard lock(mu_);
@@ -111,11 +114,10 @@ Status Election::Step() {
   if (!leading) {
     // Watch only the predecessor: when it goes, we may be next.
     std::shared_ptr<Waker> waker = waker_;
-    ASSIGN_OR_RETURN(bool exists,
-                     client_->ExistsWatch(options_.root + "/" + *(mine - 1), [waker] {
-                       std::lock_guard lock(waker->mu);
-                       if (waker->election) waker->election->Wake();
-                     }));
+    ASSIGN_OR_RETURN(bool exists, client_->ExistsWatch(options_.root + "/" + *(mine - 1), [waker] {
+      std::lock_guard lock(waker->mu);
+      if (waker->election) waker->election->Wake();
+    }));
     if (!exists) Wake();
   }
   return Status::Ok();

@@ -32,7 +32,8 @@ Status CheckBackupId(const std::string& id) {
   if (id.size() < kUuidLength + 4 || id[id.size() - kUuidLength - 1] != '-' ||
       !CheckLabel(LabelOfId(id)).ok() ||
       !std::regex_match(id.substr(id.size() - kUuidLength), kUuid4)) {
-    return InvalidArgument("'" + id + "' is not a backup id (<label>-<uuid4>); `lockstep backup "
+    return InvalidArgument("'" + id +
+                           "' is not a backup id (<label>-<uuid4>); `lockstep backup "
                            "list` shows them");
   }
   return Status::Ok();

@@ -72,8 +72,8 @@ void RunSchedules(const std::vector<proto::Schedule>& schedules,
     if (schedule.deleted()) continue;
     Result<CronSchedule> cron = CronSchedule::Parse(schedule.cron());
     if (!cron.ok()) continue;
-    const time_t since = ParseUtc(schedule.last_run()).value_or(
-        ParseUtc(schedule.created_at()).value_or(now));
+    const time_t since =
+        ParseUtc(schedule.last_run()).value_or(ParseUtc(schedule.created_at()).value_or(now));
     if (std::optional<time_t> due = cron->LastDueIn(since, now)) {
       proto::CreateBackupRequest request;
       request.set_label(ScheduledLabel(schedule.name(), *due));
@@ -94,7 +94,8 @@ void RunSchedules(const std::vector<proto::Schedule>& schedules,
     }
     for (const std::string& id : RetentionVictims(schedule, catalog)) {
       Status deleted = actions.delete_backup(id);
-      log::Info("retention", {{"schedule", schedule.name()}, {"deleted", id},
+      log::Info("retention", {{"schedule", schedule.name()},
+                              {"deleted", id},
                               {"result", deleted.ok() ? "ok" : deleted.message()}});
     }
   }

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
-#include <random>
 #include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -29,7 +29,8 @@ using namespace std::chrono_literals;
 class Backups : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::string dir = fs::temp_directory_path() / ("lockstep-backup-test-" + std::to_string(getpid()));
+    std::string dir =
+        fs::temp_directory_path() / ("lockstep-backup-test-" + std::to_string(getpid()));
     fs::remove_all(dir);
     auto options = MiniClusterOptions::WithFreePorts(dir, 3);
     options.allow_crash_points = true;
@@ -114,7 +115,12 @@ TEST_F(Backups, OnlineBackupUnderAWriterIsExactAndStopsNothing) {
       std::this_thread::sleep_for(20ms);
     }
   });
-  ASSERT_TRUE(WaitFor([&] { std::lock_guard l(mu); return written.size() > 200; }, 30s));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::lock_guard l(mu);
+        return written.size() > 200;
+      },
+      30s));
   Result<proto::Backup> backup = Create("online-exact", "online");
   std::this_thread::sleep_for(200ms);  // keep writing after the backup's zxid
   stop = true;
@@ -122,8 +128,8 @@ TEST_F(Backups, OnlineBackupUnderAWriterIsExactAndStopsNothing) {
   poller.join();
   ASSERT_TRUE(backup.ok()) << backup.status().ToString();
   ASSERT_EQ(backup->status(), proto::STATUS_READY) << backup->reason();
-  EXPECT_EQ(not_serving.load(), 0) << "a server stopped serving during an online backup ("
-                                   << probes.load() << " probes)";
+  EXPECT_EQ(not_serving.load(), 0)
+      << "a server stopped serving during an online backup (" << probes.load() << " probes)";
   EXPECT_EQ(backup->replicas_size(), 3);
   const Zxid z = *ParseHexZxid(backup->component_status().at("zookeeper").last_zxid());
 
@@ -135,8 +141,8 @@ TEST_F(Backups, OnlineBackupUnderAWriterIsExactAndStopsNothing) {
   ASSERT_EQ(download.exit_code, 0) << download.err;
   CliResult restored = RunCli({"zk", "restore", archive, "--data-dir", scratch + "/data"});
   ASSERT_EQ(restored.exit_code, 0) << restored.err;
-  ZkServer server({.work_dir = scratch, .data_dir = scratch + "/data", .host = "127.0.1.9",
-                   .heap_mb = 256});
+  ZkServer server(
+      {.work_dir = scratch, .data_dir = scratch + "/data", .host = "127.0.1.9", .heap_mb = 256});
   ASSERT_TRUE(server.Start().ok());
   auto reader = ZkClient::Connect(server.endpoint(), 20s);
   ASSERT_TRUE(reader.ok());
@@ -185,7 +191,8 @@ TEST_F(Backups, OfflineBackupRefusedWhenQuorumWouldBreak) {
   ASSERT_EQ(RunCli(Args({"node", "stop-zk", cluster_->name(down)})).exit_code, 0);
   const auto before = ZkPids();
   const size_t backups = CountBackups();
-  CliResult refused = RunCli(Args({"backup", "create", "--label", "offline-no", "--mode", "offline"}));
+  CliResult refused =
+      RunCli(Args({"backup", "create", "--label", "offline-no", "--mode", "offline"}));
   EXPECT_EQ(refused.exit_code, 1) << refused.err;
   EXPECT_NE(refused.err.find("2 of 3 voters serve"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("serving - 1 >= floor(3/2) + 1"), std::string::npos) << refused.err;
@@ -220,7 +227,7 @@ TEST_F(Backups, ConcurrentCreatesOneRunsTheOthersAreBusy) {
 TEST_F(Backups, BadLabelsAreRefusedAndCreateNothing) {
   const size_t backups = CountBackups();
   for (const std::string& label : std::vector<std::string>{"ab", std::string(26, 'a'), "has space",
-                                                          "a/b", ".hidden", "-dash"}) {
+                                                           "a/b", ".hidden", "-dash"}) {
     CliResult result = RunCli(Args({"backup", "create", "--label", label}));
     EXPECT_EQ(result.exit_code, 2) << label << ": " << result.err;
     EXPECT_NE(result.err.find("label"), std::string::npos) << result.err;
@@ -261,8 +268,12 @@ TEST_F(Backups, CoordinatorKilledMidBackupEndsInErrorAndTheNextSucceeds) {
   auto status = cluster_->ClusterStatus(other);
   ASSERT_TRUE(status.ok());
   EXPECT_TRUE(status->current_operation().empty()) << status->current_operation();
-  EXPECT_TRUE(WaitFor([&] { return cluster_->CoordinatorIndex(other) != coordinator &&
-                                   cluster_->CoordinatorIndex(other) != 0; }, 10s))
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return cluster_->CoordinatorIndex(other) != coordinator &&
+               cluster_->CoordinatorIndex(other) != 0;
+      },
+      10s))
       << "no successor coordinator seen from m" << other;
   // Every server that an offline backup stopped is back.
   for (int i = 1; i <= 3; ++i) {
@@ -325,10 +336,10 @@ TEST_F(Backups, CatalogAnswersWithZooKeeperStoppedEverywhereAndAcrossAgentRestar
   // With no quorum, creating says why instead of hanging: no coordinator (exit 5) or, while the
   // coordinator's session has not yet expired, no server to back up from (exit 1).
   CliResult create = RunCli(Args({"backup", "create", "--label", "no-zk"}));
-  const bool no_coordinator = create.exit_code == 5 &&
-                              create.err.find("no coordinator") != std::string::npos;
-  const bool no_source = create.exit_code == 1 &&
-                         create.err.find("0 of 3 voters serve") != std::string::npos;
+  const bool no_coordinator =
+      create.exit_code == 5 && create.err.find("no coordinator") != std::string::npos;
+  const bool no_source =
+      create.exit_code == 1 && create.err.find("0 of 3 voters serve") != std::string::npos;
   EXPECT_TRUE(no_coordinator || no_source) << create.exit_code << ": " << create.err;
   for (int i = 1; i <= 3; ++i) {
     ASSERT_EQ(RunCli(Args({"node", "start-zk", cluster_->name(i)})).exit_code, 0);
@@ -351,8 +362,10 @@ TEST_F(Backups, ImportVerifyAndReplicaCorruption) {
   for (int i = 0; i < 120; ++i) {
     std::string value(100 * 1024, '\0');
     for (auto& c : value) c = static_cast<char>(rng());
-    ASSERT_TRUE((*zk)->Create("/big/n" + std::to_string(i), value, ZkClient::OpenAcl(),
-                              CreateMode::kPersistent).ok());
+    ASSERT_TRUE((*zk)
+                    ->Create("/big/n" + std::to_string(i), value, ZkClient::OpenAcl(),
+                             CreateMode::kPersistent)
+                    .ok());
   }
   Result<proto::Backup> original = Create("to-import", "online");
   ASSERT_TRUE(original.ok()) << original.status().ToString();
@@ -368,9 +381,11 @@ TEST_F(Backups, ImportVerifyAndReplicaCorruption) {
   {
     std::ifstream in(archive, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), {});
-    std::ofstream(dir + "/truncated.tar.zst", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    std::ofstream(dir + "/truncated.tar.zst", std::ios::binary)
+        << bytes.substr(0, bytes.size() / 2);
   }
-  CliResult refused = RunCli(Args({"backup", "import", dir + "/truncated.tar.zst", "--label", "broken"}));
+  CliResult refused =
+      RunCli(Args({"backup", "import", dir + "/truncated.tar.zst", "--label", "broken"}));
   EXPECT_EQ(refused.exit_code, 2) << refused.err;
   EXPECT_NE(refused.err.find("refusing the import"), std::string::npos) << refused.err;
   EXPECT_EQ(CountBackups(), before);
@@ -393,7 +408,8 @@ TEST_F(Backups, ImportVerifyAndReplicaCorruption) {
   EXPECT_EQ(report.deep().served_zxid(), record.component_status().at("zookeeper").last_zxid());
 
   // One replica bit-flipped: verify names that master and fails.
-  const std::string replica = cluster_->master_dir(2) + "/store/backups/" + record.id() + ".tar.zst";
+  const std::string replica =
+      cluster_->master_dir(2) + "/store/backups/" + record.id() + ".tar.zst";
   {
     std::fstream file(replica, std::ios::in | std::ios::out | std::ios::binary);
     file.seekg(static_cast<std::streamoff>(fs::file_size(replica) / 2));

@@ -2,24 +2,23 @@
 // lockstep-agent on its own loopback address. Status against `srvr` asked directly, supervision
 // after a killed JVM, maintenance, authentication, a paused peer, malformed requests, TLS.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <filesystem>
 #include <thread>
 
-#include "integration/harness.h"
-#include "integration/mini_cluster.h"
 #include "common/file.h"
 #include "common/process.h"
-#include "node-agent/zk/server_guard.h"
+#include "integration/harness.h"
+#include "integration/mini_cluster.h"
 #include "node-agent/zk/four_letter.h"
+#include "node-agent/zk/server_guard.h"
 #include "proto/json.h"
 
 namespace lockstep::integration {
@@ -28,8 +27,8 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 std::string TestDir(const std::string& name) {
-  std::string dir = fs::temp_directory_path() / ("lockstep-cluster-test-" + name + "-" +
-                                                 std::to_string(getpid()));
+  std::string dir = fs::temp_directory_path() /
+                    ("lockstep-cluster-test-" + name + "-" + std::to_string(getpid()));
   fs::remove_all(dir);
   return dir;
 }
@@ -124,7 +123,8 @@ TEST_F(ThreeMasters, ExhibitorStatusOnEveryAgentAgreesWithSrvr) {
           body = reply->body;
           leaders = serving = 0;
           for (int j = 1; j <= 3; ++j) {
-            std::string entry = "{\"hostname\":\"" + cluster_->host(j) + "\",\"code\":3,"
+            std::string entry = "{\"hostname\":\"" + cluster_->host(j) +
+                                "\",\"code\":3,"
                                 "\"description\":\"serving\",\"isLeader\":";
             size_t at = body.find(entry);
             if (at == std::string::npos) continue;
@@ -162,8 +162,8 @@ TEST_F(ThreeMasters, KilledServerShowsDownAndIsRestarted) {
             << std::chrono::duration_cast<std::chrono::milliseconds>(noticed_after).count()
             << " ms\n";
   // The process backend starts a new JVM and the server serves again.
-  EXPECT_TRUE(WaitFor([&] { return cluster_->zk_pid(2) > 0 && cluster_->zk_pid(2) != before; },
-                      30s));
+  EXPECT_TRUE(
+      WaitFor([&] { return cluster_->zk_pid(2) > 0 && cluster_->zk_pid(2) != before; }, 30s));
   EXPECT_TRUE(cluster_->WaitHealthy(60s));
   auto metrics = cluster_->Call(2, "GET", "/metrics");
   ASSERT_TRUE(metrics.ok());
@@ -187,7 +187,11 @@ TEST_F(ThreeMasters, StoppedNodeStaysDownUntilStarted) {
 
   // Two of three down: no quorum, exit 1.
   ASSERT_EQ(RunCli(ClusterArgs(*cluster_, {"node", "stop-zk", "m2"})).exit_code, 0);
-  EXPECT_TRUE(WaitFor([&] { return RunCli(ClusterArgs(*cluster_, {"cluster", "status"})).exit_code == 1; }, 10s));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return RunCli(ClusterArgs(*cluster_, {"cluster", "status"})).exit_code == 1;
+      },
+      10s));
 
   ASSERT_EQ(RunCli(ClusterArgs(*cluster_, {"node", "start-zk", "m2"})).exit_code, 0);
   CliResult started = RunCli(ClusterArgs(*cluster_, {"node", "start-zk", "m3"}));
@@ -219,8 +223,8 @@ TEST_F(ThreeMasters, MutatingEndpointsRefuseMissingOrWrongToken) {
   std::string bad_token_file = cluster_->options().dir + "/bad-token";
   ASSERT_TRUE(WriteFileAtomically(bad_token_file, wrong).ok());
   chmod(bad_token_file.c_str(), 0600);
-  CliResult cli = RunCli({"--cluster", cluster_->url(1), "--token-file", bad_token_file,
-                          "node", "stop-zk", "m1"});
+  CliResult cli = RunCli(
+      {"--cluster", cluster_->url(1), "--token-file", bad_token_file, "node", "stop-zk", "m1"});
   EXPECT_EQ(cli.exit_code, 5) << cli.err;
   EXPECT_NE(cli.err.find("not authorised"), std::string::npos) << cli.err;
 }
@@ -232,8 +236,9 @@ TEST_F(ThreeMasters, PausedPeerDoesNotHangStatus) {
   const auto deadline = cluster_->options().peer_timeout + 1s;
   bool reported = WaitFor(
       [&] {
-        auto reply = cluster_->Call(1, "GET", "/v1/cluster/status", "", nullptr,
-                                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline));
+        auto reply =
+            cluster_->Call(1, "GET", "/v1/cluster/status", "", nullptr,
+                           std::chrono::duration_cast<std::chrono::milliseconds>(deadline));
         if (!reply.ok()) {
           ADD_FAILURE() << "status hung past the peer timeout: " << reply.status().ToString();
           return true;
@@ -271,8 +276,8 @@ TEST_F(ThreeMasters, MalformedRequestsGet4xxAndTheAgentKeepsServing) {
       {"oversized headers",
        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 << 10, 'a') + "\r\n\r\n",
        false, 431},
-      {"truncated JSON", post + "Content-Length: 10\r\nConnection: close\r\n\r\n{\"reason\":",
-       false, 400},
+      {"truncated JSON",
+       post + "Content-Length: 10\r\nConnection: close\r\n\r\n{\"reason\":", false, 400},
       {"wrong JSON type", post + "Content-Length: 14\r\nConnection: close\r\n\r\n{\"reason\":123}",
        false, 400},
       {"unknown JSON field",
@@ -335,8 +340,8 @@ TEST(FiveMasters, TlsSandboxComesUpAndReportsEveryMaster) {
   EXPECT_EQ(status.exit_code, 0) << status.err;
   EXPECT_NE(status.out.find("5 of 5 serving"), std::string::npos) << status.out;
   // Without the CA the certificate is not trusted: unreachable, exit 5.
-  CliResult untrusted = RunCli({"--cluster", cluster.url(1), "--token-file", cluster.token_file(),
-                                "cluster", "status"});
+  CliResult untrusted = RunCli(
+      {"--cluster", cluster.url(1), "--token-file", cluster.token_file(), "cluster", "status"});
   EXPECT_EQ(untrusted.exit_code, 5) << untrusted.err;
   // Plain HTTP to the HTTPS port gets nothing useful and the agent keeps serving.
   std::string plain = RawExchange(cluster.host(1), options.agent_port,
@@ -353,13 +358,16 @@ TEST(FiveMasters, TlsSandboxComesUpAndReportsEveryMaster) {
   // With 4 of 5 serving, stopping one more still leaves a majority: offline backup is allowed.
   ASSERT_TRUE(WaitFor([&] { return cluster.CoordinatorIndex() != 0; }, 30s));
   for (int i = 1; i <= 4; ++i) {
-    ASSERT_TRUE(WaitFor([&] {
-      auto s = cluster.ClusterStatus(i);
-      return s.ok() && s->serving() == 4 && s->leaders() == 1;
-    }, 30s)) << "m" << i << " does not see 4 serving";
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          auto s = cluster.ClusterStatus(i);
+          return s.ok() && s->serving() == 4 && s->leaders() == 1;
+        },
+        30s))
+        << "m" << i << " does not see 4 serving";
   }
-  CliResult offline = RunCli(ClusterArgs(cluster, {"backup", "create", "--label", "five-offline",
-                                                   "--mode", "offline", "--wait"}));
+  CliResult offline = RunCli(ClusterArgs(
+      cluster, {"backup", "create", "--label", "five-offline", "--mode", "offline", "--wait"}));
   EXPECT_EQ(offline.exit_code, 0) << offline.out << offline.err;
   EXPECT_NE(offline.out.find("STATUS_READY"), std::string::npos) << offline.out;
 }
@@ -388,9 +396,9 @@ TEST(Sandbox, UpStatusDownLeavesNothingRunning) {
   EXPECT_FALSE(zk::ServerConfiguredOn({options.dir + "/m1/zk/data"}).has_value());
   // Living processes only (an exited agent may linger as a zombie until init reaps it); "[l]"
   // keeps grep from matching the shell that runs it.
-  auto agents = RunShellCommand("ps -eo stat=,args= | grep -v '^Z' | grep '[l]ockstep-agent --config " +
-                                    options.dir + "'",
-                                10s);
+  auto agents = RunShellCommand(
+      "ps -eo stat=,args= | grep -v '^Z' | grep '[l]ockstep-agent --config " + options.dir + "'",
+      10s);
   EXPECT_NE(agents->exit_code, 0) << "an agent survived down: " << agents->output;
 }
 

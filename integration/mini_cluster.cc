@@ -207,8 +207,8 @@ Status MiniCluster::WriteTls() {
   for (int i = 1; i <= masters(); ++i) san += (i > 1 ? ",IP:" : "IP:") + host(i);
   const std::string command =
       "openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj /CN=lockstep-sandbox "
-      "-addext '" + san + "' -keyout '" + options_.dir + "/tls/key.pem' -out '" + options_.dir +
-      "/tls/cert.pem'";
+      "-addext '" +
+      san + "' -keyout '" + options_.dir + "/tls/key.pem' -out '" + options_.dir + "/tls/cert.pem'";
   ASSIGN_OR_RETURN(CommandResult made, RunShellCommand(command, std::chrono::seconds(30)));
   if (made.exit_code != 0) return Internal("openssl failed: " + made.output);
   return Status::Ok();
@@ -257,10 +257,10 @@ Status MiniCluster::Up(std::chrono::milliseconds timeout) {
   for (int i = 1; i <= masters(); ++i) RETURN_IF_ERROR(StartAgent(i));
   std::string last;
   if (!WaitHealthy(timeout, 1, &last)) {
-    return Status(StatusCode::kUnavailable,
-                  "the sandbox did not become healthy within " +
-                      std::to_string(timeout.count() / 1000) + " s (last seen: " + last +
-                      "); see " + options_.dir + "/m*/agent.log and zookeeper.out");
+    return Status(StatusCode::kUnavailable, "the sandbox did not become healthy within " +
+                                                std::to_string(timeout.count() / 1000) +
+                                                " s (last seen: " + last + "); see " +
+                                                options_.dir + "/m*/agent.log and zookeeper.out");
   }
   return Status::Ok();
 }
@@ -288,9 +288,7 @@ Status MiniCluster::DownDir(const std::string& dir) {
 
 pid_t MiniCluster::agent_pid(int i) const { return agent_pids_[i - 1]; }
 
-bool MiniCluster::AgentAlive(int i) const {
-  return agent_pid(i) > 0 && ProcessAlive(agent_pid(i));
-}
+bool MiniCluster::AgentAlive(int i) const { return agent_pid(i) > 0 && ProcessAlive(agent_pid(i)); }
 
 pid_t MiniCluster::zk_pid(int i) const {
   auto server = zk::ServerConfiguredOn({master_dir(i) + "/zk/data"});
@@ -328,8 +326,11 @@ Result<http::Reply> MiniCluster::Call(int i, const std::string& method, const st
                                       const std::string& body, const std::string* token,
                                       std::chrono::milliseconds timeout) const {
   ASSIGN_OR_RETURN(http::Url target, http::ParseUrl(url(i)));
-  return client_->Call(target, {.method = method, .target = path, .body = body,
-                                .token = token ? *token : this->token(), .timeout = timeout});
+  return client_->Call(target, {.method = method,
+                                .target = path,
+                                .body = body,
+                                .token = token ? *token : this->token(),
+                                .timeout = timeout});
 }
 
 Result<proto::ClusterStatus> MiniCluster::ClusterStatus(int i) const {
@@ -340,15 +341,16 @@ Result<proto::ClusterStatus> MiniCluster::ClusterStatus(int i) const {
   return status;
 }
 
-Status MiniCluster::ArmCrashPoint(int i, const std::string& point,
-                                  std::chrono::milliseconds delay, bool disarm) const {
+Status MiniCluster::ArmCrashPoint(int i, const std::string& point, std::chrono::milliseconds delay,
+                                  bool disarm) const {
   proto::CrashPointRequest arm;
   arm.set_disarm(disarm);
   arm.set_name(point);
   arm.set_delay_ms(static_cast<uint32_t>(delay.count()));
   ASSIGN_OR_RETURN(http::Reply reply,
                    Call(i, "POST", "/v1/internal/crash-points", proto::ToCompactJson(arm)));
-  if (reply.status != 200) return Internal("arming " + point + ": HTTP " + std::to_string(reply.status));
+  if (reply.status != 200)
+    return Internal("arming " + point + ": HTTP " + std::to_string(reply.status));
   return Status::Ok();
 }
 
@@ -368,16 +370,15 @@ int MiniCluster::LeaderIndex(int i) const {
   return status.ok() ? IndexOf(status->leader()) : 0;
 }
 
-bool MiniCluster::WaitHealthy(std::chrono::milliseconds timeout, int i,
-                              std::string* last) const {
+bool MiniCluster::WaitHealthy(std::chrono::milliseconds timeout, int i, std::string* last) const {
   return WaitFor(
       [&] {
         Result<proto::ClusterStatus> status = ClusterStatus(i);
         if (last) {
-          *last = status.ok() ? std::to_string(status->serving()) + " of " +
-                                    std::to_string(masters()) + " serving, " +
-                                    std::to_string(status->leaders()) + " leader(s)"
-                              : status.status().message();
+          *last = status.ok()
+                      ? std::to_string(status->serving()) + " of " + std::to_string(masters()) +
+                            " serving, " + std::to_string(status->leaders()) + " leader(s)"
+                      : status.status().message();
         }
         return status.ok() && agent::Healthy(*status) && status->serving() == masters();
       },

@@ -80,7 +80,7 @@ class MiniCluster {
   Status StopAgent(int i);   // SIGTERM; its ZooKeeper stops with it
   Status PauseAgent(int i);  // SIGSTOP
   Status ResumeAgent(int i);
-  Status KillZk(int i);      // SIGKILL the JVM (the agent will restart it)
+  Status KillZk(int i);  // SIGKILL the JVM (the agent will restart it)
   Status PauseZk(int i);
   Status ResumeZk(int i);
 
@@ -99,8 +99,7 @@ class MiniCluster {
   int LeaderIndex(int i = 1) const;
   // Polls agent i until every master serves and exactly one leads. On timeout, `last` (if
   // given) says what was seen last.
-  bool WaitHealthy(std::chrono::milliseconds timeout, int i = 1,
-                   std::string* last = nullptr) const;
+  bool WaitHealthy(std::chrono::milliseconds timeout, int i = 1, std::string* last = nullptr) const;
   // The same, until every running agent sees it (views converge at each agent's poll interval).
   bool WaitAllHealthy(std::chrono::milliseconds timeout) const;
 

@@ -22,9 +22,9 @@ int Up(const MiniClusterOptions& options) {
               << "` first (its data is kept)\n";
     return 2;
   }
-  std::cerr << "starting " << options.masters << " masters under " << options.dir
-            << " (127.0.1.1-" << options.masters << ", agents on port " << options.agent_port
-            << ", ZooKeeper on " << options.zk_client_port << ")…\n";
+  std::cerr << "starting " << options.masters << " masters under " << options.dir << " (127.0.1.1-"
+            << options.masters << ", agents on port " << options.agent_port << ", ZooKeeper on "
+            << options.zk_client_port << ")…\n";
   auto started = std::chrono::steady_clock::now();
   MiniCluster cluster(options);
   lockstep::Status up = cluster.Up();
@@ -51,7 +51,8 @@ int Down(const std::string& dir) {
     return down.code() == lockstep::StatusCode::kNotFound ? 3 : 1;
   }
   std::filesystem::remove(dir + "/cluster.env");
-  std::cout << "sandbox under " << dir << " stopped; no agent or ZooKeeper left running (data kept)\n";
+  std::cout << "sandbox under " << dir
+            << " stopped; no agent or ZooKeeper left running (data kept)\n";
   return 0;
 }
 
@@ -86,8 +87,9 @@ int StatusOf(const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"lockstep-sandbox: a local multi-master cluster of real ZooKeeper servers and "
-               "lockstep agents, master i on 127.0.1.i."};
+  CLI::App app{
+      "lockstep-sandbox: a local multi-master cluster of real ZooKeeper servers and "
+      "lockstep agents, master i on 127.0.1.i."};
   app.require_subcommand(1);
   MiniClusterOptions options;
   auto* up = app.add_subcommand("up", "Start the sandbox; returns once every server serves.");
@@ -104,8 +106,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   options.dir = std::filesystem::absolute(options.dir).lexically_normal().string();
   if (*up) {
-    options.zk_quorum_port = static_cast<uint16_t>(options.zk_client_port + 707);    // 2888
-    options.zk_election_port = static_cast<uint16_t>(options.zk_client_port + 1707); // 3888
+    options.zk_quorum_port = static_cast<uint16_t>(options.zk_client_port + 707);     // 2888
+    options.zk_election_port = static_cast<uint16_t>(options.zk_client_port + 1707);  // 3888
     return Up(options);
   }
   if (*down) return Down(options.dir);

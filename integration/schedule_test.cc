@@ -18,12 +18,14 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 TEST(Schedules, EveryMinuteKeepTwoLeavesTheTwoNewestAfterFourRuns) {
-  std::string dir = fs::temp_directory_path() / ("lockstep-schedule-test-" + std::to_string(getpid()));
+  std::string dir =
+      fs::temp_directory_path() / ("lockstep-schedule-test-" + std::to_string(getpid()));
   fs::remove_all(dir);
   MiniCluster cluster(MiniClusterOptions::WithFreePorts(dir, 3));
   ASSERT_TRUE(cluster.Up().ok());
   auto args = [&](std::vector<std::string> rest) {
-    std::vector<std::string> all = {"--cluster", cluster.urls(), "--token-file", cluster.token_file()};
+    std::vector<std::string> all = {"--cluster", cluster.urls(), "--token-file",
+                                    cluster.token_file()};
     all.insert(all.end(), rest.begin(), rest.end());
     return all;
   };
@@ -32,10 +34,12 @@ TEST(Schedules, EveryMinuteKeepTwoLeavesTheTwoNewestAfterFourRuns) {
   CliResult bad_cron = RunCli(args({"schedule", "create", "bad", "--cron", "61 * * * *"}));
   EXPECT_EQ(bad_cron.exit_code, 2) << bad_cron.err;
   EXPECT_NE(bad_cron.err.find("minute"), std::string::npos) << bad_cron.err;
-  CliResult long_name = RunCli(args({"schedule", "create", "much-too-long", "--cron", "* * * * *"}));
+  CliResult long_name =
+      RunCli(args({"schedule", "create", "much-too-long", "--cron", "* * * * *"}));
   EXPECT_EQ(long_name.exit_code, 2) << long_name.err;
 
-  CliResult created = RunCli(args({"schedule", "create", "every", "--cron", "* * * * *", "--keep", "2"}));
+  CliResult created =
+      RunCli(args({"schedule", "create", "every", "--cron", "* * * * *", "--keep", "2"}));
   ASSERT_EQ(created.exit_code, 0) << created.err;
   const std::regex label("^every-[0-9]{8}-[0-9]{4}$");
   std::set<std::string> seen;  // every backup of the schedule ever listed
@@ -56,10 +60,20 @@ TEST(Schedules, EveryMinuteKeepTwoLeavesTheTwoNewestAfterFourRuns) {
     for (const auto& b : last.backups()) n += b.status() == proto::STATUS_READY;
     return n;
   };
-  ASSERT_TRUE(WaitFor([&] { poll(); return seen.size() >= 4; }, 330s))
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        poll();
+        return seen.size() >= 4;
+      },
+      330s))
       << "only " << seen.size() << " scheduled runs in 5.5 minutes";
   // Retention runs on the coordinator's next pass.
-  EXPECT_TRUE(WaitFor([&] { poll(); return ready() == 2 && last.backups_size() == 2; }, 30s))
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        poll();
+        return ready() == 2 && last.backups_size() == 2;
+      },
+      30s))
       << last.DebugString();
   // The two kept are the newest runs.
   std::vector<std::string> labels;

@@ -8,8 +8,9 @@
 #include "node-agent/agent/agent.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"lockstep-agent: controls this master's ZooKeeper server, reports its status and "
-               "serves Lockstep's API."};
+  CLI::App app{
+      "lockstep-agent: controls this master's ZooKeeper server, reports its status and "
+      "serves Lockstep's API."};
   std::string config_path;
   bool check_only = false;
   app.add_option("--config", config_path, "agent configuration (TOML)")->required();

@@ -29,8 +29,8 @@ Status FromJson(std::string_view json, google::protobuf::Message* message, bool 
   auto status = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(json.data(), json.size()), message, options);
   if (!status.ok()) {
-    return InvalidArgument("malformed " + message->GetDescriptor()->name() + " JSON: " +
-                           std::string(status.message()));
+    return InvalidArgument("malformed " + message->GetDescriptor()->name() +
+                           " JSON: " + std::string(status.message()));
   }
   return Status::Ok();
 }

@@ -73,8 +73,8 @@ TEST(AgentConfig, ParsesEverySetting) {
 }
 
 TEST(AgentConfig, AdvertiseDefaultsToTheListenAddress) {
-  auto config = ParseAgentConfig(Replace(kValid, "advertise = \"http://master1.example:8420\"\n", ""),
-                                 "agent.toml");
+  auto config = ParseAgentConfig(
+      Replace(kValid, "advertise = \"http://master1.example:8420\"\n", ""), "agent.toml");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->advertise, "http://127.0.1.1:8420");
 }
@@ -108,9 +108,11 @@ TEST(AgentConfig, WrongTypesAndValuesNameTheKeyAndLine) {
 }
 
 TEST(AgentConfig, RequiredSettingsAndBackendSections) {
-  ExpectRefused(Replace(kValid, "token_file = \"/etc/lockstep/token\"\n", ""), "'token_file' is required");
-  ExpectRefused(Replace(kValid, "[controller]\nbackend = \"process\"", "[controller]\nbackend = \"systemd\""),
-                "[controller.systemd]");
+  ExpectRefused(Replace(kValid, "token_file = \"/etc/lockstep/token\"\n", ""),
+                "'token_file' is required");
+  ExpectRefused(
+      Replace(kValid, "[controller]\nbackend = \"process\"", "[controller]\nbackend = \"systemd\""),
+      "[controller.systemd]");
   ExpectRefused("name = \"m1\"\nlisten = \"1.2.3.4:5\"\n[controller\n", "agent.toml: line 3");
   auto systemd = ParseAgentConfig(
       Replace(Replace(kValid, "backend = \"process\"", "backend = \"systemd\""),

@@ -1,8 +1,7 @@
 // The cluster view composed from the masters' answers (leader, quorum, Exhibitor's JSON) and the
 // bearer-token check.
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "node-agent/agent/cluster_view.h"
 #include "node-agent/agent/token.h"
@@ -25,10 +24,9 @@ proto::MasterStatus Master(const std::string& name, int code, const std::string&
 }
 
 TEST(ClusterView, HealthyEnsembleHasOneLeaderAndQuorum) {
-  auto status = ComposeClusterStatus(Master("m2", kServing, "leader"),
-                                     {Master("m3", kServing, "follower"),
-                                      Master("m1", kServing, "follower")},
-                                     3);
+  auto status = ComposeClusterStatus(
+      Master("m2", kServing, "leader"),
+      {Master("m3", kServing, "follower"), Master("m1", kServing, "follower")}, 3);
   EXPECT_EQ(status.masters(0).name(), "m1");  // sorted by name
   EXPECT_EQ(status.leader(), "m2");
   EXPECT_EQ(status.leaders(), 1);
@@ -39,32 +37,28 @@ TEST(ClusterView, HealthyEnsembleHasOneLeaderAndQuorum) {
 }
 
 TEST(ClusterView, QuorumNeedsAMajorityOfVoters) {
-  auto two_of_three = ComposeClusterStatus(Master("m1", kServing, "leader"),
-                                           {Master("m2", kServing, "follower"),
-                                            Master("m3", kDown, "")},
-                                           3);
+  auto two_of_three =
+      ComposeClusterStatus(Master("m1", kServing, "leader"),
+                           {Master("m2", kServing, "follower"), Master("m3", kDown, "")}, 3);
   EXPECT_TRUE(two_of_three.quorum());
-  auto one_of_three = ComposeClusterStatus(Master("m1", kNotServing, ""),
-                                           {Master("m2", kServing, "follower"),
-                                            Master("m3", kDown, "")},
-                                           3);
+  auto one_of_three =
+      ComposeClusterStatus(Master("m1", kNotServing, ""),
+                           {Master("m2", kServing, "follower"), Master("m3", kDown, "")}, 3);
   EXPECT_FALSE(one_of_three.quorum());
   EXPECT_EQ(one_of_three.leaders(), 0);
   EXPECT_EQ(one_of_three.leader(), "");
   EXPECT_FALSE(Healthy(one_of_three));
   // Observers serve but don't vote.
-  auto observers = ComposeClusterStatus(Master("m1", kServing, "leader"),
-                                        {Master("m2", kServing, "observer"),
-                                         Master("m3", kServing, "observer")},
-                                        3);
+  auto observers = ComposeClusterStatus(
+      Master("m1", kServing, "leader"),
+      {Master("m2", kServing, "observer"), Master("m3", kServing, "observer")}, 3);
   EXPECT_FALSE(observers.quorum());
 }
 
 TEST(ClusterView, TwoLeadersIsNotHealthy) {
-  auto split = ComposeClusterStatus(Master("m1", kServing, "leader"),
-                                    {Master("m2", kServing, "leader"),
-                                     Master("m3", kServing, "follower")},
-                                    3);
+  auto split = ComposeClusterStatus(
+      Master("m1", kServing, "leader"),
+      {Master("m2", kServing, "leader"), Master("m3", kServing, "follower")}, 3);
   EXPECT_EQ(split.leaders(), 2);
   EXPECT_EQ(split.leader(), "");
   EXPECT_FALSE(Healthy(split));
@@ -73,10 +67,11 @@ TEST(ClusterView, TwoLeadersIsNotHealthy) {
 TEST(ClusterView, ExhibitorJsonIsTheBareArrayExhibitorServed) {
   auto status = ComposeClusterStatus(Master("m1", kServing, "leader"),
                                      {Master("m2", kNotServing, ""), Master("m3", kDown, "")}, 3);
-  EXPECT_EQ(ExhibitorStatusJson(status),
-            "[{\"hostname\":\"10.0.0.1\",\"code\":3,\"description\":\"serving\",\"isLeader\":true},"
-            "{\"hostname\":\"10.0.0.2\",\"code\":2,\"description\":\"not serving\",\"isLeader\":false},"
-            "{\"hostname\":\"10.0.0.3\",\"code\":1,\"description\":\"down\",\"isLeader\":false}]");
+  EXPECT_EQ(
+      ExhibitorStatusJson(status),
+      "[{\"hostname\":\"10.0.0.1\",\"code\":3,\"description\":\"serving\",\"isLeader\":true},"
+      "{\"hostname\":\"10.0.0.2\",\"code\":2,\"description\":\"not serving\",\"isLeader\":false},"
+      "{\"hostname\":\"10.0.0.3\",\"code\":1,\"description\":\"down\",\"isLeader\":false}]");
 }
 
 TEST(Token, BearerMatchesOnlyTheExactToken) {

@@ -1,9 +1,8 @@
 // The ZooKeeper controllers with stand-in programs: `exec` runs scripts, `systemd` a fake
 // systemctl found on PATH, `process` supervises a shell script standing in for the JVM.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdlib>
 
@@ -45,8 +44,8 @@ TEST(ExecController, RunsTheConfiguredCommands) {
 }
 
 TEST(ExecController, FailureCarriesTheExitCodeAndLastOutputLine) {
-  CommandController exec("exec", "echo checking; echo 'address already in use' >&2; exit 3",
-                         "true", 5s);
+  CommandController exec("exec", "echo checking; echo 'address already in use' >&2; exit 3", "true",
+                         5s);
   Status started = exec.Start();
   EXPECT_EQ(started.code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(started.message().find("exit 3"), std::string::npos) << started.message();
@@ -65,8 +64,9 @@ TEST(SystemdController, CallsSystemctlFromPath) {
   TempDir dir;
   const std::string log = dir / "systemctl.log";
   Script(dir, "systemctl",
-         "echo \"$@\" >> " + log + "\n[ \"$2\" = broken.service ] && { echo 'Unit broken.service "
-         "not found.' >&2; exit 5; }\nexit 0");
+         "echo \"$@\" >> " + log +
+             "\n[ \"$2\" = broken.service ] && { echo 'Unit broken.service "
+             "not found.' >&2; exit 5; }\nexit 0");
   const std::string old_path = getenv("PATH");
   setenv("PATH", (dir.path() + ":" + old_path).c_str(), 1);
   auto systemd = CommandController::ForSystemd({.unit = "dcos-exhibitor"});
@@ -99,7 +99,8 @@ class ProcessControllerTest : public ::testing::Test {
 };
 
 // Stays alive with its arguments visible in /proc (as a JVM's are) and exits on SIGTERM.
-constexpr const char* kServer = "echo \"server up: $*\"\ntrap 'exit 0' TERM\nwhile :; do sleep 0.05; done";
+constexpr const char* kServer =
+    "echo \"server up: $*\"\ntrap 'exit 0' TERM\nwhile :; do sleep 0.05; done";
 
 TEST_F(ProcessControllerTest, RestartsAnUnexpectedExitWithBackoff) {
   auto controller = Make(Config(kServer));
@@ -145,9 +146,8 @@ TEST_F(ProcessControllerTest, AdoptsAServerLeftRunningByAPreviousAgent) {
   ASSERT_TRUE(first->Start().ok());
   const int64_t pid = first->pid();
   // Until it has exec'd, the child's command line is still ours and names no zoo.cfg.
-  ASSERT_TRUE(Eventually([&] {
-    return ReadFile(dir_ / "zookeeper.out").find("server up") != std::string::npos;
-  }));
+  ASSERT_TRUE(Eventually(
+      [&] { return ReadFile(dir_ / "zookeeper.out").find("server up") != std::string::npos; }));
   first.reset();
   ASSERT_TRUE(ProcessAlive(static_cast<pid_t>(pid)));
   auto second = Make(config);

@@ -13,13 +13,14 @@ namespace lockstep::coordinator {
 namespace {
 
 TEST(Labels, TheRuleFromTheDesign) {
-  for (const std::string& good : {std::string("abc"), std::string("nightly"), std::string("a_b"),
-                                 std::string("ab.c-d"), std::string("__x"), std::string(25, 'z')}) {
+  for (const std::string& good :
+       {std::string("abc"), std::string("nightly"), std::string("a_b"), std::string("ab.c-d"),
+        std::string("__x"), std::string(25, 'z')}) {
     EXPECT_TRUE(CheckLabel(good).ok()) << good;
   }
-  for (const std::string& bad : {std::string("ab"), std::string(26, 'a'), std::string("a b"),
-                                std::string("a/b"), std::string(".ab"), std::string("-ab"),
-                                std::string("a-b"), std::string("ab\n")}) {
+  for (const std::string& bad :
+       {std::string("ab"), std::string(26, 'a'), std::string("a b"), std::string("a/b"),
+        std::string(".ab"), std::string("-ab"), std::string("a-b"), std::string("ab\n")}) {
     Status status = CheckLabel(bad);
     EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << bad;
     EXPECT_NE(status.message().find("label"), std::string::npos);
@@ -69,9 +70,9 @@ TEST(ChooseSource, OfflineSparesTheCoordinatorAndNeverTakesTheLeader) {
 }
 
 TEST(ChooseSource, OfflineQuorumRuleNamesTheNumbers) {
-  ClusterView one_down{{Master("m1", "leader", "0x5"), Master("m2", "follower", "0x5"),
-                        Master("m3", "", "", false)},
-                       3};
+  ClusterView one_down{
+      {Master("m1", "leader", "0x5"), Master("m2", "follower", "0x5"), Master("m3", "", "", false)},
+      3};
   auto refused = ChooseSource(one_down, "offline", "m1", 0);
   ASSERT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(refused.status().message().find("2 of 3 voters serve"), std::string::npos);
@@ -98,7 +99,7 @@ TEST(Cron, ParsesAndMatchesLikeCron) {
   ASSERT_TRUE(steps.ok());
   EXPECT_TRUE(steps->Matches(At("2026-11-25T08:45:00Z")));   // a Wednesday
   EXPECT_FALSE(steps->Matches(At("2026-11-29T08:45:00Z")));  // a Sunday
-  auto either = CronSchedule::Parse("0 0 1 * 0");  // 1st of the month OR Sundays
+  auto either = CronSchedule::Parse("0 0 1 * 0");            // 1st of the month OR Sundays
   EXPECT_TRUE(either->Matches(At("2026-11-29T00:00:00Z")));
   EXPECT_TRUE(either->Matches(At("2026-12-01T00:00:00Z")));
   auto sunday7 = CronSchedule::Parse("0 0 * * 7");
@@ -165,7 +166,11 @@ TEST(RunSchedules, MissedRunsAreMadeUpOnceAndBusyIsRetried) {
         return proto::Backup();
       },
       .delete_backup = [](const std::string&) { return Status::Ok(); },
-      .save_schedule = [&](proto::Schedule& s) { saved.push_back(s); return Status::Ok(); }};
+      .save_schedule =
+          [&](proto::Schedule& s) {
+            saved.push_back(s);
+            return Status::Ok();
+          }};
   const time_t now = At("2026-11-25T09:42:10Z");
   RunSchedules({schedule}, {}, now, actions);
   EXPECT_TRUE(started.empty());

@@ -1,8 +1,5 @@
 #include "common/http/client.h"
 
-#include <limits>
-#include <utility>  // before asio: Boost 1.74's awaitable.hpp uses std::exchange
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,6 +9,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <limits>
+#include <utility>  // before asio: Boost 1.74's awaitable.hpp uses std::exchange
 
 namespace lockstep::http {
 namespace asio = boost::asio;
@@ -110,8 +109,7 @@ asio::awaitable<Response> Exchange(Stream& stream, const Url& url, const CallOpt
   co_return co_await Receive(stream, options);
 }
 
-asio::awaitable<Response> Run(const Url& url, const CallOptions& options,
-                              asio::ssl::context* tls) {
+asio::awaitable<Response> Run(const Url& url, const CallOptions& options, asio::ssl::context* tls) {
   auto executor = co_await asio::this_coro::executor;
   asio::ip::tcp::resolver resolver(executor);
   auto endpoints =
@@ -145,22 +143,21 @@ Result<Reply> Client::Call(const Url& url, const CallOptions& options) const {
   asio::io_context io;
   std::optional<Response> response;
   std::string failure;
-  asio::co_spawn(io, Run(url, options, tls_.get()),
-                 [&](std::exception_ptr error, Response value) {
-                   if (!error) {
-                     response = std::move(value);
-                     return;
-                   }
-                   try {
-                     std::rethrow_exception(error);
-                   } catch (const boost::system::system_error& e) {
-                     failure = e.code() == beast::error::timeout
-                                   ? "no answer within " + std::to_string(options.timeout.count()) + " ms"
-                                   : e.code().message();
-                   } catch (const std::exception& e) {
-                     failure = e.what();
-                   }
-                 });
+  asio::co_spawn(io, Run(url, options, tls_.get()), [&](std::exception_ptr error, Response value) {
+    if (!error) {
+      response = std::move(value);
+      return;
+    }
+    try {
+      std::rethrow_exception(error);
+    } catch (const boost::system::system_error& e) {
+      failure = e.code() == beast::error::timeout
+                    ? "no answer within " + std::to_string(options.timeout.count()) + " ms"
+                    : e.code().message();
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+  });
   io.run();
   if (!response) {
     return Status(StatusCode::kUnavailable,

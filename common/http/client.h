@@ -3,12 +3,11 @@
 // peer costs at most that long. Thread-safe: each call has its own connection.
 #pragma once
 
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <boost/asio/ssl/context.hpp>
 
 #include "common/http/message.h"
 #include "common/http/url.h"

@@ -4,7 +4,8 @@
 
 namespace lockstep::http {
 Reply ErrorReply(int status, const std::string& code, const std::string& message) {
-  return Reply{status, "{\"error\":\"" + JsonEscape(message) + "\",\"code\":\"" + JsonEscape(code) + "\"}",
+  return Reply{status,
+               "{\"error\":\"" + JsonEscape(message) + "\",\"code\":\"" + JsonEscape(code) + "\"}",
                "application/json"};
 }
 

@@ -8,21 +8,21 @@
 namespace lockstep::http {
 
 struct Request {
-  std::string method;          // GET, POST, …
-  std::string path;            // target without the query
+  std::string method;  // GET, POST, …
+  std::string path;    // target without the query
   std::map<std::string, std::string> query;
   std::string body;
-  std::string body_file;       // set instead of body for uploads (see ServerOptions)
-  std::string authorization;   // the Authorization header, verbatim
+  std::string body_file;      // set instead of body for uploads (see ServerOptions)
+  std::string authorization;  // the Authorization header, verbatim
   std::string content_type;
-  std::string remote;          // peer address, for logs
+  std::string remote;  // peer address, for logs
 };
 
 struct Reply {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
-  std::string file_path;       // when set, the file is streamed as the body instead
+  std::string file_path;  // when set, the file is streamed as the body instead
 };
 
 // A JSON error body {"error": message, "code": code}, escaped.

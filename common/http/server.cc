@@ -1,7 +1,6 @@
 #include "common/http/server.h"
 
-#include <limits>
-#include <utility>  // before asio: Boost 1.74's awaitable.hpp uses std::exchange
+#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -14,8 +13,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-
-#include <unistd.h>
+#include <limits>
+#include <utility>  // before asio: Boost 1.74's awaitable.hpp uses std::exchange
 
 #include "common/log.h"
 
@@ -56,9 +55,8 @@ Request ToRequest(const bhttp::request_header<>& message, const std::string& rem
 
 // The reply for a request the parser refused, or nullopt when the connection just ended.
 std::optional<Reply> ReplyToReadError(const beast::error_code& ec) {
-  if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
-      ec == asio::error::eof || ec == asio::error::connection_reset ||
-      ec == asio::error::operation_aborted) {
+  if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
+      ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
     return std::nullopt;
   }
   if (ec == bhttp::error::body_limit) return ErrorReply(413, "too_large", "request body too large");

@@ -40,7 +40,7 @@ struct ServerOptions {
 
 struct ServerCounters {
   std::atomic<uint64_t> requests{0};
-  std::atomic<uint64_t> rejected{0};   // malformed, oversized or over the connection limit
+  std::atomic<uint64_t> rejected{0};  // malformed, oversized or over the connection limit
   std::atomic<int64_t> connections{0};
 };
 
@@ -59,7 +59,7 @@ class Server {
   uint16_t port() const { return bound_port_; }
   const ServerCounters& counters() const { return *counters_; }
 
- struct Impl;  // public so the connection coroutines in server.cc can reach it
+  struct Impl;  // public so the connection coroutines in server.cc can reach it
 
  private:
   ServerOptions options_;

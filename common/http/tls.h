@@ -2,10 +2,9 @@
 // files; a client trusts the CA file when given, the system store otherwise.
 #pragma once
 
+#include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <string>
-
-#include <boost/asio/ssl/context.hpp>
 
 #include "common/status.h"
 
@@ -18,8 +17,8 @@ struct ServerTlsFiles {
 };
 
 struct ClientTlsFiles {
-  std::string ca_file;      // trusted CA; empty: the system's store
-  std::string cert_file;    // optional client certificate
+  std::string ca_file;    // trusted CA; empty: the system's store
+  std::string cert_file;  // optional client certificate
   std::string key_file;
 };
 

@@ -66,24 +66,31 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
 
   ASSIGN_OR_RETURN(auto controller, control::MakeController(c.controller, c.zoo_cfg, zoo_cfg));
   ASSIGN_OR_RETURN(http::Url advertised, http::ParseUrl(c.advertise));
-  LocalNodeOptions node{.name = c.name, .address = c.advertise, .hostname = advertised.host,
-                        .client = *zoo_cfg.client, .probe_interval = c.probe_interval,
+  LocalNodeOptions node{.name = c.name,
+                        .address = c.advertise,
+                        .hostname = advertised.host,
+                        .client = *zoo_cfg.client,
+                        .probe_interval = c.probe_interval,
                         .probe_timeout = c.peer_timeout};
-  agent->node_ = std::make_unique<LocalNode>(node, std::move(controller),
-                                             MaintenanceFlag(c.store_dir));
-  agent->peers_ = std::make_unique<PeerView>(c.peers, *agent->client_, token, c.probe_interval,
-                                             c.peer_timeout);
+  agent->node_ =
+      std::make_unique<LocalNode>(node, std::move(controller), MaintenanceFlag(c.store_dir));
+  agent->peers_ =
+      std::make_unique<PeerView>(c.peers, *agent->client_, token, c.probe_interval, c.peer_timeout);
   agent->election_ = std::make_unique<coordinator::Election>(coordinator::ElectionOptions{
       .zk_connect = c.zk_connect.empty() ? DefaultZkConnect(zoo_cfg) : c.zk_connect,
       .self_name = c.name,
       .self_url = c.advertise,
       .session_timeout = c.election_session});
   agent->backups_ = std::make_unique<BackupService>(
-      BackupServiceOptions{.store_dir = c.store_dir, .token = token,
-                           .peer_timeout = c.peer_timeout, .zoo_cfg = zoo_cfg,
+      BackupServiceOptions{.store_dir = c.store_dir,
+                           .token = token,
+                           .peer_timeout = c.peer_timeout,
+                           .zoo_cfg = zoo_cfg,
                            .voters = CountVoters(zoo_cfg),
-                           .settings = {.self = c.name, .replicas = c.backup_replicas,
-                                        .quorum_margin = c.quorum_margin, .lease = c.lock_lease},
+                           .settings = {.self = c.name,
+                                        .replicas = c.backup_replicas,
+                                        .quorum_margin = c.quorum_margin,
+                                        .lease = c.lock_lease},
                            .allow_crash_points = c.allow_crash_points,
                            .java = c.controller.process.java,
                            .classpath = c.controller.process.classpath},
@@ -94,7 +101,8 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
       c.store_dir, token, c.peer_timeout, agent->backups_.get(), agent->peers_.get(),
       agent->client_.get(), agent->election_.get());
   RETURN_IF_ERROR(agent->schedules_->Open());
-  agent->api_ = std::make_unique<Api>(ApiContext{.token = token, .node = agent->node_.get(),
+  agent->api_ = std::make_unique<Api>(ApiContext{.token = token,
+                                                 .node = agent->node_.get(),
                                                  .peers = agent->peers_.get(),
                                                  .client = agent->client_.get(),
                                                  .voters = CountVoters(zoo_cfg),
@@ -102,8 +110,11 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                                                  .lock = &agent->lock_,
                                                  .backups = agent->backups_.get(),
                                                  .schedules = agent->schedules_.get()});
-  http::ServerOptions server{.host = c.listen_host, .port = c.listen_port, .tls = c.tls,
-                             .body_limit = c.max_body_bytes, .read_timeout = c.request_timeout,
+  http::ServerOptions server{.host = c.listen_host,
+                             .port = c.listen_port,
+                             .tls = c.tls,
+                             .body_limit = c.max_body_bytes,
+                             .read_timeout = c.request_timeout,
                              .write_timeout = c.request_timeout};
   // `backup import` streams archives of any size straight into the archives' directory.
   server.accepts_upload = [token](const http::Request& head) {
@@ -153,8 +164,8 @@ void Agent::End() {
   duties_wake_.notify_all();
   if (duties_.joinable()) duties_.join();
   schedules_.reset();
-  backups_.reset();    // waits for a running backup's thread
-  election_.reset();   // leaves the election at once, so a successor takes over quickly
+  backups_.reset();   // waits for a running backup's thread
+  election_.reset();  // leaves the election at once, so a successor takes over quickly
   peers_.reset();
   node_.reset();  // the process controller stops the JVM here when it owns it
 }

@@ -12,11 +12,11 @@
 #include "coordinator/election.h"
 #include "node-agent/agent/api.h"
 #include "node-agent/agent/backup_service.h"
-#include "node-agent/agent/op_lock.h"
-#include "node-agent/agent/schedule_service.h"
 #include "node-agent/agent/config.h"
 #include "node-agent/agent/local_node.h"
+#include "node-agent/agent/op_lock.h"
 #include "node-agent/agent/peer_view.h"
+#include "node-agent/agent/schedule_service.h"
 
 namespace lockstep::agent {
 

@@ -19,14 +19,16 @@ constexpr auto kForwardedActionTimeout = std::chrono::seconds(90);
 
 http::Reply Api::Handle(const http::Request& request) const {
   http::Reply reply = Route(request);
-  log::Debug("http", {{"method", request.method}, {"path", request.path},
-                      {"status", std::to_string(reply.status)}, {"remote", request.remote}});
+  log::Debug("http", {{"method", request.method},
+                      {"path", request.path},
+                      {"status", std::to_string(reply.status)},
+                      {"remote", request.remote}});
   return reply;
 }
 
 proto::ClusterStatus Api::ClusterStatus() const {
-  proto::ClusterStatus status = ComposeClusterStatus(
-      context_.node->Snapshot(), context_.peers->Snapshot(), context_.voters);
+  proto::ClusterStatus status =
+      ComposeClusterStatus(context_.node->Snapshot(), context_.peers->Snapshot(), context_.voters);
   if (context_.election) {
     if (auto coordinator = context_.election->Current()) status.set_coordinator(coordinator->name);
   }
@@ -51,10 +53,10 @@ http::Reply Api::Route(const http::Request& request) const {
   if (request.path == "/metrics") {
     if (auto wrong = WrongMethod(request, "GET")) return *wrong;
     return {200,
-            RenderMetrics(ClusterStatus(), context_.node->options().name,
-                          context_.node->controller(), context_.server,
-                          context_.backups ? context_.backups->LocalCatalog()
-                                           : std::vector<proto::Backup>{}),
+            RenderMetrics(
+                ClusterStatus(), context_.node->options().name, context_.node->controller(),
+                context_.server,
+                context_.backups ? context_.backups->LocalCatalog() : std::vector<proto::Backup>{}),
             "text/plain; version=0.0.4"};
   }
   if (request.path == "/exhibitor/v1/cluster/status") {
@@ -93,8 +95,8 @@ http::Reply Api::Route(const http::Request& request) const {
 http::Reply Api::NodeAction(const http::Request& request, const std::string& name,
                             const std::string& action) const {
   if (action != "stop" && action != "start" && action != "restart") {
-    return http::ErrorReply(404, "not_found",
-                            "unknown ZooKeeper action '" + action + "': use stop, start or restart");
+    return http::ErrorReply(
+        404, "not_found", "unknown ZooKeeper action '" + action + "': use stop, start or restart");
   }
   proto::ZkActionRequest body;
   if (!request.body.empty()) {
@@ -104,8 +106,8 @@ http::Reply Api::NodeAction(const http::Request& request, const std::string& nam
   if (name != context_.node->options().name) {
     const std::string url = context_.peers->UrlOf(name);
     if (url.empty()) {
-      return http::ErrorReply(404, "not_found",
-                              "no master named '" + name + "'; `lockstep cluster status` lists them");
+      return http::ErrorReply(
+          404, "not_found", "no master named '" + name + "'; `lockstep cluster status` lists them");
     }
     http::Reply forwarded =
         ForwardTo(*context_.client, url, "master '" + name + "'", request, context_.token,

@@ -13,8 +13,8 @@
 #include "node-agent/agent/backup_service.h"
 #include "node-agent/agent/local_node.h"
 #include "node-agent/agent/op_lock.h"
-#include "node-agent/agent/schedule_service.h"
 #include "node-agent/agent/peer_view.h"
+#include "node-agent/agent/schedule_service.h"
 
 namespace lockstep::agent {
 
@@ -46,6 +46,5 @@ class Api {
 
   ApiContext context_;
 };
-
 
 }  // namespace lockstep::agent

@@ -1,20 +1,11 @@
 #include "node-agent/agent/api_util.h"
 
+#include "common/strings.h"
 #include "proto/json.h"
 
 namespace lockstep::agent {
 
-std::vector<std::string> PathSegments(const std::string& path) {
-  std::vector<std::string> parts;
-  size_t start = 1;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    if (slash > start) parts.push_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return parts;
-}
+std::vector<std::string> PathSegments(const std::string& path) { return SplitNonEmpty(path, '/'); }
 
 http::Reply JsonReply(const google::protobuf::Message& message, int status) {
   return http::Reply{status, proto::ToCompactJson(message), "application/json"};
@@ -22,19 +13,27 @@ http::Reply JsonReply(const google::protobuf::Message& message, int status) {
 
 int HttpStatusFor(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kBusy: return 409;
-    case StatusCode::kFailedPrecondition: return 412;
-    case StatusCode::kUnavailable: return 503;
-    default: return 500;
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kBusy:
+      return 409;
+    case StatusCode::kFailedPrecondition:
+      return 412;
+    case StatusCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
   }
 }
 
 http::Reply StatusReply(const Status& status) {
-  static const char* kCodes[] = {"ok", "bad_request", "not_found", "busy", "unavailable",
-                                 "failed_precondition", "corruption", "io_error", "internal"};
+  static const char* kCodes[] = {"ok",         "bad_request", "not_found",
+                                 "busy",       "unavailable", "failed_precondition",
+                                 "corruption", "io_error",    "internal"};
   return http::ErrorReply(HttpStatusFor(status), kCodes[static_cast<int>(status.code())],
                           status.message());
 }
@@ -61,8 +60,11 @@ http::Reply ForwardTo(const http::Client& client, const std::string& url, const 
     target += separator + key + "=" + value;
     separator = '&';
   }
-  http::CallOptions call{.method = request.method, .target = target, .body = request.body,
-                         .token = token, .timeout = timeout};
+  http::CallOptions call{.method = request.method,
+                         .target = target,
+                         .body = request.body,
+                         .token = token,
+                         .timeout = timeout};
   Result<http::Reply> reply = client.Call(*parsed, call);
   if (!reply.ok()) {
     return http::ErrorReply(502, "unavailable",

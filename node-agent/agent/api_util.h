@@ -1,11 +1,11 @@
 // Small pieces every route handler uses: JSON replies, Status to HTTP, strict bodies, forwarding.
 #pragma once
 
+#include <google/protobuf/message.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/message.h>
 
 #include "common/http/client.h"
 #include "common/http/message.h"

@@ -8,10 +8,10 @@
 #include "common/log.h"
 #include "common/sha256.h"
 #include "coordinator/labels.h"
-#include "node-agent/local/deep_verify.h"
-#include "node-agent/local/inspect_archive.h"
 #include "node-agent/agent/api_util.h"
 #include "node-agent/agent/cluster_view.h"
+#include "node-agent/local/deep_verify.h"
+#include "node-agent/local/inspect_archive.h"
 #include "proto/json.h"
 
 namespace lockstep::agent {
@@ -228,7 +228,8 @@ http::Reply BackupService::Register(const http::Request& request) {
   if (auto forwarded = ForwardToCoordinator(request)) return *forwarded;
   proto::Backup record;
   if (Status parsed = ParseBody(request, &record); !parsed.ok()) return StatusReply(parsed);
-  if (Status valid = coordinator::CheckBackupId(record.id()); !valid.ok()) return StatusReply(valid);
+  if (Status valid = coordinator::CheckBackupId(record.id()); !valid.ok())
+    return StatusReply(valid);
   const std::string holder = request.query.count("holder") ? request.query.at("holder") : "";
   Result<proto::Backup> registered = backups_->Register(record, holder);
   return registered.ok() ? JsonReply(*registered, 201) : StatusReply(registered.status());
@@ -238,9 +239,10 @@ Status BackupService::AskMaster(const proto::MasterStatus& master, const std::st
                                 const std::string& path, google::protobuf::Message* reply,
                                 std::chrono::milliseconds timeout) {
   ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(master.address()));
-  ASSIGN_OR_RETURN(http::Reply answer,
-                   client_->Call(url, {.method = method, .target = path, .token = options_.token,
-                                       .timeout = timeout}));
+  ASSIGN_OR_RETURN(
+      http::Reply answer,
+      client_->Call(
+          url, {.method = method, .target = path, .token = options_.token, .timeout = timeout}));
   if (answer.status / 100 != 2) return coordinator::StatusFromReply(answer, master.name() + path);
   return proto::FromJson(answer.body, reply, true);
 }
@@ -326,7 +328,8 @@ std::optional<http::Reply> BackupService::Internal(const http::Request& request,
     proto::Backup record;
     if (Status parsed = ParseBody(request, &record); !parsed.ok()) return StatusReply(parsed);
     if (record.id() != parts[3]) return StatusReply(InvalidArgument("record id differs from path"));
-    if (Status valid = coordinator::CheckBackupId(record.id()); !valid.ok()) return StatusReply(valid);
+    if (Status valid = coordinator::CheckBackupId(record.id()); !valid.ok())
+      return StatusReply(valid);
     Result<bool> stored = catalog_.Put(record);
     return stored.ok() ? JsonReply(record) : StatusReply(stored.status());
   }
@@ -361,16 +364,19 @@ std::optional<http::Reply> BackupService::Internal(const http::Request& request,
     }
     if (action == "check") {
       if (auto wrong = WrongMethod(request, "POST")) return *wrong;
-      if (!archives_.Has(id)) return StatusReply(NotFound(node_->options().name + " holds no replica of " + id));
+      if (!archives_.Has(id))
+        return StatusReply(NotFound(node_->options().name + " holds no replica of " + id));
       const std::string sha = request.query.count("sha256") ? request.query.at("sha256") : "";
       return JsonReply(archives_.Check(id, sha));
     }
     if (action == "deep-verify") {
       if (auto wrong = WrongMethod(request, "POST")) return *wrong;
-      if (!archives_.Has(id)) return StatusReply(NotFound(node_->options().name + " holds no replica of " + id));
-      Result<proto::DeepCheck> check = local::DeepVerify(
-          {.archive = archives_.PathOf(id), .scratch_parent = archives_.dir(),
-           .java = options_.java, .classpath = options_.classpath});
+      if (!archives_.Has(id))
+        return StatusReply(NotFound(node_->options().name + " holds no replica of " + id));
+      Result<proto::DeepCheck> check = local::DeepVerify({.archive = archives_.PathOf(id),
+                                                          .scratch_parent = archives_.dir(),
+                                                          .java = options_.java,
+                                                          .classpath = options_.classpath});
       return check.ok() ? JsonReply(*check) : StatusReply(check.status());
     }
     if (action == "fetch") {

@@ -73,8 +73,8 @@ Status ReadController(TomlReader& reader, ControllerConfig* out) {
                           (systemd && out->backend != "systemd") ||
                           (exec && out->backend != "exec");
   if (mismatched) {
-    return InvalidArgument("[controller] has settings for a backend other than '" +
-                           out->backend + "'; remove them or change 'controller.backend'");
+    return InvalidArgument("[controller] has settings for a backend other than '" + out->backend +
+                           "'; remove them or change 'controller.backend'");
   }
   return Status::Ok();
 }
@@ -156,7 +156,8 @@ Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   RETURN_IF_ERROR(reader.Integer("max_body_bytes", 1024, 64LL << 20, &body));
   out->max_body_bytes = static_cast<uint64_t>(body);
   ASSIGN_OR_RETURN(const toml::table* controller, reader.Table("controller"));
-  if (!controller) return InvalidArgument("[controller] is required (backend = process|systemd|exec)");
+  if (!controller)
+    return InvalidArgument("[controller] is required (backend = process|systemd|exec)");
   TomlReader sub(*controller, "controller");
   RETURN_IF_ERROR(ReadController(sub, &out->controller));
   return reader.RejectUnknownKeys();

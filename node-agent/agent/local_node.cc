@@ -38,9 +38,9 @@ void LocalNode::ProbeNow() {
   proto::ZkServerStatus status = ProbeZk(options_.client, options_.probe_timeout);
   std::lock_guard lock(mu_);
   if (status.code() != last_.code()) {
-    log::Info("ZooKeeper status changed", {{"from", last_.description()},
-                                           {"to", status.description()},
-                                           {"mode", status.mode()}});
+    log::Info(
+        "ZooKeeper status changed",
+        {{"from", last_.description()}, {"to", status.description()}, {"mode", status.mode()}});
   }
   last_ = std::move(status);
 }
@@ -76,8 +76,7 @@ proto::MasterStatus LocalNode::Snapshot() const {
   return master;
 }
 
-Result<proto::ZkServerStatus> LocalNode::Act(const std::string& action,
-                                             const std::string& reason) {
+Result<proto::ZkServerStatus> LocalNode::Act(const std::string& action, const std::string& reason) {
   std::lock_guard serial(action_mu_);
   log::Info("ZooKeeper " + action + " requested", {{"reason", reason}});
   if (action == "stop") {

@@ -52,15 +52,18 @@ void RenderBackupMetrics(Exposition& out, const std::vector<proto::Backup>& cata
     }
   }
   out.Family("lockstep_backups", "gauge", "backups in the catalog by status");
-  for (const auto& [status, count] : by_status) out.Sample("lockstep_backups", Label("status", status), count);
+  for (const auto& [status, count] : by_status)
+    out.Sample("lockstep_backups", Label("status", status), count);
   out.Family("lockstep_backup_failures", "gauge", "backups in the catalog that ended STATUS_ERROR");
   out.Sample("lockstep_backup_failures", "", by_status["STATUS_ERROR"]);
   if (!newest) return;
   std::tm t{};
   strptime(newest->finished_at().c_str(), "%Y-%m-%dT%H:%M:%SZ", &t);
-  out.Family("lockstep_backup_last_success_timestamp_seconds", "gauge", "when the newest READY backup finished");
+  out.Family("lockstep_backup_last_success_timestamp_seconds", "gauge",
+             "when the newest READY backup finished");
   out.Sample("lockstep_backup_last_success_timestamp_seconds", "", static_cast<double>(timegm(&t)));
-  out.Family("lockstep_backup_last_duration_seconds", "gauge", "how long the newest READY backup took");
+  out.Family("lockstep_backup_last_duration_seconds", "gauge",
+             "how long the newest READY backup took");
   out.Sample("lockstep_backup_last_duration_seconds", "", newest->duration_seconds());
   out.Family("lockstep_backup_last_size_bytes", "gauge", "the newest READY backup's archive size");
   out.Sample("lockstep_backup_last_size_bytes", "", static_cast<double>(newest->size_bytes()));
@@ -73,11 +76,14 @@ std::string RenderMetrics(const proto::ClusterStatus& cluster, const std::string
                           const http::ServerCounters* server,
                           const std::vector<proto::Backup>& catalog) {
   Exposition out;
-  out.Family("lockstep_zk_status_code", "gauge",
-             "Exhibitor code of each master's ZooKeeper: 0 latent, 1 down, 2 not serving, 3 serving");
-  for (const auto& m : cluster.masters()) out.Sample("lockstep_zk_status_code", Label("master", m.name()), m.zk().code());
+  out.Family(
+      "lockstep_zk_status_code", "gauge",
+      "Exhibitor code of each master's ZooKeeper: 0 latent, 1 down, 2 not serving, 3 serving");
+  for (const auto& m : cluster.masters())
+    out.Sample("lockstep_zk_status_code", Label("master", m.name()), m.zk().code());
   out.Family("lockstep_zk_is_leader", "gauge", "1 when the master's server leads");
-  for (const auto& m : cluster.masters()) out.Sample("lockstep_zk_is_leader", Label("master", m.name()), m.zk().is_leader());
+  for (const auto& m : cluster.masters())
+    out.Sample("lockstep_zk_is_leader", Label("master", m.name()), m.zk().is_leader());
   out.Family("lockstep_zk_last_zxid", "gauge", "last processed zxid of each serving server");
   for (const auto& m : cluster.masters()) {
     if (auto zxid = ParseHexZxid(m.zk().zxid())) {
@@ -85,27 +91,39 @@ std::string RenderMetrics(const proto::ClusterStatus& cluster, const std::string
     }
   }
   out.Family("lockstep_zk_node_count", "gauge", "znodes on each serving server");
-  for (const auto& m : cluster.masters()) out.Sample("lockstep_zk_node_count", Label("master", m.name()), static_cast<double>(m.zk().node_count()));
+  for (const auto& m : cluster.masters())
+    out.Sample("lockstep_zk_node_count", Label("master", m.name()),
+               static_cast<double>(m.zk().node_count()));
   out.Family("lockstep_zk_avg_latency_ms", "gauge", "mntr zk_avg_latency of each serving server");
   for (const auto& m : cluster.masters()) {
-    if (m.zk().code() == 3) out.Sample("lockstep_zk_avg_latency_ms", Label("master", m.name()), m.zk().avg_latency_ms());
+    if (m.zk().code() == 3)
+      out.Sample("lockstep_zk_avg_latency_ms", Label("master", m.name()), m.zk().avg_latency_ms());
   }
   out.Family("lockstep_zk_outstanding_requests", "gauge", "mntr zk_outstanding_requests");
   for (const auto& m : cluster.masters()) {
-    if (m.zk().code() == 3) out.Sample("lockstep_zk_outstanding_requests", Label("master", m.name()), m.zk().outstanding_requests());
+    if (m.zk().code() == 3)
+      out.Sample("lockstep_zk_outstanding_requests", Label("master", m.name()),
+                 m.zk().outstanding_requests());
   }
   out.Family("lockstep_zk_synced_followers", "gauge", "mntr zk_synced_followers, on the leader");
   for (const auto& m : cluster.masters()) {
-    if (m.zk().mode() == "leader") out.Sample("lockstep_zk_synced_followers", Label("master", m.name()), m.zk().synced_followers());
+    if (m.zk().mode() == "leader")
+      out.Sample("lockstep_zk_synced_followers", Label("master", m.name()),
+                 m.zk().synced_followers());
   }
   out.Family("lockstep_agent_reachable", "gauge", "1 when this agent reached the master's agent");
-  for (const auto& m : cluster.masters()) out.Sample("lockstep_agent_reachable", Label("master", m.name()), m.agent_reachable());
-  out.Family("lockstep_zk_maintenance", "gauge", "1 while this master's server is stopped on purpose");
+  for (const auto& m : cluster.masters())
+    out.Sample("lockstep_agent_reachable", Label("master", m.name()), m.agent_reachable());
+  out.Family("lockstep_zk_maintenance", "gauge",
+             "1 while this master's server is stopped on purpose");
   for (const auto& m : cluster.masters()) {
-    if (m.name() == self) out.Sample("lockstep_zk_maintenance", Label("master", m.name()), m.zk().maintenance());
+    if (m.name() == self)
+      out.Sample("lockstep_zk_maintenance", Label("master", m.name()), m.zk().maintenance());
   }
-  out.Family("lockstep_zk_restarts_total", "counter", "unexpected exits of this master's server that the agent restarted");
-  out.Sample("lockstep_zk_restarts_total", Label("master", self), static_cast<double>(controller.restarts()));
+  out.Family("lockstep_zk_restarts_total", "counter",
+             "unexpected exits of this master's server that the agent restarted");
+  out.Sample("lockstep_zk_restarts_total", Label("master", self),
+             static_cast<double>(controller.restarts()));
   out.Family("lockstep_cluster_serving", "gauge", "servers serving");
   out.Sample("lockstep_cluster_serving", "", cluster.serving());
   out.Family("lockstep_cluster_leaders", "gauge", "servers claiming to lead (1 when healthy)");
@@ -115,7 +133,8 @@ std::string RenderMetrics(const proto::ClusterStatus& cluster, const std::string
   if (server) {
     out.Family("lockstep_http_requests_total", "counter", "HTTP requests handled");
     out.Sample("lockstep_http_requests_total", "", static_cast<double>(server->requests.load()));
-    out.Family("lockstep_http_rejected_total", "counter", "malformed or oversized requests and refused connections");
+    out.Family("lockstep_http_rejected_total", "counter",
+               "malformed or oversized requests and refused connections");
     out.Sample("lockstep_http_rejected_total", "", static_cast<double>(server->rejected.load()));
     out.Family("lockstep_http_connections", "gauge", "open HTTP connections");
     out.Sample("lockstep_http_connections", "", static_cast<double>(server->connections.load()));

@@ -2,13 +2,12 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/http/server.h"
 #include "node-agent/control/controller.h"
 #include "proto/agent.pb.h"
 #include "proto/backup.pb.h"
-
-#include <vector>
 
 namespace lockstep::agent {
 

@@ -34,9 +34,7 @@ uint64_t BytesUnder(const std::string& dir) {
   return total;
 }
 
-std::string Human(uint64_t bytes) {
-  return std::to_string(bytes >> 20) + " MiB";
-}
+std::string Human(uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
 }  // namespace
 
@@ -59,7 +57,9 @@ Status NodeBackups::Open() {
   return Status::Ok();
 }
 
-std::string NodeBackups::PathOf(const std::string& id) const { return dir_ + "/" + id + ".tar.zst"; }
+std::string NodeBackups::PathOf(const std::string& id) const {
+  return dir_ + "/" + id + ".tar.zst";
+}
 
 bool NodeBackups::Has(const std::string& id) const {
   return coordinator::CheckBackupId(id).ok() && access(PathOf(id).c_str(), R_OK) == 0;
@@ -70,8 +70,8 @@ Status NodeBackups::CheckFreeSpace(uint64_t needed, const std::string& what) con
   if (statvfs(dir_.c_str(), &fs_info) != 0) return ErrnoError("cannot statvfs", dir_, errno);
   const uint64_t free_bytes = static_cast<uint64_t>(fs_info.f_bavail) * fs_info.f_frsize;
   if (free_bytes < needed + kHeadroom) {
-    return FailedPrecondition("not enough free disk on " + node_->options().name + " for " +
-                              what + ": need about " + Human(needed + kHeadroom) + ", " +
+    return FailedPrecondition("not enough free disk on " + node_->options().name + " for " + what +
+                              ": need about " + Human(needed + kHeadroom) + ", " +
                               Human(free_bytes) + " free in " + dir_ +
                               "; free space or delete old backups");
   }
@@ -125,10 +125,9 @@ Result<proto::TakeReply> NodeBackups::TakeOffline(const proto::TakeRequest& requ
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   if (!taken.ok()) return taken.status();
-  taken->set_stopped_ms(static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                            stopped_at)
-          .count()));
+  taken->set_stopped_ms(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  std::chrono::steady_clock::now() - stopped_at)
+                                                  .count()));
   log::Info("ZooKeeper back in the ensemble after the offline backup",
             {{"out_of_quorum_ms", std::to_string(taken->stopped_ms())}});
   return taken;
@@ -137,11 +136,10 @@ Result<proto::TakeReply> NodeBackups::TakeOffline(const proto::TakeRequest& requ
 Result<proto::TakeReply> NodeBackups::Take(const proto::TakeRequest& request) {
   RETURN_IF_ERROR(coordinator::CheckBackupId(request.id()));
   if (Has(request.id())) return FailedPrecondition(request.id() + " already exists here");
-  RETURN_IF_ERROR(CheckFreeSpace(BytesUnder(zoo_cfg_.data_dir) +
-                                     (zoo_cfg_.data_log_dir == zoo_cfg_.data_dir
-                                          ? 0
-                                          : BytesUnder(zoo_cfg_.data_log_dir)),
-                                 "the archive"));
+  RETURN_IF_ERROR(CheckFreeSpace(
+      BytesUnder(zoo_cfg_.data_dir) +
+          (zoo_cfg_.data_log_dir == zoo_cfg_.data_dir ? 0 : BytesUnder(zoo_cfg_.data_log_dir)),
+      "the archive"));
   if (request.mode() == "offline") return TakeOffline(request);
   if (request.mode() != "online") {
     return InvalidArgument("mode must be online or offline, not '" + request.mode() + "'");
@@ -171,9 +169,9 @@ Status NodeBackups::Fetch(const proto::FetchRequest& request) {
   };
   if (!reply.ok()) return fail(reply.status());
   if (reply->status != 200) {
-    return fail(Status(StatusCode::kUnavailable, request.from_url() + " refused the archive: HTTP " +
-                                                     std::to_string(reply->status) + " " +
-                                                     reply->body.substr(0, 200)));
+    return fail(Status(StatusCode::kUnavailable,
+                       request.from_url() + " refused the archive: HTTP " +
+                           std::to_string(reply->status) + " " + reply->body.substr(0, 200)));
   }
   ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(partial));
   if (sha != request.sha256()) {
@@ -199,7 +197,7 @@ Status NodeBackups::Remove(const std::string& id) {
 }
 
 proto::ReplicaCheck NodeBackups::Check(const std::string& id,
-                                        const std::string& expected_sha256) const {
+                                       const std::string& expected_sha256) const {
   proto::ReplicaCheck check;
   check.set_master(node_->options().name);
   check.set_reachable(true);
@@ -225,8 +223,8 @@ proto::ReplicaCheck NodeBackups::Check(const std::string& id,
 Status NodeBackups::Adopt(const std::string& upload, const std::string& id,
                           const std::string& sha256) {
   RETURN_IF_ERROR(coordinator::CheckBackupId(id));
-  RETURN_IF_ERROR(WriteFileAtomically(local::Sha256SidecarPath(PathOf(id)),
-                                      sha256 + "  " + id + ".tar.zst\n"));
+  RETURN_IF_ERROR(
+      WriteFileAtomically(local::Sha256SidecarPath(PathOf(id)), sha256 + "  " + id + ".tar.zst\n"));
   if (::rename(upload.c_str(), PathOf(id).c_str()) != 0) {
     return ErrnoError("cannot store the imported archive as", PathOf(id), errno);
   }

@@ -7,7 +7,8 @@ namespace lockstep::agent {
 
 std::string BusyMessage(const proto::LockState& state) {
   return "busy: " + state.operation() + " " + state.id() + " since " + state.since() +
-         " (coordinated by " + state.holder() + "); wait for it to finish or check `lockstep "
+         " (coordinated by " + state.holder() +
+         "); wait for it to finish or check `lockstep "
          "cluster status`";
 }
 
@@ -30,8 +31,9 @@ Result<proto::LockState> OperationLock::Acquire(const proto::LockRequest& reques
     state_.set_id(request.id());
     state_.set_holder(request.holder());
     state_.set_since(FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"));
-    log::Info("operation lock taken", {{"operation", request.operation()}, {"id", request.id()},
-                                       {"holder", request.holder()}});
+    log::Info(
+        "operation lock taken",
+        {{"operation", request.operation()}, {"id", request.id()}, {"holder", request.holder()}});
   }
   expires_ = Clock::now() + std::chrono::milliseconds(request.lease_ms());
   return state_;

@@ -30,8 +30,8 @@ std::vector<std::string> AskPeers(const PeerView& peers, const http::Client& cli
     answers.push_back(std::async(std::launch::async, [&, url = peer.address()] {
       Result<http::Url> parsed = http::ParseUrl(url);
       if (!parsed.ok()) return std::string();
-      auto reply = client.Call(*parsed, {.method = "GET", .target = path, .token = token,
-                                         .timeout = timeout});
+      auto reply = client.Call(
+          *parsed, {.method = "GET", .target = path, .token = token, .timeout = timeout});
       return reply.ok() && reply->status == 200 ? reply->body : std::string();
     }));
   }
@@ -74,13 +74,13 @@ void PeerView::Begin() {
 proto::MasterStatus PeerView::Ask(const PeerConfig& peer) const {
   Result<http::Url> url = http::ParseUrl(peer.url);
   if (!url.ok()) return UnreachableMaster(peer, url.status().message());
-  http::CallOptions call{.method = "GET", .target = "/v1/node/status", .token = token_,
-                         .timeout = timeout_};
+  http::CallOptions call{
+      .method = "GET", .target = "/v1/node/status", .token = token_, .timeout = timeout_};
   Result<http::Reply> reply = client_.Call(*url, call);
   if (!reply.ok()) return UnreachableMaster(peer, reply.status().message());
   if (reply->status != 200) {
-    return UnreachableMaster(peer, "answered HTTP " + std::to_string(reply->status) + ": " +
-                                       reply->body.substr(0, 200));
+    return UnreachableMaster(
+        peer, "answered HTTP " + std::to_string(reply->status) + ": " + reply->body.substr(0, 200));
   }
   proto::MasterStatus master;
   Status parsed = proto::FromJson(reply->body, &master, true);

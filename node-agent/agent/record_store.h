@@ -59,8 +59,8 @@ class RecordStore {
       if (record.ok()) {
         records.push_back(std::move(*record));
       } else {
-        log::Warn("skipping unreadable record", {{"file", entry.path().string()},
-                                                 {"error", record.status().message()}});
+        log::Warn("skipping unreadable record",
+                  {{"file", entry.path().string()}, {"error", record.status().message()}});
       }
     }
     return records;

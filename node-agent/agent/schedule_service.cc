@@ -49,7 +49,8 @@ Status ScheduleService::Save(proto::Schedule& schedule) {
   RETURN_IF_ERROR(store_.Put(schedule).status());
   for (const auto& master : backups_->View().masters) {
     Status put = backups_->agents().PutSchedule({master.name(), master.address()}, schedule);
-    if (!put.ok()) log::Warn("schedule not pushed", {{"agent", master.name()}, {"error", put.message()}});
+    if (!put.ok())
+      log::Warn("schedule not pushed", {{"agent", master.name()}, {"error", put.message()}});
   }
   return Status::Ok();
 }
@@ -143,8 +144,10 @@ void ScheduleService::Tick() {
   std::vector<proto::Schedule> schedules = Schedules();
   if (schedules.empty()) return;
   coordinator::ScheduleActions actions{
-      .start_backup = [this](const proto::CreateBackupRequest& r) { return backups_->StartBackup(r); },
-      .delete_backup = [this](const std::string& id) { return backups_->DeleteBackup(id).status(); },
+      .start_backup =
+          [this](const proto::CreateBackupRequest& r) { return backups_->StartBackup(r); },
+      .delete_backup =
+          [this](const std::string& id) { return backups_->DeleteBackup(id).status(); },
       .save_schedule = [this](proto::Schedule& s) { return Save(s); }};
   coordinator::RunSchedules(schedules, backups_->Catalog(), time(nullptr), actions);
 }

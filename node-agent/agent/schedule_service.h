@@ -17,8 +17,8 @@ namespace lockstep::agent {
 class ScheduleService {
  public:
   ScheduleService(const std::string& store_dir, const std::string& token,
-                  std::chrono::milliseconds peer_timeout, BackupService* backups,
-                  PeerView* peers, const http::Client* client, coordinator::Election* election);
+                  std::chrono::milliseconds peer_timeout, BackupService* backups, PeerView* peers,
+                  const http::Client* client, coordinator::Election* election);
   Status Open();
   std::optional<http::Reply> Handle(const http::Request& request,
                                     const std::vector<std::string>& parts);

@@ -17,8 +17,8 @@ const toml::node* TomlReader::Find(const std::string& key) {
 Status TomlReader::WrongType(const std::string& key, const std::string& expected,
                              const toml::node& node) const {
   const auto& where = node.source().begin;
-  return InvalidArgument("line " + std::to_string(where.line) + ": '" + Name(key) +
-                         "' must be " + expected);
+  return InvalidArgument("line " + std::to_string(where.line) + ": '" + Name(key) + "' must be " +
+                         expected);
 }
 
 Status TomlReader::String(const std::string& key, std::string* out, bool required) {
@@ -99,8 +99,8 @@ Status TomlReader::RejectUnknownKeys() const {
   for (const auto& [key, node] : table_) {
     std::string name(key.str());
     if (read_.count(name)) continue;
-    return InvalidArgument("line " + std::to_string(node.source().begin.line) +
-                           ": unknown key '" + Name(name) + "'");
+    return InvalidArgument("line " + std::to_string(node.source().begin.line) + ": unknown key '" +
+                           Name(name) + "'");
   }
   return Status::Ok();
 }

@@ -2,13 +2,13 @@
 // over afterwards is an unknown key and can be reported by its full dotted name.
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <chrono>
 #include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <toml++/toml.h>
 
 #include "common/status.h"
 
@@ -36,7 +36,8 @@ class TomlReader {
 
  private:
   const toml::node* Find(const std::string& key);
-  Status WrongType(const std::string& key, const std::string& expected, const toml::node& node) const;
+  Status WrongType(const std::string& key, const std::string& expected,
+                   const toml::node& node) const;
 
   const toml::table& table_;
   std::string prefix_;

@@ -10,10 +10,14 @@ namespace lockstep::agent {
 
 const char* ExhibitorDescription(int code) {
   switch (code) {
-    case kDown: return "down";
-    case kNotServing: return "not serving";
-    case kServing: return "serving";
-    default: return "latent";
+    case kDown:
+      return "down";
+    case kNotServing:
+      return "not serving";
+    case kServing:
+      return "serving";
+    default:
+      return "latent";
   }
 }
 
@@ -33,9 +37,11 @@ void AddMntr(const std::string& text, proto::ZkServerStatus* status) {
     if (key == "zk_version") status->set_version(value.substr(0, value.find(',')));
     if (!numeric) continue;
     if (key == "zk_avg_latency") status->set_avg_latency_ms(number);
-    if (key == "zk_outstanding_requests") status->set_outstanding_requests(static_cast<uint32_t>(number));
+    if (key == "zk_outstanding_requests")
+      status->set_outstanding_requests(static_cast<uint32_t>(number));
     if (key == "zk_synced_followers") status->set_synced_followers(static_cast<uint32_t>(number));
-    if (key == "zk_approximate_data_size") status->set_approximate_data_size(static_cast<uint64_t>(number));
+    if (key == "zk_approximate_data_size")
+      status->set_approximate_data_size(static_cast<uint64_t>(number));
   }
 }
 

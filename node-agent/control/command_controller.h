@@ -18,7 +18,8 @@ class CommandController : public ZkController {
   Status Stop() override;
 
   // `systemctl start|stop UNIT` with the configured systemctl.
-  static std::unique_ptr<CommandController> ForSystemd(const agent::SystemdControllerConfig& config);
+  static std::unique_ptr<CommandController> ForSystemd(
+      const agent::SystemdControllerConfig& config);
 
  private:
   Status Run(const std::string& action, const std::string& command);

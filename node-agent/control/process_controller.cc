@@ -34,7 +34,8 @@ ProcessController::ProcessController(agent::ProcessControllerConfig config,
 ProcessController::~ProcessController() {
   if (config_.stop_on_exit) {
     Status stopped = Stop();
-    if (!stopped.ok()) log::Error("stopping ZooKeeper on exit failed", {{"error", stopped.message()}});
+    if (!stopped.ok())
+      log::Error("stopping ZooKeeper on exit failed", {{"error", stopped.message()}});
   }
   {
     std::lock_guard lock(mu_);
@@ -81,9 +82,9 @@ Status ProcessController::Stop() {
   kill(pid, SIGTERM);
   auto gone = [&] { return pid_ != pid; };
   if (!changed_.wait_for(lock, config_.stop_grace, gone)) {
-    log::Warn("ZooKeeper ignored SIGTERM; sending SIGKILL",
-              {{"pid", std::to_string(pid)},
-               {"grace_ms", std::to_string(config_.stop_grace.count())}});
+    log::Warn(
+        "ZooKeeper ignored SIGTERM; sending SIGKILL",
+        {{"pid", std::to_string(pid)}, {"grace_ms", std::to_string(config_.stop_grace.count())}});
     kill(pid, SIGKILL);
     if (!changed_.wait_for(lock, kKillWait, gone)) {
       return Internal("ZooKeeper process " + std::to_string(pid) +

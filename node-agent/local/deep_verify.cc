@@ -74,11 +74,11 @@ Result<proto::DeepCheck> DeepVerify(const DeepVerifyOptions& options) {
       cfg, "tickTime=2000\ndataDir=" + scratch + "/data\nclientPort=" + std::to_string(port) +
                "\nclientPortAddress=127.0.0.1\n4lw.commands.whitelist=*\n"
                "admin.enableServer=false\n"));
-  ASSIGN_OR_RETURN(cleanup.pid,
-                   SpawnProcess({options.java, "-Xmx" + HeapFor(restored.bytes), "-cp",
-                                 options.classpath,
-                                 "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg},
-                                {.output_file = scratch + "/zookeeper.out"}));
+  ASSIGN_OR_RETURN(
+      cleanup.pid,
+      SpawnProcess({options.java, "-Xmx" + HeapFor(restored.bytes), "-cp", options.classpath,
+                    "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg},
+                   {.output_file = scratch + "/zookeeper.out"}));
   const zk::Endpoint endpoint{"127.0.0.1", port};
   const auto deadline = std::chrono::steady_clock::now() + options.start_timeout;
   Result<zk::SrvrInfo> srvr = Status(StatusCode::kUnavailable, "not started");
@@ -92,7 +92,8 @@ Result<proto::DeepCheck> DeepVerify(const DeepVerifyOptions& options) {
     if (srvr.ok() && srvr->serving) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  check.set_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count());
+  check.set_seconds(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count());
   if (!srvr.ok() || !srvr->serving) {
     check.set_error("the scratch ZooKeeper did not serve within " +
                     std::to_string(options.start_timeout.count()) + " s");

@@ -15,8 +15,9 @@ namespace fs = std::filesystem;
 Result<proto::InspectReport> InspectArchive(const std::string& path,
                                             const std::string& scratch_parent) {
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = (scratch_parent.empty() ? std::string(tmp ? tmp : "/tmp") : scratch_parent) +
-                        "/.lockstep-inspect-XXXXXX";
+  std::string pattern =
+      (scratch_parent.empty() ? std::string(tmp ? tmp : "/tmp") : scratch_parent) +
+      "/.lockstep-inspect-XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr) return IoError("cannot create " + pattern);
   struct Cleanup {
     std::string dir;
@@ -48,7 +49,8 @@ Result<proto::InspectReport> InspectArchive(const std::string& path,
     problem->set_file(archive::kManifestName);
     problem->set_message("the files replay to a different state than the manifest records");
     problem->set_expected(m->last_zxid() + " / " + std::to_string(m->node_count()) + " nodes");
-    problem->set_actual(report.last_zxid() + " / " + std::to_string(report.node_count()) + " nodes");
+    problem->set_actual(report.last_zxid() + " / " + std::to_string(report.node_count()) +
+                        " nodes");
     problem->set_fatal(true);
     report.set_valid(false);
   }

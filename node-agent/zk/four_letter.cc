@@ -35,19 +35,21 @@ Result<std::string> FourLetterWord(const Endpoint& endpoint, const std::string& 
         }
         socket.async_read_some(asio::buffer(chunk), on_read);
       };
-  asio::async_connect(socket, targets, [&](const boost::system::error_code& ec, const tcp::endpoint&) {
-    if (ec) {
-      result = ec;
-      return;
-    }
-    asio::async_write(socket, asio::buffer(word), [&](const boost::system::error_code& wec, size_t) {
-      if (wec) {
-        result = wec;
-        return;
-      }
-      socket.async_read_some(asio::buffer(chunk), on_read);
-    });
-  });
+  asio::async_connect(socket, targets,
+                      [&](const boost::system::error_code& ec, const tcp::endpoint&) {
+                        if (ec) {
+                          result = ec;
+                          return;
+                        }
+                        asio::async_write(socket, asio::buffer(word),
+                                          [&](const boost::system::error_code& wec, size_t) {
+                                            if (wec) {
+                                              result = wec;
+                                              return;
+                                            }
+                                            socket.async_read_some(asio::buffer(chunk), on_read);
+                                          });
+                      });
   io.run_for(timeout);
   if (result) {
     return Status(StatusCode::kUnavailable,

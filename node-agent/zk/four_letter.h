@@ -20,7 +20,7 @@ Result<std::string> FourLetterWord(const Endpoint& endpoint, const std::string& 
 
 struct SrvrInfo {
   Zxid zxid = 0;
-  std::string mode;         // leader | follower | observer | standalone | read-only
+  std::string mode;  // leader | follower | observer | standalone | read-only
   uint64_t node_count = 0;
   bool serving = false;
 };

@@ -1,0 +1,17 @@
+#include "common/strings.h"
+
+namespace lockstep {
+
+std::vector<std::string> SplitNonEmpty(std::string_view text, char separator) {
+  std::vector<std::string> pieces;
+  while (!text.empty()) {
+    const size_t at = text.find(separator);
+    std::string_view piece = text.substr(0, at);
+    if (!piece.empty()) pieces.emplace_back(piece);
+    if (at == std::string_view::npos) break;
+    text.remove_prefix(at + 1);
+  }
+  return pieces;
+}
+
+}  // namespace lockstep

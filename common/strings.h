@@ -1,0 +1,13 @@
+// Small string helpers shared by the HTTP routing and the CLI.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lockstep {
+
+// The non-empty pieces of `text` between `separator`s: "/v1//x/" -> {"v1", "x"}.
+std::vector<std::string> SplitNonEmpty(std::string_view text, char separator);
+
+}  // namespace lockstep

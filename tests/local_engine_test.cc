@@ -29,7 +29,8 @@ void MakeSourceDir(const std::string& dir) {
   for (const char* n : {"/a", "/b", "/c", "/d", "/e"}) nodes.push_back({n, std::string(3000, 'q')});
   WriteFile(dir + "/version-2/snapshot.10", BuildSnapshot({nodes, true}));
   TxnLogBuilder log;
-  for (int i = 0; i < 40; ++i) log.Create(0x11 + i, "/x" + std::to_string(i), false, 1, std::string(500, 'r'));
+  for (int i = 0; i < 40; ++i)
+    log.Create(0x11 + i, "/x" + std::to_string(i), false, 1, std::string(500, 'r'));
   log.Preallocate(64 * 1024);
   WriteFile(dir + "/version-2/log.11", log.bytes());
   WriteFile(dir + "/myid", "1\n");
@@ -172,7 +173,8 @@ void WriteRawArchive(const std::string& path, const std::vector<RawEntry>& entri
     archive_entry_set_filetype(entry, e.type);
     archive_entry_set_perm(entry, 0644);
     if (!e.link.empty()) archive_entry_set_symlink(entry, e.link.c_str());
-    archive_entry_set_size(entry, e.type == AE_IFREG ? static_cast<la_int64_t>(e.contents.size()) : 0);
+    archive_entry_set_size(entry,
+                           e.type == AE_IFREG ? static_cast<la_int64_t>(e.contents.size()) : 0);
     archive_write_header(a, entry);
     if (e.type == AE_IFREG) archive_write_data(a, e.contents.data(), e.contents.size());
     archive_entry_free(entry);
@@ -285,6 +287,49 @@ TEST_F(LocalEngineTest, FailureAtAnySwapStepLeavesTheTargetUnchanged) {
     ASSERT_LT(step, 20);
   }
   EXPECT_GT(step, 3);  // myid copy, exchange, rename and fsync were each failed once
+}
+
+}  // namespace
+}  // namespace lockstep::local
+
+namespace lockstep::local {
+namespace {
+
+TEST_F(LocalEngineTest, StagingTouchesNothingLiveAndIsRemovedUnlessCommitted) {
+  ASSERT_TRUE(Backup(archive_).ok());
+  const auto before = Fingerprint(target_);
+  RestoreOptions options;
+  options.dirs = {target_, target_};
+  options.archive_path = archive_;
+  options.stamp = "staged";
+  {
+    auto staged = StagedRestore::Stage(options);
+    ASSERT_TRUE(staged.ok()) << staged.status().ToString();
+    EXPECT_EQ(staged->verified().last_zxid, "0x38");
+    EXPECT_TRUE(fs::exists(target_ + ".lockstep-staging-staged/version-2/snapshot.10"));
+    EXPECT_EQ(Fingerprint(target_), before) << "staging changed the live directory";
+  }
+  EXPECT_FALSE(fs::exists(target_ + ".lockstep-staging-staged")) << "abandoned staging was kept";
+  EXPECT_EQ(Fingerprint(target_), before);
+}
+
+TEST_F(LocalEngineTest, CommitRaisesTheEpochsAboveEveryEpochUsedBefore) {
+  ASSERT_TRUE(Backup(archive_).ok());
+  WriteFile(target_ + "/version-2/acceptedEpoch", "4");
+  WriteFile(target_ + "/version-2/currentEpoch", "4");
+  RestoreOptions options;
+  options.dirs = {target_, target_};
+  options.archive_path = archive_;
+  options.stamp = "epoch";
+  auto staged = StagedRestore::Stage(options);
+  ASSERT_TRUE(staged.ok()) << staged.status().ToString();
+  auto committed = staged->Commit(9);
+  ASSERT_TRUE(committed.ok()) << committed.status().ToString();
+  EXPECT_EQ(ReadFile(target_ + "/version-2/acceptedEpoch"), "9");
+  EXPECT_EQ(ReadFile(target_ + "/version-2/currentEpoch"), "9");
+  EXPECT_EQ(ReadFile(target_ + "/myid"), "3\n");
+  EXPECT_EQ(ReadFile(committed->rollback_data_dir + "/version-2/currentEpoch"), "4")
+      << "the rollback copy keeps the old epochs";
 }
 
 }  // namespace

@@ -18,7 +18,6 @@ namespace lockstep::local {
 namespace fs = std::filesystem;
 namespace {
 
-
 std::string Clean(const std::string& dir) {
   std::string out = fs::path(dir).lexically_normal().string();
   while (out.size() > 1 && out.back() == '/') out.pop_back();
@@ -55,8 +54,8 @@ Status CheckSidecar(const std::string& archive_path, const std::string& actual) 
 
 // The staged files must form a restorable set that replays to what the manifest promises.
 // Returns the zxid they replay to.
-Result<Zxid> VerifyStaged(const zkfmt::DataDirs& staged,
-                          const archive::ExtractedArchive& extracted, RestoreResult* result) {
+Result<Zxid> VerifyStaged(const zkfmt::DataDirs& staged, const archive::ExtractedArchive& extracted,
+                          RestoreResult* result) {
   ASSIGN_OR_RETURN(zkfmt::RestorableSet set, zkfmt::SelectRestorableSet(staged));
   if (!set.valid()) {
     return Corruption("the archive's ZooKeeper files are not restorable: " +
@@ -85,15 +84,23 @@ std::optional<int64_t> ReadEpoch(const std::string& path) {
 
 // myid identifies this server and stays. Epoch files stay when they are not older than the
 // restored data's epoch: ZooKeeper refuses to start with a current epoch behind its last zxid,
-// and keeping a higher one lets clients that saw newer zxids reconnect.
+// and keeping a higher one lets clients that saw newer zxids reconnect. With `min_epoch` (a
+// cluster-wide restore: above every epoch the ensemble used), both files are raised to it, so the
+// next election starts an epoch newer than any zxid a client has seen.
 Status CarryOverIdentity(Filesystem& fsys, const zkfmt::DataDirs& live,
-                         const zkfmt::DataDirs& staged, Zxid restored_zxid) {
+                         const zkfmt::DataDirs& staged, Zxid restored_zxid, uint32_t min_epoch) {
   std::string myid = live.data_dir + "/myid";
   if (fsys.Exists(myid)) RETURN_IF_ERROR(fsys.CopySmallFile(myid, staged.data_dir + "/myid"));
   for (const char* name : {"acceptedEpoch", "currentEpoch"}) {
     std::string from = live.SnapshotDir() + "/" + name;
+    const int64_t restored_epoch = static_cast<int64_t>(ZxidEpoch(restored_zxid));
     std::optional<int64_t> epoch = ReadEpoch(from);
-    if (epoch && *epoch >= static_cast<int64_t>(ZxidEpoch(restored_zxid))) {
+    const int64_t wanted =
+        std::max<int64_t>({min_epoch, epoch && *epoch >= restored_epoch ? *epoch : 0, 0});
+    if (min_epoch > 0 && wanted > 0) {
+      RETURN_IF_ERROR(WriteFileAtomically(staged.SnapshotDir() + "/" + name,
+                                          std::to_string(std::max(wanted, restored_epoch))));
+    } else if (epoch && *epoch >= restored_epoch) {
       RETURN_IF_ERROR(fsys.CopySmallFile(from, staged.SnapshotDir() + "/" + name));
     }
   }
@@ -117,14 +124,14 @@ class RestoreRun {
     }
   }
 
-  Result<RestoreResult> Run() {
+  // Extracts and verifies beside the live directories; touches nothing live, so the server may
+  // still be running.
+  Status Stage() {
     RETURN_IF_ERROR(CheckDirs(live_));
     std::error_code ec;
     if (!fs::is_regular_file(options_.archive_path, ec)) {
       return NotFound("archive " + options_.archive_path + " does not exist");
     }
-    RETURN_IF_ERROR(zk::EnsureServerStopped(
-        live_, options_.client, "; a restore replaces its data, so the server must be down"));
     if (fs_.Exists(staged_.data_dir) || fs_.Exists(staged_.data_log_dir)) {
       return FailedPrecondition("staging directory " + staged_.data_dir +
                                 " exists: is another restore running? Remove it if not");
@@ -132,14 +139,25 @@ class RestoreRun {
     ASSIGN_OR_RETURN(archive::ExtractedArchive extracted, Extract());
     RETURN_IF_ERROR(CheckSidecar(options_.archive_path, extracted.archive_sha256));
     Report("verifying");
-    ASSIGN_OR_RETURN(Zxid restored, VerifyStaged(staged_, extracted, &result_));
-    RETURN_IF_ERROR(CarryOverIdentity(fs_, live_, staged_, restored));
-    Report("swapping");
-    RETURN_IF_ERROR(Swap());
+    ASSIGN_OR_RETURN(restored_zxid_, VerifyStaged(staged_, extracted, &result_));
     result_.manifest = extracted.manifest;
     result_.archive_sha256 = extracted.archive_sha256;
+    staged_ok_ = true;
+    return Status::Ok();
+  }
+
+  // The server must be down: carries identity over and swaps the staged data in.
+  Result<RestoreResult> Commit(uint32_t min_epoch) {
+    if (!staged_ok_) return FailedPrecondition("nothing staged to swap in");
+    RETURN_IF_ERROR(zk::EnsureServerStopped(
+        live_, options_.client, "; a restore replaces its data, so the server must be down"));
+    RETURN_IF_ERROR(CarryOverIdentity(fs_, live_, staged_, restored_zxid_, min_epoch));
+    Report("swapping");
+    RETURN_IF_ERROR(Swap());
     return result_;
   }
+
+  const RestoreResult& staged_result() const { return result_; }
 
  private:
   void Report(const char* phase) {
@@ -163,10 +181,10 @@ class RestoreRun {
       }
       if (options_.progress) options_.progress(progress_);
     };
-    ASSIGN_OR_RETURN(archive::ExtractedArchive extracted,
-                     archive::ExtractArchive(options_.archive_path,
-                                             {staged_.SnapshotDir(), staged_.LogDir()},
-                                             on_progress));
+    ASSIGN_OR_RETURN(
+        archive::ExtractedArchive extracted,
+        archive::ExtractArchive(options_.archive_path, {staged_.SnapshotDir(), staged_.LogDir()},
+                                on_progress));
     if (!last_file.empty() && options_.on_file) options_.on_file(last_file, 0);
     result_.files = extracted.files.size();
     return extracted;
@@ -191,21 +209,48 @@ class RestoreRun {
     return Status::Ok();
   }
 
-  const RestoreOptions& options_;
+  const RestoreOptions options_;
   Filesystem& fs_;
   zkfmt::DataDirs live_;
   zkfmt::DataDirs staged_;
   std::string stamp_;
   Progress progress_;
   RestoreResult result_;
+  Zxid restored_zxid_ = 0;
+  bool staged_ok_ = false;
   bool swapped_ = false;
 };
 
 }  // namespace
 
+struct StagedRestore::Run : RestoreRun {
+  using RestoreRun::RestoreRun;
+};
+
+StagedRestore::StagedRestore(std::unique_ptr<Run> run) : run_(std::move(run)) {}
+StagedRestore::~StagedRestore() = default;
+StagedRestore::StagedRestore(StagedRestore&&) noexcept = default;
+
+Result<StagedRestore> StagedRestore::Stage(const RestoreOptions& options) {
+  auto run = std::make_unique<Run>(options);
+  RETURN_IF_ERROR(run->Stage());
+  return StagedRestore(std::move(run));
+}
+
+Result<RestoreResult> StagedRestore::Commit(uint32_t min_epoch) { return run_->Commit(min_epoch); }
+
+const RestoreResult& StagedRestore::verified() const { return run_->staged_result(); }
+
 Result<RestoreResult> RunRestore(const RestoreOptions& options) {
-  RestoreRun run(options);
-  return run.Run();
+  {
+    // Refused up front, before minutes of extraction, when a server runs on the targets.
+    zkfmt::DataDirs live{Clean(options.dirs.data_dir), Clean(options.dirs.data_log_dir)};
+    RETURN_IF_ERROR(CheckDirs(live));
+    RETURN_IF_ERROR(zk::EnsureServerStopped(
+        live, options.client, "; a restore replaces its data, so the server must be down"));
+  }
+  ASSIGN_OR_RETURN(StagedRestore staged, StagedRestore::Stage(options));
+  return staged.Commit(0);
 }
 
 }  // namespace lockstep::local

@@ -11,6 +11,8 @@
 // Any failure before step 4 leaves the targets byte-for-byte unchanged and removes staging.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -29,8 +31,8 @@ struct RestoreOptions {
   std::optional<zk::Endpoint> client;  // checked for a running server when known
   ProgressCallback progress;
   FileCallback on_file;
-  Filesystem* fs = nullptr;            // defaults to the real filesystem
-  std::string stamp;                   // suffix for staging/rollback names; defaults to the time
+  Filesystem* fs = nullptr;  // defaults to the real filesystem
+  std::string stamp;         // suffix for staging/rollback names; defaults to the time
 };
 
 struct RestoreResult {
@@ -40,10 +42,29 @@ struct RestoreResult {
   uint64_t node_count = 0;
   uint64_t files = 0;
   uint64_t bytes = 0;
-  std::string rollback_data_dir;   // empty when the target did not exist
-  std::string rollback_log_dir;    // empty when shared with the data dir or absent
+  std::string rollback_data_dir;  // empty when the target did not exist
+  std::string rollback_log_dir;   // empty when shared with the data dir or absent
 };
 
 Result<RestoreResult> RunRestore(const RestoreOptions& options);
+
+// The same in two steps, for a cluster-wide restore: Stage() extracts and verifies beside the
+// live directories while the server still runs (no outage); Commit() - with the server stopped -
+// carries myid over, raises the epoch files to at least `min_epoch` (0: keep them as RunRestore
+// does) and swaps. Staging is removed when the object goes away uncommitted.
+class StagedRestore {
+ public:
+  static Result<StagedRestore> Stage(const RestoreOptions& options);
+  StagedRestore(StagedRestore&&) noexcept;
+  ~StagedRestore();
+  Result<RestoreResult> Commit(uint32_t min_epoch);
+  // What the staged data was verified to be (zxid, node count, manifest, sha256).
+  const RestoreResult& verified() const;
+
+ private:
+  struct Run;
+  explicit StagedRestore(std::unique_ptr<Run> run);
+  std::unique_ptr<Run> run_;
+};
 
 }  // namespace lockstep::local

@@ -1,6 +1,7 @@
 #include "coordinator/backups.h"
 
 #include <algorithm>
+#include <future>
 
 #include "common/clock.h"
 #include "common/crash_point.h"
@@ -164,25 +165,38 @@ void Backups::Replicate(proto::Backup& record, const proto::MasterStatus& from,
                         std::vector<proto::MasterStatus> others) {
   std::sort(others.begin(), others.end(),
             [](const auto& a, const auto& b) { return a.name() < b.name(); });
+  if (settings_.replicas) {
+    const size_t more = settings_.replicas > static_cast<uint32_t>(record.replicas_size())
+                            ? settings_.replicas - record.replicas_size()
+                            : 0;
+    if (others.size() > more) others.resize(more);
+  }
+  if (others.empty()) return;
+  std::string targets;
+  for (const auto& other : others) targets += (targets.empty() ? "" : ", ") + other.name();
+  record.set_progress("replicating to " + targets);
+  Publish(record);
+  // All at once: each master pulls from the source and checks the sha256 itself.
+  proto::FetchRequest fetch;
+  fetch.set_id(record.id());
+  fetch.set_from_url(from.address());
+  fetch.set_sha256(record.sha256());
+  fetch.set_size_bytes(record.size_bytes());
+  std::vector<std::future<Status>> fetches;
   for (const auto& other : others) {
-    if (settings_.replicas && static_cast<uint32_t>(record.replicas_size()) >= settings_.replicas) {
-      break;
-    }
-    record.set_progress("replicating to " + other.name());
-    Publish(record);
-    proto::FetchRequest fetch;
-    fetch.set_id(record.id());
-    fetch.set_from_url(from.address());
-    fetch.set_sha256(record.sha256());
-    fetch.set_size_bytes(record.size_bytes());
-    Status fetched = agents_.Fetch(MemberOf(other), fetch);
+    fetches.push_back(std::async(std::launch::async, [&, member = MemberOf(other)] {
+      return agents_.Fetch(member, fetch);
+    }));
+  }
+  for (size_t i = 0; i < others.size(); ++i) {
+    Status fetched = fetches[i].get();
     if (!fetched.ok()) {
       log::Warn("replication failed",
-                {{"id", record.id()}, {"to", other.name()}, {"error", fetched.message()}});
+                {{"id", record.id()}, {"to", others[i].name()}, {"error", fetched.message()}});
       continue;
     }
     proto::Replica* replica = record.add_replicas();
-    replica->set_master(other.name());
+    replica->set_master(others[i].name());
     replica->set_sha256(record.sha256());
     replica->set_stored_at(Now());
   }

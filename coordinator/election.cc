@@ -100,6 +100,14 @@ Status Election::Step() {
   CoordinatorInfo leader{data.substr(0, data.find('\n')), data.find('\n') == std::string::npos
                                                               ? ""
                                                               : data.substr(data.find('\n') + 1)};
+  if (mine != queue.begin() && leader.name == options_.self_name) {
+    // Ours, left by a session of ours that expired (the server keeps it until it notices): it
+    // would make everyone send their requests to us while we wait behind it. Remove it.
+    log::Info("removing this agent's stale election znode", {{"node", queue.front()}});
+    Status removed = client_->Delete(options_.root + "/" + queue.front());
+    if (!removed.ok() && removed.code() != StatusCode::kNotFound) return removed;
+    return Step();
+  }
   const bool leading = mine == queue.begin();
   {
     std::lock_guard lock(mu_);

@@ -429,3 +429,44 @@ TEST_F(Backups, ImportVerifyAndReplicaCorruption) {
 
 }  // namespace
 }  // namespace lockstep::integration
+
+namespace lockstep::integration {
+namespace {
+
+TEST_F(Backups, DeleteRemovesEveryReplicaAndIsRefusedWhileARestoreHoldsTheLock) {
+  Result<proto::Backup> backup = Create("to-delete", "online");
+  ASSERT_TRUE(backup.ok()) << backup.status().ToString();
+  ASSERT_EQ(backup->replicas_size(), 3);
+  // A restore in progress holds the operation lock on every agent.
+  proto::LockRequest restore;
+  restore.set_operation("restore");
+  restore.set_id("restore-of-" + backup->id());
+  restore.set_holder("test");
+  restore.set_lease_ms(60000);
+  for (int i = 1; i <= 3; ++i) {
+    auto locked = cluster_->Call(i, "POST", "/v1/internal/lock", proto::ToCompactJson(restore));
+    ASSERT_TRUE(locked.ok() && locked->status == 200);
+  }
+  CliResult refused = RunCli(Args({"backup", "delete", backup->id()}));
+  EXPECT_EQ(refused.exit_code, 4) << refused.err;
+  EXPECT_NE(refused.err.find("busy: restore restore-of-"), std::string::npos) << refused.err;
+  for (int i = 1; i <= 3; ++i) {
+    EXPECT_TRUE(
+        fs::exists(cluster_->master_dir(i) + "/store/backups/" + backup->id() + ".tar.zst"));
+    auto released =
+        cluster_->Call(i, "POST", "/v1/internal/lock/release", proto::ToCompactJson(restore));
+    ASSERT_TRUE(released.ok() && released->status == 200);
+  }
+  CliResult deleted = RunCli(Args({"backup", "delete", backup->id()}));
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+  for (int i = 1; i <= 3; ++i) {
+    EXPECT_FALSE(
+        fs::exists(cluster_->master_dir(i) + "/store/backups/" + backup->id() + ".tar.zst"))
+        << "m" << i << " kept its replica";
+  }
+  CliResult show = RunCli(Args({"backup", "show", backup->id()}));
+  EXPECT_EQ(show.exit_code, 3) << show.err;
+}
+
+}  // namespace
+}  // namespace lockstep::integration

@@ -9,8 +9,11 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <filesystem>
 #include <limits>
 #include <utility>  // before asio: Boost 1.74's awaitable.hpp uses std::exchange
+
+#include "common/http/file_stream.h"
 
 namespace lockstep::http {
 namespace asio = boost::asio;
@@ -47,21 +50,17 @@ asio::awaitable<void> Send(Stream& stream, const Url& url, const CallOptions& op
     co_await bhttp::async_write(stream, request, asio::use_awaitable);
     co_return;
   }
-  bhttp::request<bhttp::file_body> request;
+  std::error_code ec;
+  const uint64_t total = std::filesystem::file_size(options.upload_file, ec);
+  if (ec) throw std::system_error(ec, "cannot read " + options.upload_file);
+  bhttp::request<bhttp::empty_body> request;
   SetHeaders(request, url, options);
   request.set(bhttp::field::content_type, "application/octet-stream");
-  beast::error_code ec;
-  request.body().open(options.upload_file.c_str(), beast::file_mode::scan, ec);
-  if (ec) throw boost::system::system_error(ec, "cannot read " + options.upload_file);
-  request.prepare_payload();
-  const uint64_t total = request.body().size();
-  bhttp::request_serializer<bhttp::file_body> serializer(request);
-  uint64_t sent = 0;
-  while (!serializer.is_done()) {
-    lowest.expires_after(options.timeout);
-    sent += co_await bhttp::async_write_some(stream, serializer, asio::use_awaitable);
-    if (options.progress) options.progress(std::min(sent, total), total);
-  }
+  request.content_length(total);
+  bhttp::request_serializer<bhttp::empty_body> serializer(request);
+  lowest.expires_after(options.timeout);
+  co_await bhttp::async_write_header(stream, serializer, asio::use_awaitable);
+  co_await WriteFileBytes(stream, options.upload_file, total, options.timeout, options.progress);
 }
 
 // Reads the reply: into memory, or a 2xx body streamed into options.download_file.

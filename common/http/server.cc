@@ -13,9 +13,11 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <filesystem>
 #include <limits>
 #include <utility>  // before asio: Boost 1.74's awaitable.hpp uses std::exchange
 
+#include "common/http/file_stream.h"
 #include "common/log.h"
 
 namespace lockstep::http {
@@ -97,19 +99,22 @@ asio::awaitable<void> WriteReply(Stream& stream, const Reply& reply, bool keep_a
                                  unsigned version, std::chrono::milliseconds timeout) {
   const auto status = static_cast<bhttp::status>(reply.status);
   if (!reply.file_path.empty()) {
-    bhttp::response<bhttp::file_body> response{status, version};
-    beast::error_code ec;
-    response.body().open(reply.file_path.c_str(), beast::file_mode::scan, ec);
-    if (!ec) {
-      response.set(bhttp::field::server, "lockstep-agent");
-      response.set(bhttp::field::content_type, "application/octet-stream");
-      response.keep_alive(keep_alive);
-      response.prepare_payload();
-      co_await WriteMessage(stream, response, timeout);
+    std::error_code ec;
+    const uint64_t size = std::filesystem::file_size(reply.file_path, ec);
+    if (ec) {
+      Reply missing = ErrorReply(404, "not_found", reply.file_path + ": " + ec.message());
+      co_await WriteReply(stream, missing, keep_alive, version, timeout);
       co_return;
     }
-    Reply missing = ErrorReply(404, "not_found", reply.file_path + ": " + ec.message());
-    co_await WriteReply(stream, missing, keep_alive, version, timeout);
+    bhttp::response<bhttp::empty_body> header{status, version};
+    header.set(bhttp::field::server, "lockstep-agent");
+    header.set(bhttp::field::content_type, "application/octet-stream");
+    header.content_length(size);
+    header.keep_alive(keep_alive);
+    bhttp::response_serializer<bhttp::empty_body> serializer(header);
+    beast::get_lowest_layer(stream).expires_after(timeout);
+    co_await bhttp::async_write_header(stream, serializer, asio::use_awaitable);
+    co_await WriteFileBytes(stream, reply.file_path, size, timeout, {});
     co_return;
   }
   bhttp::response<bhttp::string_body> response{status, version};

@@ -10,6 +10,7 @@
 #include "coordinator/labels.h"
 #include "node-agent/agent/api_util.h"
 #include "node-agent/agent/cluster_view.h"
+#include "node-agent/agent/coordinator_route.h"
 #include "node-agent/local/deep_verify.h"
 #include "node-agent/local/inspect_archive.h"
 #include "proto/json.h"
@@ -92,19 +93,8 @@ Result<proto::Backup> BackupService::Find(const std::string& id) {
 }
 
 std::optional<http::Reply> BackupService::ForwardToCoordinator(const http::Request& request) {
-  if (election_->IsCoordinator()) return std::nullopt;
-  std::optional<coordinator::CoordinatorInfo> coordinator = election_->Current();
-  if (!coordinator || request.query.count("forwarded")) {
-    return http::ErrorReply(
-        503, "unavailable",
-        "no coordinator is elected right now (" + election_->problem() +
-            "); it needs ZooKeeper with a quorum: check `lockstep cluster status` and retry");
-  }
-  http::Request forwarded = request;
-  forwarded.query["forwarded"] = "1";
-  return ForwardTo(*client_, coordinator->url, "the coordinator " + coordinator->name, forwarded,
-                   options_.token,
-                   std::chrono::duration_cast<std::chrono::milliseconds>(kCoordinatorTimeout));
+  return RouteToCoordinator(*election_, *client_, options_.token, request,
+                            std::chrono::duration_cast<std::chrono::milliseconds>(kCoordinatorTimeout));
 }
 
 http::Reply BackupService::Create(const http::Request& request) {

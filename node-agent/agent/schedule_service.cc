@@ -7,6 +7,7 @@
 #include "coordinator/labels.h"
 #include "coordinator/scheduler.h"
 #include "node-agent/agent/api_util.h"
+#include "node-agent/agent/coordinator_route.h"
 #include "proto/json.h"
 
 namespace lockstep::agent {
@@ -56,17 +57,7 @@ Status ScheduleService::Save(proto::Schedule& schedule) {
 }
 
 std::optional<http::Reply> ScheduleService::CoordinatorOnly(const http::Request& request) {
-  if (election_->IsCoordinator()) return std::nullopt;
-  auto coordinator = election_->Current();
-  if (!coordinator || request.query.count("forwarded")) {
-    return http::ErrorReply(503, "unavailable",
-                            "no coordinator is elected right now (" + election_->problem() +
-                                "); check `lockstep cluster status` and retry");
-  }
-  http::Request forwarded = request;
-  forwarded.query["forwarded"] = "1";
-  return ForwardTo(*client_, coordinator->url, "the coordinator " + coordinator->name, forwarded,
-                   token_, std::chrono::seconds(30));
+  return RouteToCoordinator(*election_, *client_, token_, request, std::chrono::seconds(30));
 }
 
 http::Reply ScheduleService::Create(const http::Request& request) {

@@ -1,0 +1,48 @@
+#include "node-agent/agent/coordinator_route.h"
+
+#include <thread>
+
+#include "node-agent/agent/api_util.h"
+
+namespace lockstep::agent {
+namespace {
+
+// Long enough for ZooKeeper to expire a dead coordinator's session (the session timeout) and
+// the next agent to notice.
+constexpr auto kSettle = std::chrono::seconds(15);
+constexpr auto kPoll = std::chrono::milliseconds(250);
+
+bool ElectionSettling(const http::Reply& reply) {
+  return reply.status == 503 && reply.body.find("no coordinator") != std::string::npos;
+}
+
+}  // namespace
+
+std::optional<http::Reply> RouteToCoordinator(const coordinator::Election& election,
+                                              const http::Client& client, const std::string& token,
+                                              const http::Request& request,
+                                              std::chrono::milliseconds timeout) {
+  const bool forwarded = request.query.count("forwarded") > 0;
+  const auto deadline = std::chrono::steady_clock::now() + kSettle;
+  for (;;) {
+    if (election.IsCoordinator()) return std::nullopt;
+    std::optional<coordinator::CoordinatorInfo> coordinator = election.Current();
+    if (coordinator && !forwarded) {
+      http::Request marked = request;
+      marked.query["forwarded"] = "1";
+      http::Reply reply = ForwardTo(client, coordinator->url,
+                                    "the coordinator " + coordinator->name, marked, token, timeout);
+      if (!ElectionSettling(reply) || std::chrono::steady_clock::now() > deadline) return reply;
+    } else if (std::chrono::steady_clock::now() > deadline) {
+      return http::ErrorReply(
+          503, "unavailable",
+          "no coordinator is elected right now (" +
+              (election.problem().empty() ? std::string("election in progress")
+                                          : election.problem()) +
+              "); it needs ZooKeeper with a quorum: check `lockstep cluster status` and retry");
+    }
+    std::this_thread::sleep_for(kPoll);
+  }
+}
+
+}  // namespace lockstep::agent

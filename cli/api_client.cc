@@ -33,7 +33,10 @@ Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request
                                                   .target = request.path,
                                                   .body = request.body,
                                                   .token = *token,
-                                                  .timeout = request.timeout});
+                                                  .timeout = request.timeout,
+                                                  .upload_file = request.upload_file,
+                                                  .download_file = request.download_file,
+                                                  .progress = request.progress});
     if (!reply.ok()) {
       unreachable += (unreachable.empty() ? "" : "; ") + reply.status().message();
       continue;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <string>
 
+#include "common/http/client.h"
 #include "common/http/message.h"
 #include "common/status.h"
 
@@ -23,7 +24,10 @@ struct ApiRequest {
   std::string method = "GET";
   std::string path;
   std::string body;
-  std::chrono::milliseconds timeout{10000};
+  std::chrono::milliseconds timeout{10000};  // an idle timeout when a file is streamed
+  std::string upload_file;                   // the body, streamed from this file
+  std::string download_file;                 // a 2xx body, streamed into this file
+  http::TransferProgress progress;
 };
 
 // The reply's body on 2xx; otherwise the agent's error message with the code mapped:

@@ -261,38 +261,23 @@ void AddDownload(CLI::App* backup, const OutputOptions& output, const ClusterFla
   });
 }
 
-// The reply of an upload, as CallApi would map it.
 Result<proto::Backup> Upload(const ClusterFlags& cluster, const std::string& file,
                              const std::string& label) {
   if (!std::filesystem::is_regular_file(file)) return NotFound(file + " is not a file");
-  ASSIGN_OR_RETURN(std::string token, agent::LoadToken(cluster.token_file));
-  std::string errors;
-  for (const std::string& each : SplitNonEmpty(cluster.url, ',')) {
-    ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(each));
-    std::shared_ptr<boost::asio::ssl::context> tls;
-    if (url.tls) {
-      ASSIGN_OR_RETURN(tls, http::MakeClientContext({.ca_file = cluster.ca_file}));
-    }
-    ProgressPrinter progress;
-    Result<http::Reply> reply = http::Client(tls).Call(
-        url, {.method = "POST",
-              .target = "/v1/backups/import?label=" + label,
-              .token = token,
-              .timeout = std::chrono::minutes(10),
-              .upload_file = file,
-              .progress = [&](uint64_t done, uint64_t total) {
-                progress.Update({.phase = "uploading", .bytes_done = done, .bytes_total = total});
-              }});
-    if (!reply.ok()) {
-      errors += " " + reply.status().message() + ";";
-      continue;
-    }
-    if (reply->status / 100 != 2) return coordinator::StatusFromReply(*reply, url.ToString());
-    proto::Backup record;
-    RETURN_IF_ERROR(proto::FromJson(reply->body, &record, true));
-    return record;
-  }
-  return Status(StatusCode::kUnavailable, "no agent took the upload:" + errors);
+  ProgressPrinter progress;
+  proto::Backup record;
+  RETURN_IF_ERROR(CallApiFor(
+      cluster,
+      {.method = "POST",
+       .path = "/v1/backups/import?label=" + label,
+       .timeout = std::chrono::minutes(10),
+       .upload_file = file,
+       .progress =
+           [&](uint64_t done, uint64_t total) {
+             progress.Update({.phase = "uploading", .bytes_done = done, .bytes_total = total});
+           }},
+      &record));
+  return record;
 }
 
 void AddImport(CLI::App* backup, const OutputOptions& output, const ClusterFlags& cluster,

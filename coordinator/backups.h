@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -75,7 +76,7 @@ class Backups {
   const BackupSettings settings_;
   mutable std::mutex mu_;
   std::set<std::string> running_;
-  std::vector<std::thread> threads_;
+  std::map<std::string, std::thread> threads_;  // by backup id; finished ones joined at Start
 };
 
 }  // namespace lockstep::coordinator

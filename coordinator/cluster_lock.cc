@@ -1,6 +1,7 @@
 #include "coordinator/cluster_lock.h"
 
 #include <algorithm>
+#include <future>
 
 #include "common/log.h"
 
@@ -49,11 +50,20 @@ void ClusterLock::Renew() {
   std::unique_lock lock(mu_);
   while (!stop_.wait_for(lock, period, [&] { return stopping_; })) {
     lock.unlock();
+    // All at once, so one slow agent can't delay the others' renewals past their lease.
+    std::vector<std::future<Result<proto::LockState>>> renewals;
     for (const Member& member : held_) {
-      Result<proto::LockState> renewed = agents_.Lock(member, request_);
-      if (!renewed.ok()) {
-        log::Warn("operation lock renewal failed",
-                  {{"agent", member.name}, {"error", renewed.status().message()}});
+      renewals.push_back(
+          std::async(std::launch::async, [&, member] { return agents_.Lock(member, request_); }));
+    }
+    for (size_t i = 0; i < held_.size(); ++i) {
+      Result<proto::LockState> renewed = renewals[i].get();
+      if (renewed.ok()) continue;
+      log::Warn("operation lock renewal failed",
+                {{"agent", held_[i].name}, {"error", renewed.status().message()}});
+      if (renewed.status().code() == StatusCode::kBusy) {
+        // Someone else holds it there now: our lease lapsed. The operation must not go on.
+        lost_ = true;
       }
     }
     lock.lock();

@@ -3,6 +3,7 @@
 // released on every agent at the end. If the coordinator dies, the leases lapse on their own.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -26,6 +27,8 @@ class ClusterLock {
   // Busy (the holder named) when another operation holds it anywhere; nothing stays locked then.
   Status Acquire();
   void Release();
+  // True once a renewal found another operation holding the lock: stop before changing more.
+  bool lost() const { return lost_; }
   // Agents skipped because they could not be reached.
   const std::vector<std::string>& skipped() const { return skipped_; }
 
@@ -42,6 +45,7 @@ class ClusterLock {
   std::mutex mu_;
   std::condition_variable stop_;
   bool stopping_ = false;
+  std::atomic<bool> lost_{false};
   std::thread renewer_;
 };
 

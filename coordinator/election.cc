@@ -147,6 +147,12 @@ void Election::Loop() {
       // itself (it moves to another server): keep the view until the session could have
       // expired, and look again soon.
       if (!trouble_since_) trouble_since_ = std::chrono::steady_clock::now();
+      // Leading needs a live connection: the server may expire our session (and another agent
+      // take over) before we hear of it. Following may ride out the loss a while longer.
+      if (leading_ && !(client_ && client_->connected())) {
+        log::Warn("stepping down as coordinator: disconnected from ZooKeeper");
+        leading_ = false;
+      }
       const bool lost = !session_alive || std::chrono::steady_clock::now() - *trouble_since_ >
                                               options_.session_timeout;
       if (lost) {

@@ -3,7 +3,13 @@
 // agents' operation lock.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
 #include "coordinator/backups.h"
+#include "coordinator/cluster_lock.h"
 #include "coordinator/cron.h"
 #include "coordinator/labels.h"
 #include "coordinator/scheduler.h"
@@ -212,6 +218,97 @@ TEST(OperationLock, SecondOperationIsBusyUntilReleaseOrLapse) {
   while (lock.Current().held() && std::chrono::steady_clock::now() < deadline) {
   }
   EXPECT_TRUE(lock.Acquire(short_lease).ok()) << "a lapsed lease frees the lock";
+}
+
+}  // namespace
+}  // namespace lockstep::coordinator
+
+namespace lockstep::coordinator {
+namespace {
+
+// Agents as a map of locks, with a scripted answer per agent.
+class FakeAgents : public AgentClient {
+ public:
+  std::map<std::string, agent::OperationLock> locks;
+  std::set<std::string> unreachable;
+  std::vector<std::string> calls;
+
+  // Renewals call from several threads at once.
+  std::mutex mu;
+
+  Result<proto::LockState> Lock(const Member& m, const proto::LockRequest& r) override {
+    std::lock_guard guard(mu);
+    calls.push_back("lock " + m.name);
+    if (unreachable.count(m.name)) return Status(StatusCode::kUnavailable, m.name + " down");
+    return locks[m.name].Acquire(r);
+  }
+  Status Unlock(const Member& m, const std::string& id) override {
+    std::lock_guard guard(mu);
+    calls.push_back("unlock " + m.name);
+    locks[m.name].Release(id);
+    return Status::Ok();
+  }
+  Result<proto::LockState> LockState(const Member& m) override { return locks[m.name].Current(); }
+  Result<proto::TakeReply> Take(const Member&, const proto::TakeRequest&) override {
+    return Internal("unused");
+  }
+  Status Fetch(const Member&, const proto::FetchRequest&) override { return Internal("unused"); }
+  Status PutRecord(const Member&, const proto::Backup&) override { return Status::Ok(); }
+  Status RemoveArchive(const Member&, const std::string&) override { return Status::Ok(); }
+  Status PutSchedule(const Member&, const proto::Schedule&) override { return Status::Ok(); }
+};
+
+proto::LockRequest Request(const std::string& id, uint32_t lease_ms = 60000) {
+  proto::LockRequest r;
+  r.set_operation("backup");
+  r.set_id(id);
+  r.set_holder("m1");
+  r.set_lease_ms(lease_ms);
+  return r;
+}
+
+const std::vector<Member> kMembers = {{"m3", "u3"}, {"m1", "u1"}, {"m2", "u2"}};
+
+TEST(ClusterLock, TakesAgentsInNameOrderAndReleasesAllOnBusy) {
+  FakeAgents agents;
+  ASSERT_TRUE(agents.locks["m2"].Acquire(Request("other")).ok());  // held elsewhere
+  ClusterLock lock(agents, kMembers, Request("mine"), false);
+  Status acquired = lock.Acquire();
+  ASSERT_EQ(acquired.code(), StatusCode::kBusy);
+  EXPECT_EQ(acquired.message().rfind("busy: backup other since", 0), 0u) << acquired.message();
+  EXPECT_EQ(agents.calls, (std::vector<std::string>{"lock m1", "lock m2", "unlock m1"}));
+  EXPECT_FALSE(agents.locks["m1"].Current().held()) << "nothing stays locked after busy";
+}
+
+TEST(ClusterLock, SkipsUnreachableAgentsUnlessAllAreRequired) {
+  FakeAgents agents;
+  agents.unreachable = {"m2"};
+  {
+    ClusterLock lock(agents, kMembers, Request("mine"), false);
+    ASSERT_TRUE(lock.Acquire().ok());
+    EXPECT_EQ(lock.skipped(), std::vector<std::string>{"m2"});
+    EXPECT_EQ(agents.locks["m3"].Current().id(), "mine");
+  }
+  EXPECT_FALSE(agents.locks["m1"].Current().held()) << "released when it goes away";
+  ClusterLock strict(agents, kMembers, Request("strict"), true);
+  EXPECT_EQ(strict.Acquire().code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(agents.locks["m1"].Current().held());
+}
+
+TEST(ClusterLock, AnotherHolderFoundAtRenewalMarksTheLockLost) {
+  FakeAgents agents;
+  ClusterLock lock(agents, kMembers, Request("mine", 300), false);
+  ASSERT_TRUE(lock.Acquire().ok());
+  {
+    std::lock_guard guard(agents.mu);
+    agents.locks["m2"].Release("mine");
+    ASSERT_TRUE(agents.locks["m2"].Acquire(Request("intruder")).ok());
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!lock.lost() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(lock.lost());
 }
 
 }  // namespace

@@ -136,8 +136,12 @@ asio::awaitable<beast::error_code> ReadBody(Stream& stream, beast::flat_buffer& 
   if (options.accepts_upload && options.accepts_upload(*request)) {
     bhttp::request_parser<bhttp::file_body> parser(std::move(header));
     parser.body_limit(options.upload_limit);
-    request->body_file = options.upload_dir + "/.upload-" + std::to_string(::getpid()) + "-" +
-                         std::to_string(reinterpret_cast<uintptr_t>(&parser));
+    // A name no other upload can have (mkstemp), kept until the handler is done with it.
+    std::string name = options.upload_dir + "/.upload-XXXXXX";
+    const int fd = ::mkstemp(name.data());
+    if (fd < 0) co_return beast::error_code(errno, beast::system_category());
+    ::close(fd);
+    request->body_file = name;
     parser.get().body().open(request->body_file.c_str(), beast::file_mode::write, ec);
     if (ec) co_return ec;
     while (!parser.is_done()) {
@@ -194,7 +198,14 @@ asio::awaitable<void> Serve(Stream& stream, const ServerOptions& options, const 
     }
     ++counters.requests;
     Reply reply = co_await asio::co_spawn(
-        workers, [&]() -> asio::awaitable<Reply> { co_return handler(request); },
+        workers,
+        [&]() -> asio::awaitable<Reply> {
+          try {
+            co_return handler(request);
+          } catch (const std::exception& e) {
+            co_return ErrorReply(500, "internal", std::string("internal error: ") + e.what());
+          }
+        },
         asio::use_awaitable);
     // The handler moves an upload it keeps; whatever is left is removed.
     if (!request.body_file.empty()) ::unlink(request.body_file.c_str());

@@ -55,6 +55,20 @@ void LocalNode::ProbeLoop() {
   }
 }
 
+Status LocalNode::WithServerStopped(const std::function<void()>& work) {
+  std::lock_guard serial(action_mu_);
+  if (maintenance_.IsSet()) {
+    return FailedPrecondition(options_.name +
+                              " is in maintenance (stopped on purpose); start it "
+                              "with `lockstep node start-zk " +
+                              options_.name + "` first");
+  }
+  RETURN_IF_ERROR(controller_->Stop());
+  work();
+  // Whatever happened, the server goes back into the ensemble.
+  return controller_->Start().Prepend("ZooKeeper did not start again");
+}
+
 proto::ZkServerStatus LocalNode::Refresh() {
   ProbeNow();
   return Snapshot().zk();

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,6 +43,9 @@ class LocalNode {
   // For operations that stop the server briefly without entering maintenance (offline backup):
   // an agent restarted mid-way starts the server again.
   control::ZkController& mutable_controller() { return *controller_; }
+  // Stops the server, runs `work`, starts it again, holding off node actions throughout (an
+  // offline backup). Refused while the node is in maintenance: an operator stopped it on purpose.
+  Status WithServerStopped(const std::function<void()>& work);
   // Probes now and returns the fresh status.
   proto::ZkServerStatus Refresh();
 

@@ -99,18 +99,16 @@ Result<proto::TakeReply> NodeBackups::Archive(const proto::TakeRequest& request,
 }
 
 Result<proto::TakeReply> NodeBackups::TakeOffline(const proto::TakeRequest& request) {
-  control::ZkController& controller = node_->mutable_controller();
   const auto stopped_at = std::chrono::steady_clock::now();
+  Result<proto::TakeReply> taken = Status(StatusCode::kInternal, "not taken");
   log::Info("stopping ZooKeeper for an offline backup", {{"id", request.id()}});
-  RETURN_IF_ERROR(controller.Stop());
-  CrashPoint("take.offline.server_stopped");
-  Result<proto::TakeReply> taken = Archive(request, false);
-  // Whatever happened, the server goes back into the ensemble before we answer.
-  Status started = controller.Start();
-  if (!started.ok()) {
-    return started.Prepend("offline backup: ZooKeeper did not start again on " +
-                           node_->options().name);
-  }
+  // Node actions wait meanwhile: nothing may start the server under the archiver's feet.
+  RETURN_IF_ERROR(node_
+                      ->WithServerStopped([&] {
+                        CrashPoint("take.offline.server_stopped");
+                        taken = Archive(request, false);
+                      })
+                      .Prepend("offline backup on " + node_->options().name));
   const Zxid min_zxid = ParseHexZxid(request.expected_min_zxid()).value_or(0);
   const auto deadline = std::chrono::steady_clock::now() + kCatchUpTimeout;
   for (;;) {
@@ -156,34 +154,40 @@ Status NodeBackups::Fetch(const proto::FetchRequest& request) {
   }
   RETURN_IF_ERROR(CheckFreeSpace(request.size_bytes(), "a replica of " + request.id()));
   ASSIGN_OR_RETURN(http::Url from, http::ParseUrl(request.from_url()));
-  const std::string partial = dir_ + "/." + request.id() + ".part";
+  // A name of its own: a retried replication must not share a partial file with another.
+  std::string partial = dir_ + "/." + request.id() + ".part-XXXXXX";
+  const int fd = ::mkstemp(partial.data());
+  if (fd < 0) return ErrnoError("cannot create a partial download in", dir_, errno);
+  ::close(fd);
+  Status fetched = FetchInto(request, from, partial);
+  if (!fetched.ok()) ::unlink(partial.c_str());
+  return fetched;
+}
+
+Status NodeBackups::FetchInto(const proto::FetchRequest& request, const http::Url& from,
+                              const std::string& partial) {
   http::CallOptions call{.method = "GET",
                          .target = "/v1/internal/backups/" + request.id() + "/archive",
                          .token = token_,
                          .timeout = std::chrono::seconds(30),
                          .download_file = partial};
-  Result<http::Reply> reply = client_->Call(from, call);
-  auto fail = [&](Status status) {
-    ::unlink(partial.c_str());
-    return status;
-  };
-  if (!reply.ok()) return fail(reply.status());
-  if (reply->status != 200) {
-    return fail(Status(StatusCode::kUnavailable,
-                       request.from_url() + " refused the archive: HTTP " +
-                           std::to_string(reply->status) + " " + reply->body.substr(0, 200)));
+  ASSIGN_OR_RETURN(http::Reply reply, client_->Call(from, call));
+  if (reply.status != 200) {
+    return Status(StatusCode::kUnavailable, request.from_url() + " refused the archive: HTTP " +
+                                                std::to_string(reply.status) + " " +
+                                                reply.body.substr(0, 200));
   }
   ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(partial));
   if (sha != request.sha256()) {
-    return fail(Corruption("the copy of " + request.id() + " from " + request.from_url() +
-                           " has sha256 " + sha + ", expected " + request.sha256()));
+    return Corruption("the copy of " + request.id() + " from " + request.from_url() +
+                      " has sha256 " + sha + ", expected " + request.sha256());
   }
-  RETURN_IF_ERROR(WriteFileAtomically(local::Sha256SidecarPath(PathOf(request.id())),
-                                      sha + "  " + request.id() + ".tar.zst\n"));
+  // The archive first, then its checksum file: a checksum never describes another archive.
   if (::rename(partial.c_str(), PathOf(request.id()).c_str()) != 0) {
-    return fail(ErrnoError("cannot store replica", PathOf(request.id()), errno));
+    return ErrnoError("cannot store replica", PathOf(request.id()), errno);
   }
-  return Status::Ok();
+  return WriteFileAtomically(local::Sha256SidecarPath(PathOf(request.id())),
+                             sha + "  " + request.id() + ".tar.zst\n");
 }
 
 Status NodeBackups::Remove(const std::string& id) {

@@ -36,6 +36,8 @@ class NodeBackups {
   Status CheckFreeSpace(uint64_t needed, const std::string& what) const;
   Result<proto::TakeReply> TakeOffline(const proto::TakeRequest& request);
   Result<proto::TakeReply> Archive(const proto::TakeRequest& request, bool online);
+  Status FetchInto(const proto::FetchRequest& request, const http::Url& from,
+                   const std::string& partial);
 
   const std::string dir_;
   const zk::ZooCfg zoo_cfg_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <future>
+#include <optional>
 
 #include "common/clock.h"
 #include "common/crash_point.h"
@@ -91,6 +92,16 @@ std::vector<Member> Backups::Members(const ClusterView& view) const {
   return members;
 }
 
+std::unique_ptr<ClusterLock> Backups::LockFor(const std::string& operation, const std::string& id,
+                                              const ClusterView& view) {
+  proto::LockRequest request;
+  request.set_operation(operation);
+  request.set_id(id);
+  request.set_holder(settings_.self);
+  request.set_lease_ms(static_cast<uint32_t>(settings_.lease.count()));
+  return std::make_unique<ClusterLock>(agents_, Members(view), request, false);
+}
+
 void Backups::Publish(proto::Backup& record) {
   record.set_revision(record.revision() + 1);
   for (const auto& member : Members(view_(false))) {
@@ -110,12 +121,7 @@ Result<proto::Backup> Backups::Start(const proto::CreateBackupRequest& request) 
                    ChooseSource(view, mode, settings_.self, settings_.quorum_margin));
   Job job;
   job.record.set_id(NewBackupId(request.label()));
-  proto::LockRequest lock_request;
-  lock_request.set_operation("backup");
-  lock_request.set_id(job.record.id());
-  lock_request.set_holder(settings_.self);
-  lock_request.set_lease_ms(static_cast<uint32_t>(settings_.lease.count()));
-  job.lock = std::make_unique<ClusterLock>(agents_, Members(view), lock_request, false);
+  job.lock = LockFor("backup", job.record.id(), view);
   RETURN_IF_ERROR(job.lock->Acquire());
 
   for (const auto& master : view.masters) {
@@ -224,13 +230,8 @@ Result<proto::Backup> Backups::Register(proto::Backup record, const std::string&
       others.push_back(master);
   }
   if (from.name().empty()) return NotFound("no master named '" + holder + "'");
-  proto::LockRequest lock_request;
-  lock_request.set_operation("import");
-  lock_request.set_id(record.id());
-  lock_request.set_holder(settings_.self);
-  lock_request.set_lease_ms(static_cast<uint32_t>(settings_.lease.count()));
-  ClusterLock lock(agents_, Members(view), lock_request, false);
-  RETURN_IF_ERROR(lock.Acquire());
+  std::unique_ptr<ClusterLock> lock = LockFor("import", record.id(), view);
+  RETURN_IF_ERROR(lock->Acquire());
   const auto begun = Clock::now();
   record.set_timestamp(Now());
   record.set_status(proto::STATUS_BACKING_UP);
@@ -251,6 +252,50 @@ Result<proto::Backup> Backups::Register(proto::Backup record, const std::string&
   log::Info("imported backup ready",
             {{"id", record.id()}, {"replicas", std::to_string(record.replicas_size())}});
   return record;
+}
+
+Result<proto::Backup> Backups::Delete(proto::Backup record) {
+  const ClusterView view = view_(false);
+  std::unique_ptr<ClusterLock> lock = LockFor("delete", record.id(), view);
+  RETURN_IF_ERROR(lock->Acquire());
+  for (const auto& member : Members(view)) {
+    Status removed = agents_.RemoveArchive(member, record.id());
+    if (!removed.ok() && removed.code() != StatusCode::kNotFound) {
+      log::Warn("archive not removed", {{"agent", member.name}, {"error", removed.message()}});
+    }
+  }
+  record.set_deleted(true);
+  record.clear_replicas();
+  Publish(record);
+  log::Info("backup deleted", {{"id", record.id()}});
+  return record;
+}
+
+void Backups::RecoverInterrupted(const std::vector<proto::Backup>& catalog) {
+  std::optional<std::vector<Member>> members;  // asked for only when there is something to check
+  for (proto::Backup record : catalog) {
+    if (record.deleted() || record.status() != proto::STATUS_BACKING_UP || Running(record.id())) {
+      continue;
+    }
+    if (!members) members = Members(view_(false));
+    // Still locked somewhere: its coordinator may be alive, or its lease not yet lapsed.
+    bool locked = false;
+    for (const auto& member : *members) {
+      auto state = agents_.LockState(member);
+      if (state.ok() && state->id() == record.id()) locked = true;
+    }
+    if (locked) continue;
+    const std::string reason = "interrupted: coordinator " + record.operation_holder() +
+                               " was lost before the backup finished; take a new backup";
+    log::Warn("marking an interrupted backup as failed", {{"id", record.id()}});
+    record.set_status(proto::STATUS_ERROR);
+    record.set_reason(reason);
+    record.set_progress("");
+    auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
+    zookeeper.set_status(proto::STATUS_ERROR);
+    zookeeper.set_reason(reason);
+    Publish(record);
+  }
 }
 
 void Backups::Run(Job job) {

@@ -56,6 +56,12 @@ class Backups {
   Result<proto::Backup> Register(proto::Backup record, const std::string& holder);
   // Pushes a record to every master; unreachable ones catch up when they are next read.
   void Publish(proto::Backup& record);
+  // Removes `record`'s archive from every master under the operation lock and publishes its
+  // tombstone.
+  Result<proto::Backup> Delete(proto::Backup record);
+  // Backups of `catalog` still BACKING_UP with no coordinator running them and no lock held for
+  // them anywhere (their coordinator died and its lease lapsed) end STATUS_ERROR.
+  void RecoverInterrupted(const std::vector<proto::Backup>& catalog);
 
  private:
   struct Job {
@@ -70,6 +76,9 @@ class Backups {
                  std::vector<proto::MasterStatus> others);
   void Fail(Job& job, const Status& status);
   std::vector<Member> Members(const ClusterView& view) const;
+  // The operation lock over every master of `view`, not yet acquired.
+  std::unique_ptr<ClusterLock> LockFor(const std::string& operation, const std::string& id,
+                                       const ClusterView& view);
 
   AgentClient& agents_;
   const std::function<ClusterView(bool fresh)> view_;

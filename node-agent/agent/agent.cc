@@ -149,8 +149,12 @@ void Agent::CoordinatorDuties() {
   std::unique_lock lock(duties_mu_);
   while (!duties_wake_.wait_for(lock, std::chrono::seconds(2), [&] { return duties_stop_; })) {
     lock.unlock();
-    backups_->RecoverInterrupted();
-    schedules_->Tick();
+    if (election_->IsCoordinator()) {
+      // One merged read of every master's catalog serves both duties.
+      const std::vector<proto::Backup> catalog = backups_->Catalog();
+      backups_->RecoverInterrupted(catalog);
+      schedules_->Tick(catalog);
+    }
     lock.lock();
   }
 }

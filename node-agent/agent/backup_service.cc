@@ -93,8 +93,9 @@ Result<proto::Backup> BackupService::Find(const std::string& id) {
 }
 
 std::optional<http::Reply> BackupService::ForwardToCoordinator(const http::Request& request) {
-  return RouteToCoordinator(*election_, *client_, options_.token, request,
-                            std::chrono::duration_cast<std::chrono::milliseconds>(kCoordinatorTimeout));
+  return RouteToCoordinator(
+      *election_, *client_, options_.token, request,
+      std::chrono::duration_cast<std::chrono::milliseconds>(kCoordinatorTimeout));
 }
 
 http::Reply BackupService::Create(const http::Request& request) {
@@ -119,27 +120,7 @@ http::Reply BackupService::Delete(const http::Request& request, const std::strin
 
 Result<proto::Backup> BackupService::DeleteBackup(const std::string& id) {
   ASSIGN_OR_RETURN(proto::Backup record, Find(id));
-  coordinator::ClusterView view = View();
-  std::vector<coordinator::Member> members;
-  for (const auto& m : view.masters) members.push_back({m.name(), m.address()});
-  proto::LockRequest lock;
-  lock.set_operation("delete");
-  lock.set_id(id);
-  lock.set_holder(node_->options().name);
-  lock.set_lease_ms(static_cast<uint32_t>(options_.settings.lease.count()));
-  coordinator::ClusterLock cluster_lock(agents_, members, lock, false);
-  RETURN_IF_ERROR(cluster_lock.Acquire());
-  for (const auto& member : members) {
-    Status removed = agents_.RemoveArchive(member, id);
-    if (!removed.ok() && removed.code() != StatusCode::kNotFound) {
-      log::Warn("archive not removed", {{"agent", member.name}, {"error", removed.message()}});
-    }
-  }
-  record.set_deleted(true);
-  record.clear_replicas();
-  backups_->Publish(record);
-  log::Info("backup deleted", {{"id", id}});
-  return record;
+  return backups_->Delete(std::move(record));
 }
 
 Result<proto::Backup> BackupService::StartBackup(const proto::CreateBackupRequest& request) {
@@ -411,31 +392,8 @@ std::optional<http::Reply> BackupService::Handle(const http::Request& request,
   return std::nullopt;
 }
 
-void BackupService::RecoverInterrupted() {
-  if (!election_->IsCoordinator()) return;
-  for (auto& record : Catalog()) {
-    if (record.deleted() || record.status() != proto::STATUS_BACKING_UP ||
-        backups_->Running(record.id())) {
-      continue;
-    }
-    // Still locked somewhere: its coordinator may be alive, or its lease not yet lapsed.
-    bool locked = false;
-    for (const auto& master : View().masters) {
-      auto state = agents_.LockState({master.name(), master.address()});
-      if (state.ok() && state->id() == record.id()) locked = true;
-    }
-    if (locked) continue;
-    const std::string reason = "interrupted: coordinator " + record.operation_holder() +
-                               " was lost before the backup finished; take a new backup";
-    log::Warn("marking an interrupted backup as failed", {{"id", record.id()}});
-    record.set_status(proto::STATUS_ERROR);
-    record.set_reason(reason);
-    record.set_progress("");
-    auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
-    zookeeper.set_status(proto::STATUS_ERROR);
-    zookeeper.set_reason(reason);
-    backups_->Publish(record);
-  }
+void BackupService::RecoverInterrupted(const std::vector<proto::Backup>& catalog) {
+  backups_->RecoverInterrupted(catalog);
 }
 
 }  // namespace lockstep::agent

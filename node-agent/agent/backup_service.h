@@ -52,7 +52,7 @@ class BackupService {
   // This master's copy only (fast, no network): for /metrics.
   std::vector<proto::Backup> LocalCatalog() const { return catalog_.All(); }
   // On the coordinator, periodically: backups whose coordinator was lost end STATUS_ERROR.
-  void RecoverInterrupted();
+  void RecoverInterrupted(const std::vector<proto::Backup>& catalog);
   coordinator::ClusterView View(bool fresh = false) const;
   // Coordinator only (the scheduler): start a backup, delete one from every master.
   Result<proto::Backup> StartBackup(const proto::CreateBackupRequest& request);

@@ -130,8 +130,7 @@ std::optional<http::Reply> ScheduleService::Handle(const http::Request& request,
   return std::nullopt;
 }
 
-void ScheduleService::Tick() {
-  if (!election_->IsCoordinator()) return;
+void ScheduleService::Tick(const std::vector<proto::Backup>& catalog) {
   std::vector<proto::Schedule> schedules = Schedules();
   if (schedules.empty()) return;
   coordinator::ScheduleActions actions{
@@ -140,7 +139,7 @@ void ScheduleService::Tick() {
       .delete_backup =
           [this](const std::string& id) { return backups_->DeleteBackup(id).status(); },
       .save_schedule = [this](proto::Schedule& s) { return Save(s); }};
-  coordinator::RunSchedules(schedules, backups_->Catalog(), time(nullptr), actions);
+  coordinator::RunSchedules(schedules, catalog, time(nullptr), actions);
 }
 
 }  // namespace lockstep::agent

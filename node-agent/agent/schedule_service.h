@@ -23,7 +23,8 @@ class ScheduleService {
   std::optional<http::Reply> Handle(const http::Request& request,
                                     const std::vector<std::string>& parts);
   std::vector<proto::Schedule> Schedules();  // merged, tombstones included
-  void Tick();
+  // `catalog`: Catalog() as the caller just read it.
+  void Tick(const std::vector<proto::Backup>& catalog);
 
  private:
   http::Reply Create(const http::Request& request);

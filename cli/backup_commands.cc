@@ -8,6 +8,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/progress_printer.h"
+#include "cli/restore_command.h"
 #include "common/http/client.h"
 #include "common/http/tls.h"
 #include "common/sha256.h"
@@ -392,12 +393,13 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
 void AddBackupCommands(CLI::App& app, const OutputOptions& output, const ClusterFlags& cluster,
                        int* exit_code) {
   auto* backup = app.add_subcommand(
-      "backup", "Cluster backups: create, list, show, delete, download, import, verify.");
+      "backup", "Cluster backups: create, list, show, delete, download, import, verify, restore.");
   backup->require_subcommand(1);
   AddCreate(backup, output, cluster, exit_code);
   AddList(backup, output, cluster, exit_code);
   AddShowAndDelete(backup, output, cluster, exit_code);
   AddDownload(backup, output, cluster, exit_code);
+  AddRestore(backup, output, cluster, exit_code);
   AddImport(backup, output, cluster, exit_code);
   AddVerify(backup, output, cluster, exit_code);
 }

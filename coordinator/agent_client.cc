@@ -9,6 +9,8 @@ namespace {
 // Taking or fetching an archive runs as long as the data takes; the call is only cut off when
 // the agent stops answering altogether.
 constexpr auto kTransferTimeout = std::chrono::hours(6);
+// A stop waits out the server's grace period, a start its JVM; a swap is renames.
+constexpr auto kRestoreStepTimeout = std::chrono::minutes(5);
 
 }  // namespace
 
@@ -106,6 +108,28 @@ Status HttpAgentClient::RemoveArchive(const Member& member, const std::string& i
 Status HttpAgentClient::PutSchedule(const Member& member, const proto::Schedule& schedule) {
   return Call(member, "PUT", "/v1/internal/schedules/" + schedule.name(), &schedule, nullptr,
               timeout_);
+}
+
+Result<proto::StageReply> HttpAgentClient::Stage(const Member& member,
+                                                 const proto::StageRequest& request) {
+  proto::StageReply reply;
+  RETURN_IF_ERROR(Call(member, "POST", "/v1/internal/restores/" + request.restore_id() + "/stage",
+                       &request, &reply, kTransferTimeout));
+  return reply;
+}
+
+Result<proto::RestoreJournal> HttpAgentClient::RestoreStep(
+    const Member& member, const std::string& step, const proto::RestoreStepRequest& request) {
+  proto::RestoreJournal journal;
+  RETURN_IF_ERROR(Call(member, "POST", "/v1/internal/restores/" + request.restore_id() + "/" + step,
+                       &request, &journal, kRestoreStepTimeout));
+  return journal;
+}
+
+Result<proto::RestoreJournalList> HttpAgentClient::RestoreJournals(const Member& member) {
+  proto::RestoreJournalList list;
+  RETURN_IF_ERROR(Call(member, "GET", "/v1/internal/restores", nullptr, &list, timeout_));
+  return list;
 }
 
 }  // namespace lockstep::coordinator

@@ -33,6 +33,13 @@ class AgentClient {
   virtual Status PutRecord(const Member& member, const proto::Backup& record) = 0;
   virtual Status RemoveArchive(const Member& member, const std::string& id) = 0;
   virtual Status PutSchedule(const Member& member, const proto::Schedule& schedule) = 0;
+  // A cluster-wide restore's steps on one master (node-agent/agent/node_restore.h).
+  virtual Result<proto::StageReply> Stage(const Member& member,
+                                          const proto::StageRequest& request) = 0;
+  // `step`: stop | swap | start | finish | rollback.
+  virtual Result<proto::RestoreJournal> RestoreStep(const Member& member, const std::string& step,
+                                                    const proto::RestoreStepRequest& request) = 0;
+  virtual Result<proto::RestoreJournalList> RestoreJournals(const Member& member) = 0;
 };
 
 class HttpAgentClient : public AgentClient {
@@ -46,6 +53,11 @@ class HttpAgentClient : public AgentClient {
   Status PutRecord(const Member& member, const proto::Backup& record) override;
   Status RemoveArchive(const Member& member, const std::string& id) override;
   Status PutSchedule(const Member& member, const proto::Schedule& schedule) override;
+  Result<proto::StageReply> Stage(const Member& member,
+                                  const proto::StageRequest& request) override;
+  Result<proto::RestoreJournal> RestoreStep(const Member& member, const std::string& step,
+                                            const proto::RestoreStepRequest& request) override;
+  Result<proto::RestoreJournalList> RestoreJournals(const Member& member) override;
 
  private:
   Status Call(const Member& member, const std::string& method, const std::string& path,

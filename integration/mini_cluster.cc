@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <openssl/rand.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -182,6 +183,7 @@ std::string MiniCluster::AgentToml(int i) const {
        << "peer_timeout_ms = " << options_.peer_timeout.count() << "\n"
        << "request_timeout_ms = " << options_.request_timeout.count() << "\n"
        << "lock_lease_ms = " << options_.lock_lease.count() << "\n"
+       << "restore_start_timeout_ms = " << options_.restore_start_timeout.count() << "\n"
        << "allow_crash_points = " << (options_.allow_crash_points ? "true" : "false") << "\n";
   for (int j = 1; j <= masters(); ++j) {
     if (j == i) continue;
@@ -222,6 +224,7 @@ Status MiniCluster::WriteFiles() {
   }
   if (options_.tls && !fs::exists(ca_file())) RETURN_IF_ERROR(WriteTls());
   for (int i = 1; i <= masters(); ++i) {
+    if (i == options_.small_disk_master) RETURN_IF_ERROR(MountSmallDisk(i));
     fs::create_directories(master_dir(i) + "/zk/data");
     fs::create_directories(master_dir(i) + "/zk/datalog");
     fs::create_directories(master_dir(i) + "/store");
@@ -269,6 +272,7 @@ Status MiniCluster::Down() {
   for (pid_t pid : agent_pids_) EndProcess(pid, kStopTimeout);
   agent_pids_.assign(agent_pids_.size(), 0);
   KillServersUnder(options_.dir);
+  UnmountUnder(options_.dir);
   up_ = false;
   return Status::Ok();
 }
@@ -283,7 +287,28 @@ Status MiniCluster::DownDir(const std::string& dir) {
     if (fs::exists(pid_file)) EndProcess(ReadPid(pid_file), kStopTimeout);
   }
   KillServersUnder(dir);
+  UnmountUnder(dir);
   return Status::Ok();
+}
+
+Status MiniCluster::MountSmallDisk(int i) {
+  const std::string zk = master_dir(i) + "/zk";
+  fs::create_directories(zk);
+  const std::string size = "size=" + std::to_string(options_.small_disk_mb) + "m";
+  if (::mount("tmpfs", zk.c_str(), "tmpfs", 0, size.c_str()) != 0) {
+    return ErrnoError("cannot mount a small tmpfs (needs root) on", zk, errno);
+  }
+  return Status::Ok();
+}
+
+void MiniCluster::UnmountUnder(const std::string& dir) {
+  Result<std::string> mounts = ReadSmallFile("/proc/self/mounts", 1 << 20);
+  if (!mounts.ok()) return;
+  std::istringstream lines(*mounts);
+  std::string device, point, rest;
+  while (lines >> device >> point && std::getline(lines, rest)) {
+    if (point.starts_with(dir + "/")) ::umount2(point.c_str(), MNT_DETACH);
+  }
 }
 
 pid_t MiniCluster::agent_pid(int i) const { return agent_pids_[i - 1]; }

@@ -34,6 +34,11 @@ struct MiniClusterOptions {
   std::chrono::milliseconds request_timeout{10000};
   std::chrono::milliseconds lock_lease{30000};
   bool allow_crash_points = false;  // tests arm them through the agents' internal API
+  std::chrono::milliseconds restore_start_timeout{60000};
+  // Master whose DIR/mI/zk (data and datalog) is a tmpfs of `small_disk_mb` (0: none): a disk a
+  // test can fill. Needs root; unmounted by Down().
+  int small_disk_master = 0;
+  int small_disk_mb = 512;
   std::string java = "/usr/bin/java";
 
   // Ports free on every master's address, for tests that must not collide with a sandbox.
@@ -106,6 +111,8 @@ class MiniCluster {
  private:
   Status WriteFiles();
   Status WriteTls();
+  Status MountSmallDisk(int i);
+  static void UnmountUnder(const std::string& dir);
   std::string AgentToml(int i) const;
   std::string ZooCfgText(int i) const;
 

@@ -256,6 +256,16 @@ class FakeAgents : public AgentClient {
   Status PutRecord(const Member&, const proto::Backup&) override { return Status::Ok(); }
   Status RemoveArchive(const Member&, const std::string&) override { return Status::Ok(); }
   Status PutSchedule(const Member&, const proto::Schedule&) override { return Status::Ok(); }
+  Result<proto::StageReply> Stage(const Member&, const proto::StageRequest&) override {
+    return Internal("unused");
+  }
+  Result<proto::RestoreJournal> RestoreStep(const Member&, const std::string&,
+                                            const proto::RestoreStepRequest&) override {
+    return Internal("unused");
+  }
+  Result<proto::RestoreJournalList> RestoreJournals(const Member&) override {
+    return Internal("unused");
+  }
 };
 
 proto::LockRequest Request(const std::string& id, uint32_t lease_ms = 60000) {

@@ -76,8 +76,9 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
       std::make_unique<LocalNode>(node, std::move(controller), MaintenanceFlag(c.store_dir));
   agent->peers_ =
       std::make_unique<PeerView>(c.peers, *agent->client_, token, c.probe_interval, c.peer_timeout);
+  const std::string zk_connect = c.zk_connect.empty() ? DefaultZkConnect(zoo_cfg) : c.zk_connect;
   agent->election_ = std::make_unique<coordinator::Election>(coordinator::ElectionOptions{
-      .zk_connect = c.zk_connect.empty() ? DefaultZkConnect(zoo_cfg) : c.zk_connect,
+      .zk_connect = zk_connect,
       .self_name = c.name,
       .self_url = c.advertise,
       .session_timeout = c.election_session});
@@ -101,6 +102,18 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
       c.store_dir, token, c.peer_timeout, agent->backups_.get(), agent->peers_.get(),
       agent->client_.get(), agent->election_.get());
   RETURN_IF_ERROR(agent->schedules_->Open());
+  agent->restores_ = std::make_unique<RestoreService>(
+      RestoreServiceOptions{.store_dir = c.store_dir,
+                            .token = token,
+                            .zoo_cfg = zoo_cfg,
+                            .rollback_keep = c.restore_rollback_keep,
+                            .settings = {.self = c.name,
+                                         .lease = c.lock_lease,
+                                         .start_timeout = c.restore_start_timeout,
+                                         .zk_connect = zk_connect}},
+      agent->backups_.get(), agent->node_.get(), agent->client_.get(), agent->election_.get(),
+      &agent->lock_);
+  RETURN_IF_ERROR(agent->restores_->Open());
   agent->api_ = std::make_unique<Api>(ApiContext{.token = token,
                                                  .node = agent->node_.get(),
                                                  .peers = agent->peers_.get(),
@@ -109,7 +122,8 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                                                  .election = agent->election_.get(),
                                                  .lock = &agent->lock_,
                                                  .backups = agent->backups_.get(),
-                                                 .schedules = agent->schedules_.get()});
+                                                 .schedules = agent->schedules_.get(),
+                                                 .restores = agent->restores_.get()});
   http::ServerOptions server{.host = c.listen_host,
                              .port = c.listen_port,
                              .tls = c.tls,
@@ -149,6 +163,8 @@ void Agent::CoordinatorDuties() {
   std::unique_lock lock(duties_mu_);
   while (!duties_wake_.wait_for(lock, std::chrono::seconds(2), [&] { return duties_stop_; })) {
     lock.unlock();
+    // Every agent, coordinator or not: a restore takes ZooKeeper (and so the election) down.
+    restores_->SettleOrphans();
     if (election_->IsCoordinator()) {
       // One merged read of every master's catalog serves both duties.
       const std::vector<proto::Backup> catalog = backups_->Catalog();
@@ -168,6 +184,7 @@ void Agent::End() {
   duties_wake_.notify_all();
   if (duties_.joinable()) duties_.join();
   schedules_.reset();
+  restores_.reset();  // waits for a running restore's thread
   backups_.reset();   // waits for a running backup's thread
   election_.reset();  // leaves the election at once, so a successor takes over quickly
   peers_.reset();

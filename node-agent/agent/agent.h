@@ -43,6 +43,7 @@ class Agent {
   OperationLock lock_;
   std::unique_ptr<BackupService> backups_;
   std::unique_ptr<ScheduleService> schedules_;
+  std::unique_ptr<RestoreService> restores_;
   std::mutex duties_mu_;
   std::condition_variable duties_wake_;
   bool duties_stop_ = false;

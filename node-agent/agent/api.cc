@@ -82,6 +82,9 @@ http::Reply Api::Route(const http::Request& request) const {
   if (context_.schedules) {
     if (auto reply = context_.schedules->Handle(request, parts)) return *reply;
   }
+  if (context_.restores) {
+    if (auto reply = context_.restores->Handle(request, parts)) return *reply;
+  }
   if (context_.backups) {
     if (auto reply = context_.backups->Handle(request, parts)) return *reply;
   }

@@ -11,6 +11,7 @@
 #include "common/http/server.h"
 #include "coordinator/election.h"
 #include "node-agent/agent/backup_service.h"
+#include "node-agent/agent/restore_service.h"
 #include "node-agent/agent/local_node.h"
 #include "node-agent/agent/op_lock.h"
 #include "node-agent/agent/peer_view.h"
@@ -29,6 +30,7 @@ struct ApiContext {
   OperationLock* lock = nullptr;
   BackupService* backups = nullptr;
   ScheduleService* schedules = nullptr;
+  RestoreService* restores = nullptr;
 };
 
 class Api {

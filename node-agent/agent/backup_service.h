@@ -58,6 +58,10 @@ class BackupService {
   Result<proto::Backup> StartBackup(const proto::CreateBackupRequest& request);
   Result<proto::Backup> DeleteBackup(const std::string& id);
   coordinator::AgentClient& agents() { return agents_; }
+  NodeBackups& archives() { return archives_; }
+  Result<proto::Backup> FindBackup(const std::string& id) { return Find(id); }
+  // Pushes a record (its revision bumped) to every master.
+  void Publish(proto::Backup& record) { backups_->Publish(record); }
   // Where uploads land: the archives' directory, so keeping one is a rename.
   const std::string& upload_dir() const { return archives_.dir(); }
 

@@ -149,6 +149,10 @@ Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   int64_t replicas = out->backup_replicas, margin = out->quorum_margin;
   RETURN_IF_ERROR(reader.Integer("backup_replicas", 0, 99, &replicas));
   RETURN_IF_ERROR(reader.Integer("quorum_margin", 0, 9, &margin));
+  RETURN_IF_ERROR(reader.Millis("restore_start_timeout_ms", &out->restore_start_timeout));
+  int64_t keep = out->restore_rollback_keep;
+  RETURN_IF_ERROR(reader.Integer("restore_rollback_keep", 0, 99, &keep));
+  out->restore_rollback_keep = static_cast<uint32_t>(keep);
   RETURN_IF_ERROR(reader.Bool("allow_crash_points", &out->allow_crash_points));
   out->backup_replicas = static_cast<uint32_t>(replicas);
   out->quorum_margin = static_cast<int>(margin);

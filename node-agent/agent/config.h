@@ -69,6 +69,11 @@ struct AgentConfig {
   std::chrono::milliseconds lock_lease{30000};
   uint32_t backup_replicas = 0;  // masters keeping each archive; 0: all
   int quorum_margin = 0;
+  // A restored ensemble gets this long to elect one leader with every server serving before
+  // every master is rolled back.
+  std::chrono::milliseconds restore_start_timeout{120000};
+  // Rollback copies of the previous data kept per directory after a restore succeeds.
+  uint32_t restore_rollback_keep = 0;
   bool allow_crash_points = false;  // tests only: POST /v1/internal/crash-points
   std::chrono::milliseconds request_timeout{10000};
 };

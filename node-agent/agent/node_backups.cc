@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/crash_point.h"
+#include "common/disk_space.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "common/sha256.h"
@@ -20,7 +21,6 @@ namespace lockstep::agent {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr uint64_t kHeadroom = 64ULL << 20;  // never fill a master's disk to the last byte
 constexpr auto kCatchUpTimeout = std::chrono::seconds(120);
 
 uint64_t BytesUnder(const std::string& dir) {
@@ -33,8 +33,6 @@ uint64_t BytesUnder(const std::string& dir) {
   }
   return total;
 }
-
-std::string Human(uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
 }  // namespace
 
@@ -66,16 +64,8 @@ bool NodeBackups::Has(const std::string& id) const {
 }
 
 Status NodeBackups::CheckFreeSpace(uint64_t needed, const std::string& what) const {
-  struct statvfs fs_info {};
-  if (statvfs(dir_.c_str(), &fs_info) != 0) return ErrnoError("cannot statvfs", dir_, errno);
-  const uint64_t free_bytes = static_cast<uint64_t>(fs_info.f_bavail) * fs_info.f_frsize;
-  if (free_bytes < needed + kHeadroom) {
-    return FailedPrecondition("not enough free disk on " + node_->options().name + " for " + what +
-                              ": need about " + Human(needed + kHeadroom) + ", " +
-                              Human(free_bytes) + " free in " + dir_ +
-                              "; free space or delete old backups");
-  }
-  return Status::Ok();
+  return lockstep::CheckFreeSpace(dir_, needed, node_->options().name, what,
+                                  "free space or delete old backups");
 }
 
 Result<proto::TakeReply> NodeBackups::Archive(const proto::TakeRequest& request, bool online) {

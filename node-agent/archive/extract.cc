@@ -160,6 +160,24 @@ class Extractor {
 
 }  // namespace
 
+Result<std::optional<proto::Manifest>> PeekManifest(const std::string& archive_path) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ArchiveReader> reader, ArchiveReader::Open(archive_path));
+  ASSIGN_OR_RETURN(std::optional<EntryInfo> entry, reader->Next());
+  if (!entry) return Corruption("archive " + archive_path + " is empty");
+  ASSIGN_OR_RETURN(std::string name, NormaliseEntryName(entry->name));
+  if (name != kManifestName) return std::optional<proto::Manifest>();
+  if (entry->size > kMaxManifestSize) return Corruption("the manifest is implausibly large");
+  std::string json(entry->size, '\0');
+  size_t done = 0;
+  while (done < json.size()) {
+    ASSIGN_OR_RETURN(size_t n, reader->Read(json.data() + done, json.size() - done));
+    if (n == 0) return Corruption("the manifest of " + archive_path + " is truncated");
+    done += n;
+  }
+  ASSIGN_OR_RETURN(proto::Manifest manifest, ParseManifest(json));
+  return std::optional<proto::Manifest>(std::move(manifest));
+}
+
 Result<proto::Manifest> ParseManifest(const std::string& json) {
   proto::Manifest manifest;
   google::protobuf::util::JsonParseOptions options;

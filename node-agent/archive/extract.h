@@ -37,6 +37,10 @@ Result<ExtractedArchive> ExtractArchive(const std::string& archive_path,
                                         const ExtractTargets& targets,
                                         const ExtractProgress& progress = {});
 
+// The manifest alone (the archive's first entry), without reading further: what a restore will
+// need on disk before it starts. nullopt for a dcos-zk archive, which has none.
+Result<std::optional<proto::Manifest>> PeekManifest(const std::string& archive_path);
+
 // Parses and checks a manifest (format version, file list sanity).
 Result<proto::Manifest> ParseManifest(const std::string& json);
 std::string ManifestToJson(const proto::Manifest& manifest);

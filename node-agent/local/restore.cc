@@ -118,7 +118,7 @@ class RestoreRun {
   }
 
   ~RestoreRun() {
-    if (!swapped_) {
+    if (!swapped_ && !kept_) {
       (void)fs_.RemoveAll(staged_.data_dir);
       (void)fs_.RemoveAll(staged_.data_log_dir);
     }
@@ -158,6 +158,22 @@ class RestoreRun {
   }
 
   const RestoreResult& staged_result() const { return result_; }
+  void Keep() { kept_ = true; }
+
+  // Trusts staging that an earlier run on this stamp verified.
+  Status Adopt(const RestoreResult& verified) {
+    RETURN_IF_ERROR(CheckDirs(live_));
+    if (!fs_.Exists(staged_.data_dir) || !fs_.Exists(staged_.data_log_dir)) {
+      kept_ = true;  // nothing of ours to remove
+      return NotFound("staging directory " + staged_.data_dir + " is gone");
+    }
+    std::optional<Zxid> zxid = ParseHexZxid(verified.last_zxid);
+    if (!zxid) return InvalidArgument("bad staged zxid '" + verified.last_zxid + "'");
+    result_ = verified;
+    restored_zxid_ = *zxid;
+    staged_ok_ = true;
+    return Status::Ok();
+  }
 
  private:
   void Report(const char* phase) {
@@ -219,6 +235,7 @@ class RestoreRun {
   Zxid restored_zxid_ = 0;
   bool staged_ok_ = false;
   bool swapped_ = false;
+  bool kept_ = false;
 };
 
 }  // namespace
@@ -237,7 +254,16 @@ Result<StagedRestore> StagedRestore::Stage(const RestoreOptions& options) {
   return StagedRestore(std::move(run));
 }
 
+Result<StagedRestore> StagedRestore::Adopt(const RestoreOptions& options,
+                                           const RestoreResult& verified) {
+  auto run = std::make_unique<Run>(options);
+  RETURN_IF_ERROR(run->Adopt(verified));
+  return StagedRestore(std::move(run));
+}
+
 Result<RestoreResult> StagedRestore::Commit(uint32_t min_epoch) { return run_->Commit(min_epoch); }
+
+void StagedRestore::Keep() { run_->Keep(); }
 
 const RestoreResult& StagedRestore::verified() const { return run_->staged_result(); }
 

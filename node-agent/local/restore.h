@@ -57,7 +57,12 @@ class StagedRestore {
   static Result<StagedRestore> Stage(const RestoreOptions& options);
   StagedRestore(StagedRestore&&) noexcept;
   ~StagedRestore();
+  // Staging already on disk from an earlier Stage() with these options' stamp (an agent that
+  // restarted between staging and swapping: its journal says what was verified).
+  static Result<StagedRestore> Adopt(const RestoreOptions& options, const RestoreResult& verified);
   Result<RestoreResult> Commit(uint32_t min_epoch);
+  // Leaves the staging directories on disk when this object goes away (a journal owns them).
+  void Keep();
   // What the staged data was verified to be (zxid, node count, manifest, sha256).
   const RestoreResult& verified() const;
 

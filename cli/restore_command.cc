@@ -1,0 +1,189 @@
+#include "cli/restore_command.h"
+
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+
+#include "cli/exit_codes.h"
+#include "coordinator/labels.h"
+#include "proto/agent.pb.h"
+#include "proto/backup.pb.h"
+#include "proto/json.h"
+
+namespace lockstep::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+// The agent answering the polls may itself be restarted during a restore.
+constexpr auto kPollOutage = std::chrono::seconds(90);
+
+struct RestoreFlags {
+  std::string id;
+  std::vector<std::string> components;
+  bool dry_run = false;
+  bool yes = false;
+  bool wait = false;
+};
+
+Status CheckComponents(const std::vector<std::string>& components) {
+  if (components.empty()) {
+    return InvalidArgument(
+        "name what to restore: --component zookeeper replaces ZooKeeper's data on every master "
+        "(the last resort: the whole ensemble stops for a few seconds)");
+  }
+  for (const auto& component : components) {
+    if (component != "zookeeper") {
+      return InvalidArgument("unknown component '" + component + "': use --component zookeeper");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string LeaderZxid(const proto::ClusterStatus& status) {
+  for (const auto& master : status.masters()) {
+    if (master.zk().mode() == "leader" || master.zk().mode() == "standalone") {
+      return master.zk().zxid() + " (leader " + master.name() + ")";
+    }
+  }
+  return "unknown (no leader: ZooKeeper is down)";
+}
+
+// On a terminal: states what is discarded and wants "yes". Ok to go ahead.
+Status Confirm(const ClusterFlags& cluster, const RestoreFlags& flags) {
+  if (!isatty(STDIN_FILENO)) {
+    return InvalidArgument(
+        "refusing to restore without confirmation: this replaces ZooKeeper's data on every "
+        "master. Run it on a terminal, or pass --yes (try --dry-run first)");
+  }
+  proto::Backup backup;
+  RETURN_IF_ERROR(CallApiFor(cluster, {.path = "/v1/backups/" + flags.id}, &backup));
+  proto::ClusterStatus status;
+  (void)CallApiFor(cluster, {.path = "/v1/cluster/status"}, &status);
+  const auto& zk = backup.component_status().count("zookeeper")
+                       ? backup.component_status().at("zookeeper")
+                       : proto::ComponentStatus();
+  std::cerr << "This replaces ZooKeeper's data on every master (" << status.masters_size()
+            << ") with backup " << backup.id() << "\n  taken " << backup.timestamp()
+            << ", zxid " << zk.last_zxid() << ", " << zk.node_count() << " znodes"
+            << "\n  the ensemble is now at zxid " << LeaderZxid(status)
+            << "\nEverything written after the backup is discarded, and every server stops for "
+               "the swap.\nType yes to restore: ";
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer != "yes") return FailedPrecondition("not confirmed; nothing was changed");
+  return Status::Ok();
+}
+
+void PrintPlan(const proto::RestorePlan& plan) {
+  std::cout << "dry run of restoring " << plan.backup_id() << " (nothing was stopped)\n"
+            << "  archive    sha256 " << plan.archive_sha256() << "\n  backup     zxid "
+            << plan.backup_zxid() << ", " << plan.backup_node_count() << " znodes\n"
+            << "  discarded  " << plan.discarded() << "\n";
+  std::vector<std::vector<std::string>> rows = {
+      {"MASTER", "CURRENT ZXID", "EPOCH", "STAGED ZXID", "ZNODES", "REPLICA"}};
+  for (const auto& m : plan.masters()) {
+    rows.push_back({m.name(), m.current_zxid().empty() ? "down" : m.current_zxid(),
+                    std::to_string(m.current_epoch()), m.staged_zxid(),
+                    std::to_string(m.node_count()), m.repaired() ? "repaired" : "good"});
+  }
+  std::cout << RenderTable(rows) << "steps:\n";
+  for (const auto& step : plan.steps()) std::cout << "  " << step << "\n";
+}
+
+Result<proto::RestoreRecord> FindRestore(const ClusterFlags& cluster, const std::string& backup_id,
+                                         const std::string& restore_id) {
+  proto::Backup backup;
+  RETURN_IF_ERROR(CallApiFor(cluster, {.path = "/v1/backups/" + backup_id}, &backup));
+  for (const auto& restore : backup.restores()) {
+    if (restore.id() == restore_id) return restore;
+  }
+  return NotFound("backup " + backup_id + " has no restore " + restore_id + " yet");
+}
+
+// Polls the restore's record until it leaves STATUS_RESTORING, showing its phases.
+Result<proto::RestoreRecord> WaitForRestore(const ClusterFlags& cluster,
+                                            const std::string& backup_id,
+                                            const std::string& restore_id, bool show) {
+  std::string last_phase;
+  auto failing_since = Clock::now();
+  for (;;) {
+    Result<proto::RestoreRecord> record = FindRestore(cluster, backup_id, restore_id);
+    if (record.ok()) {
+      failing_since = Clock::now();
+      if (record->status() != proto::STATUS_RESTORING) return record;
+      if (show && record->phase() != last_phase) {
+        std::cerr << "  " << record->phase() << "…\n";
+        last_phase = record->phase();
+      }
+    } else if (Clock::now() - failing_since > kPollOutage) {
+      return record.status();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
+void PrintRestore(const proto::RestoreRecord& r) {
+  std::cout << r.id() << "\n  status     " << proto::BackupStatus_Name(r.status())
+            << (r.reason().empty() ? "" : ": " + r.reason()) << "\n  driver     " << r.driver();
+  if (r.outage_ms()) std::cout << "\n  outage     " << r.outage_ms() << " ms";
+  if (r.duration_seconds() > 0) std::cout << "\n  took       " << r.duration_seconds() << " s";
+  if (!r.discarded().empty()) std::cout << "\n  discarded  " << r.discarded();
+  std::cout << "\n";
+}
+
+void Run(const RestoreFlags& flags, const OutputOptions& output, const ClusterFlags& cluster,
+         int* exit_code) {
+  if (ReportFailure(coordinator::CheckBackupId(flags.id), output, exit_code)) return;
+  if (ReportFailure(CheckComponents(flags.components), output, exit_code)) return;
+  if (!flags.dry_run && !flags.yes) {
+    Status confirmed = Confirm(cluster, flags);
+    if (ReportFailure(confirmed, output, exit_code)) return;
+  }
+  proto::RestoreRequest request;
+  for (const auto& component : flags.components) request.add_components(component);
+  request.set_dry_run(flags.dry_run);
+  ApiRequest call{.method = "POST",
+                  .path = "/v1/backups/" + flags.id + "/restore",
+                  .body = proto::ToCompactJson(request),
+                  .timeout = flags.dry_run ? std::chrono::minutes(60) : std::chrono::minutes(5)};
+  if (flags.dry_run) {
+    proto::RestorePlan plan;
+    if (ReportFailure(CallApiFor(cluster, call, &plan), output, exit_code)) return;
+    output.json ? PrintJson(plan) : PrintPlan(plan);
+    *exit_code = kExitOk;
+    return;
+  }
+  proto::RestoreRecord record;
+  if (ReportFailure(CallApiFor(cluster, call, &record), output, exit_code)) return;
+  if (!output.json) std::cerr << "restore " << record.id() << " of " << flags.id << " started\n";
+  if (flags.wait) {
+    Result<proto::RestoreRecord> done =
+        WaitForRestore(cluster, flags.id, record.id(), !output.json);
+    if (ReportFailure(done.status(), output, exit_code)) return;
+    record = *done;
+  }
+  output.json ? PrintJson(record) : PrintRestore(record);
+  *exit_code = record.status() == proto::STATUS_ERROR ? kExitFailed : kExitOk;
+}
+
+}  // namespace
+
+void AddRestore(CLI::App* backup, const OutputOptions& output, const ClusterFlags& cluster,
+                int* exit_code) {
+  auto flags = std::make_shared<RestoreFlags>();
+  auto* cmd = backup->add_subcommand(
+      "restore",
+      "Restore a backup. --component zookeeper replaces ZooKeeper's data on every master: the "
+      "archive is staged and verified everywhere first, then all servers stop, swap and start "
+      "together, and every master is rolled back if the ensemble does not form.");
+  cmd->add_option("ID", flags->id, "the backup's id (`lockstep backup list`)")->required();
+  cmd->add_option("--component", flags->components, "what to restore: zookeeper (repeatable)");
+  cmd->add_flag("--dry-run", flags->dry_run,
+                "stage and verify on every master, print the plan, change nothing");
+  cmd->add_flag("--yes", flags->yes, "do not ask for confirmation (needed without a terminal)");
+  cmd->add_flag("--wait", flags->wait, "wait until it is done or rolled back, showing phases");
+  cmd->callback([=, &output, &cluster] { Run(*flags, output, cluster, exit_code); });
+}
+
+}  // namespace lockstep::cli

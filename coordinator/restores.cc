@@ -1,0 +1,465 @@
+#include "coordinator/restores.h"
+
+#include <algorithm>
+#include <future>
+#include <map>
+#include <thread>
+
+#include "common/clock.h"
+#include "common/crash_point.h"
+#include "common/log.h"
+#include "common/zk_client.h"
+#include "common/zxid.h"
+#include "coordinator/labels.h"
+#include "coordinator/restore_ids.h"
+
+namespace lockstep::coordinator {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kServing = 3;
+constexpr auto kHealthPoll = std::chrono::milliseconds(250);
+
+std::string Now() { return FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"); }
+
+bool Terminal(const std::string& phase) { return phase == "done" || phase == "rolled_back"; }
+bool SwappedOrLater(const std::string& phase) {
+  return phase == "swapped" || phase == "started" || phase == "done";
+}
+
+double SecondsSince(Clock::time_point begun) {
+  return std::chrono::duration<double>(Clock::now() - begun).count();
+}
+
+}  // namespace
+
+bool EnsembleHealthy(const ClusterView& view, std::string* why) {
+  int leaders = 0;
+  std::string problems;
+  for (const auto& master : view.masters) {
+    if (!master.agent_reachable()) {
+      problems += (problems.empty() ? "" : "; ") + master.name() + "'s agent is unreachable";
+    } else if (master.zk().code() != kServing) {
+      problems += (problems.empty() ? "" : "; ") + master.name() + " is not serving (" +
+                  master.zk().description() + ")";
+    } else if (master.zk().mode() == "leader" || master.zk().mode() == "standalone") {
+      ++leaders;
+    }
+  }
+  if (problems.empty() && leaders != 1) {
+    problems = std::to_string(leaders) + " leaders instead of one";
+  }
+  if (why) *why = problems;
+  return problems.empty();
+}
+
+struct Restores::Run {
+  proto::Backup backup;
+  proto::RestoreRecord record;
+  std::vector<Member> members;
+  std::shared_ptr<ClusterLock> lock;
+  std::vector<proto::StageReply> staged;
+  uint32_t min_epoch = 0;
+  bool dry_run = false;
+  bool servers_touched = false;  // phase 1 began: a rollback must bring the ensemble back
+  Clock::time_point begun = Clock::now();
+  std::optional<Clock::time_point> outage_begun;
+};
+
+Restores::Restores(AgentClient& agents, RestoreHost host, RestoreSettings settings)
+    : agents_(agents), host_(std::move(host)), settings_(std::move(settings)) {}
+
+Restores::~Restores() {
+  std::lock_guard lock(mu_);
+  if (worker_.joinable()) worker_.join();
+}
+
+std::vector<Member> Restores::Members(const ClusterView& view) const {
+  std::vector<Member> members;
+  for (const auto& master : view.masters) members.push_back({master.name(), master.address()});
+  std::sort(members.begin(), members.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  return members;
+}
+
+Result<std::unique_ptr<Restores::Run>> Restores::Prepare(const std::string& backup_id,
+                                                         const std::string& restore_id) {
+  RETURN_IF_ERROR(CheckBackupId(backup_id));
+  auto run = std::make_unique<Run>();
+  ASSIGN_OR_RETURN(run->backup, host_.find(backup_id));
+  if (run->backup.status() != proto::STATUS_READY || run->backup.replicas_size() == 0) {
+    return FailedPrecondition("backup " + backup_id + " is not READY (it is " +
+                              proto::BackupStatus_Name(run->backup.status()) +
+                              "); only a complete backup can be restored");
+  }
+  if (!run->backup.component_status().count("zookeeper")) {
+    return FailedPrecondition("backup " + backup_id + " holds no zookeeper component");
+  }
+  run->members = Members(host_.view(true));
+  proto::LockRequest request;
+  request.set_operation("restore");
+  request.set_id(restore_id);
+  request.set_holder(settings_.self);
+  request.set_lease_ms(static_cast<uint32_t>(settings_.lease.count()));
+  // Every master takes part: one that can't be reached can't be restored or rolled back.
+  run->lock = std::make_shared<ClusterLock>(agents_, run->members, request, true);
+  RETURN_IF_ERROR(run->lock->Acquire().Prepend("a restore needs every agent"));
+  proto::RestoreRecord& record = run->record;
+  record.set_id(restore_id);
+  record.set_timestamp(Now());
+  record.set_status(proto::STATUS_RESTORING);
+  record.set_driver(settings_.self);
+  for (const auto& member : run->members) record.add_masters(member.name);
+  auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
+  zookeeper.set_status(proto::STATUS_RESTORING);
+  zookeeper.set_last_zxid(run->backup.component_status().at("zookeeper").last_zxid());
+  return run;
+}
+
+void Restores::Publish(Run& run, const std::string& phase) {
+  run.record.set_phase(phase);
+  if (run.dry_run) return;
+  // The newest copy of the backup, so this doesn't undo a change made meanwhile.
+  Result<proto::Backup> latest = host_.find(run.backup.id());
+  if (latest.ok()) run.backup = std::move(*latest);
+  auto* restores = run.backup.mutable_restores();
+  auto it = std::find_if(restores->begin(), restores->end(),
+                         [&](const auto& r) { return r.id() == run.record.id(); });
+  if (it == restores->end()) {
+    *run.backup.add_restores() = run.record;
+  } else {
+    *it = run.record;
+  }
+  host_.publish(run.backup);
+  log::Info("restore phase", {{"restore", run.record.id()}, {"backup", run.backup.id()},
+                              {"phase", phase}});
+}
+
+Status Restores::StageAll(Run& run) {
+  Publish(run, "staging");
+  proto::StageRequest request;
+  request.set_restore_id(run.record.id());
+  request.set_backup_id(run.backup.id());
+  request.set_sha256(run.backup.sha256());
+  request.set_size_bytes(run.backup.size_bytes());
+  request.set_driver(settings_.self);
+  std::map<std::string, std::string> url_of;
+  for (const auto& member : run.members) url_of[member.name] = member.url;
+  std::vector<std::future<Result<proto::StageReply>>> stages;
+  for (const auto& member : run.members) {
+    proto::StageRequest mine = request;
+    // Other masters' replicas first: a master's own replica is the one found wanting.
+    for (const auto& replica : run.backup.replicas()) {
+      if (replica.master() != member.name && url_of.count(replica.master())) {
+        mine.add_source_urls(url_of[replica.master()]);
+      }
+    }
+    stages.push_back(std::async(std::launch::async, [this, member, mine] {
+      return agents_.Stage(member, mine);
+    }));
+  }
+  Status first_failure;
+  uint32_t highest_epoch = 0;
+  Zxid current = 0;
+  for (size_t i = 0; i < stages.size(); ++i) {
+    Result<proto::StageReply> staged = stages[i].get();
+    if (!staged.ok()) {
+      log::Error("staging failed", {{"master", run.members[i].name},
+                                    {"error", staged.status().message()}});
+      if (first_failure.ok()) first_failure = staged.status().Prepend(run.members[i].name);
+      continue;
+    }
+    highest_epoch = std::max(highest_epoch, staged->current_epoch());
+    current = std::max(current, ParseHexZxid(staged->current_zxid()).value_or(0));
+    run.staged.push_back(std::move(*staged));
+  }
+  RETURN_IF_ERROR(first_failure);
+  run.min_epoch = highest_epoch + 1;
+  run.record.set_min_epoch(run.min_epoch);
+  const std::string backup_zxid = run.record.component_status().at("zookeeper").last_zxid();
+  run.record.set_discarded(
+      current ? "the ensemble is at zxid " + FormatZxid(current) + ", the backup at " +
+                    backup_zxid + ": every change after the backup is discarded"
+              : "no server is running; the backup (zxid " + backup_zxid + ") replaces its data");
+  return Status::Ok();
+}
+
+Status Restores::ForAll(Run& run, const std::string& step, uint32_t min_epoch) {
+  proto::RestoreStepRequest request;
+  request.set_restore_id(run.record.id());
+  request.set_min_epoch(min_epoch);
+  std::vector<std::future<Result<proto::RestoreJournal>>> steps;
+  for (const auto& member : run.members) {
+    steps.push_back(std::async(std::launch::async, [this, member, step, request] {
+      return agents_.RestoreStep(member, step, request);
+    }));
+  }
+  Status first_failure;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    Result<proto::RestoreJournal> done = steps[i].get();
+    if (done.ok() || (step == "rollback" && done.status().code() == StatusCode::kNotFound)) {
+      continue;
+    }
+    log::Error("restore step failed", {{"master", run.members[i].name},
+                                       {"step", step},
+                                       {"error", done.status().message()}});
+    if (first_failure.ok()) {
+      first_failure = done.status().Prepend(step + " failed on " + run.members[i].name);
+    }
+  }
+  if (first_failure.ok() && run.lock->lost()) {
+    return Internal("the operation lock was lost (another operation took it) during " + step);
+  }
+  return first_failure;
+}
+
+Status Restores::WaitHealthy(Run& run) {
+  const auto deadline = Clock::now() + settings_.start_timeout;
+  const Zxid backup_zxid =
+      ParseHexZxid(run.record.component_status().at("zookeeper").last_zxid()).value_or(0);
+  std::string why;
+  for (;;) {
+    ClusterView view = host_.view(true);
+    if (EnsembleHealthy(view, &why)) {
+      // A fresh session is a write in the new epoch: from then on the servers' zxid is above any
+      // a client saw before the restore, so those clients are let back in.
+      (void)ZkClient::Connect(settings_.zk_connect, std::chrono::seconds(5));
+      view = host_.view(true);
+      for (const auto& master : view.masters) {
+        const Zxid zxid = ParseHexZxid(master.zk().zxid()).value_or(0);
+        if (master.zk().mode() != "leader" && master.zk().mode() != "standalone") continue;
+        if (zxid >= backup_zxid && ZxidEpoch(zxid) >= run.min_epoch) return Status::Ok();
+        why = "the leader " + master.name() + " is at zxid " + FormatZxid(zxid) +
+              ", not yet in epoch " + std::to_string(run.min_epoch) + " or beyond the backup's";
+      }
+    }
+    if (Clock::now() > deadline) {
+      return Status(StatusCode::kUnavailable,
+                    "the ensemble did not form within " +
+                        std::to_string(settings_.start_timeout.count() / 1000) + " s: " + why);
+    }
+    std::this_thread::sleep_for(kHealthPoll);
+  }
+}
+
+void Restores::Finish(Run& run, proto::BackupStatus status, const std::string& reason) {
+  proto::RestoreRecord& record = run.record;
+  record.set_status(status);
+  record.set_reason(reason);
+  record.set_finished_at(Now());
+  record.set_duration_seconds(SecondsSince(run.begun));
+  auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
+  zookeeper.set_status(status);
+  zookeeper.set_reason(reason);
+  Publish(run, status == proto::STATUS_READY ? "done" : "failed");
+  if (status == proto::STATUS_READY) {
+    log::Info("restore done", {{"restore", record.id()},
+                               {"outage_ms", std::to_string(record.outage_ms())}});
+  } else {
+    log::Error("restore failed", {{"restore", record.id()}, {"reason", reason}});
+  }
+}
+
+void Restores::Abandon(Run& run) {
+  if (Status undone = ForAll(run, "rollback"); !undone.ok()) {
+    log::Warn("staging not removed everywhere", {{"error", undone.message()}});
+  }
+}
+
+void Restores::RollBack(Run& run, const Status& cause) {
+  if (!run.servers_touched) {
+    Abandon(run);
+    Finish(run, proto::STATUS_ERROR, cause.message() + "; nothing was stopped");
+    return;
+  }
+  Publish(run, "rolling back");
+  Status undone = ForAll(run, "rollback");
+  std::string reason = cause.message();
+  if (!undone.ok()) {
+    reason += "; the rollback failed too (" + undone.message() +
+              "): run the restore again or roll back by hand from the .lockstep-rollback- "
+              "directories";
+  } else if (Status healthy = WaitHealthy(run); !healthy.ok()) {
+    reason += "; rolled back to the previous data on every master, but " + healthy.message();
+  } else {
+    reason += "; rolled back: every master serves its previous data again";
+  }
+  Finish(run, proto::STATUS_ERROR, reason);
+}
+
+Status Restores::Outage(Run& run) {
+  run.servers_touched = true;
+  run.outage_begun = Clock::now();
+  Publish(run, "stopping");
+  RETURN_IF_ERROR(ForAll(run, "stop"));
+  CrashPoint("restore.after_stop");
+  Publish(run, "swapping");
+  RETURN_IF_ERROR(ForAll(run, "swap", run.min_epoch));
+  CrashPoint("restore.after_swap");
+  Publish(run, "starting");
+  RETURN_IF_ERROR(ForAll(run, "start"));
+  CrashPoint("restore.after_start");
+  Publish(run, "confirming");
+  RETURN_IF_ERROR(WaitHealthy(run));
+  run.record.set_outage_ms(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *run.outage_begun)
+          .count()));
+  return ForAll(run, "finish");
+}
+
+void Restores::Drive(std::unique_ptr<Run> run) {
+  if (Status staged = StageAll(*run); !staged.ok()) {
+    RollBack(*run, staged.Prepend("phase 0 (staging) failed"));
+    return;
+  }
+  CrashPoint("restore.after_stage");
+  if (Status outage = Outage(*run); !outage.ok()) {
+    RollBack(*run, outage);
+    return;
+  }
+  (*run->record.mutable_component_status())["zookeeper"].set_node_count(
+      run->staged.empty() ? 0 : run->staged.front().node_count());
+  Finish(*run, proto::STATUS_READY, "");
+}
+
+Result<proto::RestorePlan> Restores::DryRun(const std::string& backup_id) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Run> run, Prepare(backup_id, NewRestoreId()));
+  run->dry_run = true;
+  Status staged = StageAll(*run);
+  Abandon(*run);
+  RETURN_IF_ERROR(staged.Prepend("phase 0 (staging) failed; nothing was stopped"));
+  proto::RestorePlan plan;
+  plan.set_backup_id(backup_id);
+  plan.set_archive_sha256(run->backup.sha256());
+  const auto& zookeeper = run->backup.component_status().at("zookeeper");
+  plan.set_backup_zxid(zookeeper.last_zxid());
+  plan.set_backup_node_count(zookeeper.node_count());
+  plan.set_discarded(run->record.discarded());
+  plan.set_min_epoch(run->min_epoch);
+  Zxid current = 0;
+  for (const auto& staged_reply : run->staged) {
+    proto::RestorePlanMaster* master = plan.add_masters();
+    master->set_name(staged_reply.master());
+    master->set_current_zxid(staged_reply.current_zxid());
+    master->set_current_epoch(staged_reply.current_epoch());
+    master->set_staged_zxid(staged_reply.restored_zxid());
+    master->set_node_count(staged_reply.node_count());
+    master->set_repaired(staged_reply.repaired());
+    current = std::max(current, ParseHexZxid(staged_reply.current_zxid()).value_or(0));
+  }
+  plan.set_current_zxid(current ? FormatZxid(current) : "");
+  const std::string n = std::to_string(run->members.size());
+  plan.add_steps("0. stage: the archive checked, extracted and verified on all " + n +
+                 " masters (done in this dry run, then removed)");
+  plan.add_steps("1. stop ZooKeeper on all " + n + " masters and confirm each is down");
+  plan.add_steps("2. swap the staged data in on every master (myid kept, epoch files raised to " +
+                 std::to_string(run->min_epoch) + "); the previous data kept for rollback");
+  plan.add_steps("3. start all; wait for one leader with every server serving");
+  plan.add_steps("4. confirm; on any failure in 2-3, every master goes back to its previous data");
+  return plan;
+}
+
+Result<proto::RestoreRecord> Restores::Start(const std::string& backup_id) {
+  std::lock_guard guard(mu_);
+  if (worker_.joinable()) worker_.join();  // the lock already refused a concurrent one
+  ASSIGN_OR_RETURN(std::unique_ptr<Run> run, Prepare(backup_id, NewRestoreId()));
+  std::optional<proto::RestoreRecord> completed;
+  RETURN_IF_ERROR(SettleLeftovers(*run, &completed));
+  if (completed) return *completed;
+  Publish(*run, "staging");
+  proto::RestoreRecord started = run->record;
+  worker_ = std::thread([this, run = std::move(run)]() mutable { Drive(std::move(run)); });
+  return started;
+}
+
+Status Restores::SettleLeftovers(Run& run, std::optional<proto::RestoreRecord>* completed) {
+  std::map<std::string, std::vector<proto::RestoreJournal>> by_restore;
+  for (const auto& member : run.members) {
+    ASSIGN_OR_RETURN(proto::RestoreJournalList list, agents_.RestoreJournals(member));
+    for (const auto& journal : list.journals()) by_restore[journal.restore_id()].push_back(journal);
+  }
+  for (auto& [restore_id, journals] : by_restore) {
+    const bool unfinished = std::any_of(journals.begin(), journals.end(),
+                                        [](const auto& j) { return !Terminal(j.phase()); });
+    if (!unfinished) continue;
+    Result<std::unique_ptr<Run>> leftover = [&]() -> Result<std::unique_ptr<Run>> {
+      auto other = std::make_unique<Run>();
+      ASSIGN_OR_RETURN(other->backup, host_.find(journals.front().backup_id()));
+      return other;
+    }();
+    if (!leftover.ok()) return leftover.status().Prepend("settling restore " + restore_id);
+    Run& other = **leftover;
+    other.members = run.members;
+    other.lock = run.lock;
+    for (const auto& r : other.backup.restores()) {
+      if (r.id() == restore_id) other.record = r;
+    }
+    other.record.set_id(restore_id);
+    Settle(other, journals);
+    if (other.backup.id() == run.backup.id() && other.record.status() == proto::STATUS_READY) {
+      *completed = other.record;
+    }
+  }
+  return Status::Ok();
+}
+
+void Restores::Settle(Run& run, const std::vector<proto::RestoreJournal>& journals) {
+  const std::string lost = run.record.driver().empty() ? "its driver" : run.record.driver();
+  run.record.set_status(proto::STATUS_RESTORING);
+  if (!run.record.component_status().count("zookeeper")) {
+    (*run.record.mutable_component_status())["zookeeper"].set_last_zxid(
+        run.backup.component_status().count("zookeeper")
+            ? run.backup.component_status().at("zookeeper").last_zxid()
+            : "");
+  }
+  run.min_epoch = journals.front().min_epoch();
+  for (const auto& journal : journals) run.min_epoch = std::max(run.min_epoch, journal.min_epoch());
+  const bool every_master_swapped =
+      journals.size() == run.members.size() &&
+      std::all_of(journals.begin(), journals.end(),
+                  [](const auto& j) { return SwappedOrLater(j.phase()); });
+  run.servers_touched = std::any_of(journals.begin(), journals.end(), [](const auto& j) {
+    return j.phase() != "staged";
+  });
+  log::Warn("settling a restore whose driver was lost",
+            {{"restore", run.record.id()}, {"resume", every_master_swapped ? "yes" : "no"}});
+  run.record.set_driver(settings_.self);
+  if (every_master_swapped) {
+    Publish(run, "starting (resumed by " + settings_.self + ")");
+    Status resumed = ForAll(run, "start");
+    if (resumed.ok()) resumed = WaitHealthy(run);
+    if (resumed.ok()) resumed = ForAll(run, "finish");
+    if (resumed.ok()) {
+      Finish(run, proto::STATUS_READY, "");
+      return;
+    }
+    RollBack(run, resumed.Prepend("resuming after " + lost + " was lost"));
+    return;
+  }
+  RollBack(run, Internal("interrupted: " + lost + " was lost before every master had swapped"));
+}
+
+void Restores::Recover(const std::string& restore_id, const std::string& backup_id) {
+  std::lock_guard guard(mu_);
+  if (worker_.joinable()) worker_.join();
+  Result<std::unique_ptr<Run>> run = [&]() -> Result<std::unique_ptr<Run>> {
+    auto r = std::make_unique<Run>();
+    ASSIGN_OR_RETURN(r->backup, host_.find(backup_id));
+    r->members = Members(host_.view(true));
+    proto::LockRequest request;
+    request.set_operation("restore");
+    request.set_id(restore_id);
+    request.set_holder(settings_.self);
+    request.set_lease_ms(static_cast<uint32_t>(settings_.lease.count()));
+    r->lock = std::make_shared<ClusterLock>(agents_, r->members, request, true);
+    RETURN_IF_ERROR(r->lock->Acquire());
+    return r;
+  }();
+  if (!run.ok()) return;  // busy (its driver lives, or its lease has not lapsed) or unreachable
+  std::optional<proto::RestoreRecord> completed;
+  if (Status settled = SettleLeftovers(**run, &completed); !settled.ok()) {
+    log::Warn("restore recovery failed", {{"restore", restore_id}, {"error", settled.message()}});
+  }
+}
+
+}  // namespace lockstep::coordinator

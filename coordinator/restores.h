@@ -1,0 +1,80 @@
+// The cluster-wide restore of `zookeeper` as its driver runs it (DESIGN.md "Restore of
+// zookeeper"): every agent locked; phase 0 stages and verifies the archive on every master with
+// nothing stopped; then stop all, swap all (epoch files raised above every epoch the ensemble
+// used), start all, wait for one leader with every server serving, confirm. A failure in the
+// swap or the start rolls every master back. Each master journals its steps, so a restore whose
+// driver died is resumed (every master swapped) or rolled back (anything less) by whichever agent
+// next holds the lock - which needs no ZooKeeper, because the restore itself takes it down.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "coordinator/agent_client.h"
+#include "coordinator/backups.h"
+#include "coordinator/cluster_lock.h"
+#include "proto/backup.pb.h"
+
+namespace lockstep::coordinator {
+
+struct RestoreSettings {
+  std::string self;  // the driving agent's master
+  std::chrono::milliseconds lease{30000};
+  // Phase 3: how long the restarted ensemble gets to elect one leader with every server serving.
+  std::chrono::milliseconds start_timeout{120000};
+  std::string zk_connect;  // the ensemble's client addresses: a fresh session seals the new epoch
+};
+
+// What a restore needs from the agent hosting it.
+struct RestoreHost {
+  std::function<ClusterView(bool fresh)> view;
+  std::function<Result<proto::Backup>(const std::string& id)> find;
+  std::function<void(proto::Backup&)> publish;
+};
+
+// Exactly one leader (or a standalone server), every master reachable and serving.
+bool EnsembleHealthy(const ClusterView& view, std::string* why);
+
+class Restores {
+ public:
+  Restores(AgentClient& agents, RestoreHost host, RestoreSettings settings);
+  ~Restores();  // waits for a running restore
+
+  // Phase 0 everywhere, then the plan; staging is removed and nothing is stopped.
+  Result<proto::RestorePlan> DryRun(const std::string& backup_id);
+  // Starts the restore in the background; its record (in the backup's restores[]) tells how it
+  // goes. Restores left unfinished by a lost driver are settled first.
+  Result<proto::RestoreRecord> Start(const std::string& backup_id);
+  // Settles `restore_id` if its driver is gone (the lock is free): resumed or rolled back.
+  void Recover(const std::string& restore_id, const std::string& backup_id);
+
+ private:
+  struct Run;
+  Result<std::unique_ptr<Run>> Prepare(const std::string& backup_id, const std::string& restore_id);
+  Status StageAll(Run& run);
+  void Drive(std::unique_ptr<Run> run);
+  Status Outage(Run& run);
+  Status ForAll(Run& run, const std::string& step, uint32_t min_epoch = 0);
+  Status WaitHealthy(Run& run);
+  void RollBack(Run& run, const Status& cause);
+  void Abandon(Run& run);
+  void Finish(Run& run, proto::BackupStatus status, const std::string& reason);
+  void Publish(Run& run, const std::string& phase);
+  Status SettleLeftovers(Run& run, std::optional<proto::RestoreRecord>* completed);
+  void Settle(Run& run, const std::vector<proto::RestoreJournal>& journals);
+  std::vector<Member> Members(const ClusterView& view) const;
+
+  AgentClient& agents_;
+  const RestoreHost host_;
+  const RestoreSettings settings_;
+  std::mutex mu_;
+  std::thread worker_;  // the restore running in the background, if any
+};
+
+}  // namespace lockstep::coordinator

@@ -1,0 +1,72 @@
+// This master's share of a cluster-wide restore (DESIGN.md "Restore of zookeeper"). The driver
+// calls the steps in order on every master - stage, stop, swap, start, finish - or rollback at
+// any point. Each step is journaled on this master's disk (STORE/restores/ID.json) before and
+// after it acts, so whoever drives the restore after a crash can tell exactly where each master
+// is, and every step can be repeated safely.
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "node-agent/agent/local_node.h"
+#include "node-agent/agent/node_backups.h"
+#include "node-agent/agent/record_store.h"
+#include "node-agent/zk/zoo_cfg.h"
+#include "node-agent/zkfmt/data_dir.h"
+#include "proto/backup.pb.h"
+
+namespace lockstep::agent {
+
+// Journal phases. Terminal ones end a master's part.
+namespace restore_phase {
+inline constexpr char kStaged[] = "staged";
+inline constexpr char kStopping[] = "stopping";
+inline constexpr char kStopped[] = "stopped";
+inline constexpr char kSwapping[] = "swapping";
+inline constexpr char kSwapped[] = "swapped";
+inline constexpr char kStarted[] = "started";
+inline constexpr char kDone[] = "done";
+inline constexpr char kRolledBack[] = "rolled_back";
+}  // namespace restore_phase
+
+bool IsTerminalPhase(const std::string& phase);
+
+class NodeRestore {
+ public:
+  NodeRestore(std::string store_dir, zk::ZooCfg zoo_cfg, LocalNode* node, NodeBackups* archives,
+              uint32_t rollback_keep);
+  Status Open();
+
+  // Phase 0, no outage: a good replica here (fetched again from `source_urls` when missing or
+  // corrupt), free disk checked, extracted and verified beside the live directories.
+  Result<proto::StageReply> Stage(const proto::StageRequest& request);
+  // Stops the server and keeps it stopped (across an agent restart too) until Start or Rollback.
+  Result<proto::RestoreJournal> Stop(const std::string& restore_id);
+  // Swaps the staged data in, myid kept, epoch files raised to at least `min_epoch`.
+  Result<proto::RestoreJournal> Swap(const std::string& restore_id, uint32_t min_epoch);
+  Result<proto::RestoreJournal> Start(const std::string& restore_id);
+  // The restore is confirmed: rollback copies beyond the retention are removed.
+  Result<proto::RestoreJournal> Finish(const std::string& restore_id);
+  // Undoes whatever this master did: previous data back, staging removed, the server running
+  // again if it ran before. Refused once finished.
+  Result<proto::RestoreJournal> Rollback(const std::string& restore_id);
+
+  std::vector<proto::RestoreJournal> Journals() const { return journals_.All(); }
+
+ private:
+  Result<proto::RestoreJournal> Load(const std::string& restore_id) const;
+  Status Record(proto::RestoreJournal& journal, const std::string& phase);
+  Status EnsureReplica(const proto::StageRequest& request, bool* repaired);
+  Status CheckStagingSpace(const std::string& archive_path) const;
+  zkfmt::DataDirs Live() const;
+
+  const zk::ZooCfg zoo_cfg_;
+  LocalNode* node_;
+  NodeBackups* archives_;
+  const uint32_t rollback_keep_;
+  RecordStore<proto::RestoreJournal> journals_;
+  std::mutex mu_;  // one step at a time on this master
+};
+
+}  // namespace lockstep::agent

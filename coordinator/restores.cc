@@ -8,7 +8,6 @@
 #include "common/clock.h"
 #include "common/crash_point.h"
 #include "common/log.h"
-#include "common/zk_client.h"
 #include "common/zxid.h"
 #include "coordinator/labels.h"
 #include "coordinator/restore_ids.h"
@@ -82,6 +81,17 @@ std::vector<Member> Restores::Members(const ClusterView& view) const {
   return members;
 }
 
+std::shared_ptr<ClusterLock> Restores::LockAll(const std::vector<Member>& members,
+                                              const std::string& id) {
+  proto::LockRequest request;
+  request.set_operation("restore");
+  request.set_id(id);
+  request.set_holder(settings_.self);
+  request.set_lease_ms(static_cast<uint32_t>(settings_.lease.count()));
+  // Every master takes part: one that can't be reached can't be restored or rolled back.
+  return std::make_shared<ClusterLock>(agents_, members, request, true);
+}
+
 Result<std::unique_ptr<Restores::Run>> Restores::Prepare(const std::string& backup_id,
                                                          const std::string& restore_id) {
   RETURN_IF_ERROR(CheckBackupId(backup_id));
@@ -96,13 +106,7 @@ Result<std::unique_ptr<Restores::Run>> Restores::Prepare(const std::string& back
     return FailedPrecondition("backup " + backup_id + " holds no zookeeper component");
   }
   run->members = Members(host_.view(true));
-  proto::LockRequest request;
-  request.set_operation("restore");
-  request.set_id(restore_id);
-  request.set_holder(settings_.self);
-  request.set_lease_ms(static_cast<uint32_t>(settings_.lease.count()));
-  // Every master takes part: one that can't be reached can't be restored or rolled back.
-  run->lock = std::make_shared<ClusterLock>(agents_, run->members, request, true);
+  run->lock = LockAll(run->members, restore_id);
   RETURN_IF_ERROR(run->lock->Acquire().Prepend("a restore needs every agent"));
   proto::RestoreRecord& record = run->record;
   record.set_id(restore_id);
@@ -221,9 +225,7 @@ Status Restores::WaitHealthy(Run& run) {
   for (;;) {
     ClusterView view = host_.view(true);
     if (EnsembleHealthy(view, &why)) {
-      // A fresh session is a write in the new epoch: from then on the servers' zxid is above any
-      // a client saw before the restore, so those clients are let back in.
-      (void)ZkClient::Connect(settings_.zk_connect, std::chrono::seconds(5));
+      host_.seal();  // clients that saw newer zxids are let back in from here
       view = host_.view(true);
       for (const auto& master : view.masters) {
         const Zxid zxid = ParseHexZxid(master.zk().zxid()).value_or(0);
@@ -446,12 +448,9 @@ void Restores::Recover(const std::string& restore_id, const std::string& backup_
     auto r = std::make_unique<Run>();
     ASSIGN_OR_RETURN(r->backup, host_.find(backup_id));
     r->members = Members(host_.view(true));
-    proto::LockRequest request;
-    request.set_operation("restore");
-    request.set_id(restore_id);
-    request.set_holder(settings_.self);
-    request.set_lease_ms(static_cast<uint32_t>(settings_.lease.count()));
-    r->lock = std::make_shared<ClusterLock>(agents_, r->members, request, true);
+    // A lock of its own: taking it under the lost restore's id would count as renewing that
+    // restore's lease, and so succeed while its driver is still alive.
+    r->lock = LockAll(r->members, NewRestoreId());
     RETURN_IF_ERROR(r->lock->Acquire());
     return r;
   }();

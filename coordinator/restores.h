@@ -28,7 +28,6 @@ struct RestoreSettings {
   std::chrono::milliseconds lease{30000};
   // Phase 3: how long the restarted ensemble gets to elect one leader with every server serving.
   std::chrono::milliseconds start_timeout{120000};
-  std::string zk_connect;  // the ensemble's client addresses: a fresh session seals the new epoch
 };
 
 // What a restore needs from the agent hosting it.
@@ -36,6 +35,9 @@ struct RestoreHost {
   std::function<ClusterView(bool fresh)> view;
   std::function<Result<proto::Backup>(const std::string& id)> find;
   std::function<void(proto::Backup&)> publish;
+  // Opens and closes a fresh ZooKeeper session: a write in the restored ensemble's new epoch,
+  // after which its zxid is above any a client saw before the restore.
+  std::function<void()> seal;
 };
 
 // Exactly one leader (or a standalone server), every master reachable and serving.
@@ -69,6 +71,7 @@ class Restores {
   Status SettleLeftovers(Run& run, std::optional<proto::RestoreRecord>* completed);
   void Settle(Run& run, const std::vector<proto::RestoreJournal>& journals);
   std::vector<Member> Members(const ClusterView& view) const;
+  std::shared_ptr<ClusterLock> LockAll(const std::vector<Member>& members, const std::string& id);
 
   AgentClient& agents_;
   const RestoreHost host_;

@@ -401,15 +401,26 @@ TEST_F(Restore, DriverKilledAtEachPhaseBoundaryEndsConsistent) {
     ASSERT_TRUE(writer->Set(std::string(kApp) + "/n2", "before " + c.point).ok());
     const TreeDump before = AppTree(*writer);
     writer.reset();
-    const int driver = cluster().CoordinatorIndex();
-    ASSERT_NE(driver, 0);
-    ASSERT_TRUE(cluster().ArmCrashPoint(driver, c.point).ok());
+    // Armed everywhere: whichever agent drives (the coordinator may have changed) dies there.
+    for (int i = 1; i <= 3; ++i) ASSERT_TRUE(cluster().ArmCrashPoint(i, c.point).ok());
     CliResult started = RunCli(Args(
-        {"--json", "backup", "restore", backup->id(), "--component", "zookeeper", "--yes"},
-        driver));
+        {"--json", "backup", "restore", backup->id(), "--component", "zookeeper", "--yes"}));
     ASSERT_EQ(started.exit_code, 0) << started.err;
-    ASSERT_TRUE(WaitFor([&] { return !cluster().AgentAlive(driver); }, 60s))
-        << "the driver did not reach " << c.point;
+    int driver = 0;
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          for (int i = 1; i <= 3; ++i) {
+            if (!cluster().AgentAlive(i)) driver = i;
+          }
+          return driver != 0;
+        },
+        60s))
+        << "no driver reached " << c.point;
+    for (int i = 1; i <= 3; ++i) {
+      if (i != driver) {
+        ASSERT_TRUE(cluster().ArmCrashPoint(i, c.point, 0ms, true).ok());
+      }
+    }
     ASSERT_TRUE(cluster().StartAgent(driver).ok());
     Result<proto::RestoreRecord> settled = WaitRestoreSettled(backup->id(), 120s);
     ASSERT_TRUE(settled.ok()) << settled.status().ToString();

@@ -109,8 +109,8 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                             .rollback_keep = c.restore_rollback_keep,
                             .settings = {.self = c.name,
                                          .lease = c.lock_lease,
-                                         .start_timeout = c.restore_start_timeout,
-                                         .zk_connect = zk_connect}},
+                                         .start_timeout = c.restore_start_timeout},
+                            .zk_connect = zk_connect},
       agent->backups_.get(), agent->node_.get(), agent->client_.get(), agent->election_.get(),
       &agent->lock_);
   RETURN_IF_ERROR(agent->restores_->Open());

@@ -1,6 +1,7 @@
 #include "node-agent/agent/restore_service.h"
 
 #include "common/log.h"
+#include "common/zk_client.h"
 #include "coordinator/labels.h"
 #include "coordinator/restore_ids.h"
 #include "node-agent/agent/api_util.h"
@@ -47,7 +48,12 @@ RestoreService::RestoreService(RestoreServiceOptions options, BackupService* bac
   coordinator::RestoreHost host{
       .view = [backups](bool fresh) { return backups->View(fresh); },
       .find = [backups](const std::string& id) { return backups->FindBackup(id); },
-      .publish = [backups](proto::Backup& record) { backups->Publish(record); }};
+      .publish = [backups](proto::Backup& record) { backups->Publish(record); },
+      .seal =
+          [zk_connect = options_.zk_connect] {
+            // A new session is a transaction: it moves the ensemble into its new epoch.
+            (void)ZkClient::Connect(zk_connect, std::chrono::seconds(5));
+          }};
   restores_ = std::make_unique<coordinator::Restores>(backups->agents(), std::move(host),
                                                       options_.settings);
 }

@@ -31,6 +31,7 @@ struct RestoreServiceOptions {
   zk::ZooCfg zoo_cfg;
   uint32_t rollback_keep = 0;
   coordinator::RestoreSettings settings;
+  std::string zk_connect;  // the ensemble's client addresses
 };
 
 class RestoreService {

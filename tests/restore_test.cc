@@ -1,0 +1,387 @@
+// The cluster-wide restore's state machine against fake agents (order of steps, what a failure
+// in each phase leads to, how a restore left by a lost driver is settled), and the on-disk swap
+// helpers (undoing a swap, including one cut between its two renames; retention; epochs).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "common/file.h"
+#include "common/zxid.h"
+#include "coordinator/restores.h"
+#include "node-agent/agent/op_lock.h"
+#include "node-agent/local/cluster_swap.h"
+#include "tests/zk_files.h"
+
+namespace lockstep {
+namespace {
+namespace fs = std::filesystem;
+using coordinator::Member;
+
+// Agents that do what they are told, remember it, and fail where a test says so.
+class FakeAgents : public coordinator::AgentClient {
+ public:
+  std::mutex mu;
+  std::map<std::string, agent::OperationLock> locks;
+  std::vector<std::string> calls;                  // "m1 stop", … in the order made
+  std::set<std::string> failing;                   // "m2 swap": that step fails there
+  std::map<std::string, uint32_t> epochs;          // current epoch reported at staging
+  std::map<std::string, proto::RestoreJournal> journals;  // by master
+  uint32_t swapped_epoch = 0;
+
+  Result<proto::LockState> Lock(const Member& m, const proto::LockRequest& r) override {
+    std::lock_guard guard(mu);
+    return locks[m.name].Acquire(r);
+  }
+  Status Unlock(const Member& m, const std::string& id) override {
+    std::lock_guard guard(mu);
+    locks[m.name].Release(id);
+    return Status::Ok();
+  }
+  Result<proto::LockState> LockState(const Member& m) override {
+    std::lock_guard guard(mu);
+    return locks[m.name].Current();
+  }
+  Result<proto::TakeReply> Take(const Member&, const proto::TakeRequest&) override {
+    return Internal("unused");
+  }
+  Status Fetch(const Member&, const proto::FetchRequest&) override { return Internal("unused"); }
+  Status PutRecord(const Member&, const proto::Backup&) override { return Status::Ok(); }
+  Status RemoveArchive(const Member&, const std::string&) override { return Status::Ok(); }
+  Status PutSchedule(const Member&, const proto::Schedule&) override { return Status::Ok(); }
+
+  Result<proto::StageReply> Stage(const Member& m, const proto::StageRequest& r) override {
+    std::lock_guard guard(mu);
+    calls.push_back(m.name + " stage");
+    if (failing.count(m.name + " stage")) return FailedPrecondition("not enough free disk");
+    proto::RestoreJournal& journal = journals[m.name];
+    journal.set_restore_id(r.restore_id());
+    journal.set_backup_id(r.backup_id());
+    journal.set_phase("staged");
+    proto::StageReply reply;
+    reply.set_master(m.name);
+    reply.set_restored_zxid("0x100000005");
+    reply.set_current_epoch(epochs[m.name]);
+    reply.set_current_zxid(FormatZxid(MakeZxid(epochs[m.name], 9)));
+    return reply;
+  }
+  Result<proto::RestoreJournal> RestoreStep(const Member& m, const std::string& step,
+                                            const proto::RestoreStepRequest& r) override {
+    std::lock_guard guard(mu);
+    calls.push_back(m.name + " " + step);
+    if (!journals.count(m.name)) return NotFound("no journal");
+    if (failing.count(m.name + " " + step)) return Internal(step + " broke");
+    static const std::map<std::string, std::string> kPhaseAfter = {
+        {"stop", "stopped"}, {"swap", "swapped"}, {"start", "started"},
+        {"finish", "done"},  {"rollback", "rolled_back"}};
+    journals[m.name].set_phase(kPhaseAfter.at(step));
+    if (step == "swap") swapped_epoch = r.min_epoch();
+    return journals[m.name];
+  }
+  Result<proto::RestoreJournalList> RestoreJournals(const Member& m) override {
+    std::lock_guard guard(mu);
+    proto::RestoreJournalList list;
+    if (journals.count(m.name)) *list.add_journals() = journals[m.name];
+    return list;
+  }
+
+  int Count(const std::string& step) {
+    std::lock_guard guard(mu);
+    int n = 0;
+    for (const auto& call : calls) n += call.ends_with(" " + step);
+    return n;
+  }
+  std::string Phase(const std::string& master) {
+    std::lock_guard guard(mu);
+    return journals.count(master) ? journals[master].phase() : "";
+  }
+};
+
+class RestoreMachine : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    backup_.set_id("nightly-3b7c1a9e-1d2f-4c3b-9a8e-0123456789ab");
+    backup_.set_status(proto::STATUS_READY);
+    backup_.set_sha256("ab");
+    (*backup_.mutable_component_status())["zookeeper"].set_last_zxid("0x100000005");
+    for (const char* name : {"m1", "m2", "m3"}) {
+      backup_.add_replicas()->set_master(name);
+      agents_.epochs[name] = 3;
+    }
+    agents_.epochs["m2"] = 7;
+  }
+
+  // Every master serving, one leader in the epoch the swap asked for, once all have started.
+  coordinator::ClusterView View() {
+    coordinator::ClusterView view;
+    view.voters = 3;
+    for (const char* name : {"m1", "m2", "m3"}) {
+      proto::MasterStatus master;
+      master.set_name(name);
+      master.set_address(std::string("http://") + name);
+      master.set_agent_reachable(true);
+      const bool started = agents_.Phase(name) == "started" || agents_.Phase(name) == "done" ||
+                           agents_.Phase(name).empty() || agents_.Phase(name) == "staged" ||
+                           agents_.Phase(name) == "rolled_back";
+      master.mutable_zk()->set_code(started && !never_serves_ ? 3 : 1);
+      master.mutable_zk()->set_mode(std::string(name) == "m1" ? "leader" : "follower");
+      master.mutable_zk()->set_zxid(FormatZxid(MakeZxid(agents_.swapped_epoch + 1, 1)));
+      view.masters.push_back(master);
+    }
+    return view;
+  }
+
+  coordinator::Restores Make() {
+    coordinator::RestoreHost host{
+        .view = [this](bool) { return View(); },
+        .find = [this](const std::string&) -> Result<proto::Backup> { return backup_; },
+        .publish =
+            [this](proto::Backup& record) {
+              record.set_revision(record.revision() + 1);
+              backup_ = record;
+              if (!record.restores().empty()) phases_.push_back(record.restores(0).phase());
+            },
+        .seal = [] {}};
+    return coordinator::Restores(agents_, host,
+                                 {.self = "m1",
+                                  .lease = std::chrono::milliseconds(60000),
+                                  .start_timeout = std::chrono::milliseconds(400)});
+  }
+
+  // The restore record once the background run has finished.
+  proto::RestoreRecord Finished() {
+    EXPECT_EQ(backup_.restores_size(), 1);
+    return backup_.restores_size() ? backup_.restores(0) : proto::RestoreRecord();
+  }
+
+  bool Unlocked() {
+    for (auto& [name, lock] : agents_.locks) {
+      if (lock.Current().held()) return false;
+    }
+    return true;
+  }
+
+  FakeAgents agents_;
+  proto::Backup backup_;
+  std::vector<std::string> phases_;
+  bool never_serves_ = false;
+};
+
+TEST_F(RestoreMachine, StepsRunInLockstepAndTheEpochClearsEveryMaster) {
+  {
+    auto restores = Make();
+    ASSERT_TRUE(restores.Start(backup_.id()).ok());
+  }  // waits for the run
+  const proto::RestoreRecord record = Finished();
+  EXPECT_EQ(record.status(), proto::STATUS_READY) << record.reason();
+  EXPECT_EQ(record.component_status().at("zookeeper").status(), proto::STATUS_READY);
+  EXPECT_EQ(agents_.swapped_epoch, 8u) << "above the highest epoch any master reported";
+  for (const char* step : {"stage", "stop", "swap", "start", "finish"}) {
+    EXPECT_EQ(agents_.Count(step), 3) << step;
+  }
+  EXPECT_EQ(agents_.Count("rollback"), 0);
+  // No master is stopped before every master staged; none swapped before all stopped.
+  auto last_of = [&](const std::string& step) {
+    size_t at = 0;
+    for (size_t i = 0; i < agents_.calls.size(); ++i) {
+      if (agents_.calls[i].ends_with(step)) at = i;
+    }
+    return at;
+  };
+  auto first_of = [&](const std::string& step) {
+    for (size_t i = 0; i < agents_.calls.size(); ++i) {
+      if (agents_.calls[i].ends_with(step)) return i;
+    }
+    return agents_.calls.size();
+  };
+  EXPECT_LT(last_of(" stage"), first_of(" stop"));
+  EXPECT_LT(last_of(" stop"), first_of(" swap"));
+  EXPECT_LT(last_of(" swap"), first_of(" start"));
+  EXPECT_EQ(phases_.front(), "staging");
+  EXPECT_EQ(phases_.back(), "done");
+  EXPECT_TRUE(Unlocked());
+}
+
+TEST_F(RestoreMachine, AStagingFailureStopsNothing) {
+  agents_.failing.insert("m2 stage");
+  {
+    auto restores = Make();
+    ASSERT_TRUE(restores.Start(backup_.id()).ok());
+  }
+  const proto::RestoreRecord record = Finished();
+  EXPECT_EQ(record.status(), proto::STATUS_ERROR);
+  EXPECT_NE(record.reason().find("m2"), std::string::npos) << record.reason();
+  EXPECT_NE(record.reason().find("nothing was stopped"), std::string::npos) << record.reason();
+  EXPECT_EQ(agents_.Count("stop"), 0);
+  EXPECT_EQ(agents_.Phase("m1"), "rolled_back") << "staging removed where it was made";
+  EXPECT_TRUE(Unlocked());
+}
+
+TEST_F(RestoreMachine, ASwapFailureRollsEveryMasterBack) {
+  agents_.failing.insert("m3 swap");
+  {
+    auto restores = Make();
+    ASSERT_TRUE(restores.Start(backup_.id()).ok());
+  }
+  const proto::RestoreRecord record = Finished();
+  EXPECT_EQ(record.status(), proto::STATUS_ERROR);
+  EXPECT_NE(record.reason().find("swap failed on m3"), std::string::npos) << record.reason();
+  EXPECT_NE(record.reason().find("rolled back"), std::string::npos) << record.reason();
+  EXPECT_EQ(agents_.Count("rollback"), 3);
+  EXPECT_EQ(agents_.Count("start"), 0) << "nothing starts on a half-swapped ensemble";
+  EXPECT_TRUE(Unlocked());
+}
+
+TEST_F(RestoreMachine, AnEnsembleThatNeverFormsIsRolledBackNamingTheMaster) {
+  never_serves_ = true;
+  {
+    auto restores = Make();
+    ASSERT_TRUE(restores.Start(backup_.id()).ok());
+  }
+  const proto::RestoreRecord record = Finished();
+  EXPECT_EQ(record.status(), proto::STATUS_ERROR);
+  EXPECT_NE(record.reason().find("did not form"), std::string::npos) << record.reason();
+  EXPECT_NE(record.reason().find("m1 is not serving"), std::string::npos) << record.reason();
+  EXPECT_EQ(agents_.Count("rollback"), 3);
+  EXPECT_EQ(agents_.Count("finish"), 0);
+}
+
+TEST_F(RestoreMachine, ADryRunStagesEverywhereAndLeavesNothing) {
+  auto restores = Make();
+  Result<proto::RestorePlan> plan = restores.DryRun(backup_.id());
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->masters_size(), 3);
+  EXPECT_EQ(plan->min_epoch(), 8u);
+  EXPECT_EQ(agents_.Count("stop"), 0);
+  EXPECT_EQ(agents_.Count("rollback"), 3);
+  EXPECT_EQ(backup_.restores_size(), 0) << "a dry run records no restore";
+  EXPECT_TRUE(Unlocked());
+}
+
+TEST_F(RestoreMachine, AnOrphanSwappedEverywhereIsResumedAndAnyLessRolledBack) {
+  auto orphan = [&](const std::map<std::string, std::string>& phases) {
+    for (const auto& [name, phase] : phases) {
+      proto::RestoreJournal& journal = agents_.journals[name];
+      journal.set_restore_id("restore-20261125T000000Z-3b7c1a9e-1d2f-4c3b-9a8e-0123456789ab");
+      journal.set_backup_id(backup_.id());
+      journal.set_phase(phase);
+      journal.set_min_epoch(8);
+    }
+    agents_.swapped_epoch = 8;
+    backup_.clear_restores();
+    agents_.calls.clear();
+  };
+  orphan({{"m1", "swapped"}, {"m2", "started"}, {"m3", "swapped"}});
+  {
+    auto restores = Make();
+    restores.Recover("restore-20261125T000000Z-3b7c1a9e-1d2f-4c3b-9a8e-0123456789ab",
+                     backup_.id());
+  }
+  EXPECT_EQ(Finished().status(), proto::STATUS_READY) << Finished().reason();
+  EXPECT_EQ(agents_.Count("rollback"), 0);
+  EXPECT_EQ(agents_.Phase("m3"), "done");
+
+  orphan({{"m1", "swapped"}, {"m2", "stopped"}, {"m3", "stopped"}});
+  {
+    auto restores = Make();
+    restores.Recover("restore-20261125T000000Z-3b7c1a9e-1d2f-4c3b-9a8e-0123456789ab",
+                     backup_.id());
+  }
+  EXPECT_EQ(Finished().status(), proto::STATUS_ERROR);
+  EXPECT_NE(Finished().reason().find("interrupted"), std::string::npos) << Finished().reason();
+  for (const char* name : {"m1", "m2", "m3"}) EXPECT_EQ(agents_.Phase(name), "rolled_back");
+  EXPECT_TRUE(Unlocked());
+}
+
+TEST_F(RestoreMachine, ARestoreHeldByALiveDriverIsLeftAlone) {
+  proto::LockRequest held;
+  held.set_operation("restore");
+  held.set_id("restore-other");
+  held.set_holder("m2");
+  held.set_lease_ms(60000);
+  ASSERT_TRUE(agents_.locks["m2"].Acquire(held).ok());
+  agents_.journals["m1"].set_phase("stopped");
+  auto restores = Make();
+  restores.Recover("restore-other", backup_.id());
+  EXPECT_EQ(agents_.Count("rollback"), 0);
+  EXPECT_EQ(agents_.Phase("m1"), "stopped");
+}
+
+// --- on disk ---
+
+class ClusterSwap : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    live_ = {dir_ / "data", dir_ / "datalog"};
+    for (const auto& d : {live_.SnapshotDir(), live_.LogDir()}) fs::create_directories(d);
+    testing::WriteFile(live_.SnapshotDir() + "/old", "previous");
+    testing::WriteFile(live_.LogDir() + "/old", "previous log");
+    testing::WriteFile(live_.SnapshotDir() + "/currentEpoch", "4");
+    testing::WriteFile(live_.SnapshotDir() + "/acceptedEpoch", "5");
+    for (const auto& live : local::LiveDirsOf(live_)) {
+      const std::string staging = local::StagingDirOf(live, kId);
+      fs::create_directories(staging + "/version-2");
+      testing::WriteFile(staging + "/version-2/new", "restored");
+    }
+    ASSERT_TRUE(local::MarkStaged(live_, kId, kId).ok());
+  }
+
+  static constexpr char kId[] = "restore-20261125T000000Z-x";
+  testing::TempDir dir_;
+  zkfmt::DataDirs live_;
+};
+
+TEST_F(ClusterSwap, EpochsAreReadAndOnlyEverRaised) {
+  EXPECT_EQ(local::HighestEpochOnDisk(live_), 5u);
+  ASSERT_TRUE(local::RaiseEpochFiles(live_.SnapshotDir(), 9).ok());
+  EXPECT_EQ(testing::ReadFile(live_.SnapshotDir() + "/currentEpoch"), "9");
+  ASSERT_TRUE(local::RaiseEpochFiles(live_.SnapshotDir(), 2).ok());
+  EXPECT_EQ(local::HighestEpochOnDisk(live_), 9u);
+}
+
+TEST_F(ClusterSwap, UndoPutsThePreviousDataBackEvenWhenCutBetweenTheTwoRenames) {
+  // The data dir fully swapped (previous data at its rollback name); the log dir cut after the
+  // exchange, before the rename: its previous data still sits at the staging name.
+  for (const auto& live : local::LiveDirsOf(live_)) {
+    ASSERT_TRUE(RealFilesystem().Exchange(live, local::StagingDirOf(live, kId)).ok());
+  }
+  ASSERT_TRUE(RealFilesystem()
+                  .Rename(local::StagingDirOf(live_.data_dir, kId),
+                          local::RollbackDirOf(live_.data_dir, kId))
+                  .ok());
+  ASSERT_TRUE(local::IsSwappedIn(live_, kId));
+  ASSERT_TRUE(local::UndoSwap(RealFilesystem(), live_, kId, kId, 12).ok());
+  EXPECT_FALSE(local::IsSwappedIn(live_, kId));
+  EXPECT_EQ(testing::ReadFile(live_.SnapshotDir() + "/old"), "previous");
+  EXPECT_EQ(testing::ReadFile(live_.LogDir() + "/old"), "previous log");
+  EXPECT_EQ(local::HighestEpochOnDisk(live_), 12u) << "clients may have seen the new epoch";
+  for (const auto& entry : fs::directory_iterator(dir_.path())) {
+    EXPECT_EQ(entry.path().filename().string().find(".lockstep-"), std::string::npos)
+        << entry.path() << " left behind";
+  }
+  // Nothing left to undo is not an error.
+  EXPECT_TRUE(local::UndoSwap(RealFilesystem(), live_, kId, kId, 12).ok());
+}
+
+TEST_F(ClusterSwap, UndoWithoutASwapOnlyRemovesStaging) {
+  ASSERT_TRUE(local::UndoSwap(RealFilesystem(), live_, kId, kId, 12).ok());
+  EXPECT_EQ(testing::ReadFile(live_.SnapshotDir() + "/currentEpoch"), "4") << "untouched";
+  EXPECT_FALSE(fs::exists(local::StagingDirOf(live_.data_dir, kId)));
+  EXPECT_FALSE(fs::exists(local::StagingDirOf(live_.data_log_dir, kId)));
+}
+
+TEST_F(ClusterSwap, PruningKeepsTheNewestRollbackCopies) {
+  for (const char* stamp : {"restore-20261101", "restore-20261110", "restore-20261120"}) {
+    fs::create_directories(local::RollbackDirOf(live_.data_dir, stamp));
+  }
+  ASSERT_TRUE(local::PruneRollbacks(RealFilesystem(), live_, 1).ok());
+  EXPECT_FALSE(fs::exists(local::RollbackDirOf(live_.data_dir, "restore-20261101")));
+  EXPECT_FALSE(fs::exists(local::RollbackDirOf(live_.data_dir, "restore-20261110")));
+  EXPECT_TRUE(fs::exists(local::RollbackDirOf(live_.data_dir, "restore-20261120")));
+  EXPECT_TRUE(fs::exists(live_.SnapshotDir() + "/old")) << "live data untouched";
+}
+
+}  // namespace
+}  // namespace lockstep

@@ -42,6 +42,15 @@ void PrintSummary(const proto::Backup& b) {
               << "\n  zookeeper  zxid " << zk.last_zxid() << ", " << zk.node_count()
               << " znodes, taken on " << zk.source();
   }
+  for (const auto& [name, c] : b.component_status()) {
+    if (name == "zookeeper") continue;
+    std::cout << "\n  " << name << (name.size() < 10 ? std::string(10 - name.size(), ' ') : " ")
+              << " " << c.root() << ": " << c.node_count() << " znodes, zxid " << c.zxid_from()
+              << ".." << c.zxid_to();
+    if (!c.ephemeral().empty()) {
+      std::cout << ", " << c.ephemeral_size() << " ephemeral (not restored)";
+    }
+  }
   std::cout << "\n  replicas   ";
   for (int i = 0; i < b.replicas_size(); ++i)
     std::cout << (i ? ", " : "") << b.replicas(i).master();
@@ -69,6 +78,7 @@ void AddCreate(CLI::App* backup, const OutputOptions& output, const ClusterFlags
   struct Flags {
     std::string label;
     std::string mode = "online";
+    std::vector<std::string> components;
     bool wait = false;
   };
   auto flags = std::make_shared<Flags>();
@@ -81,12 +91,16 @@ void AddCreate(CLI::App* backup, const OutputOptions& output, const ClusterFlags
       ->required();
   cmd->add_option("--mode", flags->mode, "online (default) or offline")
       ->check(CLI::IsMember({"online", "offline"}));
+  cmd->add_option("--component", flags->components,
+                  "what to back up (repeatable): zookeeper (the data directory) or an app "
+                  "component such as marathon; default: zookeeper and every app component");
   cmd->add_flag("--wait", flags->wait, "wait until it is READY or failed, showing progress");
   cmd->callback([=, &output, &cluster] {
     if (ReportFailure(coordinator::CheckLabel(flags->label), output, exit_code)) return;
     proto::CreateBackupRequest request;
     request.set_label(flags->label);
     request.set_mode(flags->mode);
+    for (const auto& component : flags->components) request.add_components(component);
     proto::Backup record;
     Status created = CallApiFor(cluster,
                                 {.method = "POST",

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <thread>
 
@@ -26,16 +27,18 @@ struct RestoreFlags {
   bool wait = false;
 };
 
-Status CheckComponents(const std::vector<std::string>& components) {
-  if (components.empty()) {
-    return InvalidArgument(
-        "name what to restore: --component zookeeper replaces ZooKeeper's data on every master "
-        "(the last resort: the whole ensemble stops for a few seconds)");
+bool NamesZooKeeper(const std::vector<std::string>& components) {
+  return std::find(components.begin(), components.end(), "zookeeper") != components.end();
+}
+
+Status CheckComponents(const RestoreFlags& flags) {
+  if (NamesZooKeeper(flags.components) && flags.components.size() > 1) {
+    return InvalidArgument("restore zookeeper on its own: it replaces the whole ensemble's data, "
+                           "every app component's included");
   }
-  for (const auto& component : components) {
-    if (component != "zookeeper") {
-      return InvalidArgument("unknown component '" + component + "': use --component zookeeper");
-    }
+  if (!NamesZooKeeper(flags.components) && flags.dry_run) {
+    return InvalidArgument("--dry-run plans a --component zookeeper restore; app components are "
+                           "restored online and stop nothing");
   }
   return Status::Ok();
 }
@@ -129,14 +132,23 @@ void PrintRestore(const proto::RestoreRecord& r) {
   if (r.outage_ms()) std::cout << "\n  outage     " << r.outage_ms() << " ms";
   if (r.duration_seconds() > 0) std::cout << "\n  took       " << r.duration_seconds() << " s";
   if (!r.discarded().empty()) std::cout << "\n  discarded  " << r.discarded();
+  for (const auto& [name, c] : r.component_status()) {
+    std::cout << "\n  " << name << "  " << proto::BackupStatus_Name(c.status());
+    if (c.nodes_created() + c.nodes_updated() + c.nodes_deleted() > 0) {
+      std::cout << " (" << c.nodes_created() << " created, " << c.nodes_updated() << " updated, "
+                << c.nodes_deleted() << " deleted)";
+    }
+    if (!c.reason().empty()) std::cout << ": " << c.reason();
+  }
   std::cout << "\n";
 }
 
 void Run(const RestoreFlags& flags, const OutputOptions& output, const ClusterFlags& cluster,
          int* exit_code) {
   if (ReportFailure(coordinator::CheckBackupId(flags.id), output, exit_code)) return;
-  if (ReportFailure(CheckComponents(flags.components), output, exit_code)) return;
-  if (!flags.dry_run && !flags.yes) {
+  if (ReportFailure(CheckComponents(flags), output, exit_code)) return;
+  // Only the whole-ensemble restore stops servers and discards everything since the backup.
+  if (NamesZooKeeper(flags.components) && !flags.dry_run && !flags.yes) {
     Status confirmed = Confirm(cluster, flags);
     if (ReportFailure(confirmed, output, exit_code)) return;
   }
@@ -174,11 +186,16 @@ void AddRestore(CLI::App* backup, const OutputOptions& output, const ClusterFlag
   auto flags = std::make_shared<RestoreFlags>();
   auto* cmd = backup->add_subcommand(
       "restore",
-      "Restore a backup. --component zookeeper replaces ZooKeeper's data on every master: the "
-      "archive is staged and verified everywhere first, then all servers stop, swap and start "
-      "together, and every master is rolled back if the ensemble does not form.");
+      "Restore a backup. App components (default: all of the backup's) are restored online: "
+      "their subtree is made equal to the backup's while every server serves. --component "
+      "zookeeper replaces ZooKeeper's data on every master: the archive is staged and verified "
+      "everywhere first, then all servers stop, swap and start together, and every master is "
+      "rolled back if the ensemble does not form.");
   cmd->add_option("ID", flags->id, "the backup's id (`lockstep backup list`)")->required();
-  cmd->add_option("--component", flags->components, "what to restore: zookeeper (repeatable)");
+  cmd->add_option("--component", flags->components,
+                  "what to restore (repeatable): an app component such as marathon, online; "
+                  "default: every app component of the backup. zookeeper: the whole ensemble "
+                  "(last resort), on its own");
   cmd->add_flag("--dry-run", flags->dry_run,
                 "stage and verify on every master, print the plan, change nothing");
   cmd->add_flag("--yes", flags->yes, "do not ask for confirmation (needed without a terminal)");

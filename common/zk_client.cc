@@ -1,4 +1,5 @@
 #include "common/zk_client.h"
+#include "common/zk_internal.h"
 
 #include <zookeeper/zookeeper.h>
 
@@ -9,6 +10,10 @@
 
 namespace lockstep {
 namespace {
+
+using zk_internal::AclVector;
+using zk_internal::FromStat;
+using zk_internal::ZkError;
 
 struct ConnectWait {
   std::mutex mu;
@@ -35,33 +40,6 @@ void DataWatcher(zhandle_t*, int type, int, const char*, void* context) {
   (*callback)();
   delete callback;
 }
-
-Status ZkError(const std::string& what, const std::string& path, int rc) {
-  StatusCode code = rc == ZNONODE ? StatusCode::kNotFound
-                    : (rc == ZCONNECTIONLOSS || rc == ZOPERATIONTIMEOUT)
-                        ? StatusCode::kUnavailable
-                        : StatusCode::kFailedPrecondition;
-  return Status(code, "ZooKeeper " + what + " " + path + ": " + zerror(rc));
-}
-
-ZkStat FromStat(const struct Stat& s) {
-  return {s.czxid,   s.mzxid,    s.pzxid,    s.ephemeralOwner,
-          s.version, s.cversion, s.aversion, s.numChildren};
-}
-
-struct AclVector {
-  explicit AclVector(const std::vector<ZkAcl>& acls) : entries(acls.size()) {
-    for (size_t i = 0; i < acls.size(); ++i) {
-      entries[i].perms = acls[i].perms;
-      entries[i].id.scheme = const_cast<char*>(acls[i].scheme.c_str());
-      entries[i].id.id = const_cast<char*>(acls[i].id.c_str());
-    }
-    vector.count = static_cast<int32_t>(entries.size());
-    vector.data = entries.data();
-  }
-  std::vector<struct ACL> entries;
-  struct ACL_vector vector {};
-};
 
 }  // namespace
 
@@ -155,10 +133,7 @@ Result<std::vector<ZkAcl>> ZkClient::GetAcl(const std::string& path) {
   struct Stat stat {};
   int rc = zoo_get_acl(handle_, path.c_str(), &acl, &stat);
   if (rc != ZOK) return ZkError("get ACL of", path, rc);
-  std::vector<ZkAcl> result;
-  for (int32_t i = 0; i < acl.count; ++i) {
-    result.push_back({acl.data[i].perms, acl.data[i].id.scheme, acl.data[i].id.id});
-  }
+  std::vector<ZkAcl> result = zk_internal::FromAclVector(acl);
   deallocate_ACL_vector(&acl);
   return result;
 }

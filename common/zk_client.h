@@ -54,6 +54,30 @@ class ZkClient {
   // changed or deleted.
   Result<bool> ExistsWatch(const std::string& path, std::function<void()> on_change);
 
+  // --- batches (zk_batch.cc) ---
+  struct NodeRead {
+    std::string path;
+    bool exists = false;  // false: gone between listing and reading
+    std::string data;     // only when read with data
+    ZkStat stat;
+    std::vector<ZkAcl> acl;
+    std::vector<std::string> children;
+  };
+  // Pipelined: every path's stat, ACL, children (and data) with all requests in flight at once.
+  Result<std::vector<NodeRead>> ReadNodes(const std::vector<std::string>& paths, bool with_data);
+  // Brings the connected server up to date with the leader for `path`.
+  Status Sync(const std::string& path);
+  struct Op {
+    enum class Kind { kCreate, kDelete, kSetData };
+    Kind kind = Kind::kCreate;
+    std::string path;
+    std::string data;
+    std::vector<ZkAcl> acl;  // create
+  };
+  // One transaction: every op or none.
+  Status Multi(const std::vector<Op>& ops);
+  Status SetAcl(const std::string& path, const std::vector<ZkAcl>& acl);
+
   static std::vector<ZkAcl> OpenAcl();      // world:anyone, all permissions
   static std::vector<ZkAcl> ReadOnlyAcl();  // world:anyone, read
 

@@ -68,6 +68,34 @@ Result<proto::MasterStatus> ChooseSource(const ClusterView& view, const std::str
   return followers.front();
 }
 
+Result<ComponentSelection> SelectComponents(const std::vector<std::string>& names,
+                                            const std::vector<proto::ComponentSpec>& configured) {
+  ComponentSelection selection;
+  if (names.empty()) {
+    selection.zookeeper = true;
+    selection.apps = configured;
+    return selection;
+  }
+  for (const auto& name : names) {
+    if (name == "zookeeper") {
+      selection.zookeeper = true;
+      continue;
+    }
+    auto it = std::find_if(configured.begin(), configured.end(),
+                           [&](const auto& c) { return c.name() == name; });
+    if (it == configured.end()) {
+      std::string known = "zookeeper";
+      for (const auto& c : configured) known += ", " + c.name();
+      return InvalidArgument("unknown component '" + name + "': the cluster has " + known);
+    }
+    if (std::none_of(selection.apps.begin(), selection.apps.end(),
+                     [&](const auto& c) { return c.name() == name; })) {
+      selection.apps.push_back(*it);
+    }
+  }
+  return selection;
+}
+
 Backups::Backups(AgentClient& agents, std::function<ClusterView(bool fresh)> view,
                  BackupSettings settings)
     : agents_(agents), view_(std::move(view)), settings_(std::move(settings)) {}
@@ -116,6 +144,13 @@ void Backups::Publish(proto::Backup& record) {
 Result<proto::Backup> Backups::Start(const proto::CreateBackupRequest& request) {
   RETURN_IF_ERROR(CheckLabel(request.label()));
   const std::string mode = request.mode().empty() ? "online" : request.mode();
+  ASSIGN_OR_RETURN(ComponentSelection selection,
+                   SelectComponents({request.components().begin(), request.components().end()},
+                                    settings_.components));
+  if (!selection.zookeeper && mode == "offline") {
+    return InvalidArgument("--mode=offline applies to the zookeeper component (a stopped "
+                           "follower's data directory); app components are always walked online");
+  }
   const ClusterView view = view_(true);  // the quorum rule must not judge a stale view
   ASSIGN_OR_RETURN(proto::MasterStatus source,
                    ChooseSource(view, mode, settings_.self, settings_.quorum_margin));
@@ -130,6 +165,8 @@ Result<proto::Backup> Backups::Start(const proto::CreateBackupRequest& request) 
   job.source = source;
   job.take.set_id(job.record.id());
   job.take.set_mode(mode);
+  job.take.set_skip_zookeeper(!selection.zookeeper);
+  for (const auto& app : selection.apps) *job.take.add_components() = app;
   // A follower serves only once it has synced with the leader; on top of that it must not be
   // behind where it was before the stop. (The leader's own zxid is no yardstick: right after an
   // election it reports the new epoch, which followers only show once a write happens in it.)
@@ -142,9 +179,17 @@ Result<proto::Backup> Backups::Start(const proto::CreateBackupRequest& request) 
   record.set_schedule(request.schedule());
   record.set_operation_holder(settings_.self);
   record.set_progress("archiving on " + source.name());
-  auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
-  zookeeper.set_status(proto::STATUS_BACKING_UP);
-  zookeeper.set_source(source.name());
+  if (selection.zookeeper) {
+    auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
+    zookeeper.set_status(proto::STATUS_BACKING_UP);
+    zookeeper.set_source(source.name());
+  }
+  for (const auto& app : selection.apps) {
+    auto& component = (*record.mutable_component_status())[app.name()];
+    component.set_status(proto::STATUS_BACKING_UP);
+    component.set_source(source.name());
+    component.set_root(app.path());
+  }
   Publish(record);
   log::Info("backup started", {{"id", record.id()}, {"mode", mode}, {"source", source.name()}});
   proto::Backup started = record;
@@ -172,9 +217,10 @@ void Backups::Fail(Job& job, const Status& status) {
   record.set_reason(status.message());
   record.set_progress("");
   record.set_finished_at(Now());
-  auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
-  zookeeper.set_status(proto::STATUS_ERROR);
-  zookeeper.set_reason(status.message());
+  for (auto& [name, component] : *record.mutable_component_status()) {
+    component.set_status(proto::STATUS_ERROR);
+    component.set_reason(status.message());
+  }
   Publish(record);
 }
 
@@ -291,9 +337,10 @@ void Backups::RecoverInterrupted(const std::vector<proto::Backup>& catalog) {
     record.set_status(proto::STATUS_ERROR);
     record.set_reason(reason);
     record.set_progress("");
-    auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
-    zookeeper.set_status(proto::STATUS_ERROR);
-    zookeeper.set_reason(reason);
+    for (auto& [name, component] : *record.mutable_component_status()) {
+      component.set_status(proto::STATUS_ERROR);
+      component.set_reason(reason);
+    }
     Publish(record);
   }
 }
@@ -309,10 +356,20 @@ void Backups::Run(Job job) {
   } else {
     record.set_size_bytes(taken->size_bytes());
     record.set_sha256(taken->sha256());
-    auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
-    zookeeper.set_last_zxid(taken->last_zxid());
-    zookeeper.set_node_count(taken->node_count());
-    zookeeper.set_out_of_quorum_ms(taken->stopped_ms());
+    if (record.component_status().count("zookeeper")) {
+      auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
+      zookeeper.set_last_zxid(taken->last_zxid());
+      zookeeper.set_node_count(taken->node_count());
+      zookeeper.set_out_of_quorum_ms(taken->stopped_ms());
+    }
+    for (const auto& dump : taken->dumps()) {
+      auto& component = (*record.mutable_component_status())[dump.name()];
+      component.set_root(dump.root());
+      component.set_zxid_from(dump.zxid_from());
+      component.set_zxid_to(dump.zxid_to());
+      component.set_node_count(dump.node_count());
+      *component.mutable_ephemeral() = dump.ephemeral();
+    }
     proto::Replica* first = record.add_replicas();
     first->set_master(job.source.name());
     first->set_sha256(taken->sha256());
@@ -324,12 +381,13 @@ void Backups::Run(Job job) {
     Fail(job, Internal("the operation lock lapsed while the backup ran (another operation took "
                        "it); this backup is not trusted"));
   } else if (taken.ok()) {
-    auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
     record.set_status(proto::STATUS_READY);
     record.set_progress("");
     record.set_finished_at(Now());
     record.set_duration_seconds(std::chrono::duration<double>(Clock::now() - begun).count());
-    zookeeper.set_status(proto::STATUS_READY);
+    for (auto& [name, component] : *record.mutable_component_status()) {
+      component.set_status(proto::STATUS_READY);
+    }
     Publish(record);
     log::Info("backup ready", {{"id", record.id()},
                                {"size_bytes", std::to_string(record.size_bytes())},

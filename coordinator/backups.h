@@ -33,7 +33,17 @@ struct BackupSettings {
   uint32_t replicas = 0;  // masters that keep each archive; 0: every reachable one
   int quorum_margin = 0;  // offline: serving voters that must remain beyond a majority
   std::chrono::milliseconds lease{30000};
+  std::vector<proto::ComponentSpec> components;  // the configured app components
 };
+
+// What a backup holds: `zookeeper` (the data directory) and app components, by name. Empty
+// `names`: zookeeper and every configured app component. InvalidArgument naming an unknown one.
+struct ComponentSelection {
+  bool zookeeper = false;
+  std::vector<proto::ComponentSpec> apps;
+};
+Result<ComponentSelection> SelectComponents(const std::vector<std::string>& names,
+                                            const std::vector<proto::ComponentSpec>& configured);
 
 // The master to archive on. Online: the serving follower with the highest zxid (the leader only
 // when the ensemble is standalone). Offline: only when stopping one leaves a quorum

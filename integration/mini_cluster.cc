@@ -200,6 +200,7 @@ std::string MiniCluster::AgentToml(int i) const {
        << "jvm_flags = [\"-Dzookeeper.snapCount=" << options_.snap_count << "\"]\n"
        << "log_file = \"" << dir << "/zookeeper.out\"\n"
        << "restart_backoff_min_ms = 500\n";
+  toml << options_.extra_agent_toml;
   return toml.str();
 }
 

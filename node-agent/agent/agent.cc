@@ -36,6 +36,17 @@ std::string DefaultZkConnect(const zk::ZooCfg& cfg) {
   return hosts;
 }
 
+std::vector<proto::ComponentSpec> ComponentSpecs(const std::vector<ComponentConfig>& configs) {
+  std::vector<proto::ComponentSpec> specs;
+  for (const auto& config : configs) {
+    proto::ComponentSpec spec;
+    spec.set_name(config.name);
+    spec.set_path(config.path);
+    specs.push_back(std::move(spec));
+  }
+  return specs;
+}
+
 bool NeedsClientTls(const AgentConfig& config) {
   if (!config.peer_tls.ca_file.empty()) return true;
   for (const auto& peer : config.peers) {
@@ -91,7 +102,8 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                            .settings = {.self = c.name,
                                         .replicas = c.backup_replicas,
                                         .quorum_margin = c.quorum_margin,
-                                        .lease = c.lock_lease},
+                                        .lease = c.lock_lease,
+                                        .components = ComponentSpecs(c.components)},
                            .allow_crash_points = c.allow_crash_points,
                            .java = c.controller.process.java,
                            .classpath = c.controller.process.classpath},
@@ -110,7 +122,8 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                             .settings = {.self = c.name,
                                          .lease = c.lock_lease,
                                          .start_timeout = c.restore_start_timeout},
-                            .zk_connect = zk_connect},
+                            .zk_connect = zk_connect,
+                            .components = c.components},
       agent->backups_.get(), agent->node_.get(), agent->client_.get(), agent->election_.get(),
       &agent->lock_);
   RETURN_IF_ERROR(agent->restores_->Open());

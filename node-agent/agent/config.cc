@@ -7,6 +7,7 @@
 #include "common/file.h"
 #include "common/http/url.h"
 #include "node-agent/agent/toml_reader.h"
+#include "node-agent/components/dump.h"
 #include "node-agent/zk/zoo_cfg.h"
 
 namespace lockstep::agent {
@@ -114,6 +115,30 @@ Status ReadPeers(TomlReader& reader, AgentConfig* out) {
   return Status::Ok();
 }
 
+Status ReadComponents(TomlReader& reader, AgentConfig* out) {
+  ASSIGN_OR_RETURN(auto tables, reader.TableArray("components"));
+  if (tables.empty()) return Status::Ok();  // the default stays
+  out->components.clear();
+  std::set<std::string> names;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    TomlReader sub(*tables[i], "components[" + std::to_string(i) + "]");
+    ComponentConfig component;
+    RETURN_IF_ERROR(sub.String("name", &component.name, true));
+    RETURN_IF_ERROR(sub.String("path", &component.path, true));
+    RETURN_IF_ERROR(sub.String("pre_restore", &component.pre_restore));
+    RETURN_IF_ERROR(sub.String("post_restore", &component.post_restore));
+    RETURN_IF_ERROR(sub.Millis("hook_timeout_ms", &component.hook_timeout));
+    RETURN_IF_ERROR(sub.RejectUnknownKeys());
+    RETURN_IF_ERROR(components::CheckComponent(component.name, component.path)
+                        .Prepend("'" + sub.Name("name") + "'"));
+    if (!names.insert(component.name).second) {
+      return InvalidArgument("component '" + component.name + "' appears twice");
+    }
+    out->components.push_back(std::move(component));
+  }
+  return Status::Ok();
+}
+
 Status ReadListen(TomlReader& reader, AgentConfig* out) {
   std::string listen;
   RETURN_IF_ERROR(reader.String("listen", &listen, true));
@@ -154,6 +179,7 @@ Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   RETURN_IF_ERROR(reader.Integer("restore_rollback_keep", 0, 99, &keep));
   out->restore_rollback_keep = static_cast<uint32_t>(keep);
   RETURN_IF_ERROR(reader.Bool("allow_crash_points", &out->allow_crash_points));
+  RETURN_IF_ERROR(ReadComponents(reader, out));
   out->backup_replicas = static_cast<uint32_t>(replicas);
   out->quorum_margin = static_cast<int>(margin);
   int64_t body = static_cast<int64_t>(out->max_body_bytes);

@@ -49,6 +49,17 @@ struct ControllerConfig {
   ExecControllerConfig exec;
 };
 
+// An app component: a znode subtree backed up and restored through the ZooKeeper client, with
+// optional commands run on the driving master before and after a restore (e.g. stop and start
+// Marathon). Default when none is configured: marathon = /marathon.
+struct ComponentConfig {
+  std::string name;
+  std::string path;
+  std::string pre_restore;   // shell command; empty: none
+  std::string post_restore;
+  std::chrono::milliseconds hook_timeout{300000};
+};
+
 struct AgentConfig {
   std::string name;
   std::string listen_host;
@@ -75,6 +86,7 @@ struct AgentConfig {
   // Rollback copies of the previous data kept per directory after a restore succeeds.
   uint32_t restore_rollback_keep = 0;
   bool allow_crash_points = false;  // tests only: POST /v1/internal/crash-points
+  std::vector<ComponentConfig> components{{.name = "marathon", .path = "/marathon"}};
   std::chrono::milliseconds request_timeout{10000};
 };
 

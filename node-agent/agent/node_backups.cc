@@ -14,7 +14,9 @@
 #include "common/zxid.h"
 #include "coordinator/labels.h"
 #include "node-agent/agent/zk_probe.h"
+#include "node-agent/components/dump.h"
 #include "node-agent/local/backup.h"
+#include "node-agent/zk/four_letter.h"
 #include "node-agent/local/inspect_archive.h"
 
 namespace lockstep::agent {
@@ -68,7 +70,8 @@ Status NodeBackups::CheckFreeSpace(uint64_t needed, const std::string& what) con
                                   "free space or delete old backups");
 }
 
-Result<proto::TakeReply> NodeBackups::Archive(const proto::TakeRequest& request, bool online) {
+Result<proto::TakeReply> NodeBackups::Archive(const proto::TakeRequest& request, bool online,
+                                              const ComponentFiles& components) {
   local::BackupOptions options;
   options.dirs = {zoo_cfg_.data_dir, zoo_cfg_.data_log_dir};
   options.archive_path = PathOf(request.id());
@@ -77,6 +80,8 @@ Result<proto::TakeReply> NodeBackups::Archive(const proto::TakeRequest& request,
   options.source_master = node_->options().name;
   options.backup_id = request.id();
   options.label = coordinator::LabelOfId(request.id());
+  options.components = components;
+  options.include_zookeeper = !request.skip_zookeeper();
   ASSIGN_OR_RETURN(local::BackupResult result, local::RunBackup(options));
   proto::TakeReply reply;
   reply.set_master(node_->options().name);
@@ -85,10 +90,12 @@ Result<proto::TakeReply> NodeBackups::Archive(const proto::TakeRequest& request,
   reply.set_last_zxid(result.manifest.last_zxid());
   reply.set_node_count(static_cast<uint32_t>(result.manifest.node_count()));
   reply.set_files(static_cast<uint32_t>(result.manifest.files_size()));
+  *reply.mutable_dumps() = result.manifest.component_dumps();
   return reply;
 }
 
-Result<proto::TakeReply> NodeBackups::TakeOffline(const proto::TakeRequest& request) {
+Result<proto::TakeReply> NodeBackups::TakeOffline(const proto::TakeRequest& request,
+                                                  const ComponentFiles& components) {
   const auto stopped_at = std::chrono::steady_clock::now();
   Result<proto::TakeReply> taken = Status(StatusCode::kInternal, "not taken");
   log::Info("stopping ZooKeeper for an offline backup", {{"id", request.id()}});
@@ -96,7 +103,7 @@ Result<proto::TakeReply> NodeBackups::TakeOffline(const proto::TakeRequest& requ
   RETURN_IF_ERROR(node_
                       ->WithServerStopped([&] {
                         CrashPoint("take.offline.server_stopped");
-                        taken = Archive(request, false);
+                        taken = Archive(request, false, components);
                       })
                       .Prepend("offline backup on " + node_->options().name));
   const Zxid min_zxid = ParseHexZxid(request.expected_min_zxid()).value_or(0);
@@ -128,11 +135,49 @@ Result<proto::TakeReply> NodeBackups::Take(const proto::TakeRequest& request) {
       BytesUnder(zoo_cfg_.data_dir) +
           (zoo_cfg_.data_log_dir == zoo_cfg_.data_dir ? 0 : BytesUnder(zoo_cfg_.data_log_dir)),
       "the archive"));
-  if (request.mode() == "offline") return TakeOffline(request);
-  if (request.mode() != "online") {
+  if (request.mode() != "online" && request.mode() != "offline") {
     return InvalidArgument("mode must be online or offline, not '" + request.mode() + "'");
   }
-  return Archive(request, true);
+  const std::string scratch = dir_ + "/.components-" + request.id();
+  struct RemoveScratch {
+    std::string dir;
+    ~RemoveScratch() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } cleanup{scratch};
+  ASSIGN_OR_RETURN(ComponentFiles components, DumpComponents(request, scratch));
+  if (request.mode() == "offline" && !request.skip_zookeeper()) {
+    return TakeOffline(request, components);
+  }
+  return Archive(request, true, components);
+}
+
+Result<NodeBackups::ComponentFiles> NodeBackups::DumpComponents(const proto::TakeRequest& request,
+                                                                const std::string& scratch) {
+  ComponentFiles files;
+  if (request.components().empty()) return files;
+  std::error_code ec;
+  fs::create_directories(scratch, ec);
+  if (ec) return IoError("cannot create " + scratch + ": " + ec.message());
+  const zk::Endpoint endpoint = *zoo_cfg_.client;
+  ASSIGN_OR_RETURN(std::unique_ptr<ZkClient> zk,
+                   ZkClient::Connect(endpoint.ToString(), std::chrono::seconds(15)));
+  auto server_zxid = [&]() -> Result<std::string> {
+    ASSIGN_OR_RETURN(zk::SrvrInfo srvr, zk::QuerySrvr(endpoint));
+    return FormatZxid(srvr.zxid);
+  };
+  for (const auto& component : request.components()) {
+    const std::string path = scratch + "/" + component.name() + ".pb";
+    ASSIGN_OR_RETURN(proto::ComponentDump dump,
+                     components::DumpSubtree(*zk, component.name(), component.path(), path,
+                                             server_zxid));
+    log::Info("component walked", {{"id", request.id()},
+                                   {"component", component.name()},
+                                   {"nodes", std::to_string(dump.node_count())}});
+    files.push_back({std::move(dump), path});
+  }
+  return files;
 }
 
 Status NodeBackups::Fetch(const proto::FetchRequest& request) {

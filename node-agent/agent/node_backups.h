@@ -8,6 +8,7 @@
 
 #include "common/http/client.h"
 #include "node-agent/agent/local_node.h"
+#include "node-agent/local/backup.h"
 #include "node-agent/zk/zoo_cfg.h"
 #include "proto/backup.pb.h"
 
@@ -34,8 +35,14 @@ class NodeBackups {
 
  private:
   Status CheckFreeSpace(uint64_t needed, const std::string& what) const;
-  Result<proto::TakeReply> TakeOffline(const proto::TakeRequest& request);
-  Result<proto::TakeReply> Archive(const proto::TakeRequest& request, bool online);
+  using ComponentFiles = std::vector<local::BackupOptions::ComponentFile>;
+  // Walks the app components through the local server (before any stop) into `scratch`.
+  Result<ComponentFiles> DumpComponents(const proto::TakeRequest& request,
+                                        const std::string& scratch);
+  Result<proto::TakeReply> TakeOffline(const proto::TakeRequest& request,
+                                       const ComponentFiles& components);
+  Result<proto::TakeReply> Archive(const proto::TakeRequest& request, bool online,
+                                   const ComponentFiles& components);
   Status FetchInto(const proto::FetchRequest& request, const http::Url& from,
                    const std::string& partial);
 

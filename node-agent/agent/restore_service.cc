@@ -1,5 +1,7 @@
 #include "node-agent/agent/restore_service.h"
 
+#include <algorithm>
+
 #include "common/log.h"
 #include "common/zk_client.h"
 #include "coordinator/labels.h"
@@ -13,17 +15,20 @@ namespace {
 
 constexpr auto kDriverTimeout = std::chrono::hours(1);  // a dry run stages everywhere
 
+bool NamesZooKeeper(const proto::RestoreRequest& request) {
+  return std::find(request.components().begin(), request.components().end(), "zookeeper") !=
+         request.components().end();
+}
+
 Status CheckComponents(const proto::RestoreRequest& request) {
-  if (request.components().empty()) {
+  if (NamesZooKeeper(request) && request.components_size() > 1) {
     return InvalidArgument(
-        "name what to restore: --component zookeeper replaces ZooKeeper's data on every master "
-        "(the last resort; it stops the whole ensemble)");
+        "restore zookeeper on its own: it replaces the whole ensemble's data, every app "
+        "component's included");
   }
-  for (const auto& component : request.components()) {
-    if (component != "zookeeper") {
-      return InvalidArgument("unknown component '" + component +
-                             "': this backup can restore 'zookeeper'");
-    }
+  if (!NamesZooKeeper(request) && request.dry_run()) {
+    return InvalidArgument("--dry-run plans a --component zookeeper restore; app components are "
+                           "restored online and stop nothing");
   }
   return Status::Ok();
 }
@@ -54,8 +59,13 @@ RestoreService::RestoreService(RestoreServiceOptions options, BackupService* bac
             // A new session is a transaction: it moves the ensemble into its new epoch.
             (void)ZkClient::Connect(zk_connect, std::chrono::seconds(5));
           }};
-  restores_ = std::make_unique<coordinator::Restores>(backups->agents(), std::move(host),
-                                                      options_.settings);
+  restores_ = std::make_unique<coordinator::Restores>(backups->agents(), host, options_.settings);
+  components_ = std::make_unique<ComponentRestores>(
+      ComponentRestoreOptions{.self = options_.settings.self,
+                              .zk_connect = options_.zk_connect,
+                              .lease = options_.settings.lease,
+                              .components = options_.components},
+      backups->agents(), std::move(host), &backups->archives());
 }
 
 Status RestoreService::Open() { return node_restore_.Open(); }
@@ -81,6 +91,17 @@ http::Reply RestoreService::Restore(const http::Request& request, const std::str
   if (Status parsed = ParseBody(request, &restore); !parsed.ok()) return StatusReply(parsed);
   if (Status components = CheckComponents(restore); !components.ok()) {
     return StatusReply(components);
+  }
+  if (!NamesZooKeeper(restore)) {
+    // App components are restored through ZooKeeper, which then serves: the coordinator drives.
+    if (auto forwarded = RouteToCoordinator(
+            *election_, *client_, options_.token, request,
+            std::chrono::duration_cast<std::chrono::milliseconds>(kDriverTimeout))) {
+      return *forwarded;
+    }
+    Result<proto::RestoreRecord> started = components_->Start(
+        backup_id, {restore.components().begin(), restore.components().end()});
+    return started.ok() ? JsonReply(*started, 202) : StatusReply(started.status());
   }
   if (auto routed = RouteToDriver(request)) return *routed;
   if (restore.dry_run()) {

@@ -1,6 +1,9 @@
 // The restore half of the agent's API:
 //   POST /v1/backups/ID/restore            body RestoreRequest; 202 with the restore's record,
-//                                          or 200 with the plan for a dry run
+//                                          or 200 with the plan for a dry run. `zookeeper`
+//                                          (the whole ensemble) is restored on its own; app
+//                                          components (all of the backup's when none is named)
+//                                          are restored online by the coordinator
 //   GET  /v1/internal/restores             this master's restore journals
 //   POST /v1/internal/restores/ID/STEP     stage | stop | swap | start | finish | rollback
 // The coordinator drives a restore; when ZooKeeper is down everywhere there is no coordinator,
@@ -20,6 +23,7 @@
 #include "coordinator/election.h"
 #include "coordinator/restores.h"
 #include "node-agent/agent/backup_service.h"
+#include "node-agent/agent/component_restores.h"
 #include "node-agent/agent/node_restore.h"
 #include "node-agent/agent/op_lock.h"
 
@@ -32,6 +36,7 @@ struct RestoreServiceOptions {
   uint32_t rollback_keep = 0;
   coordinator::RestoreSettings settings;
   std::string zk_connect;  // the ensemble's client addresses
+  std::vector<ComponentConfig> components;  // app components and their hooks
 };
 
 class RestoreService {
@@ -60,6 +65,7 @@ class RestoreService {
   OperationLock* lock_;
   NodeRestore node_restore_;
   std::unique_ptr<coordinator::Restores> restores_;
+  std::unique_ptr<ComponentRestores> components_;
 };
 
 }  // namespace lockstep::agent

@@ -59,6 +59,9 @@ class Extractor {
       if (name.empty() || IsLayoutDirectory(name, result_.layout)) return Status::Ok();
       return Refuse("unexpected directory " + entry.name);
     }
+    if (result_.layout == Layout::kLockstep && name.starts_with("components/")) {
+      return VerifyComponent(name, entry);
+    }
     Result<std::optional<EntryTarget>> target = MapEntry(name, result_.layout);
     if (!target.ok()) return Refuse(target.status().message());
     if (!target->has_value()) return Status::Ok();
@@ -136,6 +139,26 @@ class Extractor {
                     expected_[name]->sha256() + ", archive " + sha.HexDigest() + ")");
     }
     result_.files.push_back(path);
+    return Status::Ok();
+  }
+
+  // App components are restored through ZooKeeper, not into the data directories: checked only.
+  Status VerifyComponent(const std::string& name, const EntryInfo& entry) {
+    RETURN_IF_ERROR(CheckAgainstManifest(name, entry));
+    Sha256 sha;
+    std::vector<char> buffer(kCopyBuffer);
+    uint64_t read = 0;
+    while (true) {
+      ASSIGN_OR_RETURN(size_t n, reader_->Read(buffer.data(), buffer.size()));
+      if (n == 0) break;
+      read += n;
+      if (read > entry.size) return Refuse(name + " holds more data than its header says");
+      sha.Update(buffer.data(), n);
+    }
+    if (read != entry.size) return Refuse(name + " is truncated");
+    if (sha.HexDigest() != expected_[name]->sha256()) {
+      return Refuse("sha256 of " + name + " does not match the manifest");
+    }
     return Status::Ok();
   }
 

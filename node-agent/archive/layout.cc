@@ -89,7 +89,7 @@ Result<std::optional<EntryTarget>> MapEntry(const std::string& name, Layout layo
 
 bool IsLayoutDirectory(const std::string& name, Layout layout) {
   const auto& prefixes = layout == Layout::kLockstep ? kLockstepPrefixes : kDcosPrefixes;
-  if (name == "zookeeper") return true;
+  if (name == "zookeeper" || (layout == Layout::kLockstep && name == "components")) return true;
   for (const Prefix& p : prefixes) {
     std::string_view dir = p.prefix;
     dir.remove_suffix(1);  // "zookeeper/data/version-2"

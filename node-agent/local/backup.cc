@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "common/file.h"
+#include "common/sha256.h"
 #include "node-agent/archive/archive_writer.h"
 #include "node-agent/archive/extract.h"
 #include "node-agent/archive/layout.h"
@@ -43,7 +44,7 @@ void AddFileToManifest(const ScannedFile& f, const std::string& archive_name, co
   if (f.last_zxid) file->set_last_zxid(FormatZxid(*f.last_zxid));
 }
 
-proto::Manifest BuildManifest(const RestorableSet& set, const BackupOptions& options) {
+proto::Manifest BaseManifest(const BackupOptions& options) {
   proto::Manifest manifest;
   manifest.set_format_version(archive::kFormatVersion);
   manifest.set_backup_id(options.backup_id);
@@ -52,11 +53,16 @@ proto::Manifest BuildManifest(const RestorableSet& set, const BackupOptions& opt
   manifest.set_source_host(HostName());
   manifest.set_source_master(options.source_master.empty() ? HostName() : options.source_master);
   manifest.set_mode(options.online ? "online" : "offline");
+  manifest.set_lockstep_version(LOCKSTEP_VERSION);
+  return manifest;
+}
+
+proto::Manifest BuildManifest(const RestorableSet& set, const BackupOptions& options) {
+  proto::Manifest manifest = BaseManifest(options);
   manifest.set_snapshot_zxid(FormatZxid(set.snapshot_zxid));
   manifest.set_last_zxid(FormatZxid(set.last_zxid));
   manifest.set_node_count(set.node_count);
   manifest.add_components("zookeeper");
-  manifest.set_lockstep_version(LOCKSTEP_VERSION);
   AddFileToManifest(*set.snapshot, archive::ArchiveNameForSnapshot(set.snapshot->file.name),
                     "snapshot", &manifest);
   for (const auto& log : set.logs) {
@@ -105,14 +111,11 @@ Result<RestorableSet> SelectForBackup(const BackupOptions& options) {
   return set;
 }
 
-}  // namespace
 
-std::string Sha256SidecarPath(const std::string& archive_path) {
-  return archive_path + ".sha256";
-}
 
-Result<BackupResult> RunBackup(const BackupOptions& options) {
-  RETURN_IF_ERROR(archive::CheckNewArchivePath(options.archive_path));  // before the long scan
+// The ZooKeeper files: chosen, verified and listed in `manifest`, their paths in `sources`.
+Status AddZooKeeperFiles(const BackupOptions& options, Progress& progress,
+                         proto::Manifest* manifest, std::vector<std::string>* sources) {
   if (options.online && !options.client) {
     return InvalidArgument("--online needs the server's client address: give --zoo-cfg with "
                            "clientPort, or --zk HOST:PORT");
@@ -121,19 +124,58 @@ Result<BackupResult> RunBackup(const BackupOptions& options) {
     RETURN_IF_ERROR(zk::EnsureServerStopped(options.dirs, options.client,
                                             ", or back up without stopping it: --online"));
   }
-  Progress progress;
   progress.phase = "verifying";
   if (options.progress) options.progress(progress);
   ASSIGN_OR_RETURN(RestorableSet set, SelectForBackup(options));
-  proto::Manifest manifest = BuildManifest(set, options);
+  *manifest = BuildManifest(set, options);
+  sources->push_back(set.snapshot->file.path);
+  for (const auto& log : set.logs) sources->push_back(log.file.path);
+  return Status::Ok();
+}
+
+Status AddComponentFiles(const BackupOptions& options, proto::Manifest* manifest,
+                         std::vector<std::string>* sources) {
+  for (const auto& component : options.components) {
+    ASSIGN_OR_RETURN(uint64_t size, FileSize(component.path));
+    ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(component.path));
+    proto::ArchivedFile* file = manifest->add_files();
+    file->set_path("components/" + component.dump.name() + ".pb");
+    file->set_size(size);
+    file->set_sha256(sha);
+    file->set_role("component");
+    manifest->add_components(component.dump.name());
+    *manifest->add_component_dumps() = component.dump;
+    sources->push_back(component.path);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string Sha256SidecarPath(const std::string& archive_path) {
+  return archive_path + ".sha256";
+}
+
+Result<BackupResult> RunBackup(const BackupOptions& options) {
+  RETURN_IF_ERROR(archive::CheckNewArchivePath(options.archive_path));  // before the long scan
+  Progress progress;
+  proto::Manifest manifest;
+  std::vector<std::string> sources;  // the local file behind each manifest entry
+  if (options.include_zookeeper) {
+    RETURN_IF_ERROR(AddZooKeeperFiles(options, progress, &manifest, &sources));
+  } else if (options.components.empty()) {
+    return InvalidArgument("nothing to back up: no ZooKeeper data and no component");
+  } else {
+    manifest = BaseManifest(options);
+    manifest.set_components_only(true);
+  }
+  RETURN_IF_ERROR(AddComponentFiles(options, &manifest, &sources));
 
   ASSIGN_OR_RETURN(auto writer, archive::ArchiveWriter::Create(options.archive_path));
   RETURN_IF_ERROR(writer->AddBytes(archive::kManifestName, archive::ManifestToJson(manifest)));
   progress.phase = "archiving";
   progress.files_total = static_cast<uint32_t>(manifest.files_size());
   for (const auto& f : manifest.files()) progress.bytes_total += f.size();
-  std::vector<const ScannedFile*> sources{&*set.snapshot};
-  for (const auto& log : set.logs) sources.push_back(&log);
   for (size_t i = 0; i < sources.size(); ++i) {
     const auto& entry = manifest.files(static_cast<int>(i));
     progress.current_file = entry.path();
@@ -141,7 +183,7 @@ Result<BackupResult> RunBackup(const BackupOptions& options) {
       progress.bytes_done += n;
       if (options.progress) options.progress(progress);
     };
-    RETURN_IF_ERROR(writer->AddFile(entry.path(), sources[i]->file.path, entry.size(),
+    RETURN_IF_ERROR(writer->AddFile(entry.path(), sources[i], entry.size(),
                                     entry.sha256(), on_bytes));
     ++progress.files_done;
     if (options.on_file) options.on_file(entry.path(), entry.size());

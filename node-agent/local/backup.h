@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "node-agent/local/progress.h"
@@ -28,6 +29,13 @@ struct BackupOptions {
   std::string label;
   ProgressCallback progress;
   FileCallback on_file;
+  // App components already dumped (components/dump.h): stored after the ZooKeeper files.
+  struct ComponentFile {
+    proto::ComponentDump dump;
+    std::string path;
+  };
+  std::vector<ComponentFile> components;
+  bool include_zookeeper = true;  // false: the components alone
 };
 
 struct BackupResult {

@@ -1,0 +1,166 @@
+// ZkClient's pipelined reads and multi-op writes: a walk of tens of thousands of znodes costs a
+// few round trips instead of one per request.
+#include <condition_variable>
+#include <mutex>
+
+#include "common/zk_client.h"
+#include "common/zk_internal.h"
+
+namespace lockstep {
+namespace {
+
+using zk_internal::AclVector;
+using zk_internal::FromStat;
+using zk_internal::ZkError;
+
+// Counts outstanding completions for one batch; the first failure (other than a node gone
+// meanwhile) is kept.
+struct Batch {
+  std::mutex mu;
+  std::condition_variable done;
+  int pending = 0;
+  int error = ZOK;
+  std::string error_path;
+  std::vector<ZkClient::NodeRead>* reads = nullptr;
+
+  void Finish(int rc, size_t index) {
+    std::lock_guard lock(mu);
+    if (rc == ZNONODE) {
+      (*reads)[index].exists = false;
+    } else if (rc != ZOK && error == ZOK) {
+      error = rc;
+      error_path = (*reads)[index].path;
+    }
+    if (--pending == 0) done.notify_all();
+  }
+};
+
+struct Request {
+  Batch* batch;
+  size_t index;
+};
+
+void OnData(int rc, const char* value, int length, const struct Stat* stat, const void* data) {
+  auto* request = static_cast<const Request*>(data);
+  if (rc == ZOK) {
+    auto& read = (*request->batch->reads)[request->index];
+    read.data.assign(value ? value : "", value && length > 0 ? static_cast<size_t>(length) : 0);
+    read.stat = FromStat(*stat);
+  }
+  request->batch->Finish(rc, request->index);
+}
+
+void OnAcl(int rc, struct ACL_vector* acl, struct Stat* stat, const void* data) {
+  auto* request = static_cast<const Request*>(data);
+  if (rc == ZOK) {
+    auto& read = (*request->batch->reads)[request->index];
+    read.acl = zk_internal::FromAclVector(*acl);
+    read.stat = FromStat(*stat);
+  }
+  request->batch->Finish(rc, request->index);
+}
+
+void OnChildren(int rc, const struct String_vector* children, const struct Stat*,
+                const void* data) {
+  auto* request = static_cast<const Request*>(data);
+  if (rc == ZOK) {
+    auto& read = (*request->batch->reads)[request->index];
+    read.children.assign(children->data, children->data + children->count);
+  }
+  request->batch->Finish(rc, request->index);
+}
+
+void OnSync(int rc, const char*, const void* data) {
+  auto* batch = static_cast<Batch*>(const_cast<void*>(data));
+  std::lock_guard lock(batch->mu);
+  batch->error = rc;
+  if (--batch->pending == 0) batch->done.notify_all();
+}
+
+}  // namespace
+
+Result<std::vector<ZkClient::NodeRead>> ZkClient::ReadNodes(const std::vector<std::string>& paths,
+                                                            bool with_data) {
+  std::vector<NodeRead> reads(paths.size());
+  std::vector<Request> requests(paths.size());
+  Batch batch;
+  batch.reads = &reads;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    reads[i].path = paths[i];
+    reads[i].exists = true;
+    requests[i] = {&batch, i};
+  }
+  const int per_node = with_data ? 3 : 2;
+  batch.pending = static_cast<int>(paths.size()) * per_node;
+  int issued_failures = 0;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const char* path = paths[i].c_str();
+    const void* context = &requests[i];
+    int rcs[3] = {zoo_aget_acl(handle_, path, OnAcl, context),
+                  zoo_aget_children2(handle_, path, 0, OnChildren, context),
+                  with_data ? zoo_aget(handle_, path, 0, OnData, context) : ZOK};
+    for (int r = 0; r < per_node; ++r) {
+      if (rcs[r] != ZOK) {
+        ++issued_failures;
+        batch.Finish(rcs[r], i);
+      }
+    }
+  }
+  std::unique_lock lock(batch.mu);
+  batch.done.wait(lock, [&] { return batch.pending == 0; });
+  if (batch.error != ZOK) return ZkError("read", batch.error_path, batch.error);
+  return reads;
+}
+
+Status ZkClient::Sync(const std::string& path) {
+  Batch batch;
+  batch.pending = 1;
+  int rc = zoo_async(handle_, path.c_str(), OnSync, &batch);
+  if (rc != ZOK) return ZkError("sync", path, rc);
+  std::unique_lock lock(batch.mu);
+  batch.done.wait(lock, [&] { return batch.pending == 0; });
+  return batch.error == ZOK ? Status::Ok() : ZkError("sync", path, batch.error);
+}
+
+Status ZkClient::Multi(const std::vector<Op>& ops) {
+  if (ops.empty()) return Status::Ok();
+  std::vector<zoo_op_t> zoo_ops(ops.size());
+  std::vector<zoo_op_result_t> results(ops.size());
+  std::vector<std::unique_ptr<AclVector>> acls;
+  std::vector<std::string> created(ops.size());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const Op& op = ops[i];
+    switch (op.kind) {
+      case Op::Kind::kCreate:
+        acls.push_back(std::make_unique<AclVector>(op.acl));
+        created[i].assign(op.path.size() + 32, '\0');
+        zoo_create_op_init(&zoo_ops[i], op.path.c_str(), op.data.data(),
+                           static_cast<int>(op.data.size()), &acls.back()->vector, ZOO_PERSISTENT,
+                           created[i].data(), static_cast<int>(created[i].size()));
+        break;
+      case Op::Kind::kDelete:
+        zoo_delete_op_init(&zoo_ops[i], op.path.c_str(), -1);
+        break;
+      case Op::Kind::kSetData:
+        zoo_set_op_init(&zoo_ops[i], op.path.c_str(), op.data.data(),
+                        static_cast<int>(op.data.size()), -1, nullptr);
+        break;
+    }
+  }
+  int rc = zoo_multi(handle_, static_cast<int>(ops.size()), zoo_ops.data(), results.data());
+  if (rc == ZOK) return Status::Ok();
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (results[i].err != ZOK && results[i].err != ZRUNTIMEINCONSISTENCY) {
+      return ZkError("multi op on", ops[i].path, results[i].err);
+    }
+  }
+  return ZkError("multi of " + std::to_string(ops.size()) + " ops from", ops.front().path, rc);
+}
+
+Status ZkClient::SetAcl(const std::string& path, const std::vector<ZkAcl>& acl) {
+  AclVector acls(acl);
+  int rc = zoo_set_acl(handle_, path.c_str(), -1, &acls.vector);
+  return rc == ZOK ? Status::Ok() : ZkError("set ACL of", path, rc);
+}
+
+}  // namespace lockstep

@@ -1,0 +1,305 @@
+// App components on a real 3-master sandbox (issue: app-state components): a 20,000-node
+// /marathon beside other subtrees is backed up online, changed, and restored while every server
+// keeps serving; /marathon equals the backup node for node (data and ACLs), everything else
+// keeps its changes, and the hooks ran in order. A failing pre-hook leaves its subtree alone; a
+// driver killed mid-restore is finished by running the restore again.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "common/file.h"
+#include "integration/harness.h"
+#include "integration/mini_cluster.h"
+#include "node-agent/zk/four_letter.h"
+#include "proto/backup.pb.h"
+#include "proto/json.h"
+
+namespace lockstep::integration {
+namespace {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr int kNodes = 20000;
+
+struct Content {
+  std::string data;
+  std::vector<ZkAcl> acl;
+  bool operator==(const Content&) const = default;
+};
+using Subtree = std::map<std::string, Content>;
+
+// Every node below `root` with its data and ACL, read with pipelined requests.
+Subtree ReadSubtree(ZkClient& zk, const std::string& root) {
+  Subtree tree;
+  std::deque<std::string> frontier{root};
+  while (!frontier.empty()) {
+    const size_t n = std::min<size_t>(frontier.size(), 256);
+    std::vector<std::string> batch(frontier.begin(), frontier.begin() + static_cast<long>(n));
+    frontier.erase(frontier.begin(), frontier.begin() + static_cast<long>(n));
+    auto reads = zk.ReadNodes(batch, true);
+    EXPECT_TRUE(reads.ok()) << reads.status().ToString();
+    if (!reads.ok()) return tree;
+    for (auto& read : *reads) {
+      if (!read.exists) continue;
+      for (const auto& child : read.children) frontier.push_back(read.path + "/" + child);
+      tree[read.path] = {std::move(read.data), std::move(read.acl)};
+    }
+  }
+  return tree;
+}
+
+class Components : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::string dir = fs::temp_directory_path() / ("lockstep-component-test-" + std::to_string(getpid()));
+    (void)MiniCluster::DownDir(dir);
+    fs::remove_all(dir);
+    auto options = MiniClusterOptions::WithFreePorts(dir, 3);
+    options.allow_crash_points = true;
+    options.lock_lease = 4s;
+    options.heap_mb = 512;
+    hooks_ = dir + "/hooks.log";
+    options.extra_agent_toml =
+        "\n[[components]]\nname = \"marathon\"\npath = \"/marathon\"\n"
+        "pre_restore = \"echo pre >> " + hooks_ + "\"\n"
+        "post_restore = \"echo post >> " + hooks_ + "\"\n"
+        "\n[[components]]\nname = \"guarded\"\npath = \"/guarded\"\n"
+        "pre_restore = \"echo refusing: the app is still running; exit 3\"\n";
+    cluster_ = new MiniCluster(options);
+    Status up = cluster_->Up();
+    ASSERT_TRUE(up.ok()) << up.ToString();
+    ASSERT_TRUE(WaitFor([] { return cluster_->CoordinatorIndex() != 0; }, 30s));
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  void TearDown() override {
+    for (int i = 1; i <= 3; ++i) {
+      if (!cluster_->AgentAlive(i)) {
+        ASSERT_TRUE(cluster_->StartAgent(i).ok());
+      }
+    }
+    EXPECT_TRUE(cluster_->WaitAllHealthy(60s));
+  }
+
+  static std::vector<std::string> Args(std::vector<std::string> rest) {
+    std::vector<std::string> args = {"--cluster", cluster_->urls(), "--token-file",
+                                     cluster_->token_file()};
+    args.insert(args.end(), rest.begin(), rest.end());
+    return args;
+  }
+  static std::unique_ptr<ZkClient> Connect() {
+    auto zk = ZkClient::Connect(cluster_->zk_connect(), 30s);
+    EXPECT_TRUE(zk.ok()) << zk.status().ToString();
+    return zk.ok() ? std::move(*zk) : nullptr;
+  }
+
+  // /marathon: kNodes nodes, three levels deep, sizes from 0 to 500 KB, some read-only ACLs.
+  static void WriteMarathon(ZkClient& zk) {
+    std::vector<ZkClient::Op> ops;
+    size_t bytes = 0;
+    auto add = [&](const std::string& path, std::string data, std::vector<ZkAcl> acl) {
+      bytes += data.size() + path.size();
+      ops.push_back({ZkClient::Op::Kind::kCreate, path, std::move(data), std::move(acl)});
+      if (ops.size() >= 500 || bytes > 256 * 1024) {
+        Status done = zk.Multi(ops);
+        ASSERT_TRUE(done.ok()) << done.ToString();
+        ops.clear();
+        bytes = 0;
+      }
+    };
+    add("/marathon", "state", ZkClient::OpenAcl());
+    int made = 1;
+    for (int group = 0; made < kNodes; ++group) {
+      const std::string g = "/marathon/g" + std::to_string(group);
+      add(g, "group " + std::to_string(group), ZkClient::OpenAcl());
+      ++made;
+      for (int app = 0; app < 99 && made < kNodes; ++app, ++made) {
+        size_t size = static_cast<size_t>((made * 37) % 2000);
+        if (made % 2000 == 7) size = 500 * 1024;  // a few large ones
+        add(g + "/a" + std::to_string(app), std::string(size, static_cast<char>('a' + made % 26)),
+            made % 10 == 3 ? ZkClient::ReadOnlyAcl() : ZkClient::OpenAcl());
+      }
+    }
+    Status done = zk.Multi(ops);
+    ASSERT_TRUE(done.ok()) << done.ToString();
+  }
+
+  static Result<proto::Backup> Backup(const std::string& label) {
+    CliResult made = RunCli(Args({"--json", "backup", "create", "--label", label, "--wait"}));
+    proto::Backup record;
+    if (!proto::FromJson(made.out, &record, true).ok() || record.status() != proto::STATUS_READY) {
+      return Internal("backup create exit " + std::to_string(made.exit_code) + ": " + made.err +
+                      made.out);
+    }
+    return record;
+  }
+
+  static proto::RestoreRecord Restore(const std::string& id, const std::string& component,
+                                      int* exit_code) {
+    CliResult ran = RunCli(
+        Args({"--json", "backup", "restore", id, "--component", component, "--wait"}));
+    *exit_code = ran.exit_code;
+    proto::RestoreRecord record;
+    EXPECT_TRUE(proto::FromJson(ran.out, &record, true).ok()) << ran.err << ran.out;
+    return record;
+  }
+
+  static MiniCluster* cluster_;
+  static std::string hooks_;
+};
+MiniCluster* Components::cluster_ = nullptr;
+std::string Components::hooks_;
+
+TEST_F(Components, MarathonIsRestoredNodeForNodeWhileEveryServerServes) {
+  auto zk = Connect();
+  ASSERT_TRUE(zk);
+  WriteMarathon(*zk);
+  ASSERT_TRUE(zk->Create("/elsewhere", "before", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
+  ASSERT_TRUE(zk->Create("/marathon/leader", "me", ZkClient::OpenAcl(), CreateMode::kEphemeral).ok());
+  const Subtree at_backup = ReadSubtree(*zk, "/marathon");
+  ASSERT_EQ(at_backup.size(), static_cast<size_t>(kNodes) + 1);
+
+  Result<proto::Backup> backup = Backup("components");
+  ASSERT_TRUE(backup.ok()) << backup.status().ToString();
+  ASSERT_TRUE(backup->component_status().count("zookeeper"));
+  const auto& marathon = backup->component_status().at("marathon");
+  EXPECT_EQ(marathon.node_count(), static_cast<uint32_t>(kNodes) + 1);
+  EXPECT_EQ(marathon.root(), "/marathon");
+  ASSERT_EQ(marathon.ephemeral_size(), 1);
+  EXPECT_EQ(marathon.ephemeral(0), "/marathon/leader");
+  EXPECT_FALSE(marathon.zxid_from().empty());
+
+  // Change, add and delete under /marathon and elsewhere.
+  ASSERT_TRUE(zk->Set("/marathon/g1/a2", "changed").ok());
+  ASSERT_TRUE(zk->Set("/marathon", "changed root").ok());
+  ASSERT_TRUE(zk->Create("/marathon/g1/added", "new", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
+  ASSERT_TRUE(zk->Create("/marathon/new-group", "", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
+  ASSERT_TRUE(zk->Create("/marathon/new-group/x", "", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
+  for (int app = 0; app < 99; ++app) {
+    ASSERT_TRUE(zk->Delete("/marathon/g2/a" + std::to_string(app)).ok());
+  }
+  ASSERT_TRUE(zk->Delete("/marathon/g2").ok());
+  // Read and admin only: the restore can still put the backup's ACL back.
+  ASSERT_TRUE(zk->SetAcl("/marathon/g3/a2", {{0x01 | 0x10, "world", "anyone"}}).ok());
+  ASSERT_TRUE(zk->Set("/elsewhere", "after").ok());
+  ASSERT_NE(ReadSubtree(*zk, "/marathon"), at_backup);
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> not_serving{0};
+  std::thread poller([&] {
+    while (!stop) {
+      for (int i = 1; i <= 3; ++i) {
+        auto srvr = zk::QuerySrvr(*zk::ParseEndpoint(cluster_->zk_endpoint(i)), 2s);
+        if (!srvr.ok() || !srvr->serving) ++not_serving;
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+  });
+  fs::remove(hooks_);
+  int exit_code = -1;
+  proto::RestoreRecord record = Restore(backup->id(), "marathon", &exit_code);
+  stop = true;
+  poller.join();
+  ASSERT_EQ(exit_code, 0) << record.reason();
+  EXPECT_EQ(record.status(), proto::STATUS_READY) << record.reason();
+  EXPECT_EQ(record.component_status().at("marathon").status(), proto::STATUS_READY);
+  EXPECT_EQ(not_serving.load(), 0) << "a server stopped serving during a component restore";
+
+  Subtree restored = ReadSubtree(*zk, "/marathon");
+  Subtree expected = at_backup;
+  expected.erase("/marathon/leader");  // ephemeral: listed, not restored...
+  restored.erase("/marathon/leader");  // ...and the live one, our session's, stays
+  EXPECT_EQ(restored.size(), expected.size());
+  EXPECT_TRUE(restored == expected) << "/marathon differs from the backup";
+  auto elsewhere = zk->Get("/elsewhere");
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_EQ(elsewhere->first, "after") << "a node outside the component was touched";
+  Result<std::string> hooks = ReadSmallFile(hooks_);
+  ASSERT_TRUE(hooks.ok()) << hooks.status().ToString();
+  EXPECT_EQ(*hooks, "pre\npost\n");
+}
+
+TEST_F(Components, AFailingPreHookLeavesTheSubtreeUntouched) {
+  auto zk = Connect();
+  ASSERT_TRUE(zk);
+  (void)zk->Create("/guarded", "v1", ZkClient::OpenAcl(), CreateMode::kPersistent);
+  ASSERT_TRUE(zk->Set("/guarded", "v1").ok());
+  Result<proto::Backup> backup = Backup("guarded");
+  ASSERT_TRUE(backup.ok()) << backup.status().ToString();
+  ASSERT_TRUE(zk->Set("/guarded", "v2").ok());
+  int exit_code = -1;
+  proto::RestoreRecord record = Restore(backup->id(), "guarded", &exit_code);
+  EXPECT_EQ(exit_code, 1);
+  EXPECT_EQ(record.status(), proto::STATUS_ERROR);
+  const auto& guarded = record.component_status().at("guarded");
+  EXPECT_EQ(guarded.status(), proto::STATUS_ERROR);
+  EXPECT_NE(guarded.reason().find("pre-restore hook failed (exit 3)"), std::string::npos)
+      << guarded.reason();
+  EXPECT_NE(guarded.pre_hook_output().find("refusing"), std::string::npos);
+  auto now = zk->Get("/guarded");
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(now->first, "v2") << "a failing pre-hook must leave the subtree untouched";
+}
+
+TEST_F(Components, ADriverKilledMidRestoreIsFinishedByRunningItAgain) {
+  auto zk = Connect();
+  ASSERT_TRUE(zk);
+  (void)zk->Create("/marathon", "", ZkClient::OpenAcl(), CreateMode::kPersistent);
+  const Subtree at_backup = ReadSubtree(*zk, "/marathon");
+  Result<proto::Backup> backup = Backup("crash-component");
+  ASSERT_TRUE(backup.ok()) << backup.status().ToString();
+  ASSERT_TRUE(zk->Create("/marathon/after", "x", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(cluster_->ArmCrashPoint(i, "component_restore.after_pre_hook").ok());
+  }
+  CliResult started =
+      RunCli(Args({"--json", "backup", "restore", backup->id(), "--component", "marathon"}));
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  int driver = 0;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        for (int i = 1; i <= 3; ++i) {
+          if (!cluster_->AgentAlive(i)) driver = i;
+        }
+        return driver != 0;
+      },
+      60s));
+  for (int i = 1; i <= 3; ++i) {
+    if (i != driver) {
+      ASSERT_TRUE(cluster_->ArmCrashPoint(i, "component_restore.after_pre_hook", 0ms, true).ok());
+    }
+  }
+  ASSERT_TRUE(cluster_->StartAgent(driver).ok());
+  ASSERT_TRUE(cluster_->WaitAllHealthy(60s));
+  ASSERT_TRUE(WaitFor([] { return cluster_->CoordinatorIndex() != 0; }, 30s));
+  // The same command completes the job once the dead driver's lock has lapsed.
+  int exit_code = -1;
+  proto::RestoreRecord record;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        record = Restore(backup->id(), "marathon", &exit_code);
+        // Busy (4) until the dead driver's lease lapses; unavailable (5) while the election
+        // replaces it, if it was the coordinator.
+        return exit_code != 4 && exit_code != 5;
+      },
+      60s));
+  EXPECT_EQ(exit_code, 0) << record.reason();
+  EXPECT_EQ(record.status(), proto::STATUS_READY) << record.reason();
+  EXPECT_EQ(ReadSubtree(*zk, "/marathon"), at_backup);
+  CliResult shown = RunCli(Args({"--json", "backup", "show", backup->id()}));
+  proto::Backup after;
+  ASSERT_TRUE(proto::FromJson(shown.out, &after, true).ok());
+  ASSERT_EQ(after.restores_size(), 2);
+  EXPECT_EQ(after.restores(0).status(), proto::STATUS_ERROR);
+  EXPECT_NE(after.restores(0).reason().find("superseded"), std::string::npos)
+      << after.restores(0).reason();
+}
+
+}  // namespace
+}  // namespace lockstep::integration

@@ -1,0 +1,249 @@
+#include "node-agent/agent/component_restores.h"
+
+#include <algorithm>
+
+#include "common/clock.h"
+#include "common/crash_point.h"
+#include "common/log.h"
+#include "common/process.h"
+#include "common/zk_client.h"
+#include "coordinator/cluster_lock.h"
+#include "coordinator/restore_ids.h"
+#include "node-agent/components/dump.h"
+#include "node-agent/components/subtree_restore.h"
+
+namespace lockstep::agent {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr size_t kHookOutput = 4096;
+
+std::string Now() { return FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"); }
+
+std::string Tail(const std::string& text) {
+  return text.size() <= kHookOutput ? text : text.substr(text.size() - kHookOutput);
+}
+
+// Ok, or why the hook failed; its output goes into `output` either way.
+Status RunHook(const std::string& which, const std::string& command,
+               std::chrono::milliseconds timeout, std::string* output) {
+  if (command.empty()) return Status::Ok();
+  log::Info("running restore hook", {{"hook", which}, {"command", command}});
+  Result<CommandResult> ran = RunShellCommand(command, timeout);
+  if (!ran.ok()) return ran.status().Prepend(which + " hook");
+  *output = Tail(ran->output);
+  if (ran->timed_out) {
+    return Internal(which + " hook timed out after " + std::to_string(timeout.count() / 1000) +
+                    " s: " + command);
+  }
+  if (ran->exit_code != 0) {
+    return Internal(which + " hook failed (exit " + std::to_string(ran->exit_code) +
+                    "): " + command);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+struct ComponentRestores::Run {
+  proto::Backup backup;
+  proto::RestoreRecord record;
+  std::vector<std::string> names;
+  std::unique_ptr<coordinator::ClusterLock> lock;
+  Clock::time_point begun = Clock::now();
+};
+
+ComponentRestores::ComponentRestores(ComponentRestoreOptions options,
+                                     coordinator::AgentClient& agents,
+                                     coordinator::RestoreHost host, NodeBackups* archives)
+    : options_(std::move(options)), agents_(agents), host_(std::move(host)), archives_(archives) {}
+
+ComponentRestores::~ComponentRestores() {
+  std::lock_guard lock(mu_);
+  if (worker_.joinable()) worker_.join();
+}
+
+const ComponentConfig* ComponentRestores::ConfigOf(const std::string& name) const {
+  for (const auto& c : options_.components) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+void ComponentRestores::Publish(Run& run) {
+  Result<proto::Backup> latest = host_.find(run.backup.id());
+  if (latest.ok()) run.backup = std::move(*latest);
+  auto* restores = run.backup.mutable_restores();
+  auto it = std::find_if(restores->begin(), restores->end(),
+                         [&](const auto& r) { return r.id() == run.record.id(); });
+  if (it == restores->end()) {
+    *run.backup.add_restores() = run.record;
+  } else {
+    *it = run.record;
+  }
+  host_.publish(run.backup);
+}
+
+Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_id,
+                                                      std::vector<std::string> names) {
+  std::lock_guard guard(mu_);
+  if (worker_.joinable()) worker_.join();
+  auto run = std::make_unique<Run>();
+  ASSIGN_OR_RETURN(run->backup, host_.find(backup_id));
+  if (run->backup.status() != proto::STATUS_READY) {
+    return FailedPrecondition("backup " + backup_id + " is not READY; only a complete backup "
+                              "can be restored");
+  }
+  if (names.empty()) {
+    for (const auto& [name, status] : run->backup.component_status()) {
+      if (name != "zookeeper") names.push_back(name);
+    }
+    if (names.empty()) {
+      return InvalidArgument("backup " + backup_id +
+                             " holds no app component; restoring ZooKeeper's whole data needs "
+                             "--component zookeeper (the last resort)");
+    }
+  }
+  for (const auto& name : names) {
+    if (!run->backup.component_status().count(name)) {
+      return InvalidArgument("backup " + backup_id + " holds no component '" + name + "'");
+    }
+  }
+  std::sort(names.begin(), names.end());
+  run->names = names;
+  const std::string restore_id = coordinator::NewRestoreId();
+  proto::LockRequest request;
+  request.set_operation("restore");
+  request.set_id(restore_id);
+  request.set_holder(options_.self);
+  request.set_lease_ms(static_cast<uint32_t>(options_.lease.count()));
+  std::vector<coordinator::Member> members;
+  for (const auto& master : host_.view(false).masters) {
+    members.push_back({master.name(), master.address()});
+  }
+  // No server stops: an unreachable master can't conflict, as for a backup.
+  run->lock = std::make_unique<coordinator::ClusterLock>(agents_, members, request, false);
+  RETURN_IF_ERROR(run->lock->Acquire());
+  // A component restore whose driver died is still RESTORING: this one supersedes it.
+  bool superseded = false;
+  for (auto& earlier : *run->backup.mutable_restores()) {
+    if (earlier.status() != proto::STATUS_RESTORING ||
+        earlier.component_status().count("zookeeper")) {
+      continue;
+    }
+    superseded = true;
+    earlier.set_status(proto::STATUS_ERROR);
+    earlier.set_reason("interrupted (its driver " + earlier.driver() + " was lost); superseded by " +
+                       restore_id);
+    for (auto& [name, component] : *earlier.mutable_component_status()) {
+      if (component.status() == proto::STATUS_RESTORING) {
+        component.set_status(proto::STATUS_ERROR);
+        component.set_reason(earlier.reason());
+      }
+    }
+  }
+  if (superseded) host_.publish(run->backup);
+  proto::RestoreRecord& record = run->record;
+  record.set_id(restore_id);
+  record.set_timestamp(Now());
+  record.set_status(proto::STATUS_RESTORING);
+  record.set_driver(options_.self);
+  record.set_phase("restoring " + names.front());
+  for (const auto& name : names) {
+    auto& component = (*record.mutable_component_status())[name];
+    component.set_status(proto::STATUS_RESTORING);
+    component.set_root(run->backup.component_status().at(name).root());
+  }
+  Publish(*run);
+  proto::RestoreRecord started = record;
+  worker_ = std::thread([this, run = std::move(run)]() mutable { Drive(std::move(run)); });
+  return started;
+}
+
+Status ComponentRestores::EnsureArchive(Run& run) {
+  const std::string& id = run.backup.id();
+  if (archives_->Has(id)) {
+    Result<std::string> sha = archives_->Hash(id);
+    if (sha.ok() && *sha == run.backup.sha256()) return Status::Ok();
+  }
+  Status last = NotFound("no master holds a good replica of " + id);
+  for (const auto& master : host_.view(false).masters) {
+    if (master.name() == options_.self) continue;
+    proto::FetchRequest fetch;
+    fetch.set_id(id);
+    fetch.set_from_url(master.address());
+    fetch.set_sha256(run.backup.sha256());
+    fetch.set_size_bytes(run.backup.size_bytes());
+    last = archives_->Fetch(fetch);
+    if (last.ok()) return last;
+  }
+  return last;
+}
+
+void ComponentRestores::RestoreOne(Run& run, const std::string& name, ZkClient& zk) {
+  auto& status = (*run.record.mutable_component_status())[name];
+  const std::string root = run.backup.component_status().at(name).root();
+  const ComponentConfig* config = ConfigOf(name);
+  const auto timeout = config ? config->hook_timeout : std::chrono::milliseconds(0);
+  auto fail = [&](const Status& why) {
+    status.set_status(proto::STATUS_ERROR);
+    status.set_reason(why.message());
+    log::Error("component restore failed", {{"component", name}, {"error", why.message()}});
+  };
+  std::string output;
+  Status pre = RunHook("pre-restore", config ? config->pre_restore : "", timeout, &output);
+  status.set_pre_hook_output(output);
+  if (!pre.ok()) return fail(pre.Prepend(root + " left untouched"));
+  CrashPoint("component_restore.after_pre_hook");
+  Result<std::unique_ptr<components::DumpReader>> dump =
+      components::DumpReader::Open(archives_->PathOf(run.backup.id()), name);
+  if (!dump.ok()) return fail(dump.status());
+  Result<components::SubtreeRestoreStats> stats = components::RestoreSubtree(zk, **dump, root);
+  if (!stats.ok()) return fail(stats.status().Prepend("restoring " + root));
+  status.set_nodes_created(stats->created);
+  status.set_nodes_updated(stats->updated);
+  status.set_nodes_deleted(stats->deleted);
+  status.set_node_count(static_cast<uint32_t>(stats->created + stats->updated + stats->unchanged));
+  output.clear();
+  Status post = RunHook("post-restore", config ? config->post_restore : "", timeout, &output);
+  status.set_post_hook_output(output);
+  if (!post.ok()) return fail(post.Prepend(root + " was restored, but"));
+  status.set_status(proto::STATUS_READY);
+  log::Info("component restored", {{"component", name},
+                                   {"created", std::to_string(stats->created)},
+                                   {"updated", std::to_string(stats->updated)},
+                                   {"deleted", std::to_string(stats->deleted)}});
+}
+
+void ComponentRestores::Drive(std::unique_ptr<Run> run) {
+  Status ready = EnsureArchive(*run);
+  Result<std::unique_ptr<ZkClient>> zk =
+      ready.ok() ? ZkClient::Connect(options_.zk_connect, std::chrono::seconds(30))
+                 : Result<std::unique_ptr<ZkClient>>(ready);
+  std::string reasons;
+  for (const auto& name : run->names) {
+    run->record.set_phase("restoring " + name);
+    Publish(*run);
+    if (!zk.ok()) {
+      auto& status = (*run->record.mutable_component_status())[name];
+      status.set_status(proto::STATUS_ERROR);
+      status.set_reason(zk.status().message());
+    } else {
+      RestoreOne(*run, name, **zk);
+    }
+    const auto& status = run->record.component_status().at(name);
+    if (status.status() != proto::STATUS_READY) {
+      reasons += (reasons.empty() ? "" : "; ") + name + ": " + status.reason();
+    }
+  }
+  run->record.set_status(reasons.empty() ? proto::STATUS_READY : proto::STATUS_ERROR);
+  run->record.set_reason(reasons);
+  run->record.set_phase("done");
+  run->record.set_finished_at(Now());
+  run->record.set_duration_seconds(
+      std::chrono::duration<double>(Clock::now() - run->begun).count());
+  Publish(*run);
+  run->lock.reset();
+}
+
+}  // namespace lockstep::agent

@@ -1,0 +1,58 @@
+// Restores of app components (`backup restore ID [--component NAME]...`), run by the coordinator
+// while every server keeps serving: under the operation lock, for each component the pre-restore
+// hook runs on this master, then the live subtree is made equal to the backup's dump, then the
+// post-restore hook; the backup's restores[] record shows each component go STATUS_RESTORING ->
+// STATUS_READY, or STATUS_ERROR with the reason and the hooks' output. A failing pre-hook leaves
+// its subtree untouched. Running the same restore again after a crash finishes the job (the
+// subtree restore is idempotent); the interrupted record is marked as superseded.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/zk_client.h"
+#include "coordinator/agent_client.h"
+#include "coordinator/restores.h"
+#include "node-agent/agent/config.h"
+#include "node-agent/agent/node_backups.h"
+
+namespace lockstep::agent {
+
+struct ComponentRestoreOptions {
+  std::string self;
+  std::string zk_connect;
+  std::chrono::milliseconds lease{30000};
+  std::vector<ComponentConfig> components;  // hooks by name
+};
+
+class ComponentRestores {
+ public:
+  ComponentRestores(ComponentRestoreOptions options, coordinator::AgentClient& agents,
+                    coordinator::RestoreHost host, NodeBackups* archives);
+  ~ComponentRestores();  // waits for a running restore
+
+  // `names` empty: every app component the backup holds.
+  Result<proto::RestoreRecord> Start(const std::string& backup_id,
+                                     std::vector<std::string> names);
+
+ private:
+  struct Run;
+  void Drive(std::unique_ptr<Run> run);
+  Status EnsureArchive(Run& run);
+  void RestoreOne(Run& run, const std::string& name, ZkClient& zk);
+  void Publish(Run& run);
+  const ComponentConfig* ConfigOf(const std::string& name) const;
+
+  const ComponentRestoreOptions options_;
+  coordinator::AgentClient& agents_;
+  const coordinator::RestoreHost host_;
+  NodeBackups* archives_;
+  std::mutex mu_;
+  std::thread worker_;
+};
+
+}  // namespace lockstep::agent

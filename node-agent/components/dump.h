@@ -1,0 +1,48 @@
+// App components, logically (DESIGN.md "App components"): a znode subtree walked through the
+// ZooKeeper client after a sync, breadth first with many requests in flight, into a file of
+// varint-delimited ZNodeRecords (parents before children, so a restore can stream it), and read
+// back out of an archive entry the same way. Memory stays bounded by the walk's frontier.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "common/zk_client.h"
+#include "proto/manifest.pb.h"
+
+namespace lockstep::components {
+
+inline constexpr size_t kReadWindow = 256;  // znodes read at once (3 requests each)
+
+// Names and roots: a name is 2-32 of [a-z0-9_-], never "zookeeper"; a root is an absolute
+// znode path, never "/" and never inside /zookeeper or Lockstep's own /lockstep.
+Status CheckComponent(const std::string& name, const std::string& root);
+std::string ArchiveNameOf(const std::string& component);  // "components/NAME.pb"
+
+// `server_zxid` reads the connected server's last zxid (srvr), for the walk's window.
+Result<proto::ComponentDump> DumpSubtree(ZkClient& zk, const std::string& name,
+                                         const std::string& root, const std::string& out_path,
+                                         const std::function<Result<std::string>()>& server_zxid);
+
+// Streams the records of `component` out of a Lockstep archive (checksums are checked by the
+// archive's reader as it goes; a component entry must be listed in the manifest).
+class DumpReader {
+ public:
+  static Result<std::unique_ptr<DumpReader>> Open(const std::string& archive_path,
+                                                  const std::string& component);
+  ~DumpReader();
+  // False at the end of the entry.
+  Result<bool> Next(proto::ZNodeRecord* record);
+  const proto::Manifest& manifest() const { return manifest_; }
+
+ private:
+  struct Stream;
+  DumpReader();
+  std::unique_ptr<Stream> stream_;
+  proto::Manifest manifest_;
+};
+
+}  // namespace lockstep::components

@@ -1,6 +1,7 @@
 // ZkClient's pipelined reads and multi-op writes: a walk of tens of thousands of znodes costs a
 // few round trips instead of one per request.
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 
 #include "common/zk_client.h"
@@ -80,7 +81,7 @@ void OnSync(int rc, const char*, const void* data) {
 }  // namespace
 
 Result<std::vector<ZkClient::NodeRead>> ZkClient::ReadNodes(const std::vector<std::string>& paths,
-                                                            bool with_data) {
+                                                            bool with_data, bool with_children) {
   std::vector<NodeRead> reads(paths.size());
   std::vector<Request> requests(paths.size());
   Batch batch;
@@ -90,26 +91,71 @@ Result<std::vector<ZkClient::NodeRead>> ZkClient::ReadNodes(const std::vector<st
     reads[i].exists = true;
     requests[i] = {&batch, i};
   }
-  const int per_node = with_data ? 3 : 2;
+  const int per_node = 1 + (with_data ? 1 : 0) + (with_children ? 1 : 0);
   batch.pending = static_cast<int>(paths.size()) * per_node;
-  int issued_failures = 0;
   for (size_t i = 0; i < paths.size(); ++i) {
     const char* path = paths[i].c_str();
     const void* context = &requests[i];
-    int rcs[3] = {zoo_aget_acl(handle_, path, OnAcl, context),
-                  zoo_aget_children2(handle_, path, 0, OnChildren, context),
-                  with_data ? zoo_aget(handle_, path, 0, OnData, context) : ZOK};
-    for (int r = 0; r < per_node; ++r) {
-      if (rcs[r] != ZOK) {
-        ++issued_failures;
-        batch.Finish(rcs[r], i);
-      }
+    std::vector<int> rcs{zoo_aget_acl(handle_, path, OnAcl, context)};
+    if (with_data) rcs.push_back(zoo_aget(handle_, path, 0, OnData, context));
+    if (with_children) {
+      rcs.push_back(zoo_aget_children2(handle_, path, 0, OnChildren, context));
+    }
+    for (int rc : rcs) {
+      if (rc != ZOK) batch.Finish(rc, i);
     }
   }
   std::unique_lock lock(batch.mu);
   batch.done.wait(lock, [&] { return batch.pending == 0; });
   if (batch.error != ZOK) return ZkError("read", batch.error_path, batch.error);
   return reads;
+}
+
+// One request per node (`issue`), all in flight; what each answer holds is moved back (`take`).
+Status ZkClient::ForEachNode(std::vector<NodeRead*>& nodes, const char* what,
+                             const std::function<int(const char*, const void*)>& issue,
+                             const std::function<void(NodeRead&, NodeRead&)>& take) {
+  std::vector<NodeRead> reads(nodes.size());
+  std::vector<Request> requests(nodes.size());
+  Batch batch;
+  batch.reads = &reads;
+  batch.pending = static_cast<int>(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    reads[i].path = nodes[i]->path;
+    reads[i].exists = true;
+    requests[i] = {&batch, i};
+    int rc = issue(reads[i].path.c_str(), &requests[i]);
+    if (rc != ZOK) batch.Finish(rc, i);
+  }
+  std::unique_lock lock(batch.mu);
+  batch.done.wait(lock, [&] { return batch.pending == 0; });
+  if (batch.error != ZOK) return ZkError(what, batch.error_path, batch.error);
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (!reads[i].exists) nodes[i]->exists = false;
+    take(*nodes[i], reads[i]);
+  }
+  return Status::Ok();
+}
+
+Status ZkClient::ReadChildren(std::vector<NodeRead*>& nodes) {
+  return ForEachNode(
+      nodes, "list",
+      [&](const char* path, const void* context) {
+        return zoo_aget_children2(handle_, path, 0, OnChildren, context);
+      },
+      [](NodeRead& node, NodeRead& read) { node.children = std::move(read.children); });
+}
+
+Status ZkClient::ReadData(std::vector<NodeRead*>& nodes) {
+  return ForEachNode(
+      nodes, "get",
+      [&](const char* path, const void* context) {
+        return zoo_aget(handle_, path, 0, OnData, context);
+      },
+      [](NodeRead& node, NodeRead& read) {
+        node.data = std::move(read.data);
+        if (read.exists) node.stat = read.stat;
+      });
 }
 
 Status ZkClient::Sync(const std::string& path) {

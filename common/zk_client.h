@@ -24,7 +24,7 @@ struct ZkAcl {
 
 struct ZkStat {
   int64_t czxid = 0, mzxid = 0, pzxid = 0, ephemeral_owner = 0;
-  int32_t version = 0, cversion = 0, aversion = 0, num_children = 0;
+  int32_t version = 0, cversion = 0, aversion = 0, num_children = 0, data_length = 0;
 };
 
 enum class CreateMode { kPersistent, kEphemeral, kPersistentSequential, kEphemeralSequential };
@@ -63,8 +63,12 @@ class ZkClient {
     std::vector<ZkAcl> acl;
     std::vector<std::string> children;
   };
-  // Pipelined: every path's stat, ACL, children (and data) with all requests in flight at once.
-  Result<std::vector<NodeRead>> ReadNodes(const std::vector<std::string>& paths, bool with_data);
+  // Pipelined: every path's stat and ACL (and data, and children) with all requests in flight.
+  Result<std::vector<NodeRead>> ReadNodes(const std::vector<std::string>& paths, bool with_data,
+                                          bool with_children = true);
+  // Pipelined: the children, or the data, of every node.
+  Status ReadChildren(std::vector<NodeRead*>& nodes);
+  Status ReadData(std::vector<NodeRead*>& nodes);
   // Brings the connected server up to date with the leader for `path`.
   Status Sync(const std::string& path);
   struct Op {
@@ -83,6 +87,9 @@ class ZkClient {
 
  private:
   explicit ZkClient(_zhandle* handle) : handle_(handle) {}
+  Status ForEachNode(std::vector<NodeRead*>& nodes, const char* what,
+                     const std::function<int(const char*, const void*)>& issue,
+                     const std::function<void(NodeRead&, NodeRead&)>& take);
   _zhandle* handle_;
   std::shared_ptr<void> context_;  // the session watcher's state
 };

@@ -293,7 +293,9 @@ Result<proto::Backup> Backups::Register(proto::Backup record, const std::string&
   record.set_progress("");
   record.set_finished_at(Now());
   record.set_duration_seconds(std::chrono::duration<double>(Clock::now() - begun).count());
-  (*record.mutable_component_status())["zookeeper"].set_status(proto::STATUS_READY);
+  for (auto& [name, component] : *record.mutable_component_status()) {
+    component.set_status(proto::STATUS_READY);
+  }
   Publish(record);
   log::Info("imported backup ready",
             {{"id", record.id()}, {"replicas", std::to_string(record.replicas_size())}});

@@ -32,6 +32,21 @@ double SecondsSince(Clock::time_point begun) {
 
 }  // namespace
 
+void PublishRestore(const RestoreHost& host, proto::Backup& backup,
+                    const proto::RestoreRecord& record) {
+  Result<proto::Backup> latest = host.find(backup.id());
+  if (latest.ok()) backup = std::move(*latest);
+  auto* restores = backup.mutable_restores();
+  auto it = std::find_if(restores->begin(), restores->end(),
+                         [&](const auto& r) { return r.id() == record.id(); });
+  if (it == restores->end()) {
+    *backup.add_restores() = record;
+  } else {
+    *it = record;
+  }
+  host.publish(backup);
+}
+
 bool EnsembleHealthy(const ClusterView& view, std::string* why) {
   int leaders = 0;
   std::string problems;
@@ -123,18 +138,7 @@ Result<std::unique_ptr<Restores::Run>> Restores::Prepare(const std::string& back
 void Restores::Publish(Run& run, const std::string& phase) {
   run.record.set_phase(phase);
   if (run.dry_run) return;
-  // The newest copy of the backup, so this doesn't undo a change made meanwhile.
-  Result<proto::Backup> latest = host_.find(run.backup.id());
-  if (latest.ok()) run.backup = std::move(*latest);
-  auto* restores = run.backup.mutable_restores();
-  auto it = std::find_if(restores->begin(), restores->end(),
-                         [&](const auto& r) { return r.id() == run.record.id(); });
-  if (it == restores->end()) {
-    *run.backup.add_restores() = run.record;
-  } else {
-    *it = run.record;
-  }
-  host_.publish(run.backup);
+  PublishRestore(host_, run.backup, run.record);
   log::Info("restore phase", {{"restore", run.record.id()}, {"backup", run.backup.id()},
                               {"phase", phase}});
 }

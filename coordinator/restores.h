@@ -40,6 +40,11 @@ struct RestoreHost {
   std::function<void()> seal;
 };
 
+// Puts `record` into the newest copy of `backup` (re-read through `host`, so a change made
+// meanwhile is kept) and publishes it; `backup` becomes that copy.
+void PublishRestore(const RestoreHost& host, proto::Backup& backup,
+                    const proto::RestoreRecord& record);
+
 // Exactly one leader (or a standalone server), every master reachable and serving.
 bool EnsembleHealthy(const ClusterView& view, std::string* why);
 

@@ -257,7 +257,7 @@ TEST_F(Restore, RestoresTheTreeEverywhereAndLetsANewerClientBackIn) {
   EXPECT_EQ(shown->restores(0).status(), proto::STATUS_READY);
 }
 
-TEST_F(Restore, RefusesWithoutConfirmationAndWithoutAComponent) {
+TEST_F(Restore, TheWholeEnsembleIsNeverRestoredUnasked) {
   auto zk = Connect();
   ASSERT_TRUE(zk);
   WriteTree(*zk, "c");
@@ -268,8 +268,9 @@ TEST_F(Restore, RefusesWithoutConfirmationAndWithoutAComponent) {
       RunCli(Args({"backup", "restore", backup->id(), "--component", "zookeeper"}));
   EXPECT_EQ(unconfirmed.exit_code, 2) << unconfirmed.err;
   EXPECT_NE(unconfirmed.err.find("--yes"), std::string::npos) << unconfirmed.err;
-  CliResult no_component = RunCli(Args({"backup", "restore", backup->id(), "--yes"}));
-  EXPECT_EQ(no_component.exit_code, 2) << no_component.err;
+  CliResult mixed = RunCli(Args({"backup", "restore", backup->id(), "--component", "zookeeper",
+                                 "--component", "marathon", "--yes"}));
+  EXPECT_EQ(mixed.exit_code, 2) << mixed.err;
   CliResult unknown = RunCli(Args({"backup", "restore", "no-such-1234", "--component",
                                    "zookeeper", "--yes"}));
   EXPECT_NE(unknown.exit_code, 0);
@@ -277,6 +278,15 @@ TEST_F(Restore, RefusesWithoutConfirmationAndWithoutAComponent) {
   auto shown = Show(backup->id());
   ASSERT_TRUE(shown.ok());
   EXPECT_EQ(shown->restores_size(), 0);
+  // With no component named, the backup's app components are restored (the default marathon),
+  // online; never zookeeper.
+  CliResult apps = RunCli(Args({"--json", "backup", "restore", backup->id(), "--wait"}));
+  ASSERT_EQ(apps.exit_code, 0) << apps.err << apps.out;
+  proto::RestoreRecord record;
+  ASSERT_TRUE(proto::FromJson(apps.out, &record, true).ok()) << apps.out;
+  EXPECT_TRUE(record.component_status().count("marathon"));
+  EXPECT_FALSE(record.component_status().count("zookeeper"));
+  EXPECT_EQ(ZkPids(), pids) << "an app-component restore touched a server";
 }
 
 TEST_F(Restore, CorruptReplicaIsRepairedAndAllCorruptIsRefusedWithNothingStopped) {

@@ -11,6 +11,7 @@
 #include "node-agent/agent/api_util.h"
 #include "node-agent/agent/cluster_view.h"
 #include "node-agent/agent/coordinator_route.h"
+#include "node-agent/archive/extract.h"
 #include "node-agent/local/deep_verify.h"
 #include "node-agent/local/inspect_archive.h"
 #include "proto/json.h"
@@ -177,10 +178,25 @@ http::Reply BackupService::Import(const http::Request& request) {
   record.set_mode("import");
   record.set_sha256(*sha);
   record.set_size_bytes(std::filesystem::file_size(request.body_file));
-  auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
-  zookeeper.set_last_zxid(report->last_zxid());
-  zookeeper.set_node_count(static_cast<uint32_t>(report->node_count()));
-  zookeeper.set_source("import via " + node_->options().name);
+  Result<std::optional<proto::Manifest>> manifest = archive::PeekManifest(request.body_file);
+  if (!manifest.ok()) return StatusReply(manifest.status());
+  if (!*manifest || !(*manifest)->components_only()) {
+    auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
+    zookeeper.set_last_zxid(report->last_zxid());
+    zookeeper.set_node_count(static_cast<uint32_t>(report->node_count()));
+    zookeeper.set_source("import via " + node_->options().name);
+  }
+  if (*manifest) {
+    for (const auto& dump : (*manifest)->component_dumps()) {
+      auto& component = (*record.mutable_component_status())[dump.name()];
+      component.set_root(dump.root());
+      component.set_node_count(dump.node_count());
+      component.set_zxid_from(dump.zxid_from());
+      component.set_zxid_to(dump.zxid_to());
+      *component.mutable_ephemeral() = dump.ephemeral();
+      component.set_source("import via " + node_->options().name);
+    }
+  }
   if (Status kept = archives_.Adopt(request.body_file, record.id(), *sha); !kept.ok()) {
     return StatusReply(kept);
   }

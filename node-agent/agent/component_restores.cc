@@ -71,17 +71,7 @@ const ComponentConfig* ComponentRestores::ConfigOf(const std::string& name) cons
 }
 
 void ComponentRestores::Publish(Run& run) {
-  Result<proto::Backup> latest = host_.find(run.backup.id());
-  if (latest.ok()) run.backup = std::move(*latest);
-  auto* restores = run.backup.mutable_restores();
-  auto it = std::find_if(restores->begin(), restores->end(),
-                         [&](const auto& r) { return r.id() == run.record.id(); });
-  if (it == restores->end()) {
-    *run.backup.add_restores() = run.record;
-  } else {
-    *it = run.record;
-  }
-  host_.publish(run.backup);
+  coordinator::PublishRestore(host_, run.backup, run.record);
 }
 
 Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_id,

@@ -80,6 +80,45 @@ std::string ArchiveNameOf(const std::string& component) {
   return "components/" + component + ".pb";
 }
 
+Status WalkSubtree(ZkClient& zk, const std::string& root,
+                   const std::function<Status(ZkClient::NodeRead&)>& visit) {
+  std::deque<std::string> frontier{root};
+  while (!frontier.empty()) {
+    const size_t n = std::min(frontier.size(), kReadWindow);
+    std::vector<std::string> batch(frontier.begin(), frontier.begin() + static_cast<long>(n));
+    frontier.erase(frontier.begin(), frontier.begin() + static_cast<long>(n));
+    // ACL and stat first; children only of the nodes that have some (most are leaves).
+    ASSIGN_OR_RETURN(std::vector<ZkClient::NodeRead> reads, zk.ReadNodes(batch, false, false));
+    std::vector<ZkClient::NodeRead*> parents;
+    for (auto& read : reads) {
+      if (read.exists && read.stat.num_children > 0) parents.push_back(&read);
+    }
+    RETURN_IF_ERROR(zk.ReadChildren(parents));
+    for (auto& read : reads) {
+      for (const auto& child : read.children) frontier.push_back(ChildPath(read.path, child));
+    }
+    // Data a slice at a time, each visited (in order) and let go before the next is read.
+    for (size_t begin = 0; begin < reads.size();) {
+      std::vector<ZkClient::NodeRead*> slice;
+      uint64_t bytes = 0;
+      size_t end = begin;
+      for (; end < reads.size() && (slice.empty() || bytes < kDataWindow); ++end) {
+        if (!reads[end].exists) continue;
+        bytes += static_cast<uint64_t>(reads[end].stat.data_length);
+        slice.push_back(&reads[end]);
+      }
+      RETURN_IF_ERROR(zk.ReadData(slice));
+      for (ZkClient::NodeRead* read : slice) {
+        if (!read->exists) continue;  // deleted since its parent was listed
+        RETURN_IF_ERROR(visit(*read));
+        std::string().swap(read->data);
+      }
+      begin = end;
+    }
+  }
+  return Status::Ok();
+}
+
 Result<proto::ComponentDump> DumpSubtree(ZkClient& zk, const std::string& name,
                                          const std::string& root, const std::string& out_path,
                                          const std::function<Result<std::string>()>& server_zxid) {
@@ -96,28 +135,20 @@ Result<proto::ComponentDump> DumpSubtree(ZkClient& zk, const std::string& name,
   if (fd.get() < 0) return ErrnoError("cannot create", out_path, errno);
   {
     google::protobuf::io::FileOutputStream out(fd.get());
-    std::deque<std::string> frontier{root};
-    while (!frontier.empty()) {
-      const size_t n = std::min(frontier.size(), kReadWindow);
-      std::vector<std::string> batch(frontier.begin(), frontier.begin() + static_cast<long>(n));
-      frontier.erase(frontier.begin(), frontier.begin() + static_cast<long>(n));
-      ASSIGN_OR_RETURN(std::vector<ZkClient::NodeRead> reads, zk.ReadNodes(batch, true));
-      for (auto& read : reads) {
-        if (!read.exists) continue;  // deleted since its parent was listed
-        for (const auto& child : read.children) frontier.push_back(ChildPath(read.path, child));
-        if (read.stat.ephemeral_owner != 0) {
-          if (dump.ephemeral_size() < static_cast<int>(kListedEphemerals)) {
-            dump.add_ephemeral(read.path);
-          }
-          dump.set_ephemeral_count(dump.ephemeral_count() + 1);
+    RETURN_IF_ERROR(WalkSubtree(zk, root, [&](ZkClient::NodeRead& read) -> Status {
+      if (read.stat.ephemeral_owner != 0) {
+        if (dump.ephemeral_size() < static_cast<int>(kListedEphemerals)) {
+          dump.add_ephemeral(read.path);
         }
-        dump.set_data_bytes(dump.data_bytes() + read.data.size());
-        dump.set_node_count(dump.node_count() + 1);
-        if (!google::protobuf::util::SerializeDelimitedToZeroCopyStream(ToRecord(read), &out)) {
-          return IoError("cannot write " + out_path);
-        }
+        dump.set_ephemeral_count(dump.ephemeral_count() + 1);
       }
-    }
+      dump.set_data_bytes(dump.data_bytes() + read.data.size());
+      dump.set_node_count(dump.node_count() + 1);
+      if (!google::protobuf::util::SerializeDelimitedToZeroCopyStream(ToRecord(read), &out)) {
+        return IoError("cannot write " + out_path);
+      }
+      return Status::Ok();
+    }));
     if (!out.Flush()) return IoError("cannot write " + out_path);
   }
   // An absent root is a valid state too (the application has not written yet): the dump is

@@ -15,12 +15,20 @@
 
 namespace lockstep::components {
 
-inline constexpr size_t kReadWindow = 256;  // znodes read at once (3 requests each)
+// Znodes whose ACL and stat are read at once; their data is then read in slices of at most
+// kDataWindow bytes, so memory stays bounded even with every node at ZooKeeper's 1 MiB limit.
+inline constexpr size_t kReadWindow = 4096;
+inline constexpr uint64_t kDataWindow = 32ULL << 20;
 
 // Names and roots: a name is 2-32 of [a-z0-9_-], never "zookeeper"; a root is an absolute
 // znode path, never "/" and never inside /zookeeper or Lockstep's own /lockstep.
 Status CheckComponent(const std::string& name, const std::string& root);
 std::string ArchiveNameOf(const std::string& component);  // "components/NAME.pb"
+
+// Breadth first from `root` (parents before children), kReadWindow nodes at a time: `visit`
+// gets every node that exists, with its data, ACL, stat and children.
+Status WalkSubtree(ZkClient& zk, const std::string& root,
+                   const std::function<Status(ZkClient::NodeRead&)>& visit);
 
 // `server_zxid` reads the connected server's last zxid (srvr), for the walk's window.
 Result<proto::ComponentDump> DumpSubtree(ZkClient& zk, const std::string& name,

@@ -31,18 +31,10 @@ size_t Depth(const std::string& path) { return std::count(path.begin(), path.end
 Result<std::unordered_map<std::string, LiveNode>> WalkLive(ZkClient& zk, const std::string& root) {
   std::unordered_map<std::string, LiveNode> live;
   RETURN_IF_ERROR(zk.Sync(root));
-  std::deque<std::string> frontier{root};
-  while (!frontier.empty()) {
-    const size_t n = std::min(frontier.size(), kReadWindow);
-    std::vector<std::string> batch(frontier.begin(), frontier.begin() + static_cast<long>(n));
-    frontier.erase(frontier.begin(), frontier.begin() + static_cast<long>(n));
-    ASSIGN_OR_RETURN(std::vector<ZkClient::NodeRead> reads, zk.ReadNodes(batch, true));
-    for (auto& read : reads) {
-      if (!read.exists) continue;
-      for (const auto& child : read.children) frontier.push_back(read.path + "/" + child);
-      live[read.path] = {std::hash<std::string>{}(read.data), std::move(read.acl), false};
-    }
-  }
+  RETURN_IF_ERROR(WalkSubtree(zk, root, [&](ZkClient::NodeRead& read) {
+    live[read.path] = {std::hash<std::string>{}(read.data), std::move(read.acl), false};
+    return Status::Ok();
+  }));
   return live;
 }
 

@@ -21,15 +21,6 @@ bool HoldsMarker(const std::string& dir, const std::string& restore_id) {
   return text.ok() && *text == restore_id;
 }
 
-std::optional<uint32_t> ReadEpochFile(const std::string& path) {
-  Result<std::string> text = ReadSmallFile(path, 64);
-  if (!text.ok()) return std::nullopt;
-  uint32_t value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc()) return std::nullopt;
-  return value;
-}
-
 // The previous data of `live` after `restore_id`'s data was swapped in.
 Result<std::string> PreviousDataOf(Filesystem& fsys, const std::string& live,
                                    const std::string& stamp, const std::string& restore_id) {
@@ -42,6 +33,15 @@ Result<std::string> PreviousDataOf(Filesystem& fsys, const std::string& live,
 }
 
 }  // namespace
+
+std::optional<uint32_t> ReadEpochFile(const std::string& path) {
+  Result<std::string> text = ReadSmallFile(path, 64);
+  if (!text.ok()) return std::nullopt;
+  uint32_t value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc()) return std::nullopt;
+  return value;
+}
 
 std::string StagingDirOf(const std::string& live, const std::string& stamp) {
   return live + ".lockstep-staging-" + stamp;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ Status DiscardStaging(Filesystem& fs, const zkfmt::DataDirs& live, const std::st
 // After a confirmed restore: keeps the newest `keep` rollback directories of each live one.
 Status PruneRollbacks(Filesystem& fs, const zkfmt::DataDirs& live, uint32_t keep);
 
+// An epoch file's number; nullopt when missing or not a number.
+std::optional<uint32_t> ReadEpochFile(const std::string& path);
 // The highest epoch in the live epoch files (acceptedEpoch, currentEpoch); 0 when none.
 uint32_t HighestEpochOnDisk(const zkfmt::DataDirs& live);
 // Raises acceptedEpoch and currentEpoch in `snapshot_dir` to at least `epoch`.

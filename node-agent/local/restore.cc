@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "node-agent/archive/extract.h"
 #include "node-agent/local/backup.h"
+#include "node-agent/local/cluster_swap.h"
 #include "node-agent/local/describe.h"
 #include "node-agent/local/dir_swap.h"
 #include "node-agent/zk/server_guard.h"
@@ -73,14 +74,6 @@ Result<Zxid> VerifyStaged(const zkfmt::DataDirs& staged, const archive::Extracte
   return set.last_zxid;
 }
 
-std::optional<int64_t> ReadEpoch(const std::string& path) {
-  Result<std::string> text = ReadSmallFile(path, 64);
-  if (!text.ok()) return std::nullopt;
-  int64_t value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc()) return std::nullopt;
-  return value;
-}
 
 // myid identifies this server and stays. Epoch files stay when they are not older than the
 // restored data's epoch: ZooKeeper refuses to start with a current epoch behind its last zxid,
@@ -94,13 +87,15 @@ Status CarryOverIdentity(Filesystem& fsys, const zkfmt::DataDirs& live,
   for (const char* name : {"acceptedEpoch", "currentEpoch"}) {
     std::string from = live.SnapshotDir() + "/" + name;
     const int64_t restored_epoch = static_cast<int64_t>(ZxidEpoch(restored_zxid));
-    std::optional<int64_t> epoch = ReadEpoch(from);
-    const int64_t wanted =
-        std::max<int64_t>({min_epoch, epoch && *epoch >= restored_epoch ? *epoch : 0, 0});
+    // -1: no readable epoch file.
+    const std::optional<uint32_t> read = ReadEpochFile(from);
+    const int64_t epoch = read.has_value() ? static_cast<int64_t>(*read) : int64_t{-1};
+    const bool keep_live = epoch >= restored_epoch;
+    const int64_t wanted = std::max<int64_t>({min_epoch, keep_live ? epoch : 0, 0});
     if (min_epoch > 0 && wanted > 0) {
       RETURN_IF_ERROR(WriteFileAtomically(staged.SnapshotDir() + "/" + name,
                                           std::to_string(std::max(wanted, restored_epoch))));
-    } else if (epoch && *epoch >= restored_epoch) {
+    } else if (keep_live) {
       RETURN_IF_ERROR(fsys.CopySmallFile(from, staged.SnapshotDir() + "/" + name));
     }
   }

@@ -367,14 +367,23 @@ Result<proto::RestorePlan> Restores::DryRun(const std::string& backup_id) {
 
 Result<proto::RestoreRecord> Restores::Start(const std::string& backup_id) {
   std::lock_guard guard(mu_);
-  if (worker_.joinable()) worker_.join();  // the lock already refused a concurrent one
+  if (running_) {
+    return Status(StatusCode::kBusy,
+                  "busy: a restore driven by this agent is still running; `lockstep backup show` "
+                  "follows it");
+  }
+  if (worker_.joinable()) worker_.join();  // finished
   ASSIGN_OR_RETURN(std::unique_ptr<Run> run, Prepare(backup_id, NewRestoreId()));
   std::optional<proto::RestoreRecord> completed;
   RETURN_IF_ERROR(SettleLeftovers(*run, &completed));
   if (completed) return *completed;
   Publish(*run, "staging");
   proto::RestoreRecord started = run->record;
-  worker_ = std::thread([this, run = std::move(run)]() mutable { Drive(std::move(run)); });
+  running_ = true;
+  worker_ = std::thread([this, run = std::move(run)]() mutable {
+    Drive(std::move(run));
+    running_ = false;
+  });
   return started;
 }
 
@@ -447,6 +456,7 @@ void Restores::Settle(Run& run, const std::vector<proto::RestoreJournal>& journa
 
 void Restores::Recover(const std::string& restore_id, const std::string& backup_id) {
   std::lock_guard guard(mu_);
+  if (running_) return;
   if (worker_.joinable()) worker_.join();
   Result<std::unique_ptr<Run>> run = [&]() -> Result<std::unique_ptr<Run>> {
     auto r = std::make_unique<Run>();

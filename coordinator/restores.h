@@ -7,6 +7,7 @@
 // next holds the lock - which needs no ZooKeeper, because the restore itself takes it down.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -83,6 +84,7 @@ class Restores {
   const RestoreSettings settings_;
   std::mutex mu_;
   std::thread worker_;  // the restore running in the background, if any
+  std::atomic<bool> running_{false};
 };
 
 }  // namespace lockstep::coordinator

@@ -230,8 +230,17 @@ TEST_F(Components, AFailingPreHookLeavesTheSubtreeUntouched) {
   ASSERT_TRUE(zk);
   (void)zk->Create("/guarded", "v1", ZkClient::OpenAcl(), CreateMode::kPersistent);
   ASSERT_TRUE(zk->Set("/guarded", "v1").ok());
-  Result<proto::Backup> backup = Backup("guarded");
-  ASSERT_TRUE(backup.ok()) << backup.status().ToString();
+  // Narrowed to one component: no data directory, no other component.
+  CliResult made = RunCli(Args({"--json", "backup", "create", "--label", "guarded", "--component",
+                                "guarded", "--wait"}));
+  proto::Backup narrowed;
+  ASSERT_TRUE(proto::FromJson(made.out, &narrowed, true).ok()) << made.err << made.out;
+  ASSERT_EQ(narrowed.status(), proto::STATUS_READY) << narrowed.reason();
+  EXPECT_EQ(narrowed.component_status_size(), 1);
+  EXPECT_TRUE(narrowed.component_status().count("guarded"));
+  CliResult verified = RunCli(Args({"backup", "verify", narrowed.id()}));
+  EXPECT_EQ(verified.exit_code, 0) << verified.err << verified.out;
+  Result<proto::Backup> backup = narrowed;
   ASSERT_TRUE(zk->Set("/guarded", "v2").ok());
   int exit_code = -1;
   proto::RestoreRecord record = Restore(backup->id(), "guarded", &exit_code);

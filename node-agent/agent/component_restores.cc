@@ -77,7 +77,12 @@ void ComponentRestores::Publish(Run& run) {
 Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_id,
                                                       std::vector<std::string> names) {
   std::lock_guard guard(mu_);
-  if (worker_.joinable()) worker_.join();
+  if (running_) {
+    return Status(StatusCode::kBusy,
+                  "busy: a restore driven by this agent is still running; `lockstep backup show` "
+                  "follows it");
+  }
+  if (worker_.joinable()) worker_.join();  // finished
   auto run = std::make_unique<Run>();
   ASSIGN_OR_RETURN(run->backup, host_.find(backup_id));
   if (run->backup.status() != proto::STATUS_READY) {
@@ -146,7 +151,11 @@ Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_
   }
   Publish(*run);
   proto::RestoreRecord started = record;
-  worker_ = std::thread([this, run = std::move(run)]() mutable { Drive(std::move(run)); });
+  running_ = true;
+  worker_ = std::thread([this, run = std::move(run)]() mutable {
+    Drive(std::move(run));
+    running_ = false;
+  });
   return started;
 }
 

@@ -7,6 +7,7 @@
 // subtree restore is idempotent); the interrupted record is marked as superseded.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -53,6 +54,7 @@ class ComponentRestores {
   NodeBackups* archives_;
   std::mutex mu_;
   std::thread worker_;
+  std::atomic<bool> running_{false};
 };
 
 }  // namespace lockstep::agent

@@ -80,37 +80,6 @@ void OnSync(int rc, const char*, const void* data) {
 
 }  // namespace
 
-Result<std::vector<ZkClient::NodeRead>> ZkClient::ReadNodes(const std::vector<std::string>& paths,
-                                                            bool with_data, bool with_children) {
-  std::vector<NodeRead> reads(paths.size());
-  std::vector<Request> requests(paths.size());
-  Batch batch;
-  batch.reads = &reads;
-  for (size_t i = 0; i < paths.size(); ++i) {
-    reads[i].path = paths[i];
-    reads[i].exists = true;
-    requests[i] = {&batch, i};
-  }
-  const int per_node = 1 + (with_data ? 1 : 0) + (with_children ? 1 : 0);
-  batch.pending = static_cast<int>(paths.size()) * per_node;
-  for (size_t i = 0; i < paths.size(); ++i) {
-    const char* path = paths[i].c_str();
-    const void* context = &requests[i];
-    std::vector<int> rcs{zoo_aget_acl(handle_, path, OnAcl, context)};
-    if (with_data) rcs.push_back(zoo_aget(handle_, path, 0, OnData, context));
-    if (with_children) {
-      rcs.push_back(zoo_aget_children2(handle_, path, 0, OnChildren, context));
-    }
-    for (int rc : rcs) {
-      if (rc != ZOK) batch.Finish(rc, i);
-    }
-  }
-  std::unique_lock lock(batch.mu);
-  batch.done.wait(lock, [&] { return batch.pending == 0; });
-  if (batch.error != ZOK) return ZkError("read", batch.error_path, batch.error);
-  return reads;
-}
-
 // One request per node (`issue`), all in flight; what each answer holds is moved back (`take`).
 Status ZkClient::ForEachNode(std::vector<NodeRead*>& nodes, const char* what,
                              const std::function<int(const char*, const void*)>& issue,
@@ -135,6 +104,18 @@ Status ZkClient::ForEachNode(std::vector<NodeRead*>& nodes, const char* what,
     take(*nodes[i], reads[i]);
   }
   return Status::Ok();
+}
+
+Status ZkClient::ReadAcls(std::vector<NodeRead*>& nodes) {
+  return ForEachNode(
+      nodes, "get ACL of",
+      [&](const char* path, const void* context) {
+        return zoo_aget_acl(handle_, path, OnAcl, context);
+      },
+      [](NodeRead& node, NodeRead& read) {
+        node.acl = std::move(read.acl);
+        if (read.exists) node.stat = read.stat;
+      });
 }
 
 Status ZkClient::ReadChildren(std::vector<NodeRead*>& nodes) {

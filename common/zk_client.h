@@ -57,16 +57,15 @@ class ZkClient {
   // --- batches (zk_batch.cc) ---
   struct NodeRead {
     std::string path;
-    bool exists = false;  // false: gone between listing and reading
-    std::string data;     // only when read with data
+    bool exists = true;  // false: gone between listing and reading
+    std::string data;    // once read
     ZkStat stat;
     std::vector<ZkAcl> acl;
     std::vector<std::string> children;
   };
-  // Pipelined: every path's stat and ACL (and data, and children) with all requests in flight.
-  Result<std::vector<NodeRead>> ReadNodes(const std::vector<std::string>& paths, bool with_data,
-                                          bool with_children = true);
-  // Pipelined: the children, or the data, of every node.
+  // Pipelined, one request per node with all in flight: the ACL and stat, the children, or the
+  // data of every node (by its `path`).
+  Status ReadAcls(std::vector<NodeRead*>& nodes);
   Status ReadChildren(std::vector<NodeRead*>& nodes);
   Status ReadData(std::vector<NodeRead*>& nodes);
   // Brings the connected server up to date with the leader for `path`.

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -14,6 +13,7 @@
 #include "common/file.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
+#include "node-agent/components/dump.h"
 #include "node-agent/zk/four_letter.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
@@ -32,23 +32,14 @@ struct Content {
 };
 using Subtree = std::map<std::string, Content>;
 
-// Every node below `root` with its data and ACL, read with pipelined requests.
+// Every node below `root` with its data and ACL.
 Subtree ReadSubtree(ZkClient& zk, const std::string& root) {
   Subtree tree;
-  std::deque<std::string> frontier{root};
-  while (!frontier.empty()) {
-    const size_t n = std::min<size_t>(frontier.size(), 256);
-    std::vector<std::string> batch(frontier.begin(), frontier.begin() + static_cast<long>(n));
-    frontier.erase(frontier.begin(), frontier.begin() + static_cast<long>(n));
-    auto reads = zk.ReadNodes(batch, true);
-    EXPECT_TRUE(reads.ok()) << reads.status().ToString();
-    if (!reads.ok()) return tree;
-    for (auto& read : *reads) {
-      if (!read.exists) continue;
-      for (const auto& child : read.children) frontier.push_back(read.path + "/" + child);
-      tree[read.path] = {std::move(read.data), std::move(read.acl)};
-    }
-  }
+  Status walked = components::WalkSubtree(zk, root, [&](ZkClient::NodeRead& read) {
+    tree[read.path] = {std::move(read.data), std::move(read.acl)};
+    return Status::Ok();
+  });
+  EXPECT_TRUE(walked.ok()) << walked.ToString();
   return tree;
 }
 

@@ -84,11 +84,15 @@ Status WalkSubtree(ZkClient& zk, const std::string& root,
                    const std::function<Status(ZkClient::NodeRead&)>& visit) {
   std::deque<std::string> frontier{root};
   while (!frontier.empty()) {
-    const size_t n = std::min(frontier.size(), kReadWindow);
-    std::vector<std::string> batch(frontier.begin(), frontier.begin() + static_cast<long>(n));
-    frontier.erase(frontier.begin(), frontier.begin() + static_cast<long>(n));
     // ACL and stat first; children only of the nodes that have some (most are leaves).
-    ASSIGN_OR_RETURN(std::vector<ZkClient::NodeRead> reads, zk.ReadNodes(batch, false, false));
+    std::vector<ZkClient::NodeRead> reads(std::min(frontier.size(), kReadWindow));
+    std::vector<ZkClient::NodeRead*> all;
+    for (auto& read : reads) {
+      read.path = std::move(frontier.front());
+      frontier.pop_front();
+      all.push_back(&read);
+    }
+    RETURN_IF_ERROR(zk.ReadAcls(all));
     std::vector<ZkClient::NodeRead*> parents;
     for (auto& read : reads) {
       if (read.exists && read.stat.num_children > 0) parents.push_back(&read);

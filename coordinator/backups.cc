@@ -114,25 +114,23 @@ bool Backups::Running(const std::string& id) const {
   return running_.count(id) > 0;
 }
 
-std::vector<Member> Backups::Members(const ClusterView& view) const {
+std::vector<Member> MembersOf(const ClusterView& view) {
   std::vector<Member> members;
   for (const auto& master : view.masters) members.push_back(MemberOf(master));
+  std::sort(members.begin(), members.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
   return members;
 }
 
 std::unique_ptr<ClusterLock> Backups::LockFor(const std::string& operation, const std::string& id,
                                               const ClusterView& view) {
-  proto::LockRequest request;
-  request.set_operation(operation);
-  request.set_id(id);
-  request.set_holder(settings_.self);
-  request.set_lease_ms(static_cast<uint32_t>(settings_.lease.count()));
-  return std::make_unique<ClusterLock>(agents_, Members(view), request, false);
+  return MakeOperationLock(agents_, MembersOf(view), operation, id, settings_.self, settings_.lease,
+                           false);
 }
 
 void Backups::Publish(proto::Backup& record) {
   record.set_revision(record.revision() + 1);
-  for (const auto& member : Members(view_(false))) {
+  for (const auto& member : MembersOf(view_(false))) {
     Status put = agents_.PutRecord(member, record);
     if (!put.ok()) {
       log::Warn("catalog record not pushed",
@@ -148,8 +146,9 @@ Result<proto::Backup> Backups::Start(const proto::CreateBackupRequest& request) 
                    SelectComponents({request.components().begin(), request.components().end()},
                                     settings_.components));
   if (!selection.zookeeper && mode == "offline") {
-    return InvalidArgument("--mode=offline applies to the zookeeper component (a stopped "
-                           "follower's data directory); app components are always walked online");
+    return InvalidArgument(
+        "--mode=offline applies to the zookeeper component (a stopped "
+        "follower's data directory); app components are always walked online");
   }
   const ClusterView view = view_(true);  // the quorum rule must not judge a stale view
   ASSIGN_OR_RETURN(proto::MasterStatus source,
@@ -306,7 +305,7 @@ Result<proto::Backup> Backups::Delete(proto::Backup record) {
   const ClusterView view = view_(false);
   std::unique_ptr<ClusterLock> lock = LockFor("delete", record.id(), view);
   RETURN_IF_ERROR(lock->Acquire());
-  for (const auto& member : Members(view)) {
+  for (const auto& member : MembersOf(view)) {
     Status removed = agents_.RemoveArchive(member, record.id());
     if (!removed.ok() && removed.code() != StatusCode::kNotFound) {
       log::Warn("archive not removed", {{"agent", member.name}, {"error", removed.message()}});
@@ -325,7 +324,7 @@ void Backups::RecoverInterrupted(const std::vector<proto::Backup>& catalog) {
     if (record.deleted() || record.status() != proto::STATUS_BACKING_UP || Running(record.id())) {
       continue;
     }
-    if (!members) members = Members(view_(false));
+    if (!members) members = MembersOf(view_(false));
     // Still locked somewhere: its coordinator may be alive, or its lease not yet lapsed.
     bool locked = false;
     for (const auto& member : *members) {

@@ -28,6 +28,9 @@ struct ClusterView {
   int voters = 1;
 };
 
+// Every master of `view` as a member of an operation, in name order.
+std::vector<Member> MembersOf(const ClusterView& view);
+
 struct BackupSettings {
   std::string self;       // the coordinator's master
   uint32_t replicas = 0;  // masters that keep each archive; 0: every reachable one
@@ -85,7 +88,6 @@ class Backups {
   void Replicate(proto::Backup& record, const proto::MasterStatus& from,
                  std::vector<proto::MasterStatus> others);
   void Fail(Job& job, const Status& status);
-  std::vector<Member> Members(const ClusterView& view) const;
   // The operation lock over every master of `view`, not yet acquired.
   std::unique_ptr<ClusterLock> LockFor(const std::string& operation, const std::string& id,
                                        const ClusterView& view);

@@ -19,6 +19,18 @@ ClusterLock::ClusterLock(AgentClient& agents, std::vector<Member> members,
 
 ClusterLock::~ClusterLock() { Release(); }
 
+std::unique_ptr<ClusterLock> MakeOperationLock(AgentClient& agents, std::vector<Member> members,
+                                               const std::string& operation, const std::string& id,
+                                               const std::string& holder,
+                                               std::chrono::milliseconds lease, bool require_all) {
+  proto::LockRequest request;
+  request.set_operation(operation);
+  request.set_id(id);
+  request.set_holder(holder);
+  request.set_lease_ms(static_cast<uint32_t>(lease.count()));
+  return std::make_unique<ClusterLock>(agents, std::move(members), request, require_all);
+}
+
 Status ClusterLock::Acquire() {
   for (const Member& member : members_) {
     Result<proto::LockState> locked = agents_.Lock(member, request_);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -48,5 +49,12 @@ class ClusterLock {
   std::atomic<bool> lost_{false};
   std::thread renewer_;
 };
+
+// The lock an operation (backup, restore, delete…) takes on `members`, held by `holder` with a
+// lease renewed while it runs; not yet acquired.
+std::unique_ptr<ClusterLock> MakeOperationLock(AgentClient& agents, std::vector<Member> members,
+                                               const std::string& operation, const std::string& id,
+                                               const std::string& holder,
+                                               std::chrono::milliseconds lease, bool require_all);
 
 }  // namespace lockstep::coordinator

@@ -88,23 +88,10 @@ Restores::~Restores() {
   if (worker_.joinable()) worker_.join();
 }
 
-std::vector<Member> Restores::Members(const ClusterView& view) const {
-  std::vector<Member> members;
-  for (const auto& master : view.masters) members.push_back({master.name(), master.address()});
-  std::sort(members.begin(), members.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
-  return members;
-}
-
 std::shared_ptr<ClusterLock> Restores::LockAll(const std::vector<Member>& members,
-                                              const std::string& id) {
-  proto::LockRequest request;
-  request.set_operation("restore");
-  request.set_id(id);
-  request.set_holder(settings_.self);
-  request.set_lease_ms(static_cast<uint32_t>(settings_.lease.count()));
+                                               const std::string& id) {
   // Every master takes part: one that can't be reached can't be restored or rolled back.
-  return std::make_shared<ClusterLock>(agents_, members, request, true);
+  return MakeOperationLock(agents_, members, "restore", id, settings_.self, settings_.lease, true);
 }
 
 Result<std::unique_ptr<Restores::Run>> Restores::Prepare(const std::string& backup_id,
@@ -120,7 +107,7 @@ Result<std::unique_ptr<Restores::Run>> Restores::Prepare(const std::string& back
   if (!run->backup.component_status().count("zookeeper")) {
     return FailedPrecondition("backup " + backup_id + " holds no zookeeper component");
   }
-  run->members = Members(host_.view(true));
+  run->members = MembersOf(host_.view(true));
   run->lock = LockAll(run->members, restore_id);
   RETURN_IF_ERROR(run->lock->Acquire().Prepend("a restore needs every agent"));
   proto::RestoreRecord& record = run->record;
@@ -139,8 +126,8 @@ void Restores::Publish(Run& run, const std::string& phase) {
   run.record.set_phase(phase);
   if (run.dry_run) return;
   PublishRestore(host_, run.backup, run.record);
-  log::Info("restore phase", {{"restore", run.record.id()}, {"backup", run.backup.id()},
-                              {"phase", phase}});
+  log::Info("restore phase",
+            {{"restore", run.record.id()}, {"backup", run.backup.id()}, {"phase", phase}});
 }
 
 Status Restores::StageAll(Run& run) {
@@ -162,9 +149,8 @@ Status Restores::StageAll(Run& run) {
         mine.add_source_urls(url_of[replica.master()]);
       }
     }
-    stages.push_back(std::async(std::launch::async, [this, member, mine] {
-      return agents_.Stage(member, mine);
-    }));
+    stages.push_back(std::async(std::launch::async,
+                                [this, member, mine] { return agents_.Stage(member, mine); }));
   }
   Status first_failure;
   uint32_t highest_epoch = 0;
@@ -172,8 +158,8 @@ Status Restores::StageAll(Run& run) {
   for (size_t i = 0; i < stages.size(); ++i) {
     Result<proto::StageReply> staged = stages[i].get();
     if (!staged.ok()) {
-      log::Error("staging failed", {{"master", run.members[i].name},
-                                    {"error", staged.status().message()}});
+      log::Error("staging failed",
+                 {{"master", run.members[i].name}, {"error", staged.status().message()}});
       if (first_failure.ok()) first_failure = staged.status().Prepend(run.members[i].name);
       continue;
     }
@@ -208,9 +194,9 @@ Status Restores::ForAll(Run& run, const std::string& step, uint32_t min_epoch) {
     if (done.ok() || (step == "rollback" && done.status().code() == StatusCode::kNotFound)) {
       continue;
     }
-    log::Error("restore step failed", {{"master", run.members[i].name},
-                                       {"step", step},
-                                       {"error", done.status().message()}});
+    log::Error(
+        "restore step failed",
+        {{"master", run.members[i].name}, {"step", step}, {"error", done.status().message()}});
     if (first_failure.ok()) {
       first_failure = done.status().Prepend(step + " failed on " + run.members[i].name);
     }
@@ -259,8 +245,8 @@ void Restores::Finish(Run& run, proto::BackupStatus status, const std::string& r
   zookeeper.set_reason(reason);
   Publish(run, status == proto::STATUS_READY ? "done" : "failed");
   if (status == proto::STATUS_READY) {
-    log::Info("restore done", {{"restore", record.id()},
-                               {"outage_ms", std::to_string(record.outage_ms())}});
+    log::Info("restore done",
+              {{"restore", record.id()}, {"outage_ms", std::to_string(record.outage_ms())}});
   } else {
     log::Error("restore failed", {{"restore", record.id()}, {"reason", reason}});
   }
@@ -433,9 +419,8 @@ void Restores::Settle(Run& run, const std::vector<proto::RestoreJournal>& journa
       journals.size() == run.members.size() &&
       std::all_of(journals.begin(), journals.end(),
                   [](const auto& j) { return SwappedOrLater(j.phase()); });
-  run.servers_touched = std::any_of(journals.begin(), journals.end(), [](const auto& j) {
-    return j.phase() != "staged";
-  });
+  run.servers_touched = std::any_of(journals.begin(), journals.end(),
+                                    [](const auto& j) { return j.phase() != "staged"; });
   log::Warn("settling a restore whose driver was lost",
             {{"restore", run.record.id()}, {"resume", every_master_swapped ? "yes" : "no"}});
   run.record.set_driver(settings_.self);
@@ -461,7 +446,7 @@ void Restores::Recover(const std::string& restore_id, const std::string& backup_
   Result<std::unique_ptr<Run>> run = [&]() -> Result<std::unique_ptr<Run>> {
     auto r = std::make_unique<Run>();
     ASSIGN_OR_RETURN(r->backup, host_.find(backup_id));
-    r->members = Members(host_.view(true));
+    r->members = MembersOf(host_.view(true));
     // A lock of its own: taking it under the lost restore's id would count as renewing that
     // restore's lease, and so succeed while its driver is still alive.
     r->lock = LockAll(r->members, NewRestoreId());

@@ -76,7 +76,6 @@ class Restores {
   void Publish(Run& run, const std::string& phase);
   Status SettleLeftovers(Run& run, std::optional<proto::RestoreRecord>* completed);
   void Settle(Run& run, const std::vector<proto::RestoreJournal>& journals);
-  std::vector<Member> Members(const ClusterView& view) const;
   std::shared_ptr<ClusterLock> LockAll(const std::vector<Member>& members, const std::string& id);
 
   AgentClient& agents_;

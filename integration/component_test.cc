@@ -46,7 +46,8 @@ Subtree ReadSubtree(ZkClient& zk, const std::string& root) {
 class Components : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::string dir = fs::temp_directory_path() / ("lockstep-component-test-" + std::to_string(getpid()));
+    std::string dir =
+        fs::temp_directory_path() / ("lockstep-component-test-" + std::to_string(getpid()));
     (void)MiniCluster::DownDir(dir);
     fs::remove_all(dir);
     auto options = MiniClusterOptions::WithFreePorts(dir, 3);
@@ -56,8 +57,12 @@ class Components : public ::testing::Test {
     hooks_ = dir + "/hooks.log";
     options.extra_agent_toml =
         "\n[[components]]\nname = \"marathon\"\npath = \"/marathon\"\n"
-        "pre_restore = \"echo pre >> " + hooks_ + "\"\n"
-        "post_restore = \"echo post >> " + hooks_ + "\"\n"
+        "pre_restore = \"echo pre >> " +
+        hooks_ +
+        "\"\n"
+        "post_restore = \"echo post >> " +
+        hooks_ +
+        "\"\n"
         "\n[[components]]\nname = \"guarded\"\npath = \"/guarded\"\n"
         "pre_restore = \"echo refusing: the app is still running; exit 3\"\n";
     cluster_ = new MiniCluster(options);
@@ -133,8 +138,8 @@ class Components : public ::testing::Test {
 
   static proto::RestoreRecord Restore(const std::string& id, const std::string& component,
                                       int* exit_code) {
-    CliResult ran = RunCli(
-        Args({"--json", "backup", "restore", id, "--component", component, "--wait"}));
+    CliResult ran =
+        RunCli(Args({"--json", "backup", "restore", id, "--component", component, "--wait"}));
     *exit_code = ran.exit_code;
     proto::RestoreRecord record;
     EXPECT_TRUE(proto::FromJson(ran.out, &record, true).ok()) << ran.err << ran.out;
@@ -151,8 +156,10 @@ TEST_F(Components, MarathonIsRestoredNodeForNodeWhileEveryServerServes) {
   auto zk = Connect();
   ASSERT_TRUE(zk);
   WriteMarathon(*zk);
-  ASSERT_TRUE(zk->Create("/elsewhere", "before", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
-  ASSERT_TRUE(zk->Create("/marathon/leader", "me", ZkClient::OpenAcl(), CreateMode::kEphemeral).ok());
+  ASSERT_TRUE(
+      zk->Create("/elsewhere", "before", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
+  ASSERT_TRUE(
+      zk->Create("/marathon/leader", "me", ZkClient::OpenAcl(), CreateMode::kEphemeral).ok());
   const Subtree at_backup = ReadSubtree(*zk, "/marathon");
   ASSERT_EQ(at_backup.size(), static_cast<size_t>(kNodes) + 1);
 
@@ -169,9 +176,12 @@ TEST_F(Components, MarathonIsRestoredNodeForNodeWhileEveryServerServes) {
   // Change, add and delete under /marathon and elsewhere.
   ASSERT_TRUE(zk->Set("/marathon/g1/a2", "changed").ok());
   ASSERT_TRUE(zk->Set("/marathon", "changed root").ok());
-  ASSERT_TRUE(zk->Create("/marathon/g1/added", "new", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
-  ASSERT_TRUE(zk->Create("/marathon/new-group", "", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
-  ASSERT_TRUE(zk->Create("/marathon/new-group/x", "", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
+  ASSERT_TRUE(
+      zk->Create("/marathon/g1/added", "new", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
+  ASSERT_TRUE(
+      zk->Create("/marathon/new-group", "", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
+  ASSERT_TRUE(
+      zk->Create("/marathon/new-group/x", "", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
   for (int app = 0; app < 99; ++app) {
     ASSERT_TRUE(zk->Delete("/marathon/g2/a" + std::to_string(app)).ok());
   }
@@ -222,8 +232,8 @@ TEST_F(Components, AFailingPreHookLeavesTheSubtreeUntouched) {
   (void)zk->Create("/guarded", "v1", ZkClient::OpenAcl(), CreateMode::kPersistent);
   ASSERT_TRUE(zk->Set("/guarded", "v1").ok());
   // Narrowed to one component: no data directory, no other component.
-  CliResult made = RunCli(Args({"--json", "backup", "create", "--label", "guarded", "--component",
-                                "guarded", "--wait"}));
+  CliResult made = RunCli(Args(
+      {"--json", "backup", "create", "--label", "guarded", "--component", "guarded", "--wait"}));
   proto::Backup narrowed;
   ASSERT_TRUE(proto::FromJson(made.out, &narrowed, true).ok()) << made.err << made.out;
   ASSERT_EQ(narrowed.status(), proto::STATUS_READY) << narrowed.reason();
@@ -254,7 +264,8 @@ TEST_F(Components, ADriverKilledMidRestoreIsFinishedByRunningItAgain) {
   const Subtree at_backup = ReadSubtree(*zk, "/marathon");
   Result<proto::Backup> backup = Backup("crash-component");
   ASSERT_TRUE(backup.ok()) << backup.status().ToString();
-  ASSERT_TRUE(zk->Create("/marathon/after", "x", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
+  ASSERT_TRUE(
+      zk->Create("/marathon/after", "x", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
   for (int i = 1; i <= 3; ++i) {
     ASSERT_TRUE(cluster_->ArmCrashPoint(i, "component_restore.after_pre_hook").ok());
   }

@@ -86,7 +86,8 @@ Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_
   auto run = std::make_unique<Run>();
   ASSIGN_OR_RETURN(run->backup, host_.find(backup_id));
   if (run->backup.status() != proto::STATUS_READY) {
-    return FailedPrecondition("backup " + backup_id + " is not READY; only a complete backup "
+    return FailedPrecondition("backup " + backup_id +
+                              " is not READY; only a complete backup "
                               "can be restored");
   }
   if (names.empty()) {
@@ -107,17 +108,10 @@ Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_
   std::sort(names.begin(), names.end());
   run->names = names;
   const std::string restore_id = coordinator::NewRestoreId();
-  proto::LockRequest request;
-  request.set_operation("restore");
-  request.set_id(restore_id);
-  request.set_holder(options_.self);
-  request.set_lease_ms(static_cast<uint32_t>(options_.lease.count()));
-  std::vector<coordinator::Member> members;
-  for (const auto& master : host_.view(false).masters) {
-    members.push_back({master.name(), master.address()});
-  }
   // No server stops: an unreachable master can't conflict, as for a backup.
-  run->lock = std::make_unique<coordinator::ClusterLock>(agents_, members, request, false);
+  run->lock =
+      coordinator::MakeOperationLock(agents_, coordinator::MembersOf(host_.view(false)), "restore",
+                                     restore_id, options_.self, options_.lease, false);
   RETURN_IF_ERROR(run->lock->Acquire());
   // A component restore whose driver died is still RESTORING: this one supersedes it.
   bool superseded = false;
@@ -128,8 +122,8 @@ Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_
     }
     superseded = true;
     earlier.set_status(proto::STATUS_ERROR);
-    earlier.set_reason("interrupted (its driver " + earlier.driver() + " was lost); superseded by " +
-                       restore_id);
+    earlier.set_reason("interrupted (its driver " + earlier.driver() +
+                       " was lost); superseded by " + restore_id);
     for (auto& [name, component] : *earlier.mutable_component_status()) {
       if (component.status() == proto::STATUS_RESTORING) {
         component.set_status(proto::STATUS_ERROR);

@@ -21,8 +21,8 @@ constexpr size_t kMaxRecordBytes = 64ULL << 20;  // jute.maxbuffer is far below 
 bool ValidName(const std::string& name) {
   if (name.size() < 2 || name.size() > 32) return false;
   for (char c : name) {
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-          c == '_' || c == '-')) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '_' || c == '-')) {
       return false;
     }
   }
@@ -201,8 +201,8 @@ Result<std::unique_ptr<DumpReader>> DumpReader::Open(const std::string& archive_
 Result<bool> DumpReader::Next(proto::ZNodeRecord* record) {
   bool clean_eof = false;
   record->Clear();  // parsing merges: an empty field would keep the previous record's value
-  if (!google::protobuf::util::ParseDelimitedFromZeroCopyStream(
-          record, stream_->adaptor.get(), &clean_eof)) {
+  if (!google::protobuf::util::ParseDelimitedFromZeroCopyStream(record, stream_->adaptor.get(),
+                                                                &clean_eof)) {
     if (clean_eof) return false;
     return Corruption("a component record does not parse");
   }

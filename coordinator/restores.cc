@@ -83,10 +83,7 @@ struct Restores::Run {
 Restores::Restores(AgentClient& agents, RestoreHost host, RestoreSettings settings)
     : agents_(agents), host_(std::move(host)), settings_(std::move(settings)) {}
 
-Restores::~Restores() {
-  std::lock_guard lock(mu_);
-  if (worker_.joinable()) worker_.join();
-}
+Restores::~Restores() = default;  // the task waits for a running restore
 
 std::shared_ptr<ClusterLock> Restores::LockAll(const std::vector<Member>& members,
                                                const std::string& id) {
@@ -353,23 +350,14 @@ Result<proto::RestorePlan> Restores::DryRun(const std::string& backup_id) {
 
 Result<proto::RestoreRecord> Restores::Start(const std::string& backup_id) {
   std::lock_guard guard(mu_);
-  if (running_) {
-    return Status(StatusCode::kBusy,
-                  "busy: a restore driven by this agent is still running; `lockstep backup show` "
-                  "follows it");
-  }
-  if (worker_.joinable()) worker_.join();  // finished
+  RETURN_IF_ERROR(task_.Idle(kRestoreRunning));
   ASSIGN_OR_RETURN(std::unique_ptr<Run> run, Prepare(backup_id, NewRestoreId()));
   std::optional<proto::RestoreRecord> completed;
   RETURN_IF_ERROR(SettleLeftovers(*run, &completed));
   if (completed) return *completed;
   Publish(*run, "staging");
   proto::RestoreRecord started = run->record;
-  running_ = true;
-  worker_ = std::thread([this, run = std::move(run)]() mutable {
-    Drive(std::move(run));
-    running_ = false;
-  });
+  task_.Start([this, run = std::move(run)]() mutable { Drive(std::move(run)); });
   return started;
 }
 
@@ -441,8 +429,7 @@ void Restores::Settle(Run& run, const std::vector<proto::RestoreJournal>& journa
 
 void Restores::Recover(const std::string& restore_id, const std::string& backup_id) {
   std::lock_guard guard(mu_);
-  if (running_) return;
-  if (worker_.joinable()) worker_.join();
+  if (!task_.Idle(kRestoreRunning).ok()) return;
   Result<std::unique_ptr<Run>> run = [&]() -> Result<std::unique_ptr<Run>> {
     auto r = std::make_unique<Run>();
     ASSIGN_OR_RETURN(r->backup, host_.find(backup_id));

@@ -7,16 +7,15 @@
 // next holds the lock - which needs no ZooKeeper, because the restore itself takes it down.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "common/single_task.h"
 #include "coordinator/agent_client.h"
 #include "coordinator/backups.h"
 #include "coordinator/cluster_lock.h"
@@ -45,6 +44,10 @@ struct RestoreHost {
 // meanwhile is kept) and publishes it; `backup` becomes that copy.
 void PublishRestore(const RestoreHost& host, proto::Backup& backup,
                     const proto::RestoreRecord& record);
+
+// Why an agent refuses a second restore while it drives one.
+inline constexpr char kRestoreRunning[] =
+    "a restore driven by this agent is still running; `lockstep backup show` follows it";
 
 // Exactly one leader (or a standalone server), every master reachable and serving.
 bool EnsembleHealthy(const ClusterView& view, std::string* why);
@@ -82,8 +85,7 @@ class Restores {
   const RestoreHost host_;
   const RestoreSettings settings_;
   std::mutex mu_;
-  std::thread worker_;  // the restore running in the background, if any
-  std::atomic<bool> running_{false};
+  SingleTask task_;  // the restore running in the background, if any
 };
 
 }  // namespace lockstep::coordinator

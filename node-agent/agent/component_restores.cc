@@ -58,10 +58,7 @@ ComponentRestores::ComponentRestores(ComponentRestoreOptions options,
                                      coordinator::RestoreHost host, NodeBackups* archives)
     : options_(std::move(options)), agents_(agents), host_(std::move(host)), archives_(archives) {}
 
-ComponentRestores::~ComponentRestores() {
-  std::lock_guard lock(mu_);
-  if (worker_.joinable()) worker_.join();
-}
+ComponentRestores::~ComponentRestores() = default;  // the task waits for a running restore
 
 const ComponentConfig* ComponentRestores::ConfigOf(const std::string& name) const {
   for (const auto& c : options_.components) {
@@ -77,12 +74,7 @@ void ComponentRestores::Publish(Run& run) {
 Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_id,
                                                       std::vector<std::string> names) {
   std::lock_guard guard(mu_);
-  if (running_) {
-    return Status(StatusCode::kBusy,
-                  "busy: a restore driven by this agent is still running; `lockstep backup show` "
-                  "follows it");
-  }
-  if (worker_.joinable()) worker_.join();  // finished
+  RETURN_IF_ERROR(task_.Idle(coordinator::kRestoreRunning));
   auto run = std::make_unique<Run>();
   ASSIGN_OR_RETURN(run->backup, host_.find(backup_id));
   if (run->backup.status() != proto::STATUS_READY) {
@@ -145,11 +137,7 @@ Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_
   }
   Publish(*run);
   proto::RestoreRecord started = record;
-  running_ = true;
-  worker_ = std::thread([this, run = std::move(run)]() mutable {
-    Drive(std::move(run));
-    running_ = false;
-  });
+  task_.Start([this, run = std::move(run)]() mutable { Drive(std::move(run)); });
   return started;
 }
 

@@ -7,14 +7,13 @@
 // subtree restore is idempotent); the interrupted record is marked as superseded.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "common/single_task.h"
 #include "common/zk_client.h"
 #include "coordinator/agent_client.h"
 #include "coordinator/restores.h"
@@ -53,8 +52,7 @@ class ComponentRestores {
   const coordinator::RestoreHost host_;
   NodeBackups* archives_;
   std::mutex mu_;
-  std::thread worker_;
-  std::atomic<bool> running_{false};
+  SingleTask task_;  // the restore running in the background, if any
 };
 
 }  // namespace lockstep::agent

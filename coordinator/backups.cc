@@ -28,6 +28,17 @@ bool ServingVoter(const proto::MasterStatus& m) {
 
 Member MemberOf(const proto::MasterStatus& master) { return {master.name(), master.address()}; }
 
+// The backup and each of its components end with `status`; a failure's `reason` goes on both.
+void EndWith(proto::Backup& record, proto::BackupStatus status, const std::string& reason) {
+  record.set_status(status);
+  record.set_progress("");
+  if (!reason.empty()) record.set_reason(reason);
+  for (auto& [name, component] : *record.mutable_component_status()) {
+    component.set_status(status);
+    if (!reason.empty()) component.set_reason(reason);
+  }
+}
+
 }  // namespace
 
 Result<proto::MasterStatus> ChooseSource(const ClusterView& view, const std::string& mode,
@@ -212,14 +223,8 @@ Result<proto::Backup> Backups::Start(const proto::CreateBackupRequest& request) 
 void Backups::Fail(Job& job, const Status& status) {
   proto::Backup& record = job.record;
   log::Error("backup failed", {{"id", record.id()}, {"error", status.message()}});
-  record.set_status(proto::STATUS_ERROR);
-  record.set_reason(status.message());
-  record.set_progress("");
+  EndWith(record, proto::STATUS_ERROR, status.message());
   record.set_finished_at(Now());
-  for (auto& [name, component] : *record.mutable_component_status()) {
-    component.set_status(proto::STATUS_ERROR);
-    component.set_reason(status.message());
-  }
   Publish(record);
 }
 
@@ -288,13 +293,9 @@ Result<proto::Backup> Backups::Register(proto::Backup record, const std::string&
   first->set_stored_at(Now());
   Publish(record);
   Replicate(record, from, others);
-  record.set_status(proto::STATUS_READY);
-  record.set_progress("");
+  EndWith(record, proto::STATUS_READY, "");
   record.set_finished_at(Now());
   record.set_duration_seconds(std::chrono::duration<double>(Clock::now() - begun).count());
-  for (auto& [name, component] : *record.mutable_component_status()) {
-    component.set_status(proto::STATUS_READY);
-  }
   Publish(record);
   log::Info("imported backup ready",
             {{"id", record.id()}, {"replicas", std::to_string(record.replicas_size())}});
@@ -335,13 +336,7 @@ void Backups::RecoverInterrupted(const std::vector<proto::Backup>& catalog) {
     const std::string reason = "interrupted: coordinator " + record.operation_holder() +
                                " was lost before the backup finished; take a new backup";
     log::Warn("marking an interrupted backup as failed", {{"id", record.id()}});
-    record.set_status(proto::STATUS_ERROR);
-    record.set_reason(reason);
-    record.set_progress("");
-    for (auto& [name, component] : *record.mutable_component_status()) {
-      component.set_status(proto::STATUS_ERROR);
-      component.set_reason(reason);
-    }
+    EndWith(record, proto::STATUS_ERROR, reason);
     Publish(record);
   }
 }
@@ -382,13 +377,9 @@ void Backups::Run(Job job) {
     Fail(job, Internal("the operation lock lapsed while the backup ran (another operation took "
                        "it); this backup is not trusted"));
   } else if (taken.ok()) {
-    record.set_status(proto::STATUS_READY);
-    record.set_progress("");
+    EndWith(record, proto::STATUS_READY, "");
     record.set_finished_at(Now());
     record.set_duration_seconds(std::chrono::duration<double>(Clock::now() - begun).count());
-    for (auto& [name, component] : *record.mutable_component_status()) {
-      component.set_status(proto::STATUS_READY);
-    }
     Publish(record);
     log::Info("backup ready", {{"id", record.id()},
                                {"size_bytes", std::to_string(record.size_bytes())},

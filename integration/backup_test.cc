@@ -55,10 +55,7 @@ class Backups : public ::testing::Test {
   }
 
   static std::vector<std::string> Args(std::vector<std::string> rest) {
-    std::vector<std::string> args = {"--cluster", cluster_->urls(), "--token-file",
-                                     cluster_->token_file()};
-    args.insert(args.end(), rest.begin(), rest.end());
-    return args;
+    return cluster_->CliArgs(std::move(rest));
   }
   static Result<proto::Backup> Create(const std::string& label, const std::string& mode,
                                       int* exit_code = nullptr) {

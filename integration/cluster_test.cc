@@ -73,11 +73,7 @@ int StatusCodeOf(const std::string& raw_reply) {
 }
 
 std::vector<std::string> ClusterArgs(const MiniCluster& cluster, std::vector<std::string> rest) {
-  std::vector<std::string> args = {"--cluster", cluster.url(1), "--token-file",
-                                   cluster.token_file()};
-  if (!cluster.ca_file().empty()) args.insert(args.end(), {"--ca-file", cluster.ca_file()});
-  args.insert(args.end(), rest.begin(), rest.end());
-  return args;
+  return cluster.CliArgs(std::move(rest), 1);
 }
 
 class ThreeMasters : public ::testing::Test {

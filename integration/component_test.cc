@@ -84,10 +84,7 @@ class Components : public ::testing::Test {
   }
 
   static std::vector<std::string> Args(std::vector<std::string> rest) {
-    std::vector<std::string> args = {"--cluster", cluster_->urls(), "--token-file",
-                                     cluster_->token_file()};
-    args.insert(args.end(), rest.begin(), rest.end());
-    return args;
+    return cluster_->CliArgs(std::move(rest));
   }
   static std::unique_ptr<ZkClient> Connect() {
     auto zk = ZkClient::Connect(cluster_->zk_connect(), 30s);

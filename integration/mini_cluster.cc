@@ -312,6 +312,14 @@ void MiniCluster::UnmountUnder(const std::string& dir) {
   }
 }
 
+std::vector<std::string> MiniCluster::CliArgs(std::vector<std::string> rest, int agent) const {
+  std::vector<std::string> args = {"--cluster", agent ? url(agent) : urls(), "--token-file",
+                                   token_file()};
+  if (!ca_file().empty()) args.insert(args.end(), {"--ca-file", ca_file()});
+  args.insert(args.end(), rest.begin(), rest.end());
+  return args;
+}
+
 pid_t MiniCluster::agent_pid(int i) const { return agent_pids_[i - 1]; }
 
 bool MiniCluster::AgentAlive(int i) const { return agent_pid(i) > 0 && ProcessAlive(agent_pid(i)); }

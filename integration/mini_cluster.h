@@ -75,6 +75,9 @@ class MiniCluster {
   std::string token() const;
   std::string ca_file() const;  // empty without tls
   std::string master_dir(int i) const;
+  // `lockstep` arguments reaching this cluster (every agent, or agent `agent` only) with its
+  // token (and CA with tls), then `rest`.
+  std::vector<std::string> CliArgs(std::vector<std::string> rest, int agent = 0) const;
   std::string zoo_cfg(int i) const;
 
   // Process control for scenarios.

@@ -62,10 +62,7 @@ class RestoreSuite : public ::testing::Test {
   MiniCluster& cluster() { return *cluster_; }
 
   std::vector<std::string> Args(std::vector<std::string> rest, int agent = 0) {
-    std::vector<std::string> args = {"--cluster", agent ? cluster().url(agent) : cluster().urls(),
-                                     "--token-file", cluster().token_file()};
-    args.insert(args.end(), rest.begin(), rest.end());
-    return args;
+    return cluster().CliArgs(std::move(rest), agent);
   }
 
   std::unique_ptr<ZkClient> Connect(const std::string& where = "",

@@ -23,12 +23,7 @@ TEST(Schedules, EveryMinuteKeepTwoLeavesTheTwoNewestAfterFourRuns) {
   fs::remove_all(dir);
   MiniCluster cluster(MiniClusterOptions::WithFreePorts(dir, 3));
   ASSERT_TRUE(cluster.Up().ok());
-  auto args = [&](std::vector<std::string> rest) {
-    std::vector<std::string> all = {"--cluster", cluster.urls(), "--token-file",
-                                    cluster.token_file()};
-    all.insert(all.end(), rest.begin(), rest.end());
-    return all;
-  };
+  auto args = [&](std::vector<std::string> rest) { return cluster.CliArgs(std::move(rest)); };
   ASSERT_TRUE(WaitFor([&] { return cluster.CoordinatorIndex() != 0; }, 30s));
   // Refusals first: a bad cron and a name too long for its labels.
   CliResult bad_cron = RunCli(args({"schedule", "create", "bad", "--cron", "61 * * * *"}));

@@ -13,6 +13,7 @@
 #include "coordinator/cron.h"
 #include "coordinator/labels.h"
 #include "coordinator/scheduler.h"
+#include "tests/fake_agents.h"
 #include "node-agent/agent/op_lock.h"
 
 namespace lockstep::coordinator {
@@ -226,47 +227,7 @@ TEST(OperationLock, SecondOperationIsBusyUntilReleaseOrLapse) {
 namespace lockstep::coordinator {
 namespace {
 
-// Agents as a map of locks, with a scripted answer per agent.
-class FakeAgents : public AgentClient {
- public:
-  std::map<std::string, agent::OperationLock> locks;
-  std::set<std::string> unreachable;
-  std::vector<std::string> calls;
-
-  // Renewals call from several threads at once.
-  std::mutex mu;
-
-  Result<proto::LockState> Lock(const Member& m, const proto::LockRequest& r) override {
-    std::lock_guard guard(mu);
-    calls.push_back("lock " + m.name);
-    if (unreachable.count(m.name)) return Status(StatusCode::kUnavailable, m.name + " down");
-    return locks[m.name].Acquire(r);
-  }
-  Status Unlock(const Member& m, const std::string& id) override {
-    std::lock_guard guard(mu);
-    calls.push_back("unlock " + m.name);
-    locks[m.name].Release(id);
-    return Status::Ok();
-  }
-  Result<proto::LockState> LockState(const Member& m) override { return locks[m.name].Current(); }
-  Result<proto::TakeReply> Take(const Member&, const proto::TakeRequest&) override {
-    return Internal("unused");
-  }
-  Status Fetch(const Member&, const proto::FetchRequest&) override { return Internal("unused"); }
-  Status PutRecord(const Member&, const proto::Backup&) override { return Status::Ok(); }
-  Status RemoveArchive(const Member&, const std::string&) override { return Status::Ok(); }
-  Status PutSchedule(const Member&, const proto::Schedule&) override { return Status::Ok(); }
-  Result<proto::StageReply> Stage(const Member&, const proto::StageRequest&) override {
-    return Internal("unused");
-  }
-  Result<proto::RestoreJournal> RestoreStep(const Member&, const std::string&,
-                                            const proto::RestoreStepRequest&) override {
-    return Internal("unused");
-  }
-  Result<proto::RestoreJournalList> RestoreJournals(const Member&) override {
-    return Internal("unused");
-  }
-};
+using FakeAgents = lockstep::testing::FakeAgents;
 
 proto::LockRequest Request(const std::string& id, uint32_t lease_ms = 60000) {
   proto::LockRequest r;

@@ -13,6 +13,7 @@
 #include "coordinator/restores.h"
 #include "node-agent/agent/op_lock.h"
 #include "node-agent/local/cluster_swap.h"
+#include "tests/fake_agents.h"
 #include "tests/zk_files.h"
 
 namespace lockstep {
@@ -21,36 +22,12 @@ namespace fs = std::filesystem;
 using coordinator::Member;
 
 // Agents that do what they are told, remember it, and fail where a test says so.
-class FakeAgents : public coordinator::AgentClient {
+class FakeAgents : public testing::FakeAgents {
  public:
-  std::mutex mu;
-  std::map<std::string, agent::OperationLock> locks;
-  std::vector<std::string> calls;                  // "m1 stop", … in the order made
-  std::set<std::string> failing;                   // "m2 swap": that step fails there
-  std::map<std::string, uint32_t> epochs;          // current epoch reported at staging
+  std::set<std::string> failing;                          // "m2 swap": that step fails there
+  std::map<std::string, uint32_t> epochs;                 // current epoch reported at staging
   std::map<std::string, proto::RestoreJournal> journals;  // by master
   uint32_t swapped_epoch = 0;
-
-  Result<proto::LockState> Lock(const Member& m, const proto::LockRequest& r) override {
-    std::lock_guard guard(mu);
-    return locks[m.name].Acquire(r);
-  }
-  Status Unlock(const Member& m, const std::string& id) override {
-    std::lock_guard guard(mu);
-    locks[m.name].Release(id);
-    return Status::Ok();
-  }
-  Result<proto::LockState> LockState(const Member& m) override {
-    std::lock_guard guard(mu);
-    return locks[m.name].Current();
-  }
-  Result<proto::TakeReply> Take(const Member&, const proto::TakeRequest&) override {
-    return Internal("unused");
-  }
-  Status Fetch(const Member&, const proto::FetchRequest&) override { return Internal("unused"); }
-  Status PutRecord(const Member&, const proto::Backup&) override { return Status::Ok(); }
-  Status RemoveArchive(const Member&, const std::string&) override { return Status::Ok(); }
-  Status PutSchedule(const Member&, const proto::Schedule&) override { return Status::Ok(); }
 
   Result<proto::StageReply> Stage(const Member& m, const proto::StageRequest& r) override {
     std::lock_guard guard(mu);

@@ -119,25 +119,8 @@ class Extractor {
         target.dir == TargetDir::kData ? targets_.data_dir : targets_.data_log_dir;
     std::string path = dir + "/" + target.file_name;
     ASSIGN_OR_RETURN(UniqueFd out, CreateExclusive(path));
-    Sha256 sha;
-    std::vector<char> buffer(kCopyBuffer);
-    uint64_t written = 0;
-    while (true) {
-      ASSIGN_OR_RETURN(size_t n, reader_->Read(buffer.data(), buffer.size()));
-      if (n == 0) break;
-      written += n;
-      if (written > entry.size) return Refuse(name + " holds more data than its header says");
-      sha.Update(buffer.data(), n);
-      RETURN_IF_ERROR(WriteFully(out.get(), buffer.data(), n, path));
-      result_.data_bytes += n;
-      if (progress_) progress_(result_.data_bytes, reader_->compressed_bytes_read(), name);
-    }
-    if (written != entry.size) return Refuse(name + " is truncated");
+    RETURN_IF_ERROR(CopyEntry(name, entry, out.get(), path));
     RETURN_IF_ERROR(SyncFd(out.get(), path));
-    if (result_.layout == Layout::kLockstep && sha.HexDigest() != expected_[name]->sha256()) {
-      return Refuse("sha256 of " + name + " does not match the manifest (manifest " +
-                    expected_[name]->sha256() + ", archive " + sha.HexDigest() + ")");
-    }
     result_.files.push_back(path);
     return Status::Ok();
   }
@@ -145,19 +128,31 @@ class Extractor {
   // App components are restored through ZooKeeper, not into the data directories: checked only.
   Status VerifyComponent(const std::string& name, const EntryInfo& entry) {
     RETURN_IF_ERROR(CheckAgainstManifest(name, entry));
+    return CopyEntry(name, entry, -1, "");
+  }
+
+  // Reads the current entry to its end, writing it to `out` (unless -1), and refuses more or
+  // less data than its header says, or (Lockstep's layout) a sha256 other than the manifest's.
+  Status CopyEntry(const std::string& name, const EntryInfo& entry, int out,
+                   const std::string& path) {
     Sha256 sha;
     std::vector<char> buffer(kCopyBuffer);
-    uint64_t read = 0;
+    uint64_t copied = 0;
     while (true) {
       ASSIGN_OR_RETURN(size_t n, reader_->Read(buffer.data(), buffer.size()));
       if (n == 0) break;
-      read += n;
-      if (read > entry.size) return Refuse(name + " holds more data than its header says");
+      copied += n;
+      if (copied > entry.size) return Refuse(name + " holds more data than its header says");
       sha.Update(buffer.data(), n);
+      if (out < 0) continue;
+      RETURN_IF_ERROR(WriteFully(out, buffer.data(), n, path));
+      result_.data_bytes += n;
+      if (progress_) progress_(result_.data_bytes, reader_->compressed_bytes_read(), name);
     }
-    if (read != entry.size) return Refuse(name + " is truncated");
-    if (sha.HexDigest() != expected_[name]->sha256()) {
-      return Refuse("sha256 of " + name + " does not match the manifest");
+    if (copied != entry.size) return Refuse(name + " is truncated");
+    if (result_.layout == Layout::kLockstep && sha.HexDigest() != expected_[name]->sha256()) {
+      return Refuse("sha256 of " + name + " does not match the manifest (manifest " +
+                    expected_[name]->sha256() + ", archive " + sha.HexDigest() + ")");
     }
     return Status::Ok();
   }

@@ -90,7 +90,9 @@ void PrintPlan(const proto::RestorePlan& plan) {
                     std::to_string(m.current_epoch()), m.staged_zxid(),
                     std::to_string(m.node_count()), m.repaired() ? "repaired" : "good"});
   }
-  std::cout << RenderTable(rows) << "steps:\n";
+  std::cout << RenderTable(rows) << "staged data (what each server will load):\n";
+  for (const auto& m : plan.masters()) std::cout << "  " << m.name() << ": " << m.compaction() << "\n";
+  std::cout << "steps:\n";
   for (const auto& step : plan.steps()) std::cout << "  " << step << "\n";
 }
 

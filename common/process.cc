@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,8 +27,13 @@ std::string DescribeWaitStatus(int status) {
 }
 
 // In the child after fork: only async-signal-safe calls until exec.
-[[noreturn]] void ExecChild(const std::vector<char*>& argv, int out_fd, bool new_session) {
-  if (new_session) setsid();
+[[noreturn]] void ExecChild(const std::vector<char*>& argv, int out_fd,
+                            const SpawnOptions& options, pid_t parent) {
+  if (options.new_session) setsid();
+  if (options.die_with_parent) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the parent died before the line above
+  }
   int null_fd = open("/dev/null", O_RDONLY);
   if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
   if (out_fd >= 0) {
@@ -59,8 +65,9 @@ Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, const SpawnOpti
   std::vector<char*> raw;
   for (auto& arg : copy) raw.push_back(arg.data());
   raw.push_back(nullptr);
+  const pid_t parent = getpid();
   pid_t pid = fork();
-  if (pid == 0) ExecChild(raw, out_fd, options.new_session);
+  if (pid == 0) ExecChild(raw, out_fd, options, parent);
   int fork_errno = errno;
   if (out_fd >= 0) close(out_fd);
   if (pid < 0) return ErrnoError("cannot fork to start", argv[0], fork_errno);
@@ -101,10 +108,12 @@ Result<CommandResult> RunShellCommand(const std::string& command,
   std::vector<char*> raw;
   for (auto& arg : argv) raw.push_back(arg.data());
   raw.push_back(nullptr);
+  const pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0) {
     close(pipe_fds[0]);
-    ExecChild(raw, pipe_fds[1], true);  // its own session = its own process group to kill
+    // Its own session = its own process group to kill.
+    ExecChild(raw, pipe_fds[1], {.new_session = true}, parent);
   }
   int fork_errno = errno;
   close(pipe_fds[1]);

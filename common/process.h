@@ -16,6 +16,9 @@ namespace lockstep {
 struct SpawnOptions {
   std::string output_file;  // stdout and stderr appended here; empty: inherit
   bool new_session = true;  // setsid(): terminal signals to the parent don't reach the child
+  // SIGKILL the child when the thread that started it dies (with the agent, SIGKILL included):
+  // for helpers nobody else would ever stop, such as a scratch ZooKeeper.
+  bool die_with_parent = false;
 };
 
 // fork + exec of argv[0] (a path), stdin from /dev/null, other descriptors closed.

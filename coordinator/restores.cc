@@ -334,6 +334,7 @@ Result<proto::RestorePlan> Restores::DryRun(const std::string& backup_id) {
     master->set_staged_zxid(staged_reply.restored_zxid());
     master->set_node_count(staged_reply.node_count());
     master->set_repaired(staged_reply.repaired());
+    master->set_compaction(staged_reply.compaction());
     current = std::max(current, ParseHexZxid(staged_reply.current_zxid()).value_or(0));
   }
   plan.set_current_zxid(current ? FormatZxid(current) : "");

@@ -184,6 +184,7 @@ std::string MiniCluster::AgentToml(int i) const {
        << "request_timeout_ms = " << options_.request_timeout.count() << "\n"
        << "lock_lease_ms = " << options_.lock_lease.count() << "\n"
        << "restore_start_timeout_ms = " << options_.restore_start_timeout.count() << "\n"
+       << "restore_compact_min_log_mb = " << options_.restore_compact_min_log_mb << "\n"
        << "allow_crash_points = " << (options_.allow_crash_points ? "true" : "false") << "\n";
   for (int j = 1; j <= masters(); ++j) {
     if (j == i) continue;

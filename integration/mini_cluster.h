@@ -35,6 +35,7 @@ struct MiniClusterOptions {
   std::chrono::milliseconds lock_lease{30000};
   bool allow_crash_points = false;  // tests arm them through the agents' internal API
   std::chrono::milliseconds restore_start_timeout{60000};
+  int restore_compact_min_log_mb = 16;  // 0: every restore's staging is compacted
   // Master whose DIR/mI/zk (data and datalog) is a tmpfs of `small_disk_mb` (0: none): a disk a
   // test can fill. Needs root; unmounted by Down().
   int small_disk_master = 0;

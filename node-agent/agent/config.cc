@@ -178,6 +178,9 @@ Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   int64_t keep = out->restore_rollback_keep;
   RETURN_IF_ERROR(reader.Integer("restore_rollback_keep", 0, 99, &keep));
   out->restore_rollback_keep = static_cast<uint32_t>(keep);
+  int64_t compact_mb = static_cast<int64_t>(out->restore_compact_min_log_bytes >> 20);
+  RETURN_IF_ERROR(reader.Integer("restore_compact_min_log_mb", 0, 1 << 20, &compact_mb));
+  out->restore_compact_min_log_bytes = static_cast<uint64_t>(compact_mb) << 20;
   RETURN_IF_ERROR(reader.Bool("allow_crash_points", &out->allow_crash_points));
   RETURN_IF_ERROR(ReadComponents(reader, out));
   out->backup_replicas = static_cast<uint32_t>(replicas);

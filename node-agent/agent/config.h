@@ -85,6 +85,9 @@ struct AgentConfig {
   std::chrono::milliseconds restore_start_timeout{120000};
   // Rollback copies of the previous data kept per directory after a restore succeeds.
   uint32_t restore_rollback_keep = 0;
+  // Staged data with at least this much transaction log to replay is loaded once by a scratch
+  // ZooKeeper before the outage, which leaves one snapshot (see local/compact_staging.h).
+  uint64_t restore_compact_min_log_bytes = 16ull << 20;
   bool allow_crash_points = false;  // tests only: POST /v1/internal/crash-points
   std::vector<ComponentConfig> components{{.name = "marathon", .path = "/marathon"}};
   std::chrono::milliseconds request_timeout{10000};

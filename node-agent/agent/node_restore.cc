@@ -36,11 +36,13 @@ bool IsTerminalPhase(const std::string& phase_name) {
 }
 
 NodeRestore::NodeRestore(std::string store_dir, zk::ZooCfg zoo_cfg, LocalNode* node,
-                         NodeBackups* archives, uint32_t rollback_keep)
+                         NodeBackups* archives, uint32_t rollback_keep,
+                         local::CompactOptions compact)
     : zoo_cfg_(std::move(zoo_cfg)),
       node_(node),
       archives_(archives),
       rollback_keep_(rollback_keep),
+      compact_(std::move(compact)),
       journals_(store_dir + "/restores",
                 [](const proto::RestoreJournal& j) { return j.restore_id(); }) {}
 
@@ -111,6 +113,20 @@ Status NodeRestore::CheckStagingSpace(const std::string& archive_path) const {
                         "free space beside the data directory, then run the restore again");
 }
 
+Result<std::string> NodeRestore::Compact(const local::StagedRestore& staged) {
+  local::CompactOptions options = compact_;
+  options.staged = staged.dirs();
+  options.zxid = ParseHexZxid(staged.verified().last_zxid).value_or(0);
+  options.node_count = staged.verified().node_count;
+  ASSIGN_OR_RETURN(local::CompactResult result, local::CompactStaging(options));
+  log::Info(result.compacted ? "staging compacted" : "staging not compacted",
+            {{"staging", options.staged.data_dir},
+             {"detail", result.detail},
+             {"replay_bytes", std::to_string(result.replay_bytes)},
+             {"seconds", std::to_string(result.seconds)}});
+  return result.detail;
+}
+
 Result<proto::StageReply> NodeRestore::Stage(const proto::StageRequest& request) {
   std::lock_guard serial(mu_);
   RETURN_IF_ERROR(coordinator::CheckRestoreId(request.restore_id()));
@@ -132,6 +148,8 @@ Result<proto::StageReply> NodeRestore::Stage(const proto::StageRequest& request)
                                 .client = zoo_cfg_.client,
                                 .stamp = request.restore_id()};
   ASSIGN_OR_RETURN(local::StagedRestore staged, local::StagedRestore::Stage(options));
+  ASSIGN_OR_RETURN(std::string compaction, Compact(staged));
+  reply.set_compaction(compaction);
   RETURN_IF_ERROR(local::MarkStaged(Live(), request.restore_id(), request.restore_id()));
   proto::RestoreJournal journal;
   journal.set_restore_id(request.restore_id());

@@ -12,6 +12,8 @@
 #include "node-agent/agent/local_node.h"
 #include "node-agent/agent/node_backups.h"
 #include "node-agent/agent/record_store.h"
+#include "node-agent/local/compact_staging.h"
+#include "node-agent/local/restore.h"
 #include "node-agent/zk/zoo_cfg.h"
 #include "node-agent/zkfmt/data_dir.h"
 #include "proto/backup.pb.h"
@@ -35,7 +37,7 @@ bool IsTerminalPhase(const std::string& phase);
 class NodeRestore {
  public:
   NodeRestore(std::string store_dir, zk::ZooCfg zoo_cfg, LocalNode* node, NodeBackups* archives,
-              uint32_t rollback_keep);
+              uint32_t rollback_keep, local::CompactOptions compact);
   Status Open();
 
   // Phase 0, no outage: a good replica here (fetched again from `source_urls` when missing or
@@ -57,6 +59,9 @@ class NodeRestore {
  private:
   Result<proto::RestoreJournal> Load(const std::string& restore_id) const;
   Status Record(proto::RestoreJournal& journal, const std::string& phase);
+  // Leaves the staged data as one snapshot when that makes the restored servers start faster;
+  // says what it did (a failure to compact is not a failed staging).
+  Result<std::string> Compact(const local::StagedRestore& staged);
   Status EnsureReplica(const proto::StageRequest& request, bool* repaired);
   Status CheckStagingSpace(const std::string& archive_path) const;
   zkfmt::DataDirs Live() const;
@@ -65,6 +70,7 @@ class NodeRestore {
   LocalNode* node_;
   NodeBackups* archives_;
   const uint32_t rollback_keep_;
+  const local::CompactOptions compact_;
   RecordStore<proto::RestoreJournal> journals_;
   std::mutex mu_;  // one step at a time on this master
 };

@@ -49,7 +49,7 @@ RestoreService::RestoreService(RestoreServiceOptions options, BackupService* bac
       election_(election),
       lock_(lock),
       node_restore_(options_.store_dir, options_.zoo_cfg, node, &backups->archives(),
-                    options_.rollback_keep) {
+                    options_.rollback_keep, options_.compact) {
   coordinator::RestoreHost host{
       .view = [backups](bool fresh) { return backups->View(fresh); },
       .find = [backups](const std::string& id) { return backups->FindBackup(id); },

@@ -26,6 +26,7 @@
 #include "node-agent/agent/component_restores.h"
 #include "node-agent/agent/node_restore.h"
 #include "node-agent/agent/op_lock.h"
+#include "node-agent/local/compact_staging.h"
 
 namespace lockstep::agent {
 
@@ -34,6 +35,7 @@ struct RestoreServiceOptions {
   std::string token;
   zk::ZooCfg zoo_cfg;
   uint32_t rollback_keep = 0;
+  local::CompactOptions compact;  // java, classpath and threshold; dirs and zxid come per restore
   coordinator::RestoreSettings settings;
   std::string zk_connect;  // the ensemble's client addresses
   std::vector<ComponentConfig> components;  // app components and their hooks

@@ -153,6 +153,7 @@ class RestoreRun {
   }
 
   const RestoreResult& staged_result() const { return result_; }
+  const zkfmt::DataDirs& staged_dirs() const { return staged_; }
   void Keep() { kept_ = true; }
 
   // Trusts staging that an earlier run on this stamp verified.
@@ -261,6 +262,8 @@ Result<RestoreResult> StagedRestore::Commit(uint32_t min_epoch) { return run_->C
 void StagedRestore::Keep() { run_->Keep(); }
 
 const RestoreResult& StagedRestore::verified() const { return run_->staged_result(); }
+
+const zkfmt::DataDirs& StagedRestore::dirs() const { return run_->staged_dirs(); }
 
 Result<RestoreResult> RunRestore(const RestoreOptions& options) {
   {

@@ -65,6 +65,8 @@ class StagedRestore {
   void Keep();
   // What the staged data was verified to be (zxid, node count, manifest, sha256).
   const RestoreResult& verified() const;
+  // Where the staged data lies (beside the live directories).
+  const zkfmt::DataDirs& dirs() const;
 
  private:
   struct Run;

@@ -17,6 +17,7 @@
 #include "common/zxid.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
+#include "integration/scenario_dir.h"
 #include "node-agent/zk/four_letter.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
@@ -29,9 +30,7 @@ using namespace std::chrono_literals;
 class Backups : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::string dir =
-        fs::temp_directory_path() / ("lockstep-backup-test-" + std::to_string(getpid()));
-    fs::remove_all(dir);
+    const std::string dir = ScenarioDir("lockstep-backup-test");
     auto options = MiniClusterOptions::WithFreePorts(dir, 3);
     options.allow_crash_points = true;
     options.lock_lease = 4s;  // a dead coordinator's lock lapses quickly

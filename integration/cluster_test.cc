@@ -17,6 +17,7 @@
 #include "common/process.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
+#include "integration/scenario_dir.h"
 #include "node-agent/zk/four_letter.h"
 #include "node-agent/zk/server_guard.h"
 #include "proto/json.h"
@@ -27,10 +28,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 std::string TestDir(const std::string& name) {
-  std::string dir = fs::temp_directory_path() /
-                    ("lockstep-cluster-test-" + name + "-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  return dir;
+  return ScenarioDir("lockstep-cluster-test-" + name);
 }
 
 // Sends raw bytes to host:port and returns everything the server writes back before closing

@@ -13,6 +13,7 @@
 #include "common/file.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
+#include "integration/scenario_dir.h"
 #include "node-agent/components/dump.h"
 #include "node-agent/zk/four_letter.h"
 #include "proto/backup.pb.h"
@@ -46,10 +47,7 @@ Subtree ReadSubtree(ZkClient& zk, const std::string& root) {
 class Components : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::string dir =
-        fs::temp_directory_path() / ("lockstep-component-test-" + std::to_string(getpid()));
-    (void)MiniCluster::DownDir(dir);
-    fs::remove_all(dir);
+    const std::string dir = ScenarioDir("lockstep-component-test");
     auto options = MiniClusterOptions::WithFreePorts(dir, 3);
     options.allow_crash_points = true;
     options.lock_lease = 4s;

@@ -14,6 +14,7 @@
 #include "common/zxid.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
+#include "integration/scenario_dir.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
 
@@ -42,10 +43,7 @@ std::string JavaWrapper(const std::string& dir) {
 class RestoreSuite : public ::testing::Test {
  protected:
   static MiniCluster* StartCluster(const std::string& name, int masters, int small_disk_master) {
-    std::string dir = fs::temp_directory_path() / (name + "-" + std::to_string(getpid()));
-    (void)MiniCluster::DownDir(dir);
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    const std::string dir = ScenarioDir(name);
     auto options = MiniClusterOptions::WithFreePorts(dir, masters);
     options.allow_crash_points = true;
     options.lock_lease = 4s;  // a dead driver's lock lapses quickly

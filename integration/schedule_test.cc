@@ -9,6 +9,7 @@
 
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
+#include "integration/scenario_dir.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
 
@@ -18,9 +19,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 TEST(Schedules, EveryMinuteKeepTwoLeavesTheTwoNewestAfterFourRuns) {
-  std::string dir =
-      fs::temp_directory_path() / ("lockstep-schedule-test-" + std::to_string(getpid()));
-  fs::remove_all(dir);
+  const std::string dir = ScenarioDir("lockstep-schedule-test");
   MiniCluster cluster(MiniClusterOptions::WithFreePorts(dir, 3));
   ASSERT_TRUE(cluster.Up().ok());
   auto args = [&](std::vector<std::string> rest) { return cluster.CliArgs(std::move(rest)); };

@@ -11,6 +11,7 @@
 #include "common/file.h"
 #include "common/zxid.h"
 #include "coordinator/restores.h"
+#include "node-agent/agent/node_restore.h"
 #include "node-agent/agent/op_lock.h"
 #include "node-agent/local/cluster_swap.h"
 #include "tests/fake_agents.h"
@@ -358,6 +359,26 @@ TEST_F(ClusterSwap, PruningKeepsTheNewestRollbackCopies) {
   EXPECT_FALSE(fs::exists(local::RollbackDirOf(live_.data_dir, "restore-20261110")));
   EXPECT_TRUE(fs::exists(local::RollbackDirOf(live_.data_dir, "restore-20261120")));
   EXPECT_TRUE(fs::exists(live_.SnapshotDir() + "/old")) << "live data untouched";
+}
+
+TEST(RestoreJournals, OnlyFinishedJournalsBeyondTheNewestAreDropped) {
+  std::vector<proto::RestoreJournal> journals;
+  auto add = [&](const std::string& day, const char* phase_name) {
+    proto::RestoreJournal journal;
+    journal.set_restore_id("restore-202611" + day + "T100000Z-0000");
+    journal.set_phase(phase_name);
+    journals.push_back(journal);
+  };
+  add("03", agent::restore_phase::kDone);
+  add("01", agent::restore_phase::kStopped);  // the oldest, but unfinished: an orphan to settle
+  add("05", agent::restore_phase::kRolledBack);
+  add("02", agent::restore_phase::kDone);
+  add("04", agent::restore_phase::kDone);
+  EXPECT_TRUE(agent::JournalsToPrune(journals, 4).empty());
+  EXPECT_EQ(agent::JournalsToPrune(journals, 2),
+            (std::vector<std::string>{"restore-20261103T100000Z-0000",
+                                      "restore-20261102T100000Z-0000"}));
+  EXPECT_EQ(agent::JournalsToPrune(journals, 0).size(), 4u);
 }
 
 }  // namespace

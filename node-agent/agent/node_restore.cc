@@ -1,5 +1,6 @@
 #include "node-agent/agent/node_restore.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -20,7 +21,10 @@ namespace fs = std::filesystem;
 namespace phase = restore_phase;
 namespace {
 
-constexpr int kServerDown = 1;  // Exhibitor's code for a server that does not answer
+constexpr int kServerDown = 1;
+// Finished journals are only history (the backup's restores[] keeps the outcome), but every agent
+// reads all journals every few seconds looking for orphans: keep the recent ones only.
+constexpr size_t kFinishedJournalsKept = 20;  // Exhibitor's code for a server that does not answer
 
 std::string Now() { return FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"); }
 
@@ -73,7 +77,28 @@ Status NodeRestore::Record(proto::RestoreJournal& journal, const std::string& ph
   journal.set_revision(journal.revision() + 1);
   RETURN_IF_ERROR(journals_.Put(journal).status());
   log::Info("restore step", {{"restore", journal.restore_id()}, {"phase", phase_name}});
+  if (IsTerminalPhase(phase_name)) PruneJournals();
   return Status::Ok();
+}
+
+std::vector<std::string> JournalsToPrune(const std::vector<proto::RestoreJournal>& journals,
+                                         size_t keep) {
+  std::vector<std::string> finished;
+  for (const auto& journal : journals) {
+    if (IsTerminalPhase(journal.phase())) finished.push_back(journal.restore_id());
+  }
+  if (finished.size() <= keep) return {};
+  // Restore ids begin with their UTC start, so they order by age: newest first.
+  std::sort(finished.begin(), finished.end(), std::greater<>());
+  return {finished.begin() + static_cast<std::ptrdiff_t>(keep), finished.end()};
+}
+
+void NodeRestore::PruneJournals() {
+  for (const std::string& id : JournalsToPrune(journals_.All(), kFinishedJournalsKept)) {
+    if (Status removed = journals_.Remove(id); !removed.ok()) {
+      log::Warn("old restore journal not removed", {{"error", removed.message()}});
+    }
+  }
 }
 
 Status NodeRestore::EnsureReplica(const proto::StageRequest& request, bool* repaired) {

@@ -33,6 +33,9 @@ inline constexpr char kRolledBack[] = "rolled_back";
 }  // namespace restore_phase
 
 bool IsTerminalPhase(const std::string& phase);
+// The finished journals beyond the `keep` newest; unfinished ones are never pruned.
+std::vector<std::string> JournalsToPrune(const std::vector<proto::RestoreJournal>& journals,
+                                         size_t keep);
 
 class NodeRestore {
  public:
@@ -59,6 +62,7 @@ class NodeRestore {
  private:
   Result<proto::RestoreJournal> Load(const std::string& restore_id) const;
   Status Record(proto::RestoreJournal& journal, const std::string& phase);
+  void PruneJournals();
   // Leaves the staged data as one snapshot when that makes the restored servers start faster;
   // says what it did (a failure to compact is not a failed staging).
   Result<std::string> Compact(const local::StagedRestore& staged);

@@ -47,6 +47,15 @@ class RecordStore {
     return ReadLocked(key);
   }
 
+  // Removes a record for good (not a tombstone: peers are not told). A missing one is fine.
+  Status Remove(const std::string& key) {
+    std::lock_guard lock(mu_);
+    std::error_code ec;
+    std::filesystem::remove(PathOf(key), ec);
+    if (ec) return IoError("cannot remove " + PathOf(key) + ": " + ec.message());
+    return Status::Ok();
+  }
+
   // Every record, tombstones included.
   std::vector<Record> All() const {
     std::lock_guard lock(mu_);

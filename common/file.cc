@@ -31,6 +31,28 @@ Result<UniqueFd> CreateExclusive(const std::string& path) {
   return UniqueFd(fd);
 }
 
+namespace {
+FileIdentity IdentityOf(const struct stat& st) {
+  return {.device = st.st_dev,
+          .inode = st.st_ino,
+          .size = static_cast<uint64_t>(st.st_size),
+          .mtime_ns = st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec,
+          .ctime_ns = st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec};
+}
+}  // namespace
+
+Result<FileIdentity> IdentifyFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return ErrnoError("cannot stat", path, errno);
+  return IdentityOf(st);
+}
+
+Result<FileIdentity> IdentifyFd(int fd, const std::string& path) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return ErrnoError("cannot stat", path, errno);
+  return IdentityOf(st);
+}
+
 Result<uint64_t> FileSize(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return ErrnoError("cannot stat", path, errno);

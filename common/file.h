@@ -37,6 +37,19 @@ Result<UniqueFd> OpenForRead(const std::string& path);
 Result<UniqueFd> CreateExclusive(const std::string& path);
 Result<uint64_t> FileSize(const std::string& path);
 
+// What stat(2) says about a file's identity and last change. Any write changes ctime, which -
+// unlike mtime - no one can set back, so an equal identity means the bytes were not rewritten.
+struct FileIdentity {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+Result<FileIdentity> IdentifyFile(const std::string& path);
+Result<FileIdentity> IdentifyFd(int fd, const std::string& path);
+
 // Reads up to `size` bytes, retrying short reads; returns fewer only at end of file.
 Result<size_t> ReadFully(int fd, char* buffer, size_t size, const std::string& path);
 Status WriteFully(int fd, const char* data, size_t size, const std::string& path);

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "common/file.h"
-#include "common/sha256.h"
+#include "common/async_sha256.h"
 #include "common/status.h"
 #include "node-agent/zkfmt/byte_source.h"
 
@@ -52,7 +52,7 @@ class ArchiveReader : public zkfmt::ByteSource {
   UniqueFd fd_;
   struct archive* archive_ = nullptr;
   std::unique_ptr<char[]> buffer_;
-  Sha256 sha_;
+  AsyncSha256 sha_;
   Status read_status_;
   uint64_t compressed_read_ = 0;
   uint64_t file_size_ = 0;

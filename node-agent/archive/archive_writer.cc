@@ -43,7 +43,10 @@ Result<std::unique_ptr<ArchiveWriter>> ArchiveWriter::Create(const std::string& 
 }
 
 ArchiveWriter::ArchiveWriter(std::string final_path, std::string temp_path, UniqueFd fd)
-    : final_path_(std::move(final_path)), temp_path_(std::move(temp_path)), fd_(std::move(fd)) {}
+    : final_path_(std::move(final_path)),
+      temp_path_(std::move(temp_path)),
+      fd_(std::move(fd)),
+      zstd_(fd_.get(), temp_path_) {}
 
 ArchiveWriter::~ArchiveWriter() {
   if (archive_ != nullptr) archive_write_free(archive_);
@@ -58,33 +61,25 @@ Status ArchiveWriter::LibarchiveError(const std::string& what) {
 
 long ArchiveWriter::WriteCallback(struct archive*, void* self, const void* buffer, size_t length) {
   auto* writer = static_cast<ArchiveWriter*>(self);
-  Status status =
-      WriteFully(writer->fd_.get(), static_cast<const char*>(buffer), length, writer->temp_path_);
+  Status status = writer->zstd_.Write(buffer, length);
   if (!status.ok()) {
     writer->write_status_ = status;
     return -1;
   }
-  writer->sha_.Update(buffer, length);
-  writer->bytes_written_ += length;
   return static_cast<long>(length);
 }
 
 Status ArchiveWriter::Open(const ArchiveWriterOptions& options) {
+  RETURN_IF_ERROR(zstd_.Open({.level = options.zstd_level,
+                              .workers = options.zstd_threads,
+                              .job_bytes = options.zstd_job_bytes}));
   archive_ = archive_write_new();
   if (archive_ == nullptr) return Internal("libarchive: out of memory");
-  if (archive_write_set_format_pax_restricted(archive_) != ARCHIVE_OK ||
-      archive_write_add_filter_zstd(archive_) != ARCHIVE_OK) {
-    return LibarchiveError("cannot set up tar+zstd for");
+  if (archive_write_set_format_pax_restricted(archive_) != ARCHIVE_OK) {
+    return LibarchiveError("cannot set up tar for");
   }
-  std::string level = "zstd:compression-level=" + std::to_string(options.zstd_level);
-  if (archive_write_set_options(archive_, level.c_str()) != ARCHIVE_OK) {
-    return LibarchiveError("cannot set the zstd level for");
-  }
-  if (options.zstd_threads > 1) {
-    // Older libarchive builds lack the option; compression then runs single-threaded.
-    std::string threads = "zstd:threads=" + std::to_string(options.zstd_threads);
-    (void)archive_write_set_options(archive_, threads.c_str());
-  }
+  // libarchive frames the tar stream; zstd_ compresses it (see zstd_sink.h for why).
+  archive_write_set_bytes_per_block(archive_, 64 * 1024);
   archive_write_set_bytes_in_last_block(archive_, 1);
   if (archive_write_open2(archive_, this, nullptr, &ArchiveWriter::WriteCallback, nullptr,
                           nullptr) != ARCHIVE_OK) {
@@ -117,11 +112,18 @@ Status ArchiveWriter::AddBytes(const std::string& name, const std::string& conte
 
 Status ArchiveWriter::AddFile(const std::string& name, const std::string& disk_path,
                               uint64_t size, const std::string& expected_sha256,
-                              const ByteProgress& progress) {
+                              const ByteProgress& progress,
+                              const std::optional<FileIdentity>& hashed_as) {
   ASSIGN_OR_RETURN(UniqueFd in, OpenForRead(disk_path));
+  bool unchanged = false;
+  if (hashed_as) {
+    ASSIGN_OR_RETURN(FileIdentity now, IdentifyFd(in.get(), disk_path));
+    unchanged = now == *hashed_as;
+  }
+  std::optional<AsyncSha256> sha;
+  if (!unchanged) sha.emplace();
   RETURN_IF_ERROR(WriteHeader(name, size));
   std::vector<char> buffer(kCopyBuffer);
-  Sha256 sha;
   uint64_t remaining = size;
   while (remaining > 0) {
     size_t want = static_cast<size_t>(std::min<uint64_t>(remaining, buffer.size()));
@@ -130,16 +132,24 @@ Status ArchiveWriter::AddFile(const std::string& name, const std::string& disk_p
       return IoError(disk_path + " shrank while it was being archived (expected " +
                      std::to_string(size) + " bytes)");
     }
-    sha.Update(buffer.data(), got);
+    if (sha) sha->Update(buffer.data(), got);
     if (archive_write_data(archive_, buffer.data(), got) != static_cast<la_ssize_t>(got)) {
       return LibarchiveError("cannot write " + name + " into");
     }
     remaining -= got;
     if (progress) progress(got);
   }
-  if (sha.HexDigest() != expected_sha256) {
-    return Corruption(disk_path + " changed between verification and archiving (sha256 " +
-                      sha.HexDigest() + ", verified " + expected_sha256 + ")");
+  if (sha) {
+    const std::string actual = sha->HexDigest();
+    if (actual != expected_sha256) {
+      return Corruption(disk_path + " changed between verification and archiving (sha256 " +
+                        actual + ", verified " + expected_sha256 + "); run the backup again");
+    }
+    return Status::Ok();
+  }
+  ASSIGN_OR_RETURN(FileIdentity after, IdentifyFd(in.get(), disk_path));
+  if (after != *hashed_as) {
+    return Corruption(disk_path + " changed while it was being archived; run the backup again");
   }
   return Status::Ok();
 }
@@ -148,6 +158,7 @@ Result<std::string> ArchiveWriter::Commit() {
   if (archive_write_close(archive_) != ARCHIVE_OK) return LibarchiveError("cannot finish");
   archive_write_free(archive_);
   archive_ = nullptr;
+  ASSIGN_OR_RETURN(std::string sha256, zstd_.Finish());
   RETURN_IF_ERROR(SyncFd(fd_.get(), temp_path_));
   fd_.reset();
   // RENAME_NOREPLACE: an archive that appeared meanwhile under the final name is never replaced.
@@ -160,7 +171,7 @@ Result<std::string> ArchiveWriter::Commit() {
   std::string dir = parent.empty() ? "." : parent.string();
   ASSIGN_OR_RETURN(UniqueFd dfd, OpenForRead(dir));
   RETURN_IF_ERROR(SyncFd(dfd.get(), dir));
-  return sha_.HexDigest();
+  return sha256;
 }
 
 }  // namespace lockstep::archive

@@ -8,11 +8,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/file.h"
-#include "common/sha256.h"
 #include "common/status.h"
+#include "node-agent/archive/zstd_sink.h"
 
 struct archive;
 
@@ -23,9 +24,10 @@ using ByteProgress = std::function<void(uint64_t bytes)>;
 
 struct ArchiveWriterOptions {
   int zstd_level = 3;
-  // zstd worker threads. 2 makes backups ~1.5x faster but peaks at ~105 MiB RSS (libarchive
-  // exposes no job size); 1 keeps the whole backup under 20 MiB.
-  int zstd_threads = 1;
+  // zstd worker threads (1: compress on the writing thread) and the size of each worker's job,
+  // which bounds memory: 2 workers with 4 MiB jobs hold about 30 MiB.
+  int zstd_threads = 2;
+  size_t zstd_job_bytes = 4 << 20;
 };
 
 // InvalidArgument when `path` exists (an archive is never overwritten) or its directory does not.
@@ -40,14 +42,17 @@ class ArchiveWriter {
 
   Status AddBytes(const std::string& name, const std::string& contents);
   // Archives the first `size` bytes of `disk_path` as `name`; the SHA-256 of those bytes must
-  // equal `expected_sha256` (what verification saw), or the archive is abandoned.
+  // equal `expected_sha256` (what verification saw), or the archive is abandoned. `hashed_as` is
+  // the file's identity from before that hash was taken: while the file still has it, its bytes
+  // are the hashed ones and are not hashed again (it must still have it once copied).
   Status AddFile(const std::string& name, const std::string& disk_path, uint64_t size,
-                 const std::string& expected_sha256, const ByteProgress& progress = {});
+                 const std::string& expected_sha256, const ByteProgress& progress = {},
+                 const std::optional<FileIdentity>& hashed_as = std::nullopt);
   // Finishes the stream, fsyncs, renames into place, fsyncs the directory. Returns the
   // archive's SHA-256.
   Result<std::string> Commit();
 
-  uint64_t bytes_written() const { return bytes_written_; }
+  uint64_t bytes_written() const { return zstd_.bytes_written(); }
 
  private:
   ArchiveWriter(std::string final_path, std::string temp_path, UniqueFd fd);
@@ -60,9 +65,8 @@ class ArchiveWriter {
   std::string temp_path_;
   UniqueFd fd_;
   struct archive* archive_ = nullptr;
-  Sha256 sha_;
+  ZstdSink zstd_;
   Status write_status_;
-  uint64_t bytes_written_ = 0;
   bool committed_ = false;
 };
 

@@ -8,7 +8,7 @@
 
 #include "common/file.h"
 #include "common/fs.h"
-#include "common/sha256.h"
+#include "common/async_sha256.h"
 #include "proto/json.h"
 #include "node-agent/archive/archive_reader.h"
 

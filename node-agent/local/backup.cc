@@ -5,6 +5,8 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <thread>
 
 #include "common/clock.h"
@@ -113,9 +115,35 @@ Result<RestorableSet> SelectForBackup(const BackupOptions& options) {
 
 
 
-// The ZooKeeper files: chosen, verified and listed in `manifest`, their paths in `sources`.
+// The local file behind a manifest entry, and its identity from before it was hashed.
+struct Source {
+  std::string path;
+  std::optional<FileIdentity> hashed_as;
+};
+
+// Identities of every ZooKeeper file, taken before verification reads and hashes them: a file
+// that still has its identity when archived need not be hashed a second time.
+std::map<std::string, FileIdentity> IdentifyZkFiles(const zkfmt::DataDirs& dirs) {
+  std::map<std::string, FileIdentity> identities;
+  for (auto [dir, role] : {std::pair{dirs.SnapshotDir(), zkfmt::FileRole::kSnapshot},
+                           std::pair{dirs.LogDir(), zkfmt::FileRole::kTxnLog}}) {
+    Result<std::vector<zkfmt::ZkFile>> files = zkfmt::ListZkFiles(dir, role);
+    for (const auto& file : files.ok() ? *files : std::vector<zkfmt::ZkFile>{}) {
+      if (Result<FileIdentity> id = IdentifyFile(file.path); id.ok()) identities[file.path] = *id;
+    }
+  }
+  return identities;
+}
+
+std::optional<FileIdentity> Find(const std::map<std::string, FileIdentity>& identities,
+                                 const std::string& path) {
+  auto it = identities.find(path);
+  return it == identities.end() ? std::nullopt : std::optional<FileIdentity>(it->second);
+}
+
+// The ZooKeeper files: chosen, verified and listed in `manifest`, their files in `sources`.
 Status AddZooKeeperFiles(const BackupOptions& options, Progress& progress,
-                         proto::Manifest* manifest, std::vector<std::string>* sources) {
+                         proto::Manifest* manifest, std::vector<Source>* sources) {
   if (options.online && !options.client) {
     return InvalidArgument("--online needs the server's client address: give --zoo-cfg with "
                            "clientPort, or --zk HOST:PORT");
@@ -126,26 +154,27 @@ Status AddZooKeeperFiles(const BackupOptions& options, Progress& progress,
   }
   progress.phase = "verifying";
   if (options.progress) options.progress(progress);
+  const std::map<std::string, FileIdentity> identities = IdentifyZkFiles(options.dirs);
   ASSIGN_OR_RETURN(RestorableSet set, SelectForBackup(options));
   *manifest = BuildManifest(set, options);
-  sources->push_back(set.snapshot->file.path);
-  for (const auto& log : set.logs) sources->push_back(log.file.path);
+  sources->push_back({set.snapshot->file.path, Find(identities, set.snapshot->file.path)});
+  for (const auto& log : set.logs) sources->push_back({log.file.path, Find(identities, log.file.path)});
   return Status::Ok();
 }
 
 Status AddComponentFiles(const BackupOptions& options, proto::Manifest* manifest,
-                         std::vector<std::string>* sources) {
+                         std::vector<Source>* sources) {
   for (const auto& component : options.components) {
-    ASSIGN_OR_RETURN(uint64_t size, FileSize(component.path));
+    ASSIGN_OR_RETURN(FileIdentity identity, IdentifyFile(component.path));
     ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(component.path));
     proto::ArchivedFile* file = manifest->add_files();
     file->set_path("components/" + component.dump.name() + ".pb");
-    file->set_size(size);
+    file->set_size(identity.size);
     file->set_sha256(sha);
     file->set_role("component");
     manifest->add_components(component.dump.name());
     *manifest->add_component_dumps() = component.dump;
-    sources->push_back(component.path);
+    sources->push_back({component.path, identity});
   }
   return Status::Ok();
 }
@@ -160,7 +189,7 @@ Result<BackupResult> RunBackup(const BackupOptions& options) {
   RETURN_IF_ERROR(archive::CheckNewArchivePath(options.archive_path));  // before the long scan
   Progress progress;
   proto::Manifest manifest;
-  std::vector<std::string> sources;  // the local file behind each manifest entry
+  std::vector<Source> sources;  // the local file behind each manifest entry
   if (options.include_zookeeper) {
     RETURN_IF_ERROR(AddZooKeeperFiles(options, progress, &manifest, &sources));
   } else if (options.components.empty()) {
@@ -183,8 +212,8 @@ Result<BackupResult> RunBackup(const BackupOptions& options) {
       progress.bytes_done += n;
       if (options.progress) options.progress(progress);
     };
-    RETURN_IF_ERROR(writer->AddFile(entry.path(), sources[i], entry.size(),
-                                    entry.sha256(), on_bytes));
+    RETURN_IF_ERROR(writer->AddFile(entry.path(), sources[i].path, entry.size(), entry.sha256(),
+                                    on_bytes, sources[i].hashed_as));
     ++progress.files_done;
     if (options.on_file) options.on_file(entry.path(), entry.size());
   }

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/file.h"
-#include "common/sha256.h"
+#include "common/async_sha256.h"
 #include "common/status.h"
 
 namespace lockstep::zkfmt {
@@ -45,7 +45,7 @@ class JuteReader {
   uint32_t adler() const { return adler_; }
   void ResetAdler();
   // The SHA-256 of every byte consumed so far (empty state when hashing is off).
-  const Sha256& sha256() const { return sha_; }
+  AsyncSha256& sha256() { return sha_; }
 
   // Fills `out` with exactly `size` bytes. Returns false (and consumes what there was) when the
   // stream ends first.
@@ -73,7 +73,7 @@ class JuteReader {
   bool eof_ = false;
   uint64_t offset_ = 0;
   uint32_t adler_ = 1;
-  Sha256 sha_;
+  AsyncSha256 sha_;
 };
 
 // Decodes big-endian integers from a byte span (txn bodies already in memory).

@@ -160,7 +160,7 @@ class TxnLogParser {
   const TxnLogReadOptions& options_;
   TxnLogSummary summary_;
   std::string txn_;
-  Sha256 sha_;
+  AsyncSha256 sha_;  // hashed beside the parsing, on another core
 };
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include "node-agent/local/compact_staging.h"
 
-#include <stdlib.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -9,6 +8,7 @@
 
 #include "common/disk_space.h"
 #include "common/file.h"
+#include "common/scratch_dir.h"
 #include "common/fs.h"
 #include "node-agent/zk/scratch_server.h"
 #include "node-agent/zkfmt/byte_source.h"
@@ -84,16 +84,11 @@ Result<ZkFile> NewSnapshot(const std::vector<ZkFile>& added, const CompactOption
 // Lets a scratch ZooKeeper write a snapshot at options.zxid; on any doubt removes what it wrote.
 Result<ZkFile> WriteSnapshotWithZooKeeper(const CompactOptions& options, uint64_t data_bytes) {
   ASSIGN_OR_RETURN(std::vector<ZkFile> before, ZkFilesIn(options.staged));
-  std::string work = fs::path(options.staged.data_dir).parent_path().string() +
-                     "/.lockstep-compact-XXXXXX";
-  if (mkdtemp(work.data()) == nullptr) return ErrnoError("cannot create", work, errno);
-  struct Cleanup {
-    std::string dir;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{work};
+  ASSIGN_OR_RETURN(
+      ScratchDir dir,
+      ScratchDir::Create(fs::path(options.staged.data_dir).parent_path().string(),
+                         ".lockstep-compact-"));
+  const std::string& work = dir.path();
 
   Result<ZkFile> snapshot = [&]() -> Result<ZkFile> {
     ASSIGN_OR_RETURN(std::unique_ptr<zk::ScratchServer> server,

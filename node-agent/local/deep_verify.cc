@@ -1,10 +1,10 @@
 #include "node-agent/local/deep_verify.h"
 
-#include <stdlib.h>
 
 #include <filesystem>
 
 #include "common/file.h"
+#include "common/scratch_dir.h"
 #include "common/zxid.h"
 #include "node-agent/local/restore.h"
 #include "node-agent/zk/scratch_server.h"
@@ -14,15 +14,9 @@ namespace fs = std::filesystem;
 
 Result<proto::DeepCheck> DeepVerify(const DeepVerifyOptions& options) {
   const auto begun = std::chrono::steady_clock::now();
-  std::string scratch = options.scratch_parent + "/.lockstep-deep-verify-XXXXXX";
-  if (mkdtemp(scratch.data()) == nullptr) return ErrnoError("cannot create", scratch, errno);
-  struct Cleanup {
-    std::string dir;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{scratch};
+  ASSIGN_OR_RETURN(ScratchDir dir,
+                   ScratchDir::Create(options.scratch_parent, ".lockstep-deep-verify-"));
+  const std::string& scratch = dir.path();
 
   RestoreOptions restore;
   restore.archive_path = options.archive;

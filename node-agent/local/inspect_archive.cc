@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "common/scratch_dir.h"
 #include "node-agent/archive/extract.h"
 #include "node-agent/zkfmt/data_dir.h"
 #include "node-agent/zkfmt/inspect.h"
@@ -15,18 +16,11 @@ namespace fs = std::filesystem;
 Result<proto::InspectReport> InspectArchive(const std::string& path,
                                             const std::string& scratch_parent) {
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern =
-      (scratch_parent.empty() ? std::string(tmp ? tmp : "/tmp") : scratch_parent) +
-      "/.lockstep-inspect-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) return IoError("cannot create " + pattern);
-  struct Cleanup {
-    std::string dir;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{pattern};
-  zkfmt::DataDirs staged{pattern + "/data", pattern + "/datalog"};
+  ASSIGN_OR_RETURN(
+      ScratchDir scratch,
+      ScratchDir::Create(scratch_parent.empty() ? std::string(tmp ? tmp : "/tmp") : scratch_parent,
+                         ".lockstep-inspect-"));
+  zkfmt::DataDirs staged{scratch.path() + "/data", scratch.path() + "/datalog"};
   Result<archive::ExtractedArchive> extracted =
       archive::ExtractArchive(path, {staged.SnapshotDir(), staged.LogDir()});
   if (!extracted.ok()) {
@@ -45,7 +39,7 @@ Result<proto::InspectReport> InspectArchive(const std::string& path,
   }
   ASSIGN_OR_RETURN(proto::InspectReport report, zkfmt::InspectDataDirs(staged));
   for (auto& file : *report.mutable_files()) {
-    std::string rel = file.path().substr(pattern.size() + 1);
+    std::string rel = file.path().substr(scratch.path().size() + 1);
     file.set_path(rel.starts_with("data/") ? "zookeeper/" + rel : "zookeeper/" + rel);
   }
   const auto& m = extracted->manifest;

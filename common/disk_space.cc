@@ -16,6 +16,11 @@ Result<uint64_t> FreeBytesAt(const std::string& path) {
 }
 
 std::string HumanBytes(uint64_t bytes) {
+  if (bytes < (100ULL << 10)) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f KiB", static_cast<double>(bytes) / 1024);
+    return text;
+  }
   if (bytes < (10ULL << 20)) {
     char text[32];
     std::snprintf(text, sizeof text, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));

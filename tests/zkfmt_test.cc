@@ -177,6 +177,25 @@ TEST(TxnLog, GapInsideAnEpochIsFatal) {
   EXPECT_EQ(s.problems.at(0).actual, "0x13");
 }
 
+TEST(TxnLog, TransactionsLoggedTwiceAreReportedNotFatal) {
+  // What a ZooKeeper 3.8 follower leaves after a sync: 0x12..0x13 written again, then on.
+  TxnLogBuilder log;
+  log.Create(0x11, "/a").Create(0x12, "/b").Create(0x13, "/c");
+  log.Create(0x12, "/b").Create(0x13, "/c").Create(0x14, "/d");
+  auto s = ParseLog(log.bytes());
+  EXPECT_TRUE(s.valid);
+  EXPECT_EQ(s.record_count, 6u);
+  EXPECT_EQ(*s.last_zxid, 0x14);
+  ASSERT_EQ(s.problems.size(), 2u);
+  EXPECT_FALSE(s.problems[0].fatal);
+  EXPECT_EQ(s.problems[0].actual, "0x12");
+  EXPECT_EQ(s.problems[0].offset, log.record_offsets()[3]);
+  // A gap after the repeat is still a gap.
+  TxnLogBuilder gap;
+  gap.Create(0x11, "/a").Create(0x12, "/b").Create(0x11, "/a").Create(0x14, "/d");
+  EXPECT_FALSE(ParseLog(gap.bytes()).valid);
+}
+
 TEST(TxnLog, NewEpochMayRestartTheCounter) {
   TxnLogBuilder log;
   log.Create(0x100000011, "/a").Create(0x200000001, "/b");

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace lockstep::zkfmt {
@@ -131,6 +132,13 @@ class TxnLogParser {
   void CheckContinuity(const TxnRecord& record) {
     if (!summary_.last_zxid) return;
     Zxid prev = *summary_.last_zxid;
+    if (record.zxid <= prev) {
+      // A follower's ZooKeeper 3.8 can log transactions it received while syncing twice; on load
+      // it applies the log in order and only reports the repeat, so the data is restorable.
+      Note(record.offset, "transaction repeats an earlier zxid (logged twice)", false,
+           "> " + FormatZxid(prev), FormatZxid(record.zxid));
+      return;
+    }
     bool next_in_epoch = record.zxid == prev + 1;
     bool new_epoch = ZxidEpoch(record.zxid) > ZxidEpoch(prev);
     if (!next_in_epoch && !new_epoch) {
@@ -141,7 +149,7 @@ class TxnLogParser {
 
   void Keep(const TxnRecord& record, int64_t stored_crc) {
     if (!summary_.first_zxid) summary_.first_zxid = record.zxid;
-    summary_.last_zxid = record.zxid;
+    summary_.last_zxid = std::max(summary_.last_zxid.value_or(0), record.zxid);
     ++summary_.record_count;
     summary_.data_size = reader_.offset();
     if (options_.compute_sha256) {

@@ -361,6 +361,29 @@ TEST_F(ClusterSwap, PruningKeepsTheNewestRollbackCopies) {
   EXPECT_TRUE(fs::exists(live_.SnapshotDir() + "/old")) << "live data untouched";
 }
 
+TEST_F(ClusterSwap, OnlyOrphanedStagingAndCompactionLeftoversAreRemoved) {
+  const std::string orphan = "restore-20261124T000000Z-y";
+  for (const auto& live : local::LiveDirsOf(live_)) {
+    fs::create_directories(local::StagingDirOf(live, orphan) + "/version-2");
+  }
+  const std::string work = dir_ / (std::string(local::kCompactWorkPrefix) + "abc123");
+  fs::create_directories(work);
+  testing::WriteFile(work + "/zoo.cfg", "x");
+  std::vector<std::string> asked;
+  auto orphaned = [&](const std::string& stamp) {
+    asked.push_back(stamp);
+    return stamp == orphan;
+  };
+  ASSERT_TRUE(local::RemoveOrphanStaging(RealFilesystem(), live_, orphaned).ok());
+  for (const auto& live : local::LiveDirsOf(live_)) {
+    EXPECT_FALSE(fs::exists(local::StagingDirOf(live, orphan))) << live;
+    EXPECT_TRUE(fs::exists(local::StagingDirOf(live, kId) + "/version-2/new")) << live;
+  }
+  EXPECT_FALSE(fs::exists(work));
+  EXPECT_EQ(asked.size(), 4u);  // two stamps beside each of the two live directories
+  EXPECT_TRUE(fs::exists(live_.SnapshotDir() + "/old")) << "live data untouched";
+}
+
 TEST(RestoreJournals, OnlyFinishedJournalsBeyondTheNewestAreDropped) {
   std::vector<proto::RestoreJournal> journals;
   auto add = [&](const std::string& day, const char* phase_name) {

@@ -50,7 +50,19 @@ NodeRestore::NodeRestore(std::string store_dir, zk::ZooCfg zoo_cfg, LocalNode* n
       journals_(store_dir + "/restores",
                 [](const proto::RestoreJournal& j) { return j.restore_id(); }) {}
 
-Status NodeRestore::Open() { return journals_.Open(); }
+Status NodeRestore::Open() {
+  RETURN_IF_ERROR(journals_.Open());
+  // A cluster restore's staging is owned by its journal once staged; one without a journal is
+  // what an agent killed mid-staging left. (`zk restore` stamps its staging with a bare time.)
+  auto orphaned = [this](const std::string& stamp) {
+    return coordinator::CheckRestoreId(stamp).ok() && !journals_.Get(stamp).ok();
+  };
+  if (Status removed = local::RemoveOrphanStaging(RealFilesystem(), Live(), orphaned);
+      !removed.ok()) {
+    log::Warn("staging left by an interrupted restore not removed", {{"error", removed.message()}});
+  }
+  return Status::Ok();
+}
 
 zkfmt::DataDirs NodeRestore::Live() const {
   zkfmt::DataDirs dirs{zoo_cfg_.data_dir, zoo_cfg_.data_log_dir};

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <functional>
 
 #include "common/file.h"
 #include "common/log.h"
@@ -32,7 +33,42 @@ Result<std::string> PreviousDataOf(Filesystem& fsys, const std::string& live,
                   staging + " holds it); the restored data stays in place");
 }
 
+// Paths beside `live` named after it plus `infix` and a stamp, with the stamps.
+std::vector<std::string> SiblingsOf(const std::string& live, const std::string& infix) {
+  const fs::path path(live);
+  const std::string prefix = path.filename().string() + infix;
+  std::vector<std::string> siblings;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(path.parent_path(), ec)) {
+    if (entry.path().filename().string().starts_with(prefix)) {
+      siblings.push_back(entry.path().string());
+    }
+  }
+  return siblings;
+}
+
 }  // namespace
+
+Status RemoveOrphanStaging(Filesystem& fsys, const zkfmt::DataDirs& live,
+                           const std::function<bool(const std::string& stamp)>& orphaned) {
+  for (const auto& dir : LiveDirsOf(live)) {
+    const std::string infix = ".lockstep-staging-";
+    for (const std::string& staging : SiblingsOf(dir, infix)) {
+      const std::string stamp = staging.substr(dir.size() + infix.size());
+      if (orphaned(stamp)) {
+        log::Warn("removing staging left by an interrupted restore", {{"dir", staging}});
+        RETURN_IF_ERROR(fsys.RemoveAll(staging));
+      }
+    }
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(fs::path(dir).parent_path(), ec)) {
+      if (entry.path().filename().string().starts_with(kCompactWorkPrefix)) {
+        RETURN_IF_ERROR(fsys.RemoveAll(entry.path().string()));
+      }
+    }
+  }
+  return Status::Ok();
+}
 
 std::optional<uint32_t> ReadEpochFile(const std::string& path) {
   Result<std::string> text = ReadSmallFile(path, 64);
@@ -100,15 +136,7 @@ Status DiscardStaging(Filesystem& fsys, const zkfmt::DataDirs& live, const std::
 
 Status PruneRollbacks(Filesystem& fsys, const zkfmt::DataDirs& live, uint32_t keep) {
   for (const auto& dir : LiveDirsOf(live)) {
-    const fs::path path(dir);
-    const std::string prefix = path.filename().string() + ".lockstep-rollback-";
-    std::vector<std::string> rollbacks;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(path.parent_path(), ec)) {
-      if (entry.path().filename().string().starts_with(prefix)) {
-        rollbacks.push_back(entry.path().string());
-      }
-    }
+    std::vector<std::string> rollbacks = SiblingsOf(dir, ".lockstep-rollback-");
     // Stamps start with the time, so names sort oldest first.
     std::sort(rollbacks.begin(), rollbacks.end());
     const size_t remove = rollbacks.size() > keep ? rollbacks.size() - keep : 0;

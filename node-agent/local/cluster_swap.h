@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,8 @@ std::vector<std::string> LiveDirsOf(const zkfmt::DataDirs& dirs);
 
 // Written into each staging directory once it is verified: the restore id.
 inline constexpr char kRestoreMarker[] = ".lockstep-restore";
+// Work directories of staging compaction (zoo.cfg and output of its scratch server).
+inline constexpr char kCompactWorkPrefix[] = ".lockstep-compact-";
 Status MarkStaged(const zkfmt::DataDirs& live, const std::string& stamp,
                   const std::string& restore_id);
 // True when every live directory holds the data staged by `restore_id`.
@@ -36,6 +39,10 @@ Status UndoSwap(Filesystem& fs, const zkfmt::DataDirs& live, const std::string& 
                 const std::string& restore_id, uint32_t min_epoch);
 // Removes the staging directories of `stamp`, if any (nothing swapped: a restore abandoned).
 Status DiscardStaging(Filesystem& fs, const zkfmt::DataDirs& live, const std::string& stamp);
+// At agent start: removes staging directories beside the live ones whose stamp `orphaned` says
+// no restore owns (an agent killed while staging leaves them), and compaction work directories.
+Status RemoveOrphanStaging(Filesystem& fs, const zkfmt::DataDirs& live,
+                           const std::function<bool(const std::string& stamp)>& orphaned);
 // After a confirmed restore: keeps the newest `keep` rollback directories of each live one.
 Status PruneRollbacks(Filesystem& fs, const zkfmt::DataDirs& live, uint32_t keep);
 

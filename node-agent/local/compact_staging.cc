@@ -10,6 +10,7 @@
 #include "common/file.h"
 #include "common/scratch_dir.h"
 #include "common/fs.h"
+#include "node-agent/local/cluster_swap.h"
 #include "node-agent/zk/scratch_server.h"
 #include "node-agent/zkfmt/byte_source.h"
 #include "node-agent/zkfmt/snapshot.h"
@@ -87,7 +88,7 @@ Result<ZkFile> WriteSnapshotWithZooKeeper(const CompactOptions& options, uint64_
   ASSIGN_OR_RETURN(
       ScratchDir dir,
       ScratchDir::Create(fs::path(options.staged.data_dir).parent_path().string(),
-                         ".lockstep-compact-"));
+                         kCompactWorkPrefix));
   const std::string& work = dir.path();
 
   Result<ZkFile> snapshot = [&]() -> Result<ZkFile> {

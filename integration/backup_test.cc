@@ -440,8 +440,18 @@ TEST_F(Backups, DeleteRemovesEveryReplicaAndIsRefusedWhileARestoreHoldsTheLock) 
   restore.set_holder("test");
   restore.set_lease_ms(60000);
   for (int i = 1; i <= 3; ++i) {
-    auto locked = cluster_->Call(i, "POST", "/v1/internal/lock", proto::ToCompactJson(restore));
-    ASSERT_TRUE(locked.ok() && locked->status == 200);
+    // The backup's own lock is released on every agent just after its record turns READY.
+    std::string answer;
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          auto locked =
+              cluster_->Call(i, "POST", "/v1/internal/lock", proto::ToCompactJson(restore));
+          answer = locked.ok() ? std::to_string(locked->status) + " " + locked->body
+                               : locked.status().ToString();
+          return locked.ok() && locked->status == 200;
+        },
+        10s))
+        << "m" << i << ": " << answer;
   }
   CliResult refused = RunCli(Args({"backup", "delete", backup->id()}));
   EXPECT_EQ(refused.exit_code, 4) << refused.err;

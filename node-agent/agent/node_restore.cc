@@ -113,14 +113,7 @@ void NodeRestore::PruneJournals() {
   }
 }
 
-Status NodeRestore::EnsureReplica(const proto::StageRequest& request, bool* repaired) {
-  *repaired = false;
-  if (archives_->Has(request.backup_id())) {
-    Result<std::string> sha = archives_->Hash(request.backup_id());
-    if (sha.ok() && *sha == request.sha256()) return Status::Ok();
-    log::Warn("replica missing or corrupt, fetching it again", {{"id", request.backup_id()}});
-  }
-  *repaired = true;
+Status NodeRestore::FetchReplica(const proto::StageRequest& request) {
   Status last = NotFound("no master holds a good replica of " + request.backup_id());
   for (const auto& url : request.source_urls()) {
     proto::FetchRequest fetch;
@@ -134,6 +127,39 @@ Status NodeRestore::EnsureReplica(const proto::StageRequest& request, bool* repa
   }
   return last.Prepend(node_->options().name + " has no good replica of " + request.backup_id() +
                       " and none could be fetched");
+}
+
+Result<local::StagedRestore> NodeRestore::StageArchive(const proto::StageRequest& request) {
+  const std::string archive = archives_->PathOf(request.backup_id());
+  RETURN_IF_ERROR(CheckStagingSpace(archive));
+  local::RestoreOptions options{.dirs = Live(),
+                                .archive_path = archive,
+                                .client = zoo_cfg_.client,
+                                .stamp = request.restore_id()};
+  ASSIGN_OR_RETURN(local::StagedRestore staged, local::StagedRestore::Stage(options));
+  if (staged.verified().archive_sha256 != request.sha256()) {
+    return Corruption(node_->options().name + "'s replica of " + request.backup_id() +
+                      " has sha256 " + staged.verified().archive_sha256 + ", not the catalog's " +
+                      request.sha256());
+  }
+  return staged;
+}
+
+Result<local::StagedRestore> NodeRestore::StageReplica(const proto::StageRequest& request,
+                                                       bool* repaired) {
+  *repaired = false;
+  if (archives_->Has(request.backup_id())) {
+    Result<local::StagedRestore> staged = StageArchive(request);
+    if (staged.ok()) return staged;
+    // Only now is the replica hashed on its own: a good one means the failure lies elsewhere.
+    Result<std::string> sha = archives_->Hash(request.backup_id());
+    if (sha.ok() && *sha == request.sha256()) return staged.status();
+    log::Warn("replica corrupt, fetching it again",
+              {{"id", request.backup_id()}, {"error", staged.status().message()}});
+  }
+  *repaired = true;
+  RETURN_IF_ERROR(FetchReplica(request));
+  return StageArchive(request);
 }
 
 Status NodeRestore::CheckStagingSpace(const std::string& archive_path) const {
@@ -176,15 +202,8 @@ Result<proto::StageReply> NodeRestore::Stage(const proto::StageRequest& request)
   proto::StageReply reply;
   reply.set_master(node_->options().name);
   bool repaired = false;
-  RETURN_IF_ERROR(EnsureReplica(request, &repaired));
+  ASSIGN_OR_RETURN(local::StagedRestore staged, StageReplica(request, &repaired));
   reply.set_repaired(repaired);
-  const std::string archive = archives_->PathOf(request.backup_id());
-  RETURN_IF_ERROR(CheckStagingSpace(archive));
-  local::RestoreOptions options{.dirs = Live(),
-                                .archive_path = archive,
-                                .client = zoo_cfg_.client,
-                                .stamp = request.restore_id()};
-  ASSIGN_OR_RETURN(local::StagedRestore staged, local::StagedRestore::Stage(options));
   ASSIGN_OR_RETURN(std::string compaction, Compact(staged));
   reply.set_compaction(compaction);
   RETURN_IF_ERROR(local::MarkStaged(Live(), request.restore_id(), request.restore_id()));

@@ -66,7 +66,12 @@ class NodeRestore {
   // Leaves the staged data as one snapshot when that makes the restored servers start faster;
   // says what it did (a failure to compact is not a failed staging).
   Result<std::string> Compact(const local::StagedRestore& staged);
-  Status EnsureReplica(const proto::StageRequest& request, bool* repaired);
+  // Extracts and verifies this master's replica beside the live directories. A missing or
+  // corrupt replica is fetched again from the other holders and staged once more; a good one is
+  // read once (extraction computes the sha256 that is checked).
+  Result<local::StagedRestore> StageReplica(const proto::StageRequest& request, bool* repaired);
+  Result<local::StagedRestore> StageArchive(const proto::StageRequest& request);
+  Status FetchReplica(const proto::StageRequest& request);
   Status CheckStagingSpace(const std::string& archive_path) const;
   zkfmt::DataDirs Live() const;
 

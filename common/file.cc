@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -45,6 +46,17 @@ Result<FileIdentity> IdentifyFile(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return ErrnoError("cannot stat", path, errno);
   return IdentityOf(st);
+}
+
+std::optional<FileIdentity> SettledIdentity(const std::string& path) {
+  constexpr int64_t kSettledNs = 2'000'000'000;
+  Result<FileIdentity> identity = IdentifyFile(path);
+  if (!identity.ok()) return std::nullopt;
+  struct timespec now {};
+  clock_gettime(CLOCK_REALTIME, &now);
+  const int64_t now_ns = now.tv_sec * 1000000000LL + now.tv_nsec;
+  if (now_ns - identity->ctime_ns < kSettledNs) return std::nullopt;
+  return *identity;
 }
 
 Result<FileIdentity> IdentifyFd(int fd, const std::string& path) {

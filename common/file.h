@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
@@ -49,6 +50,10 @@ struct FileIdentity {
 };
 Result<FileIdentity> IdentifyFile(const std::string& path);
 Result<FileIdentity> IdentifyFd(int fd, const std::string& path);
+// The identity, but only when the file's last change is at least 2 s old: the kernel stamps
+// ctime from a coarse clock, so an identity taken just after a change cannot prove that no
+// second change followed within the same tick (git's "racily clean" rule). Nullopt otherwise.
+std::optional<FileIdentity> SettledIdentity(const std::string& path);
 
 // Reads up to `size` bytes, retrying short reads; returns fewer only at end of file.
 Result<size_t> ReadFully(int fd, char* buffer, size_t size, const std::string& path);

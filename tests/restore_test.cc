@@ -361,14 +361,15 @@ TEST_F(ClusterSwap, PruningKeepsTheNewestRollbackCopies) {
   EXPECT_TRUE(fs::exists(live_.SnapshotDir() + "/old")) << "live data untouched";
 }
 
-TEST_F(ClusterSwap, OnlyOrphanedStagingAndCompactionLeftoversAreRemoved) {
+TEST_F(ClusterSwap, OnlyOrphanedStagingIsRemovedAndNeverOnceItsSwapBegan) {
   const std::string orphan = "restore-20261124T000000Z-y";
   for (const auto& live : local::LiveDirsOf(live_)) {
     fs::create_directories(local::StagingDirOf(live, orphan) + "/version-2");
   }
-  const std::string work = dir_ / (std::string(local::kCompactWorkPrefix) + "abc123");
+  // What a compaction killed mid-way leaves inside the staging goes with it.
+  const std::string work = local::StagingDirOf(live_.data_dir, orphan) + "/" +
+                           local::kCompactWorkPrefix + "abc123";
   fs::create_directories(work);
-  testing::WriteFile(work + "/zoo.cfg", "x");
   std::vector<std::string> asked;
   auto orphaned = [&](const std::string& stamp) {
     asked.push_back(stamp);
@@ -379,9 +380,19 @@ TEST_F(ClusterSwap, OnlyOrphanedStagingAndCompactionLeftoversAreRemoved) {
     EXPECT_FALSE(fs::exists(local::StagingDirOf(live, orphan))) << live;
     EXPECT_TRUE(fs::exists(local::StagingDirOf(live, kId) + "/version-2/new")) << live;
   }
-  EXPECT_FALSE(fs::exists(work));
   EXPECT_EQ(asked.size(), 4u);  // two stamps beside each of the two live directories
   EXPECT_TRUE(fs::exists(live_.SnapshotDir() + "/old")) << "live data untouched";
+
+  // Cut between the exchange and the rename: the staging name holds the previous data, the live
+  // name the restored data with kId's marker. Even a journal gone missing must not lose it.
+  for (const auto& live : local::LiveDirsOf(live_)) {
+    ASSERT_TRUE(RealFilesystem().Exchange(live, local::StagingDirOf(live, kId)).ok());
+  }
+  ASSERT_TRUE(local::RemoveOrphanStaging(RealFilesystem(), live_, [](const std::string&) {
+                return true;
+              }).ok());
+  EXPECT_TRUE(fs::exists(local::StagingDirOf(live_.data_dir, kId) + "/version-2/old"));
+  EXPECT_TRUE(fs::exists(local::StagingDirOf(live_.data_log_dir, kId) + "/version-2/old"));
 }
 
 TEST(RestoreJournals, OnlyFinishedJournalsBeyondTheNewestAreDropped) {

@@ -121,7 +121,9 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                             .rollback_keep = c.restore_rollback_keep,
                             .compact = {.java = c.controller.process.java,
                                         .classpath = c.controller.process.classpath,
-                                        .start_timeout = c.restore_start_timeout,
+                                        // a load before the outage, on a busy master
+                                        .start_timeout = std::max<std::chrono::milliseconds>(
+                                            c.restore_start_timeout, std::chrono::minutes(2)),
                                         .min_replay_bytes = c.restore_compact_min_log_bytes},
                             .settings = {.self = c.name,
                                          .lease = c.lock_lease,

@@ -52,10 +52,11 @@ NodeRestore::NodeRestore(std::string store_dir, zk::ZooCfg zoo_cfg, LocalNode* n
 
 Status NodeRestore::Open() {
   RETURN_IF_ERROR(journals_.Open());
-  // A cluster restore's staging is owned by its journal once staged; one without a journal is
-  // what an agent killed mid-staging left. (`zk restore` stamps its staging with a bare time.)
+  // A cluster restore's staging is owned by its journal once staged; one without a journal file
+  // (an unreadable journal still counts) is what an agent killed mid-staging left. `zk restore`
+  // stamps its staging with a bare time, so its staging is never taken for an orphan.
   auto orphaned = [this](const std::string& stamp) {
-    return coordinator::CheckRestoreId(stamp).ok() && !journals_.Get(stamp).ok();
+    return coordinator::CheckRestoreId(stamp).ok() && !journals_.Has(stamp);
   };
   if (Status removed = local::RemoveOrphanStaging(RealFilesystem(), Live(), orphaned);
       !removed.ok()) {

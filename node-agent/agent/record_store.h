@@ -42,6 +42,12 @@ class RecordStore {
     return true;
   }
 
+  // Whether a record is stored, readable or not.
+  bool Has(const std::string& key) const {
+    std::error_code ec;
+    return std::filesystem::exists(PathOf(key), ec) || ec;
+  }
+
   Result<Record> Get(const std::string& key) const {
     std::lock_guard lock(mu_);
     return ReadLocked(key);

@@ -129,7 +129,7 @@ std::map<std::string, FileIdentity> IdentifyZkFiles(const zkfmt::DataDirs& dirs)
                            std::pair{dirs.LogDir(), zkfmt::FileRole::kTxnLog}}) {
     Result<std::vector<zkfmt::ZkFile>> files = zkfmt::ListZkFiles(dir, role);
     for (const auto& file : files.ok() ? *files : std::vector<zkfmt::ZkFile>{}) {
-      if (Result<FileIdentity> id = IdentifyFile(file.path); id.ok()) identities[file.path] = *id;
+      if (auto id = SettledIdentity(file.path)) identities[file.path] = *id;
     }
   }
   return identities;
@@ -165,11 +165,12 @@ Status AddZooKeeperFiles(const BackupOptions& options, Progress& progress,
 Status AddComponentFiles(const BackupOptions& options, proto::Manifest* manifest,
                          std::vector<Source>* sources) {
   for (const auto& component : options.components) {
-    ASSIGN_OR_RETURN(FileIdentity identity, IdentifyFile(component.path));
+    const std::optional<FileIdentity> identity = SettledIdentity(component.path);
+    ASSIGN_OR_RETURN(uint64_t size, FileSize(component.path));
     ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(component.path));
     proto::ArchivedFile* file = manifest->add_files();
     file->set_path("components/" + component.dump.name() + ".pb");
-    file->set_size(identity.size);
+    file->set_size(size);
     file->set_sha256(sha);
     file->set_role("component");
     manifest->add_components(component.dump.name());

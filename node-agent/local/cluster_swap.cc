@@ -51,19 +51,19 @@ std::vector<std::string> SiblingsOf(const std::string& live, const std::string& 
 
 Status RemoveOrphanStaging(Filesystem& fsys, const zkfmt::DataDirs& live,
                            const std::function<bool(const std::string& stamp)>& orphaned) {
-  for (const auto& dir : LiveDirsOf(live)) {
+  const std::vector<std::string> lives = LiveDirsOf(live);
+  for (const auto& dir : lives) {
     const std::string infix = ".lockstep-staging-";
     for (const std::string& staging : SiblingsOf(dir, infix)) {
       const std::string stamp = staging.substr(dir.size() + infix.size());
-      if (orphaned(stamp)) {
+      // Once a swap began, the staging name may hold the previous live data (between the
+      // exchange and the rename): never an orphan, whatever else is said of it.
+      const bool swap_began = std::any_of(lives.begin(), lives.end(), [&](const std::string& l) {
+        return HoldsMarker(l, stamp);
+      });
+      if (!swap_began && orphaned(stamp)) {
         log::Warn("removing staging left by an interrupted restore", {{"dir", staging}});
         RETURN_IF_ERROR(fsys.RemoveAll(staging));
-      }
-    }
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(fs::path(dir).parent_path(), ec)) {
-      if (entry.path().filename().string().starts_with(kCompactWorkPrefix)) {
-        RETURN_IF_ERROR(fsys.RemoveAll(entry.path().string()));
       }
     }
   }

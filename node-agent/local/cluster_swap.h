@@ -24,7 +24,8 @@ std::vector<std::string> LiveDirsOf(const zkfmt::DataDirs& dirs);
 
 // Written into each staging directory once it is verified: the restore id.
 inline constexpr char kRestoreMarker[] = ".lockstep-restore";
-// Work directories of staging compaction (zoo.cfg and output of its scratch server).
+// Work directory of staging compaction inside the staging (zoo.cfg and its scratch server's
+// output), so that staging left by a crash takes it along.
 inline constexpr char kCompactWorkPrefix[] = ".lockstep-compact-";
 Status MarkStaged(const zkfmt::DataDirs& live, const std::string& stamp,
                   const std::string& restore_id);
@@ -40,7 +41,8 @@ Status UndoSwap(Filesystem& fs, const zkfmt::DataDirs& live, const std::string& 
 // Removes the staging directories of `stamp`, if any (nothing swapped: a restore abandoned).
 Status DiscardStaging(Filesystem& fs, const zkfmt::DataDirs& live, const std::string& stamp);
 // At agent start: removes staging directories beside the live ones whose stamp `orphaned` says
-// no restore owns (an agent killed while staging leaves them), and compaction work directories.
+// no restore owns (an agent killed while staging or compacting leaves them), unless a live
+// directory holds that stamp's marker (a swap began: the staging name may hold previous data).
 Status RemoveOrphanStaging(Filesystem& fs, const zkfmt::DataDirs& live,
                            const std::function<bool(const std::string& stamp)>& orphaned);
 // After a confirmed restore: keeps the newest `keep` rollback directories of each live one.

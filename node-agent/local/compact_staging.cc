@@ -82,36 +82,47 @@ Result<ZkFile> NewSnapshot(const std::vector<ZkFile>& added, const CompactOption
   return added[0];
 }
 
+// One run of a scratch ZooKeeper on the staging: the snapshot it wrote, checked.
+Result<ZkFile> RunScratchServer(const CompactOptions& options, uint64_t data_bytes,
+                                const std::vector<ZkFile>& before) {
+  ASSIGN_OR_RETURN(ScratchDir work, ScratchDir::Create(options.staged.data_dir, kCompactWorkPrefix));
+  ASSIGN_OR_RETURN(std::unique_ptr<zk::ScratchServer> server,
+                   zk::ScratchServer::Start({.dirs = options.staged,
+                                             .work_dir = work.path(),
+                                             .java = options.java,
+                                             .classpath = options.classpath,
+                                             .data_bytes = data_bytes}));
+  ASSIGN_OR_RETURN(zk::SrvrInfo served, server->WaitServing(options.start_timeout));
+  server->Kill();
+  if (served.zxid != options.zxid) {
+    return FailedPrecondition("the scratch ZooKeeper served " + FormatZxid(served.zxid) +
+                              ", not the staged " + FormatZxid(options.zxid));
+  }
+  ASSIGN_OR_RETURN(std::vector<ZkFile> after, ZkFilesIn(options.staged));
+  return NewSnapshot(Added(before, after), options);
+}
+
+// Removes whatever a scratch server added. Failing that, the staging is no longer what was
+// verified, which the caller must learn as a failed staging (Corruption), not as "left as staged".
+Status UndoScratchServer(const DataDirs& staged, const std::vector<ZkFile>& before) {
+  Result<std::vector<ZkFile>> after = ZkFilesIn(staged);
+  if (!after.ok()) return Corruption("cannot undo compaction: " + after.status().message());
+  for (const ZkFile& file : Added(before, *after)) {
+    if (Status removed = RealFilesystem().RemoveAll(file.path); !removed.ok()) {
+      return Corruption("cannot undo compaction: " + removed.message());
+    }
+  }
+  return Status::Ok();
+}
+
 // Lets a scratch ZooKeeper write a snapshot at options.zxid; on any doubt removes what it wrote.
+// A second try covers the free port taken by someone else before the JVM bound it.
 Result<ZkFile> WriteSnapshotWithZooKeeper(const CompactOptions& options, uint64_t data_bytes) {
   ASSIGN_OR_RETURN(std::vector<ZkFile> before, ZkFilesIn(options.staged));
-  ASSIGN_OR_RETURN(
-      ScratchDir dir,
-      ScratchDir::Create(fs::path(options.staged.data_dir).parent_path().string(),
-                         kCompactWorkPrefix));
-  const std::string& work = dir.path();
-
-  Result<ZkFile> snapshot = [&]() -> Result<ZkFile> {
-    ASSIGN_OR_RETURN(std::unique_ptr<zk::ScratchServer> server,
-                     zk::ScratchServer::Start({.dirs = options.staged,
-                                               .work_dir = work,
-                                               .java = options.java,
-                                               .classpath = options.classpath,
-                                               .data_bytes = data_bytes}));
-    ASSIGN_OR_RETURN(zk::SrvrInfo served, server->WaitServing(options.start_timeout));
-    server->Kill();
-    if (served.zxid != options.zxid) {
-      return FailedPrecondition("the scratch ZooKeeper served " + FormatZxid(served.zxid) +
-                                ", not the staged " + FormatZxid(options.zxid));
-    }
-    ASSIGN_OR_RETURN(std::vector<ZkFile> after, ZkFilesIn(options.staged));
-    return NewSnapshot(Added(before, after), options);
-  }();
-  if (!snapshot.ok()) {
-    Result<std::vector<ZkFile>> after = ZkFilesIn(options.staged);
-    for (const ZkFile& file : after.ok() ? Added(before, *after) : std::vector<ZkFile>{}) {
-      RETURN_IF_ERROR(RealFilesystem().RemoveAll(file.path));
-    }
+  Result<ZkFile> snapshot = Internal("not tried");
+  for (int attempt = 0; attempt < 2 && !snapshot.ok(); ++attempt) {
+    snapshot = RunScratchServer(options, data_bytes, before);
+    if (!snapshot.ok()) RETURN_IF_ERROR(UndoScratchServer(options.staged, before));
   }
   return snapshot;
 }
@@ -143,6 +154,9 @@ Result<CompactResult> Compact(const CompactOptions& options) {
   ZkFile snapshot = set.snapshot->file;
   if (set.snapshot_zxid != options.zxid) {
     Result<ZkFile> written = WriteSnapshotWithZooKeeper(options, data_bytes);
+    if (!written.ok() && written.status().code() == StatusCode::kCorruption) {
+      return written.status();
+    }
     if (!written.ok()) {
       result.detail = "left as staged: " + written.status().message();
       return result;

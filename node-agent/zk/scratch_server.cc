@@ -43,6 +43,18 @@ std::string ConfigFor(const zkfmt::DataDirs& dirs, uint16_t port) {
          "\nclientPortAddress=127.0.0.1\n4lw.commands.whitelist=*\nadmin.enableServer=false\n";
 }
 
+// The end of the server's output, for the error: its file goes with the scratch directory.
+std::string LastLineOf(const std::string& output) {
+  Result<std::string> text = ReadSmallFile(output, 16 << 20);
+  if (!text.ok()) return "";
+  std::string_view rest(*text);
+  while (!rest.empty() && (rest.back() == '\n' || rest.back() == '\r')) rest.remove_suffix(1);
+  const size_t start = rest.find_last_of('\n');
+  std::string line(start == std::string_view::npos ? rest : rest.substr(start + 1));
+  if (line.size() > 300) line = line.substr(0, 300) + "...";
+  return line.empty() ? "" : " (its last output: " + line + ")";
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ScratchServer>> ScratchServer::Start(const ScratchServerOptions& options) {
@@ -72,14 +84,15 @@ Result<SrvrInfo> ScratchServer::WaitServing(std::chrono::milliseconds timeout) {
   while (std::chrono::steady_clock::now() < deadline) {
     if (pid_ <= 0 || TryReap(pid_)) {
       pid_ = -1;
-      return Internal("the scratch ZooKeeper exited while loading the data; see " + output_);
+      return Internal("the scratch ZooKeeper exited while loading the data" +
+                      LastLineOf(output_));
     }
     Result<SrvrInfo> srvr = QuerySrvr(endpoint_, std::chrono::seconds(2));
     if (srvr.ok() && srvr->serving) return srvr;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return Internal("the scratch ZooKeeper did not serve within " +
-                     std::to_string(timeout.count() / 1000) + " s; see " + output_);
+                  std::to_string(timeout.count() / 1000) + " s" + LastLineOf(output_));
 }
 
 }  // namespace lockstep::zk

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <unordered_map>
 
 namespace lockstep::zkfmt {
 namespace {
@@ -25,6 +26,12 @@ class TxnLogParser {
   Result<TxnLogSummary> Run() {
     ASSIGN_OR_RETURN(bool has_records, ParseHeader());
     if (has_records) RETURN_IF_ERROR(ParseRecords());
+    if (repeats_ > 0) {
+      Note(first_repeat_,
+           std::to_string(repeats_) + " transaction(s) logged twice (same zxid and checksum); "
+           "ZooKeeper loads such logs",
+           false);
+    }
     if (options_.compute_sha256) summary_.sha256 = sha_.HexDigest();
     summary_.valid = !HasFatal(summary_.problems);
     return std::move(summary_);
@@ -124,19 +131,27 @@ class TxnLogParser {
       summary_.cut = true;
       return false;
     }
-    CheckContinuity(record);
+    CheckContinuity(record, stored_crc);
+    crc_of_.emplace(record.zxid, stored_crc);
     Keep(record, stored_crc);
     return true;
   }
 
-  void CheckContinuity(const TxnRecord& record) {
+  void CheckContinuity(const TxnRecord& record, int64_t stored_crc) {
     if (!summary_.last_zxid) return;
     Zxid prev = *summary_.last_zxid;
     if (record.zxid <= prev) {
       // A follower's ZooKeeper 3.8 can log transactions it received while syncing twice; on load
-      // it applies the log in order and only reports the repeat, so the data is restorable.
-      Note(record.offset, "transaction repeats an earlier zxid (logged twice)", false,
-           "> " + FormatZxid(prev), FormatZxid(record.zxid));
+      // it applies the log in order and only reports the repeat, so the data is restorable. A
+      // zxid reused for other content is something else: corruption.
+      auto first = crc_of_.find(record.zxid);
+      if (first == crc_of_.end() || first->second != stored_crc) {
+        Note(record.offset, "zxid repeated with different content", true,
+             first == crc_of_.end() ? "> " + FormatZxid(prev) : "the record logged first",
+             FormatZxid(record.zxid));
+      } else if (repeats_++ == 0) {
+        first_repeat_ = record.offset;
+      }
       return;
     }
     bool next_in_epoch = record.zxid == prev + 1;
@@ -169,6 +184,9 @@ class TxnLogParser {
   TxnLogSummary summary_;
   std::string txn_;
   AsyncSha256 sha_;  // hashed beside the parsing, on another core
+  std::unordered_map<Zxid, int64_t> crc_of_;  // each zxid's record checksum, to judge repeats
+  uint64_t repeats_ = 0;
+  uint64_t first_repeat_ = 0;
 };
 
 }  // namespace

@@ -1,22 +1,24 @@
 #include "node-agent/archive/extract.h"
 
+#include <fcntl.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <map>
 #include <set>
 #include <vector>
 
+#include "common/async_sha256.h"
 #include "common/file.h"
 #include "common/fs.h"
-#include "common/async_sha256.h"
-#include "proto/json.h"
 #include "node-agent/archive/archive_reader.h"
+#include "proto/json.h"
 
 namespace lockstep::archive {
 namespace {
 
 constexpr uint64_t kMaxManifestSize = 16 << 20;
 constexpr size_t kCopyBuffer = 1 << 20;
+constexpr uint64_t kWritebackChunk = 8 << 20;
 
 class Extractor {
  public:
@@ -135,9 +137,10 @@ class Extractor {
   // less data than its header says, or (Lockstep's layout) a sha256 other than the manifest's.
   Status CopyEntry(const std::string& name, const EntryInfo& entry, int out,
                    const std::string& path) {
-    Sha256 sha;
+    AsyncSha256 sha;  // beside the decompression, on another core
     std::vector<char> buffer(kCopyBuffer);
     uint64_t copied = 0;
+    uint64_t flushed = 0;
     while (true) {
       ASSIGN_OR_RETURN(size_t n, reader_->Read(buffer.data(), buffer.size()));
       if (n == 0) break;
@@ -146,6 +149,12 @@ class Extractor {
       sha.Update(buffer.data(), n);
       if (out < 0) continue;
       RETURN_IF_ERROR(WriteFully(out, buffer.data(), n, path));
+      // Start writeback as we go, so the fsync at the end waits for little.
+      if (copied - flushed >= kWritebackChunk) {
+        (void)sync_file_range(out, static_cast<off_t>(flushed),
+                              static_cast<off_t>(copied - flushed), SYNC_FILE_RANGE_WRITE);
+        flushed = copied;
+      }
       result_.data_bytes += n;
       if (progress_) progress_(result_.data_bytes, reader_->compressed_bytes_read(), name);
     }

@@ -73,11 +73,7 @@ class Components : public ::testing::Test {
     cluster_ = nullptr;
   }
   void TearDown() override {
-    for (int i = 1; i <= 3; ++i) {
-      if (!cluster_->AgentAlive(i)) {
-        ASSERT_TRUE(cluster_->StartAgent(i).ok());
-      }
-    }
+    ASSERT_TRUE(cluster_->StartStoppedAgents().ok());
     EXPECT_TRUE(cluster_->WaitAllHealthy(60s));
   }
 

@@ -241,6 +241,13 @@ Status MiniCluster::WriteFiles() {
   return WriteFileAtomically(options_.dir + "/cluster.env", env.str());
 }
 
+Status MiniCluster::StartStoppedAgents() {
+  for (int i = 1; i <= masters(); ++i) {
+    if (!AgentAlive(i)) RETURN_IF_ERROR(StartAgent(i));
+  }
+  return Status::Ok();
+}
+
 Status MiniCluster::StartAgent(int i) {
   if (agent_pids_[i - 1] > 0) TryReap(agent_pids_[i - 1]);  // a crashed agent's zombie
   std::vector<std::string> argv = {AgentBinary(), "--config", master_dir(i) + "/agent.toml"};

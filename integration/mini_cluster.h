@@ -86,6 +86,9 @@ class MiniCluster {
   bool AgentAlive(int i) const;
   pid_t zk_pid(int i) const;  // 0 when no server runs on this master's dirs
   Status StartAgent(int i);
+  // Starts every agent a scenario killed or stopped: suites sharing one cluster call it after
+  // each test.
+  Status StartStoppedAgents();
   Status KillAgent(int i);   // SIGKILL; its ZooKeeper keeps running
   Status StopAgent(int i);   // SIGTERM; its ZooKeeper stops with it
   Status PauseAgent(int i);  // SIGSTOP

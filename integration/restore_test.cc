@@ -198,10 +198,8 @@ class Restore : public RestoreSuite {
   void TearDown() override {
     for (int i = 1; i <= cluster().masters(); ++i) {
       fs::remove(cluster().master_dir(i) + "/java-broken");
-      if (!cluster().AgentAlive(i)) {
-        ASSERT_TRUE(cluster().StartAgent(i).ok());
-      }
     }
+    ASSERT_TRUE(cluster().StartStoppedAgents().ok());
     EXPECT_TRUE(cluster().WaitAllHealthy(90s)) << "cluster did not recover after the test";
   }
   static MiniCluster* shared_;

@@ -3,8 +3,8 @@
 #include "common/http/client.h"
 #include "common/http/tls.h"
 #include "common/strings.h"
-#include "coordinator/agent_client.h"
-#include "node-agent/agent/token.h"
+#include "api/status_http.h"
+#include "api/token.h"
 #include "proto/agent.pb.h"
 #include "proto/json.h"
 
@@ -18,7 +18,7 @@ Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request
   if (flags.token_file.empty()) {
     return InvalidArgument("no token given: pass --token-file FILE or set LOCKSTEP_TOKEN_FILE");
   }
-  Result<std::string> token = agent::LoadToken(flags.token_file);
+  Result<std::string> token = api::LoadToken(flags.token_file);
   if (!token.ok()) return InvalidArgument(token.status().message());
   // Any agent will do: try each given URL until one answers.
   std::string unreachable;
@@ -42,7 +42,7 @@ Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request
       continue;
     }
     if (reply->status / 100 != 2) {
-      return coordinator::StatusFromReply(*reply, url.ToString() + request.path);
+      return api::StatusFromReply(*reply, url.ToString() + request.path);
     }
     return std::move(reply->body);
   }

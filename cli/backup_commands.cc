@@ -13,9 +13,8 @@
 #include "common/http/tls.h"
 #include "common/sha256.h"
 #include "common/strings.h"
-#include "coordinator/agent_client.h"
-#include "coordinator/labels.h"
-#include "node-agent/agent/token.h"
+#include "api/names.h"
+#include "api/token.h"
 #include "node-agent/local/deep_verify.h"
 #include "node-agent/local/inspect_archive.h"
 #include "proto/agent.pb.h"
@@ -96,7 +95,7 @@ void AddCreate(CLI::App* backup, const OutputOptions& output, const ClusterFlags
                   "component such as marathon; default: zookeeper and every app component");
   cmd->add_flag("--wait", flags->wait, "wait until it is READY or failed, showing progress");
   cmd->callback([=, &output, &cluster] {
-    if (ReportFailure(coordinator::CheckLabel(flags->label), output, exit_code)) return;
+    if (ReportFailure(api::CheckLabel(flags->label), output, exit_code)) return;
     proto::CreateBackupRequest request;
     request.set_label(flags->label);
     request.set_mode(flags->mode);
@@ -168,7 +167,7 @@ void AddShowAndDelete(CLI::App* backup, const OutputOptions& output, const Clust
   auto* show = backup->add_subcommand("show", "One backup, as JSON (status, replicas, restores).");
   show->add_option("ID", *show_id, "the backup's id")->required();
   show->callback([=, &output, &cluster] {
-    if (ReportFailure(coordinator::CheckBackupId(*show_id), output, exit_code)) return;
+    if (ReportFailure(api::CheckBackupId(*show_id), output, exit_code)) return;
     proto::Backup record;
     if (ReportFailure(CallApiFor(cluster, {.path = "/v1/backups/" + *show_id}, &record), output,
                       exit_code)) {
@@ -181,7 +180,7 @@ void AddShowAndDelete(CLI::App* backup, const OutputOptions& output, const Clust
   auto* del = backup->add_subcommand("delete", "Delete a backup from every master.");
   del->add_option("ID", *delete_id, "the backup's id")->required();
   del->callback([=, &output, &cluster] {
-    if (ReportFailure(coordinator::CheckBackupId(*delete_id), output, exit_code)) return;
+    if (ReportFailure(api::CheckBackupId(*delete_id), output, exit_code)) return;
     proto::Backup record;
     Status deleted = CallApiFor(cluster,
                                 {.method = "DELETE",
@@ -210,7 +209,7 @@ Status Download(const ClusterFlags& cluster, const std::string& id, const std::s
   }
   proto::ClusterStatus status;
   RETURN_IF_ERROR(CallApiFor(cluster, {.path = "/v1/cluster/status"}, &status));
-  ASSIGN_OR_RETURN(std::string token, agent::LoadToken(cluster.token_file));
+  ASSIGN_OR_RETURN(std::string token, api::LoadToken(cluster.token_file));
   const std::string partial = out + ".part";
   std::string errors;
   for (const auto& replica : record.replicas()) {
@@ -265,7 +264,7 @@ void AddDownload(CLI::App* backup, const OutputOptions& output, const ClusterFla
   cmd->add_option("ID", flags->id, "the backup's id")->required();
   cmd->add_option("-o,--output", flags->out, "where to write the archive")->required();
   cmd->callback([=, &output, &cluster] {
-    if (ReportFailure(coordinator::CheckBackupId(flags->id), output, exit_code)) return;
+    if (ReportFailure(api::CheckBackupId(flags->id), output, exit_code)) return;
     if (ReportFailure(Download(cluster, flags->id, flags->out), output, exit_code)) return;
     if (output.json) {
       std::cout << "{\"id\": \"" << flags->id << "\", \"file\": \"" << flags->out << "\"}\n";
@@ -309,7 +308,7 @@ void AddImport(CLI::App* backup, const OutputOptions& output, const ClusterFlags
   cmd->add_option("FILE", flags->file, "the archive")->required();
   cmd->add_option("--label", flags->label, "label of the new backup (default: imported)");
   cmd->callback([=, &output, &cluster] {
-    if (ReportFailure(coordinator::CheckLabel(flags->label), output, exit_code)) return;
+    if (ReportFailure(api::CheckLabel(flags->label), output, exit_code)) return;
     Result<proto::Backup> record = Upload(cluster, flags->file, flags->label);
     if (ReportFailure(record.status(), output, exit_code)) return;
     if (output.json) {
@@ -384,7 +383,7 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
       }
       report.set_ok(ok);
     } else {
-      if (ReportFailure(coordinator::CheckBackupId(flags->target), output, exit_code)) return;
+      if (ReportFailure(api::CheckBackupId(flags->target), output, exit_code)) return;
       Status verified = CallApiFor(
           cluster,
           {.method = "POST",

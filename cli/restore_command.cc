@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "cli/exit_codes.h"
-#include "coordinator/labels.h"
+#include "api/names.h"
 #include "proto/agent.pb.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
@@ -147,7 +147,7 @@ void PrintRestore(const proto::RestoreRecord& r) {
 
 void Run(const RestoreFlags& flags, const OutputOptions& output, const ClusterFlags& cluster,
          int* exit_code) {
-  if (ReportFailure(coordinator::CheckBackupId(flags.id), output, exit_code)) return;
+  if (ReportFailure(api::CheckBackupId(flags.id), output, exit_code)) return;
   if (ReportFailure(CheckComponents(flags), output, exit_code)) return;
   // Only the whole-ensemble restore stops servers and discards everything since the backup.
   if (NamesZooKeeper(flags.components) && !flags.dry_run && !flags.yes) {

@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "cli/exit_codes.h"
-#include "coordinator/scheduler.h"
+#include "api/names.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
 
@@ -33,7 +33,7 @@ void AddCreate(CLI::App* schedule, const OutputOptions& output, const ClusterFla
     request.set_cron(*cron);
     request.set_mode(*mode);
     request.set_keep(*keep);
-    if (ReportFailure(coordinator::CheckSchedule(request), output, exit_code)) return;
+    if (ReportFailure(api::CheckSchedule(request), output, exit_code)) return;
     proto::Schedule created;
     Status made = CallApiFor(
         cluster, {.method = "POST", .path = "/v1/schedules", .body = proto::ToCompactJson(request)},

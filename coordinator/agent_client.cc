@@ -1,10 +1,14 @@
 #include "coordinator/agent_client.h"
 
+#include "api/paths.h"
+#include "api/status_http.h"
 #include "proto/agent.pb.h"
 #include "proto/json.h"
 
 namespace lockstep::coordinator {
 namespace {
+
+namespace paths = api::paths;
 
 // Taking or fetching an archive runs as long as the data takes; the call is only cut off when
 // the agent stops answering altogether.
@@ -13,35 +17,6 @@ constexpr auto kTransferTimeout = std::chrono::hours(6);
 constexpr auto kRestoreStepTimeout = std::chrono::minutes(5);
 
 }  // namespace
-
-Status StatusFromReply(const http::Reply& reply, const std::string& where) {
-  proto::ErrorReply error;
-  std::string message = proto::FromJson(reply.body, &error, true).ok() && !error.error().empty()
-                            ? error.error()
-                            : "HTTP " + std::to_string(reply.status) + " from " + where;
-  switch (reply.status) {
-    case 400:
-    case 405:
-    case 413:
-    case 431:
-      return InvalidArgument(message);
-    case 401:
-    case 403:
-      return Status(StatusCode::kUnavailable, "not authorised: " + message);
-    case 404:
-      return NotFound(message);
-    case 409:
-      return Status(StatusCode::kBusy, message);
-    case 412:
-      return FailedPrecondition(message);
-    case 502:
-    case 503:
-    case 504:
-      return Status(StatusCode::kUnavailable, message);
-    default:
-      return Internal(message);
-  }
-}
 
 HttpAgentClient::HttpAgentClient(const http::Client& client, std::string token,
                                  std::chrono::milliseconds timeout)
@@ -59,7 +34,7 @@ Status HttpAgentClient::Call(const Member& member, const std::string& method,
   Result<http::Reply> answer = client_.Call(url, call);
   if (!answer.ok()) return answer.status().Prepend(member.name);
   if (answer->status / 100 != 2) {
-    return StatusFromReply(*answer, member.name + " " + path).Prepend(member.name);
+    return api::StatusFromReply(*answer, member.name + " " + path).Prepend(member.name);
   }
   if (reply) RETURN_IF_ERROR(proto::FromJson(answer->body, reply, true).Prepend(member.name));
   return Status::Ok();
@@ -68,52 +43,52 @@ Status HttpAgentClient::Call(const Member& member, const std::string& method,
 Result<proto::LockState> HttpAgentClient::Lock(const Member& member,
                                                const proto::LockRequest& request) {
   proto::LockState state;
-  RETURN_IF_ERROR(Call(member, "POST", "/v1/internal/lock", &request, &state, timeout_));
+  RETURN_IF_ERROR(Call(member, "POST", paths::kLock, &request, &state, timeout_));
   return state;
 }
 
 Status HttpAgentClient::Unlock(const Member& member, const std::string& id) {
   proto::LockRequest request;
   request.set_id(id);
-  return Call(member, "POST", "/v1/internal/lock/release", &request, nullptr, timeout_);
+  return Call(member, "POST", paths::kLockRelease, &request, nullptr, timeout_);
 }
 
 Result<proto::LockState> HttpAgentClient::LockState(const Member& member) {
   proto::LockState state;
-  RETURN_IF_ERROR(Call(member, "GET", "/v1/internal/lock", nullptr, &state, timeout_));
+  RETURN_IF_ERROR(Call(member, "GET", paths::kLock, nullptr, &state, timeout_));
   return state;
 }
 
 Result<proto::TakeReply> HttpAgentClient::Take(const Member& member,
                                                const proto::TakeRequest& request) {
   proto::TakeReply reply;
-  RETURN_IF_ERROR(Call(member, "POST", "/v1/internal/backups/" + request.id() + "/take", &request,
+  RETURN_IF_ERROR(Call(member, "POST", paths::Fill(paths::kReplicaTake, {request.id()}), &request,
                        &reply, kTransferTimeout));
   return reply;
 }
 
 Status HttpAgentClient::Fetch(const Member& member, const proto::FetchRequest& request) {
-  return Call(member, "POST", "/v1/internal/backups/" + request.id() + "/fetch", &request, nullptr,
+  return Call(member, "POST", paths::Fill(paths::kReplicaFetch, {request.id()}), &request, nullptr,
               kTransferTimeout);
 }
 
 Status HttpAgentClient::PutRecord(const Member& member, const proto::Backup& record) {
-  return Call(member, "PUT", "/v1/internal/catalog/" + record.id(), &record, nullptr, timeout_);
+  return Call(member, "PUT", paths::Fill(paths::kCatalogRecord, {record.id()}), &record, nullptr, timeout_);
 }
 
 Status HttpAgentClient::RemoveArchive(const Member& member, const std::string& id) {
-  return Call(member, "DELETE", "/v1/internal/backups/" + id, nullptr, nullptr, timeout_);
+  return Call(member, "DELETE", paths::Fill(paths::kReplica, {id}), nullptr, nullptr, timeout_);
 }
 
 Status HttpAgentClient::PutSchedule(const Member& member, const proto::Schedule& schedule) {
-  return Call(member, "PUT", "/v1/internal/schedules/" + schedule.name(), &schedule, nullptr,
+  return Call(member, "PUT", paths::Fill(paths::kScheduleRecord, {schedule.name()}), &schedule, nullptr,
               timeout_);
 }
 
 Result<proto::StageReply> HttpAgentClient::Stage(const Member& member,
                                                  const proto::StageRequest& request) {
   proto::StageReply reply;
-  RETURN_IF_ERROR(Call(member, "POST", "/v1/internal/restores/" + request.restore_id() + "/stage",
+  RETURN_IF_ERROR(Call(member, "POST", paths::Fill(paths::kRestoreStep, {request.restore_id(), "stage"}),
                        &request, &reply, kTransferTimeout));
   return reply;
 }
@@ -121,14 +96,14 @@ Result<proto::StageReply> HttpAgentClient::Stage(const Member& member,
 Result<proto::RestoreJournal> HttpAgentClient::RestoreStep(
     const Member& member, const std::string& step, const proto::RestoreStepRequest& request) {
   proto::RestoreJournal journal;
-  RETURN_IF_ERROR(Call(member, "POST", "/v1/internal/restores/" + request.restore_id() + "/" + step,
+  RETURN_IF_ERROR(Call(member, "POST", paths::Fill(paths::kRestoreStep, {request.restore_id(), step}),
                        &request, &journal, kRestoreStepTimeout));
   return journal;
 }
 
 Result<proto::RestoreJournalList> HttpAgentClient::RestoreJournals(const Member& member) {
   proto::RestoreJournalList list;
-  RETURN_IF_ERROR(Call(member, "GET", "/v1/internal/restores", nullptr, &list, timeout_));
+  RETURN_IF_ERROR(Call(member, "GET", paths::kRestoreJournals, nullptr, &list, timeout_));
   return list;
 }
 

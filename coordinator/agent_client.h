@@ -69,9 +69,4 @@ class HttpAgentClient : public AgentClient {
   const std::chrono::milliseconds timeout_;
 };
 
-// A non-2xx reply as a Status: the agent's own error message, the code mapped back (400
-// InvalidArgument, 401/403 Unavailable "not authorised", 404 NotFound, 409 Busy, 412
-// FailedPrecondition, 502-504 Unavailable, else Internal).
-Status StatusFromReply(const http::Reply& reply, const std::string& where);
-
 }  // namespace lockstep::coordinator

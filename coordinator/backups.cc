@@ -8,12 +8,11 @@
 #include "common/crash_point.h"
 #include "common/log.h"
 #include "common/zxid.h"
-#include "coordinator/labels.h"
+#include "api/names.h"
 
 namespace lockstep::coordinator {
 namespace {
 
-constexpr int kServing = 3;
 using Clock = std::chrono::steady_clock;
 
 std::string Now() { return FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"); }
@@ -21,12 +20,6 @@ std::string Now() { return FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"); }
 Zxid ZxidOf(const proto::MasterStatus& master) {
   return ParseHexZxid(master.zk().zxid()).value_or(0);
 }
-
-bool ServingVoter(const proto::MasterStatus& m) {
-  return m.agent_reachable() && m.zk().code() == kServing && m.zk().mode() != "observer";
-}
-
-Member MemberOf(const proto::MasterStatus& master) { return {master.name(), master.address()}; }
 
 // The backup and each of its components end with `status`; a failure's `reason` goes on both.
 void EndWith(proto::Backup& record, proto::BackupStatus status, const std::string& reason) {
@@ -125,14 +118,6 @@ bool Backups::Running(const std::string& id) const {
   return running_.count(id) > 0;
 }
 
-std::vector<Member> MembersOf(const ClusterView& view) {
-  std::vector<Member> members;
-  for (const auto& master : view.masters) members.push_back(MemberOf(master));
-  std::sort(members.begin(), members.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
-  return members;
-}
-
 std::unique_ptr<ClusterLock> Backups::LockFor(const std::string& operation, const std::string& id,
                                               const ClusterView& view) {
   return MakeOperationLock(agents_, MembersOf(view), operation, id, settings_.self, settings_.lease,
@@ -151,7 +136,7 @@ void Backups::Publish(proto::Backup& record) {
 }
 
 Result<proto::Backup> Backups::Start(const proto::CreateBackupRequest& request) {
-  RETURN_IF_ERROR(CheckLabel(request.label()));
+  RETURN_IF_ERROR(api::CheckLabel(request.label()));
   const std::string mode = request.mode().empty() ? "online" : request.mode();
   ASSIGN_OR_RETURN(ComponentSelection selection,
                    SelectComponents({request.components().begin(), request.components().end()},
@@ -165,7 +150,7 @@ Result<proto::Backup> Backups::Start(const proto::CreateBackupRequest& request) 
   ASSIGN_OR_RETURN(proto::MasterStatus source,
                    ChooseSource(view, mode, settings_.self, settings_.quorum_margin));
   Job job;
-  job.record.set_id(NewBackupId(request.label()));
+  job.record.set_id(api::NewBackupId(request.label()));
   job.lock = LockFor("backup", job.record.id(), view);
   RETURN_IF_ERROR(job.lock->Acquire());
 

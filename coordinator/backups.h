@@ -17,19 +17,11 @@
 
 #include "coordinator/agent_client.h"
 #include "coordinator/cluster_lock.h"
+#include "coordinator/cluster_view.h"
 #include "proto/agent.pb.h"
 #include "proto/backup.pb.h"
 
 namespace lockstep::coordinator {
-
-// The masters as the coordinator sees them right now.
-struct ClusterView {
-  std::vector<proto::MasterStatus> masters;
-  int voters = 1;
-};
-
-// Every master of `view` as a member of an operation, in name order.
-std::vector<Member> MembersOf(const ClusterView& view);
 
 struct BackupSettings {
   std::string self;       // the coordinator's master

@@ -7,24 +7,21 @@
 
 #include "common/clock.h"
 #include "common/crash_point.h"
+#include "api/exhibitor_code.h"
+#include "api/restore_phase.h"
 #include "common/log.h"
 #include "common/zxid.h"
-#include "coordinator/labels.h"
-#include "coordinator/restore_ids.h"
+#include "api/names.h"
 
 namespace lockstep::coordinator {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int kServing = 3;
 constexpr auto kHealthPoll = std::chrono::milliseconds(250);
 
 std::string Now() { return FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"); }
 
-bool Terminal(const std::string& phase) { return phase == "done" || phase == "rolled_back"; }
-bool SwappedOrLater(const std::string& phase) {
-  return phase == "swapped" || phase == "started" || phase == "done";
-}
+namespace phase = api::restore_phase;
 
 double SecondsSince(Clock::time_point begun) {
   return std::chrono::duration<double>(Clock::now() - begun).count();
@@ -53,7 +50,7 @@ bool EnsembleHealthy(const ClusterView& view, std::string* why) {
   for (const auto& master : view.masters) {
     if (!master.agent_reachable()) {
       problems += (problems.empty() ? "" : "; ") + master.name() + "'s agent is unreachable";
-    } else if (master.zk().code() != kServing) {
+    } else if (master.zk().code() != api::kServing) {
       problems += (problems.empty() ? "" : "; ") + master.name() + " is not serving (" +
                   master.zk().description() + ")";
     } else if (master.zk().mode() == "leader" || master.zk().mode() == "standalone") {
@@ -93,7 +90,7 @@ std::shared_ptr<ClusterLock> Restores::LockAll(const std::vector<Member>& member
 
 Result<std::unique_ptr<Restores::Run>> Restores::Prepare(const std::string& backup_id,
                                                          const std::string& restore_id) {
-  RETURN_IF_ERROR(CheckBackupId(backup_id));
+  RETURN_IF_ERROR(api::CheckBackupId(backup_id));
   auto run = std::make_unique<Run>();
   ASSIGN_OR_RETURN(run->backup, host_.find(backup_id));
   if (run->backup.status() != proto::STATUS_READY || run->backup.replicas_size() == 0) {
@@ -312,7 +309,7 @@ void Restores::Drive(std::unique_ptr<Run> run) {
 }
 
 Result<proto::RestorePlan> Restores::DryRun(const std::string& backup_id) {
-  ASSIGN_OR_RETURN(std::unique_ptr<Run> run, Prepare(backup_id, NewRestoreId()));
+  ASSIGN_OR_RETURN(std::unique_ptr<Run> run, Prepare(backup_id, api::NewRestoreId()));
   run->dry_run = true;
   Status staged = StageAll(*run);
   Abandon(*run);
@@ -352,7 +349,7 @@ Result<proto::RestorePlan> Restores::DryRun(const std::string& backup_id) {
 Result<proto::RestoreRecord> Restores::Start(const std::string& backup_id) {
   std::lock_guard guard(mu_);
   RETURN_IF_ERROR(task_.Idle(kRestoreRunning));
-  ASSIGN_OR_RETURN(std::unique_ptr<Run> run, Prepare(backup_id, NewRestoreId()));
+  ASSIGN_OR_RETURN(std::unique_ptr<Run> run, Prepare(backup_id, api::NewRestoreId()));
   std::optional<proto::RestoreRecord> completed;
   RETURN_IF_ERROR(SettleLeftovers(*run, &completed));
   if (completed) return *completed;
@@ -370,7 +367,7 @@ Status Restores::SettleLeftovers(Run& run, std::optional<proto::RestoreRecord>* 
   }
   for (auto& [restore_id, journals] : by_restore) {
     const bool unfinished = std::any_of(journals.begin(), journals.end(),
-                                        [](const auto& j) { return !Terminal(j.phase()); });
+                                        [](const auto& j) { return !phase::IsTerminal(j.phase()); });
     if (!unfinished) continue;
     Result<std::unique_ptr<Run>> leftover = [&]() -> Result<std::unique_ptr<Run>> {
       auto other = std::make_unique<Run>();
@@ -407,9 +404,9 @@ void Restores::Settle(Run& run, const std::vector<proto::RestoreJournal>& journa
   const bool every_master_swapped =
       journals.size() == run.members.size() &&
       std::all_of(journals.begin(), journals.end(),
-                  [](const auto& j) { return SwappedOrLater(j.phase()); });
+                  [](const auto& j) { return phase::SwappedOrLater(j.phase()); });
   run.servers_touched = std::any_of(journals.begin(), journals.end(),
-                                    [](const auto& j) { return j.phase() != "staged"; });
+                                    [](const auto& j) { return j.phase() != phase::kStaged; });
   log::Warn("settling a restore whose driver was lost",
             {{"restore", run.record.id()}, {"resume", every_master_swapped ? "yes" : "no"}});
   run.record.set_driver(settings_.self);
@@ -437,7 +434,7 @@ void Restores::Recover(const std::string& restore_id, const std::string& backup_
     r->members = MembersOf(host_.view(true));
     // A lock of its own: taking it under the lost restore's id would count as renewing that
     // restore's lease, and so succeed while its driver is still alive.
-    r->lock = LockAll(r->members, NewRestoreId());
+    r->lock = LockAll(r->members, api::NewRestoreId());
     RETURN_IF_ERROR(r->lock->Acquire());
     return r;
   }();

@@ -17,7 +17,7 @@
 
 #include "common/single_task.h"
 #include "coordinator/agent_client.h"
-#include "coordinator/backups.h"
+#include "coordinator/cluster_view.h"
 #include "coordinator/cluster_lock.h"
 #include "proto/backup.pb.h"
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "common/log.h"
-#include "coordinator/cron.h"
-#include "coordinator/labels.h"
+#include "api/cron.h"
+#include "api/names.h"
 
 namespace lockstep::coordinator {
 
@@ -29,15 +29,6 @@ std::string ScheduledLabel(const std::string& name, time_t minute) {
   char suffix[16];
   std::strftime(suffix, sizeof suffix, "%Y%m%d-%H%M", &t);
   return name + "-" + suffix;
-}
-
-Status CheckSchedule(const proto::Schedule& schedule) {
-  RETURN_IF_ERROR(CheckScheduleName(schedule.name()));
-  RETURN_IF_ERROR(CronSchedule::Parse(schedule.cron()).status());
-  if (!schedule.mode().empty() && schedule.mode() != "online" && schedule.mode() != "offline") {
-    return InvalidArgument("--mode must be online or offline, not '" + schedule.mode() + "'");
-  }
-  return Status::Ok();
 }
 
 std::vector<std::string> RetentionVictims(const proto::Schedule& schedule,
@@ -70,7 +61,7 @@ void RunSchedules(const std::vector<proto::Schedule>& schedules,
                   const ScheduleActions& actions) {
   for (proto::Schedule schedule : schedules) {
     if (schedule.deleted()) continue;
-    Result<CronSchedule> cron = CronSchedule::Parse(schedule.cron());
+    Result<api::CronSchedule> cron = api::CronSchedule::Parse(schedule.cron());
     if (!cron.ok()) continue;
     const time_t since =
         ParseUtc(schedule.last_run()).value_or(ParseUtc(schedule.created_at()).value_or(now));

@@ -20,8 +20,6 @@ struct ScheduleActions {
   std::function<Status(proto::Schedule&)> save_schedule;
 };
 
-// Validates a new schedule's name, cron, mode and keep.
-Status CheckSchedule(const proto::Schedule& schedule);
 // "<name>-yyyymmdd-hhmm" for the run due at `minute`.
 std::string ScheduledLabel(const std::string& name, time_t minute);
 std::string FormatUtc(time_t when);

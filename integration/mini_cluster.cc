@@ -17,8 +17,8 @@
 #include "common/http/tls.h"
 #include "common/process.h"
 #include "integration/harness.h"
-#include "node-agent/agent/cluster_view.h"
-#include "node-agent/agent/token.h"
+#include "node-agent/agent/cluster_status.h"
+#include "api/token.h"
 #include "node-agent/zk/server_guard.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
@@ -144,7 +144,7 @@ std::string MiniCluster::zk_connect() const {
 }
 std::string MiniCluster::token_file() const { return options_.dir + "/token"; }
 std::string MiniCluster::token() const {
-  Result<std::string> token = agent::LoadToken(token_file());
+  Result<std::string> token = api::LoadToken(token_file());
   return token.ok() ? *token : "";
 }
 std::string MiniCluster::ca_file() const {

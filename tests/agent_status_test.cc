@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "node-agent/agent/cluster_view.h"
-#include "node-agent/agent/token.h"
+#include "node-agent/agent/cluster_status.h"
+#include "api/token.h"
 #include "node-agent/agent/zk_probe.h"
 #include "tests/zk_files.h"
 
@@ -17,7 +17,7 @@ proto::MasterStatus Master(const std::string& name, int code, const std::string&
   master.set_hostname("10.0.0." + name.substr(1));
   master.set_agent_reachable(true);
   master.mutable_zk()->set_code(code);
-  master.mutable_zk()->set_description(ExhibitorDescription(code));
+  master.mutable_zk()->set_description(api::ExhibitorDescription(code));
   master.mutable_zk()->set_mode(mode);
   master.mutable_zk()->set_is_leader(mode == "leader" || mode == "standalone");
   return master;
@@ -25,8 +25,8 @@ proto::MasterStatus Master(const std::string& name, int code, const std::string&
 
 TEST(ClusterView, HealthyEnsembleHasOneLeaderAndQuorum) {
   auto status = ComposeClusterStatus(
-      Master("m2", kServing, "leader"),
-      {Master("m3", kServing, "follower"), Master("m1", kServing, "follower")}, 3);
+      Master("m2", api::kServing, "leader"),
+      {Master("m3", api::kServing, "follower"), Master("m1", api::kServing, "follower")}, 3);
   EXPECT_EQ(status.masters(0).name(), "m1");  // sorted by name
   EXPECT_EQ(status.leader(), "m2");
   EXPECT_EQ(status.leaders(), 1);
@@ -38,35 +38,35 @@ TEST(ClusterView, HealthyEnsembleHasOneLeaderAndQuorum) {
 
 TEST(ClusterView, QuorumNeedsAMajorityOfVoters) {
   auto two_of_three =
-      ComposeClusterStatus(Master("m1", kServing, "leader"),
-                           {Master("m2", kServing, "follower"), Master("m3", kDown, "")}, 3);
+      ComposeClusterStatus(Master("m1", api::kServing, "leader"),
+                           {Master("m2", api::kServing, "follower"), Master("m3", api::kDown, "")}, 3);
   EXPECT_TRUE(two_of_three.quorum());
   auto one_of_three =
-      ComposeClusterStatus(Master("m1", kNotServing, ""),
-                           {Master("m2", kServing, "follower"), Master("m3", kDown, "")}, 3);
+      ComposeClusterStatus(Master("m1", api::kNotServing, ""),
+                           {Master("m2", api::kServing, "follower"), Master("m3", api::kDown, "")}, 3);
   EXPECT_FALSE(one_of_three.quorum());
   EXPECT_EQ(one_of_three.leaders(), 0);
   EXPECT_EQ(one_of_three.leader(), "");
   EXPECT_FALSE(Healthy(one_of_three));
   // Observers serve but don't vote.
   auto observers = ComposeClusterStatus(
-      Master("m1", kServing, "leader"),
-      {Master("m2", kServing, "observer"), Master("m3", kServing, "observer")}, 3);
+      Master("m1", api::kServing, "leader"),
+      {Master("m2", api::kServing, "observer"), Master("m3", api::kServing, "observer")}, 3);
   EXPECT_FALSE(observers.quorum());
 }
 
 TEST(ClusterView, TwoLeadersIsNotHealthy) {
   auto split = ComposeClusterStatus(
-      Master("m1", kServing, "leader"),
-      {Master("m2", kServing, "leader"), Master("m3", kServing, "follower")}, 3);
+      Master("m1", api::kServing, "leader"),
+      {Master("m2", api::kServing, "leader"), Master("m3", api::kServing, "follower")}, 3);
   EXPECT_EQ(split.leaders(), 2);
   EXPECT_EQ(split.leader(), "");
   EXPECT_FALSE(Healthy(split));
 }
 
 TEST(ClusterView, ExhibitorJsonIsTheBareArrayExhibitorServed) {
-  auto status = ComposeClusterStatus(Master("m1", kServing, "leader"),
-                                     {Master("m2", kNotServing, ""), Master("m3", kDown, "")}, 3);
+  auto status = ComposeClusterStatus(Master("m1", api::kServing, "leader"),
+                                     {Master("m2", api::kNotServing, ""), Master("m3", api::kDown, "")}, 3);
   EXPECT_EQ(
       ExhibitorStatusJson(status),
       "[{\"hostname\":\"10.0.0.1\",\"code\":3,\"description\":\"serving\",\"isLeader\":true},"
@@ -76,13 +76,13 @@ TEST(ClusterView, ExhibitorJsonIsTheBareArrayExhibitorServed) {
 
 TEST(Token, BearerMatchesOnlyTheExactToken) {
   const std::string token = "0123456789abcdef0123";
-  EXPECT_TRUE(BearerMatches("Bearer " + token, token));
-  EXPECT_FALSE(BearerMatches("Bearer " + token + "x", token));
-  EXPECT_FALSE(BearerMatches("Bearer " + token.substr(1), token));
-  EXPECT_FALSE(BearerMatches("bearer " + token, token));
-  EXPECT_FALSE(BearerMatches(token, token));
-  EXPECT_FALSE(BearerMatches("", token));
-  EXPECT_FALSE(BearerMatches("Bearer ", token));
+  EXPECT_TRUE(api::BearerMatches("Bearer " + token, token));
+  EXPECT_FALSE(api::BearerMatches("Bearer " + token + "x", token));
+  EXPECT_FALSE(api::BearerMatches("Bearer " + token.substr(1), token));
+  EXPECT_FALSE(api::BearerMatches("bearer " + token, token));
+  EXPECT_FALSE(api::BearerMatches(token, token));
+  EXPECT_FALSE(api::BearerMatches("", token));
+  EXPECT_FALSE(api::BearerMatches("Bearer ", token));
 }
 
 TEST(Token, LoadRefusesShortAndWorldReadableTokens) {
@@ -90,15 +90,15 @@ TEST(Token, LoadRefusesShortAndWorldReadableTokens) {
   const std::string path = dir / "token";
   testing::WriteFile(path, "  0123456789abcdef0123\n");
   chmod(path.c_str(), 0600);
-  auto token = LoadToken(path);
+  auto token = api::LoadToken(path);
   ASSERT_TRUE(token.ok()) << token.status().ToString();
   EXPECT_EQ(*token, "0123456789abcdef0123");
   chmod(path.c_str(), 0644);
-  EXPECT_NE(LoadToken(path).status().message().find("chmod 600"), std::string::npos);
+  EXPECT_NE(api::LoadToken(path).status().message().find("chmod 600"), std::string::npos);
   testing::WriteFile(path, "short\n");
   chmod(path.c_str(), 0600);
-  EXPECT_NE(LoadToken(path).status().message().find("openssl rand"), std::string::npos);
-  EXPECT_FALSE(LoadToken(dir / "missing").ok());
+  EXPECT_NE(api::LoadToken(path).status().message().find("openssl rand"), std::string::npos);
+  EXPECT_FALSE(api::LoadToken(dir / "missing").ok());
 }
 
 }  // namespace

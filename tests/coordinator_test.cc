@@ -10,8 +10,8 @@
 
 #include "coordinator/backups.h"
 #include "coordinator/cluster_lock.h"
-#include "coordinator/cron.h"
-#include "coordinator/labels.h"
+#include "api/cron.h"
+#include "api/names.h"
 #include "coordinator/scheduler.h"
 #include "tests/fake_agents.h"
 #include "node-agent/agent/op_lock.h"
@@ -23,24 +23,24 @@ TEST(Labels, TheRuleFromTheDesign) {
   for (const std::string& good :
        {std::string("abc"), std::string("nightly"), std::string("a_b"), std::string("ab.c-d"),
         std::string("__x"), std::string(25, 'z')}) {
-    EXPECT_TRUE(CheckLabel(good).ok()) << good;
+    EXPECT_TRUE(api::CheckLabel(good).ok()) << good;
   }
   for (const std::string& bad :
        {std::string("ab"), std::string(26, 'a'), std::string("a b"), std::string("a/b"),
         std::string(".ab"), std::string("-ab"), std::string("a-b"), std::string("ab\n")}) {
-    Status status = CheckLabel(bad);
+    Status status = api::CheckLabel(bad);
     EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << bad;
     EXPECT_NE(status.message().find("label"), std::string::npos);
   }
-  const std::string id = NewBackupId("nightly");
-  EXPECT_TRUE(CheckBackupId(id).ok()) << id;
-  EXPECT_EQ(LabelOfId(id), "nightly");
-  EXPECT_NE(NewBackupId("nightly"), id);
-  EXPECT_FALSE(CheckBackupId("nightly").ok());
-  EXPECT_FALSE(CheckBackupId("../../etc/passwd-00000000-0000-4000-8000-000000000000").ok());
-  EXPECT_FALSE(CheckBackupId(id.substr(0, id.size() - 1) + "g").ok());
-  EXPECT_TRUE(CheckScheduleName("every").ok());
-  EXPECT_FALSE(CheckScheduleName("twelve-chars").ok());
+  const std::string id = api::NewBackupId("nightly");
+  EXPECT_TRUE(api::CheckBackupId(id).ok()) << id;
+  EXPECT_EQ(api::LabelOfId(id), "nightly");
+  EXPECT_NE(api::NewBackupId("nightly"), id);
+  EXPECT_FALSE(api::CheckBackupId("nightly").ok());
+  EXPECT_FALSE(api::CheckBackupId("../../etc/passwd-00000000-0000-4000-8000-000000000000").ok());
+  EXPECT_FALSE(api::CheckBackupId(id.substr(0, id.size() - 1) + "g").ok());
+  EXPECT_TRUE(api::CheckScheduleName("every").ok());
+  EXPECT_FALSE(api::CheckScheduleName("twelve-chars").ok());
 }
 
 proto::MasterStatus Master(const std::string& name, const std::string& mode,
@@ -98,28 +98,28 @@ TEST(ChooseSource, OfflineQuorumRuleNamesTheNumbers) {
 time_t At(const char* utc) { return *ParseUtc(utc); }
 
 TEST(Cron, ParsesAndMatchesLikeCron) {
-  auto nightly = CronSchedule::Parse("0 3 * * *");
+  auto nightly = api::CronSchedule::Parse("0 3 * * *");
   ASSERT_TRUE(nightly.ok());
   EXPECT_TRUE(nightly->Matches(At("2026-11-25T03:00:00Z")));
   EXPECT_FALSE(nightly->Matches(At("2026-11-25T03:01:00Z")));
-  auto steps = CronSchedule::Parse("*/15 8-17 * * 1-5");
+  auto steps = api::CronSchedule::Parse("*/15 8-17 * * 1-5");
   ASSERT_TRUE(steps.ok());
   EXPECT_TRUE(steps->Matches(At("2026-11-25T08:45:00Z")));   // a Wednesday
   EXPECT_FALSE(steps->Matches(At("2026-11-29T08:45:00Z")));  // a Sunday
-  auto either = CronSchedule::Parse("0 0 1 * 0");            // 1st of the month OR Sundays
+  auto either = api::CronSchedule::Parse("0 0 1 * 0");            // 1st of the month OR Sundays
   EXPECT_TRUE(either->Matches(At("2026-11-29T00:00:00Z")));
   EXPECT_TRUE(either->Matches(At("2026-12-01T00:00:00Z")));
-  auto sunday7 = CronSchedule::Parse("0 0 * * 7");
+  auto sunday7 = api::CronSchedule::Parse("0 0 * * 7");
   EXPECT_TRUE(sunday7->Matches(At("2026-11-29T00:00:00Z")));
   for (const char* bad : {"* * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "5-1 * * * *",
                           "a * * * *", "*/0 * * * *", ", * * * *"}) {
-    EXPECT_EQ(CronSchedule::Parse(bad).status().code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(api::CronSchedule::Parse(bad).status().code(), StatusCode::kInvalidArgument) << bad;
   }
-  EXPECT_NE(CronSchedule::Parse("* 24 * * *").status().message().find("hour"), std::string::npos);
+  EXPECT_NE(api::CronSchedule::Parse("* 24 * * *").status().message().find("hour"), std::string::npos);
 }
 
 TEST(Cron, LastDueInGivesTheLatestMissedMinuteOnly) {
-  auto every = *CronSchedule::Parse("* * * * *");
+  auto every = *api::CronSchedule::Parse("* * * * *");
   auto due = every.LastDueIn(At("2026-11-25T09:00:00Z"), At("2026-11-25T09:10:30Z"));
   ASSERT_TRUE(due.has_value());
   EXPECT_EQ(FormatUtc(*due), "2026-11-25T09:10:00Z");
@@ -129,7 +129,7 @@ TEST(Cron, LastDueInGivesTheLatestMissedMinuteOnly) {
 proto::Backup Scheduled(const std::string& label, const std::string& when,
                         proto::BackupStatus status = proto::STATUS_READY) {
   proto::Backup b;
-  b.set_id(NewBackupId(label));
+  b.set_id(api::NewBackupId(label));
   b.set_label(label);
   b.set_timestamp(when);
   b.set_schedule("every");

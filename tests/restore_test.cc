@@ -403,11 +403,11 @@ TEST(RestoreJournals, OnlyFinishedJournalsBeyondTheNewestAreDropped) {
     journal.set_phase(phase_name);
     journals.push_back(journal);
   };
-  add("03", agent::restore_phase::kDone);
-  add("01", agent::restore_phase::kStopped);  // the oldest, but unfinished: an orphan to settle
-  add("05", agent::restore_phase::kRolledBack);
-  add("02", agent::restore_phase::kDone);
-  add("04", agent::restore_phase::kDone);
+  add("03", api::restore_phase::kDone);
+  add("01", api::restore_phase::kStopped);  // the oldest, but unfinished: an orphan to settle
+  add("05", api::restore_phase::kRolledBack);
+  add("02", api::restore_phase::kDone);
+  add("04", api::restore_phase::kDone);
   EXPECT_TRUE(agent::JournalsToPrune(journals, 4).empty());
   EXPECT_EQ(agent::JournalsToPrune(journals, 2),
             (std::vector<std::string>{"restore-20261103T100000Z-0000",

@@ -3,11 +3,15 @@
 #include <filesystem>
 
 #include "common/log.h"
-#include "node-agent/agent/token.h"
+#include "api/token.h"
+#include "node-agent/agent/routes.h"
 #include "node-agent/control/controller.h"
 
 namespace lockstep::agent {
 namespace {
+
+// Calls to the other masters' agents that aren't transfers (those run as long as they take).
+constexpr auto kInternalTimeout = std::chrono::milliseconds(10000);
 
 // Voting members named in zoo.cfg; a config without server lines is a standalone server.
 int CountVoters(const zk::ZooCfg& cfg) {
@@ -60,7 +64,7 @@ bool NeedsClientTls(const AgentConfig& config) {
 Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
   std::unique_ptr<Agent> agent(new Agent(std::move(config)));
   const AgentConfig& c = agent->config_;
-  ASSIGN_OR_RETURN(std::string token, LoadToken(c.token_file));
+  ASSIGN_OR_RETURN(std::string token, api::LoadToken(c.token_file));
   ASSIGN_OR_RETURN(zk::ZooCfg zoo_cfg, zk::LoadZooCfg(c.zoo_cfg));
   if (!zoo_cfg.client) {
     return InvalidArgument(c.zoo_cfg + " has no clientPort: the agent needs it to probe ZooKeeper");
@@ -93,56 +97,22 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
       .self_name = c.name,
       .self_url = c.advertise,
       .session_timeout = c.election_session});
-  agent->backups_ = std::make_unique<BackupService>(
-      BackupServiceOptions{.store_dir = c.store_dir,
-                           .token = token,
-                           .peer_timeout = c.peer_timeout,
-                           .zoo_cfg = zoo_cfg,
-                           .voters = CountVoters(zoo_cfg),
-                           .settings = {.self = c.name,
-                                        .replicas = c.backup_replicas,
-                                        .quorum_margin = c.quorum_margin,
-                                        .lease = c.lock_lease,
-                                        .components = ComponentSpecs(c.components)},
-                           .allow_crash_points = c.allow_crash_points,
-                           .java = c.controller.process.java,
-                           .classpath = c.controller.process.classpath},
-      agent->node_.get(), agent->peers_.get(), agent->client_.get(), agent->election_.get(),
-      &agent->lock_);
-  RETURN_IF_ERROR(agent->backups_->Open());
-  agent->schedules_ = std::make_unique<ScheduleService>(
-      c.store_dir, token, c.peer_timeout, agent->backups_.get(), agent->peers_.get(),
-      agent->client_.get(), agent->election_.get());
-  RETURN_IF_ERROR(agent->schedules_->Open());
-  agent->restores_ = std::make_unique<RestoreService>(
-      RestoreServiceOptions{.store_dir = c.store_dir,
-                            .token = token,
-                            .zoo_cfg = zoo_cfg,
-                            .rollback_keep = c.restore_rollback_keep,
-                            .compact = {.java = c.controller.process.java,
-                                        .classpath = c.controller.process.classpath,
-                                        // a load before the outage, on a busy master
-                                        .start_timeout = std::max<std::chrono::milliseconds>(
-                                            c.restore_start_timeout, std::chrono::minutes(2)),
-                                        .min_replay_bytes = c.restore_compact_min_log_bytes},
-                            .settings = {.self = c.name,
-                                         .lease = c.lock_lease,
-                                         .start_timeout = c.restore_start_timeout},
-                            .zk_connect = zk_connect,
-                            .components = c.components},
-      agent->backups_.get(), agent->node_.get(), agent->client_.get(), agent->election_.get(),
-      &agent->lock_);
-  RETURN_IF_ERROR(agent->restores_->Open());
-  agent->api_ = std::make_unique<Api>(ApiContext{.token = token,
-                                                 .node = agent->node_.get(),
-                                                 .peers = agent->peers_.get(),
-                                                 .client = agent->client_.get(),
-                                                 .voters = CountVoters(zoo_cfg),
-                                                 .election = agent->election_.get(),
-                                                 .lock = &agent->lock_,
-                                                 .backups = agent->backups_.get(),
-                                                 .schedules = agent->schedules_.get(),
-                                                 .restores = agent->restores_.get()});
+  agent->masters_ = std::make_unique<MastersView>(agent->node_.get(), agent->peers_.get(),
+                                                  CountVoters(zoo_cfg));
+  agent->self_ = std::make_unique<LocalAgent>(
+      LocalAgentOptions{.store_dir = c.store_dir,
+                        .token = token,
+                        .zoo_cfg = zoo_cfg,
+                        .rollback_keep = c.restore_rollback_keep,
+                        .compact = {.java = c.controller.process.java,
+                                    .classpath = c.controller.process.classpath,
+                                    // a load before the outage, on a busy master
+                                    .start_timeout = std::max<std::chrono::milliseconds>(
+                                        c.restore_start_timeout, std::chrono::minutes(2)),
+                                    .min_replay_bytes = c.restore_compact_min_log_bytes}},
+      agent->node_.get(), agent->client_.get());
+  RETURN_IF_ERROR(agent->self_->Open());
+  agent->WireServices(token, zk_connect);
   http::ServerOptions server{.host = c.listen_host,
                              .port = c.listen_port,
                              .tls = c.tls,
@@ -152,14 +122,56 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
   // `backup import` streams archives of any size straight into the archives' directory.
   server.accepts_upload = [token](const http::Request& head) {
     return head.method == "POST" && head.path == "/v1/backups/import" &&
-           BearerMatches(head.authorization, token);
+           api::BearerMatches(head.authorization, token);
   };
-  server.upload_dir = agent->backups_->upload_dir();
+  server.upload_dir = agent->self_->replicas().dir();  // keeping an import is a rename
   Api* api = agent->api_.get();
   agent->server_ = std::make_unique<http::Server>(
       server, [api](const http::Request& request) { return api->Handle(request); });
-  api->set_server(&agent->server_->counters());
+  agent->status_->set_server(&agent->server_->counters());
   return agent;
+}
+
+void Agent::WireServices(const std::string& token, const std::string& zk_connect) {
+  const AgentConfig& c = config_;
+  catalog_ = std::make_unique<Catalog>(&self_->records(), peers_.get(), client_.get(), token,
+                                       c.peer_timeout);
+  agents_ = std::make_unique<AgentClients>(self_.get(), *client_, token, kInternalTimeout);
+  backups_ = std::make_unique<BackupService>(
+      BackupServiceOptions{.token = token,
+                           .settings = {.self = c.name,
+                                        .replicas = c.backup_replicas,
+                                        .quorum_margin = c.quorum_margin,
+                                        .lease = c.lock_lease,
+                                        .components = ComponentSpecs(c.components)}},
+      self_.get(), catalog_.get(), masters_.get(), agents_.get(), client_.get(), election_.get());
+  schedules_ = std::make_unique<ScheduleService>(token, c.peer_timeout, self_.get(), backups_.get(),
+                                                 masters_.get(), agents_.get(), peers_.get(),
+                                                 client_.get(), election_.get());
+  restores_ = std::make_unique<RestoreService>(
+      RestoreServiceOptions{.token = token,
+                            .settings = {.self = c.name,
+                                         .lease = c.lock_lease,
+                                         .start_timeout = c.restore_start_timeout},
+                            .zk_connect = zk_connect,
+                            .components = c.components},
+      self_.get(), catalog_.get(), backups_.get(), masters_.get(), agents_.get(), client_.get(),
+      election_.get());
+  internal_ = std::make_unique<InternalApi>(self_.get(), catalog_.get());
+  status_ = std::make_unique<StatusService>(StatusContext{.token = token,
+                                                          .node = node_.get(),
+                                                          .peers = peers_.get(),
+                                                          .masters = masters_.get(),
+                                                          .client = client_.get(),
+                                                          .election = election_.get(),
+                                                          .self = self_.get(),
+                                                          .catalog = catalog_.get()});
+  api_ = std::make_unique<Api>(Router(token, AgentRoutes({.status = status_.get(),
+                                                          .backups = backups_.get(),
+                                                          .schedules = schedules_.get(),
+                                                          .restores = restores_.get(),
+                                                          .internal = internal_.get(),
+                                                          .crash_points = c.allow_crash_points})));
 }
 
 Agent::~Agent() { End(); }
@@ -186,7 +198,7 @@ void Agent::CoordinatorDuties() {
     restores_->SettleOrphans();
     if (election_->IsCoordinator()) {
       // One merged read of every master's catalog serves both duties.
-      const std::vector<proto::Backup> catalog = backups_->Catalog();
+      const std::vector<proto::Backup> catalog = catalog_->All();
       backups_->RecoverInterrupted(catalog);
       schedules_->Tick(catalog);
     }
@@ -207,6 +219,7 @@ void Agent::End() {
   backups_.reset();   // waits for a running backup's thread
   election_.reset();  // leaves the election at once, so a successor takes over quickly
   peers_.reset();
+  self_.reset();
   node_.reset();  // the process controller stops the JVM here when it owns it
 }
 

@@ -10,13 +10,19 @@
 #include "common/http/client.h"
 #include "common/http/server.h"
 #include "coordinator/election.h"
+#include "node-agent/agent/agent_clients.h"
 #include "node-agent/agent/api.h"
 #include "node-agent/agent/backup_service.h"
+#include "node-agent/agent/catalog.h"
+#include "node-agent/agent/cluster_status.h"
 #include "node-agent/agent/config.h"
+#include "node-agent/agent/internal_api.h"
+#include "node-agent/agent/local_agent.h"
 #include "node-agent/agent/local_node.h"
-#include "node-agent/agent/op_lock.h"
 #include "node-agent/agent/peer_view.h"
+#include "node-agent/agent/restore_service.h"
 #include "node-agent/agent/schedule_service.h"
+#include "node-agent/agent/status_service.h"
 
 namespace lockstep::agent {
 
@@ -34,16 +40,23 @@ class Agent {
  private:
   explicit Agent(AgentConfig config) : config_(std::move(config)) {}
   void CoordinatorDuties();
+  // The services and the route table over them, once the parts they use exist.
+  void WireServices(const std::string& token, const std::string& zk_connect);
 
   AgentConfig config_;
   std::unique_ptr<http::Client> client_;
   std::unique_ptr<LocalNode> node_;
   std::unique_ptr<PeerView> peers_;
   std::unique_ptr<coordinator::Election> election_;
-  OperationLock lock_;
+  std::unique_ptr<MastersView> masters_;
+  std::unique_ptr<LocalAgent> self_;
+  std::unique_ptr<Catalog> catalog_;
+  std::unique_ptr<AgentClients> agents_;
   std::unique_ptr<BackupService> backups_;
   std::unique_ptr<ScheduleService> schedules_;
   std::unique_ptr<RestoreService> restores_;
+  std::unique_ptr<InternalApi> internal_;
+  std::unique_ptr<StatusService> status_;
   std::mutex duties_mu_;
   std::condition_variable duties_wake_;
   bool duties_stop_ = false;

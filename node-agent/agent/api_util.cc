@@ -11,33 +11,6 @@ http::Reply JsonReply(const google::protobuf::Message& message, int status) {
   return http::Reply{status, proto::ToCompactJson(message), "application/json"};
 }
 
-int HttpStatusFor(const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kOk:
-      return 200;
-    case StatusCode::kInvalidArgument:
-      return 400;
-    case StatusCode::kNotFound:
-      return 404;
-    case StatusCode::kBusy:
-      return 409;
-    case StatusCode::kFailedPrecondition:
-      return 412;
-    case StatusCode::kUnavailable:
-      return 503;
-    default:
-      return 500;
-  }
-}
-
-http::Reply StatusReply(const Status& status) {
-  static const char* kCodes[] = {"ok",         "bad_request", "not_found",
-                                 "busy",       "unavailable", "failed_precondition",
-                                 "corruption", "io_error",    "internal"};
-  return http::ErrorReply(HttpStatusFor(status), kCodes[static_cast<int>(status.code())],
-                          status.message());
-}
-
 Status ParseBody(const http::Request& request, google::protobuf::Message* message) {
   if (request.body.empty()) return Status::Ok();
   return proto::FromJson(request.body, message);

@@ -1,4 +1,5 @@
-// Small pieces every route handler uses: JSON replies, Status to HTTP, strict bodies, forwarding.
+// Small pieces every route handler uses: JSON replies, strict bodies, forwarding (Status to HTTP
+// is api/status_http.h).
 #pragma once
 
 #include <google/protobuf/message.h>
@@ -7,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "api/status_http.h"
 #include "common/http/client.h"
 #include "common/http/message.h"
 #include "common/status.h"
@@ -15,9 +17,7 @@ namespace lockstep::agent {
 
 std::vector<std::string> PathSegments(const std::string& path);
 http::Reply JsonReply(const google::protobuf::Message& message, int status = 200);
-// The HTTP status for a failed operation.
-int HttpStatusFor(const Status& status);
-http::Reply StatusReply(const Status& status);
+using api::StatusReply;
 // Parses a request body strictly (unknown fields refused); an empty body leaves `message` empty.
 Status ParseBody(const http::Request& request, google::protobuf::Message* message);
 // 405 naming the accepted method, or nullopt when the method matches.

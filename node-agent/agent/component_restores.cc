@@ -8,7 +8,7 @@
 #include "common/process.h"
 #include "common/zk_client.h"
 #include "coordinator/cluster_lock.h"
-#include "coordinator/restore_ids.h"
+#include "api/names.h"
 #include "node-agent/components/dump.h"
 #include "node-agent/components/subtree_restore.h"
 
@@ -99,7 +99,7 @@ Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_
   }
   std::sort(names.begin(), names.end());
   run->names = names;
-  const std::string restore_id = coordinator::NewRestoreId();
+  const std::string restore_id = api::NewRestoreId();
   // No server stops: an unreachable master can't conflict, as for a backup.
   run->lock =
       coordinator::MakeOperationLock(agents_, coordinator::MembersOf(host_.view(false)), "restore",

@@ -10,8 +10,8 @@ LocalNode::LocalNode(LocalNodeOptions options, std::unique_ptr<control::ZkContro
     : options_(std::move(options)),
       controller_(std::move(controller)),
       maintenance_(std::move(maintenance)) {
-  last_.set_code(kLatent);
-  last_.set_description(ExhibitorDescription(kLatent));
+  last_.set_code(api::kLatent);
+  last_.set_description(api::ExhibitorDescription(api::kLatent));
 }
 
 LocalNode::~LocalNode() {

@@ -12,7 +12,8 @@
 #include "common/log.h"
 #include "common/sha256.h"
 #include "common/zxid.h"
-#include "coordinator/labels.h"
+#include "api/names.h"
+#include "api/paths.h"
 #include "node-agent/agent/zk_probe.h"
 #include "node-agent/components/dump.h"
 #include "node-agent/local/backup.h"
@@ -62,7 +63,7 @@ std::string NodeBackups::PathOf(const std::string& id) const {
 }
 
 bool NodeBackups::Has(const std::string& id) const {
-  return coordinator::CheckBackupId(id).ok() && access(PathOf(id).c_str(), R_OK) == 0;
+  return api::CheckBackupId(id).ok() && access(PathOf(id).c_str(), R_OK) == 0;
 }
 
 Status NodeBackups::CheckFreeSpace(uint64_t needed, const std::string& what) const {
@@ -79,7 +80,7 @@ Result<proto::TakeReply> NodeBackups::Archive(const proto::TakeRequest& request,
   options.client = zoo_cfg_.client;
   options.source_master = node_->options().name;
   options.backup_id = request.id();
-  options.label = coordinator::LabelOfId(request.id());
+  options.label = api::LabelOfId(request.id());
   options.components = components;
   options.include_zookeeper = !request.skip_zookeeper();
   ASSIGN_OR_RETURN(local::BackupResult result, local::RunBackup(options));
@@ -111,7 +112,7 @@ Result<proto::TakeReply> NodeBackups::TakeOffline(const proto::TakeRequest& requ
   for (;;) {
     proto::ZkServerStatus status = node_->Refresh();
     const Zxid zxid = ParseHexZxid(status.zxid()).value_or(0);
-    if (status.code() == kServing && zxid >= min_zxid) break;
+    if (status.code() == api::kServing && zxid >= min_zxid) break;
     if (std::chrono::steady_clock::now() > deadline) {
       return Status(StatusCode::kUnavailable,
                     "ZooKeeper on " + node_->options().name + " did not rejoin and catch up to " +
@@ -129,7 +130,7 @@ Result<proto::TakeReply> NodeBackups::TakeOffline(const proto::TakeRequest& requ
 }
 
 Result<proto::TakeReply> NodeBackups::Take(const proto::TakeRequest& request) {
-  RETURN_IF_ERROR(coordinator::CheckBackupId(request.id()));
+  RETURN_IF_ERROR(api::CheckBackupId(request.id()));
   if (Has(request.id())) return FailedPrecondition(request.id() + " already exists here");
   RETURN_IF_ERROR(CheckFreeSpace(
       BytesUnder(zoo_cfg_.data_dir) +
@@ -181,7 +182,7 @@ Result<NodeBackups::ComponentFiles> NodeBackups::DumpComponents(const proto::Tak
 }
 
 Status NodeBackups::Fetch(const proto::FetchRequest& request) {
-  RETURN_IF_ERROR(coordinator::CheckBackupId(request.id()));
+  RETURN_IF_ERROR(api::CheckBackupId(request.id()));
   if (Has(request.id())) {
     ASSIGN_OR_RETURN(std::string sha, Hash(request.id()));
     if (sha == request.sha256()) return Status::Ok();
@@ -202,7 +203,7 @@ Status NodeBackups::Fetch(const proto::FetchRequest& request) {
 Status NodeBackups::FetchInto(const proto::FetchRequest& request, const http::Url& from,
                               const std::string& partial) {
   http::CallOptions call{.method = "GET",
-                         .target = "/v1/internal/backups/" + request.id() + "/archive",
+                         .target = api::paths::Fill(api::paths::kReplicaArchive, {request.id()}),
                          .token = token_,
                          .timeout = std::chrono::seconds(30),
                          .download_file = partial};
@@ -226,7 +227,7 @@ Status NodeBackups::FetchInto(const proto::FetchRequest& request, const http::Ur
 }
 
 Status NodeBackups::Remove(const std::string& id) {
-  RETURN_IF_ERROR(coordinator::CheckBackupId(id));
+  RETURN_IF_ERROR(api::CheckBackupId(id));
   for (const std::string& path : {PathOf(id), local::Sha256SidecarPath(PathOf(id))}) {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
       return ErrnoError("cannot delete", path, errno);
@@ -261,7 +262,7 @@ proto::ReplicaCheck NodeBackups::Check(const std::string& id,
 
 Status NodeBackups::Adopt(const std::string& upload, const std::string& id,
                           const std::string& sha256) {
-  RETURN_IF_ERROR(coordinator::CheckBackupId(id));
+  RETURN_IF_ERROR(api::CheckBackupId(id));
   RETURN_IF_ERROR(
       WriteFileAtomically(local::Sha256SidecarPath(PathOf(id)), sha256 + "  " + id + ".tar.zst\n"));
   if (::rename(upload.c_str(), PathOf(id).c_str()) != 0) {
@@ -271,7 +272,7 @@ Status NodeBackups::Adopt(const std::string& upload, const std::string& id,
 }
 
 Result<std::string> NodeBackups::Hash(const std::string& id) const {
-  RETURN_IF_ERROR(coordinator::CheckBackupId(id));
+  RETURN_IF_ERROR(api::CheckBackupId(id));
   return Sha256OfFile(PathOf(id));
 }
 

@@ -9,8 +9,8 @@
 #include "common/disk_space.h"
 #include "common/log.h"
 #include "common/zxid.h"
-#include "coordinator/labels.h"
-#include "coordinator/restore_ids.h"
+#include "api/names.h"
+#include "api/names.h"
 #include "node-agent/archive/extract.h"
 #include "node-agent/local/cluster_swap.h"
 #include "node-agent/local/restore.h"
@@ -18,7 +18,7 @@
 
 namespace lockstep::agent {
 namespace fs = std::filesystem;
-namespace phase = restore_phase;
+namespace phase = api::restore_phase;
 namespace {
 
 constexpr int kServerDown = 1;
@@ -34,10 +34,6 @@ Status WrongPhase(const proto::RestoreJournal& journal, const std::string& step)
 }
 
 }  // namespace
-
-bool IsTerminalPhase(const std::string& phase_name) {
-  return phase_name == phase::kDone || phase_name == phase::kRolledBack;
-}
 
 NodeRestore::NodeRestore(std::string store_dir, zk::ZooCfg zoo_cfg, LocalNode* node,
                          NodeBackups* archives, uint32_t rollback_keep,
@@ -56,7 +52,7 @@ Status NodeRestore::Open() {
   // (an unreadable journal still counts) is what an agent killed mid-staging left. `zk restore`
   // stamps its staging with a bare time, so its staging is never taken for an orphan.
   auto orphaned = [this](const std::string& stamp) {
-    return coordinator::CheckRestoreId(stamp).ok() && !journals_.Has(stamp);
+    return api::CheckRestoreId(stamp).ok() && !journals_.Has(stamp);
   };
   if (Status removed = local::RemoveOrphanStaging(RealFilesystem(), Live(), orphaned);
       !removed.ok()) {
@@ -75,7 +71,7 @@ zkfmt::DataDirs NodeRestore::Live() const {
 }
 
 Result<proto::RestoreJournal> NodeRestore::Load(const std::string& restore_id) const {
-  RETURN_IF_ERROR(coordinator::CheckRestoreId(restore_id));
+  RETURN_IF_ERROR(api::CheckRestoreId(restore_id));
   Result<proto::RestoreJournal> journal = journals_.Get(restore_id);
   if (!journal.ok()) {
     return NotFound(node_->options().name + " has no journal for restore " + restore_id +
@@ -90,7 +86,7 @@ Status NodeRestore::Record(proto::RestoreJournal& journal, const std::string& ph
   journal.set_revision(journal.revision() + 1);
   RETURN_IF_ERROR(journals_.Put(journal).status());
   log::Info("restore step", {{"restore", journal.restore_id()}, {"phase", phase_name}});
-  if (IsTerminalPhase(phase_name)) PruneJournals();
+  if (phase::IsTerminal(phase_name)) PruneJournals();
   return Status::Ok();
 }
 
@@ -98,7 +94,7 @@ std::vector<std::string> JournalsToPrune(const std::vector<proto::RestoreJournal
                                          size_t keep) {
   std::vector<std::string> finished;
   for (const auto& journal : journals) {
-    if (IsTerminalPhase(journal.phase())) finished.push_back(journal.restore_id());
+    if (phase::IsTerminal(journal.phase())) finished.push_back(journal.restore_id());
   }
   if (finished.size() <= keep) return {};
   // Restore ids begin with their UTC start, so they order by age: newest first.
@@ -193,8 +189,8 @@ Result<std::string> NodeRestore::Compact(const local::StagedRestore& staged) {
 
 Result<proto::StageReply> NodeRestore::Stage(const proto::StageRequest& request) {
   std::lock_guard serial(mu_);
-  RETURN_IF_ERROR(coordinator::CheckRestoreId(request.restore_id()));
-  RETURN_IF_ERROR(coordinator::CheckBackupId(request.backup_id()));
+  RETURN_IF_ERROR(api::CheckRestoreId(request.restore_id()));
+  RETURN_IF_ERROR(api::CheckBackupId(request.backup_id()));
   if (journals_.Get(request.restore_id()).ok()) {
     return FailedPrecondition("restore " + request.restore_id() + " was already staged on " +
                               node_->options().name);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "api/restore_phase.h"
 #include "node-agent/agent/local_node.h"
 #include "node-agent/agent/node_backups.h"
 #include "node-agent/agent/record_store.h"
@@ -20,19 +21,6 @@
 
 namespace lockstep::agent {
 
-// Journal phases. Terminal ones end a master's part.
-namespace restore_phase {
-inline constexpr char kStaged[] = "staged";
-inline constexpr char kStopping[] = "stopping";
-inline constexpr char kStopped[] = "stopped";
-inline constexpr char kSwapping[] = "swapping";
-inline constexpr char kSwapped[] = "swapped";
-inline constexpr char kStarted[] = "started";
-inline constexpr char kDone[] = "done";
-inline constexpr char kRolledBack[] = "rolled_back";
-}  // namespace restore_phase
-
-bool IsTerminalPhase(const std::string& phase);
 // The finished journals beyond the `keep` newest; unfinished ones are never pruned.
 std::vector<std::string> JournalsToPrune(const std::vector<proto::RestoreJournal>& journals,
                                          size_t keep);

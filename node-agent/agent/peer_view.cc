@@ -1,5 +1,7 @@
 #include "node-agent/agent/peer_view.h"
 
+#include "api/paths.h"
+
 #include <future>
 
 #include "common/log.h"
@@ -15,8 +17,8 @@ proto::MasterStatus UnreachableMaster(const PeerConfig& peer, const std::string&
   if (auto url = http::ParseUrl(peer.url); url.ok()) master.set_hostname(url->host);
   master.set_agent_reachable(false);
   master.set_error(error);
-  master.mutable_zk()->set_code(kDown);
-  master.mutable_zk()->set_description(ExhibitorDescription(kDown));
+  master.mutable_zk()->set_code(api::kDown);
+  master.mutable_zk()->set_description(api::ExhibitorDescription(api::kDown));
   master.mutable_zk()->set_error("agent unreachable");
   return master;
 }
@@ -52,8 +54,8 @@ PeerView::PeerView(std::vector<PeerConfig> peers, const http::Client& client, st
       timeout_(timeout) {
   for (const auto& peer : peers_) {
     proto::MasterStatus latent = UnreachableMaster(peer, "not asked yet");
-    latent.mutable_zk()->set_code(kLatent);
-    latent.mutable_zk()->set_description(ExhibitorDescription(kLatent));
+    latent.mutable_zk()->set_code(api::kLatent);
+    latent.mutable_zk()->set_description(api::ExhibitorDescription(api::kLatent));
     latest_.push_back(std::move(latent));
   }
 }
@@ -75,7 +77,7 @@ proto::MasterStatus PeerView::Ask(const PeerConfig& peer) const {
   Result<http::Url> url = http::ParseUrl(peer.url);
   if (!url.ok()) return UnreachableMaster(peer, url.status().message());
   http::CallOptions call{
-      .method = "GET", .target = "/v1/node/status", .token = token_, .timeout = timeout_};
+      .method = "GET", .target = api::paths::kNodeStatus, .token = token_, .timeout = timeout_};
   Result<http::Reply> reply = client_.Call(*url, call);
   if (!reply.ok()) return UnreachableMaster(peer, reply.status().message());
   if (reply->status != 200) {

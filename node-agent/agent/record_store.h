@@ -1,10 +1,16 @@
-// Records (backups, schedules) kept as one JSON file each in a directory on this master, written
-// atomically. A copy only replaces the stored one when its revision is higher, so replicas pushed
-// in any order, or a restarted agent catching up from its peers, converge on the newest.
+// Records (backups, schedules, restore journals) kept as one JSON file each in a directory on
+// this master, written atomically. A copy only replaces the stored one when its revision is
+// higher, so replicas pushed in any order, or a restarted agent catching up from its peers,
+// converge on the newest.
+//
+// The files are read and parsed once, at Open(); from then on this store is their only writer
+// and answers reads from memory, so a catalog read costs the same whatever its history on disk.
+// Thread-safe: one mutex guards the files and the parsed copies.
 #pragma once
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -22,10 +28,26 @@ class RecordStore {
   using KeyOf = std::function<std::string(const Record&)>;
   RecordStore(std::string dir, KeyOf key_of) : dir_(std::move(dir)), key_of_(std::move(key_of)) {}
 
+  // Creates the directory and reads every record in it; unreadable files are skipped (and
+  // logged), as they were never written completely.
   Status Open() {
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);
     if (ec) return IoError("cannot create " + dir_ + ": " + ec.message());
+    std::lock_guard lock(mu_);
+    records_.clear();
+    for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (!name.ends_with(".json") || name[0] == '.') continue;
+      Result<Record> record = ReadFile(entry.path().string());
+      if (record.ok()) {
+        records_[name.substr(0, name.size() - 5)] = std::move(*record);
+      } else {
+        log::Warn("skipping unreadable record",
+                  {{"file", entry.path().string()}, {"error", record.status().message()}});
+      }
+    }
+    if (ec) return IoError("cannot list " + dir_ + ": " + ec.message());
     return Status::Ok();
   }
 
@@ -36,21 +58,25 @@ class RecordStore {
     if (key.empty() || key.find('/') != std::string::npos || key[0] == '.') {
       return InvalidArgument("bad record key '" + key + "'");
     }
-    Result<Record> stored = ReadLocked(key);
-    if (stored.ok() && stored->revision() >= record.revision()) return false;
+    auto stored = records_.find(key);
+    if (stored != records_.end() && stored->second.revision() >= record.revision()) return false;
     RETURN_IF_ERROR(WriteFileAtomically(PathOf(key), proto::ToJson(record)));
+    records_[key] = record;
     return true;
   }
 
   // Whether a record is stored, readable or not.
   bool Has(const std::string& key) const {
+    std::lock_guard lock(mu_);
     std::error_code ec;
-    return std::filesystem::exists(PathOf(key), ec) || ec;
+    return records_.count(key) || std::filesystem::exists(PathOf(key), ec) || ec;
   }
 
   Result<Record> Get(const std::string& key) const {
     std::lock_guard lock(mu_);
-    return ReadLocked(key);
+    auto stored = records_.find(key);
+    if (stored == records_.end()) return NotFound("no record '" + key + "' in " + dir_);
+    return stored->second;
   }
 
   // Removes a record for good (not a tombstone: peers are not told). A missing one is fine.
@@ -59,33 +85,30 @@ class RecordStore {
     std::error_code ec;
     std::filesystem::remove(PathOf(key), ec);
     if (ec) return IoError("cannot remove " + PathOf(key) + ": " + ec.message());
+    records_.erase(key);
     return Status::Ok();
   }
 
-  // Every record, tombstones included.
+  // Every record, tombstones included, in key order.
   std::vector<Record> All() const {
     std::lock_guard lock(mu_);
     std::vector<Record> records;
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
-      const std::string name = entry.path().filename().string();
-      if (!name.ends_with(".json") || name[0] == '.') continue;
-      Result<Record> record = ReadLocked(name.substr(0, name.size() - 5));
-      if (record.ok()) {
-        records.push_back(std::move(*record));
-      } else {
-        log::Warn("skipping unreadable record",
-                  {{"file", entry.path().string()}, {"error", record.status().message()}});
-      }
-    }
+    records.reserve(records_.size());
+    for (const auto& [key, record] : records_) records.push_back(record);
     return records;
+  }
+
+  // Calls `visit` with each record under the lock, without copying them.
+  void ForEach(const std::function<void(const Record&)>& visit) const {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, record] : records_) visit(record);
   }
 
  private:
   std::string PathOf(const std::string& key) const { return dir_ + "/" + key + ".json"; }
 
-  Result<Record> ReadLocked(const std::string& key) const {
-    ASSIGN_OR_RETURN(std::string text, ReadSmallFile(PathOf(key), 1 << 20));
+  static Result<Record> ReadFile(const std::string& path) {
+    ASSIGN_OR_RETURN(std::string text, ReadSmallFile(path, 1 << 20));
     Record record;
     RETURN_IF_ERROR(proto::FromJson(text, &record, true));
     return record;
@@ -94,6 +117,7 @@ class RecordStore {
   const std::string dir_;
   const KeyOf key_of_;
   mutable std::mutex mu_;
+  std::map<std::string, Record> records_;  // what the files hold, parsed
 };
 
 }  // namespace lockstep::agent

@@ -4,8 +4,8 @@
 
 #include "common/log.h"
 #include "common/zk_client.h"
-#include "coordinator/labels.h"
-#include "coordinator/restore_ids.h"
+#include "api/names.h"
+#include "api/names.h"
 #include "node-agent/agent/api_util.h"
 #include "node-agent/agent/coordinator_route.h"
 #include "proto/json.h"
@@ -40,35 +40,28 @@ bool DriverUnreachable(const http::Reply& reply) {
 
 }  // namespace
 
-RestoreService::RestoreService(RestoreServiceOptions options, BackupService* backups,
-                               LocalNode* node, const http::Client* client,
-                               coordinator::Election* election, OperationLock* lock)
-    : options_(std::move(options)),
-      backups_(backups),
-      client_(client),
-      election_(election),
-      lock_(lock),
-      node_restore_(options_.store_dir, options_.zoo_cfg, node, &backups->archives(),
-                    options_.rollback_keep, options_.compact) {
+RestoreService::RestoreService(RestoreServiceOptions options, LocalAgent* self, Catalog* catalog,
+                               BackupService* backups, const MastersView* masters,
+                               coordinator::AgentClient* agents, const http::Client* client,
+                               coordinator::Election* election)
+    : options_(std::move(options)), self_(self), client_(client), election_(election) {
   coordinator::RestoreHost host{
-      .view = [backups](bool fresh) { return backups->View(fresh); },
-      .find = [backups](const std::string& id) { return backups->FindBackup(id); },
+      .view = [masters](bool fresh) { return masters->View(fresh); },
+      .find = [catalog](const std::string& id) { return catalog->Find(id); },
       .publish = [backups](proto::Backup& record) { backups->Publish(record); },
       .seal =
           [zk_connect = options_.zk_connect] {
             // A new session is a transaction: it moves the ensemble into its new epoch.
             (void)ZkClient::Connect(zk_connect, std::chrono::seconds(5));
           }};
-  restores_ = std::make_unique<coordinator::Restores>(backups->agents(), host, options_.settings);
+  restores_ = std::make_unique<coordinator::Restores>(*agents, host, options_.settings);
   components_ = std::make_unique<ComponentRestores>(
       ComponentRestoreOptions{.self = options_.settings.self,
                               .zk_connect = options_.zk_connect,
                               .lease = options_.settings.lease,
                               .components = options_.components},
-      backups->agents(), std::move(host), &backups->archives());
+      *agents, std::move(host), &self->replicas());
 }
-
-Status RestoreService::Open() { return node_restore_.Open(); }
 
 std::optional<http::Reply> RestoreService::RouteToDriver(const http::Request& request) {
   if (election_->IsCoordinator() || request.query.count("forwarded")) return std::nullopt;
@@ -84,9 +77,9 @@ std::optional<http::Reply> RestoreService::RouteToDriver(const http::Request& re
   return reply;
 }
 
-http::Reply RestoreService::Restore(const http::Request& request, const std::string& backup_id) {
-  if (auto wrong = WrongMethod(request, "POST")) return *wrong;
-  if (Status valid = coordinator::CheckBackupId(backup_id); !valid.ok()) return StatusReply(valid);
+http::Reply RestoreService::Restore(const http::Request& request, const PathParams& params) {
+  const std::string& backup_id = params.at("id");
+  if (Status valid = api::CheckBackupId(backup_id); !valid.ok()) return StatusReply(valid);
   proto::RestoreRequest restore;
   if (Status parsed = ParseBody(request, &restore); !parsed.ok()) return StatusReply(parsed);
   if (Status components = CheckComponents(restore); !components.ok()) {
@@ -112,58 +105,9 @@ http::Reply RestoreService::Restore(const http::Request& request, const std::str
   return started.ok() ? JsonReply(*started, 202) : StatusReply(started.status());
 }
 
-http::Reply RestoreService::Step(const http::Request& request, const std::string& restore_id,
-                                 const std::string& step) {
-  if (auto wrong = WrongMethod(request, "POST")) return *wrong;
-  if (Status valid = coordinator::CheckRestoreId(restore_id); !valid.ok()) {
-    return StatusReply(valid);
-  }
-  // Only under a restore's operation lock: a stray request can't stop or swap anything.
-  const proto::LockState lock = lock_->Current();
-  if (!lock.held() || lock.operation() != "restore") {
-    return StatusReply(FailedPrecondition("refusing restore step '" + step + "' for " +
-                                          restore_id + " without a restore's operation lock"));
-  }
-  if (step == "stage") {
-    proto::StageRequest stage;
-    if (Status parsed = ParseBody(request, &stage); !parsed.ok()) return StatusReply(parsed);
-    if (stage.restore_id() != restore_id) {
-      return StatusReply(InvalidArgument("restore id differs from path"));
-    }
-    Result<proto::StageReply> staged = node_restore_.Stage(stage);
-    return staged.ok() ? JsonReply(*staged) : StatusReply(staged.status());
-  }
-  proto::RestoreStepRequest body;
-  if (Status parsed = ParseBody(request, &body); !parsed.ok()) return StatusReply(parsed);
-  Result<proto::RestoreJournal> done = NotFound("unknown restore step '" + step + "'");
-  if (step == "stop") done = node_restore_.Stop(restore_id);
-  if (step == "swap") done = node_restore_.Swap(restore_id, body.min_epoch());
-  if (step == "start") done = node_restore_.Start(restore_id);
-  if (step == "finish") done = node_restore_.Finish(restore_id);
-  if (step == "rollback") done = node_restore_.Rollback(restore_id);
-  return done.ok() ? JsonReply(*done) : StatusReply(done.status());
-}
-
-std::optional<http::Reply> RestoreService::Handle(const http::Request& request,
-                                                  const std::vector<std::string>& parts) {
-  if (parts.size() == 4 && parts[1] == "backups" && parts[3] == "restore") {
-    return Restore(request, parts[2]);
-  }
-  if (parts.size() == 3 && parts[1] == "internal" && parts[2] == "restores") {
-    if (auto wrong = WrongMethod(request, "GET")) return *wrong;
-    proto::RestoreJournalList list;
-    for (auto& journal : node_restore_.Journals()) *list.add_journals() = std::move(journal);
-    return JsonReply(list);
-  }
-  if (parts.size() == 5 && parts[1] == "internal" && parts[2] == "restores") {
-    return Step(request, parts[3], parts[4]);
-  }
-  return std::nullopt;
-}
-
 void RestoreService::SettleOrphans() {
-  for (const auto& journal : node_restore_.Journals()) {
-    if (IsTerminalPhase(journal.phase()) || lock_->Current().held()) continue;
+  for (const auto& journal : self_->RestoreJournals()) {
+    if (api::restore_phase::IsTerminal(journal.phase()) || self_->LockState().held()) continue;
     restores_->Recover(journal.restore_id(), journal.backup_id());
   }
 }

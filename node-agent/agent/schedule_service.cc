@@ -3,8 +3,9 @@
 #include <ctime>
 #include <map>
 
+#include "api/paths.h"
 #include "common/log.h"
-#include "coordinator/labels.h"
+#include "api/names.h"
 #include "coordinator/scheduler.h"
 #include "node-agent/agent/api_util.h"
 #include "node-agent/agent/coordinator_route.h"
@@ -12,25 +13,26 @@
 
 namespace lockstep::agent {
 
-ScheduleService::ScheduleService(const std::string& store_dir, const std::string& token,
-                                 std::chrono::milliseconds peer_timeout, BackupService* backups,
+ScheduleService::ScheduleService(const std::string& token, std::chrono::milliseconds peer_timeout,
+                                 LocalAgent* self, BackupService* backups,
+                                 const MastersView* masters, coordinator::AgentClient* agents,
                                  PeerView* peers, const http::Client* client,
                                  coordinator::Election* election)
-    : store_(store_dir + "/schedules", [](const proto::Schedule& s) { return s.name(); }),
+    : store_(self->schedules()),
       token_(token),
       peer_timeout_(peer_timeout),
       backups_(backups),
+      masters_(masters),
+      agents_(agents),
       peers_(peers),
       client_(client),
       election_(election) {}
-
-Status ScheduleService::Open() { return store_.Open(); }
 
 std::vector<proto::Schedule> ScheduleService::Schedules() {
   std::map<std::string, proto::Schedule> merged;
   for (auto& schedule : store_.All()) merged[schedule.name()] = std::move(schedule);
   for (const std::string& body :
-       AskPeers(*peers_, *client_, token_, "/v1/internal/schedules", peer_timeout_)) {
+       AskPeers(*peers_, *client_, token_, api::paths::kScheduleStore, peer_timeout_)) {
     proto::ScheduleList list;
     if (!proto::FromJson(body, &list, true).ok()) continue;
     for (auto& schedule : *list.mutable_schedules()) {
@@ -48,10 +50,10 @@ std::vector<proto::Schedule> ScheduleService::Schedules() {
 Status ScheduleService::Save(proto::Schedule& schedule) {
   schedule.set_revision(schedule.revision() + 1);
   RETURN_IF_ERROR(store_.Put(schedule).status());
-  for (const auto& master : backups_->View().masters) {
-    Status put = backups_->agents().PutSchedule({master.name(), master.address()}, schedule);
+  for (const auto& member : coordinator::MembersOf(masters_->View())) {
+    Status put = agents_->PutSchedule(member, schedule);
     if (!put.ok())
-      log::Warn("schedule not pushed", {{"agent", master.name()}, {"error", put.message()}});
+      log::Warn("schedule not pushed", {{"agent", member.name}, {"error", put.message()}});
   }
   return Status::Ok();
 }
@@ -60,10 +62,10 @@ std::optional<http::Reply> ScheduleService::CoordinatorOnly(const http::Request&
   return RouteToCoordinator(*election_, *client_, token_, request, std::chrono::seconds(30));
 }
 
-http::Reply ScheduleService::Create(const http::Request& request) {
+http::Reply ScheduleService::Create(const http::Request& request, const PathParams&) {
   proto::Schedule schedule;
   if (Status parsed = ParseBody(request, &schedule); !parsed.ok()) return StatusReply(parsed);
-  if (Status valid = coordinator::CheckSchedule(schedule); !valid.ok()) return StatusReply(valid);
+  if (Status valid = api::CheckSchedule(schedule); !valid.ok()) return StatusReply(valid);
   if (auto forwarded = CoordinatorOnly(request)) return *forwarded;
   for (const auto& existing : Schedules()) {
     if (existing.name() == schedule.name() && !existing.deleted()) {
@@ -82,7 +84,7 @@ http::Reply ScheduleService::Create(const http::Request& request) {
   return JsonReply(schedule, 201);
 }
 
-http::Reply ScheduleService::Delete(const std::string& name) {
+http::Reply ScheduleService::DeleteHere(const std::string& name) {
   for (auto& schedule : Schedules()) {
     if (schedule.name() != name || schedule.deleted()) continue;
     schedule.set_deleted(true);
@@ -93,41 +95,17 @@ http::Reply ScheduleService::Delete(const std::string& name) {
   return StatusReply(NotFound("no schedule '" + name + "'; `lockstep schedule list` shows them"));
 }
 
-std::optional<http::Reply> ScheduleService::Handle(const http::Request& request,
-                                                   const std::vector<std::string>& parts) {
-  if (parts.size() >= 3 && parts[1] == "internal" && parts[2] == "schedules") {
-    if (parts.size() == 3) {
-      if (auto wrong = WrongMethod(request, "GET")) return *wrong;
-      proto::ScheduleList list;
-      for (auto& schedule : store_.All()) *list.add_schedules() = std::move(schedule);
-      return JsonReply(list);
-    }
-    if (auto wrong = WrongMethod(request, "PUT")) return *wrong;
-    proto::Schedule schedule;
-    if (Status parsed = ParseBody(request, &schedule); !parsed.ok()) return StatusReply(parsed);
-    if (schedule.name() != parts[3]) return StatusReply(InvalidArgument("name differs from path"));
-    if (Status valid = coordinator::CheckScheduleName(schedule.name()); !valid.ok()) {
-      return StatusReply(valid);
-    }
-    Result<bool> stored = store_.Put(schedule);
-    return stored.ok() ? JsonReply(schedule) : StatusReply(stored.status());
+http::Reply ScheduleService::List(const http::Request&, const PathParams&) {
+  proto::ScheduleList list;
+  for (auto& schedule : Schedules()) {
+    if (!schedule.deleted()) *list.add_schedules() = std::move(schedule);
   }
-  if (parts.size() < 2 || parts[1] != "schedules") return std::nullopt;
-  if (parts.size() == 2) {
-    if (request.method == "POST") return Create(request);
-    if (auto wrong = WrongMethod(request, "GET")) return *wrong;
-    proto::ScheduleList list;
-    for (auto& schedule : Schedules()) {
-      if (!schedule.deleted()) *list.add_schedules() = std::move(schedule);
-    }
-    return JsonReply(list);
-  }
-  if (parts.size() == 3) {
-    if (auto wrong = WrongMethod(request, "DELETE")) return *wrong;
-    if (auto forwarded = CoordinatorOnly(request)) return *forwarded;
-    return Delete(parts[2]);
-  }
-  return std::nullopt;
+  return JsonReply(list);
+}
+
+http::Reply ScheduleService::Delete(const http::Request& request, const PathParams& params) {
+  if (auto forwarded = CoordinatorOnly(request)) return *forwarded;
+  return DeleteHere(params.at("name"));
 }
 
 void ScheduleService::Tick(const std::vector<proto::Backup>& catalog) {

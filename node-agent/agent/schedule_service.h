@@ -1,41 +1,48 @@
 // Scheduled backups on the agent: the schedules live in STORE/schedules on every master (not in
-// ZooKeeper), pushed by the coordinator, merged on read like the catalog. Routes:
-//   POST /v1/schedules, DELETE /v1/schedules/NAME (coordinator), GET /v1/schedules,
-//   GET /v1/internal/schedules, PUT /v1/internal/schedules/NAME.
-// On the coordinator, Tick() runs due schedules and retention.
+// ZooKeeper), pushed by the coordinator, merged on read like the catalog. Routes (routes.cc):
+//   POST /v1/schedules, DELETE /v1/schedules/NAME (coordinator), GET /v1/schedules.
+// On the coordinator, Tick() runs due schedules and retention. Thread-safe: its state is the
+// schedule store's, which locks for itself.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "coordinator/agent_client.h"
+#include "coordinator/election.h"
 #include "node-agent/agent/backup_service.h"
-#include "node-agent/agent/record_store.h"
+#include "node-agent/agent/cluster_status.h"
+#include "node-agent/agent/local_agent.h"
+#include "node-agent/agent/peer_view.h"
+#include "node-agent/agent/router.h"
 
 namespace lockstep::agent {
 
 class ScheduleService {
  public:
-  ScheduleService(const std::string& store_dir, const std::string& token,
-                  std::chrono::milliseconds peer_timeout, BackupService* backups, PeerView* peers,
-                  const http::Client* client, coordinator::Election* election);
-  Status Open();
-  std::optional<http::Reply> Handle(const http::Request& request,
-                                    const std::vector<std::string>& parts);
+  ScheduleService(const std::string& token, std::chrono::milliseconds peer_timeout,
+                  LocalAgent* self, BackupService* backups, const MastersView* masters,
+                  coordinator::AgentClient* agents, PeerView* peers, const http::Client* client,
+                  coordinator::Election* election);
+  http::Reply Create(const http::Request& request, const PathParams& params);
+  http::Reply Delete(const http::Request& request, const PathParams& params);
+  http::Reply List(const http::Request& request, const PathParams& params);
   std::vector<proto::Schedule> Schedules();  // merged, tombstones included
   // `catalog`: Catalog() as the caller just read it.
   void Tick(const std::vector<proto::Backup>& catalog);
 
  private:
-  http::Reply Create(const http::Request& request);
-  http::Reply Delete(const std::string& name);
+  http::Reply DeleteHere(const std::string& name);
   Status Save(proto::Schedule& schedule);
   std::optional<http::Reply> CoordinatorOnly(const http::Request& request);
 
-  RecordStore<proto::Schedule> store_;
+  RecordStore<proto::Schedule>& store_;
   const std::string token_;
   const std::chrono::milliseconds peer_timeout_;
   BackupService* backups_;
+  const MastersView* masters_;
+  coordinator::AgentClient* agents_;
   PeerView* peers_;
   const http::Client* client_;
   coordinator::Election* election_;

@@ -8,19 +8,6 @@
 
 namespace lockstep::agent {
 
-const char* ExhibitorDescription(int code) {
-  switch (code) {
-    case kDown:
-      return "down";
-    case kNotServing:
-      return "not serving";
-    case kServing:
-      return "serving";
-    default:
-      return "latent";
-  }
-}
-
 namespace {
 
 // `mntr` lines are "zk_key<TAB>value"; only the figures operators watch are kept.
@@ -52,23 +39,23 @@ proto::ZkServerStatus ProbeZk(const zk::Endpoint& endpoint, std::chrono::millise
   status.set_probed_at(FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"));
   auto set_code = [&](int code, const std::string& error) {
     status.set_code(code);
-    status.set_description(ExhibitorDescription(code));
+    status.set_description(api::ExhibitorDescription(code));
     status.set_error(error);
   };
   if (!zk::AnswersRuok(endpoint, timeout)) {
-    set_code(kDown, "no answer to ruok on " + endpoint.ToString());
+    set_code(api::kDown, "no answer to ruok on " + endpoint.ToString());
     return status;
   }
   Result<zk::SrvrInfo> srvr = zk::QuerySrvr(endpoint, timeout);
   if (!srvr.ok()) {
-    set_code(kNotServing, srvr.status().message());
+    set_code(api::kNotServing, srvr.status().message());
     return status;
   }
   if (!srvr->serving || srvr->mode == "read-only") {
-    set_code(kNotServing, srvr->serving ? "read-only: no quorum" : "up but not serving requests");
+    set_code(api::kNotServing, srvr->serving ? "read-only: no quorum" : "up but not serving requests");
     return status;
   }
-  set_code(kServing, "");
+  set_code(api::kServing, "");
   status.set_mode(srvr->mode);
   status.set_zxid(FormatZxid(srvr->zxid));
   status.set_node_count(static_cast<uint32_t>(srvr->node_count));

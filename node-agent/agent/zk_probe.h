@@ -5,15 +5,11 @@
 
 #include <chrono>
 
+#include "api/exhibitor_code.h"
 #include "node-agent/zk/zoo_cfg.h"
 #include "proto/agent.pb.h"
 
 namespace lockstep::agent {
-
-enum ExhibitorCode : int { kLatent = 0, kDown = 1, kNotServing = 2, kServing = 3 };
-
-// Exhibitor's description for a code: "latent", "down", "not serving", "serving".
-const char* ExhibitorDescription(int code);
 
 // Sets code, description, mode, zxid, node_count, is_leader, probed_at and error.
 proto::ZkServerStatus ProbeZk(const zk::Endpoint& endpoint, std::chrono::milliseconds timeout);

@@ -1,4 +1,4 @@
-#include "node-agent/agent/token.h"
+#include "api/token.h"
 
 #include <openssl/crypto.h>
 #include <sys/stat.h>
@@ -6,7 +6,7 @@
 #include "common/file.h"
 #include "common/sha256.h"
 
-namespace lockstep::agent {
+namespace lockstep::api {
 
 constexpr size_t kMinTokenLength = 16;
 
@@ -40,4 +40,4 @@ bool BearerMatches(const std::string& authorization, const std::string& token) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-}  // namespace lockstep::agent
+}  // namespace lockstep::api

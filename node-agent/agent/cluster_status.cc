@@ -1,4 +1,4 @@
-#include "node-agent/agent/cluster_view.h"
+#include "node-agent/agent/cluster_status.h"
 
 #include <algorithm>
 
@@ -18,11 +18,11 @@ proto::ClusterStatus ComposeClusterStatus(const proto::MasterStatus& self,
   int serving_voters = 0;
   for (auto& master : masters) {
     const auto& zk = master.zk();
-    if (zk.code() == kServing) {
+    if (zk.code() == api::kServing) {
       cluster.set_serving(cluster.serving() + 1);
       if (zk.mode() != "observer") ++serving_voters;
     }
-    if (zk.code() == kServing && zk.is_leader()) {
+    if (zk.code() == api::kServing && zk.is_leader()) {
       cluster.set_leaders(cluster.leaders() + 1);
       cluster.set_leader(master.name());
     }
@@ -42,7 +42,7 @@ std::string ExhibitorStatusJson(const proto::ClusterStatus& status) {
     entry.set_hostname(master.hostname());
     entry.set_code(master.zk().code());
     entry.set_description(master.zk().description());
-    entry.set_isleader(master.zk().code() == kServing && master.zk().is_leader());
+    entry.set_isleader(master.zk().code() == api::kServing && master.zk().is_leader());
     if (json.size() > 1) json += ",";
     json += proto::ToCompactJson(entry);
   }
@@ -51,6 +51,22 @@ std::string ExhibitorStatusJson(const proto::ClusterStatus& status) {
 
 bool Healthy(const proto::ClusterStatus& status) {
   return status.quorum() && status.leaders() == 1;
+}
+
+proto::ClusterStatus MastersView::Status() const {
+  return ComposeClusterStatus(node_->Snapshot(), peers_->Snapshot(), voters_);
+}
+
+coordinator::ClusterView MastersView::View(bool fresh) const {
+  if (fresh) {
+    node_->Refresh();
+    peers_->RefreshAll();
+  }
+  const proto::ClusterStatus status = Status();
+  coordinator::ClusterView view;
+  view.voters = voters_;
+  view.masters.assign(status.masters().begin(), status.masters().end());
+  return view;
 }
 
 }  // namespace lockstep::agent

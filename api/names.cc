@@ -1,11 +1,14 @@
-#include "coordinator/labels.h"
+#include "api/names.h"
 
 #include <openssl/rand.h>
 
 #include <cstdio>
 #include <regex>
 
-namespace lockstep::coordinator {
+#include "api/cron.h"
+#include "common/clock.h"
+
+namespace lockstep::api {
 namespace {
 
 const std::regex kLabel("^[A-Za-z0-9_]{2}[A-Za-z0-9_.-]*$");
@@ -66,4 +69,22 @@ std::string LabelOfId(const std::string& id) {
   return id.size() > kUuidLength + 1 ? id.substr(0, id.size() - kUuidLength - 1) : "";
 }
 
-}  // namespace lockstep::coordinator
+std::string NewRestoreId() { return NewBackupId("restore-" + FormatUtcNow("%Y%m%dT%H%M%SZ")); }
+
+Status CheckRestoreId(const std::string& id) {
+  if (!id.starts_with("restore-")) {
+    return InvalidArgument("restore id '" + id + "' does not start with 'restore-'");
+  }
+  return CheckBackupId(id);
+}
+
+Status CheckSchedule(const proto::Schedule& schedule) {
+  RETURN_IF_ERROR(CheckScheduleName(schedule.name()));
+  RETURN_IF_ERROR(CronSchedule::Parse(schedule.cron()).status());
+  if (!schedule.mode().empty() && schedule.mode() != "online" && schedule.mode() != "offline") {
+    return InvalidArgument("--mode must be online or offline, not '" + schedule.mode() + "'");
+  }
+  return Status::Ok();
+}
+
+}  // namespace lockstep::api

@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/cluster_view.h"
+#include "node-agent/agent/local_node.h"
+#include "node-agent/agent/peer_view.h"
 #include "proto/agent.pb.h"
 
 namespace lockstep::agent {
@@ -21,5 +24,23 @@ std::string ExhibitorStatusJson(const proto::ClusterStatus& status);
 
 // True when there is a quorum and exactly one leader: what `lockstep cluster status` exits 0 on.
 bool Healthy(const proto::ClusterStatus& status);
+
+// The masters as this agent sees them: its own server's last probe and its peers' last answers.
+// Thread-safe: it only reads the node's and the peers' snapshots.
+class MastersView {
+ public:
+  MastersView(LocalNode* node, PeerView* peers, int voters)
+      : node_(node), peers_(peers), voters_(voters) {}
+  // `fresh`: probe and ask every peer now (at most one peer timeout) instead of using the last
+  // poll, for decisions such as the quorum rule that must not rest on a stale view.
+  coordinator::ClusterView View(bool fresh = false) const;
+  proto::ClusterStatus Status() const;
+  int voters() const { return voters_; }
+
+ private:
+  LocalNode* node_;
+  PeerView* peers_;
+  const int voters_;
+};
 
 }  // namespace lockstep::agent

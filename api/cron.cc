@@ -1,10 +1,10 @@
-#include "coordinator/cron.h"
+#include "api/cron.h"
 
 #include <charconv>
 #include <sstream>
 #include <vector>
 
-namespace lockstep::coordinator {
+namespace lockstep::api {
 namespace {
 
 struct Field {
@@ -107,4 +107,4 @@ std::optional<time_t> CronSchedule::LastDueIn(time_t after, time_t upto, time_t 
   return std::nullopt;
 }
 
-}  // namespace lockstep::coordinator
+}  // namespace lockstep::api

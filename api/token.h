@@ -5,7 +5,7 @@
 
 #include "common/status.h"
 
-namespace lockstep::agent {
+namespace lockstep::api {
 
 // Reads the token file (surrounding whitespace trimmed). Refuses an empty or short token and a
 // file other users can read, since the token is a password.
@@ -14,4 +14,4 @@ Result<std::string> LoadToken(const std::string& path);
 // True when `authorization` is exactly "Bearer <token>". Constant-time in the token's content.
 bool BearerMatches(const std::string& authorization, const std::string& token);
 
-}  // namespace lockstep::agent
+}  // namespace lockstep::api

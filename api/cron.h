@@ -10,7 +10,7 @@
 
 #include "common/status.h"
 
-namespace lockstep::coordinator {
+namespace lockstep::api {
 
 class CronSchedule {
  public:
@@ -32,4 +32,4 @@ class CronSchedule {
   bool weekdays_restricted_ = false;
 };
 
-}  // namespace lockstep::coordinator
+}  // namespace lockstep::api

@@ -1,0 +1,149 @@
+#include "node-agent/agent/catalog.h"
+
+#include <algorithm>
+#include <future>
+#include <map>
+
+#include "api/names.h"
+#include "api/paths.h"
+#include "common/log.h"
+#include "proto/json.h"
+
+namespace lockstep::agent {
+namespace {
+
+namespace paths = api::paths;
+
+// Past this many missing or older records, one full listing is cheaper than a request each.
+constexpr size_t kRecordsFetchedOneByOne = 16;
+
+bool IsNewer(const proto::Backup& record, const std::map<std::string, uint64_t>& revisions) {
+  auto held = revisions.find(record.id());
+  return held == revisions.end() || record.revision() > held->second;
+}
+
+}  // namespace
+
+Catalog::Catalog(RecordStore<proto::Backup>* records, PeerView* peers, const http::Client* client,
+                 std::string token, std::chrono::milliseconds peer_timeout)
+    : records_(records),
+      peers_(peers),
+      client_(client),
+      token_(std::move(token)),
+      peer_timeout_(peer_timeout) {}
+
+proto::CatalogIndex Catalog::Index() const {
+  proto::CatalogIndex index;
+  records_->ForEach([&](const proto::Backup& record) {
+    auto* entry = index.add_entries();
+    entry->set_id(record.id());
+    entry->set_revision(record.revision());
+  });
+  return index;
+}
+
+Result<std::string> Catalog::Get(const proto::MasterStatus& peer, const std::string& path) const {
+  ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(peer.address()));
+  ASSIGN_OR_RETURN(http::Reply reply,
+                   client_->Call(url, {.method = "GET",
+                                       .target = path,
+                                       .token = token_,
+                                       .timeout = peer_timeout_}));
+  if (reply.status == 404) return NotFound(peer.name() + " holds no " + path);
+  if (reply.status != 200) {
+    return Status(StatusCode::kUnavailable,
+                  peer.name() + " answered " + std::to_string(reply.status) + " to " + path);
+  }
+  return std::move(reply.body);
+}
+
+void Catalog::Keep(const proto::Backup& record) {
+  Result<bool> kept = records_->Put(record);  // catch up: this master now keeps the newer copy
+  if (!kept.ok()) {
+    log::Warn("catalog record not kept", {{"id", record.id()}, {"error", kept.status().message()}});
+  }
+}
+
+std::vector<proto::Backup> Catalog::CatchUpFrom(const proto::MasterStatus& peer) {
+  std::map<std::string, uint64_t> revisions;
+  records_->ForEach([&](const proto::Backup& r) { revisions[r.id()] = r.revision(); });
+  Result<std::string> body = Get(peer, std::string(paths::kCatalog) + "?index=1");
+  proto::CatalogIndex index;
+  if (!body.ok() || !proto::FromJson(*body, &index, true).ok()) return {};
+  std::vector<std::string> wanted;
+  for (const auto& entry : index.entries()) {
+    auto held = revisions.find(entry.id());
+    if (held == revisions.end() || entry.revision() > held->second) wanted.push_back(entry.id());
+  }
+  std::vector<proto::Backup> newer;
+  if (wanted.size() > kRecordsFetchedOneByOne) {
+    proto::BackupList list;
+    body = Get(peer, paths::kCatalog);
+    if (!body.ok() || !proto::FromJson(*body, &list, true).ok()) return {};
+    for (auto& record : *list.mutable_backups()) {
+      if (IsNewer(record, revisions)) newer.push_back(std::move(record));
+    }
+  } else {
+    for (const auto& id : wanted) {
+      proto::Backup record;
+      body = Get(peer, paths::Fill(paths::kCatalogRecord, {id}));
+      if (body.ok() && proto::FromJson(*body, &record, true).ok()) newer.push_back(record);
+    }
+  }
+  for (const auto& record : newer) Keep(record);
+  return newer;
+}
+
+std::vector<proto::Backup> Catalog::All() {
+  std::vector<std::future<std::vector<proto::Backup>>> asked;
+  for (const auto& peer : peers_->Snapshot()) {
+    if (!peer.agent_reachable()) continue;
+    asked.push_back(std::async(std::launch::async, [this, peer] { return CatchUpFrom(peer); }));
+  }
+  std::map<std::string, proto::Backup> merged;
+  for (auto& record : records_->All()) merged[record.id()] = std::move(record);
+  // Two peers may both hold a record newer than ours: the highest revision wins here too.
+  for (auto& answer : asked) {
+    for (auto& record : answer.get()) {
+      auto it = merged.find(record.id());
+      if (it == merged.end() || record.revision() > it->second.revision()) {
+        merged[record.id()] = std::move(record);
+      }
+    }
+  }
+  std::vector<proto::Backup> records;
+  for (auto& [id, record] : merged) {
+    if (!record.deleted()) records.push_back(std::move(record));
+  }
+  std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
+    return a.timestamp() != b.timestamp() ? a.timestamp() < b.timestamp() : a.id() < b.id();
+  });
+  return records;
+}
+
+Result<proto::Backup> Catalog::Find(const std::string& id) {
+  RETURN_IF_ERROR(api::CheckBackupId(id));
+  std::vector<std::future<Result<std::string>>> asked;
+  for (const auto& peer : peers_->Snapshot()) {
+    if (!peer.agent_reachable()) continue;
+    asked.push_back(std::async(std::launch::async, [this, peer, &id] {
+      return Get(peer, paths::Fill(paths::kCatalogRecord, {id}));
+    }));
+  }
+  Result<proto::Backup> newest = records_->Get(id);
+  for (auto& answer : asked) {
+    Result<std::string> body = answer.get();
+    proto::Backup record;
+    if (!body.ok() || !proto::FromJson(*body, &record, true).ok()) continue;
+    if (!newest.ok() || record.revision() > newest->revision()) {
+      Keep(record);
+      newest = std::move(record);
+    }
+  }
+  if (!newest.ok() || newest->deleted()) {
+    return NotFound("no backup '" + id + "'; `lockstep backup list` shows them");
+  }
+  return newest;
+}
+
+}  // namespace lockstep::agent

@@ -1,0 +1,99 @@
+#include "node-agent/agent/local_agent.h"
+
+#include "api/names.h"
+#include "node-agent/local/deep_verify.h"
+
+namespace lockstep::agent {
+
+LocalAgent::LocalAgent(LocalAgentOptions options, LocalNode* node, const http::Client* client)
+    : options_(std::move(options)),
+      node_(node),
+      records_(options_.store_dir + "/catalog", [](const proto::Backup& b) { return b.id(); }),
+      schedules_(options_.store_dir + "/schedules",
+                 [](const proto::Schedule& s) { return s.name(); }),
+      replicas_(options_.store_dir + "/backups", options_.zoo_cfg, node, client, options_.token),
+      restore_(options_.store_dir, options_.zoo_cfg, node, &replicas_, options_.rollback_keep,
+               options_.compact) {}
+
+Status LocalAgent::Open() {
+  RETURN_IF_ERROR(records_.Open());
+  RETURN_IF_ERROR(schedules_.Open());
+  RETURN_IF_ERROR(replicas_.Open());
+  return restore_.Open();
+}
+
+Result<bool> LocalAgent::PutRecord(const proto::Backup& record) {
+  RETURN_IF_ERROR(api::CheckBackupId(record.id()));
+  return records_.Put(record);
+}
+
+Result<bool> LocalAgent::PutSchedule(const proto::Schedule& schedule) {
+  RETURN_IF_ERROR(api::CheckScheduleName(schedule.name()));
+  return schedules_.Put(schedule);
+}
+
+Result<proto::TakeReply> LocalAgent::Take(const proto::TakeRequest& request) {
+  RETURN_IF_ERROR(api::CheckBackupId(request.id()));
+  // Only under the operation lock for this very backup: a stray request can't stop a server.
+  if (lock_.Current().id() != request.id()) {
+    return FailedPrecondition("refusing to take " + request.id() +
+                              " without the cluster operation lock for it");
+  }
+  return replicas_.Take(request);
+}
+
+Status LocalAgent::RemoveReplica(const std::string& id) {
+  RETURN_IF_ERROR(api::CheckBackupId(id));
+  return replicas_.Remove(id);
+}
+
+Status LocalAgent::RequireReplica(const std::string& id) const {
+  RETURN_IF_ERROR(api::CheckBackupId(id));
+  if (!replicas_.Has(id)) return NotFound(name() + " holds no replica of " + id);
+  return Status::Ok();
+}
+
+Result<proto::ReplicaCheck> LocalAgent::Check(const std::string& id,
+                                              const std::string& expected_sha256) {
+  RETURN_IF_ERROR(RequireReplica(id));
+  return replicas_.Check(id, expected_sha256);
+}
+
+Result<proto::DeepCheck> LocalAgent::DeepVerify(const std::string& id) {
+  RETURN_IF_ERROR(RequireReplica(id));
+  return local::DeepVerify({.archive = replicas_.PathOf(id),
+                            .scratch_parent = replicas_.dir(),
+                            .java = options_.compact.java,
+                            .classpath = options_.compact.classpath});
+}
+
+Status LocalAgent::RequireRestoreLock(const std::string& step,
+                                      const std::string& restore_id) const {
+  RETURN_IF_ERROR(api::CheckRestoreId(restore_id));
+  // Only under a restore's operation lock: a stray request can't stop or swap anything.
+  const proto::LockState lock = lock_.Current();
+  if (!lock.held() || lock.operation() != "restore") {
+    return FailedPrecondition("refusing restore step '" + step + "' for " + restore_id +
+                              " without a restore's operation lock");
+  }
+  return Status::Ok();
+}
+
+Result<proto::StageReply> LocalAgent::Stage(const proto::StageRequest& request) {
+  RETURN_IF_ERROR(RequireRestoreLock("stage", request.restore_id()));
+  return restore_.Stage(request);
+}
+
+Result<proto::RestoreJournal> LocalAgent::RestoreStep(const std::string& step,
+                                                      const proto::RestoreStepRequest& request) {
+  const std::string& id = request.restore_id();
+  RETURN_IF_ERROR(RequireRestoreLock(step, id));
+  if (step == "stop") return restore_.Stop(id);
+  if (step == "swap") return restore_.Swap(id, request.min_epoch());
+  if (step == "start") return restore_.Start(id);
+  if (step == "finish") return restore_.Finish(id);
+  if (step == "rollback") return restore_.Rollback(id);
+  return NotFound("unknown restore step '" + step + "'");
+}
+
+}  // namespace lockstep::agent

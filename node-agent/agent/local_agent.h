@@ -1,0 +1,77 @@
+// This master's side of every call the coordinator makes (coordinator::AgentClient's server
+// half): the operation lock, the catalog and schedule records kept here, this master's archive
+// replicas, and its steps of a cluster-wide restore. The coordinator reaches its own master
+// through these methods in process (agent_clients.h) and every other master through the same
+// methods over HTTP (internal_api.h). Thread-safe: each part it owns locks for itself.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/http/client.h"
+#include "node-agent/agent/local_node.h"
+#include "node-agent/agent/node_backups.h"
+#include "node-agent/agent/node_restore.h"
+#include "node-agent/agent/op_lock.h"
+#include "node-agent/agent/record_store.h"
+#include "node-agent/local/compact_staging.h"
+#include "node-agent/zk/zoo_cfg.h"
+#include "proto/backup.pb.h"
+
+namespace lockstep::agent {
+
+struct LocalAgentOptions {
+  std::string store_dir;
+  std::string token;  // to fetch replicas from peers
+  zk::ZooCfg zoo_cfg;
+  uint32_t rollback_keep = 0;
+  local::CompactOptions compact;  // java, classpath and threshold; dirs and zxid come per restore
+};
+
+class LocalAgent {
+ public:
+  LocalAgent(LocalAgentOptions options, LocalNode* node, const http::Client* client);
+  Status Open();
+  const std::string& name() const { return node_->options().name; }
+
+  // The cluster operation lock's share on this master.
+  Result<proto::LockState> Lock(const proto::LockRequest& request) { return lock_.Acquire(request); }
+  void Unlock(const std::string& id) { lock_.Release(id); }
+  proto::LockState LockState() const { return lock_.Current(); }
+
+  // Catalog records (STORE/catalog) and schedules (STORE/schedules) kept on this master; a copy
+  // replaces the stored one only when its revision is higher.
+  Result<bool> PutRecord(const proto::Backup& record);
+  Result<bool> PutSchedule(const proto::Schedule& schedule);
+  RecordStore<proto::Backup>& records() { return records_; }
+  RecordStore<proto::Schedule>& schedules() { return schedules_; }
+
+  // Archives this master takes under the lock for that very backup, fetches, checks and removes.
+  Result<proto::TakeReply> Take(const proto::TakeRequest& request);
+  Status Fetch(const proto::FetchRequest& request) { return replicas_.Fetch(request); }
+  Status RemoveReplica(const std::string& id);
+  Result<proto::ReplicaCheck> Check(const std::string& id, const std::string& expected_sha256);
+  Result<proto::DeepCheck> DeepVerify(const std::string& id);
+  NodeBackups& replicas() { return replicas_; }
+
+  // This master's steps of a cluster-wide restore, only under a restore's operation lock.
+  Result<proto::StageReply> Stage(const proto::StageRequest& request);
+  // `step`: stop | swap | start | finish | rollback.
+  Result<proto::RestoreJournal> RestoreStep(const std::string& step,
+                                            const proto::RestoreStepRequest& request);
+  std::vector<proto::RestoreJournal> RestoreJournals() const { return restore_.Journals(); }
+
+ private:
+  Status RequireRestoreLock(const std::string& step, const std::string& restore_id) const;
+  Status RequireReplica(const std::string& id) const;
+
+  const LocalAgentOptions options_;
+  LocalNode* node_;
+  OperationLock lock_;
+  RecordStore<proto::Backup> records_;
+  RecordStore<proto::Schedule> schedules_;
+  NodeBackups replicas_;
+  NodeRestore restore_;
+};
+
+}  // namespace lockstep::agent

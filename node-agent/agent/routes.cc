@@ -1,0 +1,101 @@
+#include "node-agent/agent/routes.h"
+
+#include "api/paths.h"
+
+namespace lockstep::agent {
+namespace {
+
+namespace paths = api::paths;
+
+// A route handler calling `method` on `service`.
+template <typename Service>
+RouteHandler Call(Service* service,
+                  http::Reply (Service::*method)(const http::Request&, const PathParams&)) {
+  return [service, method](const http::Request& request, const PathParams& params) {
+    return (service->*method)(request, params);
+  };
+}
+template <typename Service>
+RouteHandler Call(Service* service,
+                  http::Reply (Service::*method)(const http::Request&, const PathParams&) const) {
+  return [service, method](const http::Request& request, const PathParams& params) {
+    return (service->*method)(request, params);
+  };
+}
+
+constexpr Access kOpen = Access::kOpen;
+constexpr Access kToken = Access::kToken;
+
+}  // namespace
+
+std::vector<Route> AgentRoutes(const Services& s) {
+  using St = StatusService;
+  using B = BackupService;
+  using Sc = ScheduleService;
+  using In = InternalApi;
+  std::vector<Route> routes = {
+      // Monitoring: open, as Exhibitor's were.
+      {"GET", paths::kHealthz, kOpen, false, "liveness", Call(s.status, &St::Healthz)},
+      {"GET", paths::kMetrics, kOpen, false,
+       "Prometheus text: server codes, leader, zxids, restarts, HTTP counters, backups",
+       Call(s.status, &St::Metrics)},
+      {"GET", paths::kExhibitorStatus, kOpen, false,
+       "Exhibitor's array `[{hostname, code, description, isLeader}]`",
+       Call(s.status, &St::Exhibitor)},
+      // The operators' API.
+      {"GET", paths::kClusterStatus, kToken, false,
+       "every master: agent, code, mode, zxid, znodes, leader; quorum, coordinator, operation",
+       Call(s.status, &St::Cluster)},
+      {"GET", paths::kNodeStatus, kToken, false, "this master's server (what peers poll)",
+       Call(s.status, &St::Node)},
+      {"POST", paths::kNodeZkAction, kToken, false,
+       "stop, start or restart NAME's ZooKeeper (forwarded to its agent)",
+       Call(s.status, &St::NodeAction)},
+      {"GET", paths::kBackups, kToken, false, "the catalog, merged from every master; ?prefix=",
+       Call(s.backups, &B::List)},
+      {"POST", paths::kBackups, kToken, false, "start a backup (coordinator)",
+       Call(s.backups, &B::Create)},
+      {"POST", paths::kBackupImport, kToken, false, "import an archive (the request body)",
+       Call(s.backups, &B::Import)},
+      {"GET", paths::kBackup, kToken, false, "one backup's record", Call(s.backups, &B::Show)},
+      {"DELETE", paths::kBackup, kToken, false, "delete a backup from every master (coordinator)",
+       Call(s.backups, &B::Delete)},
+      {"GET", paths::kBackupArchive, kToken, false, "download the archive from this master",
+       Call(s.internal, &In::SendReplica)},
+      {"POST", paths::kBackupVerify, kToken, false, "re-hash and parse every replica; ?deep=1",
+       Call(s.backups, &B::Verify)},
+      {"POST", paths::kBackupRestore, kToken, false,
+       "restore app components online, or the whole ensemble (`zookeeper`)",
+       Call(s.restores, &RestoreService::Restore)},
+      {"GET", paths::kSchedules, kToken, false, "schedules", Call(s.schedules, &Sc::List)},
+      {"POST", paths::kSchedules, kToken, false, "create a schedule (coordinator)",
+       Call(s.schedules, &Sc::Create)},
+      {"DELETE", paths::kSchedule, kToken, false, "delete a schedule (coordinator)",
+       Call(s.schedules, &Sc::Delete)},
+      // Agent to agent.
+      {"GET", paths::kLock, kToken, true, "", Call(s.internal, &In::GetLock)},
+      {"POST", paths::kLock, kToken, true, "", Call(s.internal, &In::TakeLock)},
+      {"POST", paths::kLockRelease, kToken, true, "", Call(s.internal, &In::ReleaseLock)},
+      {"GET", paths::kCatalog, kToken, true, "", Call(s.internal, &In::ListRecords)},
+      {"GET", paths::kCatalogRecord, kToken, true, "", Call(s.internal, &In::GetRecord)},
+      {"PUT", paths::kCatalogRecord, kToken, true, "", Call(s.internal, &In::PutRecord)},
+      {"POST", paths::kRegisterImport, kToken, true, "", Call(s.backups, &B::Register)},
+      {"DELETE", paths::kReplica, kToken, true, "", Call(s.internal, &In::RemoveReplica)},
+      {"GET", paths::kReplicaArchive, kToken, true, "", Call(s.internal, &In::SendReplica)},
+      {"POST", paths::kReplicaTake, kToken, true, "", Call(s.internal, &In::Take)},
+      {"POST", paths::kReplicaCheck, kToken, true, "", Call(s.internal, &In::Check)},
+      {"POST", paths::kReplicaDeepVerify, kToken, true, "", Call(s.internal, &In::DeepVerify)},
+      {"POST", paths::kReplicaFetch, kToken, true, "", Call(s.internal, &In::Fetch)},
+      {"GET", paths::kScheduleStore, kToken, true, "", Call(s.internal, &In::ListSchedules)},
+      {"PUT", paths::kScheduleRecord, kToken, true, "", Call(s.internal, &In::PutSchedule)},
+      {"GET", paths::kRestoreJournals, kToken, true, "", Call(s.internal, &In::ListJournals)},
+      {"POST", paths::kRestoreStep, kToken, true, "", Call(s.internal, &In::RestoreStep)},
+  };
+  if (s.crash_points) {
+    routes.push_back(
+        {"POST", paths::kCrashPoints, kToken, true, "", Call(s.internal, &In::ArmCrashPoint)});
+  }
+  return routes;
+}
+
+}  // namespace lockstep::agent

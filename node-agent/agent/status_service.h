@@ -1,0 +1,54 @@
+// The cluster's state over HTTP (the route table, routes.cc, lists the paths):
+//   open:  GET /healthz, GET /metrics, GET /exhibitor/v1/cluster/status
+//   token: GET /v1/cluster/status, GET /v1/node/status (what peers poll),
+//          POST /v1/nodes/NAME/zk/stop|start|restart (forwarded to NAME's agent)
+// Thread-safe: it reads snapshots from parts that lock for themselves.
+#pragma once
+
+#include <string>
+
+#include "common/http/client.h"
+#include "common/http/message.h"
+#include "common/http/server.h"
+#include "coordinator/election.h"
+#include "node-agent/agent/catalog.h"
+#include "node-agent/agent/cluster_status.h"
+#include "node-agent/agent/local_agent.h"
+#include "node-agent/agent/local_node.h"
+#include "node-agent/agent/peer_view.h"
+#include "node-agent/agent/router.h"
+
+namespace lockstep::agent {
+
+struct StatusContext {
+  std::string token;
+  LocalNode* node = nullptr;
+  PeerView* peers = nullptr;
+  const MastersView* masters = nullptr;
+  const http::Client* client = nullptr;
+  coordinator::Election* election = nullptr;
+  const LocalAgent* self = nullptr;  // the operation lock's holder
+  const Catalog* catalog = nullptr;  // this master's records, for /metrics
+};
+
+class StatusService {
+ public:
+  explicit StatusService(StatusContext context) : context_(std::move(context)) {}
+  // For /metrics; set once the server exists.
+  void set_server(const http::ServerCounters* server) { server_ = server; }
+
+  http::Reply Healthz(const http::Request& request, const PathParams& params) const;
+  http::Reply Metrics(const http::Request& request, const PathParams& params) const;
+  http::Reply Exhibitor(const http::Request& request, const PathParams& params) const;
+  http::Reply Cluster(const http::Request& request, const PathParams& params) const;
+  http::Reply Node(const http::Request& request, const PathParams& params) const;
+  http::Reply NodeAction(const http::Request& request, const PathParams& params) const;
+
+ private:
+  proto::ClusterStatus ClusterStatus() const;
+
+  StatusContext context_;
+  const http::ServerCounters* server_ = nullptr;
+};
+
+}  // namespace lockstep::agent

@@ -9,7 +9,7 @@
 #include "common/disk_space.h"
 #include "common/log.h"
 #include "common/zxid.h"
-#include "api/names.h"
+#include "api/exhibitor_code.h"
 #include "api/names.h"
 #include "node-agent/archive/extract.h"
 #include "node-agent/local/cluster_swap.h"
@@ -21,10 +21,9 @@ namespace fs = std::filesystem;
 namespace phase = api::restore_phase;
 namespace {
 
-constexpr int kServerDown = 1;
 // Finished journals are only history (the backup's restores[] keeps the outcome), but every agent
-// reads all journals every few seconds looking for orphans: keep the recent ones only.
-constexpr size_t kFinishedJournalsKept = 20;  // Exhibitor's code for a server that does not answer
+// looks through all journals every few seconds for orphans: keep the recent ones only.
+constexpr size_t kFinishedJournalsKept = 20;
 
 std::string Now() { return FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"); }
 
@@ -231,7 +230,7 @@ Result<proto::RestoreJournal> NodeRestore::Stop(const std::string& restore_id) {
   ASSIGN_OR_RETURN(proto::RestoreJournal journal, Load(restore_id));
   if (journal.phase() == phase::kStaged) {
     // Journaled first: an agent that dies mid-stop still knows whether to start it again.
-    journal.set_was_running(node_->Refresh().code() != kServerDown);
+    journal.set_was_running(node_->Refresh().code() != api::kDown);
     RETURN_IF_ERROR(Record(journal, phase::kStopping));
   } else if (journal.phase() != phase::kStopping && journal.phase() != phase::kStopped) {
     return WrongPhase(journal, "stop");

@@ -1,7 +1,9 @@
-// ArchiveWriter: a streaming tar (pax) + zstd archive through libarchive, written to a temporary
-// name beside the destination, fsynced and renamed into place only by Commit() — an interrupted
-// backup never leaves a file under the final name. Memory stays bounded (one 1 MiB copy buffer)
-// whatever the data size. The SHA-256 of the archive's bytes is computed as they are written.
+// ArchiveWriter: a streaming tar (pax) archive written by libarchive and compressed by our own
+// zstd stream (ZstdSink: worker threads with bounded jobs, which libarchive's zstd filter can't
+// bound), to a temporary name beside the destination, fsynced and renamed into place only by
+// Commit() — an interrupted backup never leaves a file under the final name. Memory stays bounded
+// (the copy buffer and the zstd workers' jobs) whatever the data size. The SHA-256 of the
+// archive's bytes is computed as they are written, on a second thread.
 // Not thread-safe.
 #pragma once
 

@@ -16,8 +16,6 @@ namespace {
 constexpr int kServing = 3;
 using Clock = std::chrono::steady_clock;
 
-std::string Now() { return FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"); }
-
 Zxid ZxidOf(const proto::MasterStatus& master) {
   return ParseHexZxid(master.zk().zxid()).value_or(0);
 }
@@ -183,7 +181,7 @@ Result<proto::Backup> Backups::Start(const proto::CreateBackupRequest& request) 
   job.take.set_expected_min_zxid(FormatZxid(ZxidOf(source)));
   proto::Backup& record = job.record;
   record.set_label(request.label());
-  record.set_timestamp(Now());
+  record.set_timestamp(UtcTimestamp());
   record.set_status(proto::STATUS_BACKING_UP);
   record.set_mode(mode);
   record.set_schedule(request.schedule());
@@ -224,7 +222,7 @@ void Backups::Fail(Job& job, const Status& status) {
   proto::Backup& record = job.record;
   log::Error("backup failed", {{"id", record.id()}, {"error", status.message()}});
   EndWith(record, proto::STATUS_ERROR, status.message());
-  record.set_finished_at(Now());
+  record.set_finished_at(UtcTimestamp());
   Publish(record);
 }
 
@@ -265,7 +263,7 @@ void Backups::Replicate(proto::Backup& record, const proto::MasterStatus& from,
     proto::Replica* replica = record.add_replicas();
     replica->set_master(others[i].name());
     replica->set_sha256(record.sha256());
-    replica->set_stored_at(Now());
+    replica->set_stored_at(UtcTimestamp());
   }
 }
 
@@ -283,18 +281,18 @@ Result<proto::Backup> Backups::Register(proto::Backup record, const std::string&
   std::unique_ptr<ClusterLock> lock = LockFor("import", record.id(), view);
   RETURN_IF_ERROR(lock->Acquire());
   const auto begun = Clock::now();
-  record.set_timestamp(Now());
+  record.set_timestamp(UtcTimestamp());
   record.set_status(proto::STATUS_BACKING_UP);
   record.set_operation_holder(settings_.self);
   record.clear_replicas();
   proto::Replica* first = record.add_replicas();
   first->set_master(holder);
   first->set_sha256(record.sha256());
-  first->set_stored_at(Now());
+  first->set_stored_at(UtcTimestamp());
   Publish(record);
   Replicate(record, from, others);
   EndWith(record, proto::STATUS_READY, "");
-  record.set_finished_at(Now());
+  record.set_finished_at(UtcTimestamp());
   record.set_duration_seconds(std::chrono::duration<double>(Clock::now() - begun).count());
   Publish(record);
   log::Info("imported backup ready",
@@ -369,7 +367,7 @@ void Backups::Run(Job job) {
     proto::Replica* first = record.add_replicas();
     first->set_master(job.source.name());
     first->set_sha256(taken->sha256());
-    first->set_stored_at(Now());
+    first->set_stored_at(UtcTimestamp());
     Replicate(record, job.source, job.others);
     CrashPoint("backup.before_ready");
   }
@@ -378,7 +376,7 @@ void Backups::Run(Job job) {
                        "it); this backup is not trusted"));
   } else if (taken.ok()) {
     EndWith(record, proto::STATUS_READY, "");
-    record.set_finished_at(Now());
+    record.set_finished_at(UtcTimestamp());
     record.set_duration_seconds(std::chrono::duration<double>(Clock::now() - begun).count());
     Publish(record);
     log::Info("backup ready", {{"id", record.id()},

@@ -19,8 +19,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int kServing = 3;
 constexpr auto kHealthPoll = std::chrono::milliseconds(250);
 
-std::string Now() { return FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"); }
-
 bool Terminal(const std::string& phase) { return phase == "done" || phase == "rolled_back"; }
 bool SwappedOrLater(const std::string& phase) {
   return phase == "swapped" || phase == "started" || phase == "done";
@@ -109,7 +107,7 @@ Result<std::unique_ptr<Restores::Run>> Restores::Prepare(const std::string& back
   RETURN_IF_ERROR(run->lock->Acquire().Prepend("a restore needs every agent"));
   proto::RestoreRecord& record = run->record;
   record.set_id(restore_id);
-  record.set_timestamp(Now());
+  record.set_timestamp(UtcTimestamp());
   record.set_status(proto::STATUS_RESTORING);
   record.set_driver(settings_.self);
   for (const auto& member : run->members) record.add_masters(member.name);
@@ -235,7 +233,7 @@ void Restores::Finish(Run& run, proto::BackupStatus status, const std::string& r
   proto::RestoreRecord& record = run.record;
   record.set_status(status);
   record.set_reason(reason);
-  record.set_finished_at(Now());
+  record.set_finished_at(UtcTimestamp());
   record.set_duration_seconds(SecondsSince(run.begun));
   auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
   zookeeper.set_status(status);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "coordinator/cron.h"
 #include "coordinator/labels.h"
@@ -9,16 +10,12 @@
 namespace lockstep::coordinator {
 
 std::string FormatUtc(time_t when) {
-  std::tm t{};
-  gmtime_r(&when, &t);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &t);
-  return text;
+  return FormatUtcTime(std::chrono::system_clock::from_time_t(when), kUtcTimestampFormat);
 }
 
 std::optional<time_t> ParseUtc(const std::string& text) {
   std::tm t{};
-  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &t);
+  const char* end = strptime(text.c_str(), kUtcTimestampFormat, &t);
   if (!end || *end != '\0') return std::nullopt;
   return timegm(&t);
 }

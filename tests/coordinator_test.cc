@@ -14,6 +14,7 @@
 #include "coordinator/labels.h"
 #include "coordinator/scheduler.h"
 #include "tests/fake_agents.h"
+#include "tests/fake_clock.h"
 #include "node-agent/agent/op_lock.h"
 
 namespace lockstep::coordinator {
@@ -193,13 +194,15 @@ TEST(RunSchedules, MissedRunsAreMadeUpOnceAndBusyIsRetried) {
 }
 
 TEST(OperationLock, SecondOperationIsBusyUntilReleaseOrLapse) {
-  agent::OperationLock lock;
+  testing::FakeClock clock;
+  agent::OperationLock lock(clock);
   proto::LockRequest first;
   first.set_operation("backup");
   first.set_id("a");
   first.set_holder("m1");
   first.set_lease_ms(60000);
   ASSERT_TRUE(lock.Acquire(first).ok());
+  EXPECT_EQ(lock.Current().since(), "2026-01-01T00:00:00Z") << "stamped by the lock's clock";
   ASSERT_TRUE(lock.Acquire(first).ok()) << "renewal by the holder";
   proto::LockRequest second = first;
   second.set_id("b");
@@ -215,9 +218,11 @@ TEST(OperationLock, SecondOperationIsBusyUntilReleaseOrLapse) {
   short_lease.set_id("c");
   second.set_lease_ms(1);
   ASSERT_TRUE(lock.Acquire(second).ok());  // renewed with a 1 ms lease
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (lock.Current().held() && std::chrono::steady_clock::now() < deadline) {
-  }
+  EXPECT_EQ(lock.Acquire(short_lease).status().code(), StatusCode::kBusy) << "not yet lapsed";
+  clock.Advance(std::chrono::microseconds(999));
+  EXPECT_TRUE(lock.Current().held()) << "still within the lease";
+  clock.Advance(std::chrono::microseconds(1));
+  EXPECT_FALSE(lock.Current().held()) << "the lease ran out";
   EXPECT_TRUE(lock.Acquire(short_lease).ok()) << "a lapsed lease frees the lock";
 }
 

@@ -3,6 +3,7 @@
 // agents' operation lock.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <set>
@@ -271,19 +272,47 @@ TEST(ClusterLock, SkipsUnreachableAgentsUnlessAllAreRequired) {
   EXPECT_FALSE(agents.locks["m1"].Current().held());
 }
 
-TEST(ClusterLock, AnotherHolderFoundAtRenewalMarksTheLockLost) {
+// Moves `clock` on by `step` and returns once the lock's renewer, waiting on it, has made its
+// round and waits again.
+void AdvanceOneRenewal(testing::FakeClock& clock, std::chrono::milliseconds step) {
+  ASSERT_TRUE(clock.AwaitWaits(1)) << "the renewer never waited";
+  const uint64_t waits = clock.waits_begun();
+  clock.Advance(step);
+  ASSERT_TRUE(clock.AwaitWaits(waits + 1)) << "no renewal round after " << step.count() << " ms";
+}
+
+TEST(ClusterLock, RenewsEveryThirdOfTheLeaseSoItNeverLapses) {
+  testing::FakeClock clock;
   FakeAgents agents;
-  ClusterLock lock(agents, kMembers, Request("mine", 300), false);
+  agents.clock = &clock;
+  ClusterLock lock(agents, kMembers, Request("mine", 300), false, clock);
+  ASSERT_TRUE(lock.Acquire().ok());
+  for (int i = 0; i < 4; ++i) AdvanceOneRenewal(clock, std::chrono::milliseconds(100));
+  std::lock_guard guard(agents.mu);
+  for (const auto& member : kMembers) {
+    EXPECT_EQ(agents.LockOf(member.name).Current().id(), "mine")
+        << member.name << ": held 400 ms into a 300 ms lease";
+  }
+  EXPECT_EQ(std::count(agents.calls.begin(), agents.calls.end(), "lock m2"), 5)
+      << "taken once, renewed four times";
+  EXPECT_FALSE(lock.lost());
+}
+
+TEST(ClusterLock, AnotherHolderFoundAtRenewalMarksTheLockLost) {
+  testing::FakeClock clock;
+  FakeAgents agents;
+  agents.clock = &clock;
+  ClusterLock lock(agents, kMembers, Request("mine", 300), false, clock);
   ASSERT_TRUE(lock.Acquire().ok());
   {
     std::lock_guard guard(agents.mu);
-    agents.locks["m2"].Release("mine");
-    ASSERT_TRUE(agents.locks["m2"].Acquire(Request("intruder")).ok());
+    agents.LockOf("m2").Release("mine");
+    ASSERT_TRUE(agents.LockOf("m2").Acquire(Request("intruder")).ok());
   }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!lock.lost() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  ASSERT_TRUE(clock.AwaitWaits(1));
+  clock.Advance(std::chrono::milliseconds(99));
+  EXPECT_FALSE(lock.lost()) << "no renewal before a third of the lease";
+  AdvanceOneRenewal(clock, std::chrono::milliseconds(1));
   EXPECT_TRUE(lock.lost());
 }
 

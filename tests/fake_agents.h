@@ -1,5 +1,5 @@
 // Agents for the coordinator's state machines in unit tests: each one's operation lock is a real
-// OperationLock in memory; every other call is unused unless a test's subclass answers it. Lock
+// OperationLock in memory, on `clock`; every other call is unused unless a test's subclass answers it. Lock
 // calls are logged in `calls` ("lock m1", "unlock m1") and fail for agents in `unreachable`.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "coordinator/agent_client.h"
 #include "node-agent/agent/op_lock.h"
 
@@ -19,25 +20,31 @@ class FakeAgents : public coordinator::AgentClient {
   using Member = coordinator::Member;
 
   std::mutex mu;  // lock renewals call from several threads at once
+  Clock* clock = &RealClockInstance();  // the agents' leases run on it
   std::map<std::string, agent::OperationLock> locks;
   std::set<std::string> unreachable;
   std::vector<std::string> calls;
+
+  // The master's lock, made on `clock` the first time.
+  agent::OperationLock& LockOf(const std::string& name) {
+    return locks.try_emplace(name, *clock).first->second;
+  }
 
   Result<proto::LockState> Lock(const Member& m, const proto::LockRequest& r) override {
     std::lock_guard guard(mu);
     calls.push_back("lock " + m.name);
     if (unreachable.count(m.name)) return Status(StatusCode::kUnavailable, m.name + " down");
-    return locks[m.name].Acquire(r);
+    return LockOf(m.name).Acquire(r);
   }
   Status Unlock(const Member& m, const std::string& id) override {
     std::lock_guard guard(mu);
     calls.push_back("unlock " + m.name);
-    locks[m.name].Release(id);
+    LockOf(m.name).Release(id);
     return Status::Ok();
   }
   Result<proto::LockState> LockState(const Member& m) override {
     std::lock_guard guard(mu);
-    return locks[m.name].Current();
+    return LockOf(m.name).Current();
   }
   Result<proto::TakeReply> Take(const Member&, const proto::TakeRequest&) override {
     return Internal("unused");

@@ -63,8 +63,9 @@ std::vector<std::string> RetentionVictims(const proto::Schedule& schedule,
 }
 
 void RunSchedules(const std::vector<proto::Schedule>& schedules,
-                  const std::vector<proto::Backup>& catalog, time_t now,
+                  const std::vector<proto::Backup>& catalog, const Clock& clock,
                   const ScheduleActions& actions) {
+  const time_t now = std::chrono::system_clock::to_time_t(clock.WallNow());
   for (proto::Schedule schedule : schedules) {
     if (schedule.deleted()) continue;
     Result<CronSchedule> cron = CronSchedule::Parse(schedule.cron());

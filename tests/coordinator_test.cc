@@ -98,6 +98,9 @@ TEST(ChooseSource, OfflineQuorumRuleNamesTheNumbers) {
 }
 
 time_t At(const char* utc) { return *ParseUtc(utc); }
+Clock::WallTimePoint WallAt(const char* utc) {
+  return std::chrono::system_clock::from_time_t(At(utc));
+}
 
 TEST(Cron, ParsesAndMatchesLikeCron) {
   auto nightly = CronSchedule::Parse("0 3 * * *");
@@ -180,7 +183,7 @@ TEST(RunSchedules, MissedRunsAreMadeUpOnceAndBusyIsRetried) {
             saved.push_back(s);
             return Status::Ok();
           }};
-  const time_t now = At("2026-11-25T09:42:10Z");
+  const testing::FakeClock now(WallAt("2026-11-25T09:42:10Z"));
   RunSchedules({schedule}, {}, now, actions);
   EXPECT_TRUE(started.empty());
   EXPECT_TRUE(saved.empty()) << "a busy run is tried again, not skipped";
@@ -192,6 +195,38 @@ TEST(RunSchedules, MissedRunsAreMadeUpOnceAndBusyIsRetried) {
   EXPECT_EQ(saved[0].last_run(), "2026-11-25T09:42:00Z");
   RunSchedules({saved[0]}, {}, now, actions);
   EXPECT_EQ(started.size(), 1u) << "the same minute never runs twice";
+}
+
+TEST(RunSchedules, ARunComesDueWhenTheClockReachesItsMinute) {
+  proto::Schedule schedule;
+  schedule.set_name("hourly");
+  schedule.set_cron("30 * * * *");
+  schedule.set_last_run("2026-11-25T09:30:00Z");
+  std::vector<std::string> started;
+  ScheduleActions actions{
+      .start_backup = [&](const proto::CreateBackupRequest& r) -> Result<proto::Backup> {
+        started.push_back(r.label());
+        return proto::Backup();
+      },
+      .delete_backup = [](const std::string&) { return Status::Ok(); },
+      .save_schedule =
+          [&](proto::Schedule& s) {
+            schedule = s;
+            return Status::Ok();
+          }};
+  testing::FakeClock clock(WallAt("2026-11-25T10:29:59Z"));
+  RunSchedules({schedule}, {}, clock, actions);
+  EXPECT_TRUE(started.empty()) << "10:30 is a second away";
+  clock.Advance(std::chrono::seconds(1));
+  RunSchedules({schedule}, {}, clock, actions);
+  EXPECT_EQ(started, std::vector<std::string>{"hourly-20261125-1030"});
+  clock.Advance(std::chrono::minutes(59));
+  RunSchedules({schedule}, {}, clock, actions);
+  EXPECT_EQ(started.size(), 1u) << "11:29: not yet due again";
+  clock.Advance(std::chrono::minutes(1));
+  RunSchedules({schedule}, {}, clock, actions);
+  EXPECT_EQ(started.back(), "hourly-20261125-1130");
+  EXPECT_EQ(schedule.last_run(), "2026-11-25T11:30:00Z");
 }
 
 TEST(OperationLock, SecondOperationIsBusyUntilReleaseOrLapse) {

@@ -15,14 +15,15 @@ namespace lockstep::agent {
 ScheduleService::ScheduleService(const std::string& store_dir, const std::string& token,
                                  std::chrono::milliseconds peer_timeout, BackupService* backups,
                                  PeerView* peers, const http::Client* client,
-                                 coordinator::Election* election)
+                                 coordinator::Election* election, Clock& clock)
     : store_(store_dir + "/schedules", [](const proto::Schedule& s) { return s.name(); }),
       token_(token),
       peer_timeout_(peer_timeout),
       backups_(backups),
       peers_(peers),
       client_(client),
-      election_(election) {}
+      election_(election),
+      clock_(clock) {}
 
 Status ScheduleService::Open() { return store_.Open(); }
 
@@ -72,7 +73,7 @@ http::Reply ScheduleService::Create(const http::Request& request) {
     }
     if (existing.name() == schedule.name()) schedule.set_revision(existing.revision());
   }
-  const time_t now = time(nullptr);
+  const time_t now = std::chrono::system_clock::to_time_t(clock_.WallNow());
   schedule.set_created_at(coordinator::FormatUtc(now));
   schedule.set_last_run(coordinator::FormatUtc(now - now % 60));  // nothing before creation
   if (schedule.mode().empty()) schedule.set_mode("online");
@@ -139,7 +140,7 @@ void ScheduleService::Tick(const std::vector<proto::Backup>& catalog) {
       .delete_backup =
           [this](const std::string& id) { return backups_->DeleteBackup(id).status(); },
       .save_schedule = [this](proto::Schedule& s) { return Save(s); }};
-  coordinator::RunSchedules(schedules, catalog, time(nullptr), actions);
+  coordinator::RunSchedules(schedules, catalog, clock_, actions);
 }
 
 }  // namespace lockstep::agent

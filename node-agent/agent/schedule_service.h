@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "node-agent/agent/backup_service.h"
 #include "node-agent/agent/record_store.h"
 
@@ -18,7 +19,8 @@ class ScheduleService {
  public:
   ScheduleService(const std::string& store_dir, const std::string& token,
                   std::chrono::milliseconds peer_timeout, BackupService* backups, PeerView* peers,
-                  const http::Client* client, coordinator::Election* election);
+                  const http::Client* client, coordinator::Election* election,
+                  Clock& clock = RealClockInstance());
   Status Open();
   std::optional<http::Reply> Handle(const http::Request& request,
                                     const std::vector<std::string>& parts);
@@ -39,6 +41,7 @@ class ScheduleService {
   PeerView* peers_;
   const http::Client* client_;
   coordinator::Election* election_;
+  Clock& clock_;  // when schedules are created and come due
 };
 
 }  // namespace lockstep::agent

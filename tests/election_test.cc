@@ -1,7 +1,7 @@
 // The coordinator election on a fake ZooKeeper and fake clocks (one per agent, so each agent's
 // retries and timeouts move only when a test says): the lowest sequence number coordinates,
 // only the next in line is woken when it goes, and a coordinator that loses ZooKeeper stops
-// coordinating.
+// coordinating. Also how a request for the coordinator waits for an election to settle.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -11,7 +11,9 @@
 #include <string>
 #include <thread>
 
+#include "common/http/client.h"
 #include "coordinator/election.h"
+#include "node-agent/agent/coordinator_route.h"
 #include "tests/fake_clock.h"
 #include "tests/fake_zk.h"
 
@@ -153,6 +155,36 @@ TEST_F(ElectionTest, UnreachableZooKeeperMeansNoCoordinatorAndSaysWhy) {
   Advance("m1", 200ms);
   ASSERT_TRUE(Eventually([&] { return m1.IsCoordinator(); }));
   EXPECT_EQ(m1.problem(), "");
+}
+
+TEST_F(ElectionTest, TheCoordinatorHandlesItsOwnRequestsAtOnce) {
+  Election& m1 = Join("m1");
+  ASSERT_TRUE(Eventually([&] { return m1.IsCoordinator(); }));
+  testing::FakeClock clock;
+  const Clock::TimePoint start = clock.Now();
+  const http::Client client;
+  const http::Request request{.method = "POST", .path = "/v1/backups"};
+  EXPECT_FALSE(agent::RouteToCoordinator(m1, client, "token", request, 1s, clock).has_value());
+  EXPECT_EQ(clock.Now(), start);
+}
+
+TEST_F(ElectionTest, WithNoCoordinatorARequestWaitsForTheElectionToSettleThenGets503) {
+  zk_.SetUnreachable("m1", true);
+  Election& m1 = Join("m1");
+  ASSERT_TRUE(Eventually([&] { return !m1.problem().empty(); }));
+  testing::FakeClock clock;
+  const Clock::TimePoint start = clock.Now();
+  const http::Client client;
+  const http::Request request{.method = "POST", .path = "/v1/backups"};
+  std::optional<http::Reply> reply =
+      agent::RouteToCoordinator(m1, client, "token", request, 1s, clock);
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->status, 503);
+  EXPECT_NE(reply->body.find("no coordinator is elected right now"), std::string::npos)
+      << reply->body;
+  EXPECT_NE(reply->body.find("connection refused"), std::string::npos) << reply->body;
+  EXPECT_GT(clock.Now() - start, 15s) << "the settle time: a session timeout and then some";
+  EXPECT_LE(clock.Now() - start, 15250ms) << "one poll past it, no more";
 }
 
 }  // namespace

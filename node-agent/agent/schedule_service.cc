@@ -58,7 +58,8 @@ Status ScheduleService::Save(proto::Schedule& schedule) {
 }
 
 std::optional<http::Reply> ScheduleService::CoordinatorOnly(const http::Request& request) {
-  return RouteToCoordinator(*election_, *client_, token_, request, std::chrono::seconds(30));
+  return RouteToCoordinator(*election_, *client_, token_, request, std::chrono::seconds(30),
+                            clock_);
 }
 
 http::Reply ScheduleService::Create(const http::Request& request) {

@@ -1,8 +1,12 @@
 // Agents for the coordinator's state machines in unit tests: each one's operation lock is a real
-// OperationLock in memory, on `clock`; every other call is unused unless a test's subclass answers it. Lock
-// calls are logged in `calls` ("lock m1", "unlock m1") and fail for agents in `unreachable`.
+// OperationLock in memory, on `clock`; Take and Fetch answer as a test scripts them per master;
+// records pushed are kept per master; every other call is unused unless a test's subclass
+// answers it. Lock, unlock, take and fetch calls are logged in `calls` ("lock m1", "unlock m1",
+// "take m2", "fetch m3"); lock calls fail for agents in `unreachable`. Thread-safe through `mu`
+// (a test touching the members while a coordinator thread runs takes it too).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -19,11 +23,20 @@ class FakeAgents : public coordinator::AgentClient {
  public:
   using Member = coordinator::Member;
 
-  std::mutex mu;  // lock renewals call from several threads at once
+  std::mutex mu;  // lock renewals and replication call from several threads at once
   Clock* clock = &RealClockInstance();  // the agents' leases run on it
   std::map<std::string, agent::OperationLock> locks;
   std::set<std::string> unreachable;
   std::vector<std::string> calls;
+  // Take's answer by master (Internal "unused" for one not listed); `on_take` runs first, outside
+  // `mu`, as if while the master archives.
+  std::map<std::string, Result<proto::TakeReply>> takes;
+  std::function<void(const Member&, const proto::TakeRequest&)> on_take;
+  std::vector<proto::TakeRequest> take_requests;
+  // Fetch's answer by master (Internal "unused" for one not listed), and what each was asked.
+  std::map<std::string, Status> fetches;
+  std::map<std::string, proto::FetchRequest> fetch_requests;
+  std::map<std::string, std::vector<proto::Backup>> records;  // PutRecord calls, in order
 
   // The master's lock, made on `clock` the first time.
   agent::OperationLock& LockOf(const std::string& name) {
@@ -46,11 +59,29 @@ class FakeAgents : public coordinator::AgentClient {
     std::lock_guard guard(mu);
     return LockOf(m.name).Current();
   }
-  Result<proto::TakeReply> Take(const Member&, const proto::TakeRequest&) override {
-    return Internal("unused");
+  Result<proto::TakeReply> Take(const Member& m, const proto::TakeRequest& r) override {
+    {
+      std::lock_guard guard(mu);
+      calls.push_back("take " + m.name);
+      take_requests.push_back(r);
+    }
+    if (on_take) on_take(m, r);
+    std::lock_guard guard(mu);
+    auto it = takes.find(m.name);
+    return it == takes.end() ? Result<proto::TakeReply>(Internal("unused")) : it->second;
   }
-  Status Fetch(const Member&, const proto::FetchRequest&) override { return Internal("unused"); }
-  Status PutRecord(const Member&, const proto::Backup&) override { return Status::Ok(); }
+  Status Fetch(const Member& m, const proto::FetchRequest& r) override {
+    std::lock_guard guard(mu);
+    calls.push_back("fetch " + m.name);
+    fetch_requests[m.name] = r;
+    auto it = fetches.find(m.name);
+    return it == fetches.end() ? Internal("unused") : it->second;
+  }
+  Status PutRecord(const Member& m, const proto::Backup& record) override {
+    std::lock_guard guard(mu);
+    records[m.name].push_back(record);
+    return Status::Ok();
+  }
   Status RemoveArchive(const Member&, const std::string&) override { return Status::Ok(); }
   Status PutSchedule(const Member&, const proto::Schedule&) override { return Status::Ok(); }
   Result<proto::StageReply> Stage(const Member&, const proto::StageRequest&) override {

@@ -1,16 +1,37 @@
 #include "common/clock.h"
 
 #include <ctime>
+#include <thread>
 
 namespace lockstep {
 
-std::string FormatUtcNow(const char* format) {
-  std::time_t now = std::time(nullptr);
+void RealClock::SleepFor(Duration duration) { std::this_thread::sleep_for(duration); }
+
+bool RealClock::WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                          TimePoint deadline, const std::function<bool()>& done) {
+  return cv.wait_until(lock, deadline, done);
+}
+
+Clock& RealClockInstance() {
+  static RealClock clock;
+  return clock;
+}
+
+std::string FormatUtcTime(Clock::WallTimePoint when, const char* format) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
   std::tm tm{};
-  gmtime_r(&now, &tm);
+  gmtime_r(&seconds, &tm);
   char buf[64];
   size_t n = std::strftime(buf, sizeof buf, format, &tm);
   return std::string(buf, n);
+}
+
+std::string FormatUtcNow(const char* format) {
+  return FormatUtcTime(RealClockInstance().WallNow(), format);
+}
+
+std::string UtcTimestamp(const Clock& clock) {
+  return FormatUtcTime(clock.WallNow(), kUtcTimestampFormat);
 }
 
 }  // namespace lockstep

@@ -13,9 +13,6 @@
 namespace lockstep::coordinator {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-std::string Now() { return FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"); }
 
 Zxid ZxidOf(const proto::MasterStatus& master) {
   return ParseHexZxid(master.zk().zxid()).value_or(0);
@@ -101,8 +98,8 @@ Result<ComponentSelection> SelectComponents(const std::vector<std::string>& name
 }
 
 Backups::Backups(AgentClient& agents, std::function<ClusterView(bool fresh)> view,
-                 BackupSettings settings)
-    : agents_(agents), view_(std::move(view)), settings_(std::move(settings)) {}
+                 BackupSettings settings, Clock& clock)
+    : agents_(agents), view_(std::move(view)), settings_(std::move(settings)), clock_(clock) {}
 
 Backups::~Backups() {
   std::map<std::string, std::thread> threads;
@@ -121,7 +118,7 @@ bool Backups::Running(const std::string& id) const {
 std::unique_ptr<ClusterLock> Backups::LockFor(const std::string& operation, const std::string& id,
                                               const ClusterView& view) {
   return MakeOperationLock(agents_, MembersOf(view), operation, id, settings_.self, settings_.lease,
-                           false);
+                           false, clock_);
 }
 
 void Backups::Publish(proto::Backup& record) {
@@ -168,7 +165,7 @@ Result<proto::Backup> Backups::Start(const proto::CreateBackupRequest& request) 
   job.take.set_expected_min_zxid(FormatZxid(ZxidOf(source)));
   proto::Backup& record = job.record;
   record.set_label(request.label());
-  record.set_timestamp(Now());
+  record.set_timestamp(UtcTimestamp(clock_));
   record.set_status(proto::STATUS_BACKING_UP);
   record.set_mode(mode);
   record.set_schedule(request.schedule());
@@ -209,7 +206,7 @@ void Backups::Fail(Job& job, const Status& status) {
   proto::Backup& record = job.record;
   log::Error("backup failed", {{"id", record.id()}, {"error", status.message()}});
   EndWith(record, proto::STATUS_ERROR, status.message());
-  record.set_finished_at(Now());
+  record.set_finished_at(UtcTimestamp(clock_));
   Publish(record);
 }
 
@@ -250,7 +247,7 @@ void Backups::Replicate(proto::Backup& record, const proto::MasterStatus& from,
     proto::Replica* replica = record.add_replicas();
     replica->set_master(others[i].name());
     replica->set_sha256(record.sha256());
-    replica->set_stored_at(Now());
+    replica->set_stored_at(UtcTimestamp(clock_));
   }
 }
 
@@ -267,20 +264,20 @@ Result<proto::Backup> Backups::Register(proto::Backup record, const std::string&
   if (from.name().empty()) return NotFound("no master named '" + holder + "'");
   std::unique_ptr<ClusterLock> lock = LockFor("import", record.id(), view);
   RETURN_IF_ERROR(lock->Acquire());
-  const auto begun = Clock::now();
-  record.set_timestamp(Now());
+  const auto begun = clock_.Now();
+  record.set_timestamp(UtcTimestamp(clock_));
   record.set_status(proto::STATUS_BACKING_UP);
   record.set_operation_holder(settings_.self);
   record.clear_replicas();
   proto::Replica* first = record.add_replicas();
   first->set_master(holder);
   first->set_sha256(record.sha256());
-  first->set_stored_at(Now());
+  first->set_stored_at(UtcTimestamp(clock_));
   Publish(record);
   Replicate(record, from, others);
   EndWith(record, proto::STATUS_READY, "");
-  record.set_finished_at(Now());
-  record.set_duration_seconds(std::chrono::duration<double>(Clock::now() - begun).count());
+  record.set_finished_at(UtcTimestamp(clock_));
+  record.set_duration_seconds(std::chrono::duration<double>(clock_.Now() - begun).count());
   Publish(record);
   log::Info("imported backup ready",
             {{"id", record.id()}, {"replicas", std::to_string(record.replicas_size())}});
@@ -327,7 +324,7 @@ void Backups::RecoverInterrupted(const std::vector<proto::Backup>& catalog) {
 }
 
 void Backups::Run(Job job) {
-  const auto begun = Clock::now();
+  const auto begun = clock_.Now();
   proto::Backup& record = job.record;
   CrashPoint("backup.before_take");
   Result<proto::TakeReply> taken = agents_.Take(MemberOf(job.source), job.take);
@@ -354,7 +351,7 @@ void Backups::Run(Job job) {
     proto::Replica* first = record.add_replicas();
     first->set_master(job.source.name());
     first->set_sha256(taken->sha256());
-    first->set_stored_at(Now());
+    first->set_stored_at(UtcTimestamp(clock_));
     Replicate(record, job.source, job.others);
     CrashPoint("backup.before_ready");
   }
@@ -363,8 +360,8 @@ void Backups::Run(Job job) {
                        "it); this backup is not trusted"));
   } else if (taken.ok()) {
     EndWith(record, proto::STATUS_READY, "");
-    record.set_finished_at(Now());
-    record.set_duration_seconds(std::chrono::duration<double>(Clock::now() - begun).count());
+    record.set_finished_at(UtcTimestamp(clock_));
+    record.set_duration_seconds(std::chrono::duration<double>(clock_.Now() - begun).count());
     Publish(record);
     log::Info("backup ready", {{"id", record.id()},
                                {"size_bytes", std::to_string(record.size_bytes())},

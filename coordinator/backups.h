@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "coordinator/agent_client.h"
 #include "coordinator/cluster_lock.h"
 #include "coordinator/cluster_view.h"
@@ -50,8 +51,9 @@ Result<proto::MasterStatus> ChooseSource(const ClusterView& view, const std::str
 class Backups {
  public:
   // `view(fresh)`: the masters' status; fresh asks every agent now instead of using the last poll.
+  // `clock`: the records' times and the lock's renewals.
   Backups(AgentClient& agents, std::function<ClusterView(bool fresh)> view,
-          BackupSettings settings);
+          BackupSettings settings, Clock& clock = RealClockInstance());
   ~Backups();  // waits for running backups
 
   Result<proto::Backup> Start(const proto::CreateBackupRequest& request);
@@ -87,6 +89,7 @@ class Backups {
   AgentClient& agents_;
   const std::function<ClusterView(bool fresh)> view_;
   const BackupSettings settings_;
+  Clock& clock_;
   mutable std::mutex mu_;
   std::set<std::string> running_;
   std::map<std::string, std::thread> threads_;  // by backup id; finished ones joined at Start

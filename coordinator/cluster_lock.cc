@@ -8,11 +8,12 @@
 namespace lockstep::coordinator {
 
 ClusterLock::ClusterLock(AgentClient& agents, std::vector<Member> members,
-                         proto::LockRequest request, bool require_all)
+                         proto::LockRequest request, bool require_all, Clock& clock)
     : agents_(agents),
       members_(std::move(members)),
       request_(std::move(request)),
-      require_all_(require_all) {
+      require_all_(require_all),
+      clock_(clock) {
   std::sort(members_.begin(), members_.end(),
             [](const Member& a, const Member& b) { return a.name < b.name; });
 }
@@ -22,13 +23,14 @@ ClusterLock::~ClusterLock() { Release(); }
 std::unique_ptr<ClusterLock> MakeOperationLock(AgentClient& agents, std::vector<Member> members,
                                                const std::string& operation, const std::string& id,
                                                const std::string& holder,
-                                               std::chrono::milliseconds lease, bool require_all) {
+                                               std::chrono::milliseconds lease, bool require_all,
+                                               Clock& clock) {
   proto::LockRequest request;
   request.set_operation(operation);
   request.set_id(id);
   request.set_holder(holder);
   request.set_lease_ms(static_cast<uint32_t>(lease.count()));
-  return std::make_unique<ClusterLock>(agents, std::move(members), request, require_all);
+  return std::make_unique<ClusterLock>(agents, std::move(members), request, require_all, clock);
 }
 
 Status ClusterLock::Acquire() {
@@ -60,7 +62,7 @@ Status ClusterLock::Acquire() {
 void ClusterLock::Renew() {
   const auto period = std::chrono::milliseconds(request_.lease_ms() / 3);
   std::unique_lock lock(mu_);
-  while (!stop_.wait_for(lock, period, [&] { return stopping_; })) {
+  while (!clock_.WaitFor(lock, stop_, period, [&] { return stopping_; })) {
     lock.unlock();
     // All at once, so one slow agent can't delay the others' renewals past their lease.
     std::vector<std::future<Result<proto::LockState>>> renewals;

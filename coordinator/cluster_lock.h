@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "coordinator/agent_client.h"
 
 namespace lockstep::coordinator {
@@ -20,9 +21,9 @@ class ClusterLock {
  public:
   // `members` in any order; they are locked sorted by name. With `require_all`, an unreachable
   // agent fails the acquisition; otherwise it is skipped (a master that is down can't run
-  // anything that conflicts).
+  // anything that conflicts). Renewals are timed on `clock`.
   ClusterLock(AgentClient& agents, std::vector<Member> members, proto::LockRequest request,
-              bool require_all);
+              bool require_all, Clock& clock = RealClockInstance());
   ~ClusterLock();  // releases
 
   // Busy (the holder named) when another operation holds it anywhere; nothing stays locked then.
@@ -40,6 +41,7 @@ class ClusterLock {
   std::vector<Member> members_;
   const proto::LockRequest request_;
   const bool require_all_;
+  Clock& clock_;
   std::vector<Member> held_;
   std::vector<std::string> skipped_;
 
@@ -55,6 +57,7 @@ class ClusterLock {
 std::unique_ptr<ClusterLock> MakeOperationLock(AgentClient& agents, std::vector<Member> members,
                                                const std::string& operation, const std::string& id,
                                                const std::string& holder,
-                                               std::chrono::milliseconds lease, bool require_all);
+                                               std::chrono::milliseconds lease, bool require_all,
+                                               Clock& clock = RealClockInstance());
 
 }  // namespace lockstep::coordinator

@@ -10,10 +10,10 @@ namespace {
 constexpr char kPrefix[] = "n_";
 
 // Creates `path` and its parents as persistent znodes where missing.
-Status EnsurePath(ZkClient& client, const std::string& path) {
+Status EnsurePath(ElectionZk& client, const std::string& path) {
   for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
     const std::string prefix = path.substr(0, slash);
-    auto created = client.Create(prefix, "", ZkClient::OpenAcl(), CreateMode::kPersistent);
+    auto created = client.Create(prefix, "", CreateMode::kPersistent);
     if (!created.ok() && created.status().message().find("node exists") == std::string::npos) {
       return created.status();
     }
@@ -24,7 +24,14 @@ Status EnsurePath(ZkClient& client, const std::string& path) {
 }  // namespace
 
 Election::Election(ElectionOptions options)
-    : options_(std::move(options)), waker_(std::make_shared<Waker>()) {
+    : Election(options, ZkClientConnector(options.zk_connect, options.session_timeout),
+               RealClockInstance()) {}
+
+Election::Election(ElectionOptions options, ElectionZkConnector connect, Clock& clock)
+    : options_(std::move(options)),
+      connect_(std::move(connect)),
+      clock_(clock),
+      waker_(std::make_shared<Waker>()) {
   waker_->election = this;
 }
 
@@ -74,17 +81,16 @@ Status Election::Step() {
   }
   if (!client_) {
     my_node_.clear();
-    ASSIGN_OR_RETURN(client_, ZkClient::Connect(options_.zk_connect, options_.session_timeout,
-                                                options_.session_timeout));
+    ASSIGN_OR_RETURN(client_, connect_());
   }
   if (!client_->connected()) return Status(StatusCode::kUnavailable, "disconnected from ZooKeeper");
   if (my_node_.empty()) {
     RETURN_IF_ERROR(EnsurePath(*client_, options_.root));
-    ASSIGN_OR_RETURN(auto created,
+    ASSIGN_OR_RETURN(std::string created,
                      client_->Create(options_.root + "/" + kPrefix,
                                      options_.self_name + "\n" + options_.self_url,
-                                     ZkClient::OpenAcl(), CreateMode::kEphemeralSequential));
-    my_node_ = created.first.substr(created.first.rfind('/') + 1);
+                                     CreateMode::kEphemeralSequential));
+    my_node_ = created.substr(created.rfind('/') + 1);
     log::Info("joined the coordinator election", {{"node", my_node_}});
   }
   ASSIGN_OR_RETURN(std::vector<std::string> queue, client_->Children(options_.root));
@@ -94,9 +100,9 @@ Status Election::Step() {
     my_node_.clear();  // our znode is gone (session replaced): enrol again
     return Status(StatusCode::kUnavailable, "election znode vanished");
   }
-  auto first = client_->Get(options_.root + "/" + queue.front());
+  auto first = client_->GetData(options_.root + "/" + queue.front());
   if (!first.ok()) return first.status();  // the leader left just now: look again
-  const std::string& data = first->first;
+  const std::string& data = *first;
   CoordinatorInfo leader{data.substr(0, data.find('\n')), data.find('\n') == std::string::npos
                                                               ? ""
                                                               : data.substr(data.find('\n') + 1)};
@@ -146,15 +152,15 @@ void Election::Loop() {
       // A connection loss while the session lives is what the C client recovers from by
       // itself (it moves to another server): keep the view until the session could have
       // expired, and look again soon.
-      if (!trouble_since_) trouble_since_ = std::chrono::steady_clock::now();
+      if (!trouble_since_) trouble_since_ = clock_.Now();
       // Leading needs a live connection: the server may expire our session (and another agent
       // take over) before we hear of it. Following may ride out the loss a while longer.
       if (leading_ && !(client_ && client_->connected())) {
         log::Warn("stepping down as coordinator: disconnected from ZooKeeper");
         leading_ = false;
       }
-      const bool lost = !session_alive || std::chrono::steady_clock::now() - *trouble_since_ >
-                                              options_.session_timeout;
+      const bool lost =
+          !session_alive || clock_.Now() - *trouble_since_ > options_.session_timeout;
       if (lost) {
         if (leading_) log::Warn("lost the coordinator role", {{"error", stepped.message()}});
         leading_ = false;
@@ -163,7 +169,7 @@ void Election::Loop() {
       }
       retry = std::chrono::milliseconds(200);
     }
-    wake_.wait_for(lock, retry, [&] { return woken_ || stopping_; });
+    clock_.WaitFor(lock, wake_, retry, [&] { return woken_ || stopping_; });
   }
 }
 

@@ -12,7 +12,8 @@
 #include <string>
 #include <thread>
 
-#include "common/zk_client.h"
+#include "common/clock.h"
+#include "coordinator/election_zk.h"
 
 namespace lockstep::coordinator {
 
@@ -32,7 +33,11 @@ struct CoordinatorInfo {
 
 class Election {
  public:
+  // Over ZkClient sessions to `options.zk_connect`, on the real clock.
   explicit Election(ElectionOptions options);
+  // Sessions from `connect` (`options.zk_connect` unused); retries and the session timeout run
+  // on `clock`.
+  Election(ElectionOptions options, ElectionZkConnector connect, Clock& clock);
   ~Election();  // leaves the election (closes the session, so the znode goes at once)
 
   void Begin();
@@ -48,7 +53,9 @@ class Election {
   void Wake();
 
   const ElectionOptions options_;
-  std::unique_ptr<ZkClient> client_;  // only the loop thread touches it
+  const ElectionZkConnector connect_;
+  Clock& clock_;
+  std::unique_ptr<ElectionZk> client_;  // only the loop thread touches it
   std::string my_node_;
 
   mutable std::mutex mu_;
@@ -58,7 +65,7 @@ class Election {
   bool leading_ = false;
   std::optional<CoordinatorInfo> current_;
   std::string problem_;
-  std::optional<std::chrono::steady_clock::time_point> trouble_since_;
+  std::optional<Clock::TimePoint> trouble_since_;
   // Shared with pending watches, which may fire after this object is gone.
   struct Waker {
     std::mutex mu;

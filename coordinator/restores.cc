@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <future>
 #include <map>
-#include <thread>
 
 #include "common/clock.h"
 #include "common/crash_point.h"
@@ -16,15 +15,12 @@
 namespace lockstep::coordinator {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr auto kHealthPoll = std::chrono::milliseconds(250);
-
-std::string Now() { return FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"); }
 
 namespace phase = api::restore_phase;
 
-double SecondsSince(Clock::time_point begun) {
-  return std::chrono::duration<double>(Clock::now() - begun).count();
+double SecondsSince(const Clock& clock, Clock::TimePoint begun) {
+  return std::chrono::duration<double>(clock.Now() - begun).count();
 }
 
 }  // namespace
@@ -65,6 +61,8 @@ bool EnsembleHealthy(const ClusterView& view, std::string* why) {
 }
 
 struct Restores::Run {
+  explicit Run(const Clock& clock) : begun(clock.Now()) {}
+
   proto::Backup backup;
   proto::RestoreRecord record;
   std::vector<Member> members;
@@ -73,25 +71,26 @@ struct Restores::Run {
   uint32_t min_epoch = 0;
   bool dry_run = false;
   bool servers_touched = false;  // phase 1 began: a rollback must bring the ensemble back
-  Clock::time_point begun = Clock::now();
-  std::optional<Clock::time_point> outage_begun;
+  Clock::TimePoint begun;
+  std::optional<Clock::TimePoint> outage_begun;
 };
 
-Restores::Restores(AgentClient& agents, RestoreHost host, RestoreSettings settings)
-    : agents_(agents), host_(std::move(host)), settings_(std::move(settings)) {}
+Restores::Restores(AgentClient& agents, RestoreHost host, RestoreSettings settings, Clock& clock)
+    : agents_(agents), host_(std::move(host)), settings_(std::move(settings)), clock_(clock) {}
 
 Restores::~Restores() = default;  // the task waits for a running restore
 
 std::shared_ptr<ClusterLock> Restores::LockAll(const std::vector<Member>& members,
                                                const std::string& id) {
   // Every master takes part: one that can't be reached can't be restored or rolled back.
-  return MakeOperationLock(agents_, members, "restore", id, settings_.self, settings_.lease, true);
+  return MakeOperationLock(agents_, members, "restore", id, settings_.self, settings_.lease, true,
+                           clock_);
 }
 
 Result<std::unique_ptr<Restores::Run>> Restores::Prepare(const std::string& backup_id,
                                                          const std::string& restore_id) {
   RETURN_IF_ERROR(api::CheckBackupId(backup_id));
-  auto run = std::make_unique<Run>();
+  auto run = std::make_unique<Run>(clock_);
   ASSIGN_OR_RETURN(run->backup, host_.find(backup_id));
   if (run->backup.status() != proto::STATUS_READY || run->backup.replicas_size() == 0) {
     return FailedPrecondition("backup " + backup_id + " is not READY (it is " +
@@ -106,7 +105,7 @@ Result<std::unique_ptr<Restores::Run>> Restores::Prepare(const std::string& back
   RETURN_IF_ERROR(run->lock->Acquire().Prepend("a restore needs every agent"));
   proto::RestoreRecord& record = run->record;
   record.set_id(restore_id);
-  record.set_timestamp(Now());
+  record.set_timestamp(UtcTimestamp(clock_));
   record.set_status(proto::STATUS_RESTORING);
   record.set_driver(settings_.self);
   for (const auto& member : run->members) record.add_masters(member.name);
@@ -202,7 +201,7 @@ Status Restores::ForAll(Run& run, const std::string& step, uint32_t min_epoch) {
 }
 
 Status Restores::WaitHealthy(Run& run) {
-  const auto deadline = Clock::now() + settings_.start_timeout;
+  const auto deadline = clock_.Now() + settings_.start_timeout;
   const Zxid backup_zxid =
       ParseHexZxid(run.record.component_status().at("zookeeper").last_zxid()).value_or(0);
   std::string why;
@@ -219,12 +218,12 @@ Status Restores::WaitHealthy(Run& run) {
               ", not yet in epoch " + std::to_string(run.min_epoch) + " or beyond the backup's";
       }
     }
-    if (Clock::now() > deadline) {
+    if (clock_.Now() > deadline) {
       return Status(StatusCode::kUnavailable,
                     "the ensemble did not form within " +
                         std::to_string(settings_.start_timeout.count() / 1000) + " s: " + why);
     }
-    std::this_thread::sleep_for(kHealthPoll);
+    clock_.SleepFor(kHealthPoll);
   }
 }
 
@@ -232,8 +231,8 @@ void Restores::Finish(Run& run, proto::BackupStatus status, const std::string& r
   proto::RestoreRecord& record = run.record;
   record.set_status(status);
   record.set_reason(reason);
-  record.set_finished_at(Now());
-  record.set_duration_seconds(SecondsSince(run.begun));
+  record.set_finished_at(UtcTimestamp(clock_));
+  record.set_duration_seconds(SecondsSince(clock_, run.begun));
   auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
   zookeeper.set_status(status);
   zookeeper.set_reason(reason);
@@ -275,7 +274,7 @@ void Restores::RollBack(Run& run, const Status& cause) {
 
 Status Restores::Outage(Run& run) {
   run.servers_touched = true;
-  run.outage_begun = Clock::now();
+  run.outage_begun = clock_.Now();
   Publish(run, "stopping");
   RETURN_IF_ERROR(ForAll(run, "stop"));
   CrashPoint("restore.after_stop");
@@ -288,7 +287,7 @@ Status Restores::Outage(Run& run) {
   Publish(run, "confirming");
   RETURN_IF_ERROR(WaitHealthy(run));
   run.record.set_outage_ms(static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *run.outage_begun)
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - *run.outage_begun)
           .count()));
   return ForAll(run, "finish");
 }
@@ -370,7 +369,7 @@ Status Restores::SettleLeftovers(Run& run, std::optional<proto::RestoreRecord>* 
                                         [](const auto& j) { return !phase::IsTerminal(j.phase()); });
     if (!unfinished) continue;
     Result<std::unique_ptr<Run>> leftover = [&]() -> Result<std::unique_ptr<Run>> {
-      auto other = std::make_unique<Run>();
+      auto other = std::make_unique<Run>(clock_);
       ASSIGN_OR_RETURN(other->backup, host_.find(journals.front().backup_id()));
       return other;
     }();
@@ -429,7 +428,7 @@ void Restores::Recover(const std::string& restore_id, const std::string& backup_
   std::lock_guard guard(mu_);
   if (!task_.Idle(kRestoreRunning).ok()) return;
   Result<std::unique_ptr<Run>> run = [&]() -> Result<std::unique_ptr<Run>> {
-    auto r = std::make_unique<Run>();
+    auto r = std::make_unique<Run>(clock_);
     ASSIGN_OR_RETURN(r->backup, host_.find(backup_id));
     r->members = MembersOf(host_.view(true));
     // A lock of its own: taking it under the lost restore's id would count as renewing that

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/single_task.h"
 #include "coordinator/agent_client.h"
 #include "coordinator/cluster_view.h"
@@ -54,7 +55,9 @@ bool EnsembleHealthy(const ClusterView& view, std::string* why);
 
 class Restores {
  public:
-  Restores(AgentClient& agents, RestoreHost host, RestoreSettings settings);
+  // `clock`: the records' times, the wait for the ensemble and the lock's renewals.
+  Restores(AgentClient& agents, RestoreHost host, RestoreSettings settings,
+           Clock& clock = RealClockInstance());
   ~Restores();  // waits for a running restore
 
   // Phase 0 everywhere, then the plan; staging is removed and nothing is stopped.
@@ -84,6 +87,7 @@ class Restores {
   AgentClient& agents_;
   const RestoreHost host_;
   const RestoreSettings settings_;
+  Clock& clock_;
   std::mutex mu_;
   SingleTask task_;  // the restore running in the background, if any
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "api/cron.h"
 #include "api/names.h"
@@ -9,16 +10,12 @@
 namespace lockstep::coordinator {
 
 std::string FormatUtc(time_t when) {
-  std::tm t{};
-  gmtime_r(&when, &t);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &t);
-  return text;
+  return FormatUtcTime(std::chrono::system_clock::from_time_t(when), kUtcTimestampFormat);
 }
 
 std::optional<time_t> ParseUtc(const std::string& text) {
   std::tm t{};
-  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &t);
+  const char* end = strptime(text.c_str(), kUtcTimestampFormat, &t);
   if (!end || *end != '\0') return std::nullopt;
   return timegm(&t);
 }
@@ -57,8 +54,9 @@ std::vector<std::string> RetentionVictims(const proto::Schedule& schedule,
 }
 
 void RunSchedules(const std::vector<proto::Schedule>& schedules,
-                  const std::vector<proto::Backup>& catalog, time_t now,
+                  const std::vector<proto::Backup>& catalog, const Clock& clock,
                   const ScheduleActions& actions) {
+  const time_t now = std::chrono::system_clock::to_time_t(clock.WallNow());
   for (proto::Schedule schedule : schedules) {
     if (schedule.deleted()) continue;
     Result<api::CronSchedule> cron = api::CronSchedule::Parse(schedule.cron());

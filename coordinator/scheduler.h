@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "proto/backup.pb.h"
 
@@ -27,8 +28,9 @@ std::optional<time_t> ParseUtc(const std::string& text);
 
 std::vector<std::string> RetentionVictims(const proto::Schedule& schedule,
                                           const std::vector<proto::Backup>& catalog);
+// One pass at the time `clock` tells.
 void RunSchedules(const std::vector<proto::Schedule>& schedules,
-                  const std::vector<proto::Backup>& catalog, time_t now,
+                  const std::vector<proto::Backup>& catalog, const Clock& clock,
                   const ScheduleActions& actions);
 
 }  // namespace lockstep::coordinator

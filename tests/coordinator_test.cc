@@ -3,6 +3,7 @@
 // agents' operation lock.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <set>
@@ -14,6 +15,7 @@
 #include "api/names.h"
 #include "coordinator/scheduler.h"
 #include "tests/fake_agents.h"
+#include "tests/fake_clock.h"
 #include "node-agent/agent/op_lock.h"
 
 namespace lockstep::coordinator {
@@ -96,6 +98,9 @@ TEST(ChooseSource, OfflineQuorumRuleNamesTheNumbers) {
 }
 
 time_t At(const char* utc) { return *ParseUtc(utc); }
+Clock::WallTimePoint WallAt(const char* utc) {
+  return std::chrono::system_clock::from_time_t(At(utc));
+}
 
 TEST(Cron, ParsesAndMatchesLikeCron) {
   auto nightly = api::CronSchedule::Parse("0 3 * * *");
@@ -178,7 +183,7 @@ TEST(RunSchedules, MissedRunsAreMadeUpOnceAndBusyIsRetried) {
             saved.push_back(s);
             return Status::Ok();
           }};
-  const time_t now = At("2026-11-25T09:42:10Z");
+  const testing::FakeClock now(WallAt("2026-11-25T09:42:10Z"));
   RunSchedules({schedule}, {}, now, actions);
   EXPECT_TRUE(started.empty());
   EXPECT_TRUE(saved.empty()) << "a busy run is tried again, not skipped";
@@ -192,14 +197,48 @@ TEST(RunSchedules, MissedRunsAreMadeUpOnceAndBusyIsRetried) {
   EXPECT_EQ(started.size(), 1u) << "the same minute never runs twice";
 }
 
+TEST(RunSchedules, ARunComesDueWhenTheClockReachesItsMinute) {
+  proto::Schedule schedule;
+  schedule.set_name("hourly");
+  schedule.set_cron("30 * * * *");
+  schedule.set_last_run("2026-11-25T09:30:00Z");
+  std::vector<std::string> started;
+  ScheduleActions actions{
+      .start_backup = [&](const proto::CreateBackupRequest& r) -> Result<proto::Backup> {
+        started.push_back(r.label());
+        return proto::Backup();
+      },
+      .delete_backup = [](const std::string&) { return Status::Ok(); },
+      .save_schedule =
+          [&](proto::Schedule& s) {
+            schedule = s;
+            return Status::Ok();
+          }};
+  testing::FakeClock clock(WallAt("2026-11-25T10:29:59Z"));
+  RunSchedules({schedule}, {}, clock, actions);
+  EXPECT_TRUE(started.empty()) << "10:30 is a second away";
+  clock.Advance(std::chrono::seconds(1));
+  RunSchedules({schedule}, {}, clock, actions);
+  EXPECT_EQ(started, std::vector<std::string>{"hourly-20261125-1030"});
+  clock.Advance(std::chrono::minutes(59));
+  RunSchedules({schedule}, {}, clock, actions);
+  EXPECT_EQ(started.size(), 1u) << "11:29: not yet due again";
+  clock.Advance(std::chrono::minutes(1));
+  RunSchedules({schedule}, {}, clock, actions);
+  EXPECT_EQ(started.back(), "hourly-20261125-1130");
+  EXPECT_EQ(schedule.last_run(), "2026-11-25T11:30:00Z");
+}
+
 TEST(OperationLock, SecondOperationIsBusyUntilReleaseOrLapse) {
-  agent::OperationLock lock;
+  testing::FakeClock clock;
+  agent::OperationLock lock(clock);
   proto::LockRequest first;
   first.set_operation("backup");
   first.set_id("a");
   first.set_holder("m1");
   first.set_lease_ms(60000);
   ASSERT_TRUE(lock.Acquire(first).ok());
+  EXPECT_EQ(lock.Current().since(), "2026-01-01T00:00:00Z") << "stamped by the lock's clock";
   ASSERT_TRUE(lock.Acquire(first).ok()) << "renewal by the holder";
   proto::LockRequest second = first;
   second.set_id("b");
@@ -215,9 +254,11 @@ TEST(OperationLock, SecondOperationIsBusyUntilReleaseOrLapse) {
   short_lease.set_id("c");
   second.set_lease_ms(1);
   ASSERT_TRUE(lock.Acquire(second).ok());  // renewed with a 1 ms lease
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (lock.Current().held() && std::chrono::steady_clock::now() < deadline) {
-  }
+  EXPECT_EQ(lock.Acquire(short_lease).status().code(), StatusCode::kBusy) << "not yet lapsed";
+  clock.Advance(std::chrono::microseconds(999));
+  EXPECT_TRUE(lock.Current().held()) << "still within the lease";
+  clock.Advance(std::chrono::microseconds(1));
+  EXPECT_FALSE(lock.Current().held()) << "the lease ran out";
   EXPECT_TRUE(lock.Acquire(short_lease).ok()) << "a lapsed lease frees the lock";
 }
 
@@ -266,19 +307,47 @@ TEST(ClusterLock, SkipsUnreachableAgentsUnlessAllAreRequired) {
   EXPECT_FALSE(agents.locks["m1"].Current().held());
 }
 
-TEST(ClusterLock, AnotherHolderFoundAtRenewalMarksTheLockLost) {
+// Moves `clock` on by `step` and returns once the lock's renewer, waiting on it, has made its
+// round and waits again.
+void AdvanceOneRenewal(testing::FakeClock& clock, std::chrono::milliseconds step) {
+  ASSERT_TRUE(clock.AwaitWaits(1)) << "the renewer never waited";
+  const uint64_t waits = clock.waits_begun();
+  clock.Advance(step);
+  ASSERT_TRUE(clock.AwaitWaits(waits + 1)) << "no renewal round after " << step.count() << " ms";
+}
+
+TEST(ClusterLock, RenewsEveryThirdOfTheLeaseSoItNeverLapses) {
+  testing::FakeClock clock;
   FakeAgents agents;
-  ClusterLock lock(agents, kMembers, Request("mine", 300), false);
+  agents.clock = &clock;
+  ClusterLock lock(agents, kMembers, Request("mine", 300), false, clock);
+  ASSERT_TRUE(lock.Acquire().ok());
+  for (int i = 0; i < 4; ++i) AdvanceOneRenewal(clock, std::chrono::milliseconds(100));
+  std::lock_guard guard(agents.mu);
+  for (const auto& member : kMembers) {
+    EXPECT_EQ(agents.LockOf(member.name).Current().id(), "mine")
+        << member.name << ": held 400 ms into a 300 ms lease";
+  }
+  EXPECT_EQ(std::count(agents.calls.begin(), agents.calls.end(), "lock m2"), 5)
+      << "taken once, renewed four times";
+  EXPECT_FALSE(lock.lost());
+}
+
+TEST(ClusterLock, AnotherHolderFoundAtRenewalMarksTheLockLost) {
+  testing::FakeClock clock;
+  FakeAgents agents;
+  agents.clock = &clock;
+  ClusterLock lock(agents, kMembers, Request("mine", 300), false, clock);
   ASSERT_TRUE(lock.Acquire().ok());
   {
     std::lock_guard guard(agents.mu);
-    agents.locks["m2"].Release("mine");
-    ASSERT_TRUE(agents.locks["m2"].Acquire(Request("intruder")).ok());
+    agents.LockOf("m2").Release("mine");
+    ASSERT_TRUE(agents.LockOf("m2").Acquire(Request("intruder")).ok());
   }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!lock.lost() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  ASSERT_TRUE(clock.AwaitWaits(1));
+  clock.Advance(std::chrono::milliseconds(99));
+  EXPECT_FALSE(lock.lost()) << "no renewal before a third of the lease";
+  AdvanceOneRenewal(clock, std::chrono::milliseconds(1));
   EXPECT_TRUE(lock.lost());
 }
 

@@ -1,14 +1,19 @@
 // Agents for the coordinator's state machines in unit tests: each one's operation lock is a real
-// OperationLock in memory; every other call is unused unless a test's subclass answers it. Lock
-// calls are logged in `calls` ("lock m1", "unlock m1") and fail for agents in `unreachable`.
+// OperationLock in memory, on `clock`; Take and Fetch answer as a test scripts them per master;
+// records pushed are kept per master; every other call is unused unless a test's subclass
+// answers it. Lock, unlock, take and fetch calls are logged in `calls` ("lock m1", "unlock m1",
+// "take m2", "fetch m3"); lock calls fail for agents in `unreachable`. Thread-safe through `mu`
+// (a test touching the members while a coordinator thread runs takes it too).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "coordinator/agent_client.h"
 #include "node-agent/agent/op_lock.h"
 
@@ -18,32 +23,65 @@ class FakeAgents : public coordinator::AgentClient {
  public:
   using Member = coordinator::Member;
 
-  std::mutex mu;  // lock renewals call from several threads at once
+  std::mutex mu;  // lock renewals and replication call from several threads at once
+  Clock* clock = &RealClockInstance();  // the agents' leases run on it
   std::map<std::string, agent::OperationLock> locks;
   std::set<std::string> unreachable;
   std::vector<std::string> calls;
+  // Take's answer by master (Internal "unused" for one not listed); `on_take` runs first, outside
+  // `mu`, as if while the master archives.
+  std::map<std::string, Result<proto::TakeReply>> takes;
+  std::function<void(const Member&, const proto::TakeRequest&)> on_take;
+  std::vector<proto::TakeRequest> take_requests;
+  // Fetch's answer by master (Internal "unused" for one not listed), and what each was asked.
+  std::map<std::string, Status> fetches;
+  std::map<std::string, proto::FetchRequest> fetch_requests;
+  std::map<std::string, std::vector<proto::Backup>> records;  // PutRecord calls, in order
+
+  // The master's lock, made on `clock` the first time.
+  agent::OperationLock& LockOf(const std::string& name) {
+    return locks.try_emplace(name, *clock).first->second;
+  }
 
   Result<proto::LockState> Lock(const Member& m, const proto::LockRequest& r) override {
     std::lock_guard guard(mu);
     calls.push_back("lock " + m.name);
     if (unreachable.count(m.name)) return Status(StatusCode::kUnavailable, m.name + " down");
-    return locks[m.name].Acquire(r);
+    return LockOf(m.name).Acquire(r);
   }
   Status Unlock(const Member& m, const std::string& id) override {
     std::lock_guard guard(mu);
     calls.push_back("unlock " + m.name);
-    locks[m.name].Release(id);
+    LockOf(m.name).Release(id);
     return Status::Ok();
   }
   Result<proto::LockState> LockState(const Member& m) override {
     std::lock_guard guard(mu);
-    return locks[m.name].Current();
+    return LockOf(m.name).Current();
   }
-  Result<proto::TakeReply> Take(const Member&, const proto::TakeRequest&) override {
-    return Internal("unused");
+  Result<proto::TakeReply> Take(const Member& m, const proto::TakeRequest& r) override {
+    {
+      std::lock_guard guard(mu);
+      calls.push_back("take " + m.name);
+      take_requests.push_back(r);
+    }
+    if (on_take) on_take(m, r);
+    std::lock_guard guard(mu);
+    auto it = takes.find(m.name);
+    return it == takes.end() ? Result<proto::TakeReply>(Internal("unused")) : it->second;
   }
-  Status Fetch(const Member&, const proto::FetchRequest&) override { return Internal("unused"); }
-  Status PutRecord(const Member&, const proto::Backup&) override { return Status::Ok(); }
+  Status Fetch(const Member& m, const proto::FetchRequest& r) override {
+    std::lock_guard guard(mu);
+    calls.push_back("fetch " + m.name);
+    fetch_requests[m.name] = r;
+    auto it = fetches.find(m.name);
+    return it == fetches.end() ? Internal("unused") : it->second;
+  }
+  Status PutRecord(const Member& m, const proto::Backup& record) override {
+    std::lock_guard guard(mu);
+    records[m.name].push_back(record);
+    return Status::Ok();
+  }
   Status RemoveArchive(const Member&, const std::string&) override { return Status::Ok(); }
   Status PutSchedule(const Member&, const proto::Schedule&) override { return Status::Ok(); }
   Result<proto::StageReply> Stage(const Member&, const proto::StageRequest&) override {

@@ -15,6 +15,7 @@
 #include "node-agent/agent/op_lock.h"
 #include "node-agent/local/cluster_swap.h"
 #include "tests/fake_agents.h"
+#include "tests/fake_clock.h"
 #include "tests/zk_files.h"
 
 namespace lockstep {
@@ -89,6 +90,7 @@ class RestoreMachine : public ::testing::Test {
       agents_.epochs[name] = 3;
     }
     agents_.epochs["m2"] = 7;
+    agents_.clock = &clock_;
   }
 
   // Every master serving, one leader in the epoch the swap asked for, once all have started.
@@ -125,7 +127,8 @@ class RestoreMachine : public ::testing::Test {
     return coordinator::Restores(agents_, host,
                                  {.self = "m1",
                                   .lease = std::chrono::milliseconds(60000),
-                                  .start_timeout = std::chrono::milliseconds(400)});
+                                  .start_timeout = std::chrono::minutes(2)},
+                                 clock_);
   }
 
   // The restore record once the background run has finished.
@@ -141,6 +144,7 @@ class RestoreMachine : public ::testing::Test {
     return true;
   }
 
+  testing::FakeClock clock_;  // the wait for the ensemble passes in no real time
   FakeAgents agents_;
   proto::Backup backup_;
   std::vector<std::string> phases_;
@@ -220,7 +224,8 @@ TEST_F(RestoreMachine, AnEnsembleThatNeverFormsIsRolledBackNamingTheMaster) {
   }
   const proto::RestoreRecord record = Finished();
   EXPECT_EQ(record.status(), proto::STATUS_ERROR);
-  EXPECT_NE(record.reason().find("did not form"), std::string::npos) << record.reason();
+  EXPECT_NE(record.reason().find("did not form within 120 s"), std::string::npos)
+      << record.reason() << " (two minutes of fake time)";
   EXPECT_NE(record.reason().find("m1 is not serving"), std::string::npos) << record.reason();
   EXPECT_EQ(agents_.Count("rollback"), 3);
   EXPECT_EQ(agents_.Count("finish"), 0);

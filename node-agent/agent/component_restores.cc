@@ -18,8 +18,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr size_t kHookOutput = 4096;
 
-std::string Now() { return FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"); }
-
 std::string Tail(const std::string& text) {
   return text.size() <= kHookOutput ? text : text.substr(text.size() - kHookOutput);
 }
@@ -126,7 +124,7 @@ Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_
   if (superseded) host_.publish(run->backup);
   proto::RestoreRecord& record = run->record;
   record.set_id(restore_id);
-  record.set_timestamp(Now());
+  record.set_timestamp(UtcTimestamp());
   record.set_status(proto::STATUS_RESTORING);
   record.set_driver(options_.self);
   record.set_phase("restoring " + names.front());
@@ -220,7 +218,7 @@ void ComponentRestores::Drive(std::unique_ptr<Run> run) {
   run->record.set_status(reasons.empty() ? proto::STATUS_READY : proto::STATUS_ERROR);
   run->record.set_reason(reasons);
   run->record.set_phase("done");
-  run->record.set_finished_at(Now());
+  run->record.set_finished_at(UtcTimestamp());
   run->record.set_duration_seconds(
       std::chrono::duration<double>(Clock::now() - run->begun).count());
   Publish(*run);

@@ -1,7 +1,5 @@
 #include "node-agent/agent/coordinator_route.h"
 
-#include <thread>
-
 #include "node-agent/agent/api_util.h"
 
 namespace lockstep::agent {
@@ -21,9 +19,10 @@ bool ElectionSettling(const http::Reply& reply) {
 std::optional<http::Reply> RouteToCoordinator(const coordinator::Election& election,
                                               const http::Client& client, const std::string& token,
                                               const http::Request& request,
-                                              std::chrono::milliseconds timeout) {
+                                              std::chrono::milliseconds timeout,
+                                              Clock& clock) {
   const bool forwarded = request.query.count("forwarded") > 0;
-  const auto deadline = std::chrono::steady_clock::now() + kSettle;
+  const auto deadline = clock.Now() + kSettle;
   for (;;) {
     if (election.IsCoordinator()) return std::nullopt;
     std::optional<coordinator::CoordinatorInfo> coordinator = election.Current();
@@ -32,8 +31,8 @@ std::optional<http::Reply> RouteToCoordinator(const coordinator::Election& elect
       marked.query["forwarded"] = "1";
       http::Reply reply = ForwardTo(client, coordinator->url,
                                     "the coordinator " + coordinator->name, marked, token, timeout);
-      if (!ElectionSettling(reply) || std::chrono::steady_clock::now() > deadline) return reply;
-    } else if (std::chrono::steady_clock::now() > deadline) {
+      if (!ElectionSettling(reply) || clock.Now() > deadline) return reply;
+    } else if (clock.Now() > deadline) {
       return http::ErrorReply(
           503, "unavailable",
           "no coordinator is elected right now (" +
@@ -41,7 +40,7 @@ std::optional<http::Reply> RouteToCoordinator(const coordinator::Election& elect
                                           : election.problem()) +
               "); it needs ZooKeeper with a quorum: check `lockstep cluster status` and retry");
     }
-    std::this_thread::sleep_for(kPoll);
+    clock.SleepFor(kPoll);
   }
 }
 

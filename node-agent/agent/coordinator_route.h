@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "common/clock.h"
 #include "common/http/client.h"
 #include "common/http/message.h"
 #include "coordinator/election.h"
@@ -15,10 +16,11 @@
 namespace lockstep::agent {
 
 // nullopt: this agent is the coordinator, handle the request here. Otherwise the coordinator's
-// reply, or a 503 saying why there is none.
+// reply, or a 503 saying why there is none. The settling wait runs on `clock`.
 std::optional<http::Reply> RouteToCoordinator(const coordinator::Election& election,
                                               const http::Client& client, const std::string& token,
                                               const http::Request& request,
-                                              std::chrono::milliseconds timeout);
+                                              std::chrono::milliseconds timeout,
+                                              Clock& clock = RealClockInstance());
 
 }  // namespace lockstep::agent

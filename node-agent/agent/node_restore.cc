@@ -25,8 +25,6 @@ namespace {
 // looks through all journals every few seconds for orphans: keep the recent ones only.
 constexpr size_t kFinishedJournalsKept = 20;
 
-std::string Now() { return FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"); }
-
 Status WrongPhase(const proto::RestoreJournal& journal, const std::string& step) {
   return FailedPrecondition("restore " + journal.restore_id() + " cannot " + step + " here: it is " +
                             journal.phase());
@@ -81,7 +79,7 @@ Result<proto::RestoreJournal> NodeRestore::Load(const std::string& restore_id) c
 
 Status NodeRestore::Record(proto::RestoreJournal& journal, const std::string& phase_name) {
   journal.set_phase(phase_name);
-  journal.set_updated_at(Now());
+  journal.set_updated_at(UtcTimestamp());
   journal.set_revision(journal.revision() + 1);
   RETURN_IF_ERROR(journals_.Put(journal).status());
   log::Info("restore step", {{"restore", journal.restore_id()}, {"phase", phase_name}});

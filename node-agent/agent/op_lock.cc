@@ -12,7 +12,7 @@ std::string BusyMessage(const proto::LockState& state) {
          "cluster status`";
 }
 
-bool OperationLock::HeldLocked() const { return state_.held() && Clock::now() < expires_; }
+bool OperationLock::HeldLocked() const { return state_.held() && clock_.Now() < expires_; }
 
 Result<proto::LockState> OperationLock::Acquire(const proto::LockRequest& request) {
   if (request.id().empty() || request.operation().empty() || request.lease_ms() == 0) {
@@ -30,12 +30,12 @@ Result<proto::LockState> OperationLock::Acquire(const proto::LockRequest& reques
     state_.set_operation(request.operation());
     state_.set_id(request.id());
     state_.set_holder(request.holder());
-    state_.set_since(FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"));
+    state_.set_since(UtcTimestamp(clock_));
     log::Info(
         "operation lock taken",
         {{"operation", request.operation()}, {"id", request.id()}, {"holder", request.holder()}});
   }
-  expires_ = Clock::now() + std::chrono::milliseconds(request.lease_ms());
+  expires_ = clock_.Now() + std::chrono::milliseconds(request.lease_ms());
   return state_;
 }
 

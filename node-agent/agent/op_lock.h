@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "proto/backup.pb.h"
 
@@ -14,6 +15,9 @@ namespace lockstep::agent {
 
 class OperationLock {
  public:
+  // Leases run on `clock`.
+  explicit OperationLock(Clock& clock = RealClockInstance()) : clock_(clock) {}
+
   // Takes the lock, or renews it when `request.id` already holds it. Busy, naming the holder,
   // while another operation holds an unexpired lease.
   Result<proto::LockState> Acquire(const proto::LockRequest& request);
@@ -22,12 +26,12 @@ class OperationLock {
   proto::LockState Current() const;
 
  private:
-  using Clock = std::chrono::steady_clock;
   bool HeldLocked() const;
 
+  Clock& clock_;
   mutable std::mutex mu_;
   proto::LockState state_;
-  Clock::time_point expires_{};
+  Clock::TimePoint expires_{};
 };
 
 // "busy: backup nightly-… since 2026-…" — the message a second operation gets.

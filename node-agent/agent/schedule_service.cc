@@ -17,7 +17,7 @@ ScheduleService::ScheduleService(const std::string& token, std::chrono::millisec
                                  LocalAgent* self, BackupService* backups,
                                  const MastersView* masters, coordinator::AgentClient* agents,
                                  PeerView* peers, const http::Client* client,
-                                 coordinator::Election* election)
+                                 coordinator::Election* election, Clock& clock)
     : store_(self->schedules()),
       token_(token),
       peer_timeout_(peer_timeout),
@@ -26,7 +26,8 @@ ScheduleService::ScheduleService(const std::string& token, std::chrono::millisec
       agents_(agents),
       peers_(peers),
       client_(client),
-      election_(election) {}
+      election_(election),
+      clock_(clock) {}
 
 std::vector<proto::Schedule> ScheduleService::Schedules() {
   std::map<std::string, proto::Schedule> merged;
@@ -59,7 +60,8 @@ Status ScheduleService::Save(proto::Schedule& schedule) {
 }
 
 std::optional<http::Reply> ScheduleService::CoordinatorOnly(const http::Request& request) {
-  return RouteToCoordinator(*election_, *client_, token_, request, std::chrono::seconds(30));
+  return RouteToCoordinator(*election_, *client_, token_, request, std::chrono::seconds(30),
+                            clock_);
 }
 
 http::Reply ScheduleService::Create(const http::Request& request, const PathParams&) {
@@ -74,7 +76,7 @@ http::Reply ScheduleService::Create(const http::Request& request, const PathPara
     }
     if (existing.name() == schedule.name()) schedule.set_revision(existing.revision());
   }
-  const time_t now = time(nullptr);
+  const time_t now = std::chrono::system_clock::to_time_t(clock_.WallNow());
   schedule.set_created_at(coordinator::FormatUtc(now));
   schedule.set_last_run(coordinator::FormatUtc(now - now % 60));  // nothing before creation
   if (schedule.mode().empty()) schedule.set_mode("online");
@@ -117,7 +119,7 @@ void ScheduleService::Tick(const std::vector<proto::Backup>& catalog) {
       .delete_backup =
           [this](const std::string& id) { return backups_->DeleteBackup(id).status(); },
       .save_schedule = [this](proto::Schedule& s) { return Save(s); }};
-  coordinator::RunSchedules(schedules, catalog, time(nullptr), actions);
+  coordinator::RunSchedules(schedules, catalog, clock_, actions);
 }
 
 }  // namespace lockstep::agent

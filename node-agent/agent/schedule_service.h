@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "coordinator/agent_client.h"
 #include "coordinator/election.h"
 #include "node-agent/agent/backup_service.h"
@@ -24,7 +25,7 @@ class ScheduleService {
   ScheduleService(const std::string& token, std::chrono::milliseconds peer_timeout,
                   LocalAgent* self, BackupService* backups, const MastersView* masters,
                   coordinator::AgentClient* agents, PeerView* peers, const http::Client* client,
-                  coordinator::Election* election);
+                  coordinator::Election* election, Clock& clock = RealClockInstance());
   http::Reply Create(const http::Request& request, const PathParams& params);
   http::Reply Delete(const http::Request& request, const PathParams& params);
   http::Reply List(const http::Request& request, const PathParams& params);
@@ -46,6 +47,7 @@ class ScheduleService {
   PeerView* peers_;
   const http::Client* client_;
   coordinator::Election* election_;
+  Clock& clock_;  // when schedules are created and come due
 };
 
 }  // namespace lockstep::agent

@@ -1,0 +1,215 @@
+// Cluster backups as the coordinator runs them (coordinator/backups.h), against scripted agents
+// and a fake clock: what the record goes through and ends as, which masters keep a replica, and
+// that the operation lock is released whatever happens.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "coordinator/backups.h"
+#include "tests/fake_agents.h"
+#include "tests/fake_clock.h"
+
+namespace lockstep::coordinator {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr char kSha256[] = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8";
+constexpr auto kLease = 3000ms;
+
+proto::MasterStatus Master(const std::string& name, const std::string& mode,
+                           const std::string& zxid) {
+  proto::MasterStatus m;
+  m.set_name(name);
+  m.set_address("http://" + name);
+  m.set_agent_reachable(true);
+  m.mutable_zk()->set_code(3);
+  m.mutable_zk()->set_mode(mode);
+  m.mutable_zk()->set_zxid(zxid);
+  m.mutable_zk()->set_is_leader(mode == "leader");
+  return m;
+}
+
+std::vector<std::string> ReplicaMasters(const proto::Backup& record) {
+  std::vector<std::string> masters;
+  for (const auto& replica : record.replicas()) masters.push_back(replica.master());
+  return masters;
+}
+
+class BackupsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    agents_.clock = &clock_;
+    // m2 is the follower closest to the leader: the source. m4's agent is down.
+    view_.voters = 3;
+    view_.masters = {Master("m1", "leader", "0x500"), Master("m2", "follower", "0x500"),
+                     Master("m3", "follower", "0x4ff"), Master("m4", "", "")};
+    view_.masters[3].set_agent_reachable(false);
+    view_.masters[3].mutable_zk()->set_code(1);
+    agents_.unreachable = {"m4"};
+    proto::TakeReply taken;
+    taken.set_master("m2");
+    taken.set_size_bytes(4096);
+    taken.set_sha256(kSha256);
+    taken.set_last_zxid("0x500");
+    taken.set_node_count(42);
+    agents_.takes.insert_or_assign("m2", Result<proto::TakeReply>(taken));
+    agents_.fetches = {{"m1", Status::Ok()}, {"m3", Status::Ok()}};
+  }
+
+  std::unique_ptr<Backups> Make(uint32_t replicas = 0) {
+    return std::make_unique<Backups>(
+        agents_, [this](bool) { return view_; },
+        BackupSettings{.self = "m1", .replicas = replicas, .lease = kLease}, clock_);
+  }
+
+  // Starts an online backup, waits for its background run to end (polling Running, at most 10 s
+  // of real time) and returns the record as last published to m1.
+  proto::Backup Run(Backups& backups) {
+    proto::CreateBackupRequest request;
+    request.set_label("nightly");
+    Result<proto::Backup> started = backups.Start(request);
+    EXPECT_TRUE(started.ok()) << started.status().ToString();
+    if (!started.ok()) return proto::Backup();
+    EXPECT_EQ(started->status(), proto::STATUS_BACKING_UP);
+    EXPECT_EQ(started->component_status().at("zookeeper").source(), "m2");
+    id_ = started->id();
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (backups.Running(id_)) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        ADD_FAILURE() << "backup " << id_ << " still running after 10 s";
+        return proto::Backup();
+      }
+      std::this_thread::sleep_for(1ms);
+    }
+    std::lock_guard guard(agents_.mu);
+    EXPECT_FALSE(agents_.records["m1"].empty());
+    return agents_.records["m1"].empty() ? proto::Backup() : agents_.records["m1"].back();
+  }
+
+  bool Called(const std::string& call) {
+    std::lock_guard guard(agents_.mu);
+    return std::count(agents_.calls.begin(), agents_.calls.end(), call) > 0;
+  }
+  std::string LockHolder(const std::string& master) {
+    std::lock_guard guard(agents_.mu);
+    return agents_.LockOf(master).Current().id();
+  }
+  void ExpectLockedAndReleasedEverywhereReachable() {
+    for (const char* master : {"m1", "m2", "m3"}) {
+      EXPECT_TRUE(Called(std::string("lock ") + master)) << master;
+      EXPECT_TRUE(Called(std::string("unlock ") + master)) << master;
+      EXPECT_EQ(LockHolder(master), "") << master << " still locked";
+    }
+  }
+
+  testing::FakeClock clock_;
+  testing::FakeAgents agents_;
+  ClusterView view_;
+  std::string id_;
+};
+
+TEST_F(BackupsTest, AnOnlineBackupEndsReadyWithAReplicaOnEveryReachableMaster) {
+  auto backups = Make();
+  const proto::Backup record = Run(*backups);
+  EXPECT_EQ(record.status(), proto::STATUS_READY) << record.reason();
+  EXPECT_EQ(record.id(), id_);
+  EXPECT_EQ(record.sha256(), kSha256);
+  EXPECT_EQ(record.size_bytes(), 4096u);
+  EXPECT_EQ(record.timestamp(), "2026-01-01T00:00:00Z") << "stamped by the injected clock";
+  const auto& zookeeper = record.component_status().at("zookeeper");
+  EXPECT_EQ(zookeeper.status(), proto::STATUS_READY);
+  EXPECT_EQ(zookeeper.last_zxid(), "0x500");
+  EXPECT_EQ(zookeeper.node_count(), 42u);
+  EXPECT_EQ(ReplicaMasters(record), (std::vector<std::string>{"m2", "m1", "m3"}))
+      << "the source first, then every other reachable master";
+  for (const auto& replica : record.replicas()) EXPECT_EQ(replica.sha256(), kSha256);
+
+  {
+    std::lock_guard guard(agents_.mu);
+    ASSERT_EQ(agents_.take_requests.size(), 1u);
+    EXPECT_EQ(agents_.take_requests[0].id(), id_);
+    EXPECT_EQ(agents_.take_requests[0].mode(), "online");
+    const std::vector<proto::Backup>& published = agents_.records["m1"];
+    ASSERT_GE(published.size(), 2u);
+    EXPECT_EQ(published.front().progress(), "archiving on m2");
+    for (size_t i = 0; i + 1 < published.size(); ++i) {
+      EXPECT_EQ(published[i].status(), proto::STATUS_BACKING_UP) << "publication " << i;
+    }
+    EXPECT_EQ(agents_.fetch_requests.size(), 2u) << "m1 and m3 fetch; m4 is unreachable";
+    for (const char* master : {"m1", "m3"}) {
+      const proto::FetchRequest& fetch = agents_.fetch_requests[master];
+      EXPECT_EQ(fetch.from_url(), "http://m2") << master;
+      EXPECT_EQ(fetch.sha256(), kSha256) << master;
+      EXPECT_EQ(fetch.size_bytes(), 4096u) << master;
+    }
+  }
+  ExpectLockedAndReleasedEverywhereReachable();
+}
+
+TEST_F(BackupsTest, ASourceFailingMidTakeEndsInErrorNamingTheSource) {
+  agents_.takes.insert_or_assign("m2", Result<proto::TakeReply>(IoError("disk full")));
+  auto backups = Make();
+  const proto::Backup record = Run(*backups);
+  EXPECT_EQ(record.status(), proto::STATUS_ERROR);
+  EXPECT_NE(record.reason().find("archiving on m2"), std::string::npos) << record.reason();
+  EXPECT_NE(record.reason().find("disk full"), std::string::npos) << record.reason();
+  EXPECT_EQ(record.component_status().at("zookeeper").status(), proto::STATUS_ERROR);
+  EXPECT_EQ(record.replicas_size(), 0);
+  EXPECT_FALSE(Called("fetch m1")) << "nothing to replicate";
+  ExpectLockedAndReleasedEverywhereReachable();
+}
+
+TEST_F(BackupsTest, AReplicaFailingItsSha256IsLeftOutAndTheBackupIsStillReady) {
+  agents_.fetches["m3"] =
+      Corruption(std::string("sha256 mismatch: expected ") + kSha256 + ", got 00ff");
+  auto backups = Make();
+  const proto::Backup record = Run(*backups);
+  EXPECT_EQ(record.status(), proto::STATUS_READY) << record.reason();
+  EXPECT_EQ(ReplicaMasters(record), (std::vector<std::string>{"m2", "m1"}));
+  EXPECT_TRUE(Called("fetch m3")) << "m3 was asked, and failed";
+  ExpectLockedAndReleasedEverywhereReachable();
+}
+
+TEST_F(BackupsTest, ALeaseLostWhileTheBackupRunsEndsItInError) {
+  // While m2 archives, another operation takes m2's lock; the next renewal finds it there.
+  agents_.on_take = [&](const Member&, const proto::TakeRequest& take) {
+    ASSERT_TRUE(clock_.AwaitWaits(1)) << "the lock's renewer never waited";
+    const uint64_t waits = clock_.waits_begun();
+    {
+      std::lock_guard guard(agents_.mu);
+      agents_.LockOf("m2").Release(take.id());
+      proto::LockRequest intruder;
+      intruder.set_operation("restore");
+      intruder.set_id("intruder");
+      intruder.set_lease_ms(60000);
+      ASSERT_TRUE(agents_.LockOf("m2").Acquire(intruder).ok());
+    }
+    clock_.Advance(kLease / 3);
+    ASSERT_TRUE(clock_.AwaitWaits(waits + 1)) << "no renewal";
+  };
+  auto backups = Make();
+  const proto::Backup record = Run(*backups);
+  EXPECT_EQ(record.status(), proto::STATUS_ERROR);
+  EXPECT_NE(record.reason().find("lapsed"), std::string::npos) << record.reason();
+  EXPECT_EQ(LockHolder("m2"), "intruder") << "releasing ours left the other operation's lock";
+  EXPECT_EQ(LockHolder("m1"), "");
+  EXPECT_EQ(LockHolder("m3"), "");
+}
+
+TEST_F(BackupsTest, TheReplicasSettingLimitsTheCopies) {
+  auto backups = Make(/*replicas=*/2);
+  const proto::Backup record = Run(*backups);
+  EXPECT_EQ(record.status(), proto::STATUS_READY) << record.reason();
+  EXPECT_EQ(ReplicaMasters(record), (std::vector<std::string>{"m2", "m1"}));
+  EXPECT_FALSE(Called("fetch m3")) << "two copies are enough";
+  ExpectLockedAndReleasedEverywhereReachable();
+}
+
+}  // namespace
+}  // namespace lockstep::coordinator

@@ -1,0 +1,191 @@
+// The coordinator election on a fake ZooKeeper and fake clocks (one per agent, so each agent's
+// retries and timeouts move only when a test says): the lowest sequence number coordinates,
+// only the next in line is woken when it goes, and a coordinator that loses ZooKeeper stops
+// coordinating. Also how a request for the coordinator waits for an election to settle.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "common/http/client.h"
+#include "coordinator/election.h"
+#include "node-agent/agent/coordinator_route.h"
+#include "tests/fake_clock.h"
+#include "tests/fake_zk.h"
+
+namespace lockstep::coordinator {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Polls `condition` (the election runs on its own thread) for up to 10 s of real time.
+bool Eventually(const std::function<bool()>& condition) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+std::string CoordinatorSeenBy(const Election& election) {
+  std::optional<CoordinatorInfo> current = election.Current();
+  return current ? current->name : "(none)";
+}
+
+class ElectionTest : public ::testing::Test {
+ protected:
+  struct Agent {
+    testing::FakeClock clock;
+    std::unique_ptr<Election> election;
+  };
+
+  Election& Join(const std::string& name) {
+    Agent& agent = agents_[name];
+    agent.election = std::make_unique<Election>(
+        ElectionOptions{.self_name = name, .self_url = "https://" + name + ":7443"},
+        zk_.Connector(name), agent.clock);
+    agent.election->Begin();
+    return *agent.election;
+  }
+  // Moves `name`'s clock once its election loop waits on it.
+  void Advance(const std::string& name, std::chrono::milliseconds step) {
+    ASSERT_TRUE(agents_[name].clock.AwaitWaiters(1)) << name << "'s loop never waited";
+    agents_[name].clock.Advance(step);
+  }
+  bool Sees(const std::string& name, const std::string& coordinator) {
+    return Eventually([&] { return CoordinatorSeenBy(*agents_[name].election) == coordinator; });
+  }
+
+  const ElectionOptions defaults_{};
+  testing::FakeZk zk_;                 // outlives the agents, whose sessions close into it
+  std::map<std::string, Agent> agents_;
+};
+
+TEST_F(ElectionTest, TheLowestSequenceNumberCoordinates) {
+  // Joined in this order, so m3 holds the lowest sequence number though its name sorts last.
+  Election& m3 = Join("m3");
+  ASSERT_TRUE(Eventually([&] { return m3.IsCoordinator(); }));
+  Election& m1 = Join("m1");
+  Election& m2 = Join("m2");
+  ASSERT_TRUE(Sees("m1", "m3"));
+  ASSERT_TRUE(Sees("m2", "m3"));
+  EXPECT_TRUE(m3.IsCoordinator());
+  EXPECT_FALSE(m1.IsCoordinator());
+  EXPECT_FALSE(m2.IsCoordinator());
+  EXPECT_EQ(zk_.Children("/lockstep/election"),
+            (std::vector<std::string>{"n_0000000000", "n_0000000001", "n_0000000002"}));
+}
+
+TEST_F(ElectionTest, CurrentNamesTheCoordinatorAndItsUrlOnEveryAgent) {
+  Election& m1 = Join("m1");
+  ASSERT_TRUE(Eventually([&] { return m1.IsCoordinator(); }));
+  Election& m2 = Join("m2");
+  ASSERT_TRUE(Sees("m2", "m1"));
+  for (Election* election : {&m1, &m2}) {
+    std::optional<CoordinatorInfo> current = election->Current();
+    ASSERT_TRUE(current.has_value());
+    EXPECT_EQ(current->name, "m1");
+    EXPECT_EQ(current->url, "https://m1:7443");
+    EXPECT_EQ(election->problem(), "");
+  }
+}
+
+TEST_F(ElectionTest, TheNextInLineTakesOverWhenThePredecessorsSessionExpires) {
+  Election& m1 = Join("m1");
+  ASSERT_TRUE(Eventually([&] { return m1.IsCoordinator(); }));
+  Election& m2 = Join("m2");
+  ASSERT_TRUE(Sees("m2", "m1"));
+  Election& m3 = Join("m3");
+  ASSERT_TRUE(Sees("m3", "m1"));
+
+  zk_.Expire("m1");
+  // m2's watch on m1's znode fires: no clock needs to move.
+  ASSERT_TRUE(Eventually([&] { return m2.IsCoordinator(); }));
+  EXPECT_EQ(CoordinatorSeenBy(m2), "m2");
+  EXPECT_FALSE(m3.IsCoordinator());
+  EXPECT_EQ(CoordinatorSeenBy(m3), "m1") << "m3 watches m2 only; it learns at its recheck";
+  Advance("m3", defaults_.recheck);
+  EXPECT_TRUE(Sees("m3", "m2"));
+  EXPECT_FALSE(m3.IsCoordinator());
+  // m1 finds its session gone at its recheck and enrols again, behind the others.
+  Advance("m1", defaults_.recheck);
+  ASSERT_TRUE(Sees("m1", "m2"));
+  EXPECT_FALSE(m1.IsCoordinator());
+  EXPECT_EQ(zk_.Children("/lockstep/election").size(), 3u) << "m1's old znode went with it";
+}
+
+TEST_F(ElectionTest, ACoordinatorThatLosesZooKeeperStepsDownAndForgetsItOnceTheSessionIsGone) {
+  Election& m1 = Join("m1");
+  ASSERT_TRUE(Eventually([&] { return m1.IsCoordinator(); }));
+  Election& m2 = Join("m2");
+  ASSERT_TRUE(Sees("m2", "m1"));
+
+  zk_.Disconnect("m1");
+  Advance("m1", defaults_.recheck);
+  // Leading needs a live connection: m1 steps down at once, though its session may recover.
+  ASSERT_TRUE(Eventually([&] { return !m1.IsCoordinator(); }));
+  EXPECT_EQ(CoordinatorSeenBy(m1), "m1") << "the view is kept while the session may live";
+  // Past the session timeout the session counts as lost.
+  Advance("m1", defaults_.session_timeout + 1ms);
+  ASSERT_TRUE(Sees("m1", "(none)"));
+  EXPECT_NE(m1.problem().find("no coordinator"), std::string::npos) << m1.problem();
+  EXPECT_FALSE(m2.IsCoordinator()) << "m1's znode lives until ZooKeeper expires the session";
+
+  zk_.Expire("m1");
+  ASSERT_TRUE(Eventually([&] { return m2.IsCoordinator(); }));
+  Advance("m1", 200ms);  // m1's retry after a failed look
+  ASSERT_TRUE(Sees("m1", "m2"));
+  EXPECT_FALSE(m1.IsCoordinator());
+  EXPECT_EQ(m1.problem(), "");
+}
+
+TEST_F(ElectionTest, UnreachableZooKeeperMeansNoCoordinatorAndSaysWhy) {
+  zk_.SetUnreachable("m1", true);
+  Election& m1 = Join("m1");
+  ASSERT_TRUE(Eventually([&] { return !m1.problem().empty(); }));
+  EXPECT_FALSE(m1.IsCoordinator());
+  EXPECT_FALSE(m1.Current().has_value());
+  EXPECT_NE(m1.problem().find("connection refused"), std::string::npos) << m1.problem();
+  zk_.SetUnreachable("m1", false);
+  Advance("m1", 200ms);
+  ASSERT_TRUE(Eventually([&] { return m1.IsCoordinator(); }));
+  EXPECT_EQ(m1.problem(), "");
+}
+
+TEST_F(ElectionTest, TheCoordinatorHandlesItsOwnRequestsAtOnce) {
+  Election& m1 = Join("m1");
+  ASSERT_TRUE(Eventually([&] { return m1.IsCoordinator(); }));
+  testing::FakeClock clock;
+  const Clock::TimePoint start = clock.Now();
+  const http::Client client;
+  const http::Request request{.method = "POST", .path = "/v1/backups"};
+  EXPECT_FALSE(agent::RouteToCoordinator(m1, client, "token", request, 1s, clock).has_value());
+  EXPECT_EQ(clock.Now(), start);
+}
+
+TEST_F(ElectionTest, WithNoCoordinatorARequestWaitsForTheElectionToSettleThenGets503) {
+  zk_.SetUnreachable("m1", true);
+  Election& m1 = Join("m1");
+  ASSERT_TRUE(Eventually([&] { return !m1.problem().empty(); }));
+  testing::FakeClock clock;
+  const Clock::TimePoint start = clock.Now();
+  const http::Client client;
+  const http::Request request{.method = "POST", .path = "/v1/backups"};
+  std::optional<http::Reply> reply =
+      agent::RouteToCoordinator(m1, client, "token", request, 1s, clock);
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->status, 503);
+  EXPECT_NE(reply->body.find("no coordinator is elected right now"), std::string::npos)
+      << reply->body;
+  EXPECT_NE(reply->body.find("connection refused"), std::string::npos) << reply->body;
+  EXPECT_GT(clock.Now() - start, 15s) << "the settle time: a session timeout and then some";
+  EXPECT_LE(clock.Now() - start, 15250ms) << "one poll past it, no more";
+}
+
+}  // namespace
+}  // namespace lockstep::coordinator

@@ -329,36 +329,23 @@ void Backups::Run(Job job) {
   CrashPoint("backup.before_take");
   Result<proto::TakeReply> taken = agents_.Take(MemberOf(job.source), job.take);
   CrashPoint("backup.after_take");
-  if (!taken.ok()) {
-    Fail(job, taken.status().Prepend("archiving on " + job.source.name()));
-  } else {
-    record.set_size_bytes(taken->size_bytes());
-    record.set_sha256(taken->sha256());
-    if (record.component_status().count("zookeeper")) {
-      auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
-      zookeeper.set_last_zxid(taken->last_zxid());
-      zookeeper.set_node_count(taken->node_count());
-      zookeeper.set_out_of_quorum_ms(taken->stopped_ms());
-    }
-    for (const auto& dump : taken->dumps()) {
-      auto& component = (*record.mutable_component_status())[dump.name()];
-      component.set_root(dump.root());
-      component.set_zxid_from(dump.zxid_from());
-      component.set_zxid_to(dump.zxid_to());
-      component.set_node_count(dump.node_count());
-      *component.mutable_ephemeral() = dump.ephemeral();
-    }
-    proto::Replica* first = record.add_replicas();
-    first->set_master(job.source.name());
-    first->set_sha256(taken->sha256());
-    first->set_stored_at(UtcTimestamp(clock_));
+  Status outcome = taken.status().Prepend("archiving on " + job.source.name());
+  if (taken.ok()) {
+    Record(record, *taken, job.source.name());
     Replicate(record, job.source, job.others);
     CrashPoint("backup.before_ready");
+    if (job.lock->lost()) {
+      outcome = Internal("the operation lock lapsed while the backup ran (another operation "
+                         "took it); this backup is not trusted");
+    }
   }
-  if (taken.ok() && job.lock->lost()) {
-    Fail(job, Internal("the operation lock lapsed while the backup ran (another operation took "
-                       "it); this backup is not trusted"));
-  } else if (taken.ok()) {
+  // Released before the outcome is published, so whoever sees READY or ERROR (a `--wait`, a
+  // script's next command) finds the cluster free. An offline source is back and caught up by
+  // now: Take returns only once it serves again.
+  job.lock.reset();
+  if (!outcome.ok()) {
+    Fail(job, outcome);
+  } else {
     EndWith(record, proto::STATUS_READY, "");
     record.set_finished_at(UtcTimestamp(clock_));
     record.set_duration_seconds(std::chrono::duration<double>(clock_.Now() - begun).count());
@@ -368,9 +355,32 @@ void Backups::Run(Job job) {
                                {"replicas", std::to_string(record.replicas_size())},
                                {"stopped_ms", std::to_string(taken->stopped_ms())}});
   }
-  job.lock.reset();  // released only now: an offline source is back and caught up
   std::lock_guard lock(mu_);
   running_.erase(record.id());
+}
+
+void Backups::Record(proto::Backup& record, const proto::TakeReply& taken,
+                     const std::string& source) {
+  record.set_size_bytes(taken.size_bytes());
+  record.set_sha256(taken.sha256());
+  if (record.component_status().count("zookeeper")) {
+    auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
+    zookeeper.set_last_zxid(taken.last_zxid());
+    zookeeper.set_node_count(taken.node_count());
+    zookeeper.set_out_of_quorum_ms(taken.stopped_ms());
+  }
+  for (const auto& dump : taken.dumps()) {
+    auto& component = (*record.mutable_component_status())[dump.name()];
+    component.set_root(dump.root());
+    component.set_zxid_from(dump.zxid_from());
+    component.set_zxid_to(dump.zxid_to());
+    component.set_node_count(dump.node_count());
+    *component.mutable_ephemeral() = dump.ephemeral();
+  }
+  proto::Replica* first = record.add_replicas();
+  first->set_master(source);
+  first->set_sha256(taken.sha256());
+  first->set_stored_at(UtcTimestamp(clock_));
 }
 
 }  // namespace lockstep::coordinator

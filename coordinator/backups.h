@@ -82,6 +82,8 @@ class Backups {
   void Replicate(proto::Backup& record, const proto::MasterStatus& from,
                  std::vector<proto::MasterStatus> others);
   void Fail(Job& job, const Status& status);
+  // What the source archived goes into the record, the source as its first replica.
+  void Record(proto::Backup& record, const proto::TakeReply& taken, const std::string& source);
   // The operation lock over every master of `view`, not yet acquired.
   std::unique_ptr<ClusterLock> LockFor(const std::string& operation, const std::string& id,
                                        const ClusterView& view);

@@ -15,8 +15,8 @@
 #include "common/strings.h"
 #include "api/names.h"
 #include "api/token.h"
-#include "node-agent/local/deep_verify.h"
-#include "node-agent/local/inspect_archive.h"
+#include "node-agent/datadir/deep_verify.h"
+#include "node-agent/datadir/inspect_archive.h"
 #include "proto/agent.pb.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
@@ -362,7 +362,7 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
       report.set_id(flags->target);
       proto::ReplicaCheck* check = report.add_replicas();
       check->set_master("local file");
-      Result<proto::InspectReport> inspected = local::InspectArchive(flags->target);
+      Result<proto::InspectReport> inspected = datadir::InspectArchive(flags->target);
       if (ReportFailure(inspected.status(), output, exit_code)) return;
       check->set_reachable(true);
       check->set_valid(inspected->valid());
@@ -376,7 +376,7 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
       if (flags->deep && ok) {
         const char* tmp = std::getenv("TMPDIR");
         Result<proto::DeepCheck> deep =
-            local::DeepVerify({.archive = flags->target, .scratch_parent = tmp ? tmp : "/tmp"});
+            datadir::DeepVerify({.archive = flags->target, .scratch_parent = tmp ? tmp : "/tmp"});
         if (ReportFailure(deep.status(), output, exit_code)) return;
         *report.mutable_deep() = *deep;
         ok = deep->ok();

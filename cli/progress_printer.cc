@@ -26,7 +26,7 @@ ProgressPrinter::~ProgressPrinter() {
   if (printed_) std::fputs("\n", stderr);
 }
 
-void ProgressPrinter::Update(const local::Progress& p) {
+void ProgressPrinter::Update(const datadir::Progress& p) {
   if (!enabled_) return;
   auto now = std::chrono::steady_clock::now();
   bool finished = p.bytes_total > 0 && p.bytes_done >= p.bytes_total;

@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "node-agent/local/progress.h"
+#include "node-agent/datadir/progress.h"
 
 namespace lockstep::cli {
 
@@ -12,7 +12,7 @@ class ProgressPrinter {
  public:
   ProgressPrinter();
   ~ProgressPrinter();  // ends the line
-  void Update(const local::Progress& progress);
+  void Update(const datadir::Progress& progress);
   bool enabled() const { return enabled_; }
 
  private:

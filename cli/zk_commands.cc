@@ -8,9 +8,9 @@
 #include "cli/exit_codes.h"
 #include "cli/progress_printer.h"
 #include "node-agent/archive/extract.h"
-#include "node-agent/local/backup.h"
-#include "node-agent/local/inspect_archive.h"
-#include "node-agent/local/restore.h"
+#include "node-agent/datadir/backup.h"
+#include "node-agent/datadir/inspect_archive.h"
+#include "node-agent/datadir/restore.h"
 #include "node-agent/zkfmt/inspect.h"
 #include "proto/local.pb.h"
 
@@ -53,7 +53,7 @@ void AddPathFlags(CLI::App* cmd, ZkPathFlags* flags) {
   cmd->add_option("--zk", flags->zk, "the server's client address HOST:PORT (overrides zoo.cfg)");
 }
 
-local::FileCallback VerboseLister(bool verbose, const char* verb) {
+datadir::FileCallback VerboseLister(bool verbose, const char* verb) {
   if (!verbose) return {};
   return [verb](const std::string& name, uint64_t size) {
     std::cerr << verb << " " << name;
@@ -78,14 +78,14 @@ int RunZkBackup(const BackupFlags& flags, const OutputOptions& output) {
   Result<ResolvedDirs> dirs = ResolveDirs(flags.paths);
   if (!dirs.ok()) return Fail(dirs.status(), output);
   ProgressPrinter printer;
-  local::BackupOptions options;
+  datadir::BackupOptions options;
   options.dirs = dirs->dirs;
   options.client = dirs->client;
   options.archive_path = flags.archive;
   options.online = flags.online;
-  options.progress = [&printer](const local::Progress& p) { printer.Update(p); };
+  options.progress = [&printer](const datadir::Progress& p) { printer.Update(p); };
   options.on_file = VerboseLister(flags.verbose, "archived");
-  Result<local::BackupResult> result = local::RunBackup(options);
+  Result<datadir::BackupResult> result = datadir::RunBackup(options);
   if (!result.ok()) return Fail(result.status().Prepend("backup failed"), output);
   if (output.json) {
     proto::LocalBackupResult json;
@@ -117,13 +117,13 @@ int RunZkRestore(const RestoreFlags& flags, const OutputOptions& output) {
   Result<ResolvedDirs> dirs = ResolveDirs(flags.paths);
   if (!dirs.ok()) return Fail(dirs.status(), output);
   ProgressPrinter printer;
-  local::RestoreOptions options;
+  datadir::RestoreOptions options;
   options.dirs = dirs->dirs;
   options.client = dirs->client;
   options.archive_path = flags.archive;
-  options.progress = [&printer](const local::Progress& p) { printer.Update(p); };
+  options.progress = [&printer](const datadir::Progress& p) { printer.Update(p); };
   options.on_file = VerboseLister(flags.verbose, "restored");
-  Result<local::RestoreResult> result = local::RunRestore(options);
+  Result<datadir::RestoreResult> result = datadir::RunRestore(options);
   if (!result.ok()) {
     return Fail(result.status().Prepend("restore failed, the data directory is unchanged"), output);
   }
@@ -191,7 +191,7 @@ int RunZkInspect(const std::string& target, const std::string& data_log_dir,
   if (fs::is_directory(target, ec)) {
     report = zkfmt::InspectDataDirs({target, data_log_dir.empty() ? target : data_log_dir});
   } else if (fs::is_regular_file(target, ec)) {
-    report = local::InspectArchive(target);
+    report = datadir::InspectArchive(target);
   } else {
     return Fail(NotFound(target + " is neither an archive nor a directory"), output);
   }

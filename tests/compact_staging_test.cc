@@ -1,14 +1,14 @@
 // CompactStaging on synthesized staging directories: what it leaves alone, what it removes when
 // the staged snapshot already holds everything, and that a scratch server that fails (a fake
 // java) leaves the staging exactly as it was. The real ZooKeeper path runs in the restore suite.
-#include "node-agent/local/compact_staging.h"
+#include "node-agent/datadir/compact_staging.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include "tests/zk_files.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 namespace {
 using testing::BaseTree;
 using testing::BuildSnapshot;
@@ -109,4 +109,4 @@ TEST_F(CompactStagingTest, ASnapshotAtTheStagedZxidSupersedesTheLogsWithoutAServ
 }
 
 }  // namespace
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

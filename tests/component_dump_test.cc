@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "node-agent/components/dump.h"
-#include "node-agent/local/backup.h"
-#include "node-agent/local/inspect_archive.h"
+#include "node-agent/datadir/backup.h"
+#include "node-agent/datadir/inspect_archive.h"
 #include "tests/zk_files.h"
 
 namespace lockstep {
@@ -33,7 +33,7 @@ std::string WriteDump(const std::string& path, int records) {
 TEST(ComponentDump, EveryRecordComesBackOutOfAComponentsOnlyArchive) {
   testing::TempDir dir;
   constexpr int kRecords = 5000;
-  local::BackupOptions options;
+  datadir::BackupOptions options;
   options.archive_path = dir / "backup.tar.zst";
   options.include_zookeeper = false;
   proto::ComponentDump dump;
@@ -41,7 +41,7 @@ TEST(ComponentDump, EveryRecordComesBackOutOfAComponentsOnlyArchive) {
   dump.set_root("/app");
   dump.set_node_count(kRecords);
   options.components.push_back({dump, WriteDump(dir / "app.pb", kRecords)});
-  auto backup = local::RunBackup(options);
+  auto backup = datadir::RunBackup(options);
   ASSERT_TRUE(backup.ok()) << backup.status().ToString();
   EXPECT_TRUE(backup->manifest.components_only());
 
@@ -59,7 +59,7 @@ TEST(ComponentDump, EveryRecordComesBackOutOfAComponentsOnlyArchive) {
   }
   EXPECT_EQ(n, kRecords);
   EXPECT_FALSE(components::DumpReader::Open(options.archive_path, "other").ok());
-  auto report = local::InspectArchive(options.archive_path, dir.path());
+  auto report = datadir::InspectArchive(options.archive_path, dir.path());
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->valid());
 }

@@ -9,7 +9,7 @@
 #include <set>
 #include <thread>
 
-#include "coordinator/backups.h"
+#include "coordinator/cluster_backups.h"
 #include "coordinator/cluster_lock.h"
 #include "api/cron.h"
 #include "api/names.h"

@@ -8,11 +8,11 @@
 
 #include "common/fs.h"
 #include "node-agent/archive/layout.h"
-#include "node-agent/local/backup.h"
-#include "node-agent/local/restore.h"
+#include "node-agent/datadir/backup.h"
+#include "node-agent/datadir/restore.h"
 #include "tests/zk_files.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 namespace {
 namespace fs = std::filesystem;
 using testing::BaseTree;
@@ -290,9 +290,9 @@ TEST_F(LocalEngineTest, FailureAtAnySwapStepLeavesTheTargetUnchanged) {
 }
 
 }  // namespace
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 namespace {
 
 TEST_F(LocalEngineTest, StagingTouchesNothingLiveAndIsRemovedUnlessCommitted) {
@@ -333,4 +333,4 @@ TEST_F(LocalEngineTest, CommitRaisesTheEpochsAboveEveryEpochUsedBefore) {
 }
 
 }  // namespace
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

@@ -13,7 +13,7 @@
 #include "coordinator/restores.h"
 #include "node-agent/agent/node_restore.h"
 #include "node-agent/agent/op_lock.h"
-#include "node-agent/local/cluster_swap.h"
+#include "node-agent/datadir/cluster_swap.h"
 #include "tests/fake_agents.h"
 #include "tests/fake_clock.h"
 #include "tests/zk_files.h"
@@ -303,12 +303,12 @@ class ClusterSwap : public ::testing::Test {
     testing::WriteFile(live_.LogDir() + "/old", "previous log");
     testing::WriteFile(live_.SnapshotDir() + "/currentEpoch", "4");
     testing::WriteFile(live_.SnapshotDir() + "/acceptedEpoch", "5");
-    for (const auto& live : local::LiveDirsOf(live_)) {
-      const std::string staging = local::StagingDirOf(live, kId);
+    for (const auto& live : datadir::LiveDirsOf(live_)) {
+      const std::string staging = datadir::StagingDirOf(live, kId);
       fs::create_directories(staging + "/version-2");
       testing::WriteFile(staging + "/version-2/new", "restored");
     }
-    ASSERT_TRUE(local::MarkStaged(live_, kId, kId).ok());
+    ASSERT_TRUE(datadir::MarkStaged(live_, kId, kId).ok());
   }
 
   static constexpr char kId[] = "restore-20261125T000000Z-x";
@@ -317,87 +317,87 @@ class ClusterSwap : public ::testing::Test {
 };
 
 TEST_F(ClusterSwap, EpochsAreReadAndOnlyEverRaised) {
-  EXPECT_EQ(local::HighestEpochOnDisk(live_), 5u);
-  ASSERT_TRUE(local::RaiseEpochFiles(live_.SnapshotDir(), 9).ok());
+  EXPECT_EQ(datadir::HighestEpochOnDisk(live_), 5u);
+  ASSERT_TRUE(datadir::RaiseEpochFiles(live_.SnapshotDir(), 9).ok());
   EXPECT_EQ(testing::ReadFile(live_.SnapshotDir() + "/currentEpoch"), "9");
-  ASSERT_TRUE(local::RaiseEpochFiles(live_.SnapshotDir(), 2).ok());
-  EXPECT_EQ(local::HighestEpochOnDisk(live_), 9u);
+  ASSERT_TRUE(datadir::RaiseEpochFiles(live_.SnapshotDir(), 2).ok());
+  EXPECT_EQ(datadir::HighestEpochOnDisk(live_), 9u);
 }
 
 TEST_F(ClusterSwap, UndoPutsThePreviousDataBackEvenWhenCutBetweenTheTwoRenames) {
   // The data dir fully swapped (previous data at its rollback name); the log dir cut after the
   // exchange, before the rename: its previous data still sits at the staging name.
-  for (const auto& live : local::LiveDirsOf(live_)) {
-    ASSERT_TRUE(RealFilesystem().Exchange(live, local::StagingDirOf(live, kId)).ok());
+  for (const auto& live : datadir::LiveDirsOf(live_)) {
+    ASSERT_TRUE(RealFilesystem().Exchange(live, datadir::StagingDirOf(live, kId)).ok());
   }
   ASSERT_TRUE(RealFilesystem()
-                  .Rename(local::StagingDirOf(live_.data_dir, kId),
-                          local::RollbackDirOf(live_.data_dir, kId))
+                  .Rename(datadir::StagingDirOf(live_.data_dir, kId),
+                          datadir::RollbackDirOf(live_.data_dir, kId))
                   .ok());
-  ASSERT_TRUE(local::IsSwappedIn(live_, kId));
-  ASSERT_TRUE(local::UndoSwap(RealFilesystem(), live_, kId, kId, 12).ok());
-  EXPECT_FALSE(local::IsSwappedIn(live_, kId));
+  ASSERT_TRUE(datadir::IsSwappedIn(live_, kId));
+  ASSERT_TRUE(datadir::UndoSwap(RealFilesystem(), live_, kId, kId, 12).ok());
+  EXPECT_FALSE(datadir::IsSwappedIn(live_, kId));
   EXPECT_EQ(testing::ReadFile(live_.SnapshotDir() + "/old"), "previous");
   EXPECT_EQ(testing::ReadFile(live_.LogDir() + "/old"), "previous log");
-  EXPECT_EQ(local::HighestEpochOnDisk(live_), 12u) << "clients may have seen the new epoch";
+  EXPECT_EQ(datadir::HighestEpochOnDisk(live_), 12u) << "clients may have seen the new epoch";
   for (const auto& entry : fs::directory_iterator(dir_.path())) {
     EXPECT_EQ(entry.path().filename().string().find(".lockstep-"), std::string::npos)
         << entry.path() << " left behind";
   }
   // Nothing left to undo is not an error.
-  EXPECT_TRUE(local::UndoSwap(RealFilesystem(), live_, kId, kId, 12).ok());
+  EXPECT_TRUE(datadir::UndoSwap(RealFilesystem(), live_, kId, kId, 12).ok());
 }
 
 TEST_F(ClusterSwap, UndoWithoutASwapOnlyRemovesStaging) {
-  ASSERT_TRUE(local::UndoSwap(RealFilesystem(), live_, kId, kId, 12).ok());
+  ASSERT_TRUE(datadir::UndoSwap(RealFilesystem(), live_, kId, kId, 12).ok());
   EXPECT_EQ(testing::ReadFile(live_.SnapshotDir() + "/currentEpoch"), "4") << "untouched";
-  EXPECT_FALSE(fs::exists(local::StagingDirOf(live_.data_dir, kId)));
-  EXPECT_FALSE(fs::exists(local::StagingDirOf(live_.data_log_dir, kId)));
+  EXPECT_FALSE(fs::exists(datadir::StagingDirOf(live_.data_dir, kId)));
+  EXPECT_FALSE(fs::exists(datadir::StagingDirOf(live_.data_log_dir, kId)));
 }
 
 TEST_F(ClusterSwap, PruningKeepsTheNewestRollbackCopies) {
   for (const char* stamp : {"restore-20261101", "restore-20261110", "restore-20261120"}) {
-    fs::create_directories(local::RollbackDirOf(live_.data_dir, stamp));
+    fs::create_directories(datadir::RollbackDirOf(live_.data_dir, stamp));
   }
-  ASSERT_TRUE(local::PruneRollbacks(RealFilesystem(), live_, 1).ok());
-  EXPECT_FALSE(fs::exists(local::RollbackDirOf(live_.data_dir, "restore-20261101")));
-  EXPECT_FALSE(fs::exists(local::RollbackDirOf(live_.data_dir, "restore-20261110")));
-  EXPECT_TRUE(fs::exists(local::RollbackDirOf(live_.data_dir, "restore-20261120")));
+  ASSERT_TRUE(datadir::PruneRollbacks(RealFilesystem(), live_, 1).ok());
+  EXPECT_FALSE(fs::exists(datadir::RollbackDirOf(live_.data_dir, "restore-20261101")));
+  EXPECT_FALSE(fs::exists(datadir::RollbackDirOf(live_.data_dir, "restore-20261110")));
+  EXPECT_TRUE(fs::exists(datadir::RollbackDirOf(live_.data_dir, "restore-20261120")));
   EXPECT_TRUE(fs::exists(live_.SnapshotDir() + "/old")) << "live data untouched";
 }
 
 TEST_F(ClusterSwap, OnlyOrphanedStagingIsRemovedAndNeverOnceItsSwapBegan) {
   const std::string orphan = "restore-20261124T000000Z-y";
-  for (const auto& live : local::LiveDirsOf(live_)) {
-    fs::create_directories(local::StagingDirOf(live, orphan) + "/version-2");
+  for (const auto& live : datadir::LiveDirsOf(live_)) {
+    fs::create_directories(datadir::StagingDirOf(live, orphan) + "/version-2");
   }
   // What a compaction killed mid-way leaves inside the staging goes with it.
-  const std::string work = local::StagingDirOf(live_.data_dir, orphan) + "/" +
-                           local::kCompactWorkPrefix + "abc123";
+  const std::string work = datadir::StagingDirOf(live_.data_dir, orphan) + "/" +
+                           datadir::kCompactWorkPrefix + "abc123";
   fs::create_directories(work);
   std::vector<std::string> asked;
   auto orphaned = [&](const std::string& stamp) {
     asked.push_back(stamp);
     return stamp == orphan;
   };
-  ASSERT_TRUE(local::RemoveOrphanStaging(RealFilesystem(), live_, orphaned).ok());
-  for (const auto& live : local::LiveDirsOf(live_)) {
-    EXPECT_FALSE(fs::exists(local::StagingDirOf(live, orphan))) << live;
-    EXPECT_TRUE(fs::exists(local::StagingDirOf(live, kId) + "/version-2/new")) << live;
+  ASSERT_TRUE(datadir::RemoveOrphanStaging(RealFilesystem(), live_, orphaned).ok());
+  for (const auto& live : datadir::LiveDirsOf(live_)) {
+    EXPECT_FALSE(fs::exists(datadir::StagingDirOf(live, orphan))) << live;
+    EXPECT_TRUE(fs::exists(datadir::StagingDirOf(live, kId) + "/version-2/new")) << live;
   }
   EXPECT_EQ(asked.size(), 4u);  // two stamps beside each of the two live directories
   EXPECT_TRUE(fs::exists(live_.SnapshotDir() + "/old")) << "live data untouched";
 
   // Cut between the exchange and the rename: the staging name holds the previous data, the live
   // name the restored data with kId's marker. Even a journal gone missing must not lose it.
-  for (const auto& live : local::LiveDirsOf(live_)) {
-    ASSERT_TRUE(RealFilesystem().Exchange(live, local::StagingDirOf(live, kId)).ok());
+  for (const auto& live : datadir::LiveDirsOf(live_)) {
+    ASSERT_TRUE(RealFilesystem().Exchange(live, datadir::StagingDirOf(live, kId)).ok());
   }
-  ASSERT_TRUE(local::RemoveOrphanStaging(RealFilesystem(), live_, [](const std::string&) {
+  ASSERT_TRUE(datadir::RemoveOrphanStaging(RealFilesystem(), live_, [](const std::string&) {
                 return true;
               }).ok());
-  EXPECT_TRUE(fs::exists(local::StagingDirOf(live_.data_dir, kId) + "/version-2/old"));
-  EXPECT_TRUE(fs::exists(local::StagingDirOf(live_.data_log_dir, kId) + "/version-2/old"));
+  EXPECT_TRUE(fs::exists(datadir::StagingDirOf(live_.data_dir, kId) + "/version-2/old"));
+  EXPECT_TRUE(fs::exists(datadir::StagingDirOf(live_.data_log_dir, kId) + "/version-2/old"));
 }
 
 TEST(RestoreJournals, OnlyFinishedJournalsBeyondTheNewestAreDropped) {

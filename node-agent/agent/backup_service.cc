@@ -11,7 +11,7 @@
 #include "node-agent/agent/coordinator_route.h"
 #include "node-agent/agent/replica_checks.h"
 #include "node-agent/archive/extract.h"
-#include "node-agent/local/inspect_archive.h"
+#include "node-agent/datadir/inspect_archive.h"
 #include "proto/json.h"
 
 namespace lockstep::agent {
@@ -41,7 +41,7 @@ BackupService::BackupService(BackupServiceOptions options, LocalAgent* self, Cat
       masters_(masters),
       client_(client),
       election_(election),
-      backups_(std::make_unique<coordinator::Backups>(
+      backups_(std::make_unique<coordinator::ClusterBackups>(
           *agents, [masters](bool fresh) { return masters->View(fresh); }, options_.settings)) {}
 
 std::optional<http::Reply> BackupService::ForwardToCoordinator(const http::Request& request) {
@@ -105,7 +105,7 @@ Result<proto::Backup> BackupService::ImportedRecord(const std::string& path,
                                                     const std::string& label) {
   // Everything is checked before the archive becomes a backup: entries, checksums, replay.
   ASSIGN_OR_RETURN(proto::InspectReport report,
-                   local::InspectArchive(path, self_->replicas().dir()));
+                   datadir::InspectArchive(path, self_->replicas().dir()));
   if (!report.valid()) {
     std::string why = report.problems_size() ? report.problems(0).message() : "not restorable";
     return InvalidArgument("refusing the import: " + why);

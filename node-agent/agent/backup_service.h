@@ -4,7 +4,7 @@
 //   POST /v1/backups/import                        verified here, registered by the coordinator
 //   POST /v1/backups/ID/verify[?deep=1]            every replica re-hashed and parsed
 // and, on the coordinator, starting and deleting backups for the scheduler. Thread-safe: the
-// running backups are coordinator::Backups' and it locks for itself.
+// running backups are coordinator::ClusterBackups' and it locks for itself.
 #pragma once
 
 #include <chrono>
@@ -15,7 +15,7 @@
 #include "common/http/client.h"
 #include "common/http/message.h"
 #include "coordinator/agent_client.h"
-#include "coordinator/backups.h"
+#include "coordinator/cluster_backups.h"
 #include "coordinator/election.h"
 #include "node-agent/agent/catalog.h"
 #include "node-agent/agent/cluster_status.h"
@@ -66,7 +66,7 @@ class BackupService {
   const MastersView* masters_;
   const http::Client* client_;
   coordinator::Election* election_;
-  std::unique_ptr<coordinator::Backups> backups_;
+  std::unique_ptr<coordinator::ClusterBackups> backups_;
 };
 
 }  // namespace lockstep::agent

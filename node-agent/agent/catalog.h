@@ -1,5 +1,5 @@
 // The cluster's catalog of backups as any agent answers it. Every record is pushed to every
-// master (coordinator::Backups::Publish), so this master's copy is usually complete; a master
+// master (coordinator::ClusterBackups::Publish), so this master's copy is usually complete; a master
 // that was down catches up here, keeping the newer copies its peers hold. Reads stay cheap as
 // history grows: peers are asked for the ids and revisions they hold, and only records this
 // master lacks or holds older are transferred and parsed; a single backup is asked for by id.

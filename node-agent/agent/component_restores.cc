@@ -53,7 +53,7 @@ struct ComponentRestores::Run {
 
 ComponentRestores::ComponentRestores(ComponentRestoreOptions options,
                                      coordinator::AgentClient& agents,
-                                     coordinator::RestoreHost host, NodeBackups* archives)
+                                     coordinator::RestoreHost host, ReplicaStore* archives)
     : options_(std::move(options)), agents_(agents), host_(std::move(host)), archives_(archives) {}
 
 ComponentRestores::~ComponentRestores() = default;  // the task waits for a running restore

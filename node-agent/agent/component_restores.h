@@ -18,7 +18,7 @@
 #include "coordinator/agent_client.h"
 #include "coordinator/restores.h"
 #include "node-agent/agent/config.h"
-#include "node-agent/agent/node_backups.h"
+#include "node-agent/agent/replica_store.h"
 
 namespace lockstep::agent {
 
@@ -32,7 +32,7 @@ struct ComponentRestoreOptions {
 class ComponentRestores {
  public:
   ComponentRestores(ComponentRestoreOptions options, coordinator::AgentClient& agents,
-                    coordinator::RestoreHost host, NodeBackups* archives);
+                    coordinator::RestoreHost host, ReplicaStore* archives);
   ~ComponentRestores();  // waits for a running restore
 
   // `names` empty: every app component the backup holds.
@@ -50,7 +50,7 @@ class ComponentRestores {
   const ComponentRestoreOptions options_;
   coordinator::AgentClient& agents_;
   const coordinator::RestoreHost host_;
-  NodeBackups* archives_;
+  ReplicaStore* archives_;
   std::mutex mu_;
   SingleTask task_;  // the restore running in the background, if any
 };

@@ -1,7 +1,7 @@
 #include "node-agent/agent/local_agent.h"
 
 #include "api/names.h"
-#include "node-agent/local/deep_verify.h"
+#include "node-agent/datadir/deep_verify.h"
 
 namespace lockstep::agent {
 
@@ -61,7 +61,7 @@ Result<proto::ReplicaCheck> LocalAgent::Check(const std::string& id,
 
 Result<proto::DeepCheck> LocalAgent::DeepVerify(const std::string& id) {
   RETURN_IF_ERROR(RequireReplica(id));
-  return local::DeepVerify({.archive = replicas_.PathOf(id),
+  return datadir::DeepVerify({.archive = replicas_.PathOf(id),
                             .scratch_parent = replicas_.dir(),
                             .java = options_.compact.java,
                             .classpath = options_.compact.classpath});

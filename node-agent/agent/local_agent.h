@@ -10,11 +10,11 @@
 
 #include "common/http/client.h"
 #include "node-agent/agent/local_node.h"
-#include "node-agent/agent/node_backups.h"
+#include "node-agent/agent/replica_store.h"
 #include "node-agent/agent/node_restore.h"
 #include "node-agent/agent/op_lock.h"
 #include "node-agent/agent/record_store.h"
-#include "node-agent/local/compact_staging.h"
+#include "node-agent/datadir/compact_staging.h"
 #include "node-agent/zk/zoo_cfg.h"
 #include "proto/backup.pb.h"
 
@@ -25,7 +25,7 @@ struct LocalAgentOptions {
   std::string token;  // to fetch replicas from peers
   zk::ZooCfg zoo_cfg;
   uint32_t rollback_keep = 0;
-  local::CompactOptions compact;  // java, classpath and threshold; dirs and zxid come per restore
+  datadir::CompactOptions compact;  // java, classpath and threshold; dirs and zxid come per restore
 };
 
 class LocalAgent {
@@ -52,7 +52,7 @@ class LocalAgent {
   Status RemoveReplica(const std::string& id);
   Result<proto::ReplicaCheck> Check(const std::string& id, const std::string& expected_sha256);
   Result<proto::DeepCheck> DeepVerify(const std::string& id);
-  NodeBackups& replicas() { return replicas_; }
+  ReplicaStore& replicas() { return replicas_; }
 
   // This master's steps of a cluster-wide restore, only under a restore's operation lock.
   Result<proto::StageReply> Stage(const proto::StageRequest& request);
@@ -70,7 +70,7 @@ class LocalAgent {
   OperationLock lock_;
   RecordStore<proto::Backup> records_;
   RecordStore<proto::Schedule> schedules_;
-  NodeBackups replicas_;
+  ReplicaStore replicas_;
   NodeRestore restore_;
 };
 

@@ -12,8 +12,8 @@
 #include "api/exhibitor_code.h"
 #include "api/names.h"
 #include "node-agent/archive/extract.h"
-#include "node-agent/local/cluster_swap.h"
-#include "node-agent/local/restore.h"
+#include "node-agent/datadir/cluster_swap.h"
+#include "node-agent/datadir/restore.h"
 #include "node-agent/zk/server_guard.h"
 
 namespace lockstep::agent {
@@ -33,8 +33,8 @@ Status WrongPhase(const proto::RestoreJournal& journal, const std::string& step)
 }  // namespace
 
 NodeRestore::NodeRestore(std::string store_dir, zk::ZooCfg zoo_cfg, LocalNode* node,
-                         NodeBackups* archives, uint32_t rollback_keep,
-                         local::CompactOptions compact)
+                         ReplicaStore* archives, uint32_t rollback_keep,
+                         datadir::CompactOptions compact)
     : zoo_cfg_(std::move(zoo_cfg)),
       node_(node),
       archives_(archives),
@@ -51,7 +51,7 @@ Status NodeRestore::Open() {
   auto orphaned = [this](const std::string& stamp) {
     return api::CheckRestoreId(stamp).ok() && !journals_.Has(stamp);
   };
-  if (Status removed = local::RemoveOrphanStaging(RealFilesystem(), Live(), orphaned);
+  if (Status removed = datadir::RemoveOrphanStaging(RealFilesystem(), Live(), orphaned);
       !removed.ok()) {
     log::Warn("staging left by an interrupted restore not removed", {{"error", removed.message()}});
   }
@@ -123,14 +123,14 @@ Status NodeRestore::FetchReplica(const proto::StageRequest& request) {
                       " and none could be fetched");
 }
 
-Result<local::StagedRestore> NodeRestore::StageArchive(const proto::StageRequest& request) {
+Result<datadir::StagedRestore> NodeRestore::StageArchive(const proto::StageRequest& request) {
   const std::string archive = archives_->PathOf(request.backup_id());
   RETURN_IF_ERROR(CheckStagingSpace(archive));
-  local::RestoreOptions options{.dirs = Live(),
+  datadir::RestoreOptions options{.dirs = Live(),
                                 .archive_path = archive,
                                 .client = zoo_cfg_.client,
                                 .stamp = request.restore_id()};
-  ASSIGN_OR_RETURN(local::StagedRestore staged, local::StagedRestore::Stage(options));
+  ASSIGN_OR_RETURN(datadir::StagedRestore staged, datadir::StagedRestore::Stage(options));
   if (staged.verified().archive_sha256 != request.sha256()) {
     return Corruption(node_->options().name + "'s replica of " + request.backup_id() +
                       " has sha256 " + staged.verified().archive_sha256 + ", not the catalog's " +
@@ -139,11 +139,11 @@ Result<local::StagedRestore> NodeRestore::StageArchive(const proto::StageRequest
   return staged;
 }
 
-Result<local::StagedRestore> NodeRestore::StageReplica(const proto::StageRequest& request,
+Result<datadir::StagedRestore> NodeRestore::StageReplica(const proto::StageRequest& request,
                                                        bool* repaired) {
   *repaired = false;
   if (archives_->Has(request.backup_id())) {
-    Result<local::StagedRestore> staged = StageArchive(request);
+    Result<datadir::StagedRestore> staged = StageArchive(request);
     if (staged.ok()) return staged;
     // Only now is the replica hashed on its own: a good one means the failure lies elsewhere.
     Result<std::string> sha = archives_->Hash(request.backup_id());
@@ -170,12 +170,12 @@ Status NodeRestore::CheckStagingSpace(const std::string& archive_path) const {
                         "free space beside the data directory, then run the restore again");
 }
 
-Result<std::string> NodeRestore::Compact(const local::StagedRestore& staged) {
-  local::CompactOptions options = compact_;
+Result<std::string> NodeRestore::Compact(const datadir::StagedRestore& staged) {
+  datadir::CompactOptions options = compact_;
   options.staged = staged.dirs();
   options.zxid = ParseHexZxid(staged.verified().last_zxid).value_or(0);
   options.node_count = staged.verified().node_count;
-  ASSIGN_OR_RETURN(local::CompactResult result, local::CompactStaging(options));
+  ASSIGN_OR_RETURN(datadir::CompactResult result, datadir::CompactStaging(options));
   log::Info(result.compacted ? "staging compacted" : "staging not compacted",
             {{"staging", options.staged.data_dir},
              {"detail", result.detail},
@@ -196,11 +196,11 @@ Result<proto::StageReply> NodeRestore::Stage(const proto::StageRequest& request)
   proto::StageReply reply;
   reply.set_master(node_->options().name);
   bool repaired = false;
-  ASSIGN_OR_RETURN(local::StagedRestore staged, StageReplica(request, &repaired));
+  ASSIGN_OR_RETURN(datadir::StagedRestore staged, StageReplica(request, &repaired));
   reply.set_repaired(repaired);
   ASSIGN_OR_RETURN(std::string compaction, Compact(staged));
   reply.set_compaction(compaction);
-  RETURN_IF_ERROR(local::MarkStaged(Live(), request.restore_id(), request.restore_id()));
+  RETURN_IF_ERROR(datadir::MarkStaged(Live(), request.restore_id(), request.restore_id()));
   proto::RestoreJournal journal;
   journal.set_restore_id(request.restore_id());
   journal.set_backup_id(request.backup_id());
@@ -214,7 +214,7 @@ Result<proto::StageReply> NodeRestore::Stage(const proto::StageRequest& request)
   const proto::ZkServerStatus now = node_->Refresh();
   const Zxid current = ParseHexZxid(now.zxid()).value_or(0);
   reply.set_current_zxid(now.zxid());
-  reply.set_current_epoch(std::max(local::HighestEpochOnDisk(Live()), ZxidEpoch(current)));
+  reply.set_current_epoch(std::max(datadir::HighestEpochOnDisk(Live()), ZxidEpoch(current)));
   reply.set_restored_zxid(journal.restored_zxid());
   reply.set_node_count(journal.node_count());
   reply.set_staged_bytes(staged.verified().bytes);
@@ -249,14 +249,14 @@ Result<proto::RestoreJournal> NodeRestore::Swap(const std::string& restore_id,
   }
   journal.set_min_epoch(min_epoch);
   RETURN_IF_ERROR(Record(journal, phase::kSwapping));
-  if (!local::IsSwappedIn(Live(), restore_id)) {
-    local::RestoreOptions options{
+  if (!datadir::IsSwappedIn(Live(), restore_id)) {
+    datadir::RestoreOptions options{
         .dirs = Live(), .client = zoo_cfg_.client, .stamp = restore_id};
-    local::RestoreResult verified;
+    datadir::RestoreResult verified;
     verified.last_zxid = journal.restored_zxid();
     verified.node_count = journal.node_count();
     verified.archive_sha256 = journal.archive_sha256();
-    ASSIGN_OR_RETURN(local::StagedRestore staged, local::StagedRestore::Adopt(options, verified));
+    ASSIGN_OR_RETURN(datadir::StagedRestore staged, datadir::StagedRestore::Adopt(options, verified));
     staged.Keep();  // a failed commit undoes itself; staging stays for a retry or the rollback
     RETURN_IF_ERROR(staged.Commit(min_epoch).status());
   }
@@ -282,7 +282,7 @@ Result<proto::RestoreJournal> NodeRestore::Finish(const std::string& restore_id)
   ASSIGN_OR_RETURN(proto::RestoreJournal journal, Load(restore_id));
   if (journal.phase() == phase::kDone) return journal;
   if (journal.phase() != phase::kStarted) return WrongPhase(journal, "finish");
-  if (Status pruned = local::PruneRollbacks(RealFilesystem(), Live(), rollback_keep_);
+  if (Status pruned = datadir::PruneRollbacks(RealFilesystem(), Live(), rollback_keep_);
       !pruned.ok()) {
     log::Warn("rollback copies not pruned", {{"error", pruned.message()}});
   }
@@ -299,14 +299,14 @@ Result<proto::RestoreJournal> NodeRestore::Rollback(const std::string& restore_i
                               node_->options().name + "; it can no longer be rolled back");
   }
   const bool touched_server = journal.phase() != phase::kStaged;
-  if (local::IsSwappedIn(Live(), restore_id)) {
+  if (datadir::IsSwappedIn(Live(), restore_id)) {
     // The server may run on the restored data (started, or restarted by hand): stop it first.
     RETURN_IF_ERROR(node_->Act("stop", "rolling back restore " + restore_id).status());
     RETURN_IF_ERROR(zk::EnsureServerStopped(Live(), zoo_cfg_.client, " before the rollback"));
   }
   // Clients may have seen zxids of the restored ensemble's first epoch (min_epoch + 1).
   const uint32_t epoch = journal.min_epoch() ? journal.min_epoch() + 1 : 0;
-  RETURN_IF_ERROR(local::UndoSwap(RealFilesystem(), Live(), restore_id, restore_id, epoch));
+  RETURN_IF_ERROR(datadir::UndoSwap(RealFilesystem(), Live(), restore_id, restore_id, epoch));
   if (touched_server && journal.was_running()) {
     RETURN_IF_ERROR(node_->Act("start", "rolled back restore " + restore_id)
                         .status()

@@ -11,10 +11,10 @@
 
 #include "api/restore_phase.h"
 #include "node-agent/agent/local_node.h"
-#include "node-agent/agent/node_backups.h"
+#include "node-agent/agent/replica_store.h"
 #include "node-agent/agent/record_store.h"
-#include "node-agent/local/compact_staging.h"
-#include "node-agent/local/restore.h"
+#include "node-agent/datadir/compact_staging.h"
+#include "node-agent/datadir/restore.h"
 #include "node-agent/zk/zoo_cfg.h"
 #include "node-agent/zkfmt/data_dir.h"
 #include "proto/backup.pb.h"
@@ -27,8 +27,8 @@ std::vector<std::string> JournalsToPrune(const std::vector<proto::RestoreJournal
 
 class NodeRestore {
  public:
-  NodeRestore(std::string store_dir, zk::ZooCfg zoo_cfg, LocalNode* node, NodeBackups* archives,
-              uint32_t rollback_keep, local::CompactOptions compact);
+  NodeRestore(std::string store_dir, zk::ZooCfg zoo_cfg, LocalNode* node, ReplicaStore* archives,
+              uint32_t rollback_keep, datadir::CompactOptions compact);
   Status Open();
 
   // Phase 0, no outage: a good replica here (fetched again from `source_urls` when missing or
@@ -53,21 +53,21 @@ class NodeRestore {
   void PruneJournals();
   // Leaves the staged data as one snapshot when that makes the restored servers start faster;
   // says what it did (a failure to compact is not a failed staging).
-  Result<std::string> Compact(const local::StagedRestore& staged);
+  Result<std::string> Compact(const datadir::StagedRestore& staged);
   // Extracts and verifies this master's replica beside the live directories. A missing or
   // corrupt replica is fetched again from the other holders and staged once more; a good one is
   // read once (extraction computes the sha256 that is checked).
-  Result<local::StagedRestore> StageReplica(const proto::StageRequest& request, bool* repaired);
-  Result<local::StagedRestore> StageArchive(const proto::StageRequest& request);
+  Result<datadir::StagedRestore> StageReplica(const proto::StageRequest& request, bool* repaired);
+  Result<datadir::StagedRestore> StageArchive(const proto::StageRequest& request);
   Status FetchReplica(const proto::StageRequest& request);
   Status CheckStagingSpace(const std::string& archive_path) const;
   zkfmt::DataDirs Live() const;
 
   const zk::ZooCfg zoo_cfg_;
   LocalNode* node_;
-  NodeBackups* archives_;
+  ReplicaStore* archives_;
   const uint32_t rollback_keep_;
-  const local::CompactOptions compact_;
+  const datadir::CompactOptions compact_;
   RecordStore<proto::RestoreJournal> journals_;
   std::mutex mu_;  // one step at a time on this master
 };

@@ -36,7 +36,7 @@ void AddMntr(const std::string& text, proto::ZkServerStatus* status) {
 
 proto::ZkServerStatus ProbeZk(const zk::Endpoint& endpoint, std::chrono::milliseconds timeout) {
   proto::ZkServerStatus status;
-  status.set_probed_at(FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"));
+  status.set_probed_at(UtcTimestamp());
   auto set_code = [&](int code, const std::string& error) {
     status.set_code(code);
     status.set_description(api::ExhibitorDescription(code));

@@ -1,4 +1,4 @@
-#include "node-agent/local/restore.h"
+#include "node-agent/datadir/restore.h"
 
 #include <charconv>
 #include <ctime>
@@ -9,13 +9,13 @@
 #include "common/file.h"
 #include "common/log.h"
 #include "node-agent/archive/extract.h"
-#include "node-agent/local/backup.h"
-#include "node-agent/local/cluster_swap.h"
-#include "node-agent/local/describe.h"
-#include "node-agent/local/dir_swap.h"
+#include "node-agent/datadir/backup.h"
+#include "node-agent/datadir/cluster_swap.h"
+#include "node-agent/datadir/describe.h"
+#include "node-agent/datadir/dir_swap.h"
 #include "node-agent/zk/server_guard.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 namespace fs = std::filesystem;
 namespace {
 
@@ -277,4 +277,4 @@ Result<RestoreResult> RunRestore(const RestoreOptions& options) {
   return staged.Commit(0);
 }
 
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

@@ -1,4 +1,4 @@
-#include "node-agent/local/compact_staging.h"
+#include "node-agent/datadir/compact_staging.h"
 
 
 #include <algorithm>
@@ -10,13 +10,13 @@
 #include "common/file.h"
 #include "common/scratch_dir.h"
 #include "common/fs.h"
-#include "node-agent/local/cluster_swap.h"
+#include "node-agent/datadir/cluster_swap.h"
 #include "node-agent/zk/scratch_server.h"
 #include "node-agent/zkfmt/byte_source.h"
 #include "node-agent/zkfmt/snapshot.h"
 #include "node-agent/zkfmt/tree_model.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 namespace fs = std::filesystem;
 namespace {
 
@@ -184,4 +184,4 @@ Result<CompactResult> CompactStaging(const CompactOptions& options) {
   return result;
 }
 
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

@@ -15,7 +15,7 @@
 #include "common/status.h"
 #include "node-agent/zkfmt/data_dir.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 
 std::string StagingDirOf(const std::string& live, const std::string& stamp);
 std::string RollbackDirOf(const std::string& live, const std::string& stamp);
@@ -55,4 +55,4 @@ uint32_t HighestEpochOnDisk(const zkfmt::DataDirs& live);
 // Raises acceptedEpoch and currentEpoch in `snapshot_dir` to at least `epoch`.
 Status RaiseEpochFiles(const std::string& snapshot_dir, uint32_t epoch);
 
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

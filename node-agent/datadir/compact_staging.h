@@ -16,7 +16,7 @@
 #include "common/zxid.h"
 #include "node-agent/zkfmt/data_dir.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 
 inline constexpr uint64_t kCompactMinReplayBytes = 16ull << 20;
 
@@ -43,4 +43,4 @@ struct CompactResult {
 // verified data, which the caller must treat as a failed staging.
 Result<CompactResult> CompactStaging(const CompactOptions& options);
 
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

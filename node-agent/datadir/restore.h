@@ -18,12 +18,12 @@
 
 #include "common/fs.h"
 #include "common/status.h"
-#include "node-agent/local/progress.h"
+#include "node-agent/datadir/progress.h"
 #include "node-agent/zk/zoo_cfg.h"
 #include "node-agent/zkfmt/data_dir.h"
 #include "proto/manifest.pb.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 
 struct RestoreOptions {
   zkfmt::DataDirs dirs;
@@ -74,4 +74,4 @@ class StagedRestore {
   std::unique_ptr<Run> run_;
 };
 
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

@@ -1,4 +1,4 @@
-#include "coordinator/backups.h"
+#include "coordinator/cluster_backups.h"
 
 #include <algorithm>
 #include <future>
@@ -97,11 +97,11 @@ Result<ComponentSelection> SelectComponents(const std::vector<std::string>& name
   return selection;
 }
 
-Backups::Backups(AgentClient& agents, std::function<ClusterView(bool fresh)> view,
+ClusterBackups::ClusterBackups(AgentClient& agents, std::function<ClusterView(bool fresh)> view,
                  BackupSettings settings, Clock& clock)
     : agents_(agents), view_(std::move(view)), settings_(std::move(settings)), clock_(clock) {}
 
-Backups::~Backups() {
+ClusterBackups::~ClusterBackups() {
   std::map<std::string, std::thread> threads;
   {
     std::lock_guard lock(mu_);
@@ -110,18 +110,18 @@ Backups::~Backups() {
   for (auto& [id, thread] : threads) thread.join();
 }
 
-bool Backups::Running(const std::string& id) const {
+bool ClusterBackups::Running(const std::string& id) const {
   std::lock_guard lock(mu_);
   return running_.count(id) > 0;
 }
 
-std::unique_ptr<ClusterLock> Backups::LockFor(const std::string& operation, const std::string& id,
+std::unique_ptr<ClusterLock> ClusterBackups::LockFor(const std::string& operation, const std::string& id,
                                               const ClusterView& view) {
   return MakeOperationLock(agents_, MembersOf(view), operation, id, settings_.self, settings_.lease,
                            false, clock_);
 }
 
-void Backups::Publish(proto::Backup& record) {
+void ClusterBackups::Publish(proto::Backup& record) {
   record.set_revision(record.revision() + 1);
   for (const auto& member : MembersOf(view_(false))) {
     Status put = agents_.PutRecord(member, record);
@@ -132,7 +132,7 @@ void Backups::Publish(proto::Backup& record) {
   }
 }
 
-Result<proto::Backup> Backups::Start(const proto::CreateBackupRequest& request) {
+Result<proto::Backup> ClusterBackups::Start(const proto::CreateBackupRequest& request) {
   RETURN_IF_ERROR(api::CheckLabel(request.label()));
   const std::string mode = request.mode().empty() ? "online" : request.mode();
   ASSIGN_OR_RETURN(ComponentSelection selection,
@@ -202,7 +202,7 @@ Result<proto::Backup> Backups::Start(const proto::CreateBackupRequest& request) 
   return started;
 }
 
-void Backups::Fail(Job& job, const Status& status) {
+void ClusterBackups::Fail(Job& job, const Status& status) {
   proto::Backup& record = job.record;
   log::Error("backup failed", {{"id", record.id()}, {"error", status.message()}});
   EndWith(record, proto::STATUS_ERROR, status.message());
@@ -210,7 +210,7 @@ void Backups::Fail(Job& job, const Status& status) {
   Publish(record);
 }
 
-void Backups::Replicate(proto::Backup& record, const proto::MasterStatus& from,
+void ClusterBackups::Replicate(proto::Backup& record, const proto::MasterStatus& from,
                         std::vector<proto::MasterStatus> others) {
   std::sort(others.begin(), others.end(),
             [](const auto& a, const auto& b) { return a.name() < b.name(); });
@@ -251,7 +251,7 @@ void Backups::Replicate(proto::Backup& record, const proto::MasterStatus& from,
   }
 }
 
-Result<proto::Backup> Backups::Register(proto::Backup record, const std::string& holder) {
+Result<proto::Backup> ClusterBackups::Register(proto::Backup record, const std::string& holder) {
   const ClusterView view = view_(true);
   proto::MasterStatus from;
   std::vector<proto::MasterStatus> others;
@@ -284,7 +284,7 @@ Result<proto::Backup> Backups::Register(proto::Backup record, const std::string&
   return record;
 }
 
-Result<proto::Backup> Backups::Delete(proto::Backup record) {
+Result<proto::Backup> ClusterBackups::Delete(proto::Backup record) {
   const ClusterView view = view_(false);
   std::unique_ptr<ClusterLock> lock = LockFor("delete", record.id(), view);
   RETURN_IF_ERROR(lock->Acquire());
@@ -301,7 +301,7 @@ Result<proto::Backup> Backups::Delete(proto::Backup record) {
   return record;
 }
 
-void Backups::RecoverInterrupted(const std::vector<proto::Backup>& catalog) {
+void ClusterBackups::RecoverInterrupted(const std::vector<proto::Backup>& catalog) {
   std::optional<std::vector<Member>> members;  // asked for only when there is something to check
   for (proto::Backup record : catalog) {
     if (record.deleted() || record.status() != proto::STATUS_BACKING_UP || Running(record.id())) {
@@ -323,7 +323,7 @@ void Backups::RecoverInterrupted(const std::vector<proto::Backup>& catalog) {
   }
 }
 
-void Backups::Run(Job job) {
+void ClusterBackups::Run(Job job) {
   const auto begun = clock_.Now();
   proto::Backup& record = job.record;
   CrashPoint("backup.before_take");
@@ -359,7 +359,7 @@ void Backups::Run(Job job) {
   running_.erase(record.id());
 }
 
-void Backups::Record(proto::Backup& record, const proto::TakeReply& taken,
+void ClusterBackups::Record(proto::Backup& record, const proto::TakeReply& taken,
                      const std::string& source) {
   record.set_size_bytes(taken.size_bytes());
   record.set_sha256(taken.sha256());

@@ -1,6 +1,6 @@
-#include "node-agent/local/describe.h"
+#include "node-agent/datadir/describe.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 
 std::string DescribeProblems(const zkfmt::Problems& problems, size_t limit) {
   std::string out;
@@ -20,4 +20,4 @@ std::string DescribeProblems(const zkfmt::Problems& problems, size_t limit) {
   return out.empty() ? "no problems" : out;
 }
 
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

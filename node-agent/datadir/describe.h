@@ -5,10 +5,10 @@
 
 #include "node-agent/zkfmt/problem.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 
 // "snapshot.1f at offset 123: Adler32 mismatch (expected 0x…, found 0x…); …" — fatal ones first,
 // at most `limit` of them.
 std::string DescribeProblems(const zkfmt::Problems& problems, size_t limit = 5);
 
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

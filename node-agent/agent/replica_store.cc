@@ -1,4 +1,4 @@
-#include "node-agent/agent/node_backups.h"
+#include "node-agent/agent/replica_store.h"
 
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -16,9 +16,9 @@
 #include "api/paths.h"
 #include "node-agent/agent/zk_probe.h"
 #include "node-agent/components/dump.h"
-#include "node-agent/local/backup.h"
+#include "node-agent/datadir/backup.h"
 #include "node-agent/zk/four_letter.h"
-#include "node-agent/local/inspect_archive.h"
+#include "node-agent/datadir/inspect_archive.h"
 
 namespace lockstep::agent {
 namespace fs = std::filesystem;
@@ -39,7 +39,7 @@ uint64_t BytesUnder(const std::string& dir) {
 
 }  // namespace
 
-NodeBackups::NodeBackups(std::string dir, zk::ZooCfg zoo_cfg, LocalNode* node,
+ReplicaStore::ReplicaStore(std::string dir, zk::ZooCfg zoo_cfg, LocalNode* node,
                          const http::Client* client, std::string token)
     : dir_(std::move(dir)),
       zoo_cfg_(std::move(zoo_cfg)),
@@ -47,7 +47,7 @@ NodeBackups::NodeBackups(std::string dir, zk::ZooCfg zoo_cfg, LocalNode* node,
       client_(client),
       token_(std::move(token)) {}
 
-Status NodeBackups::Open() {
+Status ReplicaStore::Open() {
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (ec) return IoError("cannot create " + dir_ + ": " + ec.message());
@@ -58,22 +58,22 @@ Status NodeBackups::Open() {
   return Status::Ok();
 }
 
-std::string NodeBackups::PathOf(const std::string& id) const {
+std::string ReplicaStore::PathOf(const std::string& id) const {
   return dir_ + "/" + id + ".tar.zst";
 }
 
-bool NodeBackups::Has(const std::string& id) const {
+bool ReplicaStore::Has(const std::string& id) const {
   return api::CheckBackupId(id).ok() && access(PathOf(id).c_str(), R_OK) == 0;
 }
 
-Status NodeBackups::CheckFreeSpace(uint64_t needed, const std::string& what) const {
+Status ReplicaStore::CheckFreeSpace(uint64_t needed, const std::string& what) const {
   return lockstep::CheckFreeSpace(dir_, needed, node_->options().name, what,
                                   "free space or delete old backups");
 }
 
-Result<proto::TakeReply> NodeBackups::Archive(const proto::TakeRequest& request, bool online,
+Result<proto::TakeReply> ReplicaStore::Archive(const proto::TakeRequest& request, bool online,
                                               const ComponentFiles& components) {
-  local::BackupOptions options;
+  datadir::BackupOptions options;
   options.dirs = {zoo_cfg_.data_dir, zoo_cfg_.data_log_dir};
   options.archive_path = PathOf(request.id());
   options.online = online;
@@ -83,7 +83,7 @@ Result<proto::TakeReply> NodeBackups::Archive(const proto::TakeRequest& request,
   options.label = api::LabelOfId(request.id());
   options.components = components;
   options.include_zookeeper = !request.skip_zookeeper();
-  ASSIGN_OR_RETURN(local::BackupResult result, local::RunBackup(options));
+  ASSIGN_OR_RETURN(datadir::BackupResult result, datadir::RunBackup(options));
   proto::TakeReply reply;
   reply.set_master(node_->options().name);
   reply.set_size_bytes(result.archive_size);
@@ -95,7 +95,7 @@ Result<proto::TakeReply> NodeBackups::Archive(const proto::TakeRequest& request,
   return reply;
 }
 
-Result<proto::TakeReply> NodeBackups::TakeOffline(const proto::TakeRequest& request,
+Result<proto::TakeReply> ReplicaStore::TakeOffline(const proto::TakeRequest& request,
                                                   const ComponentFiles& components) {
   const auto stopped_at = std::chrono::steady_clock::now();
   Result<proto::TakeReply> taken = Status(StatusCode::kInternal, "not taken");
@@ -129,7 +129,7 @@ Result<proto::TakeReply> NodeBackups::TakeOffline(const proto::TakeRequest& requ
   return taken;
 }
 
-Result<proto::TakeReply> NodeBackups::Take(const proto::TakeRequest& request) {
+Result<proto::TakeReply> ReplicaStore::Take(const proto::TakeRequest& request) {
   RETURN_IF_ERROR(api::CheckBackupId(request.id()));
   if (Has(request.id())) return FailedPrecondition(request.id() + " already exists here");
   RETURN_IF_ERROR(CheckFreeSpace(
@@ -154,7 +154,7 @@ Result<proto::TakeReply> NodeBackups::Take(const proto::TakeRequest& request) {
   return Archive(request, true, components);
 }
 
-Result<NodeBackups::ComponentFiles> NodeBackups::DumpComponents(const proto::TakeRequest& request,
+Result<ReplicaStore::ComponentFiles> ReplicaStore::DumpComponents(const proto::TakeRequest& request,
                                                                 const std::string& scratch) {
   ComponentFiles files;
   if (request.components().empty()) return files;
@@ -181,7 +181,7 @@ Result<NodeBackups::ComponentFiles> NodeBackups::DumpComponents(const proto::Tak
   return files;
 }
 
-Status NodeBackups::Fetch(const proto::FetchRequest& request) {
+Status ReplicaStore::Fetch(const proto::FetchRequest& request) {
   RETURN_IF_ERROR(api::CheckBackupId(request.id()));
   if (Has(request.id())) {
     ASSIGN_OR_RETURN(std::string sha, Hash(request.id()));
@@ -200,7 +200,7 @@ Status NodeBackups::Fetch(const proto::FetchRequest& request) {
   return fetched;
 }
 
-Status NodeBackups::FetchInto(const proto::FetchRequest& request, const http::Url& from,
+Status ReplicaStore::FetchInto(const proto::FetchRequest& request, const http::Url& from,
                               const std::string& partial) {
   http::CallOptions call{.method = "GET",
                          .target = api::paths::Fill(api::paths::kReplicaArchive, {request.id()}),
@@ -222,13 +222,13 @@ Status NodeBackups::FetchInto(const proto::FetchRequest& request, const http::Ur
   if (::rename(partial.c_str(), PathOf(request.id()).c_str()) != 0) {
     return ErrnoError("cannot store replica", PathOf(request.id()), errno);
   }
-  return WriteFileAtomically(local::Sha256SidecarPath(PathOf(request.id())),
+  return WriteFileAtomically(datadir::Sha256SidecarPath(PathOf(request.id())),
                              sha + "  " + request.id() + ".tar.zst\n");
 }
 
-Status NodeBackups::Remove(const std::string& id) {
+Status ReplicaStore::Remove(const std::string& id) {
   RETURN_IF_ERROR(api::CheckBackupId(id));
-  for (const std::string& path : {PathOf(id), local::Sha256SidecarPath(PathOf(id))}) {
+  for (const std::string& path : {PathOf(id), datadir::Sha256SidecarPath(PathOf(id))}) {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
       return ErrnoError("cannot delete", path, errno);
     }
@@ -236,7 +236,7 @@ Status NodeBackups::Remove(const std::string& id) {
   return Status::Ok();
 }
 
-proto::ReplicaCheck NodeBackups::Check(const std::string& id,
+proto::ReplicaCheck ReplicaStore::Check(const std::string& id,
                                        const std::string& expected_sha256) const {
   proto::ReplicaCheck check;
   check.set_master(node_->options().name);
@@ -248,7 +248,7 @@ proto::ReplicaCheck NodeBackups::Check(const std::string& id,
   }
   check.set_sha256(*sha);
   check.set_sha256_matches(*sha == expected_sha256);
-  Result<proto::InspectReport> report = local::InspectArchive(PathOf(id), dir_);
+  Result<proto::InspectReport> report = datadir::InspectArchive(PathOf(id), dir_);
   if (!report.ok()) {
     check.set_error(report.status().message());
     return check;
@@ -260,18 +260,18 @@ proto::ReplicaCheck NodeBackups::Check(const std::string& id,
   return check;
 }
 
-Status NodeBackups::Adopt(const std::string& upload, const std::string& id,
+Status ReplicaStore::Adopt(const std::string& upload, const std::string& id,
                           const std::string& sha256) {
   RETURN_IF_ERROR(api::CheckBackupId(id));
   RETURN_IF_ERROR(
-      WriteFileAtomically(local::Sha256SidecarPath(PathOf(id)), sha256 + "  " + id + ".tar.zst\n"));
+      WriteFileAtomically(datadir::Sha256SidecarPath(PathOf(id)), sha256 + "  " + id + ".tar.zst\n"));
   if (::rename(upload.c_str(), PathOf(id).c_str()) != 0) {
     return ErrnoError("cannot store the imported archive as", PathOf(id), errno);
   }
   return Status::Ok();
 }
 
-Result<std::string> NodeBackups::Hash(const std::string& id) const {
+Result<std::string> ReplicaStore::Hash(const std::string& id) const {
   RETURN_IF_ERROR(api::CheckBackupId(id));
   return Sha256OfFile(PathOf(id));
 }

@@ -1,4 +1,4 @@
-#include "node-agent/local/deep_verify.h"
+#include "node-agent/datadir/deep_verify.h"
 
 
 #include <filesystem>
@@ -6,10 +6,10 @@
 #include "common/file.h"
 #include "common/scratch_dir.h"
 #include "common/zxid.h"
-#include "node-agent/local/restore.h"
+#include "node-agent/datadir/restore.h"
 #include "node-agent/zk/scratch_server.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 namespace fs = std::filesystem;
 
 Result<proto::DeepCheck> DeepVerify(const DeepVerifyOptions& options) {
@@ -53,4 +53,4 @@ Result<proto::DeepCheck> DeepVerify(const DeepVerifyOptions& options) {
   return check;
 }
 
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

@@ -1,10 +1,10 @@
-#include "node-agent/local/dir_swap.h"
+#include "node-agent/datadir/dir_swap.h"
 
 #include <filesystem>
 
 #include "common/log.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 namespace {
 
 std::string ParentOf(const std::string& path) {
@@ -69,4 +69,4 @@ Result<SwapOutcome> SwapDirectories(Filesystem& fs, const std::vector<SwapTarget
   return outcome;
 }
 
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

@@ -8,7 +8,7 @@
 #include "common/status.h"
 #include "proto/inspect.pb.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 
 // A corrupt archive is a report with a fatal problem (valid = false), not an error; errors are
 // for what stops the check itself (no scratch space, unreadable file). `scratch_parent`: where
@@ -16,4 +16,4 @@ namespace lockstep::local {
 Result<proto::InspectReport> InspectArchive(const std::string& path,
                                             const std::string& scratch_parent = "");
 
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

@@ -48,13 +48,13 @@ Result<ComponentSelection> SelectComponents(const std::vector<std::string>& name
 Result<proto::MasterStatus> ChooseSource(const ClusterView& view, const std::string& mode,
                                          const std::string& self, int quorum_margin);
 
-class Backups {
+class ClusterBackups {
  public:
   // `view(fresh)`: the masters' status; fresh asks every agent now instead of using the last poll.
   // `clock`: the records' times and the lock's renewals.
-  Backups(AgentClient& agents, std::function<ClusterView(bool fresh)> view,
+  ClusterBackups(AgentClient& agents, std::function<ClusterView(bool fresh)> view,
           BackupSettings settings, Clock& clock = RealClockInstance());
-  ~Backups();  // waits for running backups
+  ~ClusterBackups();  // waits for running backups
 
   Result<proto::Backup> Start(const proto::CreateBackupRequest& request);
   bool Running(const std::string& id) const;

@@ -1,4 +1,4 @@
-#include "node-agent/local/backup.h"
+#include "node-agent/datadir/backup.h"
 
 #include <unistd.h>
 
@@ -15,12 +15,12 @@
 #include "node-agent/archive/archive_writer.h"
 #include "node-agent/archive/extract.h"
 #include "node-agent/archive/layout.h"
-#include "node-agent/local/describe.h"
+#include "node-agent/datadir/describe.h"
 #include "node-agent/zk/four_letter.h"
 #include "node-agent/zk/server_guard.h"
 #include "node-agent/zkfmt/tree_model.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 namespace {
 
 using zkfmt::RestorableSet;
@@ -51,7 +51,7 @@ proto::Manifest BaseManifest(const BackupOptions& options) {
   manifest.set_format_version(archive::kFormatVersion);
   manifest.set_backup_id(options.backup_id);
   manifest.set_label(options.label);
-  manifest.set_created_at(FormatUtcNow("%Y-%m-%dT%H:%M:%SZ"));
+  manifest.set_created_at(UtcTimestamp());
   manifest.set_source_host(HostName());
   manifest.set_source_master(options.source_master.empty() ? HostName() : options.source_master);
   manifest.set_mode(options.online ? "online" : "offline");
@@ -226,4 +226,4 @@ Result<BackupResult> RunBackup(const BackupOptions& options) {
   return BackupResult{manifest, options.archive_path, sha256, writer->bytes_written()};
 }
 
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

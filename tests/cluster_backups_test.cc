@@ -1,4 +1,4 @@
-// Cluster backups as the coordinator runs them (coordinator/backups.h), against scripted agents
+// Cluster backups as the coordinator runs them (coordinator/cluster_backups.h), against scripted agents
 // and a fake clock: what the record goes through and ends as, which masters keep a replica, and
 // that the operation lock is released whatever happens.
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "coordinator/backups.h"
+#include "coordinator/cluster_backups.h"
 #include "tests/fake_agents.h"
 #include "tests/fake_clock.h"
 
@@ -62,15 +62,15 @@ class BackupsTest : public ::testing::Test {
     agents_.fetches = {{"m1", Status::Ok()}, {"m3", Status::Ok()}};
   }
 
-  std::unique_ptr<Backups> Make(uint32_t replicas = 0) {
-    return std::make_unique<Backups>(
+  std::unique_ptr<ClusterBackups> Make(uint32_t replicas = 0) {
+    return std::make_unique<ClusterBackups>(
         agents_, [this](bool) { return view_; },
         BackupSettings{.self = "m1", .replicas = replicas, .lease = kLease}, clock_);
   }
 
   // Starts an online backup, waits for its background run to end (polling Running, at most 10 s
   // of real time) and returns the record as last published to m1.
-  proto::Backup Run(Backups& backups) {
+  proto::Backup Run(ClusterBackups& backups) {
     proto::CreateBackupRequest request;
     request.set_label("nightly");
     Result<proto::Backup> started = backups.Start(request);

@@ -8,15 +8,15 @@
 
 #include "common/http/client.h"
 #include "node-agent/agent/local_node.h"
-#include "node-agent/local/backup.h"
+#include "node-agent/datadir/backup.h"
 #include "node-agent/zk/zoo_cfg.h"
 #include "proto/backup.pb.h"
 
 namespace lockstep::agent {
 
-class NodeBackups {
+class ReplicaStore {
  public:
-  NodeBackups(std::string dir, zk::ZooCfg zoo_cfg, LocalNode* node, const http::Client* client,
+  ReplicaStore(std::string dir, zk::ZooCfg zoo_cfg, LocalNode* node, const http::Client* client,
               std::string token);
   Status Open();
 
@@ -35,7 +35,7 @@ class NodeBackups {
 
  private:
   Status CheckFreeSpace(uint64_t needed, const std::string& what) const;
-  using ComponentFiles = std::vector<local::BackupOptions::ComponentFile>;
+  using ComponentFiles = std::vector<datadir::BackupOptions::ComponentFile>;
   // Walks the app components through the local server (before any stop) into `scratch`.
   Result<ComponentFiles> DumpComponents(const proto::TakeRequest& request,
                                         const std::string& scratch);

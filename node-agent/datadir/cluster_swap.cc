@@ -1,4 +1,4 @@
-#include "node-agent/local/cluster_swap.h"
+#include "node-agent/datadir/cluster_swap.h"
 
 #include <algorithm>
 #include <charconv>
@@ -7,9 +7,9 @@
 
 #include "common/file.h"
 #include "common/log.h"
-#include "node-agent/local/dir_swap.h"
+#include "node-agent/datadir/dir_swap.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 namespace fs = std::filesystem;
 namespace {
 
@@ -162,4 +162,4 @@ Status RaiseEpochFiles(const std::string& snapshot_dir, uint32_t epoch) {
   return Status::Ok();
 }
 
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

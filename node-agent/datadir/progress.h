@@ -5,7 +5,7 @@
 #include <functional>
 #include <string>
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 
 struct Progress {
   std::string phase;         // "verifying", "archiving", "extracting", "swapping"
@@ -20,4 +20,4 @@ using ProgressCallback = std::function<void(const Progress&)>;
 // Called once per archived or restored file (the `-v` listing).
 using FileCallback = std::function<void(const std::string& name, uint64_t size)>;
 
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

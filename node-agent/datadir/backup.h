@@ -12,12 +12,12 @@
 #include <vector>
 
 #include "common/status.h"
-#include "node-agent/local/progress.h"
+#include "node-agent/datadir/progress.h"
 #include "node-agent/zk/zoo_cfg.h"
 #include "node-agent/zkfmt/data_dir.h"
 #include "proto/manifest.pb.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 
 struct BackupOptions {
   zkfmt::DataDirs dirs;
@@ -50,4 +50,4 @@ Result<BackupResult> RunBackup(const BackupOptions& options);
 // "<sha256>  <file name>\n", the sha256sum format, written beside the archive as ARCHIVE.sha256.
 std::string Sha256SidecarPath(const std::string& archive_path);
 
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

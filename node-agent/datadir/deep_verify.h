@@ -9,7 +9,7 @@
 #include "common/status.h"
 #include "proto/backup.pb.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 
 struct DeepVerifyOptions {
   std::string archive;
@@ -23,4 +23,4 @@ struct DeepVerifyOptions {
 // only when the check itself can't run.
 Result<proto::DeepCheck> DeepVerify(const DeepVerifyOptions& options);
 
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

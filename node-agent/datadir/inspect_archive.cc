@@ -1,4 +1,4 @@
-#include "node-agent/local/inspect_archive.h"
+#include "node-agent/datadir/inspect_archive.h"
 
 #include <stdlib.h>
 
@@ -9,7 +9,7 @@
 #include "node-agent/zkfmt/data_dir.h"
 #include "node-agent/zkfmt/inspect.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 namespace fs = std::filesystem;
 
 // Extracts an archive into a scratch directory and inspects what it holds.
@@ -56,4 +56,4 @@ Result<proto::InspectReport> InspectArchive(const std::string& path,
   return report;
 }
 
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

@@ -11,7 +11,7 @@
 #include "common/fs.h"
 #include "common/status.h"
 
-namespace lockstep::local {
+namespace lockstep::datadir {
 
 struct SwapTarget {
   std::string live;      // e.g. /var/lib/zookeeper
@@ -25,4 +25,4 @@ struct SwapOutcome {
 
 Result<SwapOutcome> SwapDirectories(Filesystem& fs, const std::vector<SwapTarget>& targets);
 
-}  // namespace lockstep::local
+}  // namespace lockstep::datadir

@@ -16,6 +16,8 @@
 
 namespace lockstep {
 
+// Not thread-safe for callers: one producer calls Update/Finish; the mutex only hands chunks
+// to the worker thread.
 class AsyncSha256 {
  public:
   AsyncSha256() = default;

@@ -48,6 +48,8 @@ Result<ComponentSelection> SelectComponents(const std::vector<std::string>& name
 Result<proto::MasterStatus> ChooseSource(const ClusterView& view, const std::string& mode,
                                          const std::string& self, int quorum_margin);
 
+// Thread-safe: any number of request threads may start, register or delete; the running set
+// and the job threads are guarded by one mutex.
 class ClusterBackups {
  public:
   // `view(fresh)`: the masters' status; fresh asks every agent now instead of using the last poll.

@@ -17,6 +17,7 @@
 
 namespace lockstep::coordinator {
 
+// Thread-safe: the renewer thread and the owner share its state under one mutex.
 class ClusterLock {
  public:
   // `members` in any order; they are locked sorted by name. With `require_all`, an unreachable

@@ -31,6 +31,7 @@ struct CoordinatorInfo {
   std::string url;
 };
 
+// Thread-safe: the election loop writes the view under a mutex, any thread reads it.
 class Election {
  public:
   // Over ZkClient sessions to `options.zk_connect`, on the real clock.

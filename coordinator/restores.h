@@ -53,6 +53,7 @@ inline constexpr char kRestoreRunning[] =
 // Exactly one leader (or a standalone server), every master reachable and serving.
 bool EnsembleHealthy(const ClusterView& view, std::string* why);
 
+// Thread-safe: one restore at a time; the running one is guarded by a mutex.
 class Restores {
  public:
   // `clock`: the records' times, the wait for the ensemble and the lock's renewals.

@@ -26,6 +26,7 @@
 
 namespace lockstep::agent {
 
+// Begin/End from the owning thread only; the coordinator-duties thread waits on its own mutex.
 class Agent {
  public:
   static Result<std::unique_ptr<Agent>> Create(AgentConfig config);

@@ -29,6 +29,7 @@ struct ComponentRestoreOptions {
   std::vector<ComponentConfig> components;  // hooks by name
 };
 
+// Thread-safe: one restore at a time, guarded by a mutex.
 class ComponentRestores {
  public:
   ComponentRestores(ComponentRestoreOptions options, coordinator::AgentClient& agents,

@@ -26,6 +26,8 @@ struct LocalNodeOptions {
   std::chrono::milliseconds probe_timeout{1000};
 };
 
+// Thread-safe: one action (stop/start/restart) at a time; the last probe is read under a
+// second mutex, so status never waits for an action.
 class LocalNode {
  public:
   LocalNode(LocalNodeOptions options, std::unique_ptr<control::ZkController> controller,

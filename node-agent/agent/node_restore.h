@@ -25,6 +25,7 @@ namespace lockstep::agent {
 std::vector<std::string> JournalsToPrune(const std::vector<proto::RestoreJournal>& journals,
                                          size_t keep);
 
+// Thread-safe: steps are serialised by one mutex (one step at a time on this master).
 class NodeRestore {
  public:
   NodeRestore(std::string store_dir, zk::ZooCfg zoo_cfg, LocalNode* node, ReplicaStore* archives,

@@ -13,6 +13,7 @@
 
 namespace lockstep::agent {
 
+// Thread-safe: every call holds one mutex.
 class OperationLock {
  public:
   // Leases run on `clock`.

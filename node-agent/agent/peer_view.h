@@ -16,6 +16,7 @@
 
 namespace lockstep::agent {
 
+// Thread-safe: pollers write the latest answers under a mutex, any thread reads a snapshot.
 class PeerView {
  public:
   PeerView(std::vector<PeerConfig> peers, const http::Client& client, std::string token,

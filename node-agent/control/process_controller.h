@@ -17,6 +17,7 @@
 
 namespace lockstep::control {
 
+// Thread-safe: the supervisor thread and callers share the child's state under one mutex.
 class ProcessController : public ZkController {
  public:
   ProcessController(agent::ProcessControllerConfig config, std::string zoo_cfg_path,

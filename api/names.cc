@@ -78,6 +78,14 @@ Status CheckRestoreId(const std::string& id) {
   return CheckBackupId(id);
 }
 
+std::string NewRequestId() { return NewBackupId("req").substr(4); }
+
+Status CheckRequestId(const std::string& id) {
+  static const std::regex kRequestId("^[A-Za-z0-9_-]{8,64}$");
+  if (id.empty() || std::regex_match(id, kRequestId)) return Status::Ok();
+  return InvalidArgument("request id '" + id + "' must be 8 to 64 letters, digits, '_' or '-'");
+}
+
 Status CheckSchedule(const proto::Schedule& schedule) {
   RETURN_IF_ERROR(CheckScheduleName(schedule.name()));
   RETURN_IF_ERROR(CronSchedule::Parse(schedule.cron()).status());

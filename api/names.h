@@ -23,6 +23,11 @@ std::string LabelOfId(const std::string& id);
 std::string NewRestoreId();
 Status CheckRestoreId(const std::string& id);
 
+// Request ids: one per CLI invocation that starts an operation, so a retry of it is recognised.
+// 8 to 64 letters, digits, '_' or '-'; empty means "not idempotent" (older clients).
+std::string NewRequestId();
+Status CheckRequestId(const std::string& id);
+
 // A new schedule's name, cron expression (api/cron.h) and mode.
 Status CheckSchedule(const proto::Schedule& schedule);
 

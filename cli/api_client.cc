@@ -1,15 +1,16 @@
 #include "cli/api_client.h"
 
+#include "api/status_http.h"
+#include "api/token.h"
 #include "common/http/client.h"
 #include "common/http/tls.h"
 #include "common/strings.h"
-#include "api/status_http.h"
-#include "api/token.h"
 #include "proto/agent.pb.h"
 #include "proto/json.h"
 
 namespace lockstep::cli {
-Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request) {
+Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request,
+                            std::string* content_type) {
   if (flags.url.empty()) {
     return InvalidArgument(
         "no cluster given: pass --cluster URL (any agent, e.g. "
@@ -33,6 +34,7 @@ Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request
                                                   .target = request.path,
                                                   .body = request.body,
                                                   .token = *token,
+                                                  .accept = request.accept,
                                                   .timeout = request.timeout,
                                                   .upload_file = request.upload_file,
                                                   .download_file = request.download_file,
@@ -44,6 +46,7 @@ Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request
     if (reply->status / 100 != 2) {
       return api::StatusFromReply(*reply, url.ToString() + request.path);
     }
+    if (content_type) *content_type = reply->content_type;
     return std::move(reply->body);
   }
   return Status(StatusCode::kUnavailable,
@@ -54,7 +57,14 @@ Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request
 
 Status CallApiFor(const ClusterFlags& flags, const ApiRequest& request,
                   google::protobuf::Message* reply) {
-  ASSIGN_OR_RETURN(std::string body, CallApi(flags, request));
+  ApiRequest binary = request;
+  binary.accept = http::kProtobufType;
+  std::string content_type;
+  ASSIGN_OR_RETURN(std::string body, CallApi(flags, binary, &content_type));
+  if (content_type == http::kProtobufType) {
+    if (reply->ParseFromString(body)) return Status::Ok();
+    return InvalidArgument("unexpected answer from the agent: not a " + reply->GetTypeName());
+  }
   return proto::FromJson(body, reply, true).Prepend("unexpected answer from the agent");
 }
 

@@ -28,14 +28,18 @@ struct ApiRequest {
   std::string upload_file;                   // the body, streamed from this file
   std::string download_file;                 // a 2xx body, streamed into this file
   http::TransferProgress progress;
+  std::string accept;  // the Accept header; CallApiFor asks for binary protobuf
 };
 
 // The reply's body on 2xx; otherwise the agent's error message with the code mapped:
 // 400 → InvalidArgument, 401/403 → Unavailable (not authorised), 404 → NotFound, 409 → Busy,
 // 502/503 or no answer → Unavailable, anything else → Internal.
-Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request);
+Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request,
+                            std::string* content_type = nullptr);
 
-// CallApi + parsing the JSON body into `reply`.
+// CallApi + parsing the body into `reply`: the agent is asked for the binary protobuf encoding
+// (parsing JSON cost more than everything else in a long `backup list`); a JSON answer (an
+// older agent) is read too.
 Status CallApiFor(const ClusterFlags& flags, const ApiRequest& request,
                   google::protobuf::Message* reply);
 

@@ -6,6 +6,9 @@
 #include <iostream>
 #include <thread>
 
+#include "api/names.h"
+#include "api/paths.h"
+#include "api/token.h"
 #include "cli/exit_codes.h"
 #include "cli/progress_printer.h"
 #include "cli/restore_command.h"
@@ -13,8 +16,6 @@
 #include "common/http/tls.h"
 #include "common/sha256.h"
 #include "common/strings.h"
-#include "api/names.h"
-#include "api/token.h"
 #include "node-agent/datadir/deep_verify.h"
 #include "node-agent/datadir/inspect_archive.h"
 #include "proto/agent.pb.h"
@@ -62,7 +63,8 @@ Result<proto::Backup> WaitForBackup(const ClusterFlags& cluster, const std::stri
   std::string last_progress;
   for (;;) {
     proto::Backup record;
-    RETURN_IF_ERROR(CallApiFor(cluster, {.path = "/v1/backups/" + id}, &record));
+    RETURN_IF_ERROR(
+        CallApiFor(cluster, {.path = api::paths::Fill(api::paths::kBackup, {id})}, &record));
     if (record.status() != proto::STATUS_BACKING_UP) return record;
     if (show_progress && record.progress() != last_progress) {
       std::cerr << "  " << record.progress() << "…\n";
@@ -99,11 +101,13 @@ void AddCreate(CLI::App* backup, const OutputOptions& output, const ClusterFlags
     proto::CreateBackupRequest request;
     request.set_label(flags->label);
     request.set_mode(flags->mode);
+    // The same id goes to every agent this invocation tries: a retry never starts a second one.
+    request.set_request_id(api::NewRequestId());
     for (const auto& component : flags->components) request.add_components(component);
     proto::Backup record;
     Status created = CallApiFor(cluster,
                                 {.method = "POST",
-                                 .path = "/v1/backups",
+                                 .path = api::paths::kBackups,
                                  .body = proto::ToCompactJson(request),
                                  .timeout = std::chrono::seconds(60)},
                                 &record);
@@ -154,7 +158,8 @@ void AddList(CLI::App* backup, const OutputOptions& output, const ClusterFlags& 
   cmd->add_option("PREFIX", *prefix, "only labels or ids starting with this");
   cmd->callback([=, &output, &cluster] {
     proto::BackupList list;
-    Status listed = CallApiFor(cluster, {.path = "/v1/backups?prefix=" + *prefix}, &list);
+    Status listed = CallApiFor(
+        cluster, {.path = std::string(api::paths::kBackups) + "?prefix=" + *prefix}, &list);
     if (ReportFailure(listed, output, exit_code)) return;
     PrintList(list, output);
     *exit_code = kExitOk;
@@ -169,8 +174,10 @@ void AddShowAndDelete(CLI::App* backup, const OutputOptions& output, const Clust
   show->callback([=, &output, &cluster] {
     if (ReportFailure(api::CheckBackupId(*show_id), output, exit_code)) return;
     proto::Backup record;
-    if (ReportFailure(CallApiFor(cluster, {.path = "/v1/backups/" + *show_id}, &record), output,
-                      exit_code)) {
+    if (ReportFailure(
+            CallApiFor(cluster, {.path = api::paths::Fill(api::paths::kBackup, {*show_id})},
+                       &record),
+            output, exit_code)) {
       return;
     }
     PrintJson(record);
@@ -184,7 +191,7 @@ void AddShowAndDelete(CLI::App* backup, const OutputOptions& output, const Clust
     proto::Backup record;
     Status deleted = CallApiFor(cluster,
                                 {.method = "DELETE",
-                                 .path = "/v1/backups/" + *delete_id,
+                                 .path = api::paths::Fill(api::paths::kBackup, {*delete_id}),
                                  .timeout = std::chrono::seconds(60)},
                                 &record);
     if (ReportFailure(deleted, output, exit_code)) return;
@@ -203,12 +210,13 @@ Status Download(const ClusterFlags& cluster, const std::string& id, const std::s
     return InvalidArgument(out + " exists; choose another -o or remove it first");
   }
   proto::Backup record;
-  RETURN_IF_ERROR(CallApiFor(cluster, {.path = "/v1/backups/" + id}, &record));
+  RETURN_IF_ERROR(
+      CallApiFor(cluster, {.path = api::paths::Fill(api::paths::kBackup, {id})}, &record));
   if (record.status() != proto::STATUS_READY) {
     return FailedPrecondition(id + " is " + StatusName(record.status()) + ", not READY");
   }
   proto::ClusterStatus status;
-  RETURN_IF_ERROR(CallApiFor(cluster, {.path = "/v1/cluster/status"}, &status));
+  RETURN_IF_ERROR(CallApiFor(cluster, {.path = api::paths::kClusterStatus}, &status));
   ASSIGN_OR_RETURN(std::string token, api::LoadToken(cluster.token_file));
   const std::string partial = out + ".part";
   std::string errors;
@@ -223,7 +231,7 @@ Status Download(const ClusterFlags& cluster, const std::string& id, const std::s
       http::Client client(tls);
       ProgressPrinter progress;
       Result<http::Reply> reply =
-          client.Call(url, {.target = "/v1/backups/" + id + "/archive",
+          client.Call(url, {.target = api::paths::Fill(api::paths::kBackupArchive, {id}),
                             .token = token,
                             .timeout = std::chrono::seconds(30),
                             .download_file = partial,
@@ -283,7 +291,7 @@ Result<proto::Backup> Upload(const ClusterFlags& cluster, const std::string& fil
   RETURN_IF_ERROR(CallApiFor(
       cluster,
       {.method = "POST",
-       .path = "/v1/backups/import?label=" + label,
+       .path = std::string(api::paths::kBackupImport) + "?label=" + label,
        .timeout = std::chrono::minutes(10),
        .upload_file = file,
        .progress =
@@ -384,12 +392,13 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
       report.set_ok(ok);
     } else {
       if (ReportFailure(api::CheckBackupId(flags->target), output, exit_code)) return;
-      Status verified = CallApiFor(
-          cluster,
-          {.method = "POST",
-           .path = "/v1/backups/" + flags->target + "/verify" + (flags->deep ? "?deep=1" : ""),
-           .timeout = std::chrono::hours(1)},
-          &report);
+      Status verified =
+          CallApiFor(cluster,
+                     {.method = "POST",
+                      .path = api::paths::Fill(api::paths::kBackupVerify, {flags->target}) +
+                              (flags->deep ? "?deep=1" : ""),
+                      .timeout = std::chrono::hours(1)},
+                     &report);
       if (ReportFailure(verified, output, exit_code)) return;
     }
     if (output.json) {

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "api/paths.h"
 #include "cli/exit_codes.h"
 #include "proto/agent.pb.h"
 #include "proto/json.h"
@@ -51,7 +52,7 @@ int ExitCodeForCluster(const proto::ClusterStatus& status) {
 
 int ShowStatus(const OutputOptions& output, const ClusterFlags& cluster, bool clear_screen) {
   proto::ClusterStatus status;
-  Status called = CallApiFor(cluster, {.path = "/v1/cluster/status"}, &status);
+  Status called = CallApiFor(cluster, {.path = api::paths::kClusterStatus}, &status);
   if (!called.ok()) {
     PrintError(called, output);
     return ExitCodeFor(called);
@@ -106,12 +107,13 @@ void AddNodeAction(CLI::App* node_cmd, const std::string& verb, const std::strin
     request.set_reason(flags->reason);
     proto::ZkActionReply reply;
     std::cerr << action << " ZooKeeper on " << flags->name << "…\n";
-    Status done = CallApiFor(cluster,
-                             {.method = "POST",
-                              .path = "/v1/nodes/" + flags->name + "/zk/" + action,
-                              .body = proto::ToCompactJson(request),
-                              .timeout = std::chrono::seconds(120)},
-                             &reply);
+    Status done =
+        CallApiFor(cluster,
+                   {.method = "POST",
+                    .path = api::paths::Fill(api::paths::kNodeZkAction, {flags->name, action}),
+                    .body = proto::ToCompactJson(request),
+                    .timeout = std::chrono::seconds(120)},
+                   &reply);
     if (ReportFailure(done, output, exit_code)) return;
     if (output.json) {
       PrintJson(reply);

@@ -6,8 +6,9 @@
 #include <iostream>
 #include <thread>
 
-#include "cli/exit_codes.h"
 #include "api/names.h"
+#include "api/paths.h"
+#include "cli/exit_codes.h"
 #include "proto/agent.pb.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
@@ -33,12 +34,14 @@ bool NamesZooKeeper(const std::vector<std::string>& components) {
 
 Status CheckComponents(const RestoreFlags& flags) {
   if (NamesZooKeeper(flags.components) && flags.components.size() > 1) {
-    return InvalidArgument("restore zookeeper on its own: it replaces the whole ensemble's data, "
-                           "every app component's included");
+    return InvalidArgument(
+        "restore zookeeper on its own: it replaces the whole ensemble's data, "
+        "every app component's included");
   }
   if (!NamesZooKeeper(flags.components) && flags.dry_run) {
-    return InvalidArgument("--dry-run plans a --component zookeeper restore; app components are "
-                           "restored online and stop nothing");
+    return InvalidArgument(
+        "--dry-run plans a --component zookeeper restore; app components are "
+        "restored online and stop nothing");
   }
   return Status::Ok();
 }
@@ -60,15 +63,16 @@ Status Confirm(const ClusterFlags& cluster, const RestoreFlags& flags) {
         "master. Run it on a terminal, or pass --yes (try --dry-run first)");
   }
   proto::Backup backup;
-  RETURN_IF_ERROR(CallApiFor(cluster, {.path = "/v1/backups/" + flags.id}, &backup));
+  RETURN_IF_ERROR(
+      CallApiFor(cluster, {.path = api::paths::Fill(api::paths::kBackup, {flags.id})}, &backup));
   proto::ClusterStatus status;
-  (void)CallApiFor(cluster, {.path = "/v1/cluster/status"}, &status);
+  (void)CallApiFor(cluster, {.path = api::paths::kClusterStatus}, &status);
   const auto& zk = backup.component_status().count("zookeeper")
                        ? backup.component_status().at("zookeeper")
                        : proto::ComponentStatus();
   std::cerr << "This replaces ZooKeeper's data on every master (" << status.masters_size()
-            << ") with backup " << backup.id() << "\n  taken " << backup.timestamp()
-            << ", zxid " << zk.last_zxid() << ", " << zk.node_count() << " znodes"
+            << ") with backup " << backup.id() << "\n  taken " << backup.timestamp() << ", zxid "
+            << zk.last_zxid() << ", " << zk.node_count() << " znodes"
             << "\n  the ensemble is now at zxid " << LeaderZxid(status)
             << "\nEverything written after the backup is discarded, and every server stops for "
                "the swap.\nType yes to restore: ";
@@ -91,7 +95,8 @@ void PrintPlan(const proto::RestorePlan& plan) {
                     std::to_string(m.node_count()), m.repaired() ? "repaired" : "good"});
   }
   std::cout << RenderTable(rows) << "staged data (what each server will load):\n";
-  for (const auto& m : plan.masters()) std::cout << "  " << m.name() << ": " << m.compaction() << "\n";
+  for (const auto& m : plan.masters())
+    std::cout << "  " << m.name() << ": " << m.compaction() << "\n";
   std::cout << "steps:\n";
   for (const auto& step : plan.steps()) std::cout << "  " << step << "\n";
 }
@@ -99,7 +104,8 @@ void PrintPlan(const proto::RestorePlan& plan) {
 Result<proto::RestoreRecord> FindRestore(const ClusterFlags& cluster, const std::string& backup_id,
                                          const std::string& restore_id) {
   proto::Backup backup;
-  RETURN_IF_ERROR(CallApiFor(cluster, {.path = "/v1/backups/" + backup_id}, &backup));
+  RETURN_IF_ERROR(
+      CallApiFor(cluster, {.path = api::paths::Fill(api::paths::kBackup, {backup_id})}, &backup));
   for (const auto& restore : backup.restores()) {
     if (restore.id() == restore_id) return restore;
   }
@@ -157,8 +163,10 @@ void Run(const RestoreFlags& flags, const OutputOptions& output, const ClusterFl
   proto::RestoreRequest request;
   for (const auto& component : flags.components) request.add_components(component);
   request.set_dry_run(flags.dry_run);
+  // The same id goes to every agent this invocation tries: a retry never restores twice.
+  request.set_request_id(api::NewRequestId());
   ApiRequest call{.method = "POST",
-                  .path = "/v1/backups/" + flags.id + "/restore",
+                  .path = api::paths::Fill(api::paths::kBackupRestore, {flags.id}),
                   .body = proto::ToCompactJson(request),
                   .timeout = flags.dry_run ? std::chrono::minutes(60) : std::chrono::minutes(5)};
   if (flags.dry_run) {

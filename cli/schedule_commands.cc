@@ -2,8 +2,9 @@
 
 #include <iostream>
 
-#include "cli/exit_codes.h"
 #include "api/names.h"
+#include "api/paths.h"
+#include "cli/exit_codes.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
 
@@ -36,7 +37,8 @@ void AddCreate(CLI::App* schedule, const OutputOptions& output, const ClusterFla
     if (ReportFailure(api::CheckSchedule(request), output, exit_code)) return;
     proto::Schedule created;
     Status made = CallApiFor(
-        cluster, {.method = "POST", .path = "/v1/schedules", .body = proto::ToCompactJson(request)},
+        cluster,
+        {.method = "POST", .path = api::paths::kSchedules, .body = proto::ToCompactJson(request)},
         &created);
     if (ReportFailure(made, output, exit_code)) return;
     if (output.json) {
@@ -55,7 +57,8 @@ void AddList(CLI::App* schedule, const OutputOptions& output, const ClusterFlags
   auto* cmd = schedule->add_subcommand("list", "Schedules and their last run.");
   cmd->callback([=, &output, &cluster] {
     proto::ScheduleList list;
-    if (ReportFailure(CallApiFor(cluster, {.path = "/v1/schedules"}, &list), output, exit_code))
+    if (ReportFailure(CallApiFor(cluster, {.path = api::paths::kSchedules}, &list), output,
+                      exit_code))
       return;
     if (output.json) {
       PrintJson(list);
@@ -79,8 +82,9 @@ void AddDelete(CLI::App* schedule, const OutputOptions& output, const ClusterFla
   cmd->add_option("NAME", *name, "the schedule")->required();
   cmd->callback([=, &output, &cluster] {
     proto::Schedule deleted;
-    Status done =
-        CallApiFor(cluster, {.method = "DELETE", .path = "/v1/schedules/" + *name}, &deleted);
+    Status done = CallApiFor(
+        cluster, {.method = "DELETE", .path = api::paths::Fill(api::paths::kSchedule, {*name})},
+        &deleted);
     if (ReportFailure(done, output, exit_code)) return;
     if (output.json) {
       PrintJson(deleted);

@@ -40,7 +40,7 @@ class AsyncSha256 {
   std::vector<char> current_;
   std::mutex mu_;
   std::condition_variable changed_;
-  std::deque<std::vector<char>> queue_;  // guarded by mu_
+  std::deque<std::vector<char>> queue_;   // guarded by mu_
   std::vector<std::vector<char>> spare_;  // hashed chunks to reuse; guarded by mu_
   bool hashing_ = false;                  // the worker holds a chunk; guarded by mu_
   bool stop_ = false;                     // guarded by mu_

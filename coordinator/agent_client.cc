@@ -73,7 +73,8 @@ Status HttpAgentClient::Fetch(const Member& member, const proto::FetchRequest& r
 }
 
 Status HttpAgentClient::PutRecord(const Member& member, const proto::Backup& record) {
-  return Call(member, "PUT", paths::Fill(paths::kCatalogRecord, {record.id()}), &record, nullptr, timeout_);
+  return Call(member, "PUT", paths::Fill(paths::kCatalogRecord, {record.id()}), &record, nullptr,
+              timeout_);
 }
 
 Status HttpAgentClient::RemoveArchive(const Member& member, const std::string& id) {
@@ -81,23 +82,25 @@ Status HttpAgentClient::RemoveArchive(const Member& member, const std::string& i
 }
 
 Status HttpAgentClient::PutSchedule(const Member& member, const proto::Schedule& schedule) {
-  return Call(member, "PUT", paths::Fill(paths::kScheduleRecord, {schedule.name()}), &schedule, nullptr,
-              timeout_);
+  return Call(member, "PUT", paths::Fill(paths::kScheduleRecord, {schedule.name()}), &schedule,
+              nullptr, timeout_);
 }
 
 Result<proto::StageReply> HttpAgentClient::Stage(const Member& member,
                                                  const proto::StageRequest& request) {
   proto::StageReply reply;
-  RETURN_IF_ERROR(Call(member, "POST", paths::Fill(paths::kRestoreStep, {request.restore_id(), "stage"}),
-                       &request, &reply, kTransferTimeout));
+  RETURN_IF_ERROR(Call(member, "POST",
+                       paths::Fill(paths::kRestoreStep, {request.restore_id(), "stage"}), &request,
+                       &reply, kTransferTimeout));
   return reply;
 }
 
 Result<proto::RestoreJournal> HttpAgentClient::RestoreStep(
     const Member& member, const std::string& step, const proto::RestoreStepRequest& request) {
   proto::RestoreJournal journal;
-  RETURN_IF_ERROR(Call(member, "POST", paths::Fill(paths::kRestoreStep, {request.restore_id(), step}),
-                       &request, &journal, kRestoreStepTimeout));
+  RETURN_IF_ERROR(Call(member, "POST",
+                       paths::Fill(paths::kRestoreStep, {request.restore_id(), step}), &request,
+                       &journal, kRestoreStepTimeout));
   return journal;
 }
 

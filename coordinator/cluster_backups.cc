@@ -4,15 +4,14 @@
 #include <future>
 #include <optional>
 
+#include "api/names.h"
 #include "common/clock.h"
 #include "common/crash_point.h"
 #include "common/log.h"
 #include "common/zxid.h"
-#include "api/names.h"
 
 namespace lockstep::coordinator {
 namespace {
-
 
 Zxid ZxidOf(const proto::MasterStatus& master) {
   return ParseHexZxid(master.zk().zxid()).value_or(0);
@@ -98,7 +97,7 @@ Result<ComponentSelection> SelectComponents(const std::vector<std::string>& name
 }
 
 ClusterBackups::ClusterBackups(AgentClient& agents, std::function<ClusterView(bool fresh)> view,
-                 BackupSettings settings, Clock& clock)
+                               BackupSettings settings, Clock& clock)
     : agents_(agents), view_(std::move(view)), settings_(std::move(settings)), clock_(clock) {}
 
 ClusterBackups::~ClusterBackups() {
@@ -115,8 +114,9 @@ bool ClusterBackups::Running(const std::string& id) const {
   return running_.count(id) > 0;
 }
 
-std::unique_ptr<ClusterLock> ClusterBackups::LockFor(const std::string& operation, const std::string& id,
-                                              const ClusterView& view) {
+std::unique_ptr<ClusterLock> ClusterBackups::LockFor(const std::string& operation,
+                                                     const std::string& id,
+                                                     const ClusterView& view) {
   return MakeOperationLock(agents_, MembersOf(view), operation, id, settings_.self, settings_.lease,
                            false, clock_);
 }
@@ -134,6 +134,15 @@ void ClusterBackups::Publish(proto::Backup& record) {
 
 Result<proto::Backup> ClusterBackups::Start(const proto::CreateBackupRequest& request) {
   RETURN_IF_ERROR(api::CheckLabel(request.label()));
+  RETURN_IF_ERROR(api::CheckRequestId(request.request_id()));
+  std::lock_guard starting(start_mu_);
+  if (!request.request_id().empty() && find_request_) {
+    if (std::optional<proto::Backup> earlier = find_request_(request.request_id())) {
+      log::Info("backup already started by this request",
+                {{"id", earlier->id()}, {"request", request.request_id()}});
+      return *earlier;
+    }
+  }
   const std::string mode = request.mode().empty() ? "online" : request.mode();
   ASSIGN_OR_RETURN(ComponentSelection selection,
                    SelectComponents({request.components().begin(), request.components().end()},
@@ -165,6 +174,7 @@ Result<proto::Backup> ClusterBackups::Start(const proto::CreateBackupRequest& re
   job.take.set_expected_min_zxid(FormatZxid(ZxidOf(source)));
   proto::Backup& record = job.record;
   record.set_label(request.label());
+  record.set_request_id(request.request_id());
   record.set_timestamp(UtcTimestamp(clock_));
   record.set_status(proto::STATUS_BACKING_UP);
   record.set_mode(mode);
@@ -211,7 +221,7 @@ void ClusterBackups::Fail(Job& job, const Status& status) {
 }
 
 void ClusterBackups::Replicate(proto::Backup& record, const proto::MasterStatus& from,
-                        std::vector<proto::MasterStatus> others) {
+                               std::vector<proto::MasterStatus> others) {
   std::sort(others.begin(), others.end(),
             [](const auto& a, const auto& b) { return a.name() < b.name(); });
   if (settings_.replicas) {
@@ -335,8 +345,9 @@ void ClusterBackups::Run(Job job) {
     Replicate(record, job.source, job.others);
     CrashPoint("backup.before_ready");
     if (job.lock->lost()) {
-      outcome = Internal("the operation lock lapsed while the backup ran (another operation "
-                         "took it); this backup is not trusted");
+      outcome = Internal(
+          "the operation lock lapsed while the backup ran (another operation "
+          "took it); this backup is not trusted");
     }
   }
   // Released before the outcome is published, so whoever sees READY or ERROR (a `--wait`, a
@@ -360,7 +371,7 @@ void ClusterBackups::Run(Job job) {
 }
 
 void ClusterBackups::Record(proto::Backup& record, const proto::TakeReply& taken,
-                     const std::string& source) {
+                            const std::string& source) {
   record.set_size_bytes(taken.size_bytes());
   record.set_sha256(taken.sha256());
   if (record.component_status().count("zookeeper")) {

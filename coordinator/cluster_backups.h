@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -55,10 +56,14 @@ class ClusterBackups {
   // `view(fresh)`: the masters' status; fresh asks every agent now instead of using the last poll.
   // `clock`: the records' times and the lock's renewals.
   ClusterBackups(AgentClient& agents, std::function<ClusterView(bool fresh)> view,
-          BackupSettings settings, Clock& clock = RealClockInstance());
+                 BackupSettings settings, Clock& clock = RealClockInstance());
   ~ClusterBackups();  // waits for running backups
 
+  // Starts a backup, or, for a request id a backup already carries (a retry), returns that one.
   Result<proto::Backup> Start(const proto::CreateBackupRequest& request);
+  // How Start finds the backup an earlier request with the same id started (the catalog).
+  using RequestLookup = std::function<std::optional<proto::Backup>(const std::string& request_id)>;
+  void set_request_lookup(RequestLookup lookup) { find_request_ = std::move(lookup); }
   bool Running(const std::string& id) const;
   // An archive already stored on `holder` (an import) becomes a READY backup, replicated like any
   // other; synchronous, under the operation lock.
@@ -94,6 +99,10 @@ class ClusterBackups {
   const std::function<ClusterView(bool fresh)> view_;
   const BackupSettings settings_;
   Clock& clock_;
+  RequestLookup find_request_;
+  // One Start at a time (they would contend for the lock anyway): a retry arriving while its
+  // first attempt is still starting waits, then finds it published.
+  std::mutex start_mu_;
   mutable std::mutex mu_;
   std::set<std::string> running_;
   std::map<std::string, std::thread> threads_;  // by backup id; finished ones joined at Start

@@ -159,8 +159,7 @@ void Election::Loop() {
         log::Warn("stepping down as coordinator: disconnected from ZooKeeper");
         leading_ = false;
       }
-      const bool lost =
-          !session_alive || clock_.Now() - *trouble_since_ > options_.session_timeout;
+      const bool lost = !session_alive || clock_.Now() - *trouble_since_ > options_.session_timeout;
       if (lost) {
         if (leading_) log::Warn("lost the coordinator role", {{"error", stepped.message()}});
         leading_ = false;

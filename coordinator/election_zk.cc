@@ -32,7 +32,8 @@ class ZkClientSession : public ElectionZk {
 
 }  // namespace
 
-ElectionZkConnector ZkClientConnector(std::string hosts, std::chrono::milliseconds session_timeout) {
+ElectionZkConnector ZkClientConnector(std::string hosts,
+                                      std::chrono::milliseconds session_timeout) {
   return [hosts = std::move(hosts), session_timeout]() -> Result<std::unique_ptr<ElectionZk>> {
     ASSIGN_OR_RETURN(std::unique_ptr<ZkClient> client,
                      ZkClient::Connect(hosts, session_timeout, session_timeout));

@@ -4,13 +4,13 @@
 #include <future>
 #include <map>
 
+#include "api/exhibitor_code.h"
+#include "api/names.h"
+#include "api/restore_phase.h"
 #include "common/clock.h"
 #include "common/crash_point.h"
-#include "api/exhibitor_code.h"
-#include "api/restore_phase.h"
 #include "common/log.h"
 #include "common/zxid.h"
-#include "api/names.h"
 
 namespace lockstep::coordinator {
 namespace {
@@ -345,10 +345,27 @@ Result<proto::RestorePlan> Restores::DryRun(const std::string& backup_id) {
   return plan;
 }
 
-Result<proto::RestoreRecord> Restores::Start(const std::string& backup_id) {
+std::optional<proto::RestoreRecord> RestoreOfRequest(const proto::Backup& backup,
+                                                     const std::string& request_id) {
+  if (request_id.empty()) return std::nullopt;
+  for (const auto& restore : backup.restores()) {
+    if (restore.request_id() == request_id) return restore;
+  }
+  return std::nullopt;
+}
+
+Result<proto::RestoreRecord> Restores::Start(const std::string& backup_id,
+                                             const std::string& request_id) {
+  RETURN_IF_ERROR(api::CheckRequestId(request_id));
   std::lock_guard guard(mu_);
+  if (!request_id.empty()) {
+    // Before the busy check: the retry of a running restore is answered with it, not refused.
+    ASSIGN_OR_RETURN(proto::Backup backup, host_.find(backup_id));
+    if (auto earlier = RestoreOfRequest(backup, request_id)) return *earlier;
+  }
   RETURN_IF_ERROR(task_.Idle(kRestoreRunning));
   ASSIGN_OR_RETURN(std::unique_ptr<Run> run, Prepare(backup_id, api::NewRestoreId()));
+  run->record.set_request_id(request_id);
   std::optional<proto::RestoreRecord> completed;
   RETURN_IF_ERROR(SettleLeftovers(*run, &completed));
   if (completed) return *completed;
@@ -365,8 +382,9 @@ Status Restores::SettleLeftovers(Run& run, std::optional<proto::RestoreRecord>* 
     for (const auto& journal : list.journals()) by_restore[journal.restore_id()].push_back(journal);
   }
   for (auto& [restore_id, journals] : by_restore) {
-    const bool unfinished = std::any_of(journals.begin(), journals.end(),
-                                        [](const auto& j) { return !phase::IsTerminal(j.phase()); });
+    const bool unfinished = std::any_of(journals.begin(), journals.end(), [](const auto& j) {
+      return !phase::IsTerminal(j.phase());
+    });
     if (!unfinished) continue;
     Result<std::unique_ptr<Run>> leftover = [&]() -> Result<std::unique_ptr<Run>> {
       auto other = std::make_unique<Run>(clock_);

@@ -18,8 +18,8 @@
 #include "common/clock.h"
 #include "common/single_task.h"
 #include "coordinator/agent_client.h"
-#include "coordinator/cluster_view.h"
 #include "coordinator/cluster_lock.h"
+#include "coordinator/cluster_view.h"
 #include "proto/backup.pb.h"
 
 namespace lockstep::coordinator {
@@ -50,6 +50,10 @@ void PublishRestore(const RestoreHost& host, proto::Backup& backup,
 inline constexpr char kRestoreRunning[] =
     "a restore driven by this agent is still running; `lockstep backup show` follows it";
 
+// The restore of `backup` that request `request_id` started, if any (none for an empty id).
+std::optional<proto::RestoreRecord> RestoreOfRequest(const proto::Backup& backup,
+                                                     const std::string& request_id);
+
 // Exactly one leader (or a standalone server), every master reachable and serving.
 bool EnsembleHealthy(const ClusterView& view, std::string* why);
 
@@ -65,7 +69,10 @@ class Restores {
   Result<proto::RestorePlan> DryRun(const std::string& backup_id);
   // Starts the restore in the background; its record (in the backup's restores[]) tells how it
   // goes. Restores left unfinished by a lost driver are settled first.
-  Result<proto::RestoreRecord> Start(const std::string& backup_id);
+  // `request_id`: a retry of a request that already started a restore of this backup gets that
+  // restore's record; nothing runs twice.
+  Result<proto::RestoreRecord> Start(const std::string& backup_id,
+                                     const std::string& request_id = "");
   // Settles `restore_id` if its driver is gone (the lock is free): resumed or rolled back.
   void Recover(const std::string& restore_id, const std::string& backup_id);
 

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
-#include "common/clock.h"
-#include "common/log.h"
 #include "api/cron.h"
 #include "api/names.h"
+#include "common/clock.h"
+#include "common/log.h"
 
 namespace lockstep::coordinator {
 

@@ -216,6 +216,54 @@ TEST_F(Backups, ConcurrentCreatesOneRunsTheOthersAreBusy) {
   EXPECT_TRUE(WaitFor([] { return cluster_->ClusterStatus()->current_operation().empty(); }, 30s));
 }
 
+// A CLI invocation sends one request id to whichever agents it tries: every retry, to any agent,
+// while the backup runs, after it finished and after the coordinator that started it died, gets
+// that backup back; a second one never starts.
+TEST_F(Backups, ARetriedCreateGetsTheBackupItStartedFromAnyAgentEvenAfterAFailover) {
+  const std::string body = R"({"label":"retried","request_id":"test-request-0001"})";
+  auto create = [&](int agent) -> Result<proto::Backup> {
+    ASSIGN_OR_RETURN(http::Reply reply, cluster_->Call(agent, "POST", "/v1/backups", body, nullptr,
+                                                       60s));
+    if (reply.status != 202) return Internal("HTTP " + std::to_string(reply.status) + reply.body);
+    proto::Backup record;
+    RETURN_IF_ERROR(proto::FromJson(reply.body, &record, true));
+    return record;
+  };
+  Result<proto::Backup> first = create(1);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  for (int agent : {2, 3, 1}) {
+    Result<proto::Backup> again = create(agent);
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_EQ(again->id(), first->id()) << "agent m" << agent << " started another backup";
+  }
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto reply = cluster_->Call(1, "GET", "/v1/backups/" + first->id());
+        proto::Backup now;
+        return reply.ok() && proto::FromJson(reply->body, &now, true).ok() &&
+               now.status() == proto::STATUS_READY;
+      },
+      60s));
+  const int coordinator = cluster_->CoordinatorIndex();
+  ASSERT_NE(coordinator, 0);
+  ASSERT_TRUE(cluster_->KillAgent(coordinator).ok());
+  const int other = coordinator == 1 ? 2 : 1;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const int now = cluster_->CoordinatorIndex(other);
+        return now != 0 && now != coordinator;
+      },
+      60s));
+  Result<proto::Backup> after = create(other);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->id(), first->id()) << "the new coordinator started another backup";
+  EXPECT_EQ(after->status(), proto::STATUS_READY);
+  CliResult list = RunCli(Args({"--json", "backup", "list", "retried"}));
+  size_t n = 0;
+  for (size_t at = 0; (at = list.out.find("\"label\":\"retried\"", at)) != std::string::npos; ++at) ++n;
+  EXPECT_EQ(n, 1u) << list.out;
+}
+
 TEST_F(Backups, BadLabelsAreRefusedAndCreateNothing) {
   const size_t backups = CountBackups();
   for (const std::string& label : std::vector<std::string>{"ab", std::string(26, 'a'), "has space",

@@ -13,12 +13,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "api/token.h"
 #include "common/file.h"
 #include "common/http/tls.h"
 #include "common/process.h"
 #include "integration/harness.h"
 #include "node-agent/agent/cluster_status.h"
-#include "api/token.h"
 #include "node-agent/zk/server_guard.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"

@@ -1,28 +1,13 @@
 // lockstep-agent --config agent.toml: runs on every master (DESIGN.md "The agent").
-#include <malloc.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "common/heap.h"
 #include "common/log.h"
 #include "node-agent/agent/agent.h"
 #include "node-agent/agent/routes.h"
-
-namespace {
-
-// glibc gives threads their own arenas (up to eight per core) and, once a large block is freed,
-// raises its mmap threshold, so later multi-MiB buffers (zstd's jobs, HTTP bodies, catalog
-// listings) are carved from arenas that rarely give memory back: the agent's RSS grew with every
-// backup and never shrank. Two arenas and a fixed threshold send every large buffer straight to
-// mmap, returned to the system when freed. The agent is I/O-bound: arena contention costs nothing
-// measurable here.
-void BoundHeapGrowth() {
-  mallopt(M_ARENA_MAX, 2);
-  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -45,7 +30,7 @@ int main(int argc, char** argv) {
     std::cerr << "lockstep-agent: --config is required (see --help)\n";
     return 2;
   }
-  BoundHeapGrowth();
+  lockstep::BoundHeapGrowth();
 
   auto config = lockstep::agent::LoadAgentConfig(config_path);
   if (!config.ok()) {

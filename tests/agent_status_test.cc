@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "node-agent/agent/cluster_status.h"
 #include "api/token.h"
+#include "node-agent/agent/cluster_status.h"
 #include "node-agent/agent/zk_probe.h"
 #include "tests/zk_files.h"
 
@@ -37,13 +37,13 @@ TEST(ClusterView, HealthyEnsembleHasOneLeaderAndQuorum) {
 }
 
 TEST(ClusterView, QuorumNeedsAMajorityOfVoters) {
-  auto two_of_three =
-      ComposeClusterStatus(Master("m1", api::kServing, "leader"),
-                           {Master("m2", api::kServing, "follower"), Master("m3", api::kDown, "")}, 3);
+  auto two_of_three = ComposeClusterStatus(
+      Master("m1", api::kServing, "leader"),
+      {Master("m2", api::kServing, "follower"), Master("m3", api::kDown, "")}, 3);
   EXPECT_TRUE(two_of_three.quorum());
-  auto one_of_three =
-      ComposeClusterStatus(Master("m1", api::kNotServing, ""),
-                           {Master("m2", api::kServing, "follower"), Master("m3", api::kDown, "")}, 3);
+  auto one_of_three = ComposeClusterStatus(
+      Master("m1", api::kNotServing, ""),
+      {Master("m2", api::kServing, "follower"), Master("m3", api::kDown, "")}, 3);
   EXPECT_FALSE(one_of_three.quorum());
   EXPECT_EQ(one_of_three.leaders(), 0);
   EXPECT_EQ(one_of_three.leader(), "");
@@ -65,8 +65,9 @@ TEST(ClusterView, TwoLeadersIsNotHealthy) {
 }
 
 TEST(ClusterView, ExhibitorJsonIsTheBareArrayExhibitorServed) {
-  auto status = ComposeClusterStatus(Master("m1", api::kServing, "leader"),
-                                     {Master("m2", api::kNotServing, ""), Master("m3", api::kDown, "")}, 3);
+  auto status =
+      ComposeClusterStatus(Master("m1", api::kServing, "leader"),
+                           {Master("m2", api::kNotServing, ""), Master("m3", api::kDown, "")}, 3);
   EXPECT_EQ(
       ExhibitorStatusJson(status),
       "[{\"hostname\":\"10.0.0.1\",\"code\":3,\"description\":\"serving\",\"isLeader\":true},"

@@ -1,5 +1,7 @@
 // The clock seam: RealClock's waits, FakeClock moving only when told (and waking waiters when it
 // does), and the one UTC timestamp format.
+#include "common/clock.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,7 +10,6 @@
 #include <mutex>
 #include <thread>
 
-#include "common/clock.h"
 #include "tests/fake_clock.h"
 
 namespace lockstep {
@@ -16,7 +17,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-Clock::WallTimePoint Wall(time_t seconds) { return std::chrono::system_clock::from_time_t(seconds); }
+Clock::WallTimePoint Wall(time_t seconds) {
+  return std::chrono::system_clock::from_time_t(seconds);
+}
 
 TEST(FakeClock, TimeMovesOnlyWhenAdvancedOrSleptOn) {
   testing::FakeClock clock(Wall(1764063730));  // 2025-11-25T09:42:10Z

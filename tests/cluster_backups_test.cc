@@ -1,6 +1,8 @@
-// Cluster backups as the coordinator runs them (coordinator/cluster_backups.h), against scripted agents
-// and a fake clock: what the record goes through and ends as, which masters keep a replica, and
-// that the operation lock is released whatever happens.
+// Cluster backups as the coordinator runs them (coordinator/cluster_backups.h), against scripted
+// agents and a fake clock: what the record goes through and ends as, which masters keep a replica,
+// and that the operation lock is released whatever happens.
+#include "coordinator/cluster_backups.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include <thread>
 #include <vector>
 
-#include "coordinator/cluster_backups.h"
 #include "tests/fake_agents.h"
 #include "tests/fake_clock.h"
 
@@ -209,6 +210,51 @@ TEST_F(BackupsTest, TheReplicasSettingLimitsTheCopies) {
   EXPECT_EQ(ReplicaMasters(record), (std::vector<std::string>{"m2", "m1"}));
   EXPECT_FALSE(Called("fetch m3")) << "two copies are enough";
   ExpectLockedAndReleasedEverywhereReachable();
+}
+
+TEST_F(BackupsTest, ARetryOfARequestGetsTheBackupItStartedAndStartsNothing) {
+  auto backups = Make();
+  proto::Backup earlier;
+  earlier.set_id("nightly-5d1e2c7a-1f0b-4e8e-9a55-1c4f9e0a7b21");
+  earlier.set_request_id("cli-request-42");
+  earlier.set_status(proto::STATUS_READY);
+  std::vector<std::string> asked;
+  backups->set_request_lookup([&](const std::string& request_id) -> std::optional<proto::Backup> {
+    asked.push_back(request_id);
+    if (request_id == earlier.request_id()) return earlier;
+    return std::nullopt;
+  });
+  proto::CreateBackupRequest retry;
+  retry.set_label("nightly");
+  retry.set_request_id("cli-request-42");
+  Result<proto::Backup> answered = backups->Start(retry);
+  ASSERT_TRUE(answered.ok()) << answered.status().ToString();
+  EXPECT_EQ(answered->id(), earlier.id());
+  EXPECT_EQ(asked, std::vector<std::string>{"cli-request-42"});
+  EXPECT_FALSE(Called("lock m1")) << "a retry took the operation lock";
+  EXPECT_FALSE(Called("take m2")) << "a retry archived again";
+
+  // A new request id starts a backup that carries it.
+  const proto::Backup fresh = [&] {
+    proto::CreateBackupRequest request;
+    request.set_label("nightly");
+    request.set_request_id("cli-request-43");
+    Result<proto::Backup> started = backups->Start(request);
+    EXPECT_TRUE(started.ok()) << started.status().ToString();
+    return started.ok() ? *started : proto::Backup();
+  }();
+  EXPECT_NE(fresh.id(), earlier.id());
+  EXPECT_EQ(fresh.request_id(), "cli-request-43");
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (backups->Running(fresh.id()) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_FALSE(backups->Running(fresh.id()));
+
+  proto::CreateBackupRequest bad;
+  bad.set_label("nightly");
+  bad.set_request_id("no spaces/or slashes");
+  EXPECT_EQ(backups->Start(bad).status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -52,7 +52,8 @@ class CompactStagingTest : public ::testing::Test {
     WriteFile(path,
               "#!/bin/sh\nfor a; do cfg=$a; done\n"
               "dir=$(sed -n 's/^dataDir=//p' \"$cfg\")\n"
-              "echo junk > \"$dir/version-2/" + file + "\"\nexit 1\n");
+              "echo junk > \"$dir/version-2/" +
+                  file + "\"\nexit 1\n");
     chmod(path.c_str(), 0755);
     return path;
   }
@@ -78,8 +79,7 @@ TEST_F(CompactStagingTest, StagingThatDoesNotHoldTheVerifiedDataIsAnError) {
   options_.zxid = kLastZxid + 1;
   Result<CompactResult> result = CompactStaging(options_);
   ASSERT_FALSE(result.ok());
-  EXPECT_NE(result.status().message().find("no longer holds what was verified"),
-            std::string::npos);
+  EXPECT_NE(result.status().message().find("no longer holds what was verified"), std::string::npos);
   EXPECT_EQ(Fingerprint(staging_), before);
 }
 

@@ -9,14 +9,14 @@
 #include <set>
 #include <thread>
 
-#include "coordinator/cluster_backups.h"
-#include "coordinator/cluster_lock.h"
 #include "api/cron.h"
 #include "api/names.h"
+#include "coordinator/cluster_backups.h"
+#include "coordinator/cluster_lock.h"
 #include "coordinator/scheduler.h"
+#include "node-agent/agent/op_lock.h"
 #include "tests/fake_agents.h"
 #include "tests/fake_clock.h"
-#include "node-agent/agent/op_lock.h"
 
 namespace lockstep::coordinator {
 namespace {
@@ -111,7 +111,7 @@ TEST(Cron, ParsesAndMatchesLikeCron) {
   ASSERT_TRUE(steps.ok());
   EXPECT_TRUE(steps->Matches(At("2026-11-25T08:45:00Z")));   // a Wednesday
   EXPECT_FALSE(steps->Matches(At("2026-11-29T08:45:00Z")));  // a Sunday
-  auto either = api::CronSchedule::Parse("0 0 1 * 0");            // 1st of the month OR Sundays
+  auto either = api::CronSchedule::Parse("0 0 1 * 0");       // 1st of the month OR Sundays
   EXPECT_TRUE(either->Matches(At("2026-11-29T00:00:00Z")));
   EXPECT_TRUE(either->Matches(At("2026-12-01T00:00:00Z")));
   auto sunday7 = api::CronSchedule::Parse("0 0 * * 7");
@@ -120,7 +120,8 @@ TEST(Cron, ParsesAndMatchesLikeCron) {
                           "a * * * *", "*/0 * * * *", ", * * * *"}) {
     EXPECT_EQ(api::CronSchedule::Parse(bad).status().code(), StatusCode::kInvalidArgument) << bad;
   }
-  EXPECT_NE(api::CronSchedule::Parse("* 24 * * *").status().message().find("hour"), std::string::npos);
+  EXPECT_NE(api::CronSchedule::Parse("* 24 * * *").status().message().find("hour"),
+            std::string::npos);
 }
 
 TEST(Cron, LastDueInGivesTheLatestMissedMinuteOnly) {

@@ -2,6 +2,8 @@
 // retries and timeouts move only when a test says): the lowest sequence number coordinates,
 // only the next in line is woken when it goes, and a coordinator that loses ZooKeeper stops
 // coordinating. Also how a request for the coordinator waits for an election to settle.
+#include "coordinator/election.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -12,7 +14,6 @@
 #include <thread>
 
 #include "common/http/client.h"
-#include "coordinator/election.h"
 #include "node-agent/agent/coordinator_route.h"
 #include "tests/fake_clock.h"
 #include "tests/fake_zk.h"
@@ -62,7 +63,7 @@ class ElectionTest : public ::testing::Test {
   }
 
   const ElectionOptions defaults_{};
-  testing::FakeZk zk_;                 // outlives the agents, whose sessions close into it
+  testing::FakeZk zk_;  // outlives the agents, whose sessions close into it
   std::map<std::string, Agent> agents_;
 };
 

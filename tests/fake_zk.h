@@ -97,7 +97,8 @@ class FakeZk {
     std::vector<std::string> ChildrenLocked(const std::string& path) {
       std::vector<std::string> children;
       for (const auto& [name, node] : nodes) {
-        if (name != "/" && ParentOf(name) == path) children.push_back(name.substr(name.rfind('/') + 1));
+        if (name != "/" && ParentOf(name) == path)
+          children.push_back(name.substr(name.rfind('/') + 1));
       }
       return children;
     }
@@ -209,7 +210,8 @@ class FakeZk {
       const SessionState& session = state_->sessions[id_];
       if (session.expired) return Error(what, path, "session expired");
       if (!session.connected) {
-        return Status(StatusCode::kUnavailable, "ZooKeeper " + what + " " + path + ": connection loss");
+        return Status(StatusCode::kUnavailable,
+                      "ZooKeeper " + what + " " + path + ": connection loss");
       }
       return Status::Ok();
     }

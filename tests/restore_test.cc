@@ -52,9 +52,11 @@ class FakeAgents : public testing::FakeAgents {
     calls.push_back(m.name + " " + step);
     if (!journals.count(m.name)) return NotFound("no journal");
     if (failing.count(m.name + " " + step)) return Internal(step + " broke");
-    static const std::map<std::string, std::string> kPhaseAfter = {
-        {"stop", "stopped"}, {"swap", "swapped"}, {"start", "started"},
-        {"finish", "done"},  {"rollback", "rolled_back"}};
+    static const std::map<std::string, std::string> kPhaseAfter = {{"stop", "stopped"},
+                                                                   {"swap", "swapped"},
+                                                                   {"start", "started"},
+                                                                   {"finish", "done"},
+                                                                   {"rollback", "rolled_back"}};
     journals[m.name].set_phase(kPhaseAfter.at(step));
     if (step == "swap") swapped_epoch = r.min_epoch();
     return journals[m.name];
@@ -259,8 +261,7 @@ TEST_F(RestoreMachine, AnOrphanSwappedEverywhereIsResumedAndAnyLessRolledBack) {
   orphan({{"m1", "swapped"}, {"m2", "started"}, {"m3", "swapped"}});
   {
     auto restores = Make();
-    restores.Recover("restore-20261125T000000Z-3b7c1a9e-1d2f-4c3b-9a8e-0123456789ab",
-                     backup_.id());
+    restores.Recover("restore-20261125T000000Z-3b7c1a9e-1d2f-4c3b-9a8e-0123456789ab", backup_.id());
   }
   EXPECT_EQ(Finished().status(), proto::STATUS_READY) << Finished().reason();
   EXPECT_EQ(agents_.Count("rollback"), 0);
@@ -269,8 +270,7 @@ TEST_F(RestoreMachine, AnOrphanSwappedEverywhereIsResumedAndAnyLessRolledBack) {
   orphan({{"m1", "swapped"}, {"m2", "stopped"}, {"m3", "stopped"}});
   {
     auto restores = Make();
-    restores.Recover("restore-20261125T000000Z-3b7c1a9e-1d2f-4c3b-9a8e-0123456789ab",
-                     backup_.id());
+    restores.Recover("restore-20261125T000000Z-3b7c1a9e-1d2f-4c3b-9a8e-0123456789ab", backup_.id());
   }
   EXPECT_EQ(Finished().status(), proto::STATUS_ERROR);
   EXPECT_NE(Finished().reason().find("interrupted"), std::string::npos) << Finished().reason();
@@ -372,8 +372,8 @@ TEST_F(ClusterSwap, OnlyOrphanedStagingIsRemovedAndNeverOnceItsSwapBegan) {
     fs::create_directories(datadir::StagingDirOf(live, orphan) + "/version-2");
   }
   // What a compaction killed mid-way leaves inside the staging goes with it.
-  const std::string work = datadir::StagingDirOf(live_.data_dir, orphan) + "/" +
-                           datadir::kCompactWorkPrefix + "abc123";
+  const std::string work =
+      datadir::StagingDirOf(live_.data_dir, orphan) + "/" + datadir::kCompactWorkPrefix + "abc123";
   fs::create_directories(work);
   std::vector<std::string> asked;
   auto orphaned = [&](const std::string& stamp) {
@@ -414,9 +414,9 @@ TEST(RestoreJournals, OnlyFinishedJournalsBeyondTheNewestAreDropped) {
   add("02", api::restore_phase::kDone);
   add("04", api::restore_phase::kDone);
   EXPECT_TRUE(agent::JournalsToPrune(journals, 4).empty());
-  EXPECT_EQ(agent::JournalsToPrune(journals, 2),
-            (std::vector<std::string>{"restore-20261103T100000Z-0000",
-                                      "restore-20261102T100000Z-0000"}));
+  EXPECT_EQ(
+      agent::JournalsToPrune(journals, 2),
+      (std::vector<std::string>{"restore-20261103T100000Z-0000", "restore-20261102T100000Z-0000"}));
   EXPECT_EQ(agent::JournalsToPrune(journals, 0).size(), 4u);
 }
 

@@ -1,5 +1,7 @@
 // The route table and its router: matching, the token, methods, and the README's endpoint
 // table kept equal to the table the agent serves.
+#include "node-agent/agent/routes.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -7,8 +9,8 @@
 #include <sstream>
 
 #include "api/paths.h"
+#include "node-agent/agent/api_util.h"
 #include "node-agent/agent/router.h"
-#include "node-agent/agent/routes.h"
 
 namespace lockstep::agent {
 namespace {
@@ -17,7 +19,11 @@ constexpr char kToken[] = "0123456789abcdef0123456789abcdef";
 
 // A route answering 200 with its pattern and parameters, so a test sees which one ran.
 Route Echo(const std::string& method, const std::string& pattern, Access access) {
-  return {method, pattern, access, false, "",
+  return {method,
+          pattern,
+          access,
+          false,
+          "",
           [pattern](const http::Request&, const PathParams& params) {
             std::string body = pattern;
             for (const auto& [name, value] : params) body += " " + name + "=" + value;
@@ -95,6 +101,25 @@ TEST(Routes, ReadmeEndpointTableIsTheServedOne) {
       << "README.md's endpoint table differs from the agent's routes; replace it with the "
          "output of `lockstep-agent --routes`:\n"
       << table;
+}
+
+TEST(JsonReply, JsonByDefaultBinaryProtobufWhenAsked) {
+  proto::Backup record;
+  record.set_id("nightly-1");
+  record.set_revision(7);
+  http::Reply json = JsonReply(record, 202);
+  http::RenderFor("application/json", json);
+  EXPECT_EQ(json.status, 202);
+  EXPECT_EQ(json.content_type, "application/json");
+  EXPECT_NE(json.body.find("\"id\":\"nightly-1\""), std::string::npos) << json.body;
+
+  http::Reply binary = JsonReply(record);
+  http::RenderFor(std::string("text/plain, ") + http::kProtobufType, binary);
+  EXPECT_EQ(binary.content_type, http::kProtobufType);
+  proto::Backup parsed;
+  ASSERT_TRUE(parsed.ParseFromString(binary.body));
+  EXPECT_EQ(parsed.id(), "nightly-1");
+  EXPECT_EQ(parsed.revision(), 7u);
 }
 
 }  // namespace

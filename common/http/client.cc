@@ -33,6 +33,7 @@ void SetHeaders(bhttp::request<Body>& request, const Url& url, const CallOptions
   request.set(bhttp::field::user_agent, "lockstep");
   request.set(bhttp::field::connection, "close");
   if (!options.token.empty()) request.set(bhttp::field::authorization, "Bearer " + options.token);
+  if (!options.accept.empty()) request.set(bhttp::field::accept, options.accept);
 }
 
 // Sends the request: the body from memory, or streamed from options.upload_file.

@@ -23,6 +23,7 @@ struct CallOptions {
   std::string target = "/";
   std::string body;
   std::string token;  // sent as "Authorization: Bearer TOKEN" when non-empty
+  std::string accept;  // sent as the Accept header when non-empty
   std::chrono::milliseconds timeout{5000};
   size_t reply_limit = 64 << 20;
   // Streaming transfers only: `timeout` is then an idle timeout, renewed for every chunk.

@@ -9,4 +9,12 @@ Reply ErrorReply(int status, const std::string& code, const std::string& message
                "application/json"};
 }
 
+void RenderFor(const std::string& accept, Reply& reply) {
+  if (!reply.render) return;
+  const bool binary = accept.find(kProtobufType) != std::string::npos;
+  reply.body = reply.render(binary);
+  reply.content_type = binary ? kProtobufType : "application/json";
+  reply.render = nullptr;
+}
+
 }  // namespace lockstep::http

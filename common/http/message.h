@@ -2,6 +2,7 @@
 // server's limits), headers reduced to what Lockstep uses.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 
@@ -15,15 +16,27 @@ struct Request {
   std::string body_file;      // set instead of body for uploads (see ServerOptions)
   std::string authorization;  // the Authorization header, verbatim
   std::string content_type;
+  std::string accept;  // the Accept header, verbatim
   std::string remote;  // peer address, for logs
 };
+
+// The media type of a protobuf message in its binary encoding: what Lockstep's own clients ask
+// for (Accept) to skip JSON's cost on large answers; JSON stays the default for everyone else.
+inline constexpr char kProtobufType[] = "application/x-protobuf";
 
 struct Reply {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
   std::string file_path;  // when set, the file is streamed as the body instead
+  // When set, the body is rendered from a message once the wanted encoding is known:
+  // render(true) is the binary protobuf encoding, render(false) JSON.
+  std::function<std::string(bool binary)> render;
 };
+
+// Renders `reply` for a request that accepts `accept`: the body from `render`, binary when the
+// caller asked for kProtobufType.
+void RenderFor(const std::string& accept, Reply& reply);
 
 // A JSON error body {"error": message, "code": code}, escaped.
 Reply ErrorReply(int status, const std::string& code, const std::string& message);

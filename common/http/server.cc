@@ -51,6 +51,7 @@ Request ToRequest(const bhttp::request_header<>& message, const std::string& rem
   if (question != std::string_view::npos) request.query = ParseQuery(target.substr(question + 1));
   request.authorization = std::string(message[bhttp::field::authorization]);
   request.content_type = std::string(message[bhttp::field::content_type]);
+  request.accept = std::string(message[bhttp::field::accept]);
   request.remote = remote;
   return request;
 }
@@ -201,7 +202,9 @@ asio::awaitable<void> Serve(Stream& stream, const ServerOptions& options, const 
         workers,
         [&]() -> asio::awaitable<Reply> {
           try {
-            co_return handler(request);
+            Reply answer = handler(request);
+            RenderFor(request.accept, answer);  // on the worker: rendering a large list is work
+            co_return answer;
           } catch (const std::exception& e) {
             co_return ErrorReply(500, "internal", std::string("internal error: ") + e.what());
           }

@@ -2,8 +2,10 @@
 
 #include <filesystem>
 
-#include "common/log.h"
+#include "api/paths.h"
 #include "api/token.h"
+#include "common/heap.h"
+#include "common/log.h"
 #include "node-agent/agent/routes.h"
 #include "node-agent/control/controller.h"
 
@@ -92,13 +94,13 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
   agent->peers_ =
       std::make_unique<PeerView>(c.peers, *agent->client_, token, c.probe_interval, c.peer_timeout);
   const std::string zk_connect = c.zk_connect.empty() ? DefaultZkConnect(zoo_cfg) : c.zk_connect;
-  agent->election_ = std::make_unique<coordinator::Election>(coordinator::ElectionOptions{
-      .zk_connect = zk_connect,
-      .self_name = c.name,
-      .self_url = c.advertise,
-      .session_timeout = c.election_session});
-  agent->masters_ = std::make_unique<MastersView>(agent->node_.get(), agent->peers_.get(),
-                                                  CountVoters(zoo_cfg));
+  agent->election_ = std::make_unique<coordinator::Election>(
+      coordinator::ElectionOptions{.zk_connect = zk_connect,
+                                   .self_name = c.name,
+                                   .self_url = c.advertise,
+                                   .session_timeout = c.election_session});
+  agent->masters_ =
+      std::make_unique<MastersView>(agent->node_.get(), agent->peers_.get(), CountVoters(zoo_cfg));
   agent->self_ = std::make_unique<LocalAgent>(
       LocalAgentOptions{.store_dir = c.store_dir,
                         .token = token,
@@ -121,7 +123,7 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                              .write_timeout = c.request_timeout};
   // `backup import` streams archives of any size straight into the archives' directory.
   server.accepts_upload = [token](const http::Request& head) {
-    return head.method == "POST" && head.path == "/v1/backups/import" &&
+    return head.method == "POST" && head.path == api::paths::kBackupImport &&
            api::BearerMatches(head.authorization, token);
   };
   server.upload_dir = agent->self_->replicas().dir();  // keeping an import is a rename
@@ -196,6 +198,7 @@ void Agent::CoordinatorDuties() {
     lock.unlock();
     // Every agent, coordinator or not: a restore takes ZooKeeper (and so the election) down.
     restores_->SettleOrphans();
+    ReturnFreeHeap();  // what the last operations freed goes back to the system
     if (election_->IsCoordinator()) {
       // One merged read of every master's catalog serves both duties.
       const std::vector<proto::Backup> catalog = catalog_->All();

@@ -1,5 +1,7 @@
 #include "node-agent/agent/api_util.h"
 
+#include <memory>
+
 #include "common/strings.h"
 #include "proto/json.h"
 
@@ -8,7 +10,13 @@ namespace lockstep::agent {
 std::vector<std::string> PathSegments(const std::string& path) { return SplitNonEmpty(path, '/'); }
 
 http::Reply JsonReply(const google::protobuf::Message& message, int status) {
-  return http::Reply{status, proto::ToCompactJson(message), "application/json"};
+  std::shared_ptr<google::protobuf::Message> copy(message.New());
+  copy->CopyFrom(message);
+  http::Reply reply{.status = status};
+  reply.render = [copy](bool binary) {
+    return binary ? copy->SerializeAsString() : proto::ToCompactJson(*copy);
+  };
+  return reply;
 }
 
 Status ParseBody(const http::Request& request, google::protobuf::Message* message) {
@@ -37,6 +45,7 @@ http::Reply ForwardTo(const http::Client& client, const std::string& url, const 
                          .target = target,
                          .body = request.body,
                          .token = token,
+                         .accept = request.accept,
                          .timeout = timeout};
   Result<http::Reply> reply = client.Call(*parsed, call);
   if (!reply.ok()) {

@@ -16,6 +16,8 @@
 namespace lockstep::agent {
 
 std::vector<std::string> PathSegments(const std::string& path);
+// A reply carrying `message`: JSON by default, the binary protobuf encoding for a caller that
+// asks for it (http::kProtobufType), rendered once the server knows which.
 http::Reply JsonReply(const google::protobuf::Message& message, int status = 200);
 using api::StatusReply;
 // Parses a request body strictly (unknown fields refused); an empty body leaves `message` empty.

@@ -42,19 +42,22 @@ proto::CatalogIndex Catalog::Index() const {
   return index;
 }
 
-Result<std::string> Catalog::Get(const proto::MasterStatus& peer, const std::string& path) const {
+Status Catalog::Get(const proto::MasterStatus& peer, const std::string& path,
+                    google::protobuf::Message* answer) const {
   ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(peer.address()));
-  ASSIGN_OR_RETURN(http::Reply reply,
-                   client_->Call(url, {.method = "GET",
-                                       .target = path,
-                                       .token = token_,
-                                       .timeout = peer_timeout_}));
+  ASSIGN_OR_RETURN(http::Reply reply, client_->Call(url, {.method = "GET",
+                                                          .target = path,
+                                                          .token = token_,
+                                                          .accept = http::kProtobufType,
+                                                          .timeout = peer_timeout_}));
   if (reply.status == 404) return NotFound(peer.name() + " holds no " + path);
   if (reply.status != 200) {
     return Status(StatusCode::kUnavailable,
                   peer.name() + " answered " + std::to_string(reply.status) + " to " + path);
   }
-  return std::move(reply.body);
+  if (reply.content_type != http::kProtobufType) return proto::FromJson(reply.body, answer, true);
+  if (answer->ParseFromString(reply.body)) return Status::Ok();
+  return InvalidArgument(peer.name() + " sent an unreadable " + answer->GetTypeName());
 }
 
 void Catalog::Keep(const proto::Backup& record) {
@@ -67,9 +70,8 @@ void Catalog::Keep(const proto::Backup& record) {
 std::vector<proto::Backup> Catalog::CatchUpFrom(const proto::MasterStatus& peer) {
   std::map<std::string, uint64_t> revisions;
   records_->ForEach([&](const proto::Backup& r) { revisions[r.id()] = r.revision(); });
-  Result<std::string> body = Get(peer, std::string(paths::kCatalog) + "?index=1");
   proto::CatalogIndex index;
-  if (!body.ok() || !proto::FromJson(*body, &index, true).ok()) return {};
+  if (!Get(peer, std::string(paths::kCatalog) + "?index=1", &index).ok()) return {};
   std::vector<std::string> wanted;
   for (const auto& entry : index.entries()) {
     auto held = revisions.find(entry.id());
@@ -78,16 +80,16 @@ std::vector<proto::Backup> Catalog::CatchUpFrom(const proto::MasterStatus& peer)
   std::vector<proto::Backup> newer;
   if (wanted.size() > kRecordsFetchedOneByOne) {
     proto::BackupList list;
-    body = Get(peer, paths::kCatalog);
-    if (!body.ok() || !proto::FromJson(*body, &list, true).ok()) return {};
+    if (!Get(peer, paths::kCatalog, &list).ok()) return {};
     for (auto& record : *list.mutable_backups()) {
       if (IsNewer(record, revisions)) newer.push_back(std::move(record));
     }
   } else {
     for (const auto& id : wanted) {
       proto::Backup record;
-      body = Get(peer, paths::Fill(paths::kCatalogRecord, {id}));
-      if (body.ok() && proto::FromJson(*body, &record, true).ok()) newer.push_back(record);
+      if (Get(peer, paths::Fill(paths::kCatalogRecord, {id}), &record).ok()) {
+        newer.push_back(std::move(record));
+      }
     }
   }
   for (const auto& record : newer) Keep(record);
@@ -123,18 +125,20 @@ std::vector<proto::Backup> Catalog::All() {
 
 Result<proto::Backup> Catalog::Find(const std::string& id) {
   RETURN_IF_ERROR(api::CheckBackupId(id));
-  std::vector<std::future<Result<std::string>>> asked;
+  std::vector<std::future<Result<proto::Backup>>> asked;
   for (const auto& peer : peers_->Snapshot()) {
     if (!peer.agent_reachable()) continue;
-    asked.push_back(std::async(std::launch::async, [this, peer, &id] {
-      return Get(peer, paths::Fill(paths::kCatalogRecord, {id}));
+    asked.push_back(std::async(std::launch::async, [this, peer, &id]() -> Result<proto::Backup> {
+      proto::Backup record;
+      RETURN_IF_ERROR(Get(peer, paths::Fill(paths::kCatalogRecord, {id}), &record));
+      return record;
     }));
   }
   Result<proto::Backup> newest = records_->Get(id);
   for (auto& answer : asked) {
-    Result<std::string> body = answer.get();
-    proto::Backup record;
-    if (!body.ok() || !proto::FromJson(*body, &record, true).ok()) continue;
+    Result<proto::Backup> got = answer.get();
+    if (!got.ok()) continue;
+    proto::Backup& record = *got;
     if (!newest.ok() || record.revision() > newest->revision()) {
       Keep(record);
       newest = std::move(record);

@@ -1,7 +1,7 @@
 // The cluster's catalog of backups as any agent answers it. Every record is pushed to every
-// master (coordinator::ClusterBackups::Publish), so this master's copy is usually complete; a master
-// that was down catches up here, keeping the newer copies its peers hold. Reads stay cheap as
-// history grows: peers are asked for the ids and revisions they hold, and only records this
+// master (coordinator::ClusterBackups::Publish), so this master's copy is usually complete; a
+// master that was down catches up here, keeping the newer copies its peers hold. Reads stay cheap
+// as history grows: peers are asked for the ids and revisions they hold, and only records this
 // master lacks or holds older are transferred and parsed; a single backup is asked for by id.
 // Thread-safe: state lives in the record store and the peer view, which lock for themselves.
 #pragma once
@@ -36,7 +36,9 @@ class Catalog {
  private:
   // The records `peer` holds newer than (or missing from) this master, already kept here.
   std::vector<proto::Backup> CatchUpFrom(const proto::MasterStatus& peer);
-  Result<std::string> Get(const proto::MasterStatus& peer, const std::string& path) const;
+  // GETs `path` from `peer` into `answer` (binary protobuf asked for, JSON read too).
+  Status Get(const proto::MasterStatus& peer, const std::string& path,
+             google::protobuf::Message* answer) const;
   void Keep(const proto::Backup& record);
 
   RecordStore<proto::Backup>* records_;

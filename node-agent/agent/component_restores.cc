@@ -2,13 +2,13 @@
 
 #include <algorithm>
 
+#include "api/names.h"
 #include "common/clock.h"
 #include "common/crash_point.h"
 #include "common/log.h"
 #include "common/process.h"
 #include "common/zk_client.h"
 #include "coordinator/cluster_lock.h"
-#include "api/names.h"
 #include "node-agent/components/dump.h"
 #include "node-agent/components/subtree_restore.h"
 
@@ -70,11 +70,15 @@ void ComponentRestores::Publish(Run& run) {
 }
 
 Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_id,
-                                                      std::vector<std::string> names) {
+                                                      std::vector<std::string> names,
+                                                      const std::string& request_id) {
+  RETURN_IF_ERROR(api::CheckRequestId(request_id));
   std::lock_guard guard(mu_);
-  RETURN_IF_ERROR(task_.Idle(coordinator::kRestoreRunning));
   auto run = std::make_unique<Run>();
   ASSIGN_OR_RETURN(run->backup, host_.find(backup_id));
+  // Before the busy check: the retry of a running restore is answered with it, not refused.
+  if (auto earlier = coordinator::RestoreOfRequest(run->backup, request_id)) return *earlier;
+  RETURN_IF_ERROR(task_.Idle(coordinator::kRestoreRunning));
   if (run->backup.status() != proto::STATUS_READY) {
     return FailedPrecondition("backup " + backup_id +
                               " is not READY; only a complete backup "

@@ -37,8 +37,9 @@ class ComponentRestores {
   ~ComponentRestores();  // waits for a running restore
 
   // `names` empty: every app component the backup holds.
-  Result<proto::RestoreRecord> Start(const std::string& backup_id,
-                                     std::vector<std::string> names);
+  // `request_id`: as for coordinator::Restores::Start, a retry gets the restore already begun.
+  Result<proto::RestoreRecord> Start(const std::string& backup_id, std::vector<std::string> names,
+                                     const std::string& request_id = "");
 
  private:
   struct Run;

@@ -19,8 +19,7 @@ bool ElectionSettling(const http::Reply& reply) {
 std::optional<http::Reply> RouteToCoordinator(const coordinator::Election& election,
                                               const http::Client& client, const std::string& token,
                                               const http::Request& request,
-                                              std::chrono::milliseconds timeout,
-                                              Clock& clock) {
+                                              std::chrono::milliseconds timeout, Clock& clock) {
   const bool forwarded = request.query.count("forwarded") > 0;
   const auto deadline = clock.Now() + kSettle;
   for (;;) {

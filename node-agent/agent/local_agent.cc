@@ -62,9 +62,9 @@ Result<proto::ReplicaCheck> LocalAgent::Check(const std::string& id,
 Result<proto::DeepCheck> LocalAgent::DeepVerify(const std::string& id) {
   RETURN_IF_ERROR(RequireReplica(id));
   return datadir::DeepVerify({.archive = replicas_.PathOf(id),
-                            .scratch_parent = replicas_.dir(),
-                            .java = options_.compact.java,
-                            .classpath = options_.compact.classpath});
+                              .scratch_parent = replicas_.dir(),
+                              .java = options_.compact.java,
+                              .classpath = options_.compact.classpath});
 }
 
 Status LocalAgent::RequireRestoreLock(const std::string& step,

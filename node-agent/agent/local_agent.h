@@ -10,10 +10,10 @@
 
 #include "common/http/client.h"
 #include "node-agent/agent/local_node.h"
-#include "node-agent/agent/replica_store.h"
 #include "node-agent/agent/node_restore.h"
 #include "node-agent/agent/op_lock.h"
 #include "node-agent/agent/record_store.h"
+#include "node-agent/agent/replica_store.h"
 #include "node-agent/datadir/compact_staging.h"
 #include "node-agent/zk/zoo_cfg.h"
 #include "proto/backup.pb.h"
@@ -35,7 +35,9 @@ class LocalAgent {
   const std::string& name() const { return node_->options().name; }
 
   // The cluster operation lock's share on this master.
-  Result<proto::LockState> Lock(const proto::LockRequest& request) { return lock_.Acquire(request); }
+  Result<proto::LockState> Lock(const proto::LockRequest& request) {
+    return lock_.Acquire(request);
+  }
   void Unlock(const std::string& id) { lock_.Release(id); }
   proto::LockState LockState() const { return lock_.Current(); }
 

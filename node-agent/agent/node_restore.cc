@@ -4,13 +4,13 @@
 #include <chrono>
 #include <filesystem>
 
+#include "api/exhibitor_code.h"
+#include "api/names.h"
 #include "common/clock.h"
 #include "common/crash_point.h"
 #include "common/disk_space.h"
 #include "common/log.h"
 #include "common/zxid.h"
-#include "api/exhibitor_code.h"
-#include "api/names.h"
 #include "node-agent/archive/extract.h"
 #include "node-agent/datadir/cluster_swap.h"
 #include "node-agent/datadir/restore.h"
@@ -26,8 +26,8 @@ namespace {
 constexpr size_t kFinishedJournalsKept = 20;
 
 Status WrongPhase(const proto::RestoreJournal& journal, const std::string& step) {
-  return FailedPrecondition("restore " + journal.restore_id() + " cannot " + step + " here: it is " +
-                            journal.phase());
+  return FailedPrecondition("restore " + journal.restore_id() + " cannot " + step +
+                            " here: it is " + journal.phase());
 }
 
 }  // namespace
@@ -127,9 +127,9 @@ Result<datadir::StagedRestore> NodeRestore::StageArchive(const proto::StageReque
   const std::string archive = archives_->PathOf(request.backup_id());
   RETURN_IF_ERROR(CheckStagingSpace(archive));
   datadir::RestoreOptions options{.dirs = Live(),
-                                .archive_path = archive,
-                                .client = zoo_cfg_.client,
-                                .stamp = request.restore_id()};
+                                  .archive_path = archive,
+                                  .client = zoo_cfg_.client,
+                                  .stamp = request.restore_id()};
   ASSIGN_OR_RETURN(datadir::StagedRestore staged, datadir::StagedRestore::Stage(options));
   if (staged.verified().archive_sha256 != request.sha256()) {
     return Corruption(node_->options().name + "'s replica of " + request.backup_id() +
@@ -140,7 +140,7 @@ Result<datadir::StagedRestore> NodeRestore::StageArchive(const proto::StageReque
 }
 
 Result<datadir::StagedRestore> NodeRestore::StageReplica(const proto::StageRequest& request,
-                                                       bool* repaired) {
+                                                         bool* repaired) {
   *repaired = false;
   if (archives_->Has(request.backup_id())) {
     Result<datadir::StagedRestore> staged = StageArchive(request);
@@ -239,8 +239,7 @@ Result<proto::RestoreJournal> NodeRestore::Stop(const std::string& restore_id) {
   return journal;
 }
 
-Result<proto::RestoreJournal> NodeRestore::Swap(const std::string& restore_id,
-                                                uint32_t min_epoch) {
+Result<proto::RestoreJournal> NodeRestore::Swap(const std::string& restore_id, uint32_t min_epoch) {
   std::lock_guard serial(mu_);
   ASSIGN_OR_RETURN(proto::RestoreJournal journal, Load(restore_id));
   if (journal.phase() == phase::kSwapped) return journal;
@@ -250,13 +249,13 @@ Result<proto::RestoreJournal> NodeRestore::Swap(const std::string& restore_id,
   journal.set_min_epoch(min_epoch);
   RETURN_IF_ERROR(Record(journal, phase::kSwapping));
   if (!datadir::IsSwappedIn(Live(), restore_id)) {
-    datadir::RestoreOptions options{
-        .dirs = Live(), .client = zoo_cfg_.client, .stamp = restore_id};
+    datadir::RestoreOptions options{.dirs = Live(), .client = zoo_cfg_.client, .stamp = restore_id};
     datadir::RestoreResult verified;
     verified.last_zxid = journal.restored_zxid();
     verified.node_count = journal.node_count();
     verified.archive_sha256 = journal.archive_sha256();
-    ASSIGN_OR_RETURN(datadir::StagedRestore staged, datadir::StagedRestore::Adopt(options, verified));
+    ASSIGN_OR_RETURN(datadir::StagedRestore staged,
+                     datadir::StagedRestore::Adopt(options, verified));
     staged.Keep();  // a failed commit undoes itself; staging stays for a retry or the rollback
     RETURN_IF_ERROR(staged.Commit(min_epoch).status());
   }

@@ -11,8 +11,8 @@
 
 #include "api/restore_phase.h"
 #include "node-agent/agent/local_node.h"
-#include "node-agent/agent/replica_store.h"
 #include "node-agent/agent/record_store.h"
+#include "node-agent/agent/replica_store.h"
 #include "node-agent/datadir/compact_staging.h"
 #include "node-agent/datadir/restore.h"
 #include "node-agent/zk/zoo_cfg.h"

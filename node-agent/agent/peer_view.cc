@@ -1,9 +1,8 @@
 #include "node-agent/agent/peer_view.h"
 
-#include "api/paths.h"
-
 #include <future>
 
+#include "api/paths.h"
 #include "common/log.h"
 #include "node-agent/agent/zk_probe.h"
 #include "proto/json.h"

@@ -21,11 +21,9 @@ Status AskMaster(const http::Client& client, const std::string& token,
                  const proto::MasterStatus& master, const std::string& path,
                  google::protobuf::Message* reply, std::chrono::milliseconds timeout) {
   ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(master.address()));
-  ASSIGN_OR_RETURN(http::Reply answer,
-                   client.Call(url, {.method = "POST",
-                                     .target = path,
-                                     .token = token,
-                                     .timeout = timeout}));
+  ASSIGN_OR_RETURN(
+      http::Reply answer,
+      client.Call(url, {.method = "POST", .target = path, .token = token, .timeout = timeout}));
   if (answer.status / 100 != 2) return api::StatusFromReply(answer, master.name() + path);
   return proto::FromJson(answer.body, reply, true);
 }
@@ -33,9 +31,8 @@ Status AskMaster(const http::Client& client, const std::string& token,
 }  // namespace
 
 proto::VerifyReport VerifyReplicas(const proto::Backup& record,
-                                   const coordinator::ClusterView& view,
-                                   const http::Client& client, const std::string& token,
-                                   bool deep) {
+                                   const coordinator::ClusterView& view, const http::Client& client,
+                                   const std::string& token, bool deep) {
   proto::VerifyReport report;
   report.set_id(record.id());
   bool ok = record.status() == proto::STATUS_READY && record.replicas_size() > 0;
@@ -50,10 +47,10 @@ proto::VerifyReport VerifyReplicas(const proto::Backup& record,
       ok = false;
       continue;
     }
-    Status asked = AskMaster(
-        client, token, *master,
-        paths::Fill(paths::kReplicaCheck, {record.id()}) + "?sha256=" + record.sha256(), check,
-        kCheckTimeout);
+    Status asked =
+        AskMaster(client, token, *master,
+                  paths::Fill(paths::kReplicaCheck, {record.id()}) + "?sha256=" + record.sha256(),
+                  check, kCheckTimeout);
     if (!asked.ok()) check->set_error(asked.message());
     const bool good = asked.ok() && check->sha256_matches() && check->valid();
     ok = ok && good;
@@ -63,9 +60,9 @@ proto::VerifyReport VerifyReplicas(const proto::Backup& record,
     if (!deep_on) {
       report.mutable_deep()->set_error("no intact replica to restore from");
     } else {
-      Status asked = AskMaster(client, token, *deep_on,
-                               paths::Fill(paths::kReplicaDeepVerify, {record.id()}),
-                               report.mutable_deep(), kDeepTimeout);
+      Status asked =
+          AskMaster(client, token, *deep_on, paths::Fill(paths::kReplicaDeepVerify, {record.id()}),
+                    report.mutable_deep(), kDeepTimeout);
       if (!asked.ok()) report.mutable_deep()->set_error(asked.message());
       report.mutable_deep()->set_master(deep_on->name());
     }

@@ -12,7 +12,7 @@
 namespace lockstep::agent {
 
 proto::VerifyReport VerifyReplicas(const proto::Backup& record,
-                                   const coordinator::ClusterView& view,
-                                   const http::Client& client, const std::string& token, bool deep);
+                                   const coordinator::ClusterView& view, const http::Client& client,
+                                   const std::string& token, bool deep);
 
 }  // namespace lockstep::agent

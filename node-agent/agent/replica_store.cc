@@ -6,19 +6,19 @@
 #include <filesystem>
 #include <thread>
 
+#include "api/names.h"
+#include "api/paths.h"
 #include "common/crash_point.h"
 #include "common/disk_space.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "common/sha256.h"
 #include "common/zxid.h"
-#include "api/names.h"
-#include "api/paths.h"
 #include "node-agent/agent/zk_probe.h"
 #include "node-agent/components/dump.h"
 #include "node-agent/datadir/backup.h"
-#include "node-agent/zk/four_letter.h"
 #include "node-agent/datadir/inspect_archive.h"
+#include "node-agent/zk/four_letter.h"
 
 namespace lockstep::agent {
 namespace fs = std::filesystem;
@@ -40,12 +40,13 @@ uint64_t BytesUnder(const std::string& dir) {
 }  // namespace
 
 ReplicaStore::ReplicaStore(std::string dir, zk::ZooCfg zoo_cfg, LocalNode* node,
-                         const http::Client* client, std::string token)
+                           const http::Client* client, std::string token, Clock& clock)
     : dir_(std::move(dir)),
       zoo_cfg_(std::move(zoo_cfg)),
       node_(node),
       client_(client),
-      token_(std::move(token)) {}
+      token_(std::move(token)),
+      clock_(clock) {}
 
 Status ReplicaStore::Open() {
   std::error_code ec;
@@ -72,7 +73,7 @@ Status ReplicaStore::CheckFreeSpace(uint64_t needed, const std::string& what) co
 }
 
 Result<proto::TakeReply> ReplicaStore::Archive(const proto::TakeRequest& request, bool online,
-                                              const ComponentFiles& components) {
+                                               const ComponentFiles& components) {
   datadir::BackupOptions options;
   options.dirs = {zoo_cfg_.data_dir, zoo_cfg_.data_log_dir};
   options.archive_path = PathOf(request.id());
@@ -96,8 +97,8 @@ Result<proto::TakeReply> ReplicaStore::Archive(const proto::TakeRequest& request
 }
 
 Result<proto::TakeReply> ReplicaStore::TakeOffline(const proto::TakeRequest& request,
-                                                  const ComponentFiles& components) {
-  const auto stopped_at = std::chrono::steady_clock::now();
+                                                   const ComponentFiles& components) {
+  const auto stopped_at = clock_.Now();
   Result<proto::TakeReply> taken = Status(StatusCode::kInternal, "not taken");
   log::Info("stopping ZooKeeper for an offline backup", {{"id", request.id()}});
   // Node actions wait meanwhile: nothing may start the server under the archiver's feet.
@@ -108,22 +109,21 @@ Result<proto::TakeReply> ReplicaStore::TakeOffline(const proto::TakeRequest& req
                       })
                       .Prepend("offline backup on " + node_->options().name));
   const Zxid min_zxid = ParseHexZxid(request.expected_min_zxid()).value_or(0);
-  const auto deadline = std::chrono::steady_clock::now() + kCatchUpTimeout;
+  const auto deadline = clock_.Now() + kCatchUpTimeout;
   for (;;) {
     proto::ZkServerStatus status = node_->Refresh();
     const Zxid zxid = ParseHexZxid(status.zxid()).value_or(0);
     if (status.code() == api::kServing && zxid >= min_zxid) break;
-    if (std::chrono::steady_clock::now() > deadline) {
+    if (clock_.Now() > deadline) {
       return Status(StatusCode::kUnavailable,
                     "ZooKeeper on " + node_->options().name + " did not rejoin and catch up to " +
                         request.expected_min_zxid() + " within 120 s after the offline backup");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    clock_.SleepFor(std::chrono::milliseconds(200));
   }
   if (!taken.ok()) return taken.status();
-  taken->set_stopped_ms(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                  std::chrono::steady_clock::now() - stopped_at)
-                                                  .count()));
+  taken->set_stopped_ms(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - stopped_at).count()));
   log::Info("ZooKeeper back in the ensemble after the offline backup",
             {{"out_of_quorum_ms", std::to_string(taken->stopped_ms())}});
   return taken;
@@ -155,7 +155,7 @@ Result<proto::TakeReply> ReplicaStore::Take(const proto::TakeRequest& request) {
 }
 
 Result<ReplicaStore::ComponentFiles> ReplicaStore::DumpComponents(const proto::TakeRequest& request,
-                                                                const std::string& scratch) {
+                                                                  const std::string& scratch) {
   ComponentFiles files;
   if (request.components().empty()) return files;
   std::error_code ec;
@@ -170,9 +170,9 @@ Result<ReplicaStore::ComponentFiles> ReplicaStore::DumpComponents(const proto::T
   };
   for (const auto& component : request.components()) {
     const std::string path = scratch + "/" + component.name() + ".pb";
-    ASSIGN_OR_RETURN(proto::ComponentDump dump,
-                     components::DumpSubtree(*zk, component.name(), component.path(), path,
-                                             server_zxid));
+    ASSIGN_OR_RETURN(
+        proto::ComponentDump dump,
+        components::DumpSubtree(*zk, component.name(), component.path(), path, server_zxid));
     log::Info("component walked", {{"id", request.id()},
                                    {"component", component.name()},
                                    {"nodes", std::to_string(dump.node_count())}});
@@ -201,7 +201,7 @@ Status ReplicaStore::Fetch(const proto::FetchRequest& request) {
 }
 
 Status ReplicaStore::FetchInto(const proto::FetchRequest& request, const http::Url& from,
-                              const std::string& partial) {
+                               const std::string& partial) {
   http::CallOptions call{.method = "GET",
                          .target = api::paths::Fill(api::paths::kReplicaArchive, {request.id()}),
                          .token = token_,
@@ -237,7 +237,7 @@ Status ReplicaStore::Remove(const std::string& id) {
 }
 
 proto::ReplicaCheck ReplicaStore::Check(const std::string& id,
-                                       const std::string& expected_sha256) const {
+                                        const std::string& expected_sha256) const {
   proto::ReplicaCheck check;
   check.set_master(node_->options().name);
   check.set_reachable(true);
@@ -261,10 +261,10 @@ proto::ReplicaCheck ReplicaStore::Check(const std::string& id,
 }
 
 Status ReplicaStore::Adopt(const std::string& upload, const std::string& id,
-                          const std::string& sha256) {
+                           const std::string& sha256) {
   RETURN_IF_ERROR(api::CheckBackupId(id));
-  RETURN_IF_ERROR(
-      WriteFileAtomically(datadir::Sha256SidecarPath(PathOf(id)), sha256 + "  " + id + ".tar.zst\n"));
+  RETURN_IF_ERROR(WriteFileAtomically(datadir::Sha256SidecarPath(PathOf(id)),
+                                      sha256 + "  " + id + ".tar.zst\n"));
   if (::rename(upload.c_str(), PathOf(id).c_str()) != 0) {
     return ErrnoError("cannot store the imported archive as", PathOf(id), errno);
   }

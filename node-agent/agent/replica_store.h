@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/clock.h"
 #include "common/http/client.h"
 #include "node-agent/agent/local_node.h"
 #include "node-agent/datadir/backup.h"
@@ -16,8 +17,9 @@ namespace lockstep::agent {
 
 class ReplicaStore {
  public:
+  // `clock` times the wait for an offline source to serve again.
   ReplicaStore(std::string dir, zk::ZooCfg zoo_cfg, LocalNode* node, const http::Client* client,
-              std::string token);
+               std::string token, Clock& clock = RealClockInstance());
   Status Open();
 
   std::string PathOf(const std::string& id) const;
@@ -51,6 +53,7 @@ class ReplicaStore {
   LocalNode* node_;
   const http::Client* client_;
   const std::string token_;
+  Clock& clock_;
 };
 
 }  // namespace lockstep::agent

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 
+#include "api/names.h"
 #include "common/log.h"
 #include "common/zk_client.h"
-#include "api/names.h"
-#include "api/names.h"
 #include "node-agent/agent/api_util.h"
 #include "node-agent/agent/coordinator_route.h"
 #include "proto/json.h"
@@ -27,8 +26,9 @@ Status CheckComponents(const proto::RestoreRequest& request) {
         "component's included");
   }
   if (!NamesZooKeeper(request) && request.dry_run()) {
-    return InvalidArgument("--dry-run plans a --component zookeeper restore; app components are "
-                           "restored online and stop nothing");
+    return InvalidArgument(
+        "--dry-run plans a --component zookeeper restore; app components are "
+        "restored online and stop nothing");
   }
   return Status::Ok();
 }
@@ -92,8 +92,9 @@ http::Reply RestoreService::Restore(const http::Request& request, const PathPara
             std::chrono::duration_cast<std::chrono::milliseconds>(kDriverTimeout))) {
       return *forwarded;
     }
-    Result<proto::RestoreRecord> started = components_->Start(
-        backup_id, {restore.components().begin(), restore.components().end()});
+    Result<proto::RestoreRecord> started =
+        components_->Start(backup_id, {restore.components().begin(), restore.components().end()},
+                           restore.request_id());
     return started.ok() ? JsonReply(*started, 202) : StatusReply(started.status());
   }
   if (auto routed = RouteToDriver(request)) return *routed;
@@ -101,7 +102,7 @@ http::Reply RestoreService::Restore(const http::Request& request, const PathPara
     Result<proto::RestorePlan> plan = restores_->DryRun(backup_id);
     return plan.ok() ? JsonReply(*plan) : StatusReply(plan.status());
   }
-  Result<proto::RestoreRecord> started = restores_->Start(backup_id);
+  Result<proto::RestoreRecord> started = restores_->Start(backup_id, restore.request_id());
   return started.ok() ? JsonReply(*started, 202) : StatusReply(started.status());
 }
 

@@ -33,7 +33,7 @@ namespace lockstep::agent {
 struct RestoreServiceOptions {
   std::string token;
   coordinator::RestoreSettings settings;
-  std::string zk_connect;  // the ensemble's client addresses
+  std::string zk_connect;                   // the ensemble's client addresses
   std::vector<ComponentConfig> components;  // app components and their hooks
 };
 

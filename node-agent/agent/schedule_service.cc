@@ -3,9 +3,9 @@
 #include <ctime>
 #include <map>
 
+#include "api/names.h"
 #include "api/paths.h"
 #include "common/log.h"
-#include "api/names.h"
 #include "coordinator/scheduler.h"
 #include "node-agent/agent/api_util.h"
 #include "node-agent/agent/coordinator_route.h"

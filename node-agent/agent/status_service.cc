@@ -30,8 +30,8 @@ http::Reply StatusService::Healthz(const http::Request&, const PathParams&) cons
 
 http::Reply StatusService::Metrics(const http::Request&, const PathParams&) const {
   return {200,
-          RenderMetrics(ClusterStatus(), context_.node->options().name,
-                        context_.node->controller(), server_, context_.catalog->Local()),
+          RenderMetrics(ClusterStatus(), context_.node->options().name, context_.node->controller(),
+                        server_, context_.catalog->Local()),
           "text/plain; version=0.0.4"};
 }
 

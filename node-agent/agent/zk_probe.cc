@@ -52,7 +52,8 @@ proto::ZkServerStatus ProbeZk(const zk::Endpoint& endpoint, std::chrono::millise
     return status;
   }
   if (!srvr->serving || srvr->mode == "read-only") {
-    set_code(api::kNotServing, srvr->serving ? "read-only: no quorum" : "up but not serving requests");
+    set_code(api::kNotServing,
+             srvr->serving ? "read-only: no quorum" : "up but not serving requests");
     return status;
   }
   set_code(api::kServing, "");

@@ -28,7 +28,6 @@ using zkfmt::ScannedFile;
 
 constexpr auto kLogCatchUpDeadline = std::chrono::seconds(5);
 
-
 std::string HostName() {
   char buf[256] = {};
   ::gethostname(buf, sizeof buf - 1);
@@ -84,8 +83,8 @@ Status ScanLogsUntil(const BackupOptions& options, const zkfmt::ScanOptions& sca
     *set = after_snapshot;
     zkfmt::TreeModel tree = snapshot_tree;
     RETURN_IF_ERROR(zkfmt::SelectLogs(options.dirs, scan, &tree, set));
-    bool reached = !scan.max_zxid || set->last_zxid >= *scan.max_zxid ||
-                   ZxidCounter(*scan.max_zxid) == 0;
+    bool reached =
+        !scan.max_zxid || set->last_zxid >= *scan.max_zxid || ZxidCounter(*scan.max_zxid) == 0;
     if (reached || std::chrono::steady_clock::now() > deadline) return Status::Ok();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -112,8 +111,6 @@ Result<RestorableSet> SelectForBackup(const BackupOptions& options) {
   }
   return set;
 }
-
-
 
 // The local file behind a manifest entry, and its identity from before it was hashed.
 struct Source {
@@ -145,8 +142,9 @@ std::optional<FileIdentity> Find(const std::map<std::string, FileIdentity>& iden
 Status AddZooKeeperFiles(const BackupOptions& options, Progress& progress,
                          proto::Manifest* manifest, std::vector<Source>* sources) {
   if (options.online && !options.client) {
-    return InvalidArgument("--online needs the server's client address: give --zoo-cfg with "
-                           "clientPort, or --zk HOST:PORT");
+    return InvalidArgument(
+        "--online needs the server's client address: give --zoo-cfg with "
+        "clientPort, or --zk HOST:PORT");
   }
   if (!options.online) {
     RETURN_IF_ERROR(zk::EnsureServerStopped(options.dirs, options.client,
@@ -158,7 +156,8 @@ Status AddZooKeeperFiles(const BackupOptions& options, Progress& progress,
   ASSIGN_OR_RETURN(RestorableSet set, SelectForBackup(options));
   *manifest = BuildManifest(set, options);
   sources->push_back({set.snapshot->file.path, Find(identities, set.snapshot->file.path)});
-  for (const auto& log : set.logs) sources->push_back({log.file.path, Find(identities, log.file.path)});
+  for (const auto& log : set.logs)
+    sources->push_back({log.file.path, Find(identities, log.file.path)});
   return Status::Ok();
 }
 
@@ -182,9 +181,7 @@ Status AddComponentFiles(const BackupOptions& options, proto::Manifest* manifest
 
 }  // namespace
 
-std::string Sha256SidecarPath(const std::string& archive_path) {
-  return archive_path + ".sha256";
-}
+std::string Sha256SidecarPath(const std::string& archive_path) { return archive_path + ".sha256"; }
 
 Result<BackupResult> RunBackup(const BackupOptions& options) {
   RETURN_IF_ERROR(archive::CheckNewArchivePath(options.archive_path));  // before the long scan
@@ -220,8 +217,8 @@ Result<BackupResult> RunBackup(const BackupOptions& options) {
   }
   ASSIGN_OR_RETURN(std::string sha256, writer->Commit());
   std::string name = std::filesystem::path(options.archive_path).filename().string();
-  RETURN_IF_ERROR(WriteFileAtomically(Sha256SidecarPath(options.archive_path),
-                                      sha256 + "  " + name + "\n"));
+  RETURN_IF_ERROR(
+      WriteFileAtomically(Sha256SidecarPath(options.archive_path), sha256 + "  " + name + "\n"));
   if (options.progress) options.progress(progress);
   return BackupResult{manifest, options.archive_path, sha256, writer->bytes_written()};
 }

@@ -58,9 +58,8 @@ Status RemoveOrphanStaging(Filesystem& fsys, const zkfmt::DataDirs& live,
       const std::string stamp = staging.substr(dir.size() + infix.size());
       // Once a swap began, the staging name may hold the previous live data (between the
       // exchange and the rename): never an orphan, whatever else is said of it.
-      const bool swap_began = std::any_of(lives.begin(), lives.end(), [&](const std::string& l) {
-        return HoldsMarker(l, stamp);
-      });
+      const bool swap_began = std::any_of(
+          lives.begin(), lives.end(), [&](const std::string& l) { return HoldsMarker(l, stamp); });
       if (!swap_began && orphaned(stamp)) {
         log::Warn("removing staging left by an interrupted restore", {{"dir", staging}});
         RETURN_IF_ERROR(fsys.RemoveAll(staging));

@@ -1,6 +1,5 @@
 #include "node-agent/datadir/compact_staging.h"
 
-
 #include <algorithm>
 #include <filesystem>
 #include <memory>
@@ -8,8 +7,8 @@
 
 #include "common/disk_space.h"
 #include "common/file.h"
-#include "common/scratch_dir.h"
 #include "common/fs.h"
+#include "common/scratch_dir.h"
 #include "node-agent/datadir/cluster_swap.h"
 #include "node-agent/zk/scratch_server.h"
 #include "node-agent/zkfmt/byte_source.h"
@@ -85,7 +84,8 @@ Result<ZkFile> NewSnapshot(const std::vector<ZkFile>& added, const CompactOption
 // One run of a scratch ZooKeeper on the staging: the snapshot it wrote, checked.
 Result<ZkFile> RunScratchServer(const CompactOptions& options, uint64_t data_bytes,
                                 const std::vector<ZkFile>& before) {
-  ASSIGN_OR_RETURN(ScratchDir work, ScratchDir::Create(options.staged.data_dir, kCompactWorkPrefix));
+  ASSIGN_OR_RETURN(ScratchDir work,
+                   ScratchDir::Create(options.staged.data_dir, kCompactWorkPrefix));
   ASSIGN_OR_RETURN(std::unique_ptr<zk::ScratchServer> server,
                    zk::ScratchServer::Start({.dirs = options.staged,
                                              .work_dir = work.path(),

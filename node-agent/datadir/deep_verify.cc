@@ -1,6 +1,5 @@
 #include "node-agent/datadir/deep_verify.h"
 
-
 #include <filesystem>
 
 #include "common/file.h"

@@ -8,7 +8,7 @@
 namespace lockstep::datadir {
 
 struct Progress {
-  std::string phase;         // "verifying", "archiving", "extracting", "swapping"
+  std::string phase;  // "verifying", "archiving", "extracting", "swapping"
   uint64_t bytes_done = 0;
   uint64_t bytes_total = 0;  // 0 when unknown
   uint32_t files_done = 0;

@@ -74,7 +74,6 @@ Result<Zxid> VerifyStaged(const zkfmt::DataDirs& staged, const archive::Extracte
   return set.last_zxid;
 }
 
-
 // myid identifies this server and stays. Epoch files stay when they are not older than the
 // restored data's epoch: ZooKeeper refuses to start with a current epoch behind its last zxid,
 // and keeping a higher one lets clients that saw newer zxids reconnect. With `min_epoch` (a

@@ -83,9 +83,9 @@ constexpr const char* kCompleteFunction = R"sh(_lockstep() {
   # A value (file names, from `complete -o default`).
   [[ $prev == "=" || " $(_lockstep_valued "$path") " == *" $prev "* ]] && return 0
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W "$(_lockstep_options "$path")" -- "$cur"))
+    mapfile -t COMPREPLY < <(compgen -W "$(_lockstep_options "$path")" -- "$cur")
   else
-    COMPREPLY=($(compgen -W "$(_lockstep_subcommands "$path")" -- "$cur"))
+    mapfile -t COMPREPLY < <(compgen -W "$(_lockstep_subcommands "$path")" -- "$cur")
   fi
 }
 complete -o default -F _lockstep lockstep

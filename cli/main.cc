@@ -5,6 +5,7 @@
 
 #include "cli/backup_commands.h"
 #include "cli/cluster_commands.h"
+#include "cli/completion.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "cli/schedule_commands.h"
@@ -30,12 +31,14 @@ int main(int argc, char** argv) {
       ->envname("LOCKSTEP_TOKEN_FILE");
   app.add_option("--ca-file", cluster.ca_file, "CA certificate that signed the agents' (https)")
       ->envname("LOCKSTEP_CA_FILE");
+  app.set_version_flag("--version", std::string("lockstep ") + LOCKSTEP_VERSION);
   lockstep::log::SetOperation("cli");
   int exit_code = kExitOk;
   AddZkCommands(app, output, &exit_code);
   AddClusterCommands(app, output, cluster, &exit_code);
   AddBackupCommands(app, output, cluster, &exit_code);
   AddScheduleCommands(app, output, cluster, &exit_code);
+  AddBashCompletionFlag(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -222,8 +222,8 @@ TEST_F(Backups, ConcurrentCreatesOneRunsTheOthersAreBusy) {
 TEST_F(Backups, ARetriedCreateGetsTheBackupItStartedFromAnyAgentEvenAfterAFailover) {
   const std::string body = R"({"label":"retried","request_id":"test-request-0001"})";
   auto create = [&](int agent) -> Result<proto::Backup> {
-    ASSIGN_OR_RETURN(http::Reply reply, cluster_->Call(agent, "POST", "/v1/backups", body, nullptr,
-                                                       60s));
+    ASSIGN_OR_RETURN(http::Reply reply,
+                     cluster_->Call(agent, "POST", "/v1/backups", body, nullptr, 60s));
     if (reply.status != 202) return Internal("HTTP " + std::to_string(reply.status) + reply.body);
     proto::Backup record;
     RETURN_IF_ERROR(proto::FromJson(reply.body, &record, true));
@@ -260,7 +260,9 @@ TEST_F(Backups, ARetriedCreateGetsTheBackupItStartedFromAnyAgentEvenAfterAFailov
   EXPECT_EQ(after->status(), proto::STATUS_READY);
   CliResult list = RunCli(Args({"--json", "backup", "list", "retried"}));
   size_t n = 0;
-  for (size_t at = 0; (at = list.out.find("\"label\":\"retried\"", at)) != std::string::npos; ++at) ++n;
+  for (size_t at = 0; (at = list.out.find("\"id\": \"retried-", at)) != std::string::npos; ++at) {
+    ++n;
+  }
   EXPECT_EQ(n, 1u) << list.out;
 }
 

@@ -81,8 +81,8 @@ TEST(SystemdController, CallsSystemctlFromPath) {
 
 class ProcessControllerTest : public ::testing::Test {
  protected:
-  agent::ProcessControllerConfig Config(const std::string& java_body) {
-    agent::ProcessControllerConfig config;
+  ProcessControllerConfig Config(const std::string& java_body) {
+    ProcessControllerConfig config;
     config.java = Script(dir_, "java", java_body);
     config.log_file = dir_ / "zookeeper.out";
     config.stop_grace = 500ms;
@@ -90,7 +90,7 @@ class ProcessControllerTest : public ::testing::Test {
     config.restart_backoff_max = 400ms;
     return config;
   }
-  std::unique_ptr<ProcessController> Make(agent::ProcessControllerConfig config) {
+  std::unique_ptr<ProcessController> Make(ProcessControllerConfig config) {
     WriteFile(dir_ / "zoo.cfg", "dataDir=" + dir_.path() + "/data\nclientPort=1\n");
     return std::make_unique<ProcessController>(config, dir_ / "zoo.cfg",
                                                std::vector<std::string>{dir_ / "data"});

@@ -11,6 +11,7 @@
 
 #include "common/http/tls.h"
 #include "common/status.h"
+#include "node-agent/control/controller_config.h"
 
 namespace lockstep::agent {
 
@@ -19,35 +20,12 @@ struct PeerConfig {
   std::string url;  // http(s)://HOST:PORT of the peer's agent
 };
 
-struct ProcessControllerConfig {
-  std::string java = "/usr/bin/java";
-  std::string heap = "512m";  // -Xmx
-  std::string classpath = "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar";
-  std::vector<std::string> jvm_flags;
-  std::string log_file;  // default: STORE_DIR/zookeeper.out
-  std::chrono::milliseconds stop_grace{10000};
-  std::chrono::milliseconds restart_backoff_min{1000};
-  std::chrono::milliseconds restart_backoff_max{30000};
-  bool stop_on_exit = true;  // the agent owns the JVM: stopping the agent stops ZooKeeper
-};
-
-struct SystemdControllerConfig {
-  std::string unit;
-  std::string systemctl = "systemctl";
-};
-
-struct ExecControllerConfig {
-  std::string start;
-  std::string stop;
-  std::chrono::milliseconds timeout{120000};
-};
-
-struct ControllerConfig {
-  std::string backend;  // process | systemd | exec
-  ProcessControllerConfig process;
-  SystemdControllerConfig systemd;
-  ExecControllerConfig exec;
-};
+// The ZooKeeper controller's settings live with the controllers (control/), which must not
+// depend on the agent; the agent's configuration names them here.
+using ProcessControllerConfig = control::ProcessControllerConfig;
+using SystemdControllerConfig = control::SystemdControllerConfig;
+using ExecControllerConfig = control::ExecControllerConfig;
+using ControllerConfig = control::ControllerConfig;
 
 // An app component: a znode subtree backed up and restored through the ZooKeeper client, with
 // optional commands run on the driving master before and after a restore (e.g. stop and start

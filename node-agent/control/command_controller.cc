@@ -36,7 +36,7 @@ CommandController::CommandController(std::string backend, std::string start_comm
       timeout_(timeout) {}
 
 std::unique_ptr<CommandController> CommandController::ForSystemd(
-    const agent::SystemdControllerConfig& config) {
+    const SystemdControllerConfig& config) {
   const std::string base = ShellQuote(config.systemctl) + " ";
   return std::make_unique<CommandController>("systemd", base + "start " + ShellQuote(config.unit),
                                              base + "stop " + ShellQuote(config.unit),

@@ -19,7 +19,7 @@ class CommandController : public ZkController {
 
   // `systemctl start|stop UNIT` with the configured systemctl.
   static std::unique_ptr<CommandController> ForSystemd(
-      const agent::SystemdControllerConfig& config);
+      const SystemdControllerConfig& config);
 
  private:
   Status Run(const std::string& action, const std::string& command);

@@ -5,7 +5,7 @@
 
 namespace lockstep::control {
 
-Result<std::unique_ptr<ZkController>> MakeController(const agent::ControllerConfig& config,
+Result<std::unique_ptr<ZkController>> MakeController(const ControllerConfig& config,
                                                      const std::string& zoo_cfg_path,
                                                      const zk::ZooCfg& zoo_cfg) {
   if (config.backend == "process") {

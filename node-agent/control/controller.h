@@ -9,7 +9,7 @@
 #include <string>
 
 #include "common/status.h"
-#include "node-agent/agent/config.h"
+#include "node-agent/control/controller_config.h"
 #include "node-agent/zk/zoo_cfg.h"
 
 namespace lockstep::control {
@@ -28,7 +28,7 @@ class ZkController {
   virtual uint64_t restarts() const { return 0; }
 };
 
-Result<std::unique_ptr<ZkController>> MakeController(const agent::ControllerConfig& config,
+Result<std::unique_ptr<ZkController>> MakeController(const ControllerConfig& config,
                                                      const std::string& zoo_cfg_path,
                                                      const zk::ZooCfg& zoo_cfg);
 

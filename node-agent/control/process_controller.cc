@@ -15,7 +15,7 @@ constexpr auto kKillWait = std::chrono::seconds(10);
 
 }  // namespace
 
-ProcessController::ProcessController(agent::ProcessControllerConfig config,
+ProcessController::ProcessController(ProcessControllerConfig config,
                                      std::string zoo_cfg_path, std::vector<std::string> data_dirs)
     : config_(std::move(config)),
       zoo_cfg_path_(std::move(zoo_cfg_path)),

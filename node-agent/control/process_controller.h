@@ -20,7 +20,7 @@ namespace lockstep::control {
 // Thread-safe: the supervisor thread and callers share the child's state under one mutex.
 class ProcessController : public ZkController {
  public:
-  ProcessController(agent::ProcessControllerConfig config, std::string zoo_cfg_path,
+  ProcessController(ProcessControllerConfig config, std::string zoo_cfg_path,
                     std::vector<std::string> data_dirs);
   ~ProcessController() override;  // stops the server when configured to (stop_on_exit)
 
@@ -40,7 +40,7 @@ class ProcessController : public ZkController {
   void OnExitLocked(const std::string& how);
   bool ExitedLocked();  // reaps our child or notices an adopted one is gone
 
-  const agent::ProcessControllerConfig config_;
+  const ProcessControllerConfig config_;
   const std::string zoo_cfg_path_;
   const std::vector<std::string> data_dirs_;
 

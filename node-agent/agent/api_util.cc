@@ -7,8 +7,6 @@
 
 namespace lockstep::agent {
 
-std::vector<std::string> PathSegments(const std::string& path) { return SplitNonEmpty(path, '/'); }
-
 http::Reply JsonReply(const google::protobuf::Message& message, int status) {
   std::shared_ptr<google::protobuf::Message> copy(message.New());
   copy->CopyFrom(message);
@@ -22,12 +20,6 @@ http::Reply JsonReply(const google::protobuf::Message& message, int status) {
 Status ParseBody(const http::Request& request, google::protobuf::Message* message) {
   if (request.body.empty()) return Status::Ok();
   return proto::FromJson(request.body, message);
-}
-
-std::optional<http::Reply> WrongMethod(const http::Request& request, const std::string& method) {
-  if (request.method == method) return std::nullopt;
-  return http::ErrorReply(405, "method_not_allowed",
-                          request.path + " accepts " + method + ", not " + request.method);
 }
 
 http::Reply ForwardTo(const http::Client& client, const std::string& url, const std::string& who,

@@ -15,15 +15,12 @@
 
 namespace lockstep::agent {
 
-std::vector<std::string> PathSegments(const std::string& path);
 // A reply carrying `message`: JSON by default, the binary protobuf encoding for a caller that
 // asks for it (http::kProtobufType), rendered once the server knows which.
 http::Reply JsonReply(const google::protobuf::Message& message, int status = 200);
 using api::StatusReply;
 // Parses a request body strictly (unknown fields refused); an empty body leaves `message` empty.
 Status ParseBody(const http::Request& request, google::protobuf::Message* message);
-// 405 naming the accepted method, or nullopt when the method matches.
-std::optional<http::Reply> WrongMethod(const http::Request& request, const std::string& method);
 // Sends the request on to another agent with this agent's token; 502 naming `who` when that agent
 // doesn't answer.
 http::Reply ForwardTo(const http::Client& client, const std::string& url, const std::string& who,

@@ -34,11 +34,11 @@ Catalog::Catalog(RecordStore<proto::Backup>* records, PeerView* peers, const htt
 
 proto::CatalogIndex Catalog::Index() const {
   proto::CatalogIndex index;
-  records_->ForEach([&](const proto::Backup& record) {
+  for (const auto& [id, revision] : records_->Revisions()) {
     auto* entry = index.add_entries();
-    entry->set_id(record.id());
-    entry->set_revision(record.revision());
-  });
+    entry->set_id(id);
+    entry->set_revision(revision);
+  }
   return index;
 }
 
@@ -68,8 +68,7 @@ void Catalog::Keep(const proto::Backup& record) {
 }
 
 std::vector<proto::Backup> Catalog::CatchUpFrom(const proto::MasterStatus& peer) {
-  std::map<std::string, uint64_t> revisions;
-  records_->ForEach([&](const proto::Backup& r) { revisions[r.id()] = r.revision(); });
+  const std::map<std::string, uint64_t> revisions = records_->Revisions();
   proto::CatalogIndex index;
   if (!Get(peer, std::string(paths::kCatalog) + "?index=1", &index).ok()) return {};
   std::vector<std::string> wanted;

@@ -266,6 +266,31 @@ TEST_F(Backups, ARetriedCreateGetsTheBackupItStartedFromAnyAgentEvenAfterAFailov
   EXPECT_EQ(n, 1u) << list.out;
 }
 
+// A create that finds the coordinator's agent dead waits for the next coordinator and is started
+// there (it carries a request id, so sending it twice can't start two), instead of failing.
+TEST_F(Backups, ACreateForwardedToADeadCoordinatorGoesToTheNextOne) {
+  const int coordinator = cluster_->CoordinatorIndex();
+  ASSERT_NE(coordinator, 0);
+  const int other = coordinator == 1 ? 2 : 1;
+  ASSERT_TRUE(cluster_->KillAgent(coordinator).ok());
+  auto reply =
+      cluster_->Call(other, "POST", "/v1/backups",
+                     R"({"label":"failover","request_id":"test-request-0002"})", nullptr, 90s);
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  ASSERT_EQ(reply->status, 202) << reply->body;
+  proto::Backup started;
+  ASSERT_TRUE(proto::FromJson(reply->body, &started, true).ok()) << reply->body;
+  EXPECT_NE(started.operation_holder(), cluster_->name(coordinator));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto now = cluster_->Call(other, "GET", "/v1/backups/" + started.id());
+        proto::Backup record;
+        return now.ok() && proto::FromJson(now->body, &record, true).ok() &&
+               record.status() == proto::STATUS_READY;
+      },
+      60s));
+}
+
 TEST_F(Backups, BadLabelsAreRefusedAndCreateNothing) {
   const size_t backups = CountBackups();
   for (const std::string& label : std::vector<std::string>{"ab", std::string(26, 'a'), "has space",

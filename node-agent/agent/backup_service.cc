@@ -52,10 +52,12 @@ BackupService::BackupService(BackupServiceOptions options, LocalAgent* self, Cat
   });
 }
 
-std::optional<http::Reply> BackupService::ForwardToCoordinator(const http::Request& request) {
+std::optional<http::Reply> BackupService::ForwardToCoordinator(const http::Request& request,
+                                                               bool repeatable) {
   return RouteToCoordinator(
       *election_, *client_, options_.token, request,
-      std::chrono::duration_cast<std::chrono::milliseconds>(kCoordinatorTimeout));
+      std::chrono::duration_cast<std::chrono::milliseconds>(kCoordinatorTimeout),
+      RealClockInstance(), repeatable);
 }
 
 http::Reply BackupService::Create(const http::Request& request, const PathParams&) {
@@ -63,7 +65,10 @@ http::Reply BackupService::Create(const http::Request& request, const PathParams
   if (Status parsed = ParseBody(request, &create); !parsed.ok()) return StatusReply(parsed);
   // Checked here first so a bad label is refused even with no coordinator.
   if (Status label = api::CheckLabel(create.label()); !label.ok()) return StatusReply(label);
-  if (auto forwarded = ForwardToCoordinator(request)) return *forwarded;
+  // With a request id, a coordinator that does not answer is replaced by the next one elected.
+  if (auto forwarded = ForwardToCoordinator(request, !create.request_id().empty())) {
+    return *forwarded;
+  }
   return Answer(backups_->Start(create), 202);
 }
 

@@ -53,8 +53,10 @@ class BackupService {
   void Publish(proto::Backup& record) { backups_->Publish(record); }
 
  private:
-  // When this agent isn't the coordinator, the reply of the one that is.
-  std::optional<http::Reply> ForwardToCoordinator(const http::Request& request);
+  // When this agent isn't the coordinator, the reply of the one that is. `repeatable`: see
+  // RouteToCoordinator.
+  std::optional<http::Reply> ForwardToCoordinator(const http::Request& request,
+                                                  bool repeatable = false);
   // The coordinator makes an archive kept on `holder` a READY backup, replicated from there.
   Result<proto::Backup> RegisterImport(const proto::Backup& record, const std::string& holder);
   // The record an imported archive becomes, from what its inspection found.

@@ -1,7 +1,8 @@
 // Requests only the coordinator may run (backup create/delete, imports, schedules) reach it from
 // any agent: handled here when this agent coordinates, otherwise forwarded once (marked, so it
 // can't loop). While an election is settling, either side waits a few seconds for it instead of
-// failing at once.
+// failing at once. A request that is safe to send twice (it carries a request id) and finds the
+// coordinator not answering waits for the next one to be elected and goes there.
 #pragma once
 
 #include <chrono>
@@ -16,11 +17,14 @@
 namespace lockstep::agent {
 
 // nullopt: this agent is the coordinator, handle the request here. Otherwise the coordinator's
-// reply, or a 503 saying why there is none. The settling wait runs on `clock`.
+// reply, or a 503 saying why there is none. The settling wait runs on `clock`. `repeatable`: the
+// request may reach a second coordinator after the first did not answer (a retry of it returns
+// the operation already started, never a second one).
 std::optional<http::Reply> RouteToCoordinator(const coordinator::Election& election,
                                               const http::Client& client, const std::string& token,
                                               const http::Request& request,
                                               std::chrono::milliseconds timeout,
-                                              Clock& clock = RealClockInstance());
+                                              Clock& clock = RealClockInstance(),
+                                              bool repeatable = false);
 
 }  // namespace lockstep::agent

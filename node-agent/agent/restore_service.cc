@@ -89,7 +89,8 @@ http::Reply RestoreService::Restore(const http::Request& request, const PathPara
     // App components are restored through ZooKeeper, which then serves: the coordinator drives.
     if (auto forwarded = RouteToCoordinator(
             *election_, *client_, options_.token, request,
-            std::chrono::duration_cast<std::chrono::milliseconds>(kDriverTimeout))) {
+            std::chrono::duration_cast<std::chrono::milliseconds>(kDriverTimeout),
+            RealClockInstance(), !restore.request_id().empty())) {
       return *forwarded;
     }
     Result<proto::RestoreRecord> started =

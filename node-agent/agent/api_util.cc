@@ -17,6 +17,12 @@ http::Reply JsonReply(const google::protobuf::Message& message, int status) {
   return reply;
 }
 
+std::string QueryOr(const http::Request& request, const std::string& key,
+                    const std::string& otherwise) {
+  auto it = request.query.find(key);
+  return it == request.query.end() ? otherwise : it->second;
+}
+
 Status ParseBody(const http::Request& request, google::protobuf::Message* message) {
   if (request.body.empty()) return Status::Ok();
   return proto::FromJson(request.body, message);

@@ -19,6 +19,14 @@ namespace lockstep::agent {
 // asks for it (http::kProtobufType), rendered once the server knows which.
 http::Reply JsonReply(const google::protobuf::Message& message, int status = 200);
 using api::StatusReply;
+// The result's message as JsonReply with `status`, or its error as StatusReply.
+template <typename Message>
+http::Reply ResultReply(const Result<Message>& result, int status = 200) {
+  return result.ok() ? JsonReply(*result, status) : StatusReply(result.status());
+}
+// The query parameter `key`, or `otherwise` when the request has none.
+std::string QueryOr(const http::Request& request, const std::string& key,
+                    const std::string& otherwise);
 // Parses a request body strictly (unknown fields refused); an empty body leaves `message` empty.
 Status ParseBody(const http::Request& request, google::protobuf::Message* message);
 // Sends the request on to another agent with this agent's token; 502 naming `who` when that agent

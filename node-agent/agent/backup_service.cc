@@ -19,17 +19,6 @@ namespace {
 
 constexpr auto kCoordinatorTimeout = std::chrono::seconds(60);
 
-template <typename Message>
-http::Reply Answer(const Result<Message>& result, int status = 200) {
-  return result.ok() ? JsonReply(*result, status) : StatusReply(result.status());
-}
-
-std::string QueryOr(const http::Request& request, const std::string& key,
-                    const std::string& otherwise) {
-  auto it = request.query.find(key);
-  return it == request.query.end() ? otherwise : it->second;
-}
-
 }  // namespace
 
 BackupService::BackupService(BackupServiceOptions options, LocalAgent* self, Catalog* catalog,
@@ -69,14 +58,14 @@ http::Reply BackupService::Create(const http::Request& request, const PathParams
   if (auto forwarded = ForwardToCoordinator(request, !create.request_id().empty())) {
     return *forwarded;
   }
-  return Answer(backups_->Start(create), 202);
+  return ResultReply(backups_->Start(create), 202);
 }
 
 http::Reply BackupService::Delete(const http::Request& request, const PathParams& params) {
   const std::string& id = params.at("id");
   if (Status valid = api::CheckBackupId(id); !valid.ok()) return StatusReply(valid);
   if (auto forwarded = ForwardToCoordinator(request)) return *forwarded;
-  return Answer(DeleteBackup(id));
+  return ResultReply(DeleteBackup(id));
 }
 
 Result<proto::Backup> BackupService::DeleteBackup(const std::string& id) {
@@ -93,7 +82,7 @@ void BackupService::RecoverInterrupted(const std::vector<proto::Backup>& catalog
 }
 
 http::Reply BackupService::Show(const http::Request&, const PathParams& params) {
-  return Answer(catalog_->Find(params.at("id")));
+  return ResultReply(catalog_->Find(params.at("id")));
 }
 
 http::Reply BackupService::List(const http::Request& request, const PathParams&) {
@@ -166,7 +155,7 @@ http::Reply BackupService::Import(const http::Request& request, const PathParams
   }
   Result<proto::Backup> registered = RegisterImport(*record, self_->name());
   if (!registered.ok()) (void)self_->replicas().Remove(record->id());
-  return Answer(registered, 201);
+  return ResultReply(registered, 201);
 }
 
 Result<proto::Backup> BackupService::RegisterImport(const proto::Backup& record,
@@ -190,7 +179,7 @@ http::Reply BackupService::Register(const http::Request& request, const PathPara
   proto::Backup record;
   if (Status parsed = ParseBody(request, &record); !parsed.ok()) return StatusReply(parsed);
   if (Status valid = api::CheckBackupId(record.id()); !valid.ok()) return StatusReply(valid);
-  return Answer(backups_->Register(record, QueryOr(request, "holder", "")), 201);
+  return ResultReply(backups_->Register(record, QueryOr(request, "holder", "")), 201);
 }
 
 }  // namespace lockstep::agent

@@ -17,9 +17,11 @@ namespace paths = api::paths;
 // Past this many missing or older records, one full listing is cheaper than a request each.
 constexpr size_t kRecordsFetchedOneByOne = 16;
 
-bool IsNewer(const proto::Backup& record, const std::map<std::string, uint64_t>& revisions) {
-  auto held = revisions.find(record.id());
-  return held == revisions.end() || record.revision() > held->second;
+// Whether a copy of `id` at `revision` is one this master lacks or holds older.
+bool IsNewer(const std::string& id, uint64_t revision,
+             const std::map<std::string, uint64_t>& revisions) {
+  auto held = revisions.find(id);
+  return held == revisions.end() || revision > held->second;
 }
 
 }  // namespace
@@ -73,15 +75,14 @@ std::vector<proto::Backup> Catalog::CatchUpFrom(const proto::MasterStatus& peer)
   if (!Get(peer, std::string(paths::kCatalog) + "?index=1", &index).ok()) return {};
   std::vector<std::string> wanted;
   for (const auto& entry : index.entries()) {
-    auto held = revisions.find(entry.id());
-    if (held == revisions.end() || entry.revision() > held->second) wanted.push_back(entry.id());
+    if (IsNewer(entry.id(), entry.revision(), revisions)) wanted.push_back(entry.id());
   }
   std::vector<proto::Backup> newer;
   if (wanted.size() > kRecordsFetchedOneByOne) {
     proto::BackupList list;
     if (!Get(peer, paths::kCatalog, &list).ok()) return {};
     for (auto& record : *list.mutable_backups()) {
-      if (IsNewer(record, revisions)) newer.push_back(std::move(record));
+      if (IsNewer(record.id(), record.revision(), revisions)) newer.push_back(std::move(record));
     }
   } else {
     for (const auto& id : wanted) {

@@ -15,11 +15,6 @@ Status SameId(const std::string& in_body, const std::string& in_path) {
                          "' in the path");
 }
 
-template <typename Message>
-http::Reply Answer(const Result<Message>& result, int status = 200) {
-  return result.ok() ? JsonReply(*result, status) : StatusReply(result.status());
-}
-
 http::Reply Done(const Status& status) {
   return status.ok() ? JsonReply(proto::LockState()) : StatusReply(status);
 }
@@ -33,7 +28,7 @@ http::Reply InternalApi::GetLock(const http::Request&, const PathParams&) {
 http::Reply InternalApi::TakeLock(const http::Request& request, const PathParams&) {
   proto::LockRequest lock;
   if (Status parsed = ParseBody(request, &lock); !parsed.ok()) return StatusReply(parsed);
-  return Answer(self_->Lock(lock));
+  return ResultReply(self_->Lock(lock));
 }
 
 http::Reply InternalApi::ReleaseLock(const http::Request& request, const PathParams&) {
@@ -55,7 +50,7 @@ http::Reply InternalApi::ArmCrashPoint(const http::Request& request, const PathP
 }
 
 http::Reply InternalApi::ListRecords(const http::Request& request, const PathParams&) {
-  if (request.query.count("index") && request.query.at("index") == "1") {
+  if (QueryOr(request, "index", "") == "1") {
     return JsonReply(catalog_->Index());
   }
   proto::BackupList list;
@@ -66,7 +61,7 @@ http::Reply InternalApi::ListRecords(const http::Request& request, const PathPar
 http::Reply InternalApi::GetRecord(const http::Request&, const PathParams& params) {
   const std::string& id = params.at("id");
   if (Status valid = api::CheckBackupId(id); !valid.ok()) return StatusReply(valid);
-  return Answer(self_->records().Get(id));
+  return ResultReply(self_->records().Get(id));
 }
 
 http::Reply InternalApi::PutRecord(const http::Request& request, const PathParams& params) {
@@ -100,7 +95,7 @@ http::Reply InternalApi::Take(const http::Request& request, const PathParams& pa
     return StatusReply(FailedPrecondition("refusing to take " + params.at("id") +
                                           " without the cluster operation lock for it"));
   }
-  return Answer(self_->Take(take));
+  return ResultReply(self_->Take(take));
 }
 
 http::Reply InternalApi::Fetch(const http::Request& request, const PathParams& params) {
@@ -112,12 +107,12 @@ http::Reply InternalApi::Fetch(const http::Request& request, const PathParams& p
 }
 
 http::Reply InternalApi::Check(const http::Request& request, const PathParams& params) {
-  const std::string sha = request.query.count("sha256") ? request.query.at("sha256") : "";
-  return Answer(self_->Check(params.at("id"), sha));
+  const std::string sha = QueryOr(request, "sha256", "");
+  return ResultReply(self_->Check(params.at("id"), sha));
 }
 
 http::Reply InternalApi::DeepVerify(const http::Request&, const PathParams& params) {
-  return Answer(self_->DeepVerify(params.at("id")));
+  return ResultReply(self_->DeepVerify(params.at("id")));
 }
 
 http::Reply InternalApi::RemoveReplica(const http::Request&, const PathParams& params) {
@@ -152,13 +147,13 @@ http::Reply InternalApi::RestoreStep(const http::Request& request, const PathPar
     if (stage.restore_id() != id) {
       return StatusReply(InvalidArgument("restore id differs from path"));
     }
-    return Answer(self_->Stage(stage));
+    return ResultReply(self_->Stage(stage));
   }
   proto::RestoreStepRequest body;
   if (Status parsed = ParseBody(request, &body); !parsed.ok()) return StatusReply(parsed);
   if (body.restore_id().empty()) body.set_restore_id(id);
   if (body.restore_id() != id) return StatusReply(InvalidArgument("restore id differs from path"));
-  return Answer(self_->RestoreStep(step, body));
+  return ResultReply(self_->RestoreStep(step, body));
 }
 
 }  // namespace lockstep::agent

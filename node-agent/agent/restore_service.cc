@@ -96,15 +96,15 @@ http::Reply RestoreService::Restore(const http::Request& request, const PathPara
     Result<proto::RestoreRecord> started =
         components_->Start(backup_id, {restore.components().begin(), restore.components().end()},
                            restore.request_id());
-    return started.ok() ? JsonReply(*started, 202) : StatusReply(started.status());
+    return ResultReply(started, 202);
   }
   if (auto routed = RouteToDriver(request)) return *routed;
   if (restore.dry_run()) {
     Result<proto::RestorePlan> plan = restores_->DryRun(backup_id);
-    return plan.ok() ? JsonReply(*plan) : StatusReply(plan.status());
+    return ResultReply(plan);
   }
   Result<proto::RestoreRecord> started = restores_->Start(backup_id, restore.request_id());
-  return started.ok() ? JsonReply(*started, 202) : StatusReply(started.status());
+  return ResultReply(started, 202);
 }
 
 void RestoreService::SettleOrphans() {

@@ -9,6 +9,7 @@
 #include "api/names.h"
 #include "api/paths.h"
 #include "api/token.h"
+#include "cli/coordinator_wait.h"
 #include "cli/exit_codes.h"
 #include "cli/progress_printer.h"
 #include "cli/restore_command.h"
@@ -105,12 +106,15 @@ void AddCreate(CLI::App* backup, const OutputOptions& output, const ClusterFlags
     request.set_request_id(api::NewRequestId());
     for (const auto& component : flags->components) request.add_components(component);
     proto::Backup record;
-    Status created = CallApiFor(cluster,
-                                {.method = "POST",
-                                 .path = api::paths::kBackups,
-                                 .body = proto::ToCompactJson(request),
-                                 .timeout = std::chrono::seconds(60)},
-                                &record);
+    Status created = [&] {
+      CoordinatorWait notice(cluster, output.json);  // says what a slow answer waits for
+      return CallApiFor(cluster,
+                        {.method = "POST",
+                         .path = api::paths::kBackups,
+                         .body = proto::ToCompactJson(request),
+                         .timeout = std::chrono::seconds(60)},
+                        &record);
+    }();
     if (ReportFailure(created, output, exit_code)) return;
     if (!output.json)
       std::cerr << "backup " << record.id() << " started (" << record.mode() << ")\n";

@@ -8,6 +8,7 @@
 
 #include "api/names.h"
 #include "api/paths.h"
+#include "cli/coordinator_wait.h"
 #include "cli/exit_codes.h"
 #include "proto/agent.pb.h"
 #include "proto/backup.pb.h"
@@ -177,7 +178,11 @@ void Run(const RestoreFlags& flags, const OutputOptions& output, const ClusterFl
     return;
   }
   proto::RestoreRecord record;
-  if (ReportFailure(CallApiFor(cluster, call, &record), output, exit_code)) return;
+  Status started = [&] {
+    CoordinatorWait notice(cluster, output.json);  // says what a slow answer waits for
+    return CallApiFor(cluster, call, &record);
+  }();
+  if (ReportFailure(started, output, exit_code)) return;
   if (!output.json) std::cerr << "restore " << record.id() << " of " << flags.id << " started\n";
   if (flags.wait) {
     Result<proto::RestoreRecord> done =

@@ -2,6 +2,7 @@
 
 #include "api/paths.h"
 #include "api/status_http.h"
+#include "common/zxid.h"
 #include "proto/agent.pb.h"
 #include "proto/json.h"
 
@@ -18,16 +19,38 @@ constexpr auto kRestoreStepTimeout = std::chrono::minutes(5);
 
 }  // namespace
 
+Status NotCoordinator() {
+  return Status(StatusCode::kUnavailable,
+                std::string(kNotCoordinator) +
+                    " (it lost the election); nothing was changed: retry, and the request goes "
+                    "to the new coordinator");
+}
+
+Result<uint64_t> CurrentGeneration(const Leadership& leadership) {
+  const uint64_t generation = leadership ? leadership() : 0;
+  if (generation == 0) return NotCoordinator();
+  return generation;
+}
+
 HttpAgentClient::HttpAgentClient(const http::Client& client, std::string token,
-                                 std::chrono::milliseconds timeout)
-    : client_(client), token_(std::move(token)), timeout_(timeout) {}
+                                 std::chrono::milliseconds timeout, uint64_t generation)
+    : client_(client), token_(std::move(token)), timeout_(timeout), generation_(generation) {}
+
+std::unique_ptr<AgentClient> HttpAgentClient::AtGeneration(uint64_t generation) {
+  return std::make_unique<HttpAgentClient>(client_, token_, timeout_, generation);
+}
 
 Status HttpAgentClient::Call(const Member& member, const std::string& method,
                              const std::string& path, const google::protobuf::Message* request,
                              google::protobuf::Message* reply, std::chrono::milliseconds timeout) {
   ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(member.url));
+  std::string target = path;
+  if (generation_ != 0) {
+    target += std::string(path.find('?') == std::string::npos ? "?" : "&") + kGenerationParam +
+              "=" + FormatZxid(static_cast<Zxid>(generation_));
+  }
   http::CallOptions call{.method = method,
-                         .target = path,
+                         .target = target,
                          .body = request ? proto::ToCompactJson(*request) : "",
                          .token = token_,
                          .timeout = timeout};

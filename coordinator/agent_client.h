@@ -3,6 +3,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "common/http/client.h"
@@ -20,9 +23,22 @@ struct Member {
   std::string url;
 };
 
+// This coordinator's leadership generation (coordinator::CoordinatorInfo::generation), 0 once it
+// no longer leads. An operation reads it once, when it starts, and stamps every call with it.
+using Leadership = std::function<uint64_t()>;
+
+// Why a coordinator can't start or go on: it lost the election (or never won it). Its message
+// starts with kNotCoordinator, which a forwarding agent reads as "the election is settling".
+Status NotCoordinator();
+inline constexpr char kNotCoordinator[] = "this agent is no longer the coordinator";
+
 class AgentClient {
  public:
   virtual ~AgentClient() = default;
+  // The same agents, every mutating call carrying coordinator generation `generation` (fencing):
+  // an agent refuses a call from a generation older than the newest it knows, so a coordinator
+  // that lost its role (a paused master waking up, a partitioned one) executes nothing.
+  virtual std::unique_ptr<AgentClient> AtGeneration(uint64_t generation) = 0;
   virtual Result<proto::LockState> Lock(const Member& member,
                                         const proto::LockRequest& request) = 0;
   virtual Status Unlock(const Member& member, const std::string& id) = 0;
@@ -44,7 +60,9 @@ class AgentClient {
 
 class HttpAgentClient : public AgentClient {
  public:
-  HttpAgentClient(const http::Client& client, std::string token, std::chrono::milliseconds timeout);
+  HttpAgentClient(const http::Client& client, std::string token, std::chrono::milliseconds timeout,
+                  uint64_t generation = 0);
+  std::unique_ptr<AgentClient> AtGeneration(uint64_t generation) override;
   Result<proto::LockState> Lock(const Member& member, const proto::LockRequest& request) override;
   Status Unlock(const Member& member, const std::string& id) override;
   Result<proto::LockState> LockState(const Member& member) override;
@@ -67,6 +85,13 @@ class HttpAgentClient : public AgentClient {
   const http::Client& client_;
   const std::string token_;
   const std::chrono::milliseconds timeout_;
+  const uint64_t generation_;  // 0: unfenced, for reads
 };
+
+// Fenced calls carry their generation as this query parameter, in FormatZxid's hex form.
+inline constexpr char kGenerationParam[] = "generation";
+
+// `leadership()`'s generation, or NotCoordinator when it is 0.
+Result<uint64_t> CurrentGeneration(const Leadership& leadership);
 
 }  // namespace lockstep::coordinator

@@ -97,8 +97,17 @@ Result<ComponentSelection> SelectComponents(const std::vector<std::string>& name
 }
 
 ClusterBackups::ClusterBackups(AgentClient& agents, std::function<ClusterView(bool fresh)> view,
-                               BackupSettings settings, Clock& clock)
-    : agents_(agents), view_(std::move(view)), settings_(std::move(settings)), clock_(clock) {}
+                               BackupSettings settings, Leadership leadership, Clock& clock)
+    : agents_(agents),
+      view_(std::move(view)),
+      settings_(std::move(settings)),
+      leadership_(std::move(leadership)),
+      clock_(clock) {}
+
+Result<std::unique_ptr<AgentClient>> ClusterBackups::Fenced() const {
+  ASSIGN_OR_RETURN(uint64_t generation, CurrentGeneration(leadership_));
+  return agents_.AtGeneration(generation);
+}
 
 ClusterBackups::~ClusterBackups() {
   std::map<std::string, std::thread> threads;
@@ -114,17 +123,27 @@ bool ClusterBackups::Running(const std::string& id) const {
   return running_.count(id) > 0;
 }
 
-std::unique_ptr<ClusterLock> ClusterBackups::LockFor(const std::string& operation,
+std::unique_ptr<ClusterLock> ClusterBackups::LockFor(AgentClient& agents,
+                                                     const std::string& operation,
                                                      const std::string& id,
                                                      const ClusterView& view) {
-  return MakeOperationLock(agents_, MembersOf(view), operation, id, settings_.self, settings_.lease,
+  return MakeOperationLock(agents, MembersOf(view), operation, id, settings_.self, settings_.lease,
                            false, clock_);
 }
 
 void ClusterBackups::Publish(proto::Backup& record) {
+  Result<std::unique_ptr<AgentClient>> agents = Fenced();
+  if (!agents.ok()) {
+    log::Warn("catalog record not pushed", {{"id", record.id()}, {"error", agents.status().message()}});
+    return;
+  }
+  PublishWith(**agents, record);
+}
+
+void ClusterBackups::PublishWith(AgentClient& agents, proto::Backup& record) {
   record.set_revision(record.revision() + 1);
   for (const auto& member : MembersOf(view_(false))) {
-    Status put = agents_.PutRecord(member, record);
+    Status put = agents.PutRecord(member, record);
     if (!put.ok()) {
       log::Warn("catalog record not pushed",
                 {{"agent", member.name}, {"id", record.id()}, {"error", put.message()}});
@@ -156,8 +175,9 @@ Result<proto::Backup> ClusterBackups::Start(const proto::CreateBackupRequest& re
   ASSIGN_OR_RETURN(proto::MasterStatus source,
                    ChooseSource(view, mode, settings_.self, settings_.quorum_margin));
   Job job;
+  ASSIGN_OR_RETURN(job.agents, Fenced());
   job.record.set_id(api::NewBackupId(request.label()));
-  job.lock = LockFor("backup", job.record.id(), view);
+  job.lock = LockFor(*job.agents, "backup", job.record.id(), view);
   RETURN_IF_ERROR(job.lock->Acquire());
 
   for (const auto& master : view.masters) {
@@ -192,7 +212,7 @@ Result<proto::Backup> ClusterBackups::Start(const proto::CreateBackupRequest& re
     component.set_source(source.name());
     component.set_root(app.path());
   }
-  Publish(record);
+  PublishWith(*job.agents, record);
   log::Info("backup started", {{"id", record.id()}, {"mode", mode}, {"source", source.name()}});
   proto::Backup started = record;
   std::lock_guard lock(mu_);
@@ -217,10 +237,11 @@ void ClusterBackups::Fail(Job& job, const Status& status) {
   log::Error("backup failed", {{"id", record.id()}, {"error", status.message()}});
   EndWith(record, proto::STATUS_ERROR, status.message());
   record.set_finished_at(UtcTimestamp(clock_));
-  Publish(record);
+  PublishWith(*job.agents, record);
 }
 
-void ClusterBackups::Replicate(proto::Backup& record, const proto::MasterStatus& from,
+void ClusterBackups::Replicate(AgentClient& agents, proto::Backup& record,
+                               const proto::MasterStatus& from,
                                std::vector<proto::MasterStatus> others) {
   std::sort(others.begin(), others.end(),
             [](const auto& a, const auto& b) { return a.name() < b.name(); });
@@ -234,7 +255,7 @@ void ClusterBackups::Replicate(proto::Backup& record, const proto::MasterStatus&
   std::string targets;
   for (const auto& other : others) targets += (targets.empty() ? "" : ", ") + other.name();
   record.set_progress("replicating to " + targets);
-  Publish(record);
+  PublishWith(agents, record);
   // All at once: each master pulls from the source and checks the sha256 itself.
   proto::FetchRequest fetch;
   fetch.set_id(record.id());
@@ -244,7 +265,7 @@ void ClusterBackups::Replicate(proto::Backup& record, const proto::MasterStatus&
   std::vector<std::future<Status>> fetches;
   for (const auto& other : others) {
     fetches.push_back(std::async(std::launch::async, [&, member = MemberOf(other)] {
-      return agents_.Fetch(member, fetch);
+      return agents.Fetch(member, fetch);
     }));
   }
   for (size_t i = 0; i < others.size(); ++i) {
@@ -272,7 +293,8 @@ Result<proto::Backup> ClusterBackups::Register(proto::Backup record, const std::
       others.push_back(master);
   }
   if (from.name().empty()) return NotFound("no master named '" + holder + "'");
-  std::unique_ptr<ClusterLock> lock = LockFor("import", record.id(), view);
+  ASSIGN_OR_RETURN(std::unique_ptr<AgentClient> agents, Fenced());
+  std::unique_ptr<ClusterLock> lock = LockFor(*agents, "import", record.id(), view);
   RETURN_IF_ERROR(lock->Acquire());
   const auto begun = clock_.Now();
   record.set_timestamp(UtcTimestamp(clock_));
@@ -283,12 +305,12 @@ Result<proto::Backup> ClusterBackups::Register(proto::Backup record, const std::
   first->set_master(holder);
   first->set_sha256(record.sha256());
   first->set_stored_at(UtcTimestamp(clock_));
-  Publish(record);
-  Replicate(record, from, others);
+  PublishWith(*agents, record);
+  Replicate(*agents, record, from, others);
   EndWith(record, proto::STATUS_READY, "");
   record.set_finished_at(UtcTimestamp(clock_));
   record.set_duration_seconds(std::chrono::duration<double>(clock_.Now() - begun).count());
-  Publish(record);
+  PublishWith(*agents, record);
   log::Info("imported backup ready",
             {{"id", record.id()}, {"replicas", std::to_string(record.replicas_size())}});
   return record;
@@ -296,17 +318,18 @@ Result<proto::Backup> ClusterBackups::Register(proto::Backup record, const std::
 
 Result<proto::Backup> ClusterBackups::Delete(proto::Backup record) {
   const ClusterView view = view_(false);
-  std::unique_ptr<ClusterLock> lock = LockFor("delete", record.id(), view);
+  ASSIGN_OR_RETURN(std::unique_ptr<AgentClient> agents, Fenced());
+  std::unique_ptr<ClusterLock> lock = LockFor(*agents, "delete", record.id(), view);
   RETURN_IF_ERROR(lock->Acquire());
   for (const auto& member : MembersOf(view)) {
-    Status removed = agents_.RemoveArchive(member, record.id());
+    Status removed = agents->RemoveArchive(member, record.id());
     if (!removed.ok() && removed.code() != StatusCode::kNotFound) {
       log::Warn("archive not removed", {{"agent", member.name}, {"error", removed.message()}});
     }
   }
   record.set_deleted(true);
   record.clear_replicas();
-  Publish(record);
+  PublishWith(*agents, record);
   log::Info("backup deleted", {{"id", record.id()}});
   return record;
 }
@@ -337,12 +360,12 @@ void ClusterBackups::Run(Job job) {
   const auto begun = clock_.Now();
   proto::Backup& record = job.record;
   CrashPoint("backup.before_take");
-  Result<proto::TakeReply> taken = agents_.Take(MemberOf(job.source), job.take);
+  Result<proto::TakeReply> taken = job.agents->Take(MemberOf(job.source), job.take);
   CrashPoint("backup.after_take");
   Status outcome = taken.status().Prepend("archiving on " + job.source.name());
   if (taken.ok()) {
     Record(record, *taken, job.source.name());
-    Replicate(record, job.source, job.others);
+    Replicate(*job.agents, record, job.source, job.others);
     CrashPoint("backup.before_ready");
     if (job.lock->lost()) {
       outcome = Internal(
@@ -360,7 +383,7 @@ void ClusterBackups::Run(Job job) {
     EndWith(record, proto::STATUS_READY, "");
     record.set_finished_at(UtcTimestamp(clock_));
     record.set_duration_seconds(std::chrono::duration<double>(clock_.Now() - begun).count());
-    Publish(record);
+    PublishWith(*job.agents, record);
     log::Info("backup ready", {{"id", record.id()},
                                {"size_bytes", std::to_string(record.size_bytes())},
                                {"replicas", std::to_string(record.replicas_size())},

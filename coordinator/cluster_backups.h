@@ -55,8 +55,10 @@ class ClusterBackups {
  public:
   // `view(fresh)`: the masters' status; fresh asks every agent now instead of using the last poll.
   // `clock`: the records' times and the lock's renewals.
+  // `agents` unfenced: each operation stamps its calls with `leadership()` read as it starts.
   ClusterBackups(AgentClient& agents, std::function<ClusterView(bool fresh)> view,
-                 BackupSettings settings, Clock& clock = RealClockInstance());
+                 BackupSettings settings, Leadership leadership,
+                 Clock& clock = RealClockInstance());
   ~ClusterBackups();  // waits for running backups
 
   // Starts a backup, or, for a request id a backup already carries (a retry), returns that one.
@@ -68,8 +70,11 @@ class ClusterBackups {
   // An archive already stored on `holder` (an import) becomes a READY backup, replicated like any
   // other; synchronous, under the operation lock.
   Result<proto::Backup> Register(proto::Backup record, const std::string& holder);
-  // Pushes a record to every master; unreachable ones catch up when they are next read.
+  // Pushes a record to every master, at this coordinator's current generation (nothing when it
+  // no longer coordinates); unreachable ones catch up when they are next read.
   void Publish(proto::Backup& record);
+  // The same through `agents`, an operation's own at its generation.
+  void PublishWith(AgentClient& agents, proto::Backup& record);
   // Removes `record`'s archive from every master under the operation lock and publishes its
   // tombstone.
   Result<proto::Backup> Delete(proto::Backup record);
@@ -79,6 +84,7 @@ class ClusterBackups {
 
  private:
   struct Job {
+    std::unique_ptr<AgentClient> agents;  // at the generation the backup started in
     proto::Backup record;
     proto::MasterStatus source;
     proto::TakeRequest take;
@@ -86,18 +92,21 @@ class ClusterBackups {
     std::unique_ptr<ClusterLock> lock;
   };
   void Run(Job job);
-  void Replicate(proto::Backup& record, const proto::MasterStatus& from,
+  // The agents at this coordinator's generation now, or NotCoordinator.
+  Result<std::unique_ptr<AgentClient>> Fenced() const;
+  void Replicate(AgentClient& agents, proto::Backup& record, const proto::MasterStatus& from,
                  std::vector<proto::MasterStatus> others);
   void Fail(Job& job, const Status& status);
   // What the source archived goes into the record, the source as its first replica.
   void Record(proto::Backup& record, const proto::TakeReply& taken, const std::string& source);
   // The operation lock over every master of `view`, not yet acquired.
-  std::unique_ptr<ClusterLock> LockFor(const std::string& operation, const std::string& id,
-                                       const ClusterView& view);
+  std::unique_ptr<ClusterLock> LockFor(AgentClient& agents, const std::string& operation,
+                                       const std::string& id, const ClusterView& view);
 
   AgentClient& agents_;
   const std::function<ClusterView(bool fresh)> view_;
   const BackupSettings settings_;
+  const Leadership leadership_;
   Clock& clock_;
   RequestLookup find_request_;
   // One Start at a time (they would contend for the lock anyway): a retry arriving while its

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/log.h"
+#include "common/zxid.h"
 
 namespace lockstep::coordinator {
 namespace {
@@ -64,6 +65,16 @@ bool Election::IsCoordinator() const {
   return leading_;
 }
 
+uint64_t Election::Generation() const {
+  std::lock_guard lock(mu_);
+  return leading_ && current_ ? current_->generation : 0;
+}
+
+bool Election::Connected() const {
+  std::lock_guard lock(mu_);
+  return connected_;
+}
+
 std::optional<CoordinatorInfo> Election::Current() const {
   std::lock_guard lock(mu_);
   return current_;
@@ -102,10 +113,11 @@ Status Election::Step() {
   }
   auto first = client_->GetData(options_.root + "/" + queue.front());
   if (!first.ok()) return first.status();  // the leader left just now: look again
-  const std::string& data = *first;
-  CoordinatorInfo leader{data.substr(0, data.find('\n')), data.find('\n') == std::string::npos
-                                                              ? ""
-                                                              : data.substr(data.find('\n') + 1)};
+  const std::string& data = first->data;
+  const size_t newline = data.find('\n');
+  CoordinatorInfo leader{.name = data.substr(0, newline),
+                         .url = newline == std::string::npos ? "" : data.substr(newline + 1),
+                         .generation = static_cast<uint64_t>(first->czxid)};
   if (mine != queue.begin() && leader.name == options_.self_name) {
     // Ours, left by a session of ours that expired (the server keeps it until it notices): it
     // would make everyone send their requests to us while we wait behind it. Remove it.
@@ -119,7 +131,7 @@ Status Election::Step() {
     std::lock_guard lock(mu_);
     if (leading != leading_) {
       log::Info(leading ? "became the coordinator" : "following coordinator",
-                {{"coordinator", leader.name}});
+                {{"coordinator", leader.name}, {"generation", FormatZxid(leader.generation)}});
     }
     leading_ = leading;
     current_ = leader;
@@ -144,7 +156,9 @@ void Election::Loop() {
     lock.unlock();
     Status stepped = Step();
     const bool session_alive = client_ && !client_->expired();
+    const bool connected = client_ && client_->connected();
     lock.lock();
+    connected_ = connected;
     auto retry = options_.recheck;
     if (stepped.ok()) {
       trouble_since_.reset();

@@ -29,6 +29,10 @@ struct ElectionOptions {
 struct CoordinatorInfo {
   std::string name;
   std::string url;
+  // The leadership's fencing token: the zxid that created the leader's election znode. A later
+  // leader always has a higher one (its znode was created after the previous leader's, or it
+  // queued behind it), and a restore raises epochs, so it grows across restores too.
+  uint64_t generation = 0;
 };
 
 // Thread-safe: the election loop writes the view under a mutex, any thread reads it.
@@ -43,6 +47,10 @@ class Election {
 
   void Begin();
   bool IsCoordinator() const;
+  // This agent's leadership generation while it coordinates; 0 when it does not.
+  uint64_t Generation() const;
+  // This agent's session to ZooKeeper is connected right now (as of the last pass).
+  bool Connected() const;
   // The coordinator last seen, if any.
   std::optional<CoordinatorInfo> Current() const;
   // Why there is no coordinator, when there is none (e.g. ZooKeeper unreachable).
@@ -64,6 +72,7 @@ class Election {
   bool woken_ = false;
   bool stopping_ = false;
   bool leading_ = false;
+  bool connected_ = false;
   std::optional<CoordinatorInfo> current_;
   std::string problem_;
   std::optional<Clock::TimePoint> trouble_since_;

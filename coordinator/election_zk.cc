@@ -12,9 +12,9 @@ class ZkClientSession : public ElectionZk {
     ASSIGN_OR_RETURN(auto created, client_->Create(path, data, ZkClient::OpenAcl(), mode));
     return created.first;
   }
-  Result<std::string> GetData(const std::string& path) override {
+  Result<Znode> GetData(const std::string& path) override {
     ASSIGN_OR_RETURN(auto got, client_->Get(path));
-    return got.first;
+    return Znode{std::move(got.first), got.second.czxid};
   }
   Result<std::vector<std::string>> Children(const std::string& path) override {
     return client_->Children(path);

@@ -24,7 +24,12 @@ class ElectionZk {
   // the path created.
   virtual Result<std::string> Create(const std::string& path, const std::string& data,
                                      CreateMode mode) = 0;
-  virtual Result<std::string> GetData(const std::string& path) = 0;
+  // A znode's data and the zxid that created it.
+  struct Znode {
+    std::string data;
+    int64_t czxid = 0;
+  };
+  virtual Result<Znode> GetData(const std::string& path) = 0;
   virtual Result<std::vector<std::string>> Children(const std::string& path) = 0;
   virtual Status Delete(const std::string& path) = 0;
   // Whether `path` exists; `on_change` runs once when it is created, changed or deleted.

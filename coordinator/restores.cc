@@ -25,7 +25,7 @@ double SecondsSince(const Clock& clock, Clock::TimePoint begun) {
 
 }  // namespace
 
-void PublishRestore(const RestoreHost& host, proto::Backup& backup,
+void PublishRestore(const RestoreHost& host, AgentClient& agents, proto::Backup& backup,
                     const proto::RestoreRecord& record) {
   Result<proto::Backup> latest = host.find(backup.id());
   if (latest.ok()) backup = std::move(*latest);
@@ -37,7 +37,7 @@ void PublishRestore(const RestoreHost& host, proto::Backup& backup,
   } else {
     *it = record;
   }
-  host.publish(backup);
+  host.publish(agents, backup);
 }
 
 bool EnsembleHealthy(const ClusterView& view, std::string* why) {
@@ -66,6 +66,7 @@ struct Restores::Run {
   proto::Backup backup;
   proto::RestoreRecord record;
   std::vector<Member> members;
+  std::shared_ptr<AgentClient> agents;  // at the generation the restore began in
   std::shared_ptr<ClusterLock> lock;
   std::vector<proto::StageReply> staged;
   uint32_t min_epoch = 0;
@@ -75,33 +76,42 @@ struct Restores::Run {
   std::optional<Clock::TimePoint> outage_begun;
 };
 
-Restores::Restores(AgentClient& agents, RestoreHost host, RestoreSettings settings, Clock& clock)
-    : agents_(agents), host_(std::move(host)), settings_(std::move(settings)), clock_(clock) {}
+Restores::Restores(AgentClient& agents, RestoreHost host, RestoreSettings settings,
+                   Leadership leadership, Clock& clock)
+    : agents_(agents),
+      host_(std::move(host)),
+      settings_(std::move(settings)),
+      leadership_(std::move(leadership)),
+      clock_(clock) {}
 
 Restores::~Restores() = default;  // the task waits for a running restore
 
-std::shared_ptr<ClusterLock> Restores::LockAll(const std::vector<Member>& members,
-                                               const std::string& id) {
+Result<std::unique_ptr<Restores::Run>> Restores::NewRun(std::vector<Member> members,
+                                                        const std::string& lock_id) {
+  ASSIGN_OR_RETURN(uint64_t generation, CurrentGeneration(leadership_));
+  auto run = std::make_unique<Run>(clock_);
+  run->members = std::move(members);
+  run->agents = agents_.AtGeneration(generation);
   // Every master takes part: one that can't be reached can't be restored or rolled back.
-  return MakeOperationLock(agents_, members, "restore", id, settings_.self, settings_.lease, true,
-                           clock_);
+  run->lock = MakeOperationLock(*run->agents, run->members, "restore", lock_id, settings_.self,
+                                settings_.lease, true, clock_);
+  return run;
 }
 
 Result<std::unique_ptr<Restores::Run>> Restores::Prepare(const std::string& backup_id,
                                                          const std::string& restore_id) {
   RETURN_IF_ERROR(api::CheckBackupId(backup_id));
-  auto run = std::make_unique<Run>(clock_);
-  ASSIGN_OR_RETURN(run->backup, host_.find(backup_id));
-  if (run->backup.status() != proto::STATUS_READY || run->backup.replicas_size() == 0) {
+  ASSIGN_OR_RETURN(proto::Backup backup, host_.find(backup_id));
+  if (backup.status() != proto::STATUS_READY || backup.replicas_size() == 0) {
     return FailedPrecondition("backup " + backup_id + " is not READY (it is " +
-                              proto::BackupStatus_Name(run->backup.status()) +
+                              proto::BackupStatus_Name(backup.status()) +
                               "); only a complete backup can be restored");
   }
-  if (!run->backup.component_status().count("zookeeper")) {
+  if (!backup.component_status().count("zookeeper")) {
     return FailedPrecondition("backup " + backup_id + " holds no zookeeper component");
   }
-  run->members = MembersOf(host_.view(true));
-  run->lock = LockAll(run->members, restore_id);
+  ASSIGN_OR_RETURN(std::unique_ptr<Run> run, NewRun(MembersOf(host_.view(true)), restore_id));
+  run->backup = std::move(backup);
   RETURN_IF_ERROR(run->lock->Acquire().Prepend("a restore needs every agent"));
   proto::RestoreRecord& record = run->record;
   record.set_id(restore_id);
@@ -118,7 +128,7 @@ Result<std::unique_ptr<Restores::Run>> Restores::Prepare(const std::string& back
 void Restores::Publish(Run& run, const std::string& phase) {
   run.record.set_phase(phase);
   if (run.dry_run) return;
-  PublishRestore(host_, run.backup, run.record);
+  PublishRestore(host_, *run.agents, run.backup, run.record);
   log::Info("restore phase",
             {{"restore", run.record.id()}, {"backup", run.backup.id()}, {"phase", phase}});
 }
@@ -143,7 +153,7 @@ Status Restores::StageAll(Run& run) {
       }
     }
     stages.push_back(std::async(std::launch::async,
-                                [this, member, mine] { return agents_.Stage(member, mine); }));
+                                [&run, member, mine] { return run.agents->Stage(member, mine); }));
   }
   Status first_failure;
   uint32_t highest_epoch = 0;
@@ -177,8 +187,8 @@ Status Restores::ForAll(Run& run, const std::string& step, uint32_t min_epoch) {
   request.set_min_epoch(min_epoch);
   std::vector<std::future<Result<proto::RestoreJournal>>> steps;
   for (const auto& member : run.members) {
-    steps.push_back(std::async(std::launch::async, [this, member, step, request] {
-      return agents_.RestoreStep(member, step, request);
+    steps.push_back(std::async(std::launch::async, [&run, member, step, request] {
+      return run.agents->RestoreStep(member, step, request);
     }));
   }
   Status first_failure;
@@ -394,6 +404,7 @@ Status Restores::SettleLeftovers(Run& run, std::optional<proto::RestoreRecord>* 
     if (!leftover.ok()) return leftover.status().Prepend("settling restore " + restore_id);
     Run& other = **leftover;
     other.members = run.members;
+    other.agents = run.agents;
     other.lock = run.lock;
     for (const auto& r : other.backup.restores()) {
       if (r.id() == restore_id) other.record = r;
@@ -446,12 +457,11 @@ void Restores::Recover(const std::string& restore_id, const std::string& backup_
   std::lock_guard guard(mu_);
   if (!task_.Idle(kRestoreRunning).ok()) return;
   Result<std::unique_ptr<Run>> run = [&]() -> Result<std::unique_ptr<Run>> {
-    auto r = std::make_unique<Run>(clock_);
-    ASSIGN_OR_RETURN(r->backup, host_.find(backup_id));
-    r->members = MembersOf(host_.view(true));
+    ASSIGN_OR_RETURN(proto::Backup backup, host_.find(backup_id));
     // A lock of its own: taking it under the lost restore's id would count as renewing that
     // restore's lease, and so succeed while its driver is still alive.
-    r->lock = LockAll(r->members, api::NewRestoreId());
+    ASSIGN_OR_RETURN(auto r, NewRun(MembersOf(host_.view(true)), api::NewRestoreId()));
+    r->backup = std::move(backup);
     RETURN_IF_ERROR(r->lock->Acquire());
     return r;
   }();

@@ -35,7 +35,8 @@ struct RestoreSettings {
 struct RestoreHost {
   std::function<ClusterView(bool fresh)> view;
   std::function<Result<proto::Backup>(const std::string& id)> find;
-  std::function<void(proto::Backup&)> publish;
+  // Pushes the record to every master through `agents` (the restore's, at its generation).
+  std::function<void(AgentClient& agents, proto::Backup&)> publish;
   // Opens and closes a fresh ZooKeeper session: a write in the restored ensemble's new epoch,
   // after which its zxid is above any a client saw before the restore.
   std::function<void()> seal;
@@ -43,7 +44,7 @@ struct RestoreHost {
 
 // Puts `record` into the newest copy of `backup` (re-read through `host`, so a change made
 // meanwhile is kept) and publishes it; `backup` becomes that copy.
-void PublishRestore(const RestoreHost& host, proto::Backup& backup,
+void PublishRestore(const RestoreHost& host, AgentClient& agents, proto::Backup& backup,
                     const proto::RestoreRecord& record);
 
 // Why an agent refuses a second restore while it drives one.
@@ -60,8 +61,9 @@ bool EnsembleHealthy(const ClusterView& view, std::string* why);
 // Thread-safe: one restore at a time; the running one is guarded by a mutex.
 class Restores {
  public:
-  // `clock`: the records' times, the wait for the ensemble and the lock's renewals.
-  Restores(AgentClient& agents, RestoreHost host, RestoreSettings settings,
+  // `clock`: the records' times, the wait for the ensemble and the lock's renewals. `agents`
+  // unfenced: a restore stamps its calls with `leadership()` as read when it starts.
+  Restores(AgentClient& agents, RestoreHost host, RestoreSettings settings, Leadership leadership,
            Clock& clock = RealClockInstance());
   ~Restores();  // waits for a running restore
 
@@ -90,11 +92,13 @@ class Restores {
   void Publish(Run& run, const std::string& phase);
   Status SettleLeftovers(Run& run, std::optional<proto::RestoreRecord>* completed);
   void Settle(Run& run, const std::vector<proto::RestoreJournal>& journals);
-  std::shared_ptr<ClusterLock> LockAll(const std::vector<Member>& members, const std::string& id);
+  // A run at this coordinator's generation, its lock over `members` taken as `lock_id`.
+  Result<std::unique_ptr<Run>> NewRun(std::vector<Member> members, const std::string& lock_id);
 
   AgentClient& agents_;
   const RestoreHost host_;
   const RestoreSettings settings_;
+  const Leadership leadership_;
   Clock& clock_;
   std::mutex mu_;
   SingleTask task_;  // the restore running in the background, if any

@@ -75,6 +75,11 @@ class Backups : public ::testing::Test {
     for (int i = 1; i <= 3; ++i) pids.push_back(cluster_->zk_pid(i));
     return pids;
   }
+  // The coordinator's generation as agent 1 sees it: what a call acting as the coordinator sends.
+  static std::string CoordinatorGeneration() {
+    Result<proto::ClusterStatus> status = cluster_->ClusterStatus(1);
+    return status.ok() ? status->coordinator_generation() : "";
+  }
   static MiniCluster* cluster_;
 };
 MiniCluster* Backups::cluster_ = nullptr;
@@ -510,13 +515,15 @@ TEST_F(Backups, DeleteRemovesEveryReplicaAndIsRefusedWhileARestoreHoldsTheLock) 
   restore.set_id("restore-of-" + backup->id());
   restore.set_holder("test");
   restore.set_lease_ms(60000);
+  const std::string generation = CoordinatorGeneration();
   for (int i = 1; i <= 3; ++i) {
     // The backup's own lock is released on every agent just after its record turns READY.
     std::string answer;
     ASSERT_TRUE(WaitFor(
         [&] {
-          auto locked =
-              cluster_->Call(i, "POST", "/v1/internal/lock", proto::ToCompactJson(restore));
+          // As the coordinator would: its generation admits the call (fencing).
+          auto locked = cluster_->Call(i, "POST", "/v1/internal/lock?generation=" + generation,
+                                       proto::ToCompactJson(restore));
           answer = locked.ok() ? std::to_string(locked->status) + " " + locked->body
                                : locked.status().ToString();
           return locked.ok() && locked->status == 200;
@@ -531,7 +538,8 @@ TEST_F(Backups, DeleteRemovesEveryReplicaAndIsRefusedWhileARestoreHoldsTheLock) 
     EXPECT_TRUE(
         fs::exists(cluster_->master_dir(i) + "/store/backups/" + backup->id() + ".tar.zst"));
     auto released =
-        cluster_->Call(i, "POST", "/v1/internal/lock/release", proto::ToCompactJson(restore));
+        cluster_->Call(i, "POST", "/v1/internal/lock/release?generation=" + generation,
+                       proto::ToCompactJson(restore));
     ASSERT_TRUE(released.ok() && released->status == 200);
   }
   CliResult deleted = RunCli(Args({"backup", "delete", backup->id()}));

@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -66,7 +68,8 @@ class BackupsTest : public ::testing::Test {
   std::unique_ptr<ClusterBackups> Make(uint32_t replicas = 0) {
     return std::make_unique<ClusterBackups>(
         agents_, [this](bool) { return view_; },
-        BackupSettings{.self = "m1", .replicas = replicas, .lease = kLease}, clock_);
+        BackupSettings{.self = "m1", .replicas = replicas, .lease = kLease},
+        [this] { return generation_.load(); }, clock_);
   }
 
   // Starts an online backup, waits for its background run to end (polling Running, at most 10 s
@@ -111,6 +114,7 @@ class BackupsTest : public ::testing::Test {
 
   testing::FakeClock clock_;
   testing::FakeAgents agents_;
+  std::atomic<uint64_t> generation_{7};  // this coordinator's leadership; 0 once lost
   ClusterView view_;
   std::string id_;
 };
@@ -210,6 +214,49 @@ TEST_F(BackupsTest, TheReplicasSettingLimitsTheCopies) {
   EXPECT_EQ(ReplicaMasters(record), (std::vector<std::string>{"m2", "m1"}));
   EXPECT_FALSE(Called("fetch m3")) << "two copies are enough";
   ExpectLockedAndReleasedEverywhereReachable();
+}
+
+TEST_F(BackupsTest, AnAgentThatLostTheElectionStartsNothing) {
+  auto backups = Make();
+  generation_ = 0;  // a paused coordinator woke up: its election says it no longer leads
+  proto::CreateBackupRequest request;
+  request.set_label("nightly");
+  Result<proto::Backup> refused = backups->Start(request);
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(refused.status().message().find("no longer the coordinator"), std::string::npos)
+      << refused.status().ToString();
+  std::lock_guard guard(agents_.mu);
+  EXPECT_TRUE(agents_.calls.empty()) << "a former coordinator called " << agents_.calls.front();
+  EXPECT_TRUE(agents_.records.empty());
+}
+
+TEST_F(BackupsTest, ABackupWhoseCoordinatorWasSupersededMidTakeChangesNothingMore) {
+  auto backups = Make();
+  agents_.on_take = [&](const Member&, const proto::TakeRequest&) {
+    // While the source archives, this coordinator is paused and another is elected; every
+    // agent learns of it. Even were this one to lead again later, the backup keeps the
+    // generation it started in.
+    std::lock_guard guard(agents_.mu);
+    agents_.fence = 9;
+    generation_ = 11;
+  };
+  proto::CreateBackupRequest request;
+  request.set_label("nightly");
+  Result<proto::Backup> started = backups->Start(request);
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (backups->Running(started->id()) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  ASSERT_FALSE(backups->Running(started->id()));
+  std::lock_guard guard(agents_.mu);
+  EXPECT_EQ(agents_.generations, std::set<uint64_t>{7}) << "a call left without its generation";
+  EXPECT_TRUE(agents_.fetch_requests.empty()) << "replication ran for a fenced coordinator";
+  for (const auto& [master, records] : agents_.records) {
+    ASSERT_FALSE(records.empty());
+    EXPECT_EQ(records.back().status(), proto::STATUS_BACKING_UP)
+        << master << " got an outcome from a fenced coordinator; the new one settles it";
+  }
 }
 
 TEST_F(BackupsTest, ARetryOfARequestGetsTheBackupItStartedAndStartsNothing) {

@@ -103,11 +103,16 @@ TEST_F(ElectionTest, TheNextInLineTakesOverWhenThePredecessorsSessionExpires) {
   ASSERT_TRUE(Sees("m2", "m1"));
   Election& m3 = Join("m3");
   ASSERT_TRUE(Sees("m3", "m1"));
+  const uint64_t first_generation = m1.Generation();
+  EXPECT_NE(first_generation, 0u);
+  EXPECT_EQ(m2.Generation(), 0u) << "a follower has no generation to act with";
+  EXPECT_EQ(m3.Current()->generation, first_generation) << "followers see the leader's";
 
   zk_.Expire("m1");
   // m2's watch on m1's znode fires: no clock needs to move.
   ASSERT_TRUE(Eventually([&] { return m2.IsCoordinator(); }));
   EXPECT_EQ(CoordinatorSeenBy(m2), "m2");
+  EXPECT_GT(m2.Generation(), first_generation) << "a successor's calls must fence m1's";
   EXPECT_FALSE(m3.IsCoordinator());
   EXPECT_EQ(CoordinatorSeenBy(m3), "m1") << "m3 watches m2 only; it learns at its recheck";
   Advance("m3", defaults_.recheck);
@@ -117,6 +122,7 @@ TEST_F(ElectionTest, TheNextInLineTakesOverWhenThePredecessorsSessionExpires) {
   Advance("m1", defaults_.recheck);
   ASSERT_TRUE(Sees("m1", "m2"));
   EXPECT_FALSE(m1.IsCoordinator());
+  EXPECT_EQ(m1.Generation(), 0u);
   EXPECT_EQ(zk_.Children("/lockstep/election").size(), 3u) << "m1's old znode went with it";
 }
 

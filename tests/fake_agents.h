@@ -4,10 +4,13 @@
 // answers it. Lock, unlock, take and fetch calls are logged in `calls` ("lock m1", "unlock m1",
 // "take m2", "fetch m3"); lock calls fail for agents in `unreachable`. Thread-safe through `mu`
 // (a test touching the members while a coordinator thread runs takes it too).
+// Fencing: AtGeneration's clients refuse every call but the reads when their generation is
+// older than `fence`, as real agents do, and note each generation they carried in `generations`.
 #pragma once
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -37,6 +40,17 @@ class FakeAgents : public coordinator::AgentClient {
   std::map<std::string, Status> fetches;
   std::map<std::string, proto::FetchRequest> fetch_requests;
   std::map<std::string, std::vector<proto::Backup>> records;  // PutRecord calls, in order
+  uint64_t fence = 0;              // the newest coordinator generation the agents know
+  std::set<uint64_t> generations;  // generations fenced calls carried
+
+  std::unique_ptr<AgentClient> AtGeneration(uint64_t generation) override;
+  // Ok when `generation` is not older than `fence` (and noted), as Agent::Admit decides.
+  Status Admit(uint64_t generation) {
+    std::lock_guard guard(mu);
+    if (generation < fence) return FailedPrecondition("fenced: generation " + std::to_string(generation));
+    generations.insert(generation);
+    return Status::Ok();
+  }
 
   // The master's lock, made on `clock` the first time.
   agent::OperationLock& LockOf(const std::string& name) {
@@ -95,5 +109,66 @@ class FakeAgents : public coordinator::AgentClient {
     return Internal("unused");
   }
 };
+
+// FakeAgents' calls at one generation: each mutating call is admitted (FakeAgents::Admit) and
+// then answered by the FakeAgents (subclass overrides included).
+class FencedFakeAgents : public coordinator::AgentClient {
+ public:
+  using Member = coordinator::Member;
+  FencedFakeAgents(FakeAgents& agents, uint64_t generation)
+      : agents_(agents), generation_(generation) {}
+  std::unique_ptr<AgentClient> AtGeneration(uint64_t generation) override {
+    return std::make_unique<FencedFakeAgents>(agents_, generation);
+  }
+  Result<proto::LockState> Lock(const Member& m, const proto::LockRequest& r) override {
+    RETURN_IF_ERROR(agents_.Admit(generation_));
+    return agents_.Lock(m, r);
+  }
+  Status Unlock(const Member& m, const std::string& id) override {
+    RETURN_IF_ERROR(agents_.Admit(generation_));
+    return agents_.Unlock(m, id);
+  }
+  Result<proto::LockState> LockState(const Member& m) override { return agents_.LockState(m); }
+  Result<proto::TakeReply> Take(const Member& m, const proto::TakeRequest& r) override {
+    RETURN_IF_ERROR(agents_.Admit(generation_));
+    return agents_.Take(m, r);
+  }
+  Status Fetch(const Member& m, const proto::FetchRequest& r) override {
+    RETURN_IF_ERROR(agents_.Admit(generation_));
+    return agents_.Fetch(m, r);
+  }
+  Status PutRecord(const Member& m, const proto::Backup& record) override {
+    RETURN_IF_ERROR(agents_.Admit(generation_));
+    return agents_.PutRecord(m, record);
+  }
+  Status RemoveArchive(const Member& m, const std::string& id) override {
+    RETURN_IF_ERROR(agents_.Admit(generation_));
+    return agents_.RemoveArchive(m, id);
+  }
+  Status PutSchedule(const Member& m, const proto::Schedule& schedule) override {
+    RETURN_IF_ERROR(agents_.Admit(generation_));
+    return agents_.PutSchedule(m, schedule);
+  }
+  Result<proto::StageReply> Stage(const Member& m, const proto::StageRequest& r) override {
+    RETURN_IF_ERROR(agents_.Admit(generation_));
+    return agents_.Stage(m, r);
+  }
+  Result<proto::RestoreJournal> RestoreStep(const Member& m, const std::string& step,
+                                            const proto::RestoreStepRequest& r) override {
+    RETURN_IF_ERROR(agents_.Admit(generation_));
+    return agents_.RestoreStep(m, step, r);
+  }
+  Result<proto::RestoreJournalList> RestoreJournals(const Member& m) override {
+    return agents_.RestoreJournals(m);
+  }
+
+ private:
+  FakeAgents& agents_;
+  const uint64_t generation_;
+};
+
+inline std::unique_ptr<coordinator::AgentClient> FakeAgents::AtGeneration(uint64_t generation) {
+  return std::make_unique<FencedFakeAgents>(*this, generation);
+}
 
 }  // namespace lockstep::testing

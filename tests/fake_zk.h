@@ -74,6 +74,7 @@ class FakeZk {
     std::string data;
     int64_t owner = 0;  // the session of an ephemeral znode
     int sequence = 0;   // the next sequence number for a child
+    int64_t czxid = 0;  // the transaction that created it: increases with every create
   };
   struct SessionState {
     std::string label;
@@ -89,6 +90,7 @@ class FakeZk {
     std::map<int64_t, SessionState> sessions;
     std::set<std::string> unreachable;
     int64_t last_session = 0;
+    int64_t last_zxid = 0;
 
     static std::string ParentOf(const std::string& path) {
       const size_t slash = path.rfind('/');
@@ -154,18 +156,18 @@ class FakeZk {
         if (state_->nodes.count(created)) return Error("create", created, "node exists");
         const bool ephemeral =
             mode == CreateMode::kEphemeralSequential || mode == CreateMode::kEphemeral;
-        state_->nodes[created] = Node{data, ephemeral ? id_ : 0, 0};
+        state_->nodes[created] = Node{data, ephemeral ? id_ : 0, 0, ++state_->last_zxid};
         fired = state_->TakeWatches(created);
       }
       for (Watch& watch : fired) watch();
       return created;
     }
-    Result<std::string> GetData(const std::string& path) override {
+    Result<Znode> GetData(const std::string& path) override {
       std::lock_guard lock(state_->mu);
       RETURN_IF_ERROR(Usable("get", path));
       auto it = state_->nodes.find(path);
       if (it == state_->nodes.end()) return Error("get", path, "no node");
-      return it->second.data;
+      return Znode{it->second.data, it->second.czxid};
     }
     Result<std::vector<std::string>> Children(const std::string& path) override {
       std::lock_guard lock(state_->mu);

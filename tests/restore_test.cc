@@ -3,6 +3,8 @@
 // helpers (undoing a swap, including one cut between its two renames; retention; epochs).
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -120,7 +122,7 @@ class RestoreMachine : public ::testing::Test {
         .view = [this](bool) { return View(); },
         .find = [this](const std::string&) -> Result<proto::Backup> { return backup_; },
         .publish =
-            [this](proto::Backup& record) {
+            [this](coordinator::AgentClient&, proto::Backup& record) {
               record.set_revision(record.revision() + 1);
               backup_ = record;
               if (!record.restores().empty()) phases_.push_back(record.restores(0).phase());
@@ -130,7 +132,7 @@ class RestoreMachine : public ::testing::Test {
                                  {.self = "m1",
                                   .lease = std::chrono::milliseconds(60000),
                                   .start_timeout = std::chrono::minutes(2)},
-                                 clock_);
+                                 [this] { return generation_.load(); }, clock_);
   }
 
   // The restore record once the background run has finished.
@@ -151,6 +153,7 @@ class RestoreMachine : public ::testing::Test {
   proto::Backup backup_;
   std::vector<std::string> phases_;
   bool never_serves_ = false;
+  std::atomic<uint64_t> generation_{7};  // this coordinator's leadership; 0 once lost
 };
 
 TEST_F(RestoreMachine, StepsRunInLockstepAndTheEpochClearsEveryMaster) {

@@ -111,7 +111,12 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                                     // a load before the outage, on a busy master
                                     .start_timeout = std::max<std::chrono::milliseconds>(
                                         c.restore_start_timeout, std::chrono::minutes(2)),
-                                    .min_replay_bytes = c.restore_compact_min_log_bytes}},
+                                    .min_replay_bytes = c.restore_compact_min_log_bytes},
+                        .elected_generation =
+                            [election = agent->election_.get()]() -> uint64_t {
+                              auto current = election->Current();
+                              return current ? current->generation : 0;
+                            }},
       agent->node_.get(), agent->client_.get());
   RETURN_IF_ERROR(agent->self_->Open());
   agent->WireServices(token, zk_connect);

@@ -4,15 +4,24 @@ namespace lockstep::agent {
 
 using coordinator::Member;
 
+std::unique_ptr<coordinator::AgentClient> AgentClients::AtGeneration(uint64_t generation) {
+  return std::make_unique<AgentClients>(self_, client_, token_, timeout_, generation);
+}
+
 Result<proto::LockState> AgentClients::Lock(const Member& member,
                                             const proto::LockRequest& request) {
-  return IsSelf(member) ? self_->Lock(request) : remote_.Lock(member, request);
+  return Fenced(
+      member, [&] { return self_->Lock(request, generation_); }, [&] { return remote_.Lock(member, request); });
 }
 
 Status AgentClients::Unlock(const Member& member, const std::string& id) {
-  if (!IsSelf(member)) return remote_.Unlock(member, id);
-  self_->Unlock(id);
-  return Status::Ok();
+  return Fenced(
+      member,
+      [&] {
+        self_->Unlock(id);
+        return Status::Ok();
+      },
+      [&] { return remote_.Unlock(member, id); });
 }
 
 Result<proto::LockState> AgentClients::LockState(const Member& member) {
@@ -22,36 +31,47 @@ Result<proto::LockState> AgentClients::LockState(const Member& member) {
 
 Result<proto::TakeReply> AgentClients::Take(const Member& member,
                                             const proto::TakeRequest& request) {
-  return IsSelf(member) ? self_->Take(request) : remote_.Take(member, request);
+  return Fenced(
+      member, [&] { return self_->Take(request); }, [&] { return remote_.Take(member, request); });
 }
 
 Status AgentClients::Fetch(const Member& member, const proto::FetchRequest& request) {
-  return IsSelf(member) ? self_->Fetch(request) : remote_.Fetch(member, request);
+  return Fenced(
+      member, [&] { return self_->Fetch(request); },
+      [&] { return remote_.Fetch(member, request); });
 }
 
 Status AgentClients::PutRecord(const Member& member, const proto::Backup& record) {
-  return IsSelf(member) ? self_->PutRecord(record).status() : remote_.PutRecord(member, record);
+  return Fenced(
+      member, [&] { return self_->PutRecord(record).status(); },
+      [&] { return remote_.PutRecord(member, record); });
 }
 
 Status AgentClients::RemoveArchive(const Member& member, const std::string& id) {
-  return IsSelf(member) ? self_->RemoveReplica(id) : remote_.RemoveArchive(member, id);
+  return Fenced(
+      member, [&] { return self_->RemoveReplica(id); },
+      [&] { return remote_.RemoveArchive(member, id); });
 }
 
 Status AgentClients::PutSchedule(const Member& member, const proto::Schedule& schedule) {
-  return IsSelf(member) ? self_->PutSchedule(schedule).status()
-                        : remote_.PutSchedule(member, schedule);
+  return Fenced(
+      member, [&] { return self_->PutSchedule(schedule).status(); },
+      [&] { return remote_.PutSchedule(member, schedule); });
 }
 
 Result<proto::StageReply> AgentClients::Stage(const Member& member,
                                               const proto::StageRequest& request) {
-  return IsSelf(member) ? self_->Stage(request) : remote_.Stage(member, request);
+  return Fenced(
+      member, [&] { return self_->Stage(request); },
+      [&] { return remote_.Stage(member, request); });
 }
 
 Result<proto::RestoreJournal> AgentClients::RestoreStep(const Member& member,
                                                         const std::string& step,
                                                         const proto::RestoreStepRequest& request) {
-  return IsSelf(member) ? self_->RestoreStep(step, request)
-                        : remote_.RestoreStep(member, step, request);
+  return Fenced(
+      member, [&] { return self_->RestoreStep(step, request); },
+      [&] { return remote_.RestoreStep(member, step, request); });
 }
 
 Result<proto::RestoreJournalList> AgentClients::RestoreJournals(const Member& member) {

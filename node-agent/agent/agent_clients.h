@@ -11,9 +11,17 @@ namespace lockstep::agent {
 
 class AgentClients : public coordinator::AgentClient {
  public:
+  // `generation`: the coordinator generation every mutating call carries (0 for reads only).
   AgentClients(LocalAgent* self, const http::Client& client, std::string token,
-               std::chrono::milliseconds timeout)
-      : self_(self), remote_(client, std::move(token), timeout) {}
+               std::chrono::milliseconds timeout, uint64_t generation = 0)
+      : self_(self),
+        client_(client),
+        token_(std::move(token)),
+        timeout_(timeout),
+        generation_(generation),
+        remote_(client, token_, timeout, generation) {}
+
+  std::unique_ptr<coordinator::AgentClient> AtGeneration(uint64_t generation) override;
 
   Result<proto::LockState> Lock(const coordinator::Member& member,
                                 const proto::LockRequest& request) override;
@@ -34,8 +42,20 @@ class AgentClients : public coordinator::AgentClient {
 
  private:
   bool IsSelf(const coordinator::Member& member) const { return member.name == self_->name(); }
+  // A mutating call: `remote()` for another master; for this one `local()`, once the call's
+  // generation is admitted as the HTTP route would admit it.
+  template <typename Local, typename Remote>
+  auto Fenced(const coordinator::Member& member, Local local, Remote remote) -> decltype(remote()) {
+    if (!IsSelf(member)) return remote();
+    if (Status admitted = self_->Admit(generation_); !admitted.ok()) return admitted;
+    return local();
+  }
 
   LocalAgent* self_;
+  const http::Client& client_;
+  const std::string token_;
+  const std::chrono::milliseconds timeout_;
+  const uint64_t generation_;
   coordinator::HttpAgentClient remote_;
 };
 

@@ -31,7 +31,8 @@ BackupService::BackupService(BackupServiceOptions options, LocalAgent* self, Cat
       client_(client),
       election_(election),
       backups_(std::make_unique<coordinator::ClusterBackups>(
-          *agents, [masters](bool fresh) { return masters->View(fresh); }, options_.settings)) {
+          *agents, [masters](bool fresh) { return masters->View(fresh); }, options_.settings,
+          [election] { return election->Generation(); })) {
   backups_->set_request_lookup([catalog](const std::string& request_id) {
     std::optional<proto::Backup> found;
     for (auto& record : catalog->All()) {

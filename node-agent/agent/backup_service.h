@@ -51,6 +51,9 @@ class BackupService {
   void RecoverInterrupted(const std::vector<proto::Backup>& catalog);
   // Pushes a record (its revision bumped) to every master.
   void Publish(proto::Backup& record) { backups_->Publish(record); }
+  void Publish(coordinator::AgentClient& fenced, proto::Backup& record) {
+    backups_->PublishWith(fenced, record);
+  }
 
  private:
   // When this agent isn't the coordinator, the reply of the one that is. `repeatable`: see

@@ -44,6 +44,7 @@ Status RunHook(const std::string& which, const std::string& command,
 }  // namespace
 
 struct ComponentRestores::Run {
+  std::unique_ptr<coordinator::AgentClient> agents;  // at the generation the restore began in
   proto::Backup backup;
   proto::RestoreRecord record;
   std::vector<std::string> names;
@@ -53,8 +54,13 @@ struct ComponentRestores::Run {
 
 ComponentRestores::ComponentRestores(ComponentRestoreOptions options,
                                      coordinator::AgentClient& agents,
+                                     coordinator::Leadership leadership,
                                      coordinator::RestoreHost host, ReplicaStore* archives)
-    : options_(std::move(options)), agents_(agents), host_(std::move(host)), archives_(archives) {}
+    : options_(std::move(options)),
+      agents_(agents),
+      leadership_(std::move(leadership)),
+      host_(std::move(host)),
+      archives_(archives) {}
 
 ComponentRestores::~ComponentRestores() = default;  // the task waits for a running restore
 
@@ -66,7 +72,7 @@ const ComponentConfig* ComponentRestores::ConfigOf(const std::string& name) cons
 }
 
 void ComponentRestores::Publish(Run& run) {
-  coordinator::PublishRestore(host_, run.backup, run.record);
+  coordinator::PublishRestore(host_, *run.agents, run.backup, run.record);
 }
 
 Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_id,
@@ -102,10 +108,12 @@ Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_
   std::sort(names.begin(), names.end());
   run->names = names;
   const std::string restore_id = api::NewRestoreId();
+  ASSIGN_OR_RETURN(uint64_t generation, coordinator::CurrentGeneration(leadership_));
+  run->agents = agents_.AtGeneration(generation);
   // No server stops: an unreachable master can't conflict, as for a backup.
-  run->lock =
-      coordinator::MakeOperationLock(agents_, coordinator::MembersOf(host_.view(false)), "restore",
-                                     restore_id, options_.self, options_.lease, false);
+  run->lock = coordinator::MakeOperationLock(*run->agents,
+                                             coordinator::MembersOf(host_.view(false)), "restore",
+                                             restore_id, options_.self, options_.lease, false);
   RETURN_IF_ERROR(run->lock->Acquire());
   // A component restore whose driver died is still RESTORING: this one supersedes it.
   bool superseded = false;
@@ -125,7 +133,7 @@ Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_
       }
     }
   }
-  if (superseded) host_.publish(run->backup);
+  if (superseded) host_.publish(*run->agents, run->backup);
   proto::RestoreRecord& record = run->record;
   record.set_id(restore_id);
   record.set_timestamp(UtcTimestamp());

@@ -32,8 +32,10 @@ struct ComponentRestoreOptions {
 // Thread-safe: one restore at a time, guarded by a mutex.
 class ComponentRestores {
  public:
+  // `agents` unfenced: a restore stamps its calls with `leadership()` as read when it starts.
   ComponentRestores(ComponentRestoreOptions options, coordinator::AgentClient& agents,
-                    coordinator::RestoreHost host, ReplicaStore* archives);
+                    coordinator::Leadership leadership, coordinator::RestoreHost host,
+                    ReplicaStore* archives);
   ~ComponentRestores();  // waits for a running restore
 
   // `names` empty: every app component the backup holds.
@@ -51,6 +53,7 @@ class ComponentRestores {
 
   const ComponentRestoreOptions options_;
   coordinator::AgentClient& agents_;
+  const coordinator::Leadership leadership_;
   const coordinator::RestoreHost host_;
   ReplicaStore* archives_;
   std::mutex mu_;

@@ -1,6 +1,11 @@
 #include "node-agent/agent/coordinator_route.h"
 
+#include <future>
+#include <memory>
+#include <thread>
+
 #include "common/log.h"
+#include "coordinator/agent_client.h"
 #include "node-agent/agent/api_util.h"
 
 namespace lockstep::agent {
@@ -11,12 +16,39 @@ namespace {
 constexpr auto kSettle = std::chrono::seconds(15);
 constexpr auto kPoll = std::chrono::milliseconds(250);
 
+// No coordinator yet, or the one asked has just lost the role: ask again once the election names
+// the next.
 bool ElectionSettling(const http::Reply& reply) {
-  return reply.status == 503 && reply.body.find("no coordinator") != std::string::npos;
+  return reply.status == 503 && (reply.body.find("no coordinator") != std::string::npos ||
+                                 reply.body.find(coordinator::kNotCoordinator) != std::string::npos);
 }
 
 // ForwardTo's answer when the coordinator's agent did not answer at all.
 bool NotAnswering(const http::Reply& reply) { return reply.status == 502; }
+
+// Forwards `request` to `coordinator`. A repeatable request stops waiting for the answer as soon
+// as the election no longer names that coordinator: a paused or cut-off master accepts the
+// connection and may never answer within the request's long timeout, and a retry elsewhere is
+// safe. The abandoned call ends on its own deadline, on a thread holding its own copies.
+http::Reply Forward(const coordinator::Election& election, const http::Client& client,
+                    const coordinator::CoordinatorInfo& coordinator, const http::Request& request,
+                    const std::string& token, std::chrono::milliseconds timeout, bool repeatable) {
+  const std::string who = "the coordinator " + coordinator.name;
+  if (!repeatable) return ForwardTo(client, coordinator.url, who, request, token, timeout);
+  auto answer = std::make_shared<std::promise<http::Reply>>();
+  std::future<http::Reply> answered = answer->get_future();
+  std::thread([client, url = coordinator.url, who, request, token, timeout, answer] {
+    answer->set_value(ForwardTo(client, url, who, request, token, timeout));
+  }).detach();
+  while (answered.wait_for(kPoll) != std::future_status::ready) {
+    std::optional<coordinator::CoordinatorInfo> now = election.Current();
+    if (!now || now->name != coordinator.name) {
+      return http::ErrorReply(502, "unavailable",
+                              who + " did not answer before the election replaced it");
+    }
+  }
+  return answered.get();
+}
 
 }  // namespace
 
@@ -38,8 +70,8 @@ std::optional<http::Reply> RouteToCoordinator(const coordinator::Election& elect
     } else if (coordinator && !forwarded) {
       http::Request marked = request;
       marked.query["forwarded"] = "1";
-      http::Reply reply = ForwardTo(client, coordinator->url,
-                                    "the coordinator " + coordinator->name, marked, token, timeout);
+      http::Reply reply =
+          Forward(election, client, *coordinator, marked, token, timeout, repeatable);
       if (repeatable && NotAnswering(reply)) {
         log::Warn("the coordinator is not answering; waiting for a new one",
                   {{"coordinator", coordinator->name}, {"path", request.path}});

@@ -2,6 +2,8 @@
 
 #include "api/names.h"
 #include "common/crash_point.h"
+#include "common/zxid.h"
+#include "coordinator/agent_client.h"
 #include "node-agent/agent/api_util.h"
 
 namespace lockstep::agent {
@@ -21,6 +23,20 @@ http::Reply Done(const Status& status) {
 
 }  // namespace
 
+Result<uint64_t> InternalApi::GenerationOf(const http::Request& request) {
+  const std::string text = QueryOr(request, coordinator::kGenerationParam, "");
+  std::optional<Zxid> generation = ParseHexZxid(text);
+  if (!text.empty() && !generation) {
+    return InvalidArgument("generation '" + text + "' is not a hex coordinator generation");
+  }
+  return static_cast<uint64_t>(generation.value_or(0));
+}
+
+Status InternalApi::Admit(const http::Request& request) {
+  ASSIGN_OR_RETURN(uint64_t generation, GenerationOf(request));
+  return self_->Admit(generation);
+}
+
 http::Reply InternalApi::GetLock(const http::Request&, const PathParams&) {
   return JsonReply(self_->LockState());
 }
@@ -28,7 +44,9 @@ http::Reply InternalApi::GetLock(const http::Request&, const PathParams&) {
 http::Reply InternalApi::TakeLock(const http::Request& request, const PathParams&) {
   proto::LockRequest lock;
   if (Status parsed = ParseBody(request, &lock); !parsed.ok()) return StatusReply(parsed);
-  return ResultReply(self_->Lock(lock));
+  Result<uint64_t> generation = GenerationOf(request);  // admitted already (the route fences)
+  if (!generation.ok()) return StatusReply(generation.status());
+  return ResultReply(self_->Lock(lock, *generation));
 }
 
 http::Reply InternalApi::ReleaseLock(const http::Request& request, const PathParams&) {

@@ -14,6 +14,12 @@ class InternalApi {
  public:
   InternalApi(LocalAgent* self, Catalog* catalog) : self_(self), catalog_(catalog) {}
 
+  // Ok when the request's coordinator generation (?generation=0x…) may change this master
+  // (fence.h): the route table asks before every mutating handler.
+  Status Admit(const http::Request& request);
+  // The coordinator generation a request carries; 0 when it carries none.
+  static Result<uint64_t> GenerationOf(const http::Request& request);
+
   http::Reply GetLock(const http::Request& request, const PathParams& params);
   http::Reply TakeLock(const http::Request& request, const PathParams& params);
   http::Reply ReleaseLock(const http::Request& request, const PathParams& params);

@@ -8,6 +8,7 @@ namespace lockstep::agent {
 LocalAgent::LocalAgent(LocalAgentOptions options, LocalNode* node, const http::Client* client)
     : options_(std::move(options)),
       node_(node),
+      fence_(options_.store_dir + "/coordinator-generation", options_.elected_generation),
       records_(options_.store_dir + "/catalog", [](const proto::Backup& b) { return b.id(); }),
       schedules_(options_.store_dir + "/schedules",
                  [](const proto::Schedule& s) { return s.name(); }),
@@ -16,6 +17,7 @@ LocalAgent::LocalAgent(LocalAgentOptions options, LocalNode* node, const http::C
                options_.compact) {}
 
 Status LocalAgent::Open() {
+  RETURN_IF_ERROR(fence_.Open());
   RETURN_IF_ERROR(records_.Open());
   RETURN_IF_ERROR(schedules_.Open());
   RETURN_IF_ERROR(replicas_.Open());

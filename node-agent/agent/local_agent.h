@@ -5,10 +5,12 @@
 // methods over HTTP (internal_api.h). Thread-safe: each part it owns locks for itself.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "common/http/client.h"
+#include "node-agent/agent/fence.h"
 #include "node-agent/agent/local_node.h"
 #include "node-agent/agent/node_restore.h"
 #include "node-agent/agent/op_lock.h"
@@ -26,6 +28,8 @@ struct LocalAgentOptions {
   zk::ZooCfg zoo_cfg;
   uint32_t rollback_keep = 0;
   datadir::CompactOptions compact;  // java, classpath and threshold; dirs and zxid come per restore
+  // The coordinator generation this master's election view names now (0 when unknown).
+  std::function<uint64_t()> elected_generation;
 };
 
 class LocalAgent {
@@ -34,8 +38,15 @@ class LocalAgent {
   Status Open();
   const std::string& name() const { return node_->options().name; }
 
-  // The cluster operation lock's share on this master.
-  Result<proto::LockState> Lock(const proto::LockRequest& request) {
+  // Whether a mutating call from a coordinator of `generation` may run here (Fence::Admit, with
+  // this master's operation lock). Every way in (InternalApi, AgentClients) asks before calling
+  // any method below but the reads.
+  Status Admit(uint64_t generation) { return fence_.Admit(generation, lock_.Current()); }
+  const Fence& fence() const { return fence_; }
+
+  // The cluster operation lock's share on this master, taken by coordinator `generation`.
+  Result<proto::LockState> Lock(proto::LockRequest request, uint64_t generation) {
+    request.set_generation(generation);
     return lock_.Acquire(request);
   }
   void Unlock(const std::string& id) { lock_.Release(id); }
@@ -69,6 +80,7 @@ class LocalAgent {
 
   const LocalAgentOptions options_;
   LocalNode* node_;
+  Fence fence_;
   OperationLock lock_;
   RecordStore<proto::Backup> records_;
   RecordStore<proto::Schedule> schedules_;

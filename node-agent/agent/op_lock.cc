@@ -30,6 +30,7 @@ Result<proto::LockState> OperationLock::Acquire(const proto::LockRequest& reques
     state_.set_operation(request.operation());
     state_.set_id(request.id());
     state_.set_holder(request.holder());
+    state_.set_generation(request.generation());
     state_.set_since(UtcTimestamp(clock_));
     log::Info(
         "operation lock taken",

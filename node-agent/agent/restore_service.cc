@@ -48,19 +48,36 @@ RestoreService::RestoreService(RestoreServiceOptions options, LocalAgent* self, 
   coordinator::RestoreHost host{
       .view = [masters](bool fresh) { return masters->View(fresh); },
       .find = [catalog](const std::string& id) { return catalog->Find(id); },
-      .publish = [backups](proto::Backup& record) { backups->Publish(record); },
+      .publish = [backups](coordinator::AgentClient& fenced,
+                           proto::Backup& record) { backups->Publish(fenced, record); },
       .seal =
           [zk_connect = options_.zk_connect] {
             // A new session is a transaction: it moves the ensemble into its new epoch.
             (void)ZkClient::Connect(zk_connect, std::chrono::seconds(5));
           }};
-  restores_ = std::make_unique<coordinator::Restores>(*agents, host, options_.settings);
+  restores_ = std::make_unique<coordinator::Restores>(
+      *agents, host, options_.settings, [this] { return DriverGeneration(); });
   components_ = std::make_unique<ComponentRestores>(
       ComponentRestoreOptions{.self = options_.settings.self,
                               .zk_connect = options_.zk_connect,
                               .lease = options_.settings.lease,
                               .components = options_.components},
-      *agents, std::move(host), &self->replicas());
+      *agents, [election] { return election->Generation(); }, std::move(host),
+      &self->replicas());
+}
+
+uint64_t RestoreService::DriverGeneration() const {
+  if (election_->IsCoordinator()) return election_->Generation();
+  // ZooKeeper out of reach, so no coordinator can be elected (a restore is how an operator
+  // brings a dark ensemble back): this agent drives with the newest generation it knows, which
+  // every agent that knows no newer one admits, and the operation lock keeps drivers apart.
+  // With ZooKeeper reachable, only the elected coordinator drives: a former one that woke up
+  // from a pause holding an old request executes nothing.
+  if (!election_->Connected()) {
+    const std::optional<coordinator::CoordinatorInfo> seen = election_->Current();
+    return std::max<uint64_t>({1, self_->fence().newest(), seen ? seen->generation : 0});
+  }
+  return 0;
 }
 
 std::optional<http::Reply> RestoreService::RouteToDriver(const http::Request& request) {

@@ -51,6 +51,8 @@ class RestoreService {
  private:
   // The coordinator's reply when there is one to ask; nullopt: drive the restore here.
   std::optional<http::Reply> RouteToDriver(const http::Request& request);
+  // The generation a cluster restore driven here stamps its calls with; 0 when it may not drive.
+  uint64_t DriverGeneration() const;
 
   const RestoreServiceOptions options_;
   LocalAgent* self_;

@@ -1,6 +1,7 @@
 #include "node-agent/agent/routes.h"
 
 #include "api/paths.h"
+#include "node-agent/agent/api_util.h"
 
 namespace lockstep::agent {
 namespace {
@@ -20,6 +21,15 @@ RouteHandler Call(Service* service,
                   http::Reply (Service::*method)(const http::Request&, const PathParams&) const) {
   return [service, method](const http::Request& request, const PathParams& params) {
     return (service->*method)(request, params);
+  };
+}
+
+// A coordinator's mutating call: run only when its generation is admitted here (fence.h).
+RouteHandler Fenced(InternalApi* internal,
+                    http::Reply (InternalApi::*method)(const http::Request&, const PathParams&)) {
+  return [internal, method](const http::Request& request, const PathParams& params) {
+    if (Status admitted = internal->Admit(request); !admitted.ok()) return StatusReply(admitted);
+    return (internal->*method)(request, params);
   };
 }
 
@@ -74,22 +84,22 @@ std::vector<Route> AgentRoutes(const Services& s) {
        Call(s.schedules, &Sc::Delete)},
       // Agent to agent.
       {"GET", paths::kLock, kToken, true, "", Call(s.internal, &In::GetLock)},
-      {"POST", paths::kLock, kToken, true, "", Call(s.internal, &In::TakeLock)},
-      {"POST", paths::kLockRelease, kToken, true, "", Call(s.internal, &In::ReleaseLock)},
+      {"POST", paths::kLock, kToken, true, "", Fenced(s.internal, &In::TakeLock)},
+      {"POST", paths::kLockRelease, kToken, true, "", Fenced(s.internal, &In::ReleaseLock)},
       {"GET", paths::kCatalog, kToken, true, "", Call(s.internal, &In::ListRecords)},
       {"GET", paths::kCatalogRecord, kToken, true, "", Call(s.internal, &In::GetRecord)},
-      {"PUT", paths::kCatalogRecord, kToken, true, "", Call(s.internal, &In::PutRecord)},
+      {"PUT", paths::kCatalogRecord, kToken, true, "", Fenced(s.internal, &In::PutRecord)},
       {"POST", paths::kRegisterImport, kToken, true, "", Call(s.backups, &B::Register)},
-      {"DELETE", paths::kReplica, kToken, true, "", Call(s.internal, &In::RemoveReplica)},
+      {"DELETE", paths::kReplica, kToken, true, "", Fenced(s.internal, &In::RemoveReplica)},
       {"GET", paths::kReplicaArchive, kToken, true, "", Call(s.internal, &In::SendReplica)},
-      {"POST", paths::kReplicaTake, kToken, true, "", Call(s.internal, &In::Take)},
+      {"POST", paths::kReplicaTake, kToken, true, "", Fenced(s.internal, &In::Take)},
       {"POST", paths::kReplicaCheck, kToken, true, "", Call(s.internal, &In::Check)},
       {"POST", paths::kReplicaDeepVerify, kToken, true, "", Call(s.internal, &In::DeepVerify)},
-      {"POST", paths::kReplicaFetch, kToken, true, "", Call(s.internal, &In::Fetch)},
+      {"POST", paths::kReplicaFetch, kToken, true, "", Fenced(s.internal, &In::Fetch)},
       {"GET", paths::kScheduleStore, kToken, true, "", Call(s.internal, &In::ListSchedules)},
-      {"PUT", paths::kScheduleRecord, kToken, true, "", Call(s.internal, &In::PutSchedule)},
+      {"PUT", paths::kScheduleRecord, kToken, true, "", Fenced(s.internal, &In::PutSchedule)},
       {"GET", paths::kRestoreJournals, kToken, true, "", Call(s.internal, &In::ListJournals)},
-      {"POST", paths::kRestoreStep, kToken, true, "", Call(s.internal, &In::RestoreStep)},
+      {"POST", paths::kRestoreStep, kToken, true, "", Fenced(s.internal, &In::RestoreStep)},
   };
   if (s.crash_points) {
     routes.push_back(

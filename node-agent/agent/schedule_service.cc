@@ -49,10 +49,14 @@ std::vector<proto::Schedule> ScheduleService::Schedules() {
 }
 
 Status ScheduleService::Save(proto::Schedule& schedule) {
+  // Only a coordinator changes schedules: one that lost its role changes nothing.
+  ASSIGN_OR_RETURN(uint64_t generation, coordinator::CurrentGeneration(
+                                            [this] { return election_->Generation(); }));
+  std::unique_ptr<coordinator::AgentClient> agents = agents_->AtGeneration(generation);
   schedule.set_revision(schedule.revision() + 1);
   RETURN_IF_ERROR(store_.Put(schedule).status());
   for (const auto& member : coordinator::MembersOf(masters_->View())) {
-    Status put = agents_->PutSchedule(member, schedule);
+    Status put = agents->PutSchedule(member, schedule);
     if (!put.ok())
       log::Warn("schedule not pushed", {{"agent", member.name}, {"error", put.message()}});
   }

@@ -1,5 +1,7 @@
 #include "node-agent/agent/status_service.h"
 
+#include "common/zxid.h"
+
 #include "node-agent/agent/api_util.h"
 #include "node-agent/agent/metrics.h"
 #include "proto/json.h"
@@ -14,7 +16,10 @@ constexpr auto kForwardedActionTimeout = std::chrono::seconds(90);
 
 proto::ClusterStatus StatusService::ClusterStatus() const {
   proto::ClusterStatus status = context_.masters->Status();
-  if (auto coordinator = context_.election->Current()) status.set_coordinator(coordinator->name);
+  if (auto coordinator = context_.election->Current()) {
+    status.set_coordinator(coordinator->name);
+    status.set_coordinator_generation(FormatZxid(static_cast<Zxid>(coordinator->generation)));
+  }
   proto::LockState lock = context_.self->LockState();
   if (lock.held()) {
     status.set_current_operation(lock.operation() + " " + lock.id() + " since " + lock.since() +

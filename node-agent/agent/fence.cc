@@ -1,0 +1,65 @@
+#include "node-agent/agent/fence.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "common/file.h"
+#include "common/log.h"
+#include "common/zxid.h"
+
+namespace lockstep::agent {
+
+Fence::Fence(std::string state_file, std::function<uint64_t()> elected)
+    : state_file_(std::move(state_file)), elected_(std::move(elected)) {}
+
+Status Fence::Open() {
+  if (::access(state_file_.c_str(), F_OK) != 0) return Status::Ok();  // a fresh master
+  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(state_file_, 64));
+  std::string value = text;
+  value.erase(value.find_last_not_of(" \t\n") + 1);
+  std::optional<Zxid> stored = ParseHexZxid(value);
+  if (!stored) {
+    return InvalidArgument(state_file_ + " holds '" + value +
+                           "', not a coordinator generation; remove it and restart the agent");
+  }
+  std::lock_guard lock(mu_);
+  newest_ = static_cast<uint64_t>(*stored);
+  return Status::Ok();
+}
+
+Status Fence::Admit(uint64_t generation, const proto::LockState& held) {
+  if (generation == 0) {
+    return InvalidArgument(
+        "a coordinator call must carry the coordinator's generation; is a peer agent of an "
+        "older version? Upgrade every master to the same version");
+  }
+  const uint64_t elected = elected_ ? elected_() : 0;
+  std::lock_guard lock(mu_);
+  const uint64_t newest = std::max(newest_, elected);
+  if (generation < newest && held.held() && held.generation() == generation) {
+    return Status::Ok();  // its own operation, under its lease
+  }
+  if (generation < newest) {
+    log::Warn("refused a call from a former coordinator",
+              {{"generation", FormatZxid(static_cast<Zxid>(generation))},
+               {"current", FormatZxid(static_cast<Zxid>(newest))}});
+    return FailedPrecondition("fenced: this call comes from coordinator generation " +
+                              FormatZxid(static_cast<Zxid>(generation)) + ", but generation " +
+                              FormatZxid(static_cast<Zxid>(newest)) +
+                              " leads now; a coordinator that lost its role executes nothing");
+  }
+  if (generation > newest_) {
+    // Remembered before admitting: a restarted agent must not take an older one back.
+    RETURN_IF_ERROR(WriteFileAtomically(state_file_, FormatZxid(static_cast<Zxid>(generation))));
+    newest_ = generation;
+  }
+  return Status::Ok();
+}
+
+uint64_t Fence::newest() const {
+  std::lock_guard lock(mu_);
+  return newest_;
+}
+
+}  // namespace lockstep::agent

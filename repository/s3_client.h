@@ -108,6 +108,10 @@ class S3Client {
   // Every page of ListObjects.
   Result<std::vector<ObjectSummary>> ListAllObjects(const std::string& name_prefix = "") const;
 
+  // Starts a multipart upload and returns its id (UploadFile does this and the rest; this is for
+  // callers and tests that manage parts themselves). Abort it or it stays, billed.
+  Result<std::string> StartMultipartUpload(const std::string& name,
+                                           const Metadata& metadata = {}) const;
   // Multipart uploads in progress under the location's prefix (names relative).
   Result<std::vector<MultipartUpload>> ListMultipartUploads() const;
   Status AbortMultipartUpload(const std::string& name, const std::string& upload_id) const;
@@ -145,7 +149,6 @@ class S3Client {
 
   Result<std::string> PutFile(const std::string& name, const std::string& path, uint64_t size,
                               const UploadOptions& options) const;
-  Result<std::string> StartMultipart(const std::string& name, const Metadata& metadata) const;
   Result<std::string> UploadParts(const std::string& name, const std::string& upload_id,
                                   const std::string& path, uint64_t size,
                                   const UploadOptions& options) const;

@@ -33,7 +33,7 @@ Result<std::string> S3Client::UploadFile(const std::string& name, const std::str
   const uint64_t size = std::filesystem::file_size(path, ec);
   if (ec) return IoError("cannot upload " + path + ": " + ec.message());
   if (size <= options_.part_size) return PutFile(name, path, size, options);
-  ASSIGN_OR_RETURN(std::string upload_id, StartMultipart(name, options.metadata));
+  ASSIGN_OR_RETURN(std::string upload_id, StartMultipartUpload(name, options.metadata));
   if (options.on_start) options.on_start(upload_id);
   Result<std::string> etag = UploadParts(name, upload_id, path, size, options);
   if (etag.ok()) return etag;
@@ -63,7 +63,7 @@ Result<std::string> S3Client::PutFile(const std::string& name, const std::string
   return reply.headers["etag"];
 }
 
-Result<std::string> S3Client::StartMultipart(const std::string& name,
+Result<std::string> S3Client::StartMultipartUpload(const std::string& name,
                                              const Metadata& metadata) const {
   Request request{.method = "POST", .name = name};
   request.query = {{"uploads", ""}};

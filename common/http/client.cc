@@ -97,7 +97,7 @@ asio::awaitable<Response> Receive(Stream& stream, const CallOptions& options) {
   const bool stream_to_file =
       !options.download_file.empty() && header.get().result_int() / 100 == 2;
   if (!stream_to_file) {
-    if (header.content_length().value_or(0) > options.reply_limit) {
+    if (options.method != "HEAD" && header.content_length().value_or(0) > options.reply_limit) {
       throw boost::system::system_error(bhttp::error::body_limit);
     }
     bhttp::response_parser<bhttp::string_body> parser(std::move(header));

@@ -9,6 +9,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <limits>
 #include <utility>  // before asio: Boost 1.74's awaitable.hpp uses std::exchange
@@ -36,6 +38,12 @@ void SetHeaders(bhttp::request<Body>& request, const Url& url, const CallOptions
   if (!options.accept.empty()) request.set(bhttp::field::accept, options.accept);
 }
 
+// Last, so the caller's headers replace the defaults above and the body's Content-Type.
+template <typename Body>
+void SetExtraHeaders(bhttp::request<Body>& request, const CallOptions& options) {
+  for (const auto& [name, value] : options.headers) request.set(name, value);
+}
+
 // Sends the request: the body from memory, or streamed from options.upload_file.
 template <typename Stream>
 asio::awaitable<void> Send(Stream& stream, const Url& url, const CallOptions& options) {
@@ -48,20 +56,30 @@ asio::awaitable<void> Send(Stream& stream, const Url& url, const CallOptions& op
       request.body() = options.body;
       request.prepare_payload();
     }
+    SetExtraHeaders(request, options);
     co_await bhttp::async_write(stream, request, asio::use_awaitable);
     co_return;
   }
   std::error_code ec;
-  const uint64_t total = std::filesystem::file_size(options.upload_file, ec);
+  const uint64_t file_size = std::filesystem::file_size(options.upload_file, ec);
   if (ec) throw std::system_error(ec, "cannot read " + options.upload_file);
+  if (options.upload_offset > file_size) {
+    throw std::runtime_error(options.upload_file + " is shorter than the upload's offset");
+  }
+  const uint64_t total = options.upload_length.value_or(file_size - options.upload_offset);
+  if (total > file_size - options.upload_offset) {
+    throw std::runtime_error(options.upload_file + " is shorter than the upload's range");
+  }
   bhttp::request<bhttp::empty_body> request;
   SetHeaders(request, url, options);
   request.set(bhttp::field::content_type, "application/octet-stream");
   request.content_length(total);
+  SetExtraHeaders(request, options);
   bhttp::request_serializer<bhttp::empty_body> serializer(request);
   lowest.expires_after(options.timeout);
   co_await bhttp::async_write_header(stream, serializer, asio::use_awaitable);
-  co_await WriteFileBytes(stream, options.upload_file, total, options.timeout, options.progress);
+  co_await WriteFileBytes(stream, options.upload_file, total, options.timeout, options.progress,
+                          options.upload_offset);
 }
 
 // Reads the reply: into memory, or a 2xx body streamed into options.download_file.
@@ -73,11 +91,13 @@ asio::awaitable<Response> Receive(Stream& stream, const CallOptions& options) {
   // Beast checks Content-Length against the limit while reading the header; the real limit is
   // set on the body parser below (none for a download to a file).
   header.body_limit(std::numeric_limits<std::uint64_t>::max());  // not none: see server.cc
+  // A HEAD reply announces the Content-Length of a body it never sends.
+  header.skip(options.method == "HEAD");
   co_await bhttp::async_read_header(stream, buffer, header, asio::use_awaitable);
   const bool stream_to_file =
       !options.download_file.empty() && header.get().result_int() / 100 == 2;
   if (!stream_to_file) {
-    if (header.content_length().value_or(0) > options.reply_limit) {
+    if (options.method != "HEAD" && header.content_length().value_or(0) > options.reply_limit) {
       throw boost::system::system_error(bhttp::error::body_limit);
     }
     bhttp::response_parser<bhttp::string_body> parser(std::move(header));
@@ -100,6 +120,7 @@ asio::awaitable<Response> Receive(Stream& stream, const CallOptions& options) {
   parser.get().body().close();
   Response response;
   response.result(parser.get().result());
+  for (const auto& field : parser.get()) response.insert(field.name_string(), field.value());
   co_return response;
 }
 
@@ -167,6 +188,12 @@ Result<Reply> Client::Call(const Url& url, const CallOptions& options) const {
   reply.status = static_cast<int>(response->result_int());
   reply.body = std::move(response->body());
   reply.content_type = std::string((*response)[bhttp::field::content_type]);
+  for (const auto& field : *response) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    reply.headers[name] = std::string(field.value());
+  }
   return reply;
 }
 

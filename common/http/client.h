@@ -7,7 +7,10 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/http/message.h"
 #include "common/http/url.h"
@@ -24,10 +27,15 @@ struct CallOptions {
   std::string body;
   std::string token;  // sent as "Authorization: Bearer TOKEN" when non-empty
   std::string accept;  // sent as the Accept header when non-empty
+  // Sent after every other header, replacing one of the same name (Host and Content-Type
+  // included): what a request signer such as S3's needs to control exactly.
+  std::vector<std::pair<std::string, std::string>> headers;
   std::chrono::milliseconds timeout{5000};
   size_t reply_limit = 64 << 20;
   // Streaming transfers only: `timeout` is then an idle timeout, renewed for every chunk.
   std::string upload_file;    // request body streamed from this file
+  uint64_t upload_offset = 0;  // … starting at this byte
+  std::optional<uint64_t> upload_length;  // … this many bytes; unset: to the end of the file
   std::string download_file;  // a 2xx reply's body streamed into this file (Reply::body empty)
   TransferProgress progress;
 };
@@ -38,7 +46,7 @@ class Client {
   explicit Client(std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
 
   // Unavailable when the server can't be reached or doesn't answer in time; any HTTP status is
-  // a successful call (the caller decides what a 4xx means).
+  // a successful call (the caller decides what a 4xx means). A HEAD reply has no body.
   Result<Reply> Call(const Url& url, const CallOptions& options) const;
 
  private:

@@ -16,11 +16,12 @@
 
 namespace lockstep::http {
 
-// Writes `size` bytes of the file at `path` to `stream`; `progress(done, total)` after each chunk.
+// Writes `size` bytes of the file at `path`, from byte `offset` on, to `stream`;
+// `progress(done, total)` after each chunk.
 template <typename Stream>
 boost::asio::awaitable<void> WriteFileBytes(
     Stream& stream, const std::string& path, uint64_t size, std::chrono::milliseconds chunk_timeout,
-    const std::function<void(uint64_t, uint64_t)>& progress) {
+    const std::function<void(uint64_t, uint64_t)>& progress, uint64_t offset = 0) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     throw boost::system::system_error(
@@ -33,7 +34,8 @@ boost::asio::awaitable<void> WriteFileBytes(
   std::vector<char> chunk(1 << 20);
   uint64_t sent = 0;
   while (sent < size) {
-    const ssize_t n = ::read(fd, chunk.data(), std::min<uint64_t>(chunk.size(), size - sent));
+    const ssize_t n = ::pread(fd, chunk.data(), std::min<uint64_t>(chunk.size(), size - sent),
+                              static_cast<off_t>(offset + sent));
     if (n <= 0) {
       throw boost::system::system_error(
           boost::system::error_code(n < 0 ? errno : EIO, boost::system::system_category()),

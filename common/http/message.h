@@ -32,6 +32,9 @@ struct Reply {
   // When set, the body is rendered from a message once the wanted encoding is known:
   // render(true) is the binary protobuf encoding, render(false) JSON.
   std::function<std::string(bool binary)> render;
+  // Client side only: every header of the reply, names in lowercase (a repeated header keeps its
+  // last value). Servers ignore it.
+  std::map<std::string, std::string> headers;
 };
 
 // Renders `reply` for a request that accepts `accept`: the body from `render`, binary when the

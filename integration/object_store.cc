@@ -1,0 +1,128 @@
+#include "integration/object_store.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "common/process.h"
+
+namespace lockstep::integration {
+namespace fs = std::filesystem;
+namespace {
+
+// A free TCP port on `host` (bound and released). The harness has the same helper; this library
+// stays apart from it so S3 tests don't build the agent.
+uint16_t PickFreePort(const std::string& host) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t length = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Status WritePrivateFile(const std::string& path, const std::string& text) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoError("cannot write", path, errno);
+  ::fchmod(fd, 0600);  // an existing file keeps its mode through O_CREAT
+  const ssize_t written = ::write(fd, text.data(), text.size());
+  ::close(fd);
+  if (written != static_cast<ssize_t>(text.size())) return ErrnoError("cannot write", path, errno);
+  return Status::Ok();
+}
+
+}  // namespace
+
+ObjectStore::ObjectStore(ObjectStoreOptions options) : options_(std::move(options)) {
+  if (options_.port == 0) options_.port = PickFreePort(options_.host);
+  log_ = options_.work_dir + "/s3.log";
+}
+
+ObjectStore::~ObjectStore() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    (void)WaitForExit(pid_, std::chrono::seconds(10));
+  }
+}
+
+std::string ObjectStore::endpoint() const {
+  return "http://" + options_.host + ":" + std::to_string(options_.port);
+}
+
+Status ObjectStore::Start(std::chrono::milliseconds timeout) {
+  const std::string data = options_.work_dir + "/data";
+  fs::create_directories(data);
+  const std::vector<std::string> argv = {
+      "/usr/bin/node", LOCKSTEP_SOURCE_DIR "/tools/s3/signing-proxy.js",
+      "--directory", data, "--address", options_.host, "--port", std::to_string(options_.port),
+      "--access-key", options_.access_key, "--secret-key", options_.secret_key,
+      "--region", options_.region};
+  ASSIGN_OR_RETURN(pid_, SpawnProcess(argv, {.output_file = log_, .die_with_parent = true}));
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (ReadFile(log_).find("ready on") == std::string::npos) {
+    if (auto ended = TryReap(pid_)) {
+      pid_ = -1;
+      return Status(StatusCode::kUnavailable, "the S3 test server ended (" + *ended +
+                                                  "); see " + log_ + " (run scripts/setup?)");
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status(StatusCode::kUnavailable, "the S3 test server did not start; see " + log_);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSIGN_OR_RETURN(s3::S3Client client, s3::S3Client::Create(ClientOptions()));
+  return client.CreateBucket();
+}
+
+Status ObjectStore::Stop() {
+  if (pid_ <= 0) return Status::Ok();
+  ::kill(pid_, SIGTERM);
+  if (!WaitForExit(pid_, std::chrono::seconds(10))) {
+    ::kill(pid_, SIGKILL);
+    (void)WaitForExit(pid_, std::chrono::seconds(10));
+  }
+  pid_ = -1;
+  return Status::Ok();
+}
+
+s3::S3ClientOptions ObjectStore::ClientOptions(const std::string& prefix) const {
+  s3::S3ClientOptions client;
+  client.location = {endpoint(), options_.region, options_.bucket, prefix, false};
+  client.credentials = {options_.access_key, options_.secret_key, ""};
+  return client;
+}
+
+Status ObjectStore::WriteCredentialsFile(const std::string& path) const {
+  return WritePrivateFile(path, "[default]\naws_access_key_id = " + options_.access_key +
+                                    "\naws_secret_access_key = " + options_.secret_key + "\n");
+}
+
+Status ObjectStore::WriteS3cmdConfig(const std::string& path) const {
+  const std::string host = options_.host + ":" + std::to_string(options_.port);
+  return WritePrivateFile(path, "[default]\naccess_key = " + options_.access_key +
+                                    "\nsecret_key = " + options_.secret_key +
+                                    "\nhost_base = " + host + "\nhost_bucket = " + host +
+                                    "\nbucket_location = " + options_.region +
+                                    "\nuse_https = False\nsignature_v2 = False\n");
+}
+
+}  // namespace lockstep::integration

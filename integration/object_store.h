@@ -1,0 +1,58 @@
+// A real S3-compatible server for integration tests and the sandbox: tools/s3/signing-proxy.js
+// (s3rver behind a proxy that checks Signature Version 4 with AWS's signer) run by Node as a child
+// process on loopback, with its data in a folder of the test's. Also writes the files that point
+// clients at it: an AWS credentials file and an s3cmd configuration.
+//
+// From a shell (after scripts/setup):
+//   node tools/s3/signing-proxy.js --directory /tmp/s3data --address 127.0.0.1
+//        --port 9000 --access-key KEY --secret-key SECRET       (one line)
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+#include "repository/s3_client.h"
+
+namespace lockstep::integration {
+
+struct ObjectStoreOptions {
+  std::string work_dir;  // data/ and s3.log go here
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;  // 0: a free one
+  std::string access_key = "LOCKSTEPTESTKEY0001";
+  std::string secret_key = "lockstep/test/secret/not/for/production";
+  std::string region = "us-east-1";
+  std::string bucket = "lockstep-backups";
+};
+
+class ObjectStore {
+ public:
+  explicit ObjectStore(ObjectStoreOptions options);
+  ~ObjectStore();  // kills the server if still running
+
+  // Starts the server, waits for its readiness line and creates the bucket.
+  Status Start(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // SIGTERM, then waits for the process to exit.
+  Status Stop();
+
+  std::string endpoint() const;  // "http://127.0.0.1:PORT"
+  const ObjectStoreOptions& options() const { return options_; }
+
+  // Options for an S3Client of the bucket under `prefix`, with the server's credentials.
+  s3::S3ClientOptions ClientOptions(const std::string& prefix = "") const;
+  // An AWS credentials file ([default] profile) at `path`, mode 0600.
+  Status WriteCredentialsFile(const std::string& path) const;
+  // An s3cmd configuration at `path` (mode 0600): plain HTTP, path style, Signature V4.
+  Status WriteS3cmdConfig(const std::string& path) const;
+
+ private:
+  ObjectStoreOptions options_;
+  std::string log_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace lockstep::integration

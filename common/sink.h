@@ -1,6 +1,6 @@
-// Sink: a push-based byte stream, so stream stages compose (tar → zstd → age → file): each stage
-// is a Sink that transforms what it is given and writes it to the next. Finish() ends the
-// stream: a stage flushes what it holds, then finishes the next stage. Not thread-safe.
+// Sink: a push-based byte stream, so stream stages compose (tar → zstd → age → file): each
+// stage is a Sink that transforms what it is given and writes it to the next. Finish() ends
+// the stream: a stage flushes what it holds, then finishes the next stage. Not thread-safe.
 #pragma once
 
 #include <cstddef>

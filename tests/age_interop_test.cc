@@ -19,8 +19,8 @@ namespace {
 class AgeInteropTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Result<CommandResult> which = RunShellCommand("command -v age && command -v age-keygen",
-                                                  std::chrono::seconds(10));
+    Result<CommandResult> which =
+        RunShellCommand("command -v age && command -v age-keygen", std::chrono::seconds(10));
     ASSERT_TRUE(which.ok() && which->exit_code == 0)
         << "the age tools are missing: run scripts/setup (apt-get install age)";
     Result<ScratchDir> dir = ScratchDir::Create("/tmp", "age-interop-");
@@ -80,8 +80,8 @@ TEST_F(AgeInteropTest, AgeDecryptsWithEachOfTwoRecipients) {
   WriteIdentityFile("second.txt", second);
   const std::string plaintext = testing::RandomData(100000);
   WriteFile("plain", plaintext);
-  ASSERT_TRUE(EncryptFile(Path("plain"), Path("plain.age"),
-                          {first.recipient(), second.recipient()}).ok());
+  ASSERT_TRUE(
+      EncryptFile(Path("plain"), Path("plain.age"), {first.recipient(), second.recipient()}).ok());
   Run("age -d -i first.txt -o out1 plain.age && age -d -i second.txt -o out2 plain.age");
   EXPECT_EQ(ReadFile("out1"), plaintext);
   EXPECT_EQ(ReadFile("out2"), plaintext);

@@ -17,7 +17,8 @@ constexpr char kSpecIdentity[] =
 constexpr char kSpecRecipient[] = "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj";
 
 TEST(Bech32Test, AcceptsBip173ValidStringsInEitherCase) {
-  for (const char* text : {"A12UEL5L", "a12uel5l", "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw"}) {
+  for (const char* text :
+       {"A12UEL5L", "a12uel5l", "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw"}) {
     Result<Bech32> decoded = Bech32Decode(text);
     EXPECT_TRUE(decoded.ok()) << text << ": " << decoded.status().ToString();
   }
@@ -26,8 +27,7 @@ TEST(Bech32Test, AcceptsBip173ValidStringsInEitherCase) {
 
 TEST(Bech32Test, RefusesBip173InvalidStringsSayingWhy) {
   EXPECT_NE(Bech32Decode("pzry9x0s0muk").status().message().find("separator"), std::string::npos);
-  EXPECT_NE(Bech32Decode("1pzry9x0s0muk").status().message().find("separator"),
-            std::string::npos);
+  EXPECT_NE(Bech32Decode("1pzry9x0s0muk").status().message().find("separator"), std::string::npos);
   EXPECT_NE(Bech32Decode("x1b4n0q5v").status().message().find("alphabet"), std::string::npos);
   EXPECT_NE(Bech32Decode("li1dgmt3").status().message().find("too short"), std::string::npos);
   EXPECT_NE(Bech32Decode("A1G7SGD8").status().message().find("checksum"), std::string::npos);
@@ -68,7 +68,8 @@ TEST(AgeKeysTest, MistypedRecipientNamesItAndTheChecksum) {
   ASSERT_FALSE(recipient.ok());
   EXPECT_NE(recipient.status().message().find(text), std::string::npos);
   EXPECT_NE(recipient.status().message().find("checksum"), std::string::npos);
-  EXPECT_FALSE(ParseRecipient("AGE1ZVKYG2LQZRAA2LNJVQEJ32NKUU0UES2S82HZRYE869XEEXVN73EQUNUJWJ").ok());
+  EXPECT_FALSE(
+      ParseRecipient("AGE1ZVKYG2LQZRAA2LNJVQEJ32NKUU0UES2S82HZRYE869XEEXVN73EQUNUJWJ").ok());
 }
 
 TEST(AgeKeysTest, BadIdentityErrorsNeverRepeatTheSecret) {

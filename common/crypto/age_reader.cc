@@ -21,8 +21,9 @@ constexpr size_t kMaxHeaderSize = 1 << 20;
 Status CheckMagic(std::string_view head, bool at_end) {
   if (head.size() < kArmorBegin.size() && !at_end) return Status::Ok();
   if (head.starts_with(kArmorBegin)) {
-    return Corruption("an ASCII-armored age file, which Lockstep does not read: convert it with "
-                      "`age -d` or store the binary form");
+    return Corruption(
+        "an ASCII-armored age file, which Lockstep does not read: convert it with "
+        "`age -d` or store the binary form");
   }
   if (!head.starts_with(kMagic)) {
     return Corruption("not an age file (it does not begin with \"age-encryption.org/v1\")");
@@ -72,8 +73,8 @@ std::string DescribeStanzas(const std::vector<Stanza>& stanzas) {
 
 }  // namespace
 
-Result<std::unique_ptr<AgeReader>> AgeReader::Open(
-    int fd, std::string path, const std::vector<X25519Identity>& identities) {
+Result<std::unique_ptr<AgeReader>> AgeReader::Open(int fd, std::string path,
+                                                   const std::vector<X25519Identity>& identities) {
   std::unique_ptr<AgeReader> reader(new AgeReader(fd, std::move(path)));
   RETURN_IF_ERROR(reader->Start(identities).Prepend(reader->path_));
   return reader;
@@ -97,8 +98,9 @@ Result<FileKey> AgeReader::Unlock(const std::string& header_text,
       if (!file_key) continue;
       ASSIGN_OR_RETURN(bool authentic, MacMatches(header, *file_key));
       if (!authentic) {
-        return Corruption("header MAC mismatch: the file key was unwrapped but the header does "
-                          "not authenticate (the header was altered)");
+        return Corruption(
+            "header MAC mismatch: the file key was unwrapped but the header does "
+            "not authenticate (the header was altered)");
       }
       return *std::move(file_key);
     }
@@ -150,11 +152,11 @@ Status AgeReader::NextChunk() {
 }
 
 Status AgeReader::OpenFull(uint64_t offset) {
-  ASSIGN_OR_RETURN(bool ok, cipher_.Open(counter_, false, sealed_.data(), kSealedChunkSize,
-                                         plain_.data()));
+  ASSIGN_OR_RETURN(bool ok,
+                   cipher_.Open(counter_, false, sealed_.data(), kSealedChunkSize, plain_.data()));
   if (!ok) {
-    ASSIGN_OR_RETURN(bool final, cipher_.Open(counter_, true, sealed_.data(), kSealedChunkSize,
-                                              plain_.data()));
+    ASSIGN_OR_RETURN(bool final,
+                     cipher_.Open(counter_, true, sealed_.data(), kSealedChunkSize, plain_.data()));
     if (final) {
       return Corruption(path_ + ": data after the final chunk, from offset " +
                         std::to_string(offset + kSealedChunkSize) + " (appended garbage?)");
@@ -173,11 +175,11 @@ Status AgeReader::OpenLast(uint64_t offset) {
     return Corruption(path_ + ": truncated at offset " + std::to_string(offset) +
                       ": the payload ends without a final chunk");
   }
-  ASSIGN_OR_RETURN(bool ok, cipher_.Open(counter_, true, sealed_.data(), sealed_size_,
-                                         plain_.data()));
+  ASSIGN_OR_RETURN(bool ok,
+                   cipher_.Open(counter_, true, sealed_.data(), sealed_size_, plain_.data()));
   if (!ok) {
-    ASSIGN_OR_RETURN(bool full, cipher_.Open(counter_, false, sealed_.data(), sealed_size_,
-                                             plain_.data()));
+    ASSIGN_OR_RETURN(bool full,
+                     cipher_.Open(counter_, false, sealed_.data(), sealed_size_, plain_.data()));
     if (full) {
       return Corruption(path_ + ": truncated at offset " + std::to_string(offset + sealed_size_) +
                         ": the payload ends without a final chunk");

@@ -55,7 +55,7 @@ class AgeReader {
   size_t plain_pos_ = 0;  // next plaintext byte to hand out
   size_t plain_end_ = 0;
   uint64_t counter_ = 0;
-  bool done_ = false;     // the final chunk was verified and nothing follows it
+  bool done_ = false;  // the final chunk was verified and nothing follows it
   Status failed_;
 };
 

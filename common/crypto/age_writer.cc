@@ -7,8 +7,8 @@
 
 namespace lockstep::age {
 
-Result<std::unique_ptr<AgeWriter>> AgeWriter::Create(
-    const std::vector<X25519Recipient>& recipients, Sink* out) {
+Result<std::unique_ptr<AgeWriter>> AgeWriter::Create(const std::vector<X25519Recipient>& recipients,
+                                                     Sink* out) {
   if (recipients.empty()) return InvalidArgument("age encryption needs at least one recipient");
   std::unique_ptr<AgeWriter> writer(new AgeWriter(out));
   RETURN_IF_ERROR(writer->Start(recipients));

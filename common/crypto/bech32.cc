@@ -106,7 +106,8 @@ Result<Bech32> Bech32Decode(std::string_view text) {
   }
   std::vector<uint8_t> values;
   for (size_t i = separator + 1; i < text.size(); ++i) {
-    const int index = CharsetIndex(static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))));
+    const int index =
+        CharsetIndex(static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))));
     if (index < 0) {
       return InvalidArgument("Bech32: character " + std::to_string(i + 1) +
                              " is not in the Bech32 alphabet");
@@ -118,8 +119,8 @@ Result<Bech32> Bech32Decode(std::string_view text) {
   const bool checksum_ok = Polymod(checked) == 1;
   OPENSSL_cleanse(checked.data(), checked.size());
   Bech32 result{.hrp = std::string(text.substr(0, separator)), .data = {}};
-  const bool bits_ok = checksum_ok && ConvertBits(values.data(), values.size() - kChecksumLength,
-                                                  5, 8, false, &result.data);
+  const bool bits_ok = checksum_ok && ConvertBits(values.data(), values.size() - kChecksumLength, 5,
+                                                  8, false, &result.data);
   OPENSSL_cleanse(values.data(), values.size());
   if (!checksum_ok) {
     return InvalidArgument("Bech32: checksum mismatch (a character is mistyped or missing)");

@@ -53,8 +53,7 @@ Result<std::vector<std::string>> ParseArguments(std::string_view line, size_t in
 }
 
 // Reads a stanza's body lines from lines[*index]; leaves *index on the line after the body.
-Result<std::vector<uint8_t>> ParseBody(const std::vector<std::string_view>& lines,
-                                       size_t* index) {
+Result<std::vector<uint8_t>> ParseBody(const std::vector<std::string_view>& lines, size_t* index) {
   std::string encoded;
   while (true) {
     if (*index >= lines.size()) {

@@ -59,8 +59,8 @@ Result<X25519Identity> GenerateIdentity() {
 std::string IdentityFileText(const X25519Identity& identity,
                              std::chrono::system_clock::time_point created) {
   std::string secret = identity.ToString();
-  std::string text = "# created: " + Rfc3339Local(created) + "\n# public key: " +
-                     identity.recipient().ToString() + "\n" + secret + "\n";
+  std::string text = "# created: " + Rfc3339Local(created) +
+                     "\n# public key: " + identity.recipient().ToString() + "\n" + secret + "\n";
   Wipe(secret);
   return text;
 }
@@ -70,7 +70,8 @@ Result<X25519Recipient> ParseRecipient(std::string_view text) {
   Result<Bech32> decoded = Bech32Decode(text);
   if (!decoded.ok()) return decoded.status().Prepend(shown + " is not a valid age1… key");
   if (decoded->hrp != kRecipientHrp) {
-    return InvalidArgument(shown + " is not an age X25519 recipient (it must start with \"age1\" "
+    return InvalidArgument(shown +
+                           " is not an age X25519 recipient (it must start with \"age1\" "
                            "in lower case)");
   }
   X25519Recipient recipient;
@@ -99,8 +100,9 @@ Result<X25519Identity> ParseIdentity(std::string_view text) {
   if (right_size) std::memcpy(secret.data(), decoded->data.data(), secret.size());
   OPENSSL_cleanse(decoded->data.data(), decoded->data.size());
   if (decoded->hrp != kIdentityHrp) {
-    return InvalidArgument("not an age X25519 identity (it must start with \"AGE-SECRET-KEY-1\" "
-                           "in upper case)");
+    return InvalidArgument(
+        "not an age X25519 identity (it must start with \"AGE-SECRET-KEY-1\" "
+        "in upper case)");
   }
   if (!right_size) return InvalidArgument("the identity does not hold a 32-byte X25519 key");
   ASSIGN_OR_RETURN(X25519Public public_key, X25519PublicKey(secret));

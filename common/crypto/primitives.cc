@@ -72,8 +72,8 @@ Result<X25519Secret> X25519SharedSecret(const X25519Secret& scalar, const X25519
   return shared;
 }
 
-Result<Secret<32>> Hkdf(const uint8_t* ikm, size_t ikm_size, const uint8_t* salt,
-                        size_t salt_size, std::string_view info) {
+Result<Secret<32>> Hkdf(const uint8_t* ikm, size_t ikm_size, const uint8_t* salt, size_t salt_size,
+                        std::string_view info) {
   EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
   EVP_KDF_CTX* ctx = kdf ? EVP_KDF_CTX_new(kdf) : nullptr;
   EVP_KDF_free(kdf);
@@ -82,15 +82,15 @@ Result<Secret<32>> Hkdf(const uint8_t* ikm, size_t ikm_size, const uint8_t* salt
   OSSL_PARAM params[5];
   size_t n = 0;
   params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0);
-  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<uint8_t*>(ikm),
-                                                  ikm_size);
+  params[n++] =
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<uint8_t*>(ikm), ikm_size);
   // No salt is HKDF's default of HashLen zero bytes, which RFC 5869 makes equal to an empty one.
   if (salt_size > 0) {
-    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-                                                    const_cast<uint8_t*>(salt), salt_size);
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, const_cast<uint8_t*>(salt),
+                                                    salt_size);
   }
-  params[n++] = OSSL_PARAM_construct_octet_string(
-      OSSL_KDF_PARAM_INFO, const_cast<char*>(info.data()), info.size());
+  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+                                                  const_cast<char*>(info.data()), info.size());
   params[n] = OSSL_PARAM_construct_end();
   Secret<32> out;
   const bool ok = EVP_KDF_derive(ctx, out.data(), out.size(), params) == 1;

@@ -33,8 +33,8 @@ Result<X25519Public> X25519PublicKey(const X25519Secret& scalar);
 Result<X25519Secret> X25519SharedSecret(const X25519Secret& scalar, const X25519Public& peer);
 
 // HKDF-SHA-256 (RFC 5869) extract-then-expand to 32 bytes.
-Result<Secret<32>> Hkdf(const uint8_t* ikm, size_t ikm_size, const uint8_t* salt,
-                        size_t salt_size, std::string_view info);
+Result<Secret<32>> Hkdf(const uint8_t* ikm, size_t ikm_size, const uint8_t* salt, size_t salt_size,
+                        std::string_view info);
 Result<Secret<32>> HmacSha256(const Secret<32>& key, const void* data, size_t size);
 
 // ChaCha20-Poly1305 (RFC 7539) with no associated data; reuses one OpenSSL context across calls,

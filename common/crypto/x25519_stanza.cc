@@ -16,8 +16,8 @@ Result<AeadKey> WrapKey(const X25519Secret& shared, const X25519Public& share,
   uint8_t salt[2 * kX25519KeySize];
   std::memcpy(salt, share.data(), share.size());
   std::memcpy(salt + share.size(), recipient.data(), recipient.size());
-  ASSIGN_OR_RETURN(Secret<32> key, Hkdf(shared.data(), shared.size(), salt, sizeof salt,
-                                        kX25519Info));
+  ASSIGN_OR_RETURN(Secret<32> key,
+                   Hkdf(shared.data(), shared.size(), salt, sizeof salt, kX25519Info));
   AeadKey out;
   out.bytes = key.bytes;
   return out;
@@ -41,8 +41,7 @@ Result<Stanza> WrapX25519(const FileKey& file_key, const X25519Recipient& recipi
   Stanza stanza{.args = {std::string(kX25519Type), Base64Encode(share.data(), share.size())},
                 .body = std::vector<uint8_t>(kFileKeySize + kAeadTagSize)};
   ChaChaPoly aead;
-  RETURN_IF_ERROR(aead.Seal(key, kZeroNonce, file_key.data(), file_key.size(),
-                            stanza.body.data()));
+  RETURN_IF_ERROR(aead.Seal(key, kZeroNonce, file_key.data(), file_key.size(), stanza.body.data()));
   return stanza;
 }
 
@@ -64,8 +63,7 @@ Status CheckX25519Stanza(const Stanza& stanza) {
   return Status::Ok();
 }
 
-Result<std::optional<FileKey>> UnwrapX25519(const Stanza& stanza,
-                                            const X25519Identity& identity) {
+Result<std::optional<FileKey>> UnwrapX25519(const Stanza& stanza, const X25519Identity& identity) {
   if (stanza.args.empty() || stanza.args[0] != kX25519Type) return std::optional<FileKey>();
   RETURN_IF_ERROR(CheckX25519Stanza(stanza));
   const X25519Public share = ShareOf(stanza);

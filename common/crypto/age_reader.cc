@@ -129,6 +129,8 @@ Status AgeReader::StartPayload(const FileKey& file_key, std::string rest) {
 Result<size_t> AgeReader::Read(char* buffer, size_t size) {
   if (!failed_.ok()) return failed_;
   while (plain_pos_ == plain_end_) {
+    if (!pending_.ok()) failed_ = pending_;
+    if (!failed_.ok()) return failed_;
     if (done_ || size == 0) return size_t{0};
     failed_ = NextChunk();
     if (!failed_.ok()) return failed_;
@@ -158,8 +160,10 @@ Status AgeReader::OpenFull(uint64_t offset) {
     ASSIGN_OR_RETURN(bool final,
                      cipher_.Open(counter_, true, sealed_.data(), kSealedChunkSize, plain_.data()));
     if (final) {
-      return Corruption(path_ + ": data after the final chunk, from offset " +
-                        std::to_string(offset + kSealedChunkSize) + " (appended garbage?)");
+      plain_end_ = kChunkSize;
+      pending_ = Corruption(path_ + ": data after the final chunk, from offset " +
+                            std::to_string(offset + kSealedChunkSize) + " (appended garbage?)");
+      return Status::Ok();
     }
     return ChunkError(offset, "failed authentication: the file was altered");
   }
@@ -178,11 +182,17 @@ Status AgeReader::OpenLast(uint64_t offset) {
   ASSIGN_OR_RETURN(bool ok,
                    cipher_.Open(counter_, true, sealed_.data(), sealed_size_, plain_.data()));
   if (!ok) {
-    ASSIGN_OR_RETURN(bool full,
-                     cipher_.Open(counter_, false, sealed_.data(), sealed_size_, plain_.data()));
+    bool full = false;  // only a full chunk can be a valid non-final one
+    if (sealed_size_ == kSealedChunkSize) {
+      ASSIGN_OR_RETURN(full,
+                       cipher_.Open(counter_, false, sealed_.data(), sealed_size_, plain_.data()));
+    }
     if (full) {
-      return Corruption(path_ + ": truncated at offset " + std::to_string(offset + sealed_size_) +
-                        ": the payload ends without a final chunk");
+      plain_end_ = kChunkSize;
+      pending_ =
+          Corruption(path_ + ": truncated at offset " + std::to_string(offset + sealed_size_) +
+                     ": the payload ends without a final chunk");
+      return Status::Ok();
     }
     return ChunkError(offset, "failed authentication: the file was altered or truncated (" +
                                   std::to_string(sealed_size_) + " bytes to the end)");

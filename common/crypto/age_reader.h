@@ -2,7 +2,9 @@
 // (an archive reader, a copy loop). Open() reads the header, finds a stanza one of the
 // identities unwraps and checks the header MAC; Read() then hands out plaintext one verified
 // chunk at a time: no byte leaves the reader before its chunk authenticates, and the end of the
-// stream is reported only after a valid final chunk with nothing behind it. Memory: one sealed
+// stream is reported only after a valid final chunk with nothing behind it. (As the C2SP testkit
+// expects, a chunk that authenticates is released even when what follows it is wrong: the
+// error comes on the read after it.) Memory: one sealed
 // chunk and one plain chunk (128 KiB) plus the header. Not thread-safe.
 //
 // Failures are Corruption naming the file (and for the payload, the chunk and its offset):
@@ -56,6 +58,9 @@ class AgeReader {
   size_t plain_end_ = 0;
   uint64_t counter_ = 0;
   bool done_ = false;  // the final chunk was verified and nothing follows it
+  // An error found after a chunk that authenticates (data behind a final chunk, or a non-final
+  // chunk at the end): returned once that chunk's plaintext has been read.
+  Status pending_;
   Status failed_;
 };
 

@@ -194,8 +194,9 @@ Status AgeReader::OpenLast(uint64_t offset) {
                      ": the payload ends without a final chunk");
       return Status::Ok();
     }
-    return ChunkError(offset, "failed authentication: the file was altered or truncated (" +
-                                  std::to_string(sealed_size_) + " bytes to the end)");
+    return ChunkError(offset,
+                      "failed authentication: the file was altered, truncated or extended (" +
+                          std::to_string(sealed_size_) + " bytes to the end)");
   }
   if (sealed_size_ == kAeadTagSize && counter_ > 0) {
     return ChunkError(offset, "is an empty final chunk, which age allows only as the sole chunk");

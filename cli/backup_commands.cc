@@ -55,6 +55,11 @@ void PrintSummary(const proto::Backup& b) {
   std::cout << "\n  replicas   ";
   for (int i = 0; i < b.replicas_size(); ++i)
     std::cout << (i ? ", " : "") << b.replicas(i).master();
+  if (b.has_remote()) {
+    const proto::RemoteCopy& remote = b.remote();
+    std::cout << "\n  remote     " << StatusName(remote.status()) << " " << remote.url()
+              << (remote.reason().empty() ? "" : ": " + remote.reason());
+  }
   std::cout << "\n";
 }
 
@@ -202,7 +207,9 @@ void AddShowAndDelete(CLI::App* backup, const OutputOptions& output, const Clust
     if (output.json) {
       PrintJson(record);
     } else {
-      std::cout << "deleted " << *delete_id << " from every master\n";
+      std::cout << "deleted " << *delete_id << " from every master"
+                << (record.remote().url().empty() ? "" : " and from " + record.remote().url())
+                << "\n";
     }
     *exit_code = kExitOk;
   });

@@ -26,8 +26,8 @@ Result<UniqueFd> OpenForRead(const std::string& path) {
   return UniqueFd(fd);
 }
 
-Result<UniqueFd> CreateExclusive(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+Result<UniqueFd> CreateExclusive(const std::string& path, unsigned mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
   if (fd < 0) return ErrnoError("cannot create", path, errno);
   return UniqueFd(fd);
 }
@@ -114,10 +114,11 @@ Result<std::string> ReadSmallFile(const std::string& path, size_t max_size) {
   return contents;
 }
 
-Status WriteFileAtomically(const std::string& path, const std::string& contents) {
+Status WriteFileAtomically(const std::string& path, const std::string& contents,
+                           unsigned mode) {
   std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   {
-    int raw = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int raw = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, static_cast<mode_t>(mode));
     if (raw < 0) return ErrnoError("cannot create", tmp, errno);
     UniqueFd fd(raw);
     RETURN_IF_ERROR(WriteFully(fd.get(), contents.data(), contents.size(), tmp));

@@ -34,8 +34,13 @@ class UniqueFd {
 };
 
 Result<UniqueFd> OpenForRead(const std::string& path);
-// Creates a new file, failing if it exists (O_EXCL), mode 0644.
-Result<UniqueFd> CreateExclusive(const std::string& path);
+// Backups, their records and everything else in an agent's store hold what ZooKeeper guards with
+// ACLs: only their owner may read them.
+inline constexpr unsigned kPrivateFile = 0600;
+inline constexpr unsigned kSharedFile = 0644;  // files ZooKeeper's own user must read
+
+// Creates a new file, failing if it exists (O_EXCL), with `mode` (less the umask).
+Result<UniqueFd> CreateExclusive(const std::string& path, unsigned mode = kSharedFile);
 Result<uint64_t> FileSize(const std::string& path);
 
 // What stat(2) says about a file's identity and last change. Any write changes ctime, which -
@@ -64,6 +69,7 @@ Status SyncFd(int fd, const std::string& path);
 Result<std::string> ReadSmallFile(const std::string& path, size_t max_size = 1 << 20);
 // Writes `contents` to a temporary name beside `path`, fsyncs, renames over `path`, fsyncs the
 // directory: readers see the old or the new file, never a torn one.
-Status WriteFileAtomically(const std::string& path, const std::string& contents);
+Status WriteFileAtomically(const std::string& path, const std::string& contents,
+                           unsigned mode = kSharedFile);
 
 }  // namespace lockstep

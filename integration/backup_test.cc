@@ -3,6 +3,7 @@
 // serving throughout, offline's quorum rule, the operation lock, bad labels, a coordinator or a
 // source agent killed mid-backup, and the catalog with ZooKeeper stopped everywhere.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <filesystem>
@@ -504,6 +505,30 @@ TEST_F(Backups, ImportVerifyAndReplicaCorruption) {
 
 namespace lockstep::integration {
 namespace {
+
+// What ZooKeeper guards with ACLs stays private on every master: the store 0700, the archives,
+// their checksums and the catalog records 0600; a download too.
+TEST_F(Backups, TheStoreAndDownloadsArePrivate) {
+  Result<proto::Backup> backup = Create("private", "online");
+  ASSERT_TRUE(backup.ok()) << backup.status().ToString();
+  auto mode = [](const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : 0777777u;
+  };
+  for (int i = 1; i <= 3; ++i) {
+    const std::string store = cluster_->master_dir(i) + "/store";
+    const std::string archive = store + "/backups/" + backup->id() + ".tar.zst";
+    EXPECT_EQ(mode(store), 0700u) << store;
+    EXPECT_EQ(mode(archive), 0600u) << archive;
+    EXPECT_EQ(mode(archive + ".sha256"), 0600u) << archive;
+    EXPECT_EQ(mode(store + "/catalog/" + backup->id() + ".json"), 0600u) << "m" << i;
+  }
+  const std::string out = cluster_->master_dir(1) + "/private-download.tar.zst";
+  CliResult downloaded = RunCli(Args({"backup", "download", backup->id(), "-o", out}));
+  ASSERT_EQ(downloaded.exit_code, 0) << downloaded.err;
+  EXPECT_EQ(mode(out), 0600u);
+  fs::remove(out);
+}
 
 TEST_F(Backups, DeleteRemovesEveryReplicaAndIsRefusedWhileARestoreHoldsTheLock) {
   Result<proto::Backup> backup = Create("to-delete", "online");

@@ -1,5 +1,8 @@
 #include "common/http/client.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -108,6 +111,12 @@ asio::awaitable<Response> Receive(Stream& stream, const CallOptions& options) {
   bhttp::response_parser<bhttp::file_body> parser(std::move(header));
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   beast::error_code ec;
+  // Created private first: Beast would create it 0644, and downloads are backups (a file that
+  // exists keeps its mode).
+  if (const int fd = ::open(options.download_file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+      fd >= 0) {
+    ::close(fd);
+  }
   parser.get().body().open(options.download_file.c_str(), beast::file_mode::write, ec);
   if (ec) throw boost::system::system_error(ec, "cannot write " + options.download_file);
   const uint64_t total = parser.content_length().value_or(0);

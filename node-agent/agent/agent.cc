@@ -61,6 +61,31 @@ bool NeedsClientTls(const AgentConfig& config) {
   return false;
 }
 
+// The store holds everything ZooKeeper guards with ACLs: the directory 0700 and every file in it
+// 0600, also what an older version left readable.
+Status MakePrivate(const std::string& store_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::permissions(store_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec) return IoError("cannot make " + store_dir + " private (0700): " + ec.message());
+  for (auto it = fs::recursive_directory_iterator(store_dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::file_status status = it->symlink_status(ec);
+    if (ec || (status.permissions() & (fs::perms::group_all | fs::perms::others_all)) ==
+                  fs::perms::none) {
+      continue;
+    }
+    if (fs::is_directory(status)) {
+      fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::replace, ec);
+    } else if (fs::is_regular_file(status)) {
+      fs::permissions(it->path(), fs::perms::owner_read | fs::perms::owner_write,
+                      fs::perm_options::replace, ec);
+    }
+    if (ec) return IoError("cannot make " + it->path().string() + " private: " + ec.message());
+  }
+  return ec ? IoError("cannot read " + store_dir + ": " + ec.message()) : Status::Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
@@ -74,6 +99,7 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
   std::error_code ec;
   std::filesystem::create_directories(c.store_dir, ec);
   if (ec) return IoError("cannot create store_dir " + c.store_dir + ": " + ec.message());
+  RETURN_IF_ERROR(MakePrivate(c.store_dir));
 
   std::shared_ptr<boost::asio::ssl::context> client_tls;
   if (NeedsClientTls(c)) {
@@ -119,6 +145,9 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                             }},
       agent->node_.get(), agent->client_.get());
   RETURN_IF_ERROR(agent->self_->Open());
+  if (c.repository.enabled()) {
+    ASSIGN_OR_RETURN(agent->repository_, Repository::Open(c.repository));
+  }
   agent->WireServices(token, zk_connect);
   http::ServerOptions server{.host = c.listen_host,
                              .port = c.listen_port,
@@ -164,6 +193,11 @@ void Agent::WireServices(const std::string& token, const std::string& zk_connect
                             .components = c.components},
       self_.get(), catalog_.get(), backups_.get(), masters_.get(), agents_.get(), client_.get(),
       election_.get());
+  if (repository_) {
+    backups_->set_repository(repository_.get());
+    uploads_ = std::make_unique<Uploads>(repository_.get(), self_.get(), catalog_.get(),
+                                         masters_.get(), backups_.get());
+  }
   internal_ = std::make_unique<InternalApi>(self_.get(), catalog_.get());
   status_ = std::make_unique<StatusService>(StatusContext{.token = token,
                                                           .node = node_.get(),
@@ -209,6 +243,7 @@ void Agent::CoordinatorDuties() {
       const std::vector<proto::Backup> catalog = catalog_->All();
       backups_->RecoverInterrupted(catalog);
       schedules_->Tick(catalog);
+      if (uploads_) uploads_->Tick(catalog);
     }
     lock.lock();
   }
@@ -224,6 +259,7 @@ void Agent::End() {
   if (duties_.joinable()) duties_.join();
   schedules_.reset();
   restores_.reset();  // waits for a running restore's thread
+  uploads_.reset();   // waits for a running upload (it publishes through backups_)
   backups_.reset();   // waits for a running backup's thread
   election_.reset();  // leaves the election at once, so a successor takes over quickly
   peers_.reset();

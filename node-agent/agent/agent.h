@@ -23,6 +23,7 @@
 #include "node-agent/agent/restore_service.h"
 #include "node-agent/agent/schedule_service.h"
 #include "node-agent/agent/status_service.h"
+#include "node-agent/agent/uploads.h"
 
 namespace lockstep::agent {
 
@@ -53,6 +54,8 @@ class Agent {
   std::unique_ptr<LocalAgent> self_;
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<AgentClients> agents_;
+  std::unique_ptr<Repository> repository_;  // with [repository] only
+  std::unique_ptr<Uploads> uploads_;
   std::unique_ptr<BackupService> backups_;
   std::unique_ptr<ScheduleService> schedules_;
   std::unique_ptr<RestoreService> restores_;

@@ -71,7 +71,19 @@ http::Reply BackupService::Delete(const http::Request& request, const PathParams
 
 Result<proto::Backup> BackupService::DeleteBackup(const std::string& id) {
   ASSIGN_OR_RETURN(proto::Backup record, catalog_->Find(id));
-  return backups_->Delete(std::move(record));
+  ASSIGN_OR_RETURN(proto::Backup deleted, backups_->Delete(std::move(record)));
+  if (!repository_) return deleted;
+  if (Status removed = repository_->Remove(id); !removed.ok()) {
+    return removed.Prepend("deleted from every master, but its copy at " +
+                           repository_->UrlOf(id) + " is still there; run `backup delete " + id +
+                           "` again once the store answers");
+  }
+  // The tombstone says where the copy was, and that it is gone (STATUS_UNKNOWN: no copy).
+  deleted.mutable_remote()->set_status(proto::STATUS_UNKNOWN);
+  deleted.mutable_remote()->set_url(repository_->UrlOf(id));
+  deleted.mutable_remote()->set_reason("removed from the repository");
+  backups_->Publish(deleted);
+  return deleted;
 }
 
 Result<proto::Backup> BackupService::StartBackup(const proto::CreateBackupRequest& request) {

@@ -18,6 +18,7 @@
 #include "coordinator/cluster_backups.h"
 #include "coordinator/election.h"
 #include "node-agent/agent/catalog.h"
+#include "node-agent/agent/repository.h"
 #include "node-agent/agent/cluster_status.h"
 #include "node-agent/agent/local_agent.h"
 #include "node-agent/agent/router.h"
@@ -51,6 +52,8 @@ class BackupService {
   void RecoverInterrupted(const std::vector<proto::Backup>& catalog);
   // Pushes a record (its revision bumped) to every master.
   void Publish(proto::Backup& record) { backups_->Publish(record); }
+  // With a repository, `backup delete` removes the bucket's copy too.
+  void set_repository(const Repository* repository) { repository_ = repository; }
   void Publish(coordinator::AgentClient& fenced, proto::Backup& record) {
     backups_->PublishWith(fenced, record);
   }
@@ -72,6 +75,7 @@ class BackupService {
   const http::Client* client_;
   coordinator::Election* election_;
   std::unique_ptr<coordinator::ClusterBackups> backups_;
+  const Repository* repository_ = nullptr;
 };
 
 }  // namespace lockstep::agent

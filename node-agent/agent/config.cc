@@ -183,6 +183,7 @@ Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   out->restore_compact_min_log_bytes = static_cast<uint64_t>(compact_mb) << 20;
   RETURN_IF_ERROR(reader.Bool("allow_crash_points", &out->allow_crash_points));
   RETURN_IF_ERROR(ReadComponents(reader, out));
+  RETURN_IF_ERROR(ReadRepository(reader, &out->repository));
   out->backup_replicas = static_cast<uint32_t>(replicas);
   out->quorum_margin = static_cast<int>(margin);
   int64_t body = static_cast<int64_t>(out->max_body_bytes);

@@ -11,6 +11,7 @@
 
 #include "common/http/tls.h"
 #include "common/status.h"
+#include "node-agent/agent/repository_config.h"
 #include "node-agent/control/controller_config.h"
 
 namespace lockstep::agent {
@@ -69,6 +70,7 @@ struct AgentConfig {
   bool allow_crash_points = false;  // tests only: POST /v1/internal/crash-points
   std::vector<ComponentConfig> components{{.name = "marathon", .path = "/marathon"}};
   std::chrono::milliseconds request_timeout{10000};
+  RepositoryConfig repository;
 };
 
 // `origin` names the source in errors (usually the file path).

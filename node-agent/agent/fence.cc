@@ -51,7 +51,7 @@ Status Fence::Admit(uint64_t generation, const proto::LockState& held) {
   }
   if (generation > newest_) {
     // Remembered before admitting: a restarted agent must not take an older one back.
-    RETURN_IF_ERROR(WriteFileAtomically(state_file_, FormatZxid(static_cast<Zxid>(generation))));
+    RETURN_IF_ERROR(WriteFileAtomically(state_file_, FormatZxid(static_cast<Zxid>(generation)), kPrivateFile));
     newest_ = generation;
   }
   return Status::Ok();

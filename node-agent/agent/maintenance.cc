@@ -14,7 +14,7 @@ MaintenanceFlag::MaintenanceFlag(std::string store_dir) : path_(store_dir + "/ma
 bool MaintenanceFlag::IsSet() const { return access(path_.c_str(), F_OK) == 0; }
 
 Status MaintenanceFlag::Set(const std::string& reason) {
-  return WriteFileAtomically(path_, UtcTimestamp() + " " + reason + "\n");
+  return WriteFileAtomically(path_, UtcTimestamp() + " " + reason + "\n", kPrivateFile);
 }
 
 Status MaintenanceFlag::Clear() {

@@ -69,6 +69,43 @@ void RenderBackupMetrics(Exposition& out, const std::vector<proto::Backup>& cata
   out.Sample("lockstep_backup_last_size_bytes", "", static_cast<double>(newest->size_bytes()));
 }
 
+double UnixSeconds(const std::string& utc) {
+  std::tm t{};
+  if (!strptime(utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &t)) return 0;
+  return static_cast<double>(timegm(&t));
+}
+
+// The repository's side, from the same catalog: present once any record has a remote copy.
+void RenderRepositoryMetrics(Exposition& out, const std::vector<proto::Backup>& catalog) {
+  bool any = false;
+  double last_upload = 0, pending_bytes = 0, pending = 0, failing = 0;
+  for (const auto& backup : catalog) {
+    if (backup.deleted() || !backup.has_remote()) continue;
+    any = true;
+    const proto::RemoteCopy& remote = backup.remote();
+    if (remote.status() == proto::STATUS_READY) {
+      last_upload = std::max(last_upload, UnixSeconds(remote.uploaded_at()));
+      continue;
+    }
+    ++pending;
+    pending_bytes += static_cast<double>(backup.size_bytes());
+    if (remote.status() == proto::STATUS_ERROR) ++failing;
+  }
+  if (!any) return;
+  out.Family("lockstep_repository_last_upload_timestamp_seconds", "gauge",
+             "when the newest copy reached the repository (0: none yet)");
+  out.Sample("lockstep_repository_last_upload_timestamp_seconds", "", last_upload);
+  out.Family("lockstep_repository_pending_backups", "gauge",
+             "READY backups not yet in the repository");
+  out.Sample("lockstep_repository_pending_backups", "", pending);
+  out.Family("lockstep_repository_pending_bytes", "gauge",
+             "bytes of READY backups not yet in the repository");
+  out.Sample("lockstep_repository_pending_bytes", "", pending_bytes);
+  out.Family("lockstep_repository_upload_failures", "gauge",
+             "backups whose last upload failed (retried by itself; `backup show` says why)");
+  out.Sample("lockstep_repository_upload_failures", "", failing);
+}
+
 }  // namespace
 
 std::string RenderMetrics(const proto::ClusterStatus& cluster, const std::string& self,
@@ -140,6 +177,7 @@ std::string RenderMetrics(const proto::ClusterStatus& cluster, const std::string
     out.Sample("lockstep_http_connections", "", static_cast<double>(server->connections.load()));
   }
   RenderBackupMetrics(out, catalog);
+  RenderRepositoryMetrics(out, catalog);
   out.Family("lockstep_agent_resident_memory_bytes", "gauge", "the agent's resident memory");
   out.Sample("lockstep_agent_resident_memory_bytes", "", ResidentBytes());
   return out.str();

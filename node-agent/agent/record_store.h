@@ -62,7 +62,7 @@ class RecordStore {
     }
     auto stored = records_.find(key);
     if (stored != records_.end() && stored->second.revision >= record.revision()) return false;
-    RETURN_IF_ERROR(WriteFileAtomically(PathOf(key), proto::ToJson(record)));
+    RETURN_IF_ERROR(WriteFileAtomically(PathOf(key), proto::ToJson(record), kPrivateFile));
     records_[key] = Encode(record);
     return true;
   }

@@ -223,7 +223,7 @@ Status ReplicaStore::FetchInto(const proto::FetchRequest& request, const http::U
     return ErrnoError("cannot store replica", PathOf(request.id()), errno);
   }
   return WriteFileAtomically(datadir::Sha256SidecarPath(PathOf(request.id())),
-                             sha + "  " + request.id() + ".tar.zst\n");
+                             sha + "  " + request.id() + ".tar.zst\n", kPrivateFile);
 }
 
 Status ReplicaStore::Remove(const std::string& id) {
@@ -264,7 +264,7 @@ Status ReplicaStore::Adopt(const std::string& upload, const std::string& id,
                            const std::string& sha256) {
   RETURN_IF_ERROR(api::CheckBackupId(id));
   RETURN_IF_ERROR(WriteFileAtomically(datadir::Sha256SidecarPath(PathOf(id)),
-                                      sha256 + "  " + id + ".tar.zst\n"));
+                                      sha256 + "  " + id + ".tar.zst\n", kPrivateFile));
   if (::rename(upload.c_str(), PathOf(id).c_str()) != 0) {
     return ErrnoError("cannot store the imported archive as", PathOf(id), errno);
   }

@@ -36,7 +36,7 @@ Result<std::unique_ptr<ArchiveWriter>> ArchiveWriter::Create(const std::string& 
                                                               const ArchiveWriterOptions& options) {
   RETURN_IF_ERROR(CheckNewArchivePath(final_path));
   std::string temp_path = final_path + ".partial-" + std::to_string(::getpid());
-  ASSIGN_OR_RETURN(UniqueFd fd, CreateExclusive(temp_path));
+  ASSIGN_OR_RETURN(UniqueFd fd, CreateExclusive(temp_path, kPrivateFile));
   std::unique_ptr<ArchiveWriter> writer(new ArchiveWriter(final_path, temp_path, std::move(fd)));
   RETURN_IF_ERROR(writer->Open(options));
   return writer;

@@ -218,7 +218,8 @@ Result<BackupResult> RunBackup(const BackupOptions& options) {
   ASSIGN_OR_RETURN(std::string sha256, writer->Commit());
   std::string name = std::filesystem::path(options.archive_path).filename().string();
   RETURN_IF_ERROR(
-      WriteFileAtomically(Sha256SidecarPath(options.archive_path), sha256 + "  " + name + "\n"));
+      WriteFileAtomically(Sha256SidecarPath(options.archive_path), sha256 + "  " + name + "\n",
+                          kPrivateFile));
   if (options.progress) options.progress(progress);
   return BackupResult{manifest, options.archive_path, sha256, writer->bytes_written()};
 }

@@ -1,0 +1,97 @@
+#include "node-agent/agent/repository.h"
+
+#include <chrono>
+
+#include "api/names.h"
+#include "common/http/tls.h"
+#include "common/log.h"
+#include "proto/json.h"
+
+namespace lockstep::agent {
+namespace {
+
+std::string ArchiveName(const std::string& id) { return "backups/" + id + ".tar.zst"; }
+std::string RecordName(const std::string& id) { return "catalog/" + id + ".json"; }
+
+Result<s3::Credentials> LoadCredentials(const RepositoryConfig& config) {
+  if (!config.credentials_file.empty()) return s3::ReadCredentialsFile(config.credentials_file);
+  Result<s3::Credentials> from_environment = s3::CredentialsFromEnvironment();
+  if (from_environment.status().code() == StatusCode::kNotFound) {
+    return InvalidArgument(
+        "[repository] has no credentials_file and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are "
+        "not set: give one or the other");
+  }
+  return from_environment;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Repository>> Repository::Open(const RepositoryConfig& config) {
+  Result<s3::Credentials> credentials = LoadCredentials(config);
+  if (!credentials.ok()) return credentials.status().Prepend("repository " + config.endpoint);
+  s3::S3ClientOptions options{
+      .location = {.endpoint = config.endpoint,
+                   .region = config.region,
+                   .bucket = config.bucket,
+                   .prefix = config.prefix,
+                   .virtual_host = !config.path_style},
+      .credentials = std::move(*credentials),
+      .part_size = config.part_size};
+  if (config.endpoint.rfind("https://", 0) == 0) {
+    ASSIGN_OR_RETURN(options.tls, http::MakeClientContext({.ca_file = config.ca_file}));
+  }
+  ASSIGN_OR_RETURN(s3::S3Client client, s3::S3Client::Create(std::move(options)));
+  return std::unique_ptr<Repository>(new Repository(config, std::move(client)));
+}
+
+std::string Repository::UrlOf(const std::string& id) const {
+  return "s3://" + config_.bucket + "/" + config_.prefix + ArchiveName(id);
+}
+
+std::string Repository::Where() const {
+  return "repository " + config_.endpoint + " bucket " + config_.bucket + ", credentials from " +
+         (config_.credentials_file.empty() ? std::string("the AWS_* environment variables")
+                                           : config_.credentials_file);
+}
+
+Result<proto::RemoteCopy> Repository::PutArchive(const proto::Backup& record,
+                                                 const std::string& path) const {
+  RETURN_IF_ERROR(api::CheckBackupId(record.id()));
+  // One uploader at a time (the coordinator): anything in progress is a killed one's leftover.
+  Result<int> aborted = client_.AbortStaleUploads(std::chrono::system_clock::now());
+  if (aborted.ok() && *aborted > 0) {
+    log::Warn("aborted multipart uploads a killed uploader left",
+              {{"count", std::to_string(*aborted)}});
+  }
+  const std::string name = ArchiveName(record.id());
+  s3::UploadOptions upload{.metadata = {{"sha256", record.sha256()}, {"backup-id", record.id()}}};
+  RETURN_IF_ERROR(client_.UploadFile(name, path, upload).status());
+  ASSIGN_OR_RETURN(s3::ObjectInfo stored, client_.HeadObject(name));
+  if (stored.size != record.size_bytes()) {
+    return Internal("the stored " + UrlOf(record.id()) + " has " + std::to_string(stored.size) +
+                    " bytes, the archive " + std::to_string(record.size_bytes()));
+  }
+  auto sha = stored.metadata.find("sha256");
+  if (sha == stored.metadata.end() || sha->second != record.sha256()) {
+    return Internal("the stored " + UrlOf(record.id()) + " does not carry the archive's sha256");
+  }
+  proto::RemoteCopy copy;
+  copy.set_status(proto::STATUS_READY);
+  copy.set_url(UrlOf(record.id()));
+  copy.set_size_bytes(stored.size);
+  copy.set_sha256(record.sha256());
+  return copy;
+}
+
+Status Repository::PutRecord(const proto::Backup& record) const {
+  RETURN_IF_ERROR(api::CheckBackupId(record.id()));
+  return client_.PutObject(RecordName(record.id()), proto::ToJson(record));
+}
+
+Status Repository::Remove(const std::string& id) const {
+  RETURN_IF_ERROR(api::CheckBackupId(id));
+  RETURN_IF_ERROR(client_.DeleteObject(ArchiveName(id)));
+  return client_.DeleteObject(RecordName(id));
+}
+
+}  // namespace lockstep::agent

@@ -1,0 +1,40 @@
+// agent.toml's [repository]: where every backup is copied off the cluster, an S3-compatible
+// bucket (the same settings on every master).
+//
+//   [repository]
+//   endpoint = "https://s3.eu-west-1.amazonaws.com"
+//   bucket = "lockstep"
+//   prefix = "cluster-a/"
+//   region = "eu-west-1"
+//   credentials_file = "/etc/lockstep/s3-credentials"  # AWS INI; AWS_* variables also work
+//   path_style = false
+//   ca_file = ""
+//   part_size_mb = 16
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+
+namespace lockstep::agent {
+
+class TomlReader;
+
+struct RepositoryConfig {
+  std::string endpoint;  // empty: no repository
+  std::string bucket;
+  std::string prefix;
+  std::string region = "us-east-1";
+  std::string credentials_file;  // empty: the AWS_* environment variables
+  bool path_style = false;
+  std::string ca_file;
+  uint64_t part_size = 16ull << 20;
+
+  bool enabled() const { return !endpoint.empty(); }
+};
+
+// Reads [repository] into `out` (unchanged without one).
+Status ReadRepository(TomlReader& root, RepositoryConfig* out);
+
+}  // namespace lockstep::agent

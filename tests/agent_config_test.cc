@@ -128,3 +128,46 @@ TEST(AgentConfig, RequiredSettingsAndBackendSections) {
 
 }  // namespace
 }  // namespace lockstep::agent
+
+namespace lockstep::agent {
+namespace {
+
+const char* kRepository = R"(
+[repository]
+endpoint = "https://s3.eu-west-1.amazonaws.com"
+bucket = "lockstep"
+prefix = "cluster-a/"
+region = "eu-west-1"
+credentials_file = "/etc/lockstep/s3-credentials"
+part_size_mb = 8
+)";
+
+TEST(AgentConfig, ReadsTheRepository) {
+  auto config = ParseAgentConfig(std::string(kValid) + kRepository, "agent.toml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  const RepositoryConfig& repository = config->repository;
+  EXPECT_TRUE(repository.enabled());
+  EXPECT_EQ(repository.endpoint, "https://s3.eu-west-1.amazonaws.com");
+  EXPECT_EQ(repository.bucket, "lockstep");
+  EXPECT_EQ(repository.prefix, "cluster-a/");
+  EXPECT_EQ(repository.region, "eu-west-1");
+  EXPECT_EQ(repository.credentials_file, "/etc/lockstep/s3-credentials");
+  EXPECT_FALSE(repository.path_style);
+  EXPECT_EQ(repository.part_size, 8u << 20);
+  EXPECT_FALSE(ParseAgentConfig(kValid, "agent.toml")->repository.enabled());
+}
+
+TEST(AgentConfig, RefusesABadRepositoryNamingTheKey) {
+  const std::string with = std::string(kValid) + kRepository;
+  ExpectRefused(Replace(with, "prefix = \"cluster-a/\"", "prefix = \"cluster-a\""),
+                "'repository.prefix' must end with '/'");
+  ExpectRefused(Replace(with, "bucket = \"lockstep\"\n", ""), "repository.bucket");
+  ExpectRefused(Replace(with, "part_size_mb = 8", "part_size_mb = 4"), "part_size_mb");
+  ExpectRefused(Replace(with, "endpoint = \"https://s3.eu-west-1.amazonaws.com\"",
+                        "endpoint = \"s3.eu-west-1\""),
+                "repository.endpoint");
+  ExpectRefused(with + "keep_forever = true\n", "keep_forever");
+}
+
+}  // namespace
+}  // namespace lockstep::agent

@@ -13,6 +13,9 @@
 namespace lockstep::coordinator {
 namespace {
 
+// How long the copies beyond the ones a backup needs may still join it before READY.
+constexpr auto kLaggardGrace = std::chrono::seconds(2);
+
 Zxid ZxidOf(const proto::MasterStatus& master) {
   return ParseHexZxid(master.zk().zxid()).value_or(0);
 }
@@ -142,11 +145,23 @@ void ClusterBackups::Publish(proto::Backup& record) {
 
 void ClusterBackups::PublishWith(AgentClient& agents, proto::Backup& record) {
   record.set_revision(record.revision() + 1);
-  for (const auto& member : MembersOf(view_(false))) {
-    Status put = agents.PutRecord(member, record);
+  // To every master whose agent answers (as last polled), all at once: one paused master must
+  // not hold up each step of the operation. A master that missed the record reads it from the
+  // others when asked (the catalog merges every master's copy).
+  std::vector<Member> members;
+  for (const auto& master : view_(false).masters) {
+    if (master.agent_reachable()) members.push_back(MemberOf(master));
+  }
+  std::vector<std::future<Status>> puts;
+  for (const auto& member : members) {
+    puts.push_back(std::async(std::launch::async,
+                              [&agents, &record, member] { return agents.PutRecord(member, record); }));
+  }
+  for (size_t i = 0; i < members.size(); ++i) {
+    Status put = puts[i].get();
     if (!put.ok()) {
       log::Warn("catalog record not pushed",
-                {{"agent", member.name}, {"id", record.id()}, {"error", put.message()}});
+                {{"agent", members[i].name}, {"id", record.id()}, {"error", put.message()}});
     }
   }
 }
@@ -183,6 +198,7 @@ Result<proto::Backup> ClusterBackups::Start(const proto::CreateBackupRequest& re
   for (const auto& master : view.masters) {
     if (master.name() != source.name() && master.agent_reachable()) job.others.push_back(master);
   }
+  job.masters = view.masters.size();
   job.source = source;
   job.take.set_id(job.record.id());
   job.take.set_mode(mode);
@@ -240,9 +256,13 @@ void ClusterBackups::Fail(Job& job, const Status& status) {
   PublishWith(*job.agents, record);
 }
 
-void ClusterBackups::Replicate(AgentClient& agents, proto::Backup& record,
-                               const proto::MasterStatus& from,
-                               std::vector<proto::MasterStatus> others) {
+size_t ClusterBackups::ReadyReplicas(size_t masters) const {
+  return settings_.ready_replicas ? settings_.ready_replicas : masters / 2 + 1;
+}
+
+ClusterBackups::Fetches ClusterBackups::StartFetches(AgentClient& agents, proto::Backup& record,
+                                                     const proto::MasterStatus& from,
+                                                     std::vector<proto::MasterStatus> others) {
   std::sort(others.begin(), others.end(),
             [](const auto& a, const auto& b) { return a.name() < b.name(); });
   if (settings_.replicas) {
@@ -251,7 +271,8 @@ void ClusterBackups::Replicate(AgentClient& agents, proto::Backup& record,
                             : 0;
     if (others.size() > more) others.resize(more);
   }
-  if (others.empty()) return;
+  Fetches fetches;
+  if (others.empty()) return fetches;
   std::string targets;
   for (const auto& other : others) targets += (targets.empty() ? "" : ", ") + other.name();
   record.set_progress("replicating to " + targets);
@@ -262,24 +283,80 @@ void ClusterBackups::Replicate(AgentClient& agents, proto::Backup& record,
   fetch.set_from_url(from.address());
   fetch.set_sha256(record.sha256());
   fetch.set_size_bytes(record.size_bytes());
-  std::vector<std::future<Status>> fetches;
   for (const auto& other : others) {
-    fetches.push_back(std::async(std::launch::async, [&, member = MemberOf(other)] {
+    fetches.results.push_back(std::async(std::launch::async, [&agents, fetch,
+                                                              member = MemberOf(other)] {
       return agents.Fetch(member, fetch);
     }));
   }
-  for (size_t i = 0; i < others.size(); ++i) {
-    Status fetched = fetches[i].get();
+  fetches.targets = std::move(others);
+  fetches.collected.assign(fetches.targets.size(), false);
+  return fetches;
+}
+
+void ClusterBackups::Collect(Fetches& fetches, proto::Backup& record, size_t enough) {
+  auto pending = [&] {
+    return std::count(fetches.collected.begin(), fetches.collected.end(), false);
+  };
+  // Once enough copies are in, the others get a moment more: masters that answer finish about
+  // together, so a healthy cluster's backup is READY with every copy, and only a slow or paused
+  // master's copy comes later. Real time, as the fetches' own waits are.
+  std::optional<std::chrono::steady_clock::time_point> enough_since;
+  auto waiting = [&] {
+    if (enough == 0 || static_cast<size_t>(record.replicas_size()) < enough) return true;
+    if (!enough_since) enough_since = std::chrono::steady_clock::now();
+    return std::chrono::steady_clock::now() - *enough_since < kLaggardGrace;
+  };
+  while (pending() > 0 && waiting()) {
+    for (size_t i = 0; i < fetches.targets.size(); ++i) {
+      if (fetches.collected[i] ||
+          fetches.results[i].wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
+        continue;
+      }
+      fetches.collected[i] = true;
+      Status fetched = fetches.results[i].get();
+      if (!fetched.ok()) {
+        log::Warn("replication failed", {{"id", record.id()},
+                                         {"to", fetches.targets[i].name()},
+                                         {"error", fetched.message()}});
+        continue;
+      }
+      proto::Replica* replica = record.add_replicas();
+      replica->set_master(fetches.targets[i].name());
+      replica->set_sha256(record.sha256());
+      replica->set_stored_at(UtcTimestamp(clock_));
+    }
+  }
+}
+
+void ClusterBackups::CollectLaggards(Fetches& fetches, const proto::Backup& record) {
+  for (size_t i = 0; i < fetches.targets.size(); ++i) {
+    if (fetches.collected[i]) continue;
+    const std::string& master = fetches.targets[i].name();
+    Status fetched = fetches.results[i].get();  // a paused master: until it answers
+    fetches.collected[i] = true;
     if (!fetched.ok()) {
-      log::Warn("replication failed",
-                {{"id", record.id()}, {"to", others[i].name()}, {"error", fetched.message()}});
+      log::Warn("late replication failed",
+                {{"id", record.id()}, {"to", master}, {"error", fetched.message()}});
       continue;
     }
-    proto::Replica* replica = record.add_replicas();
-    replica->set_master(others[i].name());
+    Result<proto::Backup> latest =
+        find_record_ ? find_record_(record.id()) : Result<proto::Backup>(record);
+    if (!latest.ok() || latest->deleted()) continue;
+    proto::Replica* replica = latest->add_replicas();
+    replica->set_master(master);
     replica->set_sha256(record.sha256());
     replica->set_stored_at(UtcTimestamp(clock_));
+    log::Info("late replica added", {{"id", record.id()}, {"master", master}});
+    Publish(*latest);
   }
+}
+
+void ClusterBackups::Replicate(AgentClient& agents, proto::Backup& record,
+                               const proto::MasterStatus& from,
+                               std::vector<proto::MasterStatus> others) {
+  Fetches fetches = StartFetches(agents, record, from, std::move(others));
+  Collect(fetches, record, 0);
 }
 
 Result<proto::Backup> ClusterBackups::Register(proto::Backup record, const std::string& holder) {
@@ -363,9 +440,11 @@ void ClusterBackups::Run(Job job) {
   Result<proto::TakeReply> taken = job.agents->Take(MemberOf(job.source), job.take);
   CrashPoint("backup.after_take");
   Status outcome = taken.status().Prepend("archiving on " + job.source.name());
+  Fetches fetches;
   if (taken.ok()) {
     Record(record, *taken, job.source.name());
-    Replicate(*job.agents, record, job.source, job.others);
+    fetches = StartFetches(*job.agents, record, job.source, job.others);
+    Collect(fetches, record, ReadyReplicas(job.masters));
     CrashPoint("backup.before_ready");
     if (job.lock->lost()) {
       outcome = Internal(
@@ -389,6 +468,7 @@ void ClusterBackups::Run(Job job) {
                                {"replicas", std::to_string(record.replicas_size())},
                                {"stopped_ms", std::to_string(taken->stopped_ms())}});
   }
+  CollectLaggards(fetches, record);  // READY already: a late copy only adds a replica
   std::lock_guard lock(mu_);
   running_.erase(record.id());
 }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +29,9 @@ namespace lockstep::coordinator {
 struct BackupSettings {
   std::string self;       // the coordinator's master
   uint32_t replicas = 0;  // masters that keep each archive; 0: every reachable one
+  // Copies (the source's included) a backup needs to be READY; the others are waited for after
+  // it, so a paused or slow master never holds a backup back. 0: a majority of the masters.
+  uint32_t ready_replicas = 0;
   int quorum_margin = 0;  // offline: serving voters that must remain beyond a majority
   std::chrono::milliseconds lease{30000};
   std::vector<proto::ComponentSpec> components;  // the configured app components
@@ -66,6 +70,10 @@ class ClusterBackups {
   // How Start finds the backup an earlier request with the same id started (the catalog).
   using RequestLookup = std::function<std::optional<proto::Backup>(const std::string& request_id)>;
   void set_request_lookup(RequestLookup lookup) { find_request_ = std::move(lookup); }
+  // The newest copy of a record (the catalog): a replica that arrives after READY is added to
+  // it, keeping what others changed meanwhile (the repository upload's status).
+  using RecordLookup = std::function<Result<proto::Backup>(const std::string& id)>;
+  void set_record_lookup(RecordLookup lookup) { find_record_ = std::move(lookup); }
   bool Running(const std::string& id) const;
   // An archive already stored on `holder` (an import) becomes a READY backup, replicated like any
   // other; synchronous, under the operation lock.
@@ -89,13 +97,29 @@ class ClusterBackups {
     proto::MasterStatus source;
     proto::TakeRequest take;
     std::vector<proto::MasterStatus> others;
+    size_t masters = 0;  // in the cluster, reachable or not
     std::unique_ptr<ClusterLock> lock;
   };
   void Run(Job job);
   // The agents at this coordinator's generation now, or NotCoordinator.
   Result<std::unique_ptr<AgentClient>> Fenced() const;
+  // Fetches running on other masters, in the order of `targets`.
+  struct Fetches {
+    std::vector<proto::MasterStatus> targets;
+    std::vector<std::future<Status>> results;
+    std::vector<bool> collected;
+  };
+  Fetches StartFetches(AgentClient& agents, proto::Backup& record,
+                       const proto::MasterStatus& from, std::vector<proto::MasterStatus> others);
+  // Adds a replica for each fetch that succeeds, until `record` has `enough` replicas or every
+  // fetch ended; waits for all with `enough` 0.
+  void Collect(Fetches& fetches, proto::Backup& record, size_t enough);
+  // The fetches still running after READY: each one that succeeds is added to the newest copy.
+  void CollectLaggards(Fetches& fetches, const proto::Backup& record);
   void Replicate(AgentClient& agents, proto::Backup& record, const proto::MasterStatus& from,
                  std::vector<proto::MasterStatus> others);
+  // The replicas a backup needs to be READY, with `masters` masters in the cluster.
+  size_t ReadyReplicas(size_t masters) const;
   void Fail(Job& job, const Status& status);
   // What the source archived goes into the record, the source as its first replica.
   void Record(proto::Backup& record, const proto::TakeReply& taken, const std::string& source);
@@ -109,6 +133,7 @@ class ClusterBackups {
   const Leadership leadership_;
   Clock& clock_;
   RequestLookup find_request_;
+  RecordLookup find_record_;
   // One Start at a time (they would contend for the lock anyway): a retry arriving while its
   // first attempt is still starting waits, then finds it published.
   std::mutex start_mu_;

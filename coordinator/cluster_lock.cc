@@ -91,11 +91,17 @@ void ClusterLock::Release() {
   }
   stop_.notify_all();
   if (renewer_.joinable()) renewer_.join();
-  for (auto it = held_.rbegin(); it != held_.rend(); ++it) {
-    Status released = agents_.Unlock(*it, request_.id());
+  // All at once: a paused agent delays the release by one call's timeout, not one per agent.
+  std::vector<std::future<Status>> releases;
+  for (const Member& member : held_) {
+    releases.push_back(std::async(std::launch::async,
+                                  [&, member] { return agents_.Unlock(member, request_.id()); }));
+  }
+  for (size_t i = 0; i < held_.size(); ++i) {
+    Status released = releases[i].get();
     if (!released.ok()) {
       log::Warn("operation lock release failed; it lapses with its lease",
-                {{"agent", it->name}, {"error", released.message()}});
+                {{"agent", held_[i].name}, {"error", released.message()}});
     }
   }
   held_.clear();

@@ -506,6 +506,52 @@ TEST_F(Backups, ImportVerifyAndReplicaCorruption) {
 namespace lockstep::integration {
 namespace {
 
+// A master that stops answering mid-backup (its agent paused, as a long GC pause or a frozen VM
+// would) holds nothing back: READY once a majority holds the archive, and the paused master's
+// copy joins the record once it wakes.
+TEST_F(Backups, AMasterPausedMidBackupHoldsNothingBackAndItsCopyFollows) {
+  const int coordinator = cluster_->CoordinatorIndex();
+  ASSERT_NE(coordinator, 0);
+  // The coordinator waits at the point between archiving and replicating, long enough for the
+  // test to pause a master that is neither the source nor the coordinator.
+  ASSERT_TRUE(cluster_->ArmCrashPoint(coordinator, "backup.after_take", 3000ms).ok());
+  CliResult started = RunCli(Args({"--json", "backup", "create", "--label", "paused"}));
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  proto::Backup record;
+  ASSERT_TRUE(proto::FromJson(started.out, &record, true).ok()) << started.out;
+  const std::string source = record.component_status().at("zookeeper").source();
+  int paused = 0;
+  for (int i = 1; i <= 3; ++i) {
+    if (i != coordinator && cluster_->name(i) != source) paused = i;
+  }
+  ASSERT_NE(paused, 0);
+  ASSERT_TRUE(cluster_->PauseAgent(paused).ok());
+  const auto begun = std::chrono::steady_clock::now();
+  proto::Backup ready;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        CliResult shown = RunCli(Args({"--json", "backup", "show", record.id()}));
+        return proto::FromJson(shown.out, &ready, true).ok() &&
+               ready.status() != proto::STATUS_BACKING_UP;
+      },
+      60s));
+  std::cerr << "READY " << std::chrono::duration<double>(std::chrono::steady_clock::now() - begun)
+                   .count()
+            << " s after m" << paused << "'s agent was paused\n";
+  EXPECT_EQ(ready.status(), proto::STATUS_READY) << ready.reason();
+  EXPECT_EQ(ready.replicas_size(), 2);
+  ASSERT_TRUE(cluster_->ResumeAgent(paused).ok());
+  proto::Backup caught_up;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        CliResult shown = RunCli(Args({"--json", "backup", "show", record.id()}));
+        return proto::FromJson(shown.out, &caught_up, true).ok() &&
+               caught_up.replicas_size() == 3;
+      },
+      30s))
+      << "m" << paused << "'s late copy never joined the record";
+}
+
 // What ZooKeeper guards with ACLs stays private on every master: the store 0700, the archives,
 // their checksums and the catalog records 0600; a download too.
 TEST_F(Backups, TheStoreAndDownloadsArePrivate) {

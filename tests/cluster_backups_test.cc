@@ -306,3 +306,63 @@ TEST_F(BackupsTest, ARetryOfARequestGetsTheBackupItStartedAndStartsNothing) {
 
 }  // namespace
 }  // namespace lockstep::coordinator
+
+namespace lockstep::coordinator {
+namespace {
+
+// A master that does not answer (paused) holds no backup back: READY once a majority of the
+// masters hold it, and the late copy joins the record when it arrives.
+TEST_F(BackupsTest, APausedMasterDoesNotHoldTheBackupBackAndItsCopyIsAddedLater) {
+  std::mutex mu;
+  std::condition_variable resumed;
+  bool m3_paused = true;
+  agents_.on_fetch = [&](const Member& m) {
+    if (m.name != "m3") return;
+    std::unique_lock lock(mu);
+    resumed.wait(lock, [&] { return !m3_paused; });
+  };
+  auto resume = [&] {
+    {
+      std::lock_guard lock(mu);
+      m3_paused = false;
+    }
+    resumed.notify_all();
+  };
+  view_.masters.pop_back();  // three masters, m4 left out: a majority is two
+  auto backups = Make();
+  // Declared after `backups`: a failed assertion resumes m3 before the backups wait for their
+  // threads.
+  struct Resume {
+    std::function<void()> run;
+    ~Resume() { run(); }
+  } resume_on_exit{resume};
+  proto::CreateBackupRequest request;
+  request.set_label("nightly");
+  Result<proto::Backup> started = backups->Start(request);
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  auto last_on = [&](const std::string& master) {
+    std::lock_guard guard(agents_.mu);
+    return agents_.records[master].empty() ? proto::Backup() : agents_.records[master].back();
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (last_on("m1").status() != proto::STATUS_READY &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  const proto::Backup ready = last_on("m1");
+  ASSERT_EQ(ready.status(), proto::STATUS_READY) << "m3's silence held the backup back";
+  ASSERT_EQ(ready.replicas_size(), 2);  // m2 (the source) and m1: a majority of three
+  EXPECT_EQ(LockHolder("m1"), "") << "the lock waited for m3";
+  EXPECT_TRUE(backups->Running(started->id())) << "m3's fetch was given up";
+  resume();
+  while (backups->Running(started->id()) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  const proto::Backup caught_up = last_on("m1");
+  EXPECT_EQ(caught_up.status(), proto::STATUS_READY);
+  ASSERT_EQ(caught_up.replicas_size(), 3) << "m3's late copy was not recorded";
+  EXPECT_EQ(caught_up.replicas(2).master(), "m3");
+}
+
+}  // namespace
+}  // namespace lockstep::coordinator

@@ -84,7 +84,10 @@ class FakeAgents : public coordinator::AgentClient {
     auto it = takes.find(m.name);
     return it == takes.end() ? Result<proto::TakeReply>(Internal("unused")) : it->second;
   }
+  // Runs first, outside `mu`, as if while the master fetches (a test may block it).
+  std::function<void(const Member&)> on_fetch;
   Status Fetch(const Member& m, const proto::FetchRequest& r) override {
+    if (on_fetch) on_fetch(m);
     std::lock_guard guard(mu);
     calls.push_back("fetch " + m.name);
     fetch_requests[m.name] = r;

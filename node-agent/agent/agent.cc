@@ -13,7 +13,9 @@ namespace lockstep::agent {
 namespace {
 
 // Calls to the other masters' agents that aren't transfers (those run as long as they take).
-constexpr auto kInternalTimeout = std::chrono::milliseconds(10000);
+// Locks, records and schedules are small: an agent that can't answer one in this long is paused
+// or cut off, and waiting longer only holds the operation up.
+constexpr auto kInternalTimeout = std::chrono::milliseconds(5000);
 
 // Voting members named in zoo.cfg; a config without server lines is a standalone server.
 int CountVoters(const zk::ZooCfg& cfg) {
@@ -177,6 +179,7 @@ void Agent::WireServices(const std::string& token, const std::string& zk_connect
       BackupServiceOptions{.token = token,
                            .settings = {.self = c.name,
                                         .replicas = c.backup_replicas,
+                                        .ready_replicas = c.backup_ready_replicas,
                                         .quorum_margin = c.quorum_margin,
                                         .lease = c.lock_lease,
                                         .components = ComponentSpecs(c.components)}},

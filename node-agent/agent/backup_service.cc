@@ -33,6 +33,7 @@ BackupService::BackupService(BackupServiceOptions options, LocalAgent* self, Cat
       backups_(std::make_unique<coordinator::ClusterBackups>(
           *agents, [masters](bool fresh) { return masters->View(fresh); }, options_.settings,
           [election] { return election->Generation(); })) {
+  backups_->set_record_lookup([catalog](const std::string& id) { return catalog->Find(id); });
   backups_->set_request_lookup([catalog](const std::string& request_id) {
     std::optional<proto::Backup> found;
     for (auto& record : catalog->All()) {

@@ -173,6 +173,9 @@ Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   RETURN_IF_ERROR(reader.Millis("lock_lease_ms", &out->lock_lease));
   int64_t replicas = out->backup_replicas, margin = out->quorum_margin;
   RETURN_IF_ERROR(reader.Integer("backup_replicas", 0, 99, &replicas));
+  int64_t ready_replicas = out->backup_ready_replicas;
+  RETURN_IF_ERROR(reader.Integer("backup_ready_replicas", 0, 99, &ready_replicas));
+  out->backup_ready_replicas = static_cast<uint32_t>(ready_replicas);
   RETURN_IF_ERROR(reader.Integer("quorum_margin", 0, 9, &margin));
   RETURN_IF_ERROR(reader.Millis("restore_start_timeout_ms", &out->restore_start_timeout));
   int64_t keep = out->restore_rollback_keep;

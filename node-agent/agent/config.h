@@ -58,6 +58,7 @@ struct AgentConfig {
   std::chrono::milliseconds election_session{6000};
   std::chrono::milliseconds lock_lease{30000};
   uint32_t backup_replicas = 0;  // masters keeping each archive; 0: all
+  uint32_t backup_ready_replicas = 0;  // copies a backup needs to be READY; 0: a majority
   int quorum_margin = 0;
   // A restored ensemble gets this long to elect one leader with every server serving before
   // every master is rolled back.

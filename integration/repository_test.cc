@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "common/file.h"
 #include "common/sha256.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
@@ -35,7 +36,8 @@ class RepositoryTest : public ::testing::Test {
     fs::create_directories(dir + "/s3");
     Status started = store_->Start();
     ASSERT_TRUE(started.ok()) << started.ToString();
-    const std::string credentials = dir + "/s3-credentials";
+    credentials_ = dir + "/s3-credentials";
+    const std::string& credentials = credentials_;
     ASSERT_TRUE(store_->WriteCredentialsFile(credentials).ok());
     auto options = MiniClusterOptions::WithFreePorts(dir, 3);
     options.extra_agent_toml = "\n[repository]\nendpoint = \"" + store_->endpoint() +
@@ -99,7 +101,9 @@ class RepositoryTest : public ::testing::Test {
 
   static ObjectStore* store_;
   static MiniCluster* cluster_;
+  static std::string credentials_;  // the agents' credentials file
 };
+std::string RepositoryTest::credentials_;
 ObjectStore* RepositoryTest::store_ = nullptr;
 MiniCluster* RepositoryTest::cluster_ = nullptr;
 
@@ -153,6 +157,27 @@ TEST_F(RepositoryTest, WhileTheStoreIsDownTheBackupStaysReadyAndItsCopyFollowsOn
   const proto::Backup copied = WaitRemote(backup.id(), proto::STATUS_READY);
   EXPECT_EQ(copied.remote().sha256(), backup.sha256());
   EXPECT_TRUE(Bucket().HeadObject("backups/" + backup.id() + ".tar.zst").ok());
+}
+
+// A wrong secret is refused by the store's signature check: the reason names S3's error, the
+// endpoint and the credentials file; fixing the file is enough, no agent restarts.
+TEST_F(RepositoryTest, WrongCredentialsAreNamedAndAFixedFileIsUsedWithoutARestart) {
+  ASSERT_TRUE(WriteFileAtomically(credentials_,
+                                  "[default]\naws_access_key_id = " + store_->options().access_key +
+                                      "\naws_secret_access_key = not-the-secret\n",
+                                  kPrivateFile)
+                  .ok());
+  const proto::Backup backup = CreateReady("badcreds");
+  const proto::Backup refused = WaitRemote(backup.id(), proto::STATUS_ERROR);
+  const std::string& reason = refused.remote().reason();
+  EXPECT_NE(reason.find("SignatureDoesNotMatch"), std::string::npos) << reason;
+  EXPECT_NE(reason.find(store_->endpoint()), std::string::npos) << reason;
+  EXPECT_NE(reason.find(credentials_), std::string::npos) << reason;
+  EXPECT_EQ(reason.find("not-the-secret"), std::string::npos) << "a secret in the record";
+
+  ASSERT_TRUE(store_->WriteCredentialsFile(credentials_).ok());
+  const proto::Backup copied = WaitRemote(backup.id(), proto::STATUS_READY);
+  EXPECT_EQ(copied.remote().sha256(), backup.sha256());
 }
 
 TEST_F(RepositoryTest, DeleteRemovesTheBucketsCopyAndSaysSo) {

@@ -27,21 +27,26 @@ Result<s3::Credentials> LoadCredentials(const RepositoryConfig& config) {
 }  // namespace
 
 Result<std::unique_ptr<Repository>> Repository::Open(const RepositoryConfig& config) {
-  Result<s3::Credentials> credentials = LoadCredentials(config);
-  if (!credentials.ok()) return credentials.status().Prepend("repository " + config.endpoint);
+  std::unique_ptr<Repository> repository(new Repository(config));
+  RETURN_IF_ERROR(repository->Client().status());
+  return repository;
+}
+
+Result<s3::S3Client> Repository::Client() const {
+  Result<s3::Credentials> credentials = LoadCredentials(config_);
+  if (!credentials.ok()) return credentials.status().Prepend("repository " + config_.endpoint);
   s3::S3ClientOptions options{
-      .location = {.endpoint = config.endpoint,
-                   .region = config.region,
-                   .bucket = config.bucket,
-                   .prefix = config.prefix,
-                   .virtual_host = !config.path_style},
+      .location = {.endpoint = config_.endpoint,
+                   .region = config_.region,
+                   .bucket = config_.bucket,
+                   .prefix = config_.prefix,
+                   .virtual_host = !config_.path_style},
       .credentials = std::move(*credentials),
-      .part_size = config.part_size};
-  if (config.endpoint.rfind("https://", 0) == 0) {
-    ASSIGN_OR_RETURN(options.tls, http::MakeClientContext({.ca_file = config.ca_file}));
+      .part_size = config_.part_size};
+  if (config_.endpoint.rfind("https://", 0) == 0) {
+    ASSIGN_OR_RETURN(options.tls, http::MakeClientContext({.ca_file = config_.ca_file}));
   }
-  ASSIGN_OR_RETURN(s3::S3Client client, s3::S3Client::Create(std::move(options)));
-  return std::unique_ptr<Repository>(new Repository(config, std::move(client)));
+  return s3::S3Client::Create(std::move(options));
 }
 
 std::string Repository::UrlOf(const std::string& id) const {
@@ -57,16 +62,17 @@ std::string Repository::Where() const {
 Result<proto::RemoteCopy> Repository::PutArchive(const proto::Backup& record,
                                                  const std::string& path) const {
   RETURN_IF_ERROR(api::CheckBackupId(record.id()));
+  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
   // One uploader at a time (the coordinator): anything in progress is a killed one's leftover.
-  Result<int> aborted = client_.AbortStaleUploads(std::chrono::system_clock::now());
+  Result<int> aborted = client.AbortStaleUploads(std::chrono::system_clock::now());
   if (aborted.ok() && *aborted > 0) {
     log::Warn("aborted multipart uploads a killed uploader left",
               {{"count", std::to_string(*aborted)}});
   }
   const std::string name = ArchiveName(record.id());
   s3::UploadOptions upload{.metadata = {{"sha256", record.sha256()}, {"backup-id", record.id()}}};
-  RETURN_IF_ERROR(client_.UploadFile(name, path, upload).status());
-  ASSIGN_OR_RETURN(s3::ObjectInfo stored, client_.HeadObject(name));
+  RETURN_IF_ERROR(client.UploadFile(name, path, upload).status());
+  ASSIGN_OR_RETURN(s3::ObjectInfo stored, client.HeadObject(name));
   if (stored.size != record.size_bytes()) {
     return Internal("the stored " + UrlOf(record.id()) + " has " + std::to_string(stored.size) +
                     " bytes, the archive " + std::to_string(record.size_bytes()));
@@ -85,13 +91,15 @@ Result<proto::RemoteCopy> Repository::PutArchive(const proto::Backup& record,
 
 Status Repository::PutRecord(const proto::Backup& record) const {
   RETURN_IF_ERROR(api::CheckBackupId(record.id()));
-  return client_.PutObject(RecordName(record.id()), proto::ToJson(record));
+  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  return client.PutObject(RecordName(record.id()), proto::ToJson(record));
 }
 
 Status Repository::Remove(const std::string& id) const {
   RETURN_IF_ERROR(api::CheckBackupId(id));
-  RETURN_IF_ERROR(client_.DeleteObject(ArchiveName(id)));
-  return client_.DeleteObject(RecordName(id));
+  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  RETURN_IF_ERROR(client.DeleteObject(ArchiveName(id)));
+  return client.DeleteObject(RecordName(id));
 }
 
 }  // namespace lockstep::agent

@@ -1,7 +1,8 @@
 // The backup repository in an S3-compatible bucket ([repository] in agent.toml): each backup's
 // archive at PREFIX/backups/ID.tar.zst and its catalog record beside it at
-// PREFIX/catalog/ID.json, so the bucket alone is a complete catalog. Thread-safe: S3Client calls
-// are independent.
+// PREFIX/catalog/ID.json, so the bucket alone is a complete catalog. Credentials are read again
+// for every call, so an operator who fixes or rotates the credentials file needs no restart: the
+// next retry uses it. Thread-safe: each call has its own client.
 #pragma once
 
 #include <memory>
@@ -16,8 +17,8 @@ namespace lockstep::agent {
 
 class Repository {
  public:
-  // Reads the credentials (the file, else AWS_* variables) and checks the settings; nothing is
-  // sent yet.
+  // Checks the settings and that the credentials (the file, else AWS_* variables) can be read;
+  // nothing is sent yet.
   static Result<std::unique_ptr<Repository>> Open(const RepositoryConfig& config);
 
   // Uploads the archive at `path` (a multipart upload, every part checksummed; a failed one is
@@ -35,11 +36,11 @@ class Repository {
   std::string Where() const;
 
  private:
-  Repository(RepositoryConfig config, s3::S3Client client)
-      : config_(std::move(config)), client_(std::move(client)) {}
+  explicit Repository(RepositoryConfig config) : config_(std::move(config)) {}
+  // A client with the credentials as they are now.
+  Result<s3::S3Client> Client() const;
 
   const RepositoryConfig config_;
-  const s3::S3Client client_;
 };
 
 }  // namespace lockstep::agent

@@ -130,8 +130,12 @@ std::unique_ptr<ClusterLock> ClusterBackups::LockFor(AgentClient& agents,
                                                      const std::string& operation,
                                                      const std::string& id,
                                                      const ClusterView& view) {
-  return MakeOperationLock(agents, MembersOf(view), operation, id, settings_.self, settings_.lease,
-                           false, clock_);
+  // Only the agents that answer (as last polled): an unreachable one would be skipped anyway,
+  // after a timeout each operation would pay; a backup stops no server it can't reach.
+  ClusterView reachable = view;
+  std::erase_if(reachable.masters, [](const auto& master) { return !master.agent_reachable(); });
+  return MakeOperationLock(agents, MembersOf(reachable), operation, id, settings_.self,
+                           settings_.lease, false, clock_);
 }
 
 void ClusterBackups::Publish(proto::Backup& record) {

@@ -66,17 +66,21 @@ void ClusterLock::Renew() {
     lock.unlock();
     // All at once, so one slow agent can't delay the others' renewals past their lease.
     std::vector<std::future<Result<proto::LockState>>> renewals;
+    proto::LockRequest renewal = request_;
+    renewal.set_renew(true);
     for (const Member& member : held_) {
       renewals.push_back(
-          std::async(std::launch::async, [&, member] { return agents_.Lock(member, request_); }));
+          std::async(std::launch::async, [&, member] { return agents_.Lock(member, renewal); }));
     }
     for (size_t i = 0; i < held_.size(); ++i) {
       Result<proto::LockState> renewed = renewals[i].get();
       if (renewed.ok()) continue;
       log::Warn("operation lock renewal failed",
                 {{"agent", held_[i].name}, {"error", renewed.status().message()}});
-      if (renewed.status().code() == StatusCode::kBusy) {
-        // Someone else holds it there now: our lease lapsed. The operation must not go on.
+      if (renewed.status().code() == StatusCode::kBusy ||
+          renewed.status().code() == StatusCode::kFailedPrecondition) {
+        // Someone else holds it there now, or our lease lapsed there (or a newer coordinator
+        // fenced us): the operation must not go on.
         lost_ = true;
       }
     }

@@ -241,6 +241,9 @@ TEST(OperationLock, SecondOperationIsBusyUntilReleaseOrLapse) {
   ASSERT_TRUE(lock.Acquire(first).ok());
   EXPECT_EQ(lock.Current().since(), "2026-01-01T00:00:00Z") << "stamped by the lock's clock";
   ASSERT_TRUE(lock.Acquire(first).ok()) << "renewal by the holder";
+  proto::LockRequest renewal = first;
+  renewal.set_renew(true);
+  ASSERT_TRUE(lock.Acquire(renewal).ok()) << "a renewal of a held lease";
   proto::LockRequest second = first;
   second.set_id("b");
   auto busy = lock.Acquire(second);
@@ -250,6 +253,9 @@ TEST(OperationLock, SecondOperationIsBusyUntilReleaseOrLapse) {
   lock.Release("b");
   EXPECT_TRUE(lock.Current().held()) << "only the holder releases";
   lock.Release("a");
+  EXPECT_EQ(lock.Acquire(renewal).status().code(), StatusCode::kFailedPrecondition)
+      << "a late renewal took a released lock again";
+  EXPECT_FALSE(lock.Current().held());
   EXPECT_TRUE(lock.Acquire(second).ok());
   proto::LockRequest short_lease = second;
   short_lease.set_id("c");

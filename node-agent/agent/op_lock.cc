@@ -19,6 +19,10 @@ Result<proto::LockState> OperationLock::Acquire(const proto::LockRequest& reques
     return InvalidArgument("a lock request needs operation, id and lease_ms");
   }
   std::lock_guard lock(mu_);
+  if (request.renew() && !(HeldLocked() && state_.id() == request.id())) {
+    return FailedPrecondition("the operation lock of " + request.id() +
+                              " lapsed or was released here; a renewal does not take it again");
+  }
   if (HeldLocked() && state_.id() != request.id()) {
     return Status(StatusCode::kBusy, BusyMessage(state_));
   }

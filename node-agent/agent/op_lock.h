@@ -20,7 +20,8 @@ class OperationLock {
   explicit OperationLock(Clock& clock = RealClockInstance()) : clock_(clock) {}
 
   // Takes the lock, or renews it when `request.id` already holds it. Busy, naming the holder,
-  // while another operation holds an unexpired lease.
+  // while another operation holds an unexpired lease. A request marked `renew` only extends a
+  // lease `request.id` still holds (FailedPrecondition otherwise).
   Result<proto::LockState> Acquire(const proto::LockRequest& request);
   // Releases it if `id` holds it; releasing a lock not held is not an error.
   void Release(const std::string& id);

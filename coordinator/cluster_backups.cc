@@ -132,9 +132,7 @@ std::unique_ptr<ClusterLock> ClusterBackups::LockFor(AgentClient& agents,
                                                      const ClusterView& view) {
   // Only the agents that answer (as last polled): an unreachable one would be skipped anyway,
   // after a timeout each operation would pay; a backup stops no server it can't reach.
-  ClusterView reachable = view;
-  std::erase_if(reachable.masters, [](const auto& master) { return !master.agent_reachable(); });
-  return MakeOperationLock(agents, MembersOf(reachable), operation, id, settings_.self,
+  return MakeOperationLock(agents, ReachableMembersOf(view), operation, id, settings_.self,
                            settings_.lease, false, clock_);
 }
 
@@ -152,10 +150,7 @@ void ClusterBackups::PublishWith(AgentClient& agents, proto::Backup& record) {
   // To every master whose agent answers (as last polled), all at once: one paused master must
   // not hold up each step of the operation. A master that missed the record reads it from the
   // others when asked (the catalog merges every master's copy).
-  std::vector<Member> members;
-  for (const auto& master : view_(false).masters) {
-    if (master.agent_reachable()) members.push_back(MemberOf(master));
-  }
+  const std::vector<Member> members = ReachableMembersOf(view_(false));
   std::vector<std::future<Status>> puts;
   for (const auto& member : members) {
     puts.push_back(std::async(std::launch::async,

@@ -16,6 +16,12 @@ std::vector<Member> MembersOf(const ClusterView& view) {
   return members;
 }
 
+std::vector<Member> ReachableMembersOf(const ClusterView& view) {
+  ClusterView reachable = view;
+  std::erase_if(reachable.masters, [](const auto& master) { return !master.agent_reachable(); });
+  return MembersOf(reachable);
+}
+
 bool ServingVoter(const proto::MasterStatus& master) {
   return master.agent_reachable() && master.zk().code() == api::kServing &&
          master.zk().mode() != "observer";

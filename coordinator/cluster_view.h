@@ -16,6 +16,8 @@ struct ClusterView {
 
 // Every master of `view` as a member of an operation, in name order.
 std::vector<Member> MembersOf(const ClusterView& view);
+// Only the masters whose agent answered the last poll, sorted as MembersOf.
+std::vector<Member> ReachableMembersOf(const ClusterView& view);
 Member MemberOf(const proto::MasterStatus& master);
 // A voter (not an observer) whose agent answers and whose server serves.
 bool ServingVoter(const proto::MasterStatus& master);

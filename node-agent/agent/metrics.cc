@@ -39,6 +39,12 @@ double ResidentBytes() {
   return static_cast<double>(pages_resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
 }
 
+double UnixSeconds(const std::string& utc) {
+  std::tm t{};
+  if (!strptime(utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &t)) return 0;
+  return static_cast<double>(timegm(&t));
+}
+
 // From the catalog this master holds (every record is replicated to every master).
 void RenderBackupMetrics(Exposition& out, const std::vector<proto::Backup>& catalog) {
   const proto::Backup* newest = nullptr;
@@ -57,22 +63,15 @@ void RenderBackupMetrics(Exposition& out, const std::vector<proto::Backup>& cata
   out.Family("lockstep_backup_failures", "gauge", "backups in the catalog that ended STATUS_ERROR");
   out.Sample("lockstep_backup_failures", "", by_status["STATUS_ERROR"]);
   if (!newest) return;
-  std::tm t{};
-  strptime(newest->finished_at().c_str(), "%Y-%m-%dT%H:%M:%SZ", &t);
   out.Family("lockstep_backup_last_success_timestamp_seconds", "gauge",
              "when the newest READY backup finished");
-  out.Sample("lockstep_backup_last_success_timestamp_seconds", "", static_cast<double>(timegm(&t)));
+  out.Sample("lockstep_backup_last_success_timestamp_seconds", "",
+             UnixSeconds(newest->finished_at()));
   out.Family("lockstep_backup_last_duration_seconds", "gauge",
              "how long the newest READY backup took");
   out.Sample("lockstep_backup_last_duration_seconds", "", newest->duration_seconds());
   out.Family("lockstep_backup_last_size_bytes", "gauge", "the newest READY backup's archive size");
   out.Sample("lockstep_backup_last_size_bytes", "", static_cast<double>(newest->size_bytes()));
-}
-
-double UnixSeconds(const std::string& utc) {
-  std::tm t{};
-  if (!strptime(utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &t)) return 0;
-  return static_cast<double>(timegm(&t));
 }
 
 // The repository's side, from the same catalog: present once any record has a remote copy.

@@ -11,6 +11,7 @@
 #include "api/token.h"
 #include "cli/coordinator_wait.h"
 #include "cli/exit_codes.h"
+#include "cli/identity_option.h"
 #include "cli/progress_printer.h"
 #include "cli/restore_command.h"
 #include "common/http/client.h"
@@ -366,6 +367,7 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
                int* exit_code) {
   struct Flags {
     std::string target;
+    std::string identity;
     bool deep = false;
   };
   auto flags = std::make_shared<Flags>();
@@ -375,13 +377,17 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
       "also restores it into a scratch ZooKeeper and compares zxid and node count.");
   cmd->add_option("TARGET", flags->target, "backup id, or an archive file")->required();
   cmd->add_flag("--deep", flags->deep, "restore into a scratch standalone ZooKeeper too");
+  AddIdentityOption(cmd, &flags->identity);
   cmd->callback([=, &output, &cluster] {
     proto::VerifyReport report;
     if (std::filesystem::is_regular_file(flags->target)) {
       report.set_id(flags->target);
       proto::ReplicaCheck* check = report.add_replicas();
       check->set_master("local file");
-      Result<proto::InspectReport> inspected = datadir::InspectArchive(flags->target);
+      Result<age::Identities> identities = LoadIdentityOption(flags->identity);
+      if (ReportFailure(identities.status(), output, exit_code)) return;
+      Result<proto::InspectReport> inspected =
+          datadir::InspectArchive(flags->target, "", *identities);
       if (ReportFailure(inspected.status(), output, exit_code)) return;
       check->set_reachable(true);
       check->set_valid(inspected->valid());
@@ -395,7 +401,9 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
       if (flags->deep && ok) {
         const char* tmp = std::getenv("TMPDIR");
         Result<proto::DeepCheck> deep =
-            datadir::DeepVerify({.archive = flags->target, .scratch_parent = tmp ? tmp : "/tmp"});
+            datadir::DeepVerify({.archive = flags->target,
+                                 .scratch_parent = tmp ? tmp : "/tmp",
+                                 .identities = *identities});
         if (ReportFailure(deep.status(), output, exit_code)) return;
         *report.mutable_deep() = *deep;
         ok = deep->ok();

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/exit_codes.h"
+#include "cli/identity_option.h"
 #include "cli/progress_printer.h"
 #include "node-agent/archive/extract.h"
 #include "node-agent/datadir/backup.h"
@@ -70,6 +71,7 @@ int Fail(const Status& status, const OutputOptions& output) {
 struct BackupFlags {
   ZkPathFlags paths;
   std::string archive;
+  std::vector<std::string> recipients;
   bool verbose = false;
   bool online = false;
 };
@@ -83,6 +85,9 @@ int RunZkBackup(const BackupFlags& flags, const OutputOptions& output) {
   options.client = dirs->client;
   options.archive_path = flags.archive;
   options.online = flags.online;
+  Result<std::vector<age::X25519Recipient>> recipients = age::ParseRecipients(flags.recipients);
+  if (!recipients.ok()) return Fail(recipients.status().Prepend("--recipient"), output);
+  options.recipients = std::move(recipients).value();
   options.progress = [&printer](const datadir::Progress& p) { printer.Update(p); };
   options.on_file = VerboseLister(flags.verbose, "archived");
   Result<datadir::BackupResult> result = datadir::RunBackup(options);
@@ -110,6 +115,7 @@ int RunZkBackup(const BackupFlags& flags, const OutputOptions& output) {
 struct RestoreFlags {
   ZkPathFlags paths;
   std::string archive;
+  std::string identity;
   bool verbose = false;
 };
 
@@ -121,6 +127,9 @@ int RunZkRestore(const RestoreFlags& flags, const OutputOptions& output) {
   options.dirs = dirs->dirs;
   options.client = dirs->client;
   options.archive_path = flags.archive;
+  Result<age::Identities> identities = LoadIdentityOption(flags.identity);
+  if (!identities.ok()) return Fail(identities.status(), output);
+  options.identities = std::move(identities).value();
   options.progress = [&printer](const datadir::Progress& p) { printer.Update(p); };
   options.on_file = VerboseLister(flags.verbose, "restored");
   Result<datadir::RestoreResult> result = datadir::RunRestore(options);
@@ -185,13 +194,15 @@ void PrintInspectText(const proto::InspectReport& r) {
 }
 
 int RunZkInspect(const std::string& target, const std::string& data_log_dir,
-                 const OutputOptions& output) {
+                 const std::string& identity, const OutputOptions& output) {
   std::error_code ec;
   Result<proto::InspectReport> report = Status::Ok();
   if (fs::is_directory(target, ec)) {
     report = zkfmt::InspectDataDirs({target, data_log_dir.empty() ? target : data_log_dir});
   } else if (fs::is_regular_file(target, ec)) {
-    report = datadir::InspectArchive(target);
+    Result<age::Identities> identities = LoadIdentityOption(identity);
+    if (!identities.ok()) return Fail(identities.status(), output);
+    report = datadir::InspectArchive(target, "", *identities);
   } else {
     return Fail(NotFound(target + " is neither an archive nor a directory"), output);
   }
@@ -217,6 +228,8 @@ void AddZkCommands(CLI::App& app, const OutputOptions& output, int* exit_code) {
   b->add_flag("-v,--verbose", backup.verbose, "list each archived file");
   b->add_flag("--online", backup.online,
               "keep the server running: archive exactly the committed state at its current zxid");
+  b->add_option("--recipient", backup.recipients,
+                "encrypt the archive to this age1… public key (age v1; repeat for several)");
   AddPathFlags(b, &backup.paths);
   b->callback([&output, exit_code] { *exit_code = RunZkBackup(backup, output); });
 
@@ -225,17 +238,21 @@ void AddZkCommands(CLI::App& app, const OutputOptions& output, int* exit_code) {
       "restore", "replace this master's ZooKeeper data with an archive (server must be stopped)");
   r->add_option("ARCHIVE", restore.archive, "Lockstep or dcos-zk archive")->required();
   r->add_flag("-v,--verbose", restore.verbose, "list each restored file");
+  AddIdentityOption(r, &restore.identity);
   AddPathFlags(r, &restore.paths);
   r->callback([&output, exit_code] { *exit_code = RunZkRestore(restore, output); });
 
   static std::string inspect_target;
   static std::string inspect_log_dir;
+  static std::string inspect_identity;
   CLI::App* i = zk->add_subcommand(
       "inspect", "check an archive or data directory: zxids, znodes, files, problems");
   i->add_option("TARGET", inspect_target, "archive file or ZooKeeper dataDir")->required();
   i->add_option("--data-log-dir", inspect_log_dir, "dataLogDir, when separate from TARGET");
-  i->callback(
-      [&output, exit_code] { *exit_code = RunZkInspect(inspect_target, inspect_log_dir, output); });
+  AddIdentityOption(i, &inspect_identity);
+  i->callback([&output, exit_code] {
+    *exit_code = RunZkInspect(inspect_target, inspect_log_dir, inspect_identity, output);
+  });
 }
 
 }  // namespace lockstep::cli

@@ -10,4 +10,10 @@ Status FdSink::Write(const void* data, size_t size) {
   return Status::Ok();
 }
 
+Status HashingSink::Write(const void* data, size_t size) {
+  RETURN_IF_ERROR(next_->Write(data, size));
+  sha_.Update(data, size);
+  return Status::Ok();
+}
+
 }  // namespace lockstep

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/async_sha256.h"
 #include "common/status.h"
 
 namespace lockstep {
@@ -31,6 +32,20 @@ class FdSink : public Sink {
   int fd_;
   std::string path_;
   uint64_t bytes_written_ = 0;
+};
+
+// Passes every byte on to `next` (not owned) and hashes it (SHA-256, on a second thread): the
+// checksum of a file as stored, taken as it is written.
+class HashingSink : public Sink {
+ public:
+  explicit HashingSink(Sink* next) : next_(next) {}
+  Status Write(const void* data, size_t size) override;
+  Status Finish() override { return next_->Finish(); }
+  std::string HexDigest() { return sha_.HexDigest(); }
+
+ private:
+  Sink* next_;
+  AsyncSha256 sha_;
 };
 
 }  // namespace lockstep

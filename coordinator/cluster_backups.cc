@@ -476,6 +476,7 @@ void ClusterBackups::Record(proto::Backup& record, const proto::TakeReply& taken
                             const std::string& source) {
   record.set_size_bytes(taken.size_bytes());
   record.set_sha256(taken.sha256());
+  record.set_encryption(taken.encryption());
   if (record.component_status().count("zookeeper")) {
     auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
     zookeeper.set_last_zxid(taken.last_zxid());

@@ -4,6 +4,11 @@
 
 #include "node-agent/agent/config.h"
 
+#include <sys/stat.h>
+
+#include "common/crypto/keys.h"
+#include "tests/zk_files.h"
+
 namespace lockstep::agent {
 namespace {
 
@@ -167,6 +172,68 @@ TEST(AgentConfig, RefusesABadRepositoryNamingTheKey) {
                         "endpoint = \"s3.eu-west-1\""),
                 "repository.endpoint");
   ExpectRefused(with + "keep_forever = true\n", "keep_forever");
+}
+
+}  // namespace
+}  // namespace lockstep::agent
+
+namespace lockstep::agent {
+namespace {
+
+std::string EncryptionSection(const std::string& recipient, const std::string& identity_file) {
+  std::string text = "\n[encryption]\nrecipients = [\"" + recipient + "\"]\n";
+  if (!identity_file.empty()) text += "identity_file = \"" + identity_file + "\"\n";
+  return text;
+}
+
+class EncryptionConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    identity_ = std::make_unique<age::X25519Identity>(*age::GenerateIdentity());
+    identity_file_ = tmp_ / "identity";
+    testing::WriteFile(identity_file_, age::IdentityFileText(*identity_, {}));
+    ::chmod(identity_file_.c_str(), 0600);
+  }
+  std::string Recipient() const { return identity_->recipient().ToString(); }
+
+  testing::TempDir tmp_;
+  std::unique_ptr<age::X25519Identity> identity_;
+  std::string identity_file_;
+};
+
+TEST_F(EncryptionConfigTest, ReadsRecipientsAndTheIdentityFile) {
+  auto config = ParseAgentConfig(std::string(kValid) + EncryptionSection(Recipient(), identity_file_),
+                                 "agent.toml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_TRUE(config->encryption.enabled());
+  EXPECT_EQ(config->encryption.recipients, std::vector{identity_->recipient()});
+  auto identities = LoadIdentities(config->encryption.identity_file);
+  ASSERT_TRUE(identities.ok()) << identities.status().ToString();
+  ASSERT_EQ(identities->size(), 1u);
+  EXPECT_EQ((*identities)[0].recipient(), identity_->recipient());
+  EXPECT_FALSE(ParseAgentConfig(kValid, "agent.toml")->encryption.enabled());
+  // Writing needs no secret: recipients alone are a complete configuration.
+  EXPECT_TRUE(Parse(std::string(kValid) + EncryptionSection(Recipient(), "")).ok());
+}
+
+TEST_F(EncryptionConfigTest, RefusesBadKeysAndAnOpenIdentityFileNamingThem) {
+  ExpectRefused(std::string(kValid) + EncryptionSection("age1notakey", ""),
+                "'encryption.recipients'");
+  ExpectRefused(std::string(kValid) + "\n[encryption]\nrecipients = []\n", "is empty");
+  Status missing = Parse(std::string(kValid) + EncryptionSection(Recipient(), tmp_ / "nope"));
+  EXPECT_FALSE(missing.ok());
+  EXPECT_NE(missing.message().find("'encryption.identity_file'"), std::string::npos)
+      << missing.message();
+  ::chmod(identity_file_.c_str(), 0644);
+  Status open = Parse(std::string(kValid) + EncryptionSection(Recipient(), identity_file_));
+  EXPECT_FALSE(open.ok());
+  EXPECT_NE(open.message().find("chmod 600"), std::string::npos) << open.message();
+  // The secret is never repeated in an error.
+  testing::WriteFile(identity_file_, "AGE-SECRET-KEY-1BROKENBROKEN\n");
+  ::chmod(identity_file_.c_str(), 0600);
+  Status broken = Parse(std::string(kValid) + EncryptionSection(Recipient(), identity_file_));
+  EXPECT_FALSE(broken.ok());
+  EXPECT_EQ(broken.message().find("BROKENBROKEN"), std::string::npos) << broken.message();
 }
 
 }  // namespace

@@ -45,7 +45,7 @@ TEST(ComponentDump, EveryRecordComesBackOutOfAComponentsOnlyArchive) {
   ASSERT_TRUE(backup.ok()) << backup.status().ToString();
   EXPECT_TRUE(backup->manifest.components_only());
 
-  auto reader = components::DumpReader::Open(options.archive_path, "app");
+  auto reader = components::DumpReader::Open(options.archive_path, "app", {});
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   proto::ZNodeRecord record;
   int n = 0;
@@ -58,7 +58,7 @@ TEST(ComponentDump, EveryRecordComesBackOutOfAComponentsOnlyArchive) {
     ++n;
   }
   EXPECT_EQ(n, kRecords);
-  EXPECT_FALSE(components::DumpReader::Open(options.archive_path, "other").ok());
+  EXPECT_FALSE(components::DumpReader::Open(options.archive_path, "other", {}).ok());
   auto report = datadir::InspectArchive(options.archive_path, dir.path());
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->valid());

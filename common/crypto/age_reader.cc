@@ -36,7 +36,7 @@ Status CheckMagic(std::string_view head, bool at_end) {
 
 // Reads up to and including the MAC line (the first line starting "---"); the bytes read past
 // it go to *rest.
-Result<std::string> ReadHeaderText(int fd, const std::string& path, std::string* rest) {
+Result<std::string> ReadHeaderText(const AgeReader::RawRead& raw, std::string* rest) {
   std::string head;
   size_t line_start = 0;
   while (true) {
@@ -53,7 +53,7 @@ Result<std::string> ReadHeaderText(int fd, const std::string& path, std::string*
     }
     const size_t old_size = head.size();
     head.resize(old_size + kHeaderBlock);
-    ASSIGN_OR_RETURN(size_t got, ReadFully(fd, head.data() + old_size, kHeaderBlock, path));
+    ASSIGN_OR_RETURN(size_t got, raw(head.data() + old_size, kHeaderBlock));
     head.resize(old_size + got);
     RETURN_IF_ERROR(CheckMagic(head, got == 0));
     if (got == 0) return Corruption("truncated age header: the file ends before the MAC line");
@@ -75,14 +75,22 @@ std::string DescribeStanzas(const std::vector<Stanza>& stanzas) {
 
 Result<std::unique_ptr<AgeReader>> AgeReader::Open(int fd, std::string path,
                                                    const std::vector<X25519Identity>& identities) {
-  std::unique_ptr<AgeReader> reader(new AgeReader(fd, std::move(path)));
+  RawRead raw = [fd, path](char* buffer, size_t size) {
+    return ReadFully(fd, buffer, size, path);
+  };
+  return Open(std::move(raw), std::move(path), identities);
+}
+
+Result<std::unique_ptr<AgeReader>> AgeReader::Open(RawRead raw, std::string path,
+                                                   const std::vector<X25519Identity>& identities) {
+  std::unique_ptr<AgeReader> reader(new AgeReader(std::move(raw), std::move(path)));
   RETURN_IF_ERROR(reader->Start(identities).Prepend(reader->path_));
   return reader;
 }
 
 Status AgeReader::Start(const std::vector<X25519Identity>& identities) {
   std::string rest;
-  ASSIGN_OR_RETURN(std::string header_text, ReadHeaderText(fd_, path_, &rest));
+  ASSIGN_OR_RETURN(std::string header_text, ReadHeaderText(raw_, &rest));
   ASSIGN_OR_RETURN(FileKey file_key, Unlock(header_text, identities));
   header_size_ = header_text.size() + kPayloadNonceSize;
   return StartPayload(file_key, std::move(rest));
@@ -114,8 +122,8 @@ Status AgeReader::StartPayload(const FileKey& file_key, std::string rest) {
   const size_t have = std::min(rest.size(), kPayloadNonceSize);
   uint8_t nonce[kPayloadNonceSize];
   std::memcpy(nonce, rest.data(), have);
-  ASSIGN_OR_RETURN(size_t got, ReadFully(fd_, reinterpret_cast<char*>(nonce) + have,
-                                         kPayloadNonceSize - have, path_));
+  ASSIGN_OR_RETURN(size_t got,
+                   raw_(reinterpret_cast<char*>(nonce) + have, kPayloadNonceSize - have));
   if (have + got < kPayloadNonceSize) {
     return Corruption("truncated after the age header: the 16-byte payload nonce is missing");
   }
@@ -143,8 +151,8 @@ Result<size_t> AgeReader::Read(char* buffer, size_t size) {
 
 Status AgeReader::NextChunk() {
   ASSIGN_OR_RETURN(size_t got,
-                   ReadFully(fd_, reinterpret_cast<char*>(sealed_.data()) + sealed_size_,
-                             sealed_.size() - sealed_size_, path_));
+                   raw_(reinterpret_cast<char*>(sealed_.data()) + sealed_size_,
+                        sealed_.size() - sealed_size_));
   sealed_size_ += got;
   const uint64_t offset = header_size_ + counter_ * kSealedChunkSize;
   plain_pos_ = 0;

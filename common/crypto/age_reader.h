@@ -1,4 +1,4 @@
-// AgeReader: decrypts an age v1 file read from a descriptor, for callers that pull plaintext
+// AgeReader: decrypts an age v1 file read from a descriptor or any pull source, for callers that pull plaintext
 // (an archive reader, a copy loop). Open() reads the header, finds a stanza one of the
 // identities unwraps and checks the header MAC; Read() then hands out plaintext one verified
 // chunk at a time: no byte leaves the reader before its chunk authenticates, and the end of the
@@ -14,6 +14,7 @@
 //   data after the final chunk; file ends without a final chunk; empty final chunk.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,8 +26,15 @@ namespace lockstep::age {
 
 class AgeReader {
  public:
+  // Where the encrypted bytes come from: fills up to `size` bytes and returns fewer only at the
+  // end of the file. A caller that must see every raw byte (to hash the file as stored) reads
+  // through its own function.
+  using RawRead = std::function<Result<size_t>(char* buffer, size_t size)>;
+
   // `fd` stays the caller's and is read from its current offset; `path` names it in errors.
   static Result<std::unique_ptr<AgeReader>> Open(int fd, std::string path,
+                                                 const std::vector<X25519Identity>& identities);
+  static Result<std::unique_ptr<AgeReader>> Open(RawRead raw, std::string path,
                                                  const std::vector<X25519Identity>& identities);
 
   // Up to `size` bytes of authenticated plaintext; 0 once the final chunk has been verified.
@@ -34,7 +42,7 @@ class AgeReader {
   uint64_t header_size() const { return header_size_; }
 
  private:
-  AgeReader(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  AgeReader(RawRead raw, std::string path) : raw_(std::move(raw)), path_(std::move(path)) {}
   Status Start(const std::vector<X25519Identity>& identities);
   Result<FileKey> Unlock(const std::string& header_text,
                          const std::vector<X25519Identity>& identities);
@@ -44,7 +52,7 @@ class AgeReader {
   Status OpenLast(uint64_t offset);
   Status ChunkError(uint64_t offset, const std::string& what) const;
 
-  int fd_;
+  RawRead raw_;
   std::string path_;
   PayloadCipher cipher_;
   uint64_t header_size_ = 0;  // header text and payload nonce

@@ -36,6 +36,9 @@ class X25519Identity {
   X25519Recipient recipient_;
 };
 
+// What a reader may open files with.
+using Identities = std::vector<X25519Identity>;
+
 // A new identity from the CSPRNG (what `age-keygen` does).
 Result<X25519Identity> GenerateIdentity();
 // The identity file age-keygen writes: "# created: <RFC 3339 local time>", "# public key:

@@ -144,7 +144,8 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                             [election = agent->election_.get()]() -> uint64_t {
                               auto current = election->Current();
                               return current ? current->generation : 0;
-                            }},
+                            },
+                        .encryption = c.encryption},
       agent->node_.get(), agent->client_.get());
   RETURN_IF_ERROR(agent->self_->Open());
   if (c.repository.enabled()) {

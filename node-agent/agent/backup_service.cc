@@ -5,6 +5,7 @@
 #include "api/names.h"
 #include "api/paths.h"
 #include "api/status_http.h"
+#include "common/crypto/age_file.h"
 #include "common/log.h"
 #include "common/sha256.h"
 #include "node-agent/agent/api_util.h"
@@ -120,20 +121,23 @@ http::Reply BackupService::Verify(const http::Request& request, const PathParams
 Result<proto::Backup> BackupService::ImportedRecord(const std::string& path,
                                                     const std::string& label) {
   // Everything is checked before the archive becomes a backup: entries, checksums, replay.
+  ASSIGN_OR_RETURN(age::Identities identities, self_->replicas().Identities());
   ASSIGN_OR_RETURN(proto::InspectReport report,
-                   datadir::InspectArchive(path, self_->replicas().dir()));
+                   datadir::InspectArchive(path, self_->replicas().dir(), identities));
   if (!report.valid()) {
     std::string why = report.problems_size() ? report.problems(0).message() : "not restorable";
     return InvalidArgument("refusing the import: " + why);
   }
   ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(path));
-  ASSIGN_OR_RETURN(std::optional<proto::Manifest> manifest, archive::PeekManifest(path));
+  ASSIGN_OR_RETURN(std::optional<proto::Manifest> manifest, archive::PeekManifest(path, identities));
   proto::Backup record;
   record.set_id(api::NewBackupId(label));
   record.set_label(label);
   record.set_mode("import");
   record.set_sha256(sha);
   record.set_size_bytes(std::filesystem::file_size(path));
+  ASSIGN_OR_RETURN(bool encrypted, age::IsAgeFile(path));
+  if (encrypted) record.set_encryption("age");
   const std::string source = "import via " + self_->name();
   if (!manifest || !manifest->components_only()) {
     auto& zookeeper = (*record.mutable_component_status())["zookeeper"];

@@ -186,8 +186,10 @@ void ComponentRestores::RestoreOne(Run& run, const std::string& name, ZkClient& 
   status.set_pre_hook_output(output);
   if (!pre.ok()) return fail(pre.Prepend(root + " left untouched"));
   CrashPoint("component_restore.after_pre_hook");
+  Result<age::Identities> identities = archives_->Identities();
+  if (!identities.ok()) return fail(identities.status());
   Result<std::unique_ptr<components::DumpReader>> dump =
-      components::DumpReader::Open(archives_->PathOf(run.backup.id()), name);
+      components::DumpReader::Open(archives_->PathOf(run.backup.id()), name, *identities);
   if (!dump.ok()) return fail(dump.status());
   Result<components::SubtreeRestoreStats> stats = components::RestoreSubtree(zk, **dump, root);
   if (!stats.ok()) return fail(stats.status().Prepend("restoring " + root));

@@ -187,6 +187,7 @@ Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   RETURN_IF_ERROR(reader.Bool("allow_crash_points", &out->allow_crash_points));
   RETURN_IF_ERROR(ReadComponents(reader, out));
   RETURN_IF_ERROR(ReadRepository(reader, &out->repository));
+  RETURN_IF_ERROR(ReadEncryption(reader, &out->encryption));
   out->backup_replicas = static_cast<uint32_t>(replicas);
   out->quorum_margin = static_cast<int>(margin);
   int64_t body = static_cast<int64_t>(out->max_body_bytes);

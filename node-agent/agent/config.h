@@ -11,6 +11,7 @@
 
 #include "common/http/tls.h"
 #include "common/status.h"
+#include "node-agent/agent/encryption_config.h"
 #include "node-agent/agent/repository_config.h"
 #include "node-agent/control/controller_config.h"
 
@@ -72,6 +73,7 @@ struct AgentConfig {
   std::vector<ComponentConfig> components{{.name = "marathon", .path = "/marathon"}};
   std::chrono::milliseconds request_timeout{10000};
   RepositoryConfig repository;
+  EncryptionConfig encryption;
 };
 
 // `origin` names the source in errors (usually the file path).

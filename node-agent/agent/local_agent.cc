@@ -12,7 +12,8 @@ LocalAgent::LocalAgent(LocalAgentOptions options, LocalNode* node, const http::C
       records_(options_.store_dir + "/catalog", [](const proto::Backup& b) { return b.id(); }),
       schedules_(options_.store_dir + "/schedules",
                  [](const proto::Schedule& s) { return s.name(); }),
-      replicas_(options_.store_dir + "/backups", options_.zoo_cfg, node, client, options_.token),
+      replicas_(options_.store_dir + "/backups", options_.zoo_cfg, node, client, options_.token,
+                options_.encryption),
       restore_(options_.store_dir, options_.zoo_cfg, node, &replicas_, options_.rollback_keep,
                options_.compact) {}
 
@@ -63,10 +64,12 @@ Result<proto::ReplicaCheck> LocalAgent::Check(const std::string& id,
 
 Result<proto::DeepCheck> LocalAgent::DeepVerify(const std::string& id) {
   RETURN_IF_ERROR(RequireReplica(id));
+  ASSIGN_OR_RETURN(age::Identities identities, replicas_.Identities());
   return datadir::DeepVerify({.archive = replicas_.PathOf(id),
                               .scratch_parent = replicas_.dir(),
                               .java = options_.compact.java,
-                              .classpath = options_.compact.classpath});
+                              .classpath = options_.compact.classpath,
+                              .identities = std::move(identities)});
 }
 
 Status LocalAgent::RequireRestoreLock(const std::string& step,

@@ -30,6 +30,7 @@ struct LocalAgentOptions {
   datadir::CompactOptions compact;  // java, classpath and threshold; dirs and zxid come per restore
   // The coordinator generation this master's election view names now (0 when unknown).
   std::function<uint64_t()> elected_generation;
+  EncryptionConfig encryption;
 };
 
 class LocalAgent {

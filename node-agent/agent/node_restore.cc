@@ -125,11 +125,13 @@ Status NodeRestore::FetchReplica(const proto::StageRequest& request) {
 
 Result<datadir::StagedRestore> NodeRestore::StageArchive(const proto::StageRequest& request) {
   const std::string archive = archives_->PathOf(request.backup_id());
-  RETURN_IF_ERROR(CheckStagingSpace(archive));
+  ASSIGN_OR_RETURN(age::Identities identities, archives_->Identities());
+  RETURN_IF_ERROR(CheckStagingSpace(archive, identities));
   datadir::RestoreOptions options{.dirs = Live(),
                                   .archive_path = archive,
                                   .client = zoo_cfg_.client,
-                                  .stamp = request.restore_id()};
+                                  .stamp = request.restore_id(),
+                                  .identities = std::move(identities)};
   ASSIGN_OR_RETURN(datadir::StagedRestore staged, datadir::StagedRestore::Stage(options));
   if (staged.verified().archive_sha256 != request.sha256()) {
     return Corruption(node_->options().name + "'s replica of " + request.backup_id() +
@@ -156,8 +158,10 @@ Result<datadir::StagedRestore> NodeRestore::StageReplica(const proto::StageReque
   return StageArchive(request);
 }
 
-Status NodeRestore::CheckStagingSpace(const std::string& archive_path) const {
-  ASSIGN_OR_RETURN(std::optional<proto::Manifest> manifest, archive::PeekManifest(archive_path));
+Status NodeRestore::CheckStagingSpace(const std::string& archive_path,
+                                      const age::Identities& identities) const {
+  ASSIGN_OR_RETURN(std::optional<proto::Manifest> manifest,
+                   archive::PeekManifest(archive_path, identities));
   uint64_t needed = 0;
   if (manifest) {
     for (const auto& file : manifest->files()) needed += file.size();

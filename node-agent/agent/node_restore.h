@@ -61,7 +61,8 @@ class NodeRestore {
   Result<datadir::StagedRestore> StageReplica(const proto::StageRequest& request, bool* repaired);
   Result<datadir::StagedRestore> StageArchive(const proto::StageRequest& request);
   Status FetchReplica(const proto::StageRequest& request);
-  Status CheckStagingSpace(const std::string& archive_path) const;
+  Status CheckStagingSpace(const std::string& archive_path,
+                           const age::Identities& identities) const;
   zkfmt::DataDirs Live() const;
 
   const zk::ZooCfg zoo_cfg_;

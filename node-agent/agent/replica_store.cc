@@ -40,13 +40,19 @@ uint64_t BytesUnder(const std::string& dir) {
 }  // namespace
 
 ReplicaStore::ReplicaStore(std::string dir, zk::ZooCfg zoo_cfg, LocalNode* node,
-                           const http::Client* client, std::string token, Clock& clock)
+                           const http::Client* client, std::string token,
+                           EncryptionConfig encryption, Clock& clock)
     : dir_(std::move(dir)),
       zoo_cfg_(std::move(zoo_cfg)),
       node_(node),
       client_(client),
       token_(std::move(token)),
+      encryption_(std::move(encryption)),
       clock_(clock) {}
+
+Result<age::Identities> ReplicaStore::Identities() const {
+  return LoadIdentities(encryption_.identity_file);
+}
 
 Status ReplicaStore::Open() {
   std::error_code ec;
@@ -84,6 +90,7 @@ Result<proto::TakeReply> ReplicaStore::Archive(const proto::TakeRequest& request
   options.label = api::LabelOfId(request.id());
   options.components = components;
   options.include_zookeeper = !request.skip_zookeeper();
+  options.recipients = encryption_.recipients;
   ASSIGN_OR_RETURN(datadir::BackupResult result, datadir::RunBackup(options));
   proto::TakeReply reply;
   reply.set_master(node_->options().name);
@@ -93,6 +100,7 @@ Result<proto::TakeReply> ReplicaStore::Archive(const proto::TakeRequest& request
   reply.set_node_count(static_cast<uint32_t>(result.manifest.node_count()));
   reply.set_files(static_cast<uint32_t>(result.manifest.files_size()));
   *reply.mutable_dumps() = result.manifest.component_dumps();
+  if (encryption_.enabled()) reply.set_encryption("age");
   return reply;
 }
 
@@ -248,7 +256,12 @@ proto::ReplicaCheck ReplicaStore::Check(const std::string& id,
   }
   check.set_sha256(*sha);
   check.set_sha256_matches(*sha == expected_sha256);
-  Result<proto::InspectReport> report = datadir::InspectArchive(PathOf(id), dir_);
+  Result<age::Identities> identities = Identities();
+  if (!identities.ok()) {
+    check.set_error(identities.status().message());
+    return check;
+  }
+  Result<proto::InspectReport> report = datadir::InspectArchive(PathOf(id), dir_, *identities);
   if (!report.ok()) {
     check.set_error(report.status().message());
     return check;

@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "common/http/client.h"
+#include "node-agent/agent/encryption_config.h"
 #include "node-agent/agent/local_node.h"
 #include "node-agent/datadir/backup.h"
 #include "node-agent/zk/zoo_cfg.h"
@@ -19,7 +20,8 @@ class ReplicaStore {
  public:
   // `clock` times the wait for an offline source to serve again.
   ReplicaStore(std::string dir, zk::ZooCfg zoo_cfg, LocalNode* node, const http::Client* client,
-               std::string token, Clock& clock = RealClockInstance());
+               std::string token, EncryptionConfig encryption = {},
+               Clock& clock = RealClockInstance());
   Status Open();
 
   std::string PathOf(const std::string& id) const;
@@ -34,6 +36,10 @@ class ReplicaStore {
   // Takes an uploaded file as the archive of `id` (same filesystem: a rename).
   Status Adopt(const std::string& upload, const std::string& id, const std::string& sha256);
   const std::string& dir() const { return dir_; }
+  // What every reader of these archives opens encrypted ones with ([encryption] identity_file,
+  // read now); none without one, which is fine for archives in the clear.
+  Result<age::Identities> Identities() const;
+  bool encrypts() const { return encryption_.enabled(); }
 
  private:
   Status CheckFreeSpace(uint64_t needed, const std::string& what) const;
@@ -53,6 +59,7 @@ class ReplicaStore {
   LocalNode* node_;
   const http::Client* client_;
   const std::string token_;
+  const EncryptionConfig encryption_;
   Clock& clock_;
 };
 

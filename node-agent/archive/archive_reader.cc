@@ -4,17 +4,23 @@
 #include <archive_entry.h>
 #include <unistd.h>
 
+#include <cerrno>
+
+#include "common/crypto/age_file.h"
+
 namespace lockstep::archive {
 namespace {
 constexpr size_t kReadBuffer = 1 << 20;
 }
 
-Result<std::unique_ptr<ArchiveReader>> ArchiveReader::Open(const std::string& path) {
+Result<std::unique_ptr<ArchiveReader>> ArchiveReader::Open(
+    const std::string& path, const std::vector<age::X25519Identity>& identities) {
   ASSIGN_OR_RETURN(uint64_t size, FileSize(path));
   ASSIGN_OR_RETURN(UniqueFd fd, OpenForRead(path));
   std::unique_ptr<ArchiveReader> reader(new ArchiveReader(path, std::move(fd)));
   reader->file_size_ = size;
   reader->buffer_ = std::make_unique<char[]>(kReadBuffer);
+  RETURN_IF_ERROR(reader->OpenDecryption(identities));
   reader->archive_ = archive_read_new();
   if (reader->archive_ == nullptr) return Internal("libarchive: out of memory");
   archive_read_support_format_tar(reader->archive_);
@@ -32,16 +38,46 @@ ArchiveReader::~ArchiveReader() {
   if (archive_ != nullptr) archive_read_free(archive_);
 }
 
+Status ArchiveReader::OpenDecryption(const std::vector<age::X25519Identity>& identities) {
+  char head[age::kAgeSniffSize];
+  const ssize_t got = ::pread(fd_.get(), head, sizeof head, 0);
+  if (got < 0) return ErrnoError("cannot read", path_, errno);
+  if (!age::IsAgeHeader(std::string_view(head, static_cast<size_t>(got)))) return Status::Ok();
+  if (identities.empty()) {
+    return InvalidArgument(path_ + " is encrypted (age) and no identity was given to open it: "
+                           "set identity_file in agent.toml's [encryption], or pass "
+                           "--identity FILE to the command");
+  }
+  auto raw = [this](char* buffer, size_t size) { return ReadRaw(buffer, size); };
+  ASSIGN_OR_RETURN(age_, age::AgeReader::Open(raw, path_, identities));
+  return Status::Ok();
+}
+
+Result<size_t> ArchiveReader::ReadRaw(char* buffer, size_t size) {
+  ASSIGN_OR_RETURN(size_t got, ReadFully(fd_.get(), buffer, size, path_));
+  sha_.Update(buffer, got);
+  compressed_read_ += got;
+  return got;
+}
+
+Result<size_t> ArchiveReader::ReadStream(char* buffer, size_t size) {
+  if (age_ == nullptr) return ReadRaw(buffer, size);
+  size_t filled = 0;
+  while (filled < size) {
+    ASSIGN_OR_RETURN(size_t got, age_->Read(buffer + filled, size - filled));
+    if (got == 0) break;
+    filled += got;
+  }
+  return filled;
+}
+
 long ArchiveReader::ReadCallback(struct archive*, void* self, const void** buffer) {
   auto* reader = static_cast<ArchiveReader*>(self);
-  Result<size_t> got = ReadFully(reader->fd_.get(), reader->buffer_.get(), kReadBuffer,
-                                 reader->path_);
+  Result<size_t> got = reader->ReadStream(reader->buffer_.get(), kReadBuffer);
   if (!got.ok()) {
     reader->read_status_ = got.status();
     return -1;
   }
-  reader->sha_.Update(reader->buffer_.get(), *got);
-  reader->compressed_read_ += *got;
   *buffer = reader->buffer_.get();
   return static_cast<long>(*got);
 }
@@ -76,11 +112,15 @@ Result<size_t> ArchiveReader::Read(char* buffer, size_t size) {
 }
 
 Result<std::string> ArchiveReader::FinishAndHash() {
+  // Encrypted, the rest of the stream is read through the decryption so that its final chunk is
+  // authenticated too (a truncated file is refused); then whatever raw bytes remain.
   while (true) {
-    ASSIGN_OR_RETURN(size_t got, ReadFully(fd_.get(), buffer_.get(), kReadBuffer, path_));
+    ASSIGN_OR_RETURN(size_t got, ReadStream(buffer_.get(), kReadBuffer));
     if (got == 0) break;
-    sha_.Update(buffer_.get(), got);
-    compressed_read_ += got;
+  }
+  while (true) {
+    ASSIGN_OR_RETURN(size_t got, ReadRaw(buffer_.get(), kReadBuffer));
+    if (got == 0) break;
   }
   return sha_.HexDigest();
 }

@@ -1,13 +1,17 @@
 // ArchiveReader: reads a tar archive (zstd, gzip or uncompressed) entry by entry through
 // libarchive, streaming each entry's data, while hashing every byte of the archive file
-// (SHA-256) so the whole-archive checksum costs no extra pass. Not thread-safe.
+// (SHA-256) so the whole-archive checksum costs no extra pass. An archive encrypted with age (see
+// archive_writer.h) is decrypted on the way, chunk by authenticated chunk, with the identities
+// given; the checksum stays the stored file's. Not thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "common/crypto/age_reader.h"
 #include "common/file.h"
 #include "common/async_sha256.h"
 #include "common/status.h"
@@ -28,7 +32,10 @@ struct EntryInfo {
 
 class ArchiveReader : public zkfmt::ByteSource {
  public:
-  static Result<std::unique_ptr<ArchiveReader>> Open(const std::string& path);
+  // An encrypted archive needs an identity that opens it: without any, InvalidArgument says
+  // where to give one.
+  static Result<std::unique_ptr<ArchiveReader>> Open(
+      const std::string& path, const std::vector<age::X25519Identity>& identities = {});
   ~ArchiveReader() override;
 
   // The next entry, or nullopt at the end of the archive.
@@ -42,14 +49,21 @@ class ArchiveReader : public zkfmt::ByteSource {
   std::string compression() const;
   uint64_t compressed_bytes_read() const { return compressed_read_; }
   uint64_t file_size() const { return file_size_; }
+  bool encrypted() const { return age_ != nullptr; }
 
  private:
   ArchiveReader(std::string path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
   Status Corrupt(const std::string& what);
   static long ReadCallback(struct archive*, void* self, const void** buffer);
+  Status OpenDecryption(const std::vector<age::X25519Identity>& identities);
+  // The file's next bytes as stored, hashed and counted.
+  Result<size_t> ReadRaw(char* buffer, size_t size);
+  // What libarchive reads: the stored bytes, or their plaintext when encrypted.
+  Result<size_t> ReadStream(char* buffer, size_t size);
 
   std::string path_;
   UniqueFd fd_;
+  std::unique_ptr<age::AgeReader> age_;
   struct archive* archive_ = nullptr;
   std::unique_ptr<char[]> buffer_;
   AsyncSha256 sha_;

@@ -46,7 +46,8 @@ ArchiveWriter::ArchiveWriter(std::string final_path, std::string temp_path, Uniq
     : final_path_(std::move(final_path)),
       temp_path_(std::move(temp_path)),
       fd_(std::move(fd)),
-      zstd_(fd_.get(), temp_path_) {}
+      file_(fd_.get(), temp_path_),
+      hashed_(&file_) {}
 
 ArchiveWriter::~ArchiveWriter() {
   if (archive_ != nullptr) archive_write_free(archive_);
@@ -61,7 +62,7 @@ Status ArchiveWriter::LibarchiveError(const std::string& what) {
 
 long ArchiveWriter::WriteCallback(struct archive*, void* self, const void* buffer, size_t length) {
   auto* writer = static_cast<ArchiveWriter*>(self);
-  Status status = writer->zstd_.Write(buffer, length);
+  Status status = writer->zstd_->Write(buffer, length);
   if (!status.ok()) {
     writer->write_status_ = status;
     return -1;
@@ -70,7 +71,13 @@ long ArchiveWriter::WriteCallback(struct archive*, void* self, const void* buffe
 }
 
 Status ArchiveWriter::Open(const ArchiveWriterOptions& options) {
-  RETURN_IF_ERROR(zstd_.Open({.level = options.zstd_level,
+  Sink* compressed_to = &hashed_;
+  if (!options.recipients.empty()) {
+    ASSIGN_OR_RETURN(age_, age::AgeWriter::Create(options.recipients, &hashed_));
+    compressed_to = age_.get();
+  }
+  zstd_ = std::make_unique<ZstdSink>(compressed_to, temp_path_);
+  RETURN_IF_ERROR(zstd_->Open({.level = options.zstd_level,
                               .workers = options.zstd_threads,
                               .job_bytes = options.zstd_job_bytes}));
   archive_ = archive_write_new();
@@ -158,7 +165,8 @@ Result<std::string> ArchiveWriter::Commit() {
   if (archive_write_close(archive_) != ARCHIVE_OK) return LibarchiveError("cannot finish");
   archive_write_free(archive_);
   archive_ = nullptr;
-  ASSIGN_OR_RETURN(std::string sha256, zstd_.Finish());
+  RETURN_IF_ERROR(zstd_->Finish());
+  const std::string sha256 = hashed_.HexDigest();
   RETURN_IF_ERROR(SyncFd(fd_.get(), temp_path_));
   fd_.reset();
   // RENAME_NOREPLACE: an archive that appeared meanwhile under the final name is never replaced.

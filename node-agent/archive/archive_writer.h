@@ -3,7 +3,10 @@
 // bound), to a temporary name beside the destination, fsynced and renamed into place only by
 // Commit() — an interrupted backup never leaves a file under the final name. Memory stays bounded
 // (the copy buffer and the zstd workers' jobs) whatever the data size. The SHA-256 of the
-// archive's bytes is computed as they are written, on a second thread.
+// archive's bytes is computed as they are written, on a second thread. With recipients, the
+// compressed stream is encrypted in the age v1 format before it reaches the disk (tar → zstd →
+// age → file): no plaintext byte of the archive is ever written, and the checksum is the stored,
+// encrypted file's, so replicas and remote copies are checked without any secret.
 // Not thread-safe.
 #pragma once
 
@@ -12,7 +15,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "common/crypto/age_writer.h"
 #include "common/file.h"
 #include "common/status.h"
 #include "node-agent/archive/zstd_sink.h"
@@ -30,6 +35,8 @@ struct ArchiveWriterOptions {
   // which bounds memory: 2 workers with 4 MiB jobs hold about 30 MiB.
   int zstd_threads = 2;
   size_t zstd_job_bytes = 4 << 20;
+  // age X25519 recipients to encrypt to; empty: not encrypted.
+  std::vector<age::X25519Recipient> recipients;
 };
 
 // InvalidArgument when `path` exists (an archive is never overwritten) or its directory does not.
@@ -54,7 +61,7 @@ class ArchiveWriter {
   // archive's SHA-256.
   Result<std::string> Commit();
 
-  uint64_t bytes_written() const { return zstd_.bytes_written(); }
+  uint64_t bytes_written() const { return file_.bytes_written(); }  // as stored
 
  private:
   ArchiveWriter(std::string final_path, std::string temp_path, UniqueFd fd);
@@ -67,7 +74,11 @@ class ArchiveWriter {
   std::string temp_path_;
   UniqueFd fd_;
   struct archive* archive_ = nullptr;
-  ZstdSink zstd_;
+  // The stream's stages, last first: the file, its checksum, encryption (optional), zstd.
+  FdSink file_;
+  HashingSink hashed_;
+  std::unique_ptr<age::AgeWriter> age_;
+  std::unique_ptr<ZstdSink> zstd_;
   Status write_status_;
   bool committed_ = false;
 };

@@ -26,8 +26,8 @@ class Extractor {
             const ExtractProgress& progress)
       : archive_path_(archive_path), targets_(targets), progress_(progress) {}
 
-  Result<ExtractedArchive> Run() {
-    ASSIGN_OR_RETURN(reader_, ArchiveReader::Open(archive_path_));
+  Result<ExtractedArchive> Run(const age::Identities& identities) {
+    ASSIGN_OR_RETURN(reader_, ArchiveReader::Open(archive_path_, identities));
     RETURN_IF_ERROR(RealFilesystem().CreateDirs(targets_.data_dir));
     RETURN_IF_ERROR(RealFilesystem().CreateDirs(targets_.data_log_dir));
     bool first = true;
@@ -187,8 +187,10 @@ class Extractor {
 
 }  // namespace
 
-Result<std::optional<proto::Manifest>> PeekManifest(const std::string& archive_path) {
-  ASSIGN_OR_RETURN(std::unique_ptr<ArchiveReader> reader, ArchiveReader::Open(archive_path));
+Result<std::optional<proto::Manifest>> PeekManifest(const std::string& archive_path,
+                                                    const age::Identities& identities) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ArchiveReader> reader,
+                   ArchiveReader::Open(archive_path, identities));
   ASSIGN_OR_RETURN(std::optional<EntryInfo> entry, reader->Next());
   if (!entry) return Corruption("archive " + archive_path + " is empty");
   ASSIGN_OR_RETURN(std::string name, NormaliseEntryName(entry->name));
@@ -230,10 +232,11 @@ Result<proto::Manifest> ParseManifest(const std::string& json) {
 std::string ManifestToJson(const proto::Manifest& manifest) { return proto::ToJson(manifest); }
 
 Result<ExtractedArchive> ExtractArchive(const std::string& archive_path,
+                                        const age::Identities& identities,
                                         const ExtractTargets& targets,
                                         const ExtractProgress& progress) {
   Extractor extractor(archive_path, targets, progress);
-  return extractor.Run();
+  return extractor.Run(identities);
 }
 
 }  // namespace lockstep::archive

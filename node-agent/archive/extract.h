@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/crypto/keys.h"
 #include "common/status.h"
 #include "node-agent/archive/layout.h"
 #include "proto/manifest.pb.h"
@@ -33,13 +34,16 @@ struct ExtractedArchive {
 // Called with (bytes of file data so far, archive bytes read so far, current file name).
 using ExtractProgress = std::function<void(uint64_t, uint64_t, const std::string&)>;
 
+// `identities` open an encrypted archive (ArchiveReader).
 Result<ExtractedArchive> ExtractArchive(const std::string& archive_path,
+                                        const age::Identities& identities,
                                         const ExtractTargets& targets,
                                         const ExtractProgress& progress = {});
 
 // The manifest alone (the archive's first entry), without reading further: what a restore will
 // need on disk before it starts. nullopt for a dcos-zk archive, which has none.
-Result<std::optional<proto::Manifest>> PeekManifest(const std::string& archive_path);
+Result<std::optional<proto::Manifest>> PeekManifest(const std::string& archive_path,
+                                                    const age::Identities& identities);
 
 // Parses and checks a manifest (format version, file list sanity).
 Result<proto::Manifest> ParseManifest(const std::string& json);

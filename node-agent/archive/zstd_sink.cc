@@ -2,7 +2,6 @@
 
 #include <zstd.h>
 
-#include "common/file.h"
 
 namespace lockstep::archive {
 namespace {
@@ -13,7 +12,7 @@ Status ZstdError(const std::string& what, size_t code) {
 
 }  // namespace
 
-ZstdSink::ZstdSink(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+ZstdSink::ZstdSink(Sink* out, std::string path) : next_(out), path_(std::move(path)) {}
 
 ZstdSink::~ZstdSink() { ZSTD_freeCCtx(cctx_); }
 
@@ -37,9 +36,9 @@ Status ZstdSink::Open(const ZstdOptions& options) {
 
 Status ZstdSink::Write(const void* data, size_t size) { return Pump(data, size, false); }
 
-Result<std::string> ZstdSink::Finish() {
+Status ZstdSink::Finish() {
   RETURN_IF_ERROR(Pump(nullptr, 0, true));
-  return sha_.HexDigest();
+  return next_->Finish();
 }
 
 Status ZstdSink::Pump(const void* data, size_t size, bool end) {
@@ -57,8 +56,7 @@ Status ZstdSink::Pump(const void* data, size_t size, bool end) {
 
 Status ZstdSink::Emit(size_t size) {
   if (size == 0) return Status::Ok();
-  RETURN_IF_ERROR(WriteFully(fd_, out_.data(), size, path_));
-  sha_.Update(out_.data(), size);
+  RETURN_IF_ERROR(next_->Write(out_.data(), size));
   bytes_written_ += size;
   return Status::Ok();
 }

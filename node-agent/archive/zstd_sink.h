@@ -1,5 +1,5 @@
-// The compressed side of an archive: a zstd stream written to a file descriptor, hashed as it is
-// written. Ours rather than libarchive's zstd filter because that filter cannot bound the size of
+// The compressed side of an archive: a zstd stream, as a Sink stage writing to the next one (the
+// file, or age encryption in front of it). Ours rather than libarchive's zstd filter because that filter cannot bound the size of
 // zstd's multi-threaded jobs: with two workers it peaks above 100 MiB, while 4 MiB jobs keep a
 // backup's whole footprint near 40 MiB at nearly the same speed.
 #pragma once
@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "common/async_sha256.h"
+#include "common/sink.h"
 #include "common/status.h"
 
 struct ZSTD_CCtx_s;
@@ -21,29 +21,28 @@ struct ZstdOptions {
   size_t job_bytes = 4 << 20;
 };
 
-class ZstdSink {
+class ZstdSink : public Sink {
  public:
-  // `fd` stays owned by the caller; `path` names it in errors.
-  ZstdSink(int fd, std::string path);
+  // `out` (not owned) must outlive the sink; `path` names the archive in errors.
+  ZstdSink(Sink* out, std::string path);
   ~ZstdSink();
   ZstdSink(const ZstdSink&) = delete;
   ZstdSink& operator=(const ZstdSink&) = delete;
 
   Status Open(const ZstdOptions& options);
-  Status Write(const void* data, size_t size);
-  // Ends the zstd frame. Returns the SHA-256 of every byte written to the descriptor.
-  Result<std::string> Finish();
-  uint64_t bytes_written() const { return bytes_written_; }
+  Status Write(const void* data, size_t size) override;
+  // Ends the zstd frame, then finishes `out`.
+  Status Finish() override;
+  uint64_t bytes_written() const { return bytes_written_; }  // compressed bytes
 
  private:
   Status Pump(const void* data, size_t size, bool end);
   Status Emit(size_t size);
 
-  int fd_;
+  Sink* next_;
   std::string path_;
   ZSTD_CCtx_s* cctx_ = nullptr;
   std::string out_;
-  AsyncSha256 sha_;
   uint64_t bytes_written_ = 0;
 };
 

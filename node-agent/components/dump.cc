@@ -177,8 +177,10 @@ DumpReader::DumpReader() : stream_(std::make_unique<Stream>()) {}
 DumpReader::~DumpReader() = default;
 
 Result<std::unique_ptr<DumpReader>> DumpReader::Open(const std::string& archive_path,
-                                                     const std::string& component) {
-  ASSIGN_OR_RETURN(std::optional<proto::Manifest> manifest, archive::PeekManifest(archive_path));
+                                                     const std::string& component,
+                                                     const age::Identities& identities) {
+  ASSIGN_OR_RETURN(std::optional<proto::Manifest> manifest,
+                   archive::PeekManifest(archive_path, identities));
   if (!manifest) return InvalidArgument(archive_path + " is a dcos-zk archive: no components");
   const std::string wanted = ArchiveNameOf(component);
   bool listed = false;
@@ -186,7 +188,7 @@ Result<std::unique_ptr<DumpReader>> DumpReader::Open(const std::string& archive_
   if (!listed) return NotFound("the backup holds no component '" + component + "'");
   std::unique_ptr<DumpReader> dump(new DumpReader());
   dump->manifest_ = std::move(*manifest);
-  ASSIGN_OR_RETURN(dump->stream_->reader, archive::ArchiveReader::Open(archive_path));
+  ASSIGN_OR_RETURN(dump->stream_->reader, archive::ArchiveReader::Open(archive_path, identities));
   for (;;) {
     ASSIGN_OR_RETURN(std::optional<archive::EntryInfo> entry, dump->stream_->reader->Next());
     if (!entry) return Corruption(archive_path + " lacks " + wanted + " listed in its manifest");

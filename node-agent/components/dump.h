@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "common/crypto/keys.h"
 #include "common/status.h"
 #include "common/zk_client.h"
 #include "proto/manifest.pb.h"
@@ -40,7 +41,8 @@ Result<proto::ComponentDump> DumpSubtree(ZkClient& zk, const std::string& name,
 class DumpReader {
  public:
   static Result<std::unique_ptr<DumpReader>> Open(const std::string& archive_path,
-                                                  const std::string& component);
+                                                  const std::string& component,
+                                                  const age::Identities& identities);
   ~DumpReader();
   // False at the end of the entry.
   Result<bool> Next(proto::ZNodeRecord* record);

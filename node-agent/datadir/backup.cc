@@ -198,7 +198,8 @@ Result<BackupResult> RunBackup(const BackupOptions& options) {
   }
   RETURN_IF_ERROR(AddComponentFiles(options, &manifest, &sources));
 
-  ASSIGN_OR_RETURN(auto writer, archive::ArchiveWriter::Create(options.archive_path));
+  ASSIGN_OR_RETURN(auto writer, archive::ArchiveWriter::Create(
+                                    options.archive_path, {.recipients = options.recipients}));
   RETURN_IF_ERROR(writer->AddBytes(archive::kManifestName, archive::ManifestToJson(manifest)));
   progress.phase = "archiving";
   progress.files_total = static_cast<uint32_t>(manifest.files_size());

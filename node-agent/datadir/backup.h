@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/crypto/keys.h"
 #include "common/status.h"
 #include "node-agent/datadir/progress.h"
 #include "node-agent/zk/zoo_cfg.h"
@@ -36,6 +37,8 @@ struct BackupOptions {
   };
   std::vector<ComponentFile> components;
   bool include_zookeeper = true;  // false: the components alone
+  // age X25519 recipients the archive is encrypted to (see archive_writer.h); empty: in the clear.
+  std::vector<age::X25519Recipient> recipients;
 };
 
 struct BackupResult {

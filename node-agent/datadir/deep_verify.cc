@@ -19,6 +19,7 @@ Result<proto::DeepCheck> DeepVerify(const DeepVerifyOptions& options) {
 
   RestoreOptions restore;
   restore.archive_path = options.archive;
+  restore.identities = options.identities;
   restore.dirs = {scratch + "/data", scratch + "/data"};
   ASSIGN_OR_RETURN(RestoreResult restored, RunRestore(restore));
   proto::DeepCheck check;

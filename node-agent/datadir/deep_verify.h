@@ -6,6 +6,7 @@
 #include <chrono>
 #include <string>
 
+#include "common/crypto/keys.h"
 #include "common/status.h"
 #include "proto/backup.pb.h"
 
@@ -17,6 +18,7 @@ struct DeepVerifyOptions {
   std::string java = "/usr/bin/java";
   std::string classpath = "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar";
   std::chrono::seconds start_timeout{120};
+  age::Identities identities;  // open an encrypted archive
 };
 
 // ok=false with the reason in `error` when the server disagrees or won't start; an error Status

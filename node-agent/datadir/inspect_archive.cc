@@ -14,7 +14,8 @@ namespace fs = std::filesystem;
 
 // Extracts an archive into a scratch directory and inspects what it holds.
 Result<proto::InspectReport> InspectArchive(const std::string& path,
-                                            const std::string& scratch_parent) {
+                                            const std::string& scratch_parent,
+                                            const age::Identities& identities) {
   const char* tmp = std::getenv("TMPDIR");
   ASSIGN_OR_RETURN(
       ScratchDir scratch,
@@ -22,7 +23,7 @@ Result<proto::InspectReport> InspectArchive(const std::string& path,
                          ".lockstep-inspect-"));
   zkfmt::DataDirs staged{scratch.path() + "/data", scratch.path() + "/datalog"};
   Result<archive::ExtractedArchive> extracted =
-      archive::ExtractArchive(path, {staged.SnapshotDir(), staged.LogDir()});
+      archive::ExtractArchive(path, identities, {staged.SnapshotDir(), staged.LogDir()});
   if (!extracted.ok()) {
     if (extracted.status().code() != StatusCode::kCorruption) return extracted.status();
     proto::InspectReport report;

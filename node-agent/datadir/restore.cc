@@ -194,7 +194,8 @@ class RestoreRun {
     };
     ASSIGN_OR_RETURN(
         archive::ExtractedArchive extracted,
-        archive::ExtractArchive(options_.archive_path, {staged_.SnapshotDir(), staged_.LogDir()},
+        archive::ExtractArchive(options_.archive_path, options_.identities,
+                                {staged_.SnapshotDir(), staged_.LogDir()},
                                 on_progress));
     if (!last_file.empty() && options_.on_file) options_.on_file(last_file, 0);
     result_.files = extracted.files.size();

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "common/crypto/keys.h"
 #include "common/fs.h"
 #include "common/status.h"
 #include "node-agent/datadir/progress.h"
@@ -33,6 +34,7 @@ struct RestoreOptions {
   FileCallback on_file;
   Filesystem* fs = nullptr;  // defaults to the real filesystem
   std::string stamp;         // suffix for staging/rollback names; defaults to the time
+  age::Identities identities;  // open an encrypted archive
 };
 
 struct RestoreResult {

@@ -14,6 +14,7 @@
 #include "cli/identity_option.h"
 #include "cli/progress_printer.h"
 #include "cli/restore_command.h"
+#include "common/crypto/age_file.h"
 #include "common/http/client.h"
 #include "common/http/tls.h"
 #include "common/sha256.h"
@@ -43,6 +44,10 @@ void PrintSummary(const proto::Backup& b) {
     std::cout << "\n  size       " << HumanBytes(b.size_bytes()) << "\n  sha256     " << b.sha256()
               << "\n  zookeeper  zxid " << zk.last_zxid() << ", " << zk.node_count()
               << " znodes, taken on " << zk.source();
+    if (!b.encryption().empty()) {
+      std::cout << "\n  encrypted  " << b.encryption()
+                << " (restoring needs an identity: identity_file on the masters, or --identity)";
+    }
   }
   for (const auto& [name, c] : b.component_status()) {
     if (name == "zookeeper") continue;
@@ -272,24 +277,54 @@ Status Download(const ClusterFlags& cluster, const std::string& id, const std::s
   return Status(StatusCode::kUnavailable, "no replica of " + id + " could be downloaded:" + errors);
 }
 
+// Replaces the encrypted archive at `path` with its plaintext (a failed decryption keeps the
+// download as it came and says so).
+Status DecryptDownload(const std::string& path, const std::string& identity_file) {
+  ASSIGN_OR_RETURN(age::Identities identities, LoadIdentityOption(identity_file));
+  const std::string plain = path + ".decrypted";
+  Status decrypted = age::DecryptFile(path, plain, identities);
+  if (!decrypted.ok()) {
+    return decrypted.Prepend("the encrypted archive was kept as " + path +
+                             "; decrypting it failed");
+  }
+  std::filesystem::rename(plain, path);
+  return Status::Ok();
+}
+
 void AddDownload(CLI::App* backup, const OutputOptions& output, const ClusterFlags& cluster,
                  int* exit_code) {
   struct Flags {
     std::string id;
     std::string out;
+    std::string identity;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = backup->add_subcommand(
       "download", "Copy a backup's archive out of the cluster (sha256 checked).");
   cmd->add_option("ID", flags->id, "the backup's id")->required();
   cmd->add_option("-o,--output", flags->out, "where to write the archive")->required();
+  cmd->add_option("--identity", flags->identity,
+                  "age identity file: write an encrypted backup's archive decrypted");
   cmd->callback([=, &output, &cluster] {
     if (ReportFailure(api::CheckBackupId(flags->id), output, exit_code)) return;
     if (ReportFailure(Download(cluster, flags->id, flags->out), output, exit_code)) return;
+    Result<bool> encrypted = age::IsAgeFile(flags->out);
+    if (ReportFailure(encrypted.status(), output, exit_code)) return;
+    const bool decrypt = *encrypted && !flags->identity.empty();
+    if (decrypt && ReportFailure(DecryptDownload(flags->out, flags->identity), output, exit_code)) {
+      return;
+    }
+    const char* form = decrypt ? "decrypted" : *encrypted ? "encrypted (age)" : "plain";
     if (output.json) {
-      std::cout << "{\"id\": \"" << flags->id << "\", \"file\": \"" << flags->out << "\"}\n";
+      std::cout << "{\"id\": \"" << flags->id << "\", \"file\": \"" << flags->out
+                << "\", \"form\": \"" << form << "\"}\n";
     } else {
-      std::cout << "downloaded " << flags->id << " to " << flags->out << " (sha256 checked)\n";
+      std::cout << "downloaded " << flags->id << " to " << flags->out << " (sha256 checked, "
+                << form << ")\n";
+      if (*encrypted && !decrypt) {
+        std::cout << "open it with: age -d -i IDENTITY " << flags->out
+                  << " > archive.tar.zst, or download again with --identity\n";
+      }
     }
     *exit_code = kExitOk;
   });

@@ -102,7 +102,8 @@ Result<std::unique_ptr<Restores::Run>> Restores::Prepare(const std::string& back
                                                          const std::string& restore_id) {
   RETURN_IF_ERROR(api::CheckBackupId(backup_id));
   ASSIGN_OR_RETURN(proto::Backup backup, host_.find(backup_id));
-  if (backup.status() != proto::STATUS_READY || backup.replicas_size() == 0) {
+  const bool remote_copy = backup.remote().status() == proto::STATUS_READY;
+  if (backup.status() != proto::STATUS_READY || (backup.replicas_size() == 0 && !remote_copy)) {
     return FailedPrecondition("backup " + backup_id + " is not READY (it is " +
                               proto::BackupStatus_Name(backup.status()) +
                               "); only a complete backup can be restored");
@@ -151,6 +152,11 @@ Status Restores::StageAll(Run& run) {
       if (replica.master() != member.name && url_of.count(replica.master())) {
         mine.add_source_urls(url_of[replica.master()]);
       }
+    }
+    // The repository's copy last: masters' copies are nearer, and one of them may be intact
+    // when the stored object is not.
+    if (run.backup.remote().status() == proto::STATUS_READY) {
+      mine.add_source_urls(run.backup.remote().url());
     }
     stages.push_back(std::async(std::launch::async,
                                 [&run, member, mine] { return run.agents->Stage(member, mine); }));

@@ -1,16 +1,24 @@
-// Backups that outlive the cluster (agent.toml [repository]): three real agents and ZooKeeper
-// servers, and the real S3 test server (s3rver behind AWS's own Signature V4 check) on loopback.
-// Each READY backup reaches the bucket by itself; the store going away leaves the backup READY on
-// the masters with the reason on record, and the copy follows once the store is back; a delete
-// removes every copy.
+// Backups that outlive the cluster (agent.toml [repository] and [encryption]): three real agents
+// and ZooKeeper servers, and the real S3 test server (s3rver behind AWS's own Signature V4 check)
+// on loopback. Every archive is encrypted to an age identity the suite makes. Each READY backup
+// reaches the bucket by itself, and Debian's `age` and s3cmd, independent of Lockstep, open what
+// is stored there; the store going away leaves the backup READY on the masters with the reason on
+// record, and the copy follows once the store is back; a delete removes every copy. Last, the
+// disaster: every master's store and ZooKeeper data wiped, and the bucket alone restores the tree.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 
+#include <sys/stat.h>
+
+#include "common/crypto/keys.h"
 #include "common/file.h"
+#include "common/process.h"
 #include "common/sha256.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
@@ -39,12 +47,23 @@ class RepositoryTest : public ::testing::Test {
     credentials_ = dir + "/s3-credentials";
     const std::string& credentials = credentials_;
     ASSERT_TRUE(store_->WriteCredentialsFile(credentials).ok());
+    s3cmd_config_ = dir + "/s3cmd.cfg";
+    ASSERT_TRUE(store_->WriteS3cmdConfig(s3cmd_config_).ok());
+    Result<age::X25519Identity> identity = age::GenerateIdentity();
+    ASSERT_TRUE(identity.ok());
+    identity_file_ = dir + "/age-identity";
+    ASSERT_TRUE(WriteFileAtomically(identity_file_, age::IdentityFileText(*identity, {}),
+                                    kPrivateFile)
+                    .ok());
     auto options = MiniClusterOptions::WithFreePorts(dir, 3);
     options.extra_agent_toml = "\n[repository]\nendpoint = \"" + store_->endpoint() +
                                "\"\nbucket = \"" + store_->options().bucket + "\"\nprefix = \"" +
                                kPrefix + "\"\nregion = \"" + store_->options().region +
                                "\"\ncredentials_file = \"" + credentials +
-                               "\"\npath_style = true\npart_size_mb = 5\n";
+                               "\"\npath_style = true\npart_size_mb = 5\n" +
+                               "\n[encryption]\nrecipients = [\"" +
+                               identity->recipient().ToString() + "\"]\nidentity_file = \"" +
+                               identity_file_ + "\"\n";
     cluster_ = new MiniCluster(options);
     Status up = cluster_->Up();
     ASSERT_TRUE(up.ok()) << up.ToString();
@@ -99,11 +118,23 @@ class RepositoryTest : public ::testing::Test {
     return reply.ok() ? reply->body : "";
   }
 
+  // s3cmd, an independent client, with the store's configuration.
+  static Result<CommandResult> S3cmd(const std::string& args) {
+    return RunShellCommand("s3cmd -c " + s3cmd_config_ + " " + args, 60s);
+  }
+  static std::string RemoteKey(const std::string& id) {
+    return "s3://" + store_->options().bucket + "/" + kPrefix + "backups/" + id + ".tar.zst";
+  }
+
   static ObjectStore* store_;
   static MiniCluster* cluster_;
   static std::string credentials_;  // the agents' credentials file
+  static std::string s3cmd_config_;
+  static std::string identity_file_;  // the age identity every archive is encrypted to
 };
 std::string RepositoryTest::credentials_;
+std::string RepositoryTest::s3cmd_config_;
+std::string RepositoryTest::identity_file_;
 ObjectStore* RepositoryTest::store_ = nullptr;
 MiniCluster* RepositoryTest::cluster_ = nullptr;
 
@@ -191,6 +222,141 @@ TEST_F(RepositoryTest, DeleteRemovesTheBucketsCopyAndSaysSo) {
             StatusCode::kNotFound);
   EXPECT_EQ(bucket.HeadObject("catalog/" + backup.id() + ".json").status().code(),
             StatusCode::kNotFound);
+}
+
+std::string ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+bool StartsWithAgeHeader(const std::string& path) {
+  return ReadWhole(path).starts_with("age-encryption.org/v1\n");
+}
+
+// Whether any regular file under `dir` contains `needle`.
+bool AnyFileContains(const std::string& dir, const std::string& needle) {
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    if (ReadWhole(entry.path().string()).find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+unsigned ModeOf(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 0777) : 0;
+}
+
+TEST_F(RepositoryTest, EncryptedArchivesAreAgeEverywhereAndTheStandardToolsOpenThem) {
+  const std::string marker = "lockstep-plaintext-marker-4242";
+  auto zk = ZkClient::Connect(cluster_->zk_connect(), 30s);
+  ASSERT_TRUE(zk.ok()) << zk.status().ToString();
+  ASSERT_TRUE((*zk)->Create("/marker", marker, ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
+  const proto::Backup backup = CreateReady("sealed");
+  EXPECT_EQ(backup.encryption(), "age");
+  WaitRemote(backup.id(), proto::STATUS_READY);
+
+  // On every master: the archive is age, private, and nothing in the store reads as the data.
+  for (int i = 1; i <= cluster_->masters(); ++i) {
+    const std::string store = cluster_->master_dir(i) + "/store";
+    const std::string archive = store + "/backups/" + backup.id() + ".tar.zst";
+    EXPECT_TRUE(StartsWithAgeHeader(archive)) << archive;
+    EXPECT_EQ(ModeOf(store), 0700u) << store;
+    EXPECT_EQ(ModeOf(archive), 0600u) << archive;
+    EXPECT_FALSE(AnyFileContains(store, marker)) << "plaintext under " << store;
+  }
+
+  // The bucket's object, fetched by s3cmd and opened by Debian's age, is an archive Lockstep
+  // accepts.
+  const std::string work = cluster_->master_dir(1) + "/oracle";
+  fs::create_directories(work);
+  auto got = S3cmd("get --force " + RemoteKey(backup.id()) + " " + work + "/object.age");
+  ASSERT_TRUE(got.ok() && got->exit_code == 0) << (got.ok() ? got->output : "");
+  EXPECT_TRUE(StartsWithAgeHeader(work + "/object.age"));
+  auto opened = RunShellCommand("age -d -i " + identity_file_ + " -o " + work + "/plain.tar.zst " +
+                                    work + "/object.age",
+                                60s);
+  ASSERT_TRUE(opened.ok() && opened->exit_code == 0) << (opened.ok() ? opened->output : "");
+  CliResult inspected = RunCli({"--json", "zk", "inspect", work + "/plain.tar.zst"});
+  EXPECT_EQ(inspected.exit_code, 0) << inspected.out << inspected.err;
+  EXPECT_NE(inspected.out.find("\"valid\": true"), std::string::npos) << inspected.out;
+
+  // Lockstep itself reads the encrypted object only with the identity, and says where to give it.
+  CliResult blind = RunCli({"zk", "inspect", work + "/object.age"});
+  EXPECT_NE(blind.exit_code, 0);
+  EXPECT_NE(blind.err.find("--identity"), std::string::npos) << blind.err;
+  CliResult keyed =
+      RunCli({"--json", "zk", "inspect", work + "/object.age", "--identity", identity_file_});
+  EXPECT_EQ(keyed.exit_code, 0) << keyed.out << keyed.err;
+
+  // `backup download --identity` writes the archive decrypted.
+  CliResult download = RunCli(Args({"backup", "download", backup.id(), "-o",
+                                     work + "/download.tar.zst", "--identity", identity_file_}));
+  EXPECT_EQ(download.exit_code, 0) << download.err;
+  EXPECT_EQ(Sha256OfFile(work + "/download.tar.zst").value(),
+            Sha256OfFile(work + "/plain.tar.zst").value());
+  EXPECT_EQ(ModeOf(work + "/download.tar.zst"), 0600u);
+  fs::remove_all(work);
+  ASSERT_TRUE((*zk)->Delete("/marker").ok());
+}
+
+// The disaster backups exist for: every master's store (archives, catalog) and ZooKeeper data
+// gone. The agents start empty, adopt the bucket's catalog, and one command restores the tree.
+TEST_F(RepositoryTest, WithEveryMasterWipedTheBucketAloneRestoresTheTree) {
+  auto zk = ZkClient::Connect(cluster_->zk_connect(), 30s);
+  ASSERT_TRUE(zk.ok());
+  ASSERT_TRUE((*zk)->Create("/disaster", "root", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
+  for (int i = 0; i < 30; ++i) {
+    const auto acl = i % 4 == 0 ? ZkClient::ReadOnlyAcl() : ZkClient::OpenAcl();
+    ASSERT_TRUE((*zk)->Create("/disaster/n" + std::to_string(i), "value-" + std::to_string(i * 7),
+                              acl, CreateMode::kPersistent)
+                    .ok());
+  }
+  Result<TreeDump> before = DumpTree(**zk, "/disaster");
+  ASSERT_TRUE(before.ok());
+  zk->reset();
+  const proto::Backup backup = CreateReady("disaster");
+  WaitRemote(backup.id(), proto::STATUS_READY);
+
+  ASSERT_TRUE(cluster_->Down().ok());
+  for (int i = 1; i <= cluster_->masters(); ++i) {
+    const std::string dir = cluster_->master_dir(i);
+    fs::remove_all(dir + "/store");
+    fs::remove_all(dir + "/zk/data/version-2");
+    fs::remove_all(dir + "/zk/datalog/version-2");
+  }
+  Status up = cluster_->Up();
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  ASSERT_TRUE(WaitFor([] { return cluster_->CoordinatorIndex() != 0; }, 30s));
+
+  // Listed from the bucket: READY there, on no master.
+  proto::Backup listed;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        listed = Show(backup.id());
+        return listed.id() == backup.id();
+      },
+      60s))
+      << "the bucket's catalog was not adopted";
+  EXPECT_EQ(listed.remote().status(), proto::STATUS_READY);
+  EXPECT_EQ(listed.replicas_size(), 0);
+  CliResult list = RunCli(Args({"backup", "list"}));
+  EXPECT_NE(list.out.find(backup.id()), std::string::npos) << list.out;
+
+  CliResult restored = RunCli(Args({"--json", "backup", "restore", backup.id(), "--component",
+                                    "zookeeper", "--yes", "--wait"}));
+  ASSERT_EQ(restored.exit_code, 0) << restored.out << restored.err;
+  ASSERT_TRUE(cluster_->WaitAllHealthy(60s));
+  for (int i = 1; i <= cluster_->masters(); ++i) {
+    auto server = ZkClient::Connect(cluster_->zk_endpoint(i), 30s);
+    ASSERT_TRUE(server.ok());
+    Result<TreeDump> after = DumpTree(**server, "/disaster");
+    ASSERT_TRUE(after.ok()) << after.status().ToString();
+    EXPECT_EQ(*after, *before) << "master " << i;
+    // Each master fetched its copy from the bucket and checked it: it holds a replica again.
+    EXPECT_TRUE(StartsWithAgeHeader(cluster_->master_dir(i) + "/store/backups/" + backup.id() +
+                                    ".tar.zst"));
+  }
 }
 
 }  // namespace

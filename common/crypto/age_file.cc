@@ -23,7 +23,7 @@ class PendingFile {
       return InvalidArgument(path + " already exists: choose a new name");
     }
     std::string temp = path + ".partial-" + std::to_string(::getpid());
-    ASSIGN_OR_RETURN(UniqueFd fd, CreateExclusive(temp));
+    ASSIGN_OR_RETURN(UniqueFd fd, CreateExclusive(temp, kPrivateFile));
     return PendingFile(path, std::move(temp), std::move(fd));
   }
   PendingFile(PendingFile&& other) noexcept = default;

@@ -1,7 +1,8 @@
 // Whole-file age encryption and decryption, and telling an age file from a plain one. Both
 // directions stream through AgeWriter/AgeReader (bounded memory) into a temporary name beside
 // `dst`, fsync it and rename it into place only once complete: a failed decryption leaves no
-// partial plaintext behind, and a destination that exists is never overwritten.
+// partial plaintext behind, and a destination that exists is never overwritten. Files are created
+// 0600: both sides are backups.
 #pragma once
 
 #include <string>

@@ -129,6 +129,9 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                                    .session_timeout = c.election_session});
   agent->masters_ =
       std::make_unique<MastersView>(agent->node_.get(), agent->peers_.get(), CountVoters(zoo_cfg));
+  if (c.repository.enabled()) {
+    ASSIGN_OR_RETURN(agent->repository_, Repository::Open(c.repository));
+  }
   agent->self_ = std::make_unique<LocalAgent>(
       LocalAgentOptions{.store_dir = c.store_dir,
                         .token = token,
@@ -145,12 +148,10 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                               auto current = election->Current();
                               return current ? current->generation : 0;
                             },
-                        .encryption = c.encryption},
+                        .encryption = c.encryption,
+                        .repository = agent->repository_.get()},
       agent->node_.get(), agent->client_.get());
   RETURN_IF_ERROR(agent->self_->Open());
-  if (c.repository.enabled()) {
-    ASSIGN_OR_RETURN(agent->repository_, Repository::Open(c.repository));
-  }
   agent->WireServices(token, zk_connect);
   http::ServerOptions server{.host = c.listen_host,
                              .port = c.listen_port,
@@ -199,6 +200,7 @@ void Agent::WireServices(const std::string& token, const std::string& zk_connect
       election_.get());
   if (repository_) {
     backups_->set_repository(repository_.get());
+    bucket_catalog_ = std::make_unique<BucketCatalog>(repository_.get(), self_.get());
     uploads_ = std::make_unique<Uploads>(repository_.get(), self_.get(), catalog_.get(),
                                          masters_.get(), backups_.get());
   }
@@ -241,6 +243,7 @@ void Agent::CoordinatorDuties() {
     lock.unlock();
     // Every agent, coordinator or not: a restore takes ZooKeeper (and so the election) down.
     restores_->SettleOrphans();
+    if (bucket_catalog_) bucket_catalog_->Tick();  // before any duty reads the catalog
     ReturnFreeHeap();  // what the last operations freed goes back to the system
     if (election_->IsCoordinator()) {
       // One merged read of every master's catalog serves both duties.

@@ -12,6 +12,7 @@
 #include "coordinator/election.h"
 #include "node-agent/agent/agent_clients.h"
 #include "node-agent/agent/api.h"
+#include "node-agent/agent/bucket_catalog.h"
 #include "node-agent/agent/backup_service.h"
 #include "node-agent/agent/catalog.h"
 #include "node-agent/agent/cluster_status.h"
@@ -56,6 +57,7 @@ class Agent {
   std::unique_ptr<AgentClients> agents_;
   std::unique_ptr<Repository> repository_;  // with [repository] only
   std::unique_ptr<Uploads> uploads_;
+  std::unique_ptr<BucketCatalog> bucket_catalog_;  // with [repository] only
   std::unique_ptr<BackupService> backups_;
   std::unique_ptr<ScheduleService> schedules_;
   std::unique_ptr<RestoreService> restores_;

@@ -13,7 +13,7 @@ LocalAgent::LocalAgent(LocalAgentOptions options, LocalNode* node, const http::C
       schedules_(options_.store_dir + "/schedules",
                  [](const proto::Schedule& s) { return s.name(); }),
       replicas_(options_.store_dir + "/backups", options_.zoo_cfg, node, client, options_.token,
-                options_.encryption),
+                options_.encryption, options_.repository),
       restore_(options_.store_dir, options_.zoo_cfg, node, &replicas_, options_.rollback_keep,
                options_.compact) {}
 

@@ -31,6 +31,7 @@ struct LocalAgentOptions {
   // The coordinator generation this master's election view names now (0 when unknown).
   std::function<uint64_t()> elected_generation;
   EncryptionConfig encryption;
+  const Repository* repository = nullptr;  // with [repository]: replicas can come from it too
 };
 
 class LocalAgent {

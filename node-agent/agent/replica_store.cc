@@ -41,13 +41,15 @@ uint64_t BytesUnder(const std::string& dir) {
 
 ReplicaStore::ReplicaStore(std::string dir, zk::ZooCfg zoo_cfg, LocalNode* node,
                            const http::Client* client, std::string token,
-                           EncryptionConfig encryption, Clock& clock)
+                           EncryptionConfig encryption, const Repository* repository,
+                           Clock& clock)
     : dir_(std::move(dir)),
       zoo_cfg_(std::move(zoo_cfg)),
       node_(node),
       client_(client),
       token_(std::move(token)),
       encryption_(std::move(encryption)),
+      repository_(repository),
       clock_(clock) {}
 
 Result<age::Identities> ReplicaStore::Identities() const {
@@ -197,19 +199,34 @@ Status ReplicaStore::Fetch(const proto::FetchRequest& request) {
     log::Warn("replacing a corrupt replica", {{"id", request.id()}, {"sha256", sha}});
   }
   RETURN_IF_ERROR(CheckFreeSpace(request.size_bytes(), "a replica of " + request.id()));
-  ASSIGN_OR_RETURN(http::Url from, http::ParseUrl(request.from_url()));
   // A name of its own: a retried replication must not share a partial file with another.
   std::string partial = dir_ + "/." + request.id() + ".part-XXXXXX";
   const int fd = ::mkstemp(partial.data());
   if (fd < 0) return ErrnoError("cannot create a partial download in", dir_, errno);
   ::close(fd);
-  Status fetched = FetchInto(request, from, partial);
+  Status fetched = request.from_url().starts_with("s3://") ? DownloadFromRepository(request, partial)
+                                                           : DownloadFromPeer(request, partial);
+  if (fetched.ok()) fetched = Keep(request, partial);
   if (!fetched.ok()) ::unlink(partial.c_str());
   return fetched;
 }
 
-Status ReplicaStore::FetchInto(const proto::FetchRequest& request, const http::Url& from,
-                               const std::string& partial) {
+Status ReplicaStore::DownloadFromRepository(const proto::FetchRequest& request,
+                                            const std::string& partial) const {
+  if (repository_ == nullptr) {
+    return FailedPrecondition(node_->options().name + " has no [repository] configured to fetch " +
+                              request.from_url() + " from");
+  }
+  if (request.from_url() != repository_->UrlOf(request.id())) {
+    return InvalidArgument(request.from_url() + " is not where this cluster's repository keeps " +
+                           request.id() + " (" + repository_->UrlOf(request.id()) + ")");
+  }
+  return repository_->GetArchive(request.id(), partial);
+}
+
+Status ReplicaStore::DownloadFromPeer(const proto::FetchRequest& request,
+                                      const std::string& partial) const {
+  ASSIGN_OR_RETURN(http::Url from, http::ParseUrl(request.from_url()));
   http::CallOptions call{.method = "GET",
                          .target = api::paths::Fill(api::paths::kReplicaArchive, {request.id()}),
                          .token = token_,
@@ -221,6 +238,10 @@ Status ReplicaStore::FetchInto(const proto::FetchRequest& request, const http::U
                                                 std::to_string(reply.status) + " " +
                                                 reply.body.substr(0, 200));
   }
+  return Status::Ok();
+}
+
+Status ReplicaStore::Keep(const proto::FetchRequest& request, const std::string& partial) {
   ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(partial));
   if (sha != request.sha256()) {
     return Corruption("the copy of " + request.id() + " from " + request.from_url() +

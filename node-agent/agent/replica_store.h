@@ -10,6 +10,7 @@
 #include "common/http/client.h"
 #include "node-agent/agent/encryption_config.h"
 #include "node-agent/agent/local_node.h"
+#include "node-agent/agent/repository.h"
 #include "node-agent/datadir/backup.h"
 #include "node-agent/zk/zoo_cfg.h"
 #include "proto/backup.pb.h"
@@ -19,14 +20,16 @@ namespace lockstep::agent {
 class ReplicaStore {
  public:
   // `clock` times the wait for an offline source to serve again.
+  // `repository` (optional, not owned): where replicas can also be fetched from.
   ReplicaStore(std::string dir, zk::ZooCfg zoo_cfg, LocalNode* node, const http::Client* client,
                std::string token, EncryptionConfig encryption = {},
-               Clock& clock = RealClockInstance());
+               const Repository* repository = nullptr, Clock& clock = RealClockInstance());
   Status Open();
 
   std::string PathOf(const std::string& id) const;
   bool Has(const std::string& id) const;
   Result<proto::TakeReply> Take(const proto::TakeRequest& request);
+  // From `from_url`: a peer's agent, or the repository's s3:// URL of the archive.
   Status Fetch(const proto::FetchRequest& request);
   Status Remove(const std::string& id);
   // Re-hashes the stored archive.
@@ -51,8 +54,12 @@ class ReplicaStore {
                                        const ComponentFiles& components);
   Result<proto::TakeReply> Archive(const proto::TakeRequest& request, bool online,
                                    const ComponentFiles& components);
-  Status FetchInto(const proto::FetchRequest& request, const http::Url& from,
-                   const std::string& partial);
+  // A fetch's bytes into `partial`, from a peer's agent or from the repository (an s3:// URL).
+  Status DownloadFromPeer(const proto::FetchRequest& request, const std::string& partial) const;
+  Status DownloadFromRepository(const proto::FetchRequest& request,
+                                const std::string& partial) const;
+  // Checks the download's sha256 and makes it this master's replica.
+  Status Keep(const proto::FetchRequest& request, const std::string& partial);
 
   const std::string dir_;
   const zk::ZooCfg zoo_cfg_;
@@ -60,6 +67,7 @@ class ReplicaStore {
   const http::Client* client_;
   const std::string token_;
   const EncryptionConfig encryption_;
+  const Repository* repository_;
   Clock& clock_;
 };
 

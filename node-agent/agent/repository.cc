@@ -12,6 +12,8 @@ namespace {
 
 std::string ArchiveName(const std::string& id) { return "backups/" + id + ".tar.zst"; }
 std::string RecordName(const std::string& id) { return "catalog/" + id + ".json"; }
+// A record is a few KiB; far more is not one of ours.
+constexpr size_t kMaxRecordBytes = 1 << 20;
 
 Result<s3::Credentials> LoadCredentials(const RepositoryConfig& config) {
   if (!config.credentials_file.empty()) return s3::ReadCredentialsFile(config.credentials_file);
@@ -93,6 +95,40 @@ Status Repository::PutRecord(const proto::Backup& record) const {
   RETURN_IF_ERROR(api::CheckBackupId(record.id()));
   ASSIGN_OR_RETURN(const s3::S3Client client, Client());
   return client.PutObject(RecordName(record.id()), proto::ToJson(record));
+}
+
+Status Repository::GetArchive(const std::string& id, const std::string& path) const {
+  RETURN_IF_ERROR(api::CheckBackupId(id));
+  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  return client.GetObjectToFile(ArchiveName(id), path);
+}
+
+Result<std::vector<proto::Backup>> Repository::ListRecords() const {
+  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  ASSIGN_OR_RETURN(std::vector<s3::ObjectSummary> objects, client.ListAllObjects("catalog/"));
+  std::vector<proto::Backup> records;
+  for (const s3::ObjectSummary& object : objects) {
+    Result<proto::Backup> record = ReadRecord(client, object.key);
+    if (!record.ok()) {
+      log::Warn("skipping a record in the repository",
+                {{"key", config_.prefix + object.key}, {"error", record.status().message()}});
+      continue;
+    }
+    records.push_back(std::move(*record));
+  }
+  return records;
+}
+
+Result<proto::Backup> Repository::ReadRecord(const s3::S3Client& client,
+                                             const std::string& name) const {
+  ASSIGN_OR_RETURN(std::string json, client.GetObject(name, kMaxRecordBytes));
+  proto::Backup record;
+  RETURN_IF_ERROR(proto::FromJson(json, &record, true).Prepend("not a backup record"));
+  RETURN_IF_ERROR(api::CheckBackupId(record.id()));
+  if (RecordName(record.id()) != name) {
+    return InvalidArgument("it describes " + record.id() + ", not the backup its name says");
+  }
+  return record;
 }
 
 Status Repository::Remove(const std::string& id) const {

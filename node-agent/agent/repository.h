@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "node-agent/agent/repository_config.h"
@@ -27,6 +28,11 @@ class Repository {
   Result<proto::RemoteCopy> PutArchive(const proto::Backup& record, const std::string& path) const;
   // The record as PREFIX/catalog/ID.json.
   Status PutRecord(const proto::Backup& record) const;
+  // The archive's stored bytes into `path` (created or truncated); the caller checks them.
+  Status GetArchive(const std::string& id, const std::string& path) const;
+  // Every record under PREFIX/catalog/, as the bucket alone knows the backups. A record that
+  // can't be read or names another id than its key is skipped with a warning naming the key.
+  Result<std::vector<proto::Backup>> ListRecords() const;
   // The archive and the record; Ok when they are already gone.
   Status Remove(const std::string& id) const;
 
@@ -39,6 +45,7 @@ class Repository {
   explicit Repository(RepositoryConfig config) : config_(std::move(config)) {}
   // A client with the credentials as they are now.
   Result<s3::S3Client> Client() const;
+  Result<proto::Backup> ReadRecord(const s3::S3Client& client, const std::string& name) const;
 
   const RepositoryConfig config_;
 };

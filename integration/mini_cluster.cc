@@ -238,6 +238,7 @@ Status MiniCluster::WriteFiles() {
   env << "LOCKSTEP_CLUSTER=" << urls() << "\nLOCKSTEP_TOKEN_FILE=" << token_file()
       << "\nLOCKSTEP_ZK=" << zk_connect() << "\n";
   if (options_.tls) env << "LOCKSTEP_CA_FILE=" << ca_file() << "\n";
+  env << options_.extra_env;
   return WriteFileAtomically(options_.dir + "/cluster.env", env.str());
 }
 

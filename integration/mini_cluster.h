@@ -41,6 +41,7 @@ struct MiniClusterOptions {
   int small_disk_master = 0;
   int small_disk_mb = 512;
   std::string extra_agent_toml;  // appended to every agent.toml (e.g. [[components]] tables)
+  std::string extra_env;  // appended to cluster.env (NAME=value lines)
   std::string java = "/usr/bin/java";
 
   // Ports free on every master's address, for tests that must not collide with a sandbox.

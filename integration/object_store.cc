@@ -58,7 +58,7 @@ ObjectStore::ObjectStore(ObjectStoreOptions options) : options_(std::move(option
 }
 
 ObjectStore::~ObjectStore() {
-  if (pid_ > 0) {
+  if (pid_ > 0 && !options_.detached) {
     ::kill(pid_, SIGKILL);
     (void)WaitForExit(pid_, std::chrono::seconds(10));
   }
@@ -79,7 +79,11 @@ Status ObjectStore::Start(std::chrono::milliseconds timeout) {
   // A fresh log each start: the readiness line of an earlier run must not count.
   fs::remove(log_ + ".previous");
   if (fs::exists(log_)) fs::rename(log_, log_ + ".previous");
-  ASSIGN_OR_RETURN(pid_, SpawnProcess(argv, {.output_file = log_, .die_with_parent = true}));
+  ASSIGN_OR_RETURN(pid_, SpawnProcess(argv, {.output_file = log_,
+                                              .die_with_parent = !options_.detached}));
+  if (options_.detached) {
+    RETURN_IF_ERROR(WritePrivateFile(options_.work_dir + "/s3.pid", std::to_string(pid_) + "\n"));
+  }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (ReadFile(log_).find("ready on") == std::string::npos) {
     if (auto ended = TryReap(pid_)) {
@@ -110,6 +114,20 @@ Status ObjectStore::Stop() {
     (void)WaitForExit(pid_, std::chrono::seconds(10));
   }
   pid_ = -1;
+  return Status::Ok();
+}
+
+Status ObjectStore::StopDir(const std::string& work_dir) {
+  const std::string pid_file = work_dir + "/s3.pid";
+  const pid_t pid = static_cast<pid_t>(std::atol(ReadFile(pid_file).c_str()));
+  if (pid <= 0 || !ProcessAlive(pid)) return Status::Ok();
+  ::kill(pid, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (ProcessAlive(pid) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (ProcessAlive(pid)) ::kill(pid, SIGKILL);
+  fs::remove(pid_file);
   return Status::Ok();
 }
 

@@ -27,6 +27,9 @@ struct ObjectStoreOptions {
   std::string secret_key = "lockstep/test/secret/not/for/production";
   std::string region = "us-east-1";
   std::string bucket = "lockstep-backups";
+  // Outlives this process (the sandbox): its own session, its pid in WORK_DIR/s3.pid, left
+  // running when the object goes away; StopDir() ends it.
+  bool detached = false;
 };
 
 class ObjectStore {
@@ -38,6 +41,8 @@ class ObjectStore {
   Status Start(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // SIGTERM, then waits for the process to exit.
   Status Stop();
+  // Stops a detached server from its pid file under `work_dir`; Ok when none runs.
+  static Status StopDir(const std::string& work_dir);
 
   std::string endpoint() const;  // "http://127.0.0.1:PORT"
   const ObjectStoreOptions& options() const { return options_; }

@@ -1,5 +1,6 @@
-// lockstep-sandbox up|down|status --dir DIR [--masters N]: a local cluster of N masters, each a
-// real ZooKeeper server under a real lockstep-agent on 127.0.1.i (DESIGN.md "Testing").
+// lockstep-sandbox up|down|status --dir DIR [--masters N] [--object-store [--encrypt]]: a local
+// cluster of N masters, each a real ZooKeeper server under a real lockstep-agent on 127.0.1.i
+// (DESIGN.md "Testing"), optionally with an S3 repository (sandbox_repository.h).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -9,13 +10,15 @@
 
 #include "common/file.h"
 #include "integration/mini_cluster.h"
+#include "integration/sandbox_repository.h"
 
 namespace {
 
 using lockstep::integration::MiniCluster;
 using lockstep::integration::MiniClusterOptions;
+using lockstep::integration::SandboxRepositoryOptions;
 
-int Up(const MiniClusterOptions& options) {
+int Up(MiniClusterOptions options, const SandboxRepositoryOptions* repository) {
   if (std::filesystem::exists(options.dir + "/cluster.env")) {
     std::cerr << "lockstep-sandbox: " << options.dir
               << " already holds a sandbox; run `lockstep-sandbox down --dir " << options.dir
@@ -26,11 +29,21 @@ int Up(const MiniClusterOptions& options) {
             << options.masters << ", agents on port " << options.agent_port << ", ZooKeeper on "
             << options.zk_client_port << ")…\n";
   auto started = std::chrono::steady_clock::now();
+  if (repository != nullptr) {
+    lockstep::Status store = StartSandboxRepository(*repository, &options);
+    if (!store.ok()) {
+      std::cerr << "lockstep-sandbox: " << store.message() << "\n";
+      return 1;
+    }
+    std::cerr << "S3 repository on 127.0.0.1:" << repository->port << " (data in " << options.dir
+              << "/s3" << (repository->encrypt ? "; archives encrypted with age" : "") << ")\n";
+  }
   MiniCluster cluster(options);
   lockstep::Status up = cluster.Up();
   if (!up.ok()) {
     std::cerr << "lockstep-sandbox: " << up.message() << "\n";
     (void)cluster.Down();
+    (void)lockstep::integration::StopSandboxRepository(options.dir);
     std::filesystem::remove(options.dir + "/cluster.env");
     return 1;
   }
@@ -46,6 +59,7 @@ int Up(const MiniClusterOptions& options) {
 
 int Down(const std::string& dir) {
   lockstep::Status down = MiniCluster::DownDir(dir);
+  if (down.ok()) down = lockstep::integration::StopSandboxRepository(dir);
   if (!down.ok()) {
     std::cerr << "lockstep-sandbox: " << down.message() << "\n";
     return down.code() == lockstep::StatusCode::kNotFound ? 3 : 1;
@@ -103,12 +117,20 @@ int main(int argc, char** argv) {
   up->add_option("--zk-port", options.zk_client_port, "ZooKeeper client port on every address");
   up->add_option("--heap-mb", options.heap_mb, "each ZooKeeper JVM's heap (MiB)");
   up->add_flag("--tls", options.tls, "agents serve HTTPS with a self-signed certificate");
+  bool object_store = false;
+  SandboxRepositoryOptions repository;
+  up->add_flag("--object-store", object_store,
+               "also run an S3 server on 127.0.0.1 and copy every backup to it");
+  auto* encrypt = up->add_flag("--encrypt", repository.encrypt,
+                               "encrypt every archive with a generated age identity");
+  up->add_option("--s3-port", repository.port, "the S3 server's port (--object-store)");
+  encrypt->needs(up->get_option("--object-store"));
   CLI11_PARSE(app, argc, argv);
   options.dir = std::filesystem::absolute(options.dir).lexically_normal().string();
   if (*up) {
     options.zk_quorum_port = static_cast<uint16_t>(options.zk_client_port + 707);     // 2888
     options.zk_election_port = static_cast<uint16_t>(options.zk_client_port + 1707);  // 3888
-    return Up(options);
+    return Up(options, object_store ? &repository : nullptr);
   }
   if (*down) return Down(options.dir);
   return StatusOf(options.dir);

@@ -404,6 +404,7 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
     std::string target;
     std::string identity;
     bool deep = false;
+    bool remote = false;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = backup->add_subcommand(
@@ -412,6 +413,10 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
       "also restores it into a scratch ZooKeeper and compares zxid and node count.");
   cmd->add_option("TARGET", flags->target, "backup id, or an archive file")->required();
   cmd->add_flag("--deep", flags->deep, "restore into a scratch standalone ZooKeeper too");
+  cmd->add_flag("--remote", flags->remote,
+                "check the repository's copy instead: download it, compare its sha256 with the "
+                "record's and parse it")
+      ->excludes("--deep");
   AddIdentityOption(cmd, &flags->identity);
   cmd->callback([=, &output, &cluster] {
     proto::VerifyReport report;
@@ -450,7 +455,7 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
           CallApiFor(cluster,
                      {.method = "POST",
                       .path = api::paths::Fill(api::paths::kBackupVerify, {flags->target}) +
-                              (flags->deep ? "?deep=1" : ""),
+                              (flags->deep ? "?deep=1" : flags->remote ? "?remote=1" : ""),
                       .timeout = std::chrono::hours(1)},
                      &report);
       if (ReportFailure(verified, output, exit_code)) return;

@@ -300,6 +300,52 @@ TEST_F(RepositoryTest, EncryptedArchivesAreAgeEverywhereAndTheStandardToolsOpenT
   ASSERT_TRUE((*zk)->Delete("/marker").ok());
 }
 
+// A bit flipped in the stored object: `verify --remote` names the copy and the damage; a restore
+// takes the masters' intact copies first; with no master holding one, the restore refuses the
+// damaged copy, naming it, before any server stops.
+TEST_F(RepositoryTest, ADamagedObjectInTheBucketIsRefusedNamingTheCopy) {
+  const proto::Backup backup = CreateReady("bitflip");
+  WaitRemote(backup.id(), proto::STATUS_READY);
+  CliResult intact = RunCli(Args({"--json", "backup", "verify", backup.id(), "--remote"}));
+  EXPECT_EQ(intact.exit_code, 0) << intact.out << intact.err;
+
+  const std::string object = store_->options().work_dir + "/data/" + store_->options().bucket +
+                             "/" + kPrefix + "backups/" + backup.id() + ".tar.zst._S3rver_object";
+  std::string bytes = ReadWhole(object);
+  ASSERT_FALSE(bytes.empty()) << object;
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x10);
+  {
+    std::ofstream out(object, std::ios::binary | std::ios::trunc);
+    out << bytes;
+  }
+  CliResult damaged = RunCli(Args({"--json", "backup", "verify", backup.id(), "--remote"}));
+  EXPECT_NE(damaged.exit_code, 0) << damaged.out;
+  EXPECT_NE(damaged.out.find(RemoteKey(backup.id())), std::string::npos) << damaged.out;
+  EXPECT_NE(damaged.out.find("damaged in the store"), std::string::npos) << damaged.out;
+
+  // m1 lost its copy: it takes a peer's, not the damaged object.
+  fs::remove(cluster_->master_dir(1) + "/store/backups/" + backup.id() + ".tar.zst");
+  CliResult restored = RunCli(Args({"--json", "backup", "restore", backup.id(), "--component",
+                                    "zookeeper", "--yes", "--wait"}));
+  EXPECT_EQ(restored.exit_code, 0) << restored.out << restored.err;
+  ASSERT_TRUE(cluster_->WaitAllHealthy(60s));
+
+  // No master holds one: the damaged object is all there is, and it is refused.
+  for (int i = 1; i <= cluster_->masters(); ++i) {
+    fs::remove(cluster_->master_dir(i) + "/store/backups/" + backup.id() + ".tar.zst");
+  }
+  CliResult refused = RunCli(Args({"--json", "backup", "restore", backup.id(), "--component",
+                                   "zookeeper", "--yes", "--wait"}));
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE((refused.out + refused.err).find(RemoteKey(backup.id())), std::string::npos)
+      << refused.out << refused.err;
+  ASSERT_TRUE(cluster_->WaitAllHealthy(60s));
+  for (int i = 1; i <= cluster_->masters(); ++i) {
+    EXPECT_FALSE(fs::exists(cluster_->master_dir(i) + "/store/backups/" + backup.id() + ".tar.zst"))
+        << "a damaged copy became a replica on master " << i;
+  }
+}
+
 // The disaster backups exist for: every master's store (archives, catalog) and ZooKeeper data
 // gone. The agents start empty, adopt the bucket's catalog, and one command restores the tree.
 TEST_F(RepositoryTest, WithEveryMasterWipedTheBucketAloneRestoresTheTree) {

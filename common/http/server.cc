@@ -145,6 +145,7 @@ asio::awaitable<beast::error_code> ReadBody(Stream& stream, beast::flat_buffer& 
     request->body_file = name;
     parser.get().body().open(request->body_file.c_str(), beast::file_mode::write, ec);
     if (ec) co_return ec;
+    buffer.reserve(64 << 10);  // Beast reads at most the free capacity: see client.cc
     while (!parser.is_done()) {
       beast::get_lowest_layer(stream).expires_after(options.read_timeout);
       co_await bhttp::async_read_some(stream, buffer, parser,

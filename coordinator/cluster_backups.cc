@@ -393,9 +393,22 @@ Result<proto::Backup> ClusterBackups::Register(proto::Backup record, const std::
 }
 
 Result<proto::Backup> ClusterBackups::Delete(proto::Backup record) {
+  return RemoveArchives(std::move(record), "delete");
+}
+
+Result<proto::Backup> ClusterBackups::ReleaseReplicas(proto::Backup record) {
+  if (record.remote().status() != proto::STATUS_READY) {
+    return FailedPrecondition("the repository holds no complete copy of " + record.id() +
+                              ": its masters' replicas are its only ones");
+  }
+  return RemoveArchives(std::move(record), "release");
+}
+
+Result<proto::Backup> ClusterBackups::RemoveArchives(proto::Backup record,
+                                                     const std::string& operation) {
   const ClusterView view = view_(false);
   ASSIGN_OR_RETURN(std::unique_ptr<AgentClient> agents, Fenced());
-  std::unique_ptr<ClusterLock> lock = LockFor(*agents, "delete", record.id(), view);
+  std::unique_ptr<ClusterLock> lock = LockFor(*agents, operation, record.id(), view);
   RETURN_IF_ERROR(lock->Acquire());
   for (const auto& member : MembersOf(view)) {
     Status removed = agents->RemoveArchive(member, record.id());
@@ -403,10 +416,11 @@ Result<proto::Backup> ClusterBackups::Delete(proto::Backup record) {
       log::Warn("archive not removed", {{"agent", member.name}, {"error", removed.message()}});
     }
   }
-  record.set_deleted(true);
+  record.set_deleted(operation == "delete");
   record.clear_replicas();
   PublishWith(*agents, record);
-  log::Info("backup deleted", {{"id", record.id()}});
+  log::Info(operation == "delete" ? "backup deleted" : "replicas released, the repository's copy kept",
+            {{"id", record.id()}});
   return record;
 }
 

@@ -86,11 +86,17 @@ class ClusterBackups {
   // Removes `record`'s archive from every master under the operation lock and publishes its
   // tombstone.
   Result<proto::Backup> Delete(proto::Backup record);
+  // Removes `record`'s archive from every master under the operation lock and publishes it
+  // without replicas: the repository's copy is then its only one (remote retention).
+  Result<proto::Backup> ReleaseReplicas(proto::Backup record);
   // Backups of `catalog` still BACKING_UP with no coordinator running them and no lock held for
   // them anywhere (their coordinator died and its lease lapsed) end STATUS_ERROR.
   void RecoverInterrupted(const std::vector<proto::Backup>& catalog);
 
  private:
+  // Delete and ReleaseReplicas: every master's archive removed under the lock `operation`.
+  Result<proto::Backup> RemoveArchives(proto::Backup record, const std::string& operation);
+
   struct Job {
     std::unique_ptr<AgentClient> agents;  // at the generation the backup started in
     proto::Backup record;

@@ -30,6 +30,11 @@ std::string ScheduledLabel(const std::string& name, time_t minute) {
 
 std::vector<std::string> RetentionVictims(const proto::Schedule& schedule,
                                           const std::vector<proto::Backup>& catalog) {
+  return PlanRetention(schedule, catalog).delete_everywhere;
+}
+
+RetentionPlan PlanRetention(const proto::Schedule& schedule,
+                            const std::vector<proto::Backup>& catalog, uint32_t remote_keep) {
   if (schedule.keep() == 0) return {};
   std::vector<const proto::Backup*> ready;
   for (const auto& backup : catalog) {
@@ -42,15 +47,23 @@ std::vector<std::string> RetentionVictims(const proto::Schedule& schedule,
     return a->timestamp() != b->timestamp() ? a->timestamp() < b->timestamp() : a->id() < b->id();
   });
   const size_t keep = std::max<size_t>(schedule.keep(), 1);  // never the newest READY one
-  std::vector<std::string> victims;
+  const size_t kept_remotely = std::max<size_t>(keep, remote_keep);
+  RetentionPlan plan;
   for (size_t i = 0; i + keep < ready.size(); ++i) {
+    const proto::Backup& backup = *ready[i];
     bool in_use = false;
-    for (const auto& restore : ready[i]->restores()) {
+    for (const auto& restore : backup.restores()) {
       if (restore.status() == proto::STATUS_RESTORING) in_use = true;
     }
-    if (!in_use) victims.push_back(ready[i]->id());
+    if (in_use) continue;
+    const size_t newer = ready.size() - 1 - i;  // READY backups of the schedule newer than it
+    if (newer >= kept_remotely) {
+      plan.delete_everywhere.push_back(backup.id());
+    } else if (backup.replicas_size() > 0 && backup.remote().status() == proto::STATUS_READY) {
+      plan.release_replicas.push_back(backup.id());
+    }
   }
-  return victims;
+  return plan;
 }
 
 void RunSchedules(const std::vector<proto::Schedule>& schedules,
@@ -81,11 +94,19 @@ void RunSchedules(const std::vector<proto::Schedule>& schedules,
         if (!saved.ok()) log::Warn("schedule not saved", {{"error", saved.message()}});
       }
     }
-    for (const std::string& id : RetentionVictims(schedule, catalog)) {
+    const RetentionPlan plan = PlanRetention(schedule, catalog, actions.remote_keep);
+    for (const std::string& id : plan.delete_everywhere) {
       Status deleted = actions.delete_backup(id);
       log::Info("retention", {{"schedule", schedule.name()},
                               {"deleted", id},
                               {"result", deleted.ok() ? "ok" : deleted.message()}});
+    }
+    for (const std::string& id : plan.release_replicas) {
+      if (!actions.release_replicas) break;
+      Status released = actions.release_replicas(id);
+      log::Info("retention", {{"schedule", schedule.name()},
+                              {"kept only in the repository", id},
+                              {"result", released.ok() ? "ok" : released.message()}});
     }
   }
 }

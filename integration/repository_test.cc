@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <random>
 #include <string>
 
 #include <sys/stat.h>
@@ -56,6 +57,7 @@ class RepositoryTest : public ::testing::Test {
                                     kPrivateFile)
                     .ok());
     auto options = MiniClusterOptions::WithFreePorts(dir, 3);
+    options.allow_crash_points = true;  // to kill an uploader mid-upload
     options.extra_agent_toml = "\n[repository]\nendpoint = \"" + store_->endpoint() +
                                "\"\nbucket = \"" + store_->options().bucket + "\"\nprefix = \"" +
                                kPrefix + "\"\nregion = \"" + store_->options().region +
@@ -100,7 +102,8 @@ class RepositoryTest : public ::testing::Test {
     EXPECT_EQ(record.status(), proto::STATUS_READY) << record.reason();
     return record;
   }
-  // Polls `backup show` until the copy's status is `status` (30 s at most).
+  // Polls `backup show` until the copy's status is `status` (60 s at most: a new coordinator may
+  // have to be elected first).
   static proto::Backup WaitRemote(const std::string& id, proto::BackupStatus status) {
     proto::Backup record;
     EXPECT_TRUE(WaitFor(
@@ -108,7 +111,7 @@ class RepositoryTest : public ::testing::Test {
           record = Show(id);
           return record.remote().status() == status;
         },
-        30s))
+        60s))
         << id << " remote is " << proto::BackupStatus_Name(record.remote().status()) << ": "
         << record.remote().reason();
     return record;
@@ -298,6 +301,41 @@ TEST_F(RepositoryTest, EncryptedArchivesAreAgeEverywhereAndTheStandardToolsOpenT
   EXPECT_EQ(ModeOf(work + "/download.tar.zst"), 0600u);
   fs::remove_all(work);
   ASSERT_TRUE((*zk)->Delete("/marker").ok());
+}
+
+// The uploading agent killed mid-upload, a part already stored: the next coordinator aborts the
+// multipart upload it left and uploads the backup whole. No orphaned parts stay in the store.
+TEST_F(RepositoryTest, AnUploaderKilledMidUploadLeavesNoOrphanedPartsAndTheCopyCompletes) {
+  // More than one 5 MiB part of data zstd can't shrink.
+  auto zk = ZkClient::Connect(cluster_->zk_connect(), 30s);
+  ASSERT_TRUE(zk.ok());
+  std::mt19937 rng(7);
+  for (int i = 0; i < 9; ++i) {
+    std::string value(900 << 10, '\0');
+    for (char& c : value) c = static_cast<char>(rng());
+    ASSERT_TRUE((*zk)->Create("/bulk-" + std::to_string(i), value, ZkClient::OpenAcl(),
+                              CreateMode::kPersistent)
+                    .ok());
+  }
+  const int coordinator = cluster_->CoordinatorIndex();
+  ASSERT_NE(coordinator, 0);
+  ASSERT_TRUE(cluster_->ArmCrashPoint(coordinator, "repository.after_first_part").ok());
+  const proto::Backup backup = CreateReady("killed");
+  ASSERT_GT(backup.size_bytes(), 5u << 20);
+  ASSERT_TRUE(WaitFor([&] { return !cluster_->AgentAlive(coordinator); }, 60s))
+      << "the uploader was not killed mid-upload";
+  Result<std::vector<s3::MultipartUpload>> left = Bucket().ListMultipartUploads();
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  EXPECT_EQ(left->size(), 1u) << "the killed uploader's upload, open with a part stored";
+
+  ASSERT_TRUE(cluster_->StartStoppedAgents().ok());
+  const proto::Backup copied = WaitRemote(backup.id(), proto::STATUS_READY);
+  EXPECT_EQ(copied.remote().sha256(), backup.sha256());
+  Result<std::vector<s3::MultipartUpload>> after = Bucket().ListMultipartUploads();
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->empty()) << after->size() << " orphaned multipart upload(s)";
+  for (int i = 0; i < 9; ++i) ASSERT_TRUE((*zk)->Delete("/bulk-" + std::to_string(i)).ok());
+  ASSERT_TRUE(cluster_->WaitAllHealthy(60s));
 }
 
 // A bit flipped in the stored object: `verify --remote` names the copy and the damage; a restore

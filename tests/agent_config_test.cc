@@ -145,6 +145,7 @@ prefix = "cluster-a/"
 region = "eu-west-1"
 credentials_file = "/etc/lockstep/s3-credentials"
 part_size_mb = 8
+keep = 30
 )";
 
 TEST(AgentConfig, ReadsTheRepository) {
@@ -159,6 +160,7 @@ TEST(AgentConfig, ReadsTheRepository) {
   EXPECT_EQ(repository.credentials_file, "/etc/lockstep/s3-credentials");
   EXPECT_FALSE(repository.path_style);
   EXPECT_EQ(repository.part_size, 8u << 20);
+  EXPECT_EQ(repository.keep, 30u);
   EXPECT_FALSE(ParseAgentConfig(kValid, "agent.toml")->repository.enabled());
 }
 
@@ -172,6 +174,7 @@ TEST(AgentConfig, RefusesABadRepositoryNamingTheKey) {
                         "endpoint = \"s3.eu-west-1\""),
                 "repository.endpoint");
   ExpectRefused(with + "keep_forever = true\n", "keep_forever");
+  ExpectRefused(Replace(with, "keep = 30", "keep = -1"), "keep");
 }
 
 }  // namespace

@@ -364,5 +364,34 @@ TEST_F(BackupsTest, APausedMasterDoesNotHoldTheBackupBackAndItsCopyIsAddedLater)
   EXPECT_EQ(caught_up.replicas(2).master(), "m3");
 }
 
+// Remote retention: a backup whose copy is READY in the repository gives up its masters'
+// replicas under the lock and stays a backup (not a tombstone); without that copy it is refused.
+TEST_F(BackupsTest, ReleasingReplicasKeepsTheRecordWhenTheRepositoryHoldsTheCopy) {
+  std::unique_ptr<ClusterBackups> backups = Make();
+  proto::Backup ready = Run(*backups);
+  ASSERT_EQ(ready.status(), proto::STATUS_READY);
+  ASSERT_GT(ready.replicas_size(), 0);
+
+  Result<proto::Backup> refused = backups->ReleaseReplicas(ready);
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(Called("remove m2")) << "nothing removed without a remote copy";
+
+  ready.mutable_remote()->set_status(proto::STATUS_READY);
+  Result<proto::Backup> released = backups->ReleaseReplicas(ready);
+  ASSERT_TRUE(released.ok()) << released.status().ToString();
+  EXPECT_FALSE(released->deleted());
+  EXPECT_EQ(released->status(), proto::STATUS_READY);
+  EXPECT_EQ(released->replicas_size(), 0);
+  EXPECT_EQ(released->remote().status(), proto::STATUS_READY);
+  for (const char* master : {"m1", "m2", "m3"}) {
+    EXPECT_TRUE(Called(std::string("remove ") + master)) << master;
+    EXPECT_EQ(LockHolder(master), "") << master << " still locked";
+  }
+  std::lock_guard guard(agents_.mu);
+  const proto::Backup& published = agents_.records["m3"].back();
+  EXPECT_EQ(published.replicas_size(), 0);
+  EXPECT_GT(published.revision(), ready.revision());
+}
+
 }  // namespace
 }  // namespace lockstep::coordinator

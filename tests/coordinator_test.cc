@@ -164,6 +164,35 @@ TEST(Retention, KeepsTheNewestReadyAndSkipsThoseInUse) {
   EXPECT_TRUE(RetentionVictims(schedule, catalog).empty());
 }
 
+TEST(Retention, ARepositoryThatKeepsMoreReleasesOnlyTheMastersCopies) {
+  proto::Schedule schedule;
+  schedule.set_name("every");
+  schedule.set_keep(1);
+  std::vector<proto::Backup> catalog;
+  for (int i = 1; i <= 5; ++i) {
+    catalog.push_back(Scheduled("every-" + std::to_string(i),
+                                "2026-11-25T09:0" + std::to_string(i) + ":00Z"));
+    catalog.back().add_replicas()->set_master("m1");
+    catalog.back().mutable_remote()->set_status(proto::STATUS_READY);
+  }
+  catalog[2].mutable_remote()->set_status(proto::STATUS_UPLOADING);  // not yet in the bucket
+  RetentionPlan plan = PlanRetention(schedule, catalog, 3);
+  // Newest first: 5 kept everywhere; 4 and 3 within the repository's 3 (3's copy isn't there
+  // yet, so its replicas stay); 2 and 1 beyond it.
+  EXPECT_EQ(plan.release_replicas, std::vector<std::string>{catalog[3].id()});
+  EXPECT_EQ(plan.delete_everywhere, (std::vector<std::string>{catalog[0].id(), catalog[1].id()}));
+
+  catalog[3].clear_replicas();  // released already: not again
+  EXPECT_TRUE(PlanRetention(schedule, catalog, 3).release_replicas.empty());
+  // A repository keeping no more than the schedule changes nothing.
+  for (uint32_t remote_keep : {0u, 1u}) {
+    RetentionPlan same = PlanRetention(schedule, catalog, remote_keep);
+    EXPECT_TRUE(same.release_replicas.empty());
+    EXPECT_EQ(same.delete_everywhere, RetentionVictims(schedule, catalog));
+    EXPECT_EQ(same.delete_everywhere.size(), 4u);
+  }
+}
+
 TEST(RunSchedules, MissedRunsAreMadeUpOnceAndBusyIsRetried) {
   proto::Schedule schedule;
   schedule.set_name("every");

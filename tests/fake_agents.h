@@ -99,7 +99,11 @@ class FakeAgents : public coordinator::AgentClient {
     records[m.name].push_back(record);
     return Status::Ok();
   }
-  Status RemoveArchive(const Member&, const std::string&) override { return Status::Ok(); }
+  Status RemoveArchive(const Member& m, const std::string&) override {
+    std::lock_guard guard(mu);
+    calls.push_back("remove " + m.name);
+    return Status::Ok();
+  }
   Status PutSchedule(const Member&, const proto::Schedule&) override { return Status::Ok(); }
   Result<proto::StageReply> Stage(const Member&, const proto::StageRequest&) override {
     return Internal("unused");

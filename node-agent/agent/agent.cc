@@ -210,6 +210,7 @@ void Agent::WireServices(const std::string& token, const std::string& zk_connect
       election_.get());
   if (repository_) {
     backups_->set_repository(repository_.get());
+    schedules_->set_remote_keep(c.repository.keep);
     bucket_catalog_ = std::make_unique<BucketCatalog>(repository_.get(), self_.get());
     uploads_ = std::make_unique<Uploads>(repository_.get(), self_.get(), catalog_.get(),
                                          masters_.get(), backups_.get());

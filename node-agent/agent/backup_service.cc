@@ -89,6 +89,11 @@ Result<proto::Backup> BackupService::DeleteBackup(const std::string& id) {
   return deleted;
 }
 
+Result<proto::Backup> BackupService::ReleaseReplicas(const std::string& id) {
+  ASSIGN_OR_RETURN(proto::Backup record, catalog_->Find(id));
+  return backups_->ReleaseReplicas(std::move(record));
+}
+
 Result<proto::Backup> BackupService::StartBackup(const proto::CreateBackupRequest& request) {
   return backups_->Start(request);
 }

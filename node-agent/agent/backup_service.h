@@ -54,6 +54,8 @@ class BackupService {
   void Publish(proto::Backup& record) { backups_->Publish(record); }
   // With a repository, `backup delete` removes the bucket's copy too.
   void set_repository(const Repository* repository) { repository_ = repository; }
+  // Remote retention: the masters' replicas go, the repository's copy stays.
+  Result<proto::Backup> ReleaseReplicas(const std::string& id);
   void Publish(coordinator::AgentClient& fenced, proto::Backup& record) {
     backups_->PublishWith(fenced, record);
   }

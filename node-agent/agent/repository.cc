@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "api/names.h"
+#include "common/crash_point.h"
 #include "common/http/tls.h"
 #include "common/log.h"
 #include "proto/json.h"
@@ -73,6 +74,10 @@ Result<proto::RemoteCopy> Repository::PutArchive(const proto::Backup& record,
   }
   const std::string name = ArchiveName(record.id());
   s3::UploadOptions upload{.metadata = {{"sha256", record.sha256()}, {"backup-id", record.id()}}};
+  // A crash here (tests) leaves a multipart upload open with a part stored: a killed uploader.
+  upload.progress = [part = config_.part_size](uint64_t sent, uint64_t) {
+    if (sent >= part) CrashPoint("repository.after_first_part");
+  };
   RETURN_IF_ERROR(client.UploadFile(name, path, upload).status());
   ASSIGN_OR_RETURN(s3::ObjectInfo stored, client.HeadObject(name));
   if (stored.size != record.size_bytes()) {

@@ -20,6 +20,9 @@ Status ReadRepository(TomlReader& root, RepositoryConfig* out) {
   // S3 takes parts of 5 MiB to 5 GiB; memory holds one part's buffer at most.
   RETURN_IF_ERROR(reader.Integer("part_size_mb", 5, 1024, &part_mb));
   out->part_size = static_cast<uint64_t>(part_mb) << 20;
+  int64_t keep = out->keep;
+  RETURN_IF_ERROR(reader.Integer("keep", 0, 100000, &keep));
+  out->keep = static_cast<uint32_t>(keep);
   RETURN_IF_ERROR(reader.RejectUnknownKeys());
   RETURN_IF_ERROR(http::ParseUrl(out->endpoint).status().Prepend("'repository.endpoint'"));
   if (!out->prefix.empty() && out->prefix.back() != '/') {

@@ -10,6 +10,7 @@
 //   path_style = false
 //   ca_file = ""
 //   part_size_mb = 16
+//   keep = 0          # per schedule; more than the schedule's keep: older backups bucket-only
 #pragma once
 
 #include <cstdint>
@@ -30,6 +31,9 @@ struct RepositoryConfig {
   bool path_style = false;
   std::string ca_file;
   uint64_t part_size = 16ull << 20;
+  // READY backups of each schedule the repository keeps; 0: as many as the schedule's `keep`.
+  // More than `keep`: the older ones stay only in the repository (their replicas are removed).
+  uint32_t keep = 0;
 
   bool enabled() const { return !endpoint.empty(); }
 };

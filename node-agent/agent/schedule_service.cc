@@ -122,6 +122,11 @@ void ScheduleService::Tick(const std::vector<proto::Backup>& catalog) {
           [this](const proto::CreateBackupRequest& r) { return backups_->StartBackup(r); },
       .delete_backup =
           [this](const std::string& id) { return backups_->DeleteBackup(id).status(); },
+      .release_replicas = remote_keep_ == 0 ? std::function<Status(const std::string&)>()
+                                            : [this](const std::string& id) {
+                                                return backups_->ReleaseReplicas(id).status();
+                                              },
+      .remote_keep = remote_keep_,
       .save_schedule = [this](proto::Schedule& s) { return Save(s); }};
   coordinator::RunSchedules(schedules, catalog, clock_, actions);
 }

@@ -32,6 +32,9 @@ class ScheduleService {
   std::vector<proto::Schedule> Schedules();  // merged, tombstones included
   // `catalog`: Catalog() as the caller just read it.
   void Tick(const std::vector<proto::Backup>& catalog);
+  // [repository] keep: retention keeps that many of each schedule's backups in the repository
+  // (see coordinator::PlanRetention). Set once, before the duties thread starts.
+  void set_remote_keep(uint32_t keep) { remote_keep_ = keep; }
 
  private:
   http::Reply DeleteHere(const std::string& name);
@@ -48,6 +51,7 @@ class ScheduleService {
   const http::Client* client_;
   coordinator::Election* election_;
   Clock& clock_;  // when schedules are created and come due
+  uint32_t remote_keep_ = 0;
 };
 
 }  // namespace lockstep::agent

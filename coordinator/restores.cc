@@ -71,6 +71,7 @@ struct Restores::Run {
   std::vector<proto::StageReply> staged;
   uint32_t min_epoch = 0;
   bool dry_run = false;
+  std::vector<std::string> identities;  // secret: for StageRequest only
   bool servers_touched = false;  // phase 1 began: a rollback must bring the ensemble back
   Clock::TimePoint begun;
   std::optional<Clock::TimePoint> outage_begun;
@@ -142,6 +143,7 @@ Status Restores::StageAll(Run& run) {
   request.set_sha256(run.backup.sha256());
   request.set_size_bytes(run.backup.size_bytes());
   request.set_driver(settings_.self);
+  for (const std::string& identity : run.identities) request.add_identities(identity);
   std::map<std::string, std::string> url_of;
   for (const auto& member : run.members) url_of[member.name] = member.url;
   std::vector<std::future<Result<proto::StageReply>>> stages;
@@ -323,9 +325,11 @@ void Restores::Drive(std::unique_ptr<Run> run) {
   Finish(*run, proto::STATUS_READY, "");
 }
 
-Result<proto::RestorePlan> Restores::DryRun(const std::string& backup_id) {
+Result<proto::RestorePlan> Restores::DryRun(const std::string& backup_id,
+                                            const std::vector<std::string>& identities) {
   ASSIGN_OR_RETURN(std::unique_ptr<Run> run, Prepare(backup_id, api::NewRestoreId()));
   run->dry_run = true;
+  run->identities = identities;
   Status staged = StageAll(*run);
   Abandon(*run);
   RETURN_IF_ERROR(staged.Prepend("phase 0 (staging) failed; nothing was stopped"));
@@ -371,7 +375,8 @@ std::optional<proto::RestoreRecord> RestoreOfRequest(const proto::Backup& backup
 }
 
 Result<proto::RestoreRecord> Restores::Start(const std::string& backup_id,
-                                             const std::string& request_id) {
+                                             const std::string& request_id,
+                                             const std::vector<std::string>& identities) {
   RETURN_IF_ERROR(api::CheckRequestId(request_id));
   std::lock_guard guard(mu_);
   if (!request_id.empty()) {
@@ -382,6 +387,7 @@ Result<proto::RestoreRecord> Restores::Start(const std::string& backup_id,
   RETURN_IF_ERROR(task_.Idle(kRestoreRunning));
   ASSIGN_OR_RETURN(std::unique_ptr<Run> run, Prepare(backup_id, api::NewRestoreId()));
   run->record.set_request_id(request_id);
+  run->identities = identities;
   std::optional<proto::RestoreRecord> completed;
   RETURN_IF_ERROR(SettleLeftovers(*run, &completed));
   if (completed) return *completed;

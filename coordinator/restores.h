@@ -68,13 +68,16 @@ class Restores {
   ~Restores();  // waits for a running restore
 
   // Phase 0 everywhere, then the plan; staging is removed and nothing is stopped.
-  Result<proto::RestorePlan> DryRun(const std::string& backup_id);
+  // `identities` (RestoreRequest.identities) go to every master for its staging only.
+  Result<proto::RestorePlan> DryRun(const std::string& backup_id,
+                                    const std::vector<std::string>& identities = {});
   // Starts the restore in the background; its record (in the backup's restores[]) tells how it
   // goes. Restores left unfinished by a lost driver are settled first.
   // `request_id`: a retry of a request that already started a restore of this backup gets that
   // restore's record; nothing runs twice.
   Result<proto::RestoreRecord> Start(const std::string& backup_id,
-                                     const std::string& request_id = "");
+                                     const std::string& request_id = "",
+                                     const std::vector<std::string>& identities = {});
   // Settles `restore_id` if its driver is gone (the lock is free): resumed or rolled back.
   void Recover(const std::string& restore_id, const std::string& backup_id);
 

@@ -48,6 +48,7 @@ struct ComponentRestores::Run {
   proto::Backup backup;
   proto::RestoreRecord record;
   std::vector<std::string> names;
+  std::vector<std::string> identities;  // secret: for reading the archive only
   std::unique_ptr<coordinator::ClusterLock> lock;
   Clock::time_point begun = Clock::now();
 };
@@ -77,10 +78,12 @@ void ComponentRestores::Publish(Run& run) {
 
 Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_id,
                                                       std::vector<std::string> names,
-                                                      const std::string& request_id) {
+                                                      const std::string& request_id,
+                                                      std::vector<std::string> identities) {
   RETURN_IF_ERROR(api::CheckRequestId(request_id));
   std::lock_guard guard(mu_);
   auto run = std::make_unique<Run>();
+  run->identities = std::move(identities);
   ASSIGN_OR_RETURN(run->backup, host_.find(backup_id));
   // Before the busy check: the retry of a running restore is answered with it, not refused.
   if (auto earlier = coordinator::RestoreOfRequest(run->backup, request_id)) return *earlier;
@@ -186,7 +189,7 @@ void ComponentRestores::RestoreOne(Run& run, const std::string& name, ZkClient& 
   status.set_pre_hook_output(output);
   if (!pre.ok()) return fail(pre.Prepend(root + " left untouched"));
   CrashPoint("component_restore.after_pre_hook");
-  Result<age::Identities> identities = archives_->Identities();
+  Result<age::Identities> identities = archives_->Identities(run.identities);
   if (!identities.ok()) return fail(identities.status());
   Result<std::unique_ptr<components::DumpReader>> dump =
       components::DumpReader::Open(archives_->PathOf(run.backup.id()), name, *identities);

@@ -40,8 +40,10 @@ class ComponentRestores {
 
   // `names` empty: every app component the backup holds.
   // `request_id`: as for coordinator::Restores::Start, a retry gets the restore already begun.
+  // `identities`: as RestoreRequest.identities, for reading an encrypted archive here.
   Result<proto::RestoreRecord> Start(const std::string& backup_id, std::vector<std::string> names,
-                                     const std::string& request_id = "");
+                                     const std::string& request_id = "",
+                                     std::vector<std::string> identities = {});
 
  private:
   struct Run;

@@ -56,6 +56,24 @@ Result<age::Identities> ReplicaStore::Identities() const {
   return LoadIdentities(encryption_.identity_file);
 }
 
+Result<age::Identities> ReplicaStore::Identities(const std::vector<std::string>& given) const {
+  Result<age::Identities> own = Identities();
+  if (!own.ok() && given.empty()) return own.status();
+  // With identities given, a configured file that can't be read (kept offline) is no obstacle.
+  if (!own.ok()) {
+    log::Warn("identity_file unusable; using the identities given",
+              {{"master", node_->options().name}, {"error", own.status().message()}});
+  }
+  age::Identities identities = own.ok() ? std::move(own).value() : age::Identities{};
+  for (size_t i = 0; i < given.size(); ++i) {
+    Result<age::X25519Identity> parsed = age::ParseIdentity(given[i]);
+    RETURN_IF_ERROR_PREPEND(parsed.status(),
+                            "identity " + std::to_string(i + 1) + " given with the restore");
+    identities.push_back(*parsed);
+  }
+  return identities;
+}
+
 Status ReplicaStore::Open() {
   std::error_code ec;
   fs::create_directories(dir_, ec);

@@ -42,6 +42,8 @@ class ReplicaStore {
   // What every reader of these archives opens encrypted ones with ([encryption] identity_file,
   // read now); none without one, which is fine for archives in the clear.
   Result<age::Identities> Identities() const;
+  // The same plus `given` (AGE-SECRET-KEY-1… texts sent with a restore): none repeated in errors.
+  Result<age::Identities> Identities(const std::vector<std::string>& given) const;
   bool encrypts() const { return encryption_.enabled(); }
 
  private:

@@ -112,15 +112,18 @@ http::Reply RestoreService::Restore(const http::Request& request, const PathPara
     }
     Result<proto::RestoreRecord> started =
         components_->Start(backup_id, {restore.components().begin(), restore.components().end()},
-                           restore.request_id());
+                           restore.request_id(),
+                           {restore.identities().begin(), restore.identities().end()});
     return ResultReply(started, 202);
   }
   if (auto routed = RouteToDriver(request)) return *routed;
   if (restore.dry_run()) {
-    Result<proto::RestorePlan> plan = restores_->DryRun(backup_id);
+    Result<proto::RestorePlan> plan = restores_->DryRun(
+        backup_id, {restore.identities().begin(), restore.identities().end()});
     return ResultReply(plan);
   }
-  Result<proto::RestoreRecord> started = restores_->Start(backup_id, restore.request_id());
+  Result<proto::RestoreRecord> started = restores_->Start(
+      backup_id, restore.request_id(), {restore.identities().begin(), restore.identities().end()});
   return ResultReply(started, 202);
 }
 

@@ -236,10 +236,19 @@ Status Download(const ClusterFlags& cluster, const std::string& id, const std::s
   RETURN_IF_ERROR(CallApiFor(cluster, {.path = api::paths::kClusterStatus}, &status));
   ASSIGN_OR_RETURN(std::string token, api::LoadToken(cluster.token_file));
   const std::string partial = out + ".part";
-  std::string errors;
-  for (const auto& replica : record.replicas()) {
+  // The masters holding a replica first; with none left and a copy in the repository, any master
+  // whose agent answers (it fetches the repository's copy, sha256 checked, then sends it).
+  std::vector<std::string> sources;
+  for (const auto& replica : record.replicas()) sources.push_back(replica.master());
+  if (record.remote().status() == proto::STATUS_READY) {
     for (const auto& master : status.masters()) {
-      if (master.name() != replica.master()) continue;
+      if (master.agent_reachable()) sources.push_back(master.name());
+    }
+  }
+  std::string errors;
+  for (const std::string& source : sources) {
+    for (const auto& master : status.masters()) {
+      if (master.name() != source) continue;
       ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(master.address()));
       std::shared_ptr<boost::asio::ssl::context> tls;
       if (url.tls) {
@@ -250,7 +259,8 @@ Status Download(const ClusterFlags& cluster, const std::string& id, const std::s
       Result<http::Reply> reply =
           client.Call(url, {.target = api::paths::Fill(api::paths::kBackupArchive, {id}),
                             .token = token,
-                            .timeout = std::chrono::seconds(30),
+                            // a master without a replica first fetches the repository's copy
+                            .timeout = std::chrono::minutes(10),
                             .download_file = partial,
                             .progress = [&](uint64_t done, uint64_t total) {
                               progress.Update({.phase = "downloading from " + master.name(),

@@ -426,6 +426,13 @@ TEST_F(RepositoryTest, WithEveryMasterWipedTheBucketAloneRestoresTheTree) {
   EXPECT_EQ(listed.replicas_size(), 0);
   CliResult list = RunCli(Args({"backup", "list"}));
   EXPECT_NE(list.out.find(backup.id()), std::string::npos) << list.out;
+  // Downloadable although no master holds it: an agent fetches the bucket's copy first.
+  const std::string downloaded = cluster_->master_dir(1) + "/from-bucket.tar.zst";
+  CliResult download = RunCli(Args({"backup", "download", backup.id(), "-o", downloaded}));
+  EXPECT_EQ(download.exit_code, 0) << download.err;
+  Result<std::string> downloaded_sha = Sha256OfFile(downloaded);
+  EXPECT_TRUE(downloaded_sha.ok() && *downloaded_sha == backup.sha256());
+  fs::remove(downloaded);
 
   // The identity was kept off the masters: without it the restore stops at staging, naming what
   // is missing; given with the command, it is used for this restore only.

@@ -53,4 +53,16 @@ http::Reply ForwardTo(const http::Client& client, const std::string& url, const 
   return *reply;
 }
 
+http::Reply ArchiveReply(const std::string& master, const std::string& id, bool held,
+                         const std::string& path) {
+  if (!held) {
+    return http::ErrorReply(404, "not_found",
+                            master + " holds no replica of " + id +
+                                "; `lockstep backup show` lists the masters that do");
+  }
+  http::Reply reply;
+  reply.file_path = path;
+  return reply;
+}
+
 }  // namespace lockstep::agent

@@ -35,4 +35,8 @@ http::Reply ForwardTo(const http::Client& client, const std::string& url, const 
                       const http::Request& request, const std::string& token,
                       std::chrono::milliseconds timeout);
 
+// The archive at `path` as a streamed file reply, or 404 saying `master` holds none of `id`.
+http::Reply ArchiveReply(const std::string& master, const std::string& id, bool held,
+                         const std::string& path);
+
 }  // namespace lockstep::agent

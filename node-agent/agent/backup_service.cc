@@ -117,6 +117,27 @@ http::Reply BackupService::List(const http::Request& request, const PathParams&)
   return JsonReply(list);
 }
 
+http::Reply BackupService::Archive(const http::Request&, const PathParams& params) {
+  const std::string& id = params.at("id");
+  if (Status valid = api::CheckBackupId(id); !valid.ok()) return StatusReply(valid);
+  ReplicaStore& replicas = self_->replicas();
+  if (!replicas.Has(id) && repository_ != nullptr) {
+    Result<proto::Backup> record = catalog_->Find(id);
+    if (!record.ok()) return StatusReply(record.status());
+    if (record->remote().status() == proto::STATUS_READY) {
+      proto::FetchRequest fetch;
+      fetch.set_id(id);
+      fetch.set_from_url(record->remote().url());
+      fetch.set_sha256(record->sha256());
+      fetch.set_size_bytes(record->size_bytes());
+      if (Status fetched = replicas.Fetch(fetch); !fetched.ok()) {
+        return StatusReply(fetched.Prepend(self_->name() + " could not fetch the repository's copy"));
+      }
+    }
+  }
+  return ArchiveReply(self_->name(), id, replicas.Has(id), replicas.PathOf(id));
+}
+
 http::Reply BackupService::Verify(const http::Request& request, const PathParams& params) {
   Result<proto::Backup> record = catalog_->Find(params.at("id"));
   if (!record.ok()) return StatusReply(record.status());

@@ -42,6 +42,9 @@ class BackupService {
   http::Reply List(const http::Request& request, const PathParams& params);
   http::Reply Import(const http::Request& request, const PathParams& params);
   http::Reply Verify(const http::Request& request, const PathParams& params);
+  // `backup download`: this master's replica, fetched first from the repository when it has
+  // none and the repository holds a READY copy (sha256 checked, then kept as a replica).
+  http::Reply Archive(const http::Request& request, const PathParams& params);
   // POST /v1/internal/backups/register?holder=NAME: an import kept on NAME becomes a backup.
   http::Reply Register(const http::Request& request, const PathParams& params);
 

@@ -140,14 +140,7 @@ http::Reply InternalApi::RemoveReplica(const http::Request&, const PathParams& p
 http::Reply InternalApi::SendReplica(const http::Request&, const PathParams& params) {
   const std::string& id = params.at("id");
   if (Status valid = api::CheckBackupId(id); !valid.ok()) return StatusReply(valid);
-  if (!self_->replicas().Has(id)) {
-    return http::ErrorReply(404, "not_found",
-                            self_->name() + " holds no replica of " + id +
-                                "; `lockstep backup show` lists the masters that do");
-  }
-  http::Reply reply;
-  reply.file_path = self_->replicas().PathOf(id);
-  return reply;
+  return ArchiveReply(self_->name(), id, self_->replicas().Has(id), self_->replicas().PathOf(id));
 }
 
 http::Reply InternalApi::ListJournals(const http::Request&, const PathParams&) {

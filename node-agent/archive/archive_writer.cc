@@ -76,7 +76,8 @@ Status ArchiveWriter::Open(const ArchiveWriterOptions& options) {
     ASSIGN_OR_RETURN(age_, age::AgeWriter::Create(options.recipients, &hashed_));
     compressed_to = age_.get();
   }
-  zstd_ = std::make_unique<ZstdSink>(compressed_to, temp_path_);
+  pipe_ = std::make_unique<PipeSink>(compressed_to);
+  zstd_ = std::make_unique<ZstdSink>(pipe_.get(), temp_path_);
   RETURN_IF_ERROR(zstd_->Open({.level = options.zstd_level,
                               .workers = options.zstd_threads,
                               .job_bytes = options.zstd_job_bytes}));

@@ -19,6 +19,7 @@
 
 #include "common/crypto/age_writer.h"
 #include "common/file.h"
+#include "common/pipe_sink.h"
 #include "common/status.h"
 #include "node-agent/archive/zstd_sink.h"
 
@@ -74,10 +75,13 @@ class ArchiveWriter {
   std::string temp_path_;
   UniqueFd fd_;
   struct archive* archive_ = nullptr;
-  // The stream's stages, last first: the file, its checksum, encryption (optional), zstd.
+  // The stream's stages, last first: the file, its checksum, encryption (optional), a pipe
+  // that runs those on a thread of their own (they overlap compression instead of adding to
+  // it), zstd.
   FdSink file_;
   HashingSink hashed_;
   std::unique_ptr<age::AgeWriter> age_;
+  std::unique_ptr<PipeSink> pipe_;
   std::unique_ptr<ZstdSink> zstd_;
   Status write_status_;
   bool committed_ = false;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/single_task.h"
 #include "coordinator/agent_client.h"
 #include "coordinator/cluster_lock.h"
 #include "coordinator/cluster_view.h"
@@ -92,6 +93,10 @@ class ClusterBackups {
   // Backups of `catalog` still BACKING_UP with no coordinator running them and no lock held for
   // them anywhere (their coordinator died and its lease lapsed) end STATUS_ERROR.
   void RecoverInterrupted(const std::vector<proto::Backup>& catalog);
+  // Coordinator duty (replica_catch_up.h): starts the next catch-up fetch of a copy a backup
+  // missed, unless one runs or it is not yet due again after a failure.
+  void CatchUp(const std::vector<proto::Backup>& catalog);
+  static constexpr std::chrono::seconds kCatchUpRetry{15};  // doubled per failure, to 10 min
 
  private:
   // Delete and ReleaseReplicas: every master's archive removed under the lock `operation`.
@@ -146,6 +151,16 @@ class ClusterBackups {
   mutable std::mutex mu_;
   std::set<std::string> running_;
   std::map<std::string, std::thread> threads_;  // by backup id; finished ones joined at Start
+  // CatchUp's state: guarded by catch_up_mu_; the task last, so it is joined before the rest go.
+  void CatchUpOne(std::shared_ptr<AgentClient> agents, proto::Backup record,
+                  proto::MasterStatus from, proto::MasterStatus to);
+  std::mutex catch_up_mu_;
+  struct Retry {
+    Clock::TimePoint due;
+    uint32_t failures = 0;
+  };
+  std::map<std::string, Retry> catch_up_retry_;  // by "backup@master"
+  SingleTask catch_up_;
 };
 
 }  // namespace lockstep::coordinator

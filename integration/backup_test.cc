@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "common/process.h"
+#include "common/sha256.h"
 #include "common/zxid.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
@@ -550,6 +551,51 @@ TEST_F(Backups, AMasterPausedMidBackupHoldsNothingBackAndItsCopyFollows) {
       },
       30s))
       << "m" << paused << "'s late copy never joined the record";
+}
+
+// A master whose agent is down while a backup is taken gets no copy then; once its agent is back,
+// the coordinator has it fetch one from a holder (replica_catch_up.h), with no new backup.
+TEST_F(Backups, AMasterDownDuringABackupCatchesUpItsCopyWhenItReturns) {
+  const int coordinator = cluster_->CoordinatorIndex();
+  ASSERT_NE(coordinator, 0);
+  const int down = coordinator == 3 ? 2 : 3;
+  ASSERT_TRUE(cluster_->StopAgent(down).ok());  // its server stops with it; two still serve
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto status = cluster_->ClusterStatus(coordinator);
+        if (!status.ok()) return false;
+        for (const auto& master : status->masters()) {
+          if (master.name() == cluster_->name(down)) return !master.agent_reachable();
+        }
+        return false;
+      },
+      30s));
+  CliResult created =
+      RunCli(cluster_->CliArgs({"--json", "backup", "create", "--label", "catchup", "--component",
+                                "zookeeper", "--wait"},
+                               coordinator));
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  proto::Backup ready;
+  ASSERT_TRUE(proto::FromJson(created.out, &ready, true).ok()) << created.out;
+  EXPECT_EQ(ready.status(), proto::STATUS_READY) << ready.reason();
+  EXPECT_EQ(ready.replicas_size(), 2);
+
+  ASSERT_TRUE(cluster_->StartStoppedAgents().ok());
+  proto::Backup caught_up;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        CliResult shown = RunCli(Args({"--json", "backup", "show", ready.id()}));
+        return proto::FromJson(shown.out, &caught_up, true).ok() &&
+               caught_up.replicas_size() == 3;
+      },
+      60s))
+      << "m" << down << " never caught up its copy";
+  const std::string archive =
+      cluster_->master_dir(down) + "/store/backups/" + ready.id() + ".tar.zst";
+  Result<std::string> sha = Sha256OfFile(archive);
+  ASSERT_TRUE(sha.ok()) << sha.status().ToString();
+  EXPECT_EQ(*sha, ready.sha256());
+  ASSERT_TRUE(cluster_->WaitAllHealthy(60s));
 }
 
 // What ZooKeeper guards with ACLs stays private on every master: the store 0700, the archives,

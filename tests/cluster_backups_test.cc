@@ -2,6 +2,7 @@
 // agents and a fake clock: what the record goes through and ends as, which masters keep a replica,
 // and that the operation lock is released whatever happens.
 #include "coordinator/cluster_backups.h"
+#include "coordinator/replica_catch_up.h"
 
 #include <gtest/gtest.h>
 
@@ -390,6 +391,85 @@ TEST_F(BackupsTest, ReleasingReplicasKeepsTheRecordWhenTheRepositoryHoldsTheCopy
   std::lock_guard guard(agents_.mu);
   const proto::Backup& published = agents_.records["m3"].back();
   EXPECT_EQ(published.replicas_size(), 0);
+  EXPECT_GT(published.revision(), ready.revision());
+}
+
+}  // namespace
+}  // namespace lockstep::coordinator
+
+namespace lockstep::coordinator {
+namespace {
+
+// Polls `condition` (every 1 ms, 10 s of real time at most): for work a background thread does.
+bool Eventually(const std::function<bool()>& condition) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+proto::MasterStatus Reachable(const std::string& name, bool reachable = true) {
+  proto::MasterStatus m;
+  m.set_name(name);
+  m.set_address("http://" + name);
+  m.set_agent_reachable(reachable);
+  return m;
+}
+
+proto::Backup HeldBy(std::vector<std::string> masters) {
+  proto::Backup record;
+  record.set_id("nightly-0b7c5d0e-8f5e-4a57-9f39-1d1a6c1f2e3a");
+  record.set_status(proto::STATUS_READY);
+  for (const auto& master : masters) record.add_replicas()->set_master(master);
+  return record;
+}
+
+TEST(NextCatchUp, PicksAnAnsweringLaggardAndAnAnsweringHolder) {
+  ClusterView view;
+  view.masters = {Reachable("m3"), Reachable("m1"), Reachable("m2", false)};
+  std::optional<CatchUpFetch> next = NextCatchUp(HeldBy({"m2", "m1"}), view, 0);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->from.name(), "m1");  // m2 holds one too, but does not answer
+  EXPECT_EQ(next->to.name(), "m3");
+
+  EXPECT_FALSE(NextCatchUp(HeldBy({"m1", "m2", "m3"}), view, 0)) << "complete";
+  EXPECT_FALSE(NextCatchUp(HeldBy({"m1", "m3"}), view, 0)) << "the laggard m2 does not answer";
+  EXPECT_FALSE(NextCatchUp(HeldBy({"m1", "m2"}), view, 2)) << "backup_replicas = 2 is met";
+  EXPECT_FALSE(NextCatchUp(HeldBy({}), view, 0)) << "kept in the repository only";
+  EXPECT_FALSE(NextCatchUp(HeldBy({"m2"}), view, 0)) << "no holder answers";
+  proto::Backup deleted = HeldBy({"m1"});
+  deleted.set_deleted(true);
+  EXPECT_FALSE(NextCatchUp(deleted, view, 0));
+  proto::Backup failed = HeldBy({"m1"});
+  failed.set_status(proto::STATUS_ERROR);
+  EXPECT_FALSE(NextCatchUp(failed, view, 0));
+}
+
+// m4's agent did not answer while the backup was taken; once it does, the coordinator's duty
+// has it fetch the archive and records its copy.
+TEST_F(BackupsTest, AMasterThatWasUnreachableCatchesUpItsCopyOnceItAnswers) {
+  std::unique_ptr<ClusterBackups> backups = Make();
+  const proto::Backup ready = Run(*backups);
+  ASSERT_EQ(ReplicaMasters(ready), (std::vector<std::string>{"m2", "m1", "m3"}));
+  backups->CatchUp({ready});
+  EXPECT_FALSE(Called("fetch m4")) << "m4 still does not answer";
+
+  view_.masters[3].set_agent_reachable(true);
+  {
+    std::lock_guard guard(agents_.mu);
+    agents_.unreachable.clear();
+    agents_.fetches["m4"] = Status::Ok();
+  }
+  backups->CatchUp({ready});
+  ASSERT_TRUE(Eventually([&] {
+    std::lock_guard guard(agents_.mu);
+    return !agents_.records["m4"].empty() && agents_.records["m4"].back().replicas_size() == 4;
+  }));
+  std::lock_guard guard(agents_.mu);
+  const proto::Backup& published = agents_.records["m4"].back();
+  EXPECT_EQ(published.replicas(3).master(), "m4");
   EXPECT_GT(published.revision(), ready.revision());
 }
 

@@ -260,6 +260,7 @@ void Agent::CoordinatorDuties() {
       // One merged read of every master's catalog serves both duties.
       const std::vector<proto::Backup> catalog = catalog_->All();
       backups_->RecoverInterrupted(catalog);
+      backups_->CatchUp(catalog);
       schedules_->Tick(catalog);
       if (uploads_) uploads_->Tick(catalog);
     }

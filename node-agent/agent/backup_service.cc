@@ -102,6 +102,10 @@ void BackupService::RecoverInterrupted(const std::vector<proto::Backup>& catalog
   backups_->RecoverInterrupted(catalog);
 }
 
+void BackupService::CatchUp(const std::vector<proto::Backup>& catalog) {
+  backups_->CatchUp(catalog);
+}
+
 http::Reply BackupService::Show(const http::Request&, const PathParams& params) {
   return ResultReply(catalog_->Find(params.at("id")));
 }

@@ -53,6 +53,8 @@ class BackupService {
   Result<proto::Backup> DeleteBackup(const std::string& id);
   // On the coordinator, periodically: backups whose coordinator was lost end STATUS_ERROR.
   void RecoverInterrupted(const std::vector<proto::Backup>& catalog);
+  // Coordinator duty: copies a backup missed while a master did not answer (replica_catch_up.h).
+  void CatchUp(const std::vector<proto::Backup>& catalog);
   // Pushes a record (its revision bumped) to every master.
   void Publish(proto::Backup& record) { backups_->Publish(record); }
   // With a repository, `backup delete` removes the bucket's copy too.

@@ -1,5 +1,13 @@
 #include "cli/api_client.h"
 
+#include <algorithm>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "api/paths.h"
 #include "api/status_http.h"
 #include "api/token.h"
 #include "common/http/client.h"
@@ -9,6 +17,88 @@
 #include "proto/json.h"
 
 namespace lockstep::cli {
+namespace {
+
+// An agent that accepted the connection but does not answer (a paused master: the kernel still
+// completes the handshake) would hold every call for its whole timeout. So the agents given are
+// first asked /healthz, all at once with a short deadline, and those that answer are tried first
+// (in the order given), the others last; when the first one given answers, the order stays as
+// given without waiting for the rest. Remembered for a while: a `--wait` polls many times.
+constexpr auto kProbeTimeout = std::chrono::milliseconds(1500);
+constexpr auto kProbeFor = std::chrono::seconds(15);
+
+struct ProbedOrder {
+  std::string urls;
+  std::vector<std::string> order;
+  std::chrono::steady_clock::time_point at;
+};
+
+bool Answers(const std::string& each, const std::string& ca_file) {
+  Result<http::Url> url = http::ParseUrl(each);
+  if (!url.ok()) return false;
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (url->tls) {
+    Result<std::shared_ptr<boost::asio::ssl::context>> made =
+        http::MakeClientContext({.ca_file = ca_file});
+    if (!made.ok()) return false;
+    tls = *made;
+  }
+  http::Client client(tls);
+  Result<http::Reply> reply = client.Call(
+      *url, {.method = "GET",
+             .target = api::paths::kHealthz,
+             .timeout = std::chrono::duration_cast<std::chrono::milliseconds>(kProbeTimeout)});
+  return reply.ok() && reply->status / 100 == 2;
+}
+
+// The probes' answers, shared with their threads: a probe still waiting on a paused agent is
+// left behind (detached) once the order is known.
+struct Probes {
+  std::mutex mu;
+  std::condition_variable answered;
+  std::vector<std::optional<bool>> answers;  // guarded by mu
+};
+
+std::vector<std::string> AnsweringFirst(const ClusterFlags& flags) {
+  static std::mutex mu;
+  static ProbedOrder probed;
+  std::vector<std::string> urls = SplitNonEmpty(flags.url, ',');
+  if (urls.size() < 2) return urls;
+  std::lock_guard guard(mu);
+  const auto now = std::chrono::steady_clock::now();
+  if (probed.urls == flags.url && now - probed.at < kProbeFor) return probed.order;
+  auto probes = std::make_shared<Probes>();
+  probes->answers.resize(urls.size());
+  for (size_t i = 0; i < urls.size(); ++i) {
+    std::thread([probes, i, url = urls[i], ca = flags.ca_file] {
+      const bool answers = Answers(url, ca);
+      std::lock_guard lock(probes->mu);
+      probes->answers[i] = answers;
+      probes->answered.notify_all();
+    }).detach();
+  }
+  std::unique_lock lock(probes->mu);
+  probes->answered.wait_for(lock, kProbeTimeout + std::chrono::milliseconds(200), [&] {
+    if (probes->answers[0].value_or(false)) return true;  // the first given answers: keep order
+    return std::all_of(probes->answers.begin(), probes->answers.end(),
+                       [](const auto& answer) { return answer.has_value(); });
+  });
+  if (probes->answers[0].value_or(false)) {
+    probed = {flags.url, urls, now};
+    return urls;
+  }
+  std::vector<std::string> first;
+  std::vector<std::string> last;
+  for (size_t i = 0; i < urls.size(); ++i) {
+    (probes->answers[i].value_or(false) ? first : last).push_back(urls[i]);
+  }
+  first.insert(first.end(), last.begin(), last.end());
+  probed = {flags.url, first, now};
+  return first;
+}
+
+}  // namespace
+
 Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request,
                             std::string* content_type) {
   if (flags.url.empty()) {
@@ -23,7 +113,7 @@ Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request
   if (!token.ok()) return InvalidArgument(token.status().message());
   // Any agent will do: try each given URL until one answers.
   std::string unreachable;
-  for (const std::string& each : SplitNonEmpty(flags.url, ',')) {
+  for (const std::string& each : AnsweringFirst(flags)) {
     ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(each));
     std::shared_ptr<boost::asio::ssl::context> tls;
     if (url.tls) {

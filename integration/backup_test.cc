@@ -553,6 +553,37 @@ TEST_F(Backups, AMasterPausedMidBackupHoldsNothingBackAndItsCopyFollows) {
       << "m" << paused << "'s late copy never joined the record";
 }
 
+// The CLI is given a paused agent first (it accepts connections, answers nothing): the call goes
+// to the next agent that answers /healthz instead of waiting out the paused one's timeout.
+TEST_F(Backups, ACliGivenAPausedAgentFirstUsesOneThatAnswers) {
+  const int coordinator = cluster_->CoordinatorIndex();
+  ASSERT_NE(coordinator, 0);
+  const int paused = coordinator == 1 ? 2 : 1;
+  ASSERT_TRUE(cluster_->PauseAgent(paused).ok());
+  std::string urls = cluster_->url(paused);
+  for (int i = 1; i <= cluster_->masters(); ++i) {
+    if (i != paused) urls += "," + cluster_->url(i);
+  }
+  const std::vector<std::string> args = {"--cluster", urls, "--token-file",
+                                         cluster_->token_file(), "--json"};
+  auto with = [&](std::vector<std::string> rest) {
+    std::vector<std::string> all = args;
+    all.insert(all.end(), rest.begin(), rest.end());
+    return all;
+  };
+  CliResult created = RunCli(with({"backup", "create", "--label", "pausedfirst", "--component",
+                                   "zookeeper", "--wait"}));
+  EXPECT_EQ(created.exit_code, 0) << created.err;
+  proto::Backup ready;
+  EXPECT_TRUE(proto::FromJson(created.out, &ready, true).ok()) << created.out;
+  EXPECT_EQ(ready.status(), proto::STATUS_READY) << ready.reason();
+  CliResult listed = RunCli(with({"backup", "list"}));
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find(ready.id()), std::string::npos);
+  ASSERT_TRUE(cluster_->ResumeAgent(paused).ok());
+  ASSERT_TRUE(cluster_->WaitAllHealthy(60s));
+}
+
 // A master whose agent is down while a backup is taken gets no copy then; once its agent is back,
 // the coordinator has it fetch one from a holder (replica_catch_up.h), with no new backup.
 TEST_F(Backups, AMasterDownDuringABackupCatchesUpItsCopyWhenItReturns) {

@@ -133,6 +133,12 @@ Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request
       unreachable += (unreachable.empty() ? "" : "; ") + reply.status().message();
       continue;
     }
+    // A read, or a change carrying a request id, can go to the next agent safely.
+    if (reply->status == 503 && (request.repeatable || request.method == "GET")) {
+      unreachable += (unreachable.empty() ? "" : "; ") +
+                     api::StatusFromReply(*reply, url.ToString() + request.path).message();
+      continue;
+    }
     if (reply->status / 100 != 2) {
       return api::StatusFromReply(*reply, url.ToString() + request.path);
     }

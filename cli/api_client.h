@@ -29,6 +29,9 @@ struct ApiRequest {
   std::string download_file;                 // a 2xx body, streamed into this file
   http::TransferProgress progress;
   std::string accept;  // the Accept header; CallApiFor asks for binary protobuf
+  // Carries a request id, so a retry never acts twice: an agent answering 503 (no coordinator it
+  // can confirm, e.g. one cut off from the quorum) is passed over for the next one given.
+  bool repeatable = false;
 };
 
 // The reply's body on 2xx; otherwise the agent's error message with the code mapped:

@@ -123,7 +123,8 @@ void AddCreate(CLI::App* backup, const OutputOptions& output, const ClusterFlags
                         {.method = "POST",
                          .path = api::paths::kBackups,
                          .body = proto::ToCompactJson(request),
-                         .timeout = std::chrono::seconds(60)},
+                         .timeout = std::chrono::seconds(60),
+                         .repeatable = true},
                         &record);
     }();
     if (ReportFailure(created, output, exit_code)) return;

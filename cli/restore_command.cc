@@ -189,7 +189,8 @@ void Run(const RestoreFlags& flags, const OutputOptions& output, const ClusterFl
   ApiRequest call{.method = "POST",
                   .path = api::paths::Fill(api::paths::kBackupRestore, {flags.id}),
                   .body = proto::ToCompactJson(request),
-                  .timeout = flags.dry_run ? std::chrono::minutes(60) : std::chrono::minutes(5)};
+                  .timeout = flags.dry_run ? std::chrono::minutes(60) : std::chrono::minutes(5),
+                  .repeatable = true};
   if (flags.dry_run) {
     proto::RestorePlan plan;
     if (ReportFailure(CallApiFor(cluster, call, &plan), output, exit_code)) return;

@@ -14,4 +14,13 @@ std::vector<std::string> SplitNonEmpty(std::string_view text, char separator) {
   return pieces;
 }
 
+std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string joined;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) joined += separator;
+    joined += parts[i];
+  }
+  return joined;
+}
+
 }  // namespace lockstep

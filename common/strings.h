@@ -9,5 +9,7 @@ namespace lockstep {
 
 // The non-empty pieces of `text` between `separator`s: "/v1//x/" -> {"v1", "x"}.
 std::vector<std::string> SplitNonEmpty(std::string_view text, char separator);
+// "a, b, c" for {"a", "b", "c"} with ", " as `separator`.
+std::string Join(const std::vector<std::string>& parts, std::string_view separator);
 
 }  // namespace lockstep

@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "common/zxid.h"
+#include "coordinator/agent_client.h"
 
 namespace lockstep::coordinator {
 namespace {
@@ -85,6 +86,34 @@ std::string Election::problem() const {
   return problem_;
 }
 
+Status Election::ConfirmLeading() const {
+  std::string node;
+  uint64_t generation = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (!leading_ || !current_) return NotCoordinator();
+    node = leading_node_;
+    generation = current_->generation;
+  }
+  auto refused = [](const std::string& why) {
+    return Status(StatusCode::kUnavailable,
+                  std::string(kNotCoordinator) + ": it cannot confirm its role with a ZooKeeper "
+                  "quorum (" + why + "); this master may be cut off; nothing was changed: retry, "
+                  "and the request goes to the coordinator the quorum elects");
+  };
+  Result<std::unique_ptr<ElectionZk>> fresh = connect_();
+  if (!fresh.ok()) return refused(fresh.status().message());
+  Result<std::vector<std::string>> queue = (*fresh)->Children(options_.root);
+  if (!queue.ok()) return refused(queue.status().message());
+  if (queue->empty()) return refused("the election is empty");
+  const std::string first = *std::min_element(queue->begin(), queue->end());
+  if (first != node) return refused("the election is led by " + first + " now");
+  Result<ElectionZk::Znode> znode = (*fresh)->GetData(options_.root + "/" + first);
+  if (!znode.ok()) return refused(znode.status().message());
+  if (static_cast<uint64_t>(znode->czxid) != generation) return refused("a new generation leads");
+  return Status::Ok();
+}
+
 Status Election::Step() {
   if (client_ && client_->expired()) {
     log::Warn("ZooKeeper session expired: leaving the election and enrolling again");
@@ -134,6 +163,7 @@ Status Election::Step() {
                 {{"coordinator", leader.name}, {"generation", FormatZxid(leader.generation)}});
     }
     leading_ = leading;
+    leading_node_ = leading ? my_node_ : "";
     current_ = leader;
     problem_.clear();
   }

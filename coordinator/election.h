@@ -55,6 +55,12 @@ class Election {
   std::optional<CoordinatorInfo> Current() const;
   // Why there is no coordinator, when there is none (e.g. ZooKeeper unreachable).
   std::string problem() const;
+  // Confirms, before the coordinator acts on a request, that it still leads as a ZooKeeper
+  // quorum sees it. Its own session can outlive a partition by up to the session timeout: a
+  // server cut off in a minority answers until it notices, and meanwhile this agent would act
+  // alone. A fresh session needs the quorum (the leader creates it); through it, the election's
+  // first znode must still be this agent's, with the same generation. NotCoordinator otherwise.
+  Status ConfirmLeading() const;
 
  private:
   void Loop();
@@ -72,6 +78,7 @@ class Election {
   bool woken_ = false;
   bool stopping_ = false;
   bool leading_ = false;
+  std::string leading_node_;  // this agent's election znode while it leads
   bool connected_ = false;
   std::optional<CoordinatorInfo> current_;
   std::string problem_;

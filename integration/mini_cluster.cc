@@ -123,7 +123,9 @@ MiniCluster::~MiniCluster() {
 }
 
 std::string MiniCluster::name(int i) const { return "m" + std::to_string(i); }
-std::string MiniCluster::host(int i) const { return "127.0.1." + std::to_string(i); }
+std::string MiniCluster::host(int i) const {
+  return networks_ ? networks_->Host(i) : "127.0.1." + std::to_string(i);
+}
 std::string MiniCluster::url(int i) const {
   return (options_.tls ? "https://" : "http://") + host(i) + ":" +
          std::to_string(options_.agent_port);
@@ -252,6 +254,7 @@ Status MiniCluster::StartStoppedAgents() {
 Status MiniCluster::StartAgent(int i) {
   if (agent_pids_[i - 1] > 0) TryReap(agent_pids_[i - 1]);  // a crashed agent's zombie
   std::vector<std::string> argv = {AgentBinary(), "--config", master_dir(i) + "/agent.toml"};
+  if (networks_) argv = networks_->InNamespace(i, std::move(argv));  // its server inherits it
   ASSIGN_OR_RETURN(pid_t pid, SpawnProcess(argv, {.output_file = master_dir(i) + "/agent.log"}));
   agent_pids_[i - 1] = pid;
   return WriteFileAtomically(master_dir(i) + "/agent.pid", std::to_string(pid) + "\n");
@@ -260,6 +263,10 @@ Status MiniCluster::StartAgent(int i) {
 Status MiniCluster::Up(std::chrono::milliseconds timeout) {
   if (masters() < 1 || masters() > 9) return InvalidArgument("masters must be 1..9");
   agent_pids_.assign(masters(), 0);
+  if (options_.netns) {
+    networks_ = std::make_unique<MasterNetworks>();
+    RETURN_IF_ERROR(networks_->Create(masters()));
+  }
   RETURN_IF_ERROR(WriteFiles());
   std::shared_ptr<boost::asio::ssl::context> tls;
   if (options_.tls) {
@@ -283,6 +290,7 @@ Status MiniCluster::Down() {
   agent_pids_.assign(agent_pids_.size(), 0);
   KillServersUnder(options_.dir);
   UnmountUnder(options_.dir);
+  networks_.reset();  // after the processes in the namespaces are gone
   up_ = false;
   return Status::Ok();
 }

@@ -10,11 +10,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/http/client.h"
 #include "common/status.h"
+#include "integration/netns.h"
 #include "proto/agent.pb.h"
 
 namespace lockstep::integration {
@@ -43,6 +45,9 @@ struct MiniClusterOptions {
   std::string extra_agent_toml;  // appended to every agent.toml (e.g. [[components]] tables)
   std::string extra_env;  // appended to cluster.env (NAME=value lines)
   std::string java = "/usr/bin/java";
+  // Each master in a network namespace of its own (netns.h) instead of on 127.0.1.i, so that
+  // partitions() can cut masters apart. Needs root.
+  bool netns = false;
 
   // Ports free on every master's address, for tests that must not collide with a sandbox.
   static MiniClusterOptions WithFreePorts(std::string dir, int masters);
@@ -98,6 +103,9 @@ class MiniCluster {
   Status PauseZk(int i);
   Status ResumeZk(int i);
 
+  // With options.netns: cut masters apart and heal (netns.h); nullptr otherwise.
+  MasterNetworks* partitions() { return networks_.get(); }
+
   // HTTP to agent i (with the token unless `token` says otherwise).
   Result<http::Reply> Call(int i, const std::string& method, const std::string& path,
                            const std::string& body = "", const std::string* token = nullptr,
@@ -128,6 +136,7 @@ class MiniCluster {
   MiniClusterOptions options_;
   std::vector<pid_t> agent_pids_;
   std::unique_ptr<http::Client> client_;
+  std::unique_ptr<MasterNetworks> networks_;  // with options.netns, while up
   bool detached_ = false;
   bool up_ = false;
 };

@@ -3,6 +3,7 @@
 // only the next in line is woken when it goes, and a coordinator that loses ZooKeeper stops
 // coordinating. Also how a request for the coordinator waits for an election to settle.
 #include "coordinator/election.h"
+#include "coordinator/agent_client.h"
 
 #include <gtest/gtest.h>
 
@@ -162,6 +163,36 @@ TEST_F(ElectionTest, UnreachableZooKeeperMeansNoCoordinatorAndSaysWhy) {
   Advance("m1", 200ms);
   ASSERT_TRUE(Eventually([&] { return m1.IsCoordinator(); }));
   EXPECT_EQ(m1.problem(), "");
+}
+
+// A coordinator whose own session still works but whose master is cut off from the quorum (new
+// sessions can't be made from there) confirms nothing: its requests are refused, not acted on.
+TEST_F(ElectionTest, ACoordinatorCutOffFromTheQuorumCannotConfirmItsRole) {
+  Election& m1 = Join("m1");
+  ASSERT_TRUE(Eventually([&] { return m1.IsCoordinator(); }));
+  EXPECT_TRUE(m1.ConfirmLeading().ok());
+  Election& m2 = Join("m2");
+  ASSERT_TRUE(Sees("m2", "m1"));
+  EXPECT_EQ(m2.ConfirmLeading().code(), StatusCode::kUnavailable) << "m2 does not lead";
+
+  zk_.SetUnreachable("m1", true);  // m1's session lives on; no new one can be made
+  EXPECT_TRUE(m1.IsCoordinator());
+  Status refused = m1.ConfirmLeading();
+  EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
+  EXPECT_NE(refused.message().find(kNotCoordinator), std::string::npos) << refused.message();
+  EXPECT_NE(refused.message().find("quorum"), std::string::npos) << refused.message();
+  testing::FakeClock clock;
+  const http::Client client;
+  const http::Request post{.method = "POST", .path = "/v1/backups"};
+  std::optional<http::Reply> reply =
+      agent::RouteToCoordinator(m1, client, "token", post, 1s, clock);
+  ASSERT_TRUE(reply.has_value()) << "acted on while cut off";
+  EXPECT_EQ(reply->status, 503);
+  const http::Request get{.method = "GET", .path = "/v1/backups"};
+  EXPECT_FALSE(agent::RouteToCoordinator(m1, client, "token", get, 1s, clock).has_value())
+      << "reads are still served";
+  zk_.SetUnreachable("m1", false);
+  EXPECT_TRUE(m1.ConfirmLeading().ok());
 }
 
 TEST_F(ElectionTest, TheCoordinatorHandlesItsOwnRequestsAtOnce) {

@@ -7,6 +7,7 @@
 #include "api/names.h"
 #include "api/paths.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "proto/json.h"
 
 namespace lockstep::agent {
@@ -125,24 +126,40 @@ std::vector<proto::Backup> Catalog::All() {
 
 Result<proto::Backup> Catalog::Find(const std::string& id) {
   RETURN_IF_ERROR(api::CheckBackupId(id));
-  std::vector<std::future<Result<proto::Backup>>> asked;
+  std::vector<std::pair<std::string, std::future<Result<proto::Backup>>>> asked;
+  std::vector<std::string> silent;  // peers not heard from: the record may be theirs alone
   for (const auto& peer : peers_->Snapshot()) {
-    if (!peer.agent_reachable()) continue;
-    asked.push_back(std::async(std::launch::async, [this, peer, &id]() -> Result<proto::Backup> {
+    if (!peer.agent_reachable()) {
+      silent.push_back(peer.name());
+      continue;
+    }
+    asked.emplace_back(peer.name(), std::async(std::launch::async,
+                                               [this, peer, &id]() -> Result<proto::Backup> {
       proto::Backup record;
       RETURN_IF_ERROR(Get(peer, paths::Fill(paths::kCatalogRecord, {id}), &record));
       return record;
     }));
   }
   Result<proto::Backup> newest = records_->Get(id);
-  for (auto& answer : asked) {
+  for (auto& [name, answer] : asked) {
     Result<proto::Backup> got = answer.get();
-    if (!got.ok()) continue;
+    if (!got.ok()) {
+      if (got.status().code() != StatusCode::kNotFound) silent.push_back(name);
+      continue;
+    }
     proto::Backup& record = *got;
     if (!newest.ok() || record.revision() > newest->revision()) {
       Keep(record);
       newest = std::move(record);
     }
+  }
+  if (!newest.ok() && !silent.empty()) {
+    // Not here, but not every master was heard from (this one may be cut off from them): not a
+    // definite answer.
+    return Status(StatusCode::kUnavailable, "no answering master holds backup '" + id + "', but " +
+                                                Join(silent, ", ") +
+                                                " did not answer; ask another agent, or retry "
+                                                "once they answer");
   }
   if (!newest.ok() || newest->deleted()) {
     return NotFound("no backup '" + id + "'; `lockstep backup list` shows them");

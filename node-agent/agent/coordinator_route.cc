@@ -62,7 +62,15 @@ std::optional<http::Reply> RouteToCoordinator(const coordinator::Election& elect
   std::optional<http::Reply> unanswered;  // the last coordinator's silence, while waiting
   std::string silent;                     // …and its name
   for (;;) {
-    if (election.IsCoordinator()) return std::nullopt;
+    if (election.IsCoordinator()) {
+      // Reads are served as they are; a change first confirms the role with the quorum.
+      if (request.method == "GET") return std::nullopt;
+      Status confirmed = election.ConfirmLeading();
+      if (confirmed.ok()) return std::nullopt;
+      log::Warn("refusing to act: the coordinator role is not confirmed",
+                {{"path", request.path}, {"error", confirmed.message()}});
+      return api::StatusReply(confirmed);
+    }
     std::optional<coordinator::CoordinatorInfo> coordinator = election.Current();
     if (coordinator && !forwarded && coordinator->name == silent) {
       // The election still names the one that did not answer: wait for its session to expire.

@@ -1,0 +1,105 @@
+// Partitions (issue 17): three real agents and ZooKeeper servers, each master in a network
+// namespace of its own (netns.h), so that masters can be cut apart while the test still reaches
+// every one. The coordinator's master cut off from the other two: the majority elects a new
+// coordinator and backs up without it; the cut-off agent acts on nothing; once healed, every
+// agent names the same coordinator and the cut-off master catches up its copy.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <iostream>
+#include <set>
+#include <string>
+
+#include "integration/harness.h"
+#include "integration/mini_cluster.h"
+#include "integration/scenario_dir.h"
+#include "proto/backup.pb.h"
+#include "proto/json.h"
+
+namespace lockstep::integration {
+namespace {
+
+using namespace std::chrono_literals;
+
+class Partitions : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto options = MiniClusterOptions::WithFreePorts(ScenarioDir("lockstep-partition-test"), 3);
+    options.netns = true;
+    cluster_ = new MiniCluster(options);
+    Status up = cluster_->Up();
+    ASSERT_TRUE(up.ok()) << up.ToString();
+    ASSERT_TRUE(WaitFor([] { return cluster_->CoordinatorIndex() != 0; }, 30s));
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+
+  // The coordinator agent `i` names (0: none, or it does not answer).
+  static int CoordinatorSeenBy(int i) { return cluster_->CoordinatorIndex(i); }
+
+  static MiniCluster* cluster_;
+};
+MiniCluster* Partitions::cluster_ = nullptr;
+
+TEST_F(Partitions, ACoordinatorCutOffLosesItsRoleTheMajorityBacksUpAndAllAgreeOnceHealed) {
+  ASSERT_NE(cluster_->partitions(), nullptr);
+  const int cut = CoordinatorSeenBy(1);
+  ASSERT_NE(cut, 0);
+  std::set<int> majority;
+  for (int i = 1; i <= 3; ++i) {
+    if (i != cut) majority.insert(i);
+  }
+  ASSERT_TRUE(cluster_->partitions()->Partition({cut}).ok());
+  const auto begun = std::chrono::steady_clock::now();
+
+  // The CLI is given every agent, the cut-off one first, as an operator's list might be.
+  std::string urls = cluster_->url(cut);
+  for (int i : majority) urls += "," + cluster_->url(i);
+  CliResult created = RunCli({"--cluster", urls, "--token-file", cluster_->token_file(), "--json",
+                              "backup", "create", "--label", "partitioned", "--component",
+                              "zookeeper", "--wait"});
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
+  std::cerr << "READY " << seconds << " s after m" << cut << " (the coordinator) was cut off\n";
+  ASSERT_EQ(created.exit_code, 0) << created.out << created.err;
+  proto::Backup ready;
+  ASSERT_TRUE(proto::FromJson(created.out, &ready, true).ok()) << created.out;
+  EXPECT_EQ(ready.status(), proto::STATUS_READY) << ready.reason();
+  EXPECT_EQ(ready.replicas_size(), 2);
+  for (const auto& replica : ready.replicas()) {
+    EXPECT_NE(replica.master(), cluster_->name(cut)) << "a copy on the cut-off master";
+  }
+  // The majority agrees on a new coordinator; the cut-off agent names none of its own.
+  const int elected = CoordinatorSeenBy(*majority.begin());
+  EXPECT_NE(elected, 0);
+  EXPECT_NE(elected, cut);
+  for (int i : majority) EXPECT_EQ(CoordinatorSeenBy(i), elected) << "m" << i;
+  // The cut-off agent steps down once its server notices it lost the quorum (ZooKeeper's
+  // syncLimit); until then it refuses to act, as it cannot confirm its role.
+  EXPECT_TRUE(WaitFor([&] { return CoordinatorSeenBy(cut) != cut; }, 60s))
+      << "the cut-off agent still calls itself coordinator";
+
+  ASSERT_TRUE(cluster_->partitions()->Heal().ok());
+  ASSERT_TRUE(cluster_->WaitAllHealthy(90s));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const int seen = CoordinatorSeenBy(1);
+        return seen != 0 && CoordinatorSeenBy(2) == seen && CoordinatorSeenBy(3) == seen;
+      },
+      60s))
+      << "the agents disagree on the coordinator after healing";
+  proto::Backup caught_up;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        CliResult shown = RunCli(cluster_->CliArgs({"--json", "backup", "show", ready.id()}));
+        return proto::FromJson(shown.out, &caught_up, true).ok() &&
+               caught_up.replicas_size() == 3;
+      },
+      60s))
+      << "m" << cut << " never caught up its copy";
+}
+
+}  // namespace
+}  // namespace lockstep::integration

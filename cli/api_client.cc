@@ -26,6 +26,7 @@ namespace {
 // given without waiting for the rest. Remembered for a while: a `--wait` polls many times.
 constexpr auto kProbeTimeout = std::chrono::milliseconds(1500);
 constexpr auto kProbeFor = std::chrono::seconds(15);
+constexpr auto kRoundPause = std::chrono::seconds(1);
 
 struct ProbedOrder {
   std::string urls;
@@ -97,6 +98,53 @@ std::vector<std::string> AnsweringFirst(const ClusterFlags& flags) {
   return first;
 }
 
+// One round over the agents given (answering ones first): the first real answer, or Unavailable
+// with what each said (and *none_answered set). A read, or a change carrying a request id, passes
+// a 502/503 (its agent can't reach or confirm the coordinator) on to the next agent.
+Result<std::string> CallAnyAgent(const ClusterFlags& flags, const std::string& token,
+                                 const ApiRequest& request, std::string* content_type,
+                                 bool* none_answered) {
+  *none_answered = false;
+  std::string unreachable;
+  for (const std::string& each : AnsweringFirst(flags)) {
+    ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(each));
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    if (url.tls) {
+      ASSIGN_OR_RETURN(tls, http::MakeClientContext({.ca_file = flags.ca_file}));
+    }
+    http::Client client(tls);
+    Result<http::Reply> reply = client.Call(url, {.method = request.method,
+                                                  .target = request.path,
+                                                  .body = request.body,
+                                                  .token = token,
+                                                  .accept = request.accept,
+                                                  .timeout = request.timeout,
+                                                  .upload_file = request.upload_file,
+                                                  .download_file = request.download_file,
+                                                  .progress = request.progress});
+    if (!reply.ok()) {
+      unreachable += (unreachable.empty() ? "" : "; ") + reply.status().message();
+      continue;
+    }
+    const bool passable = reply->status == 502 || reply->status == 503;
+    if (passable && (request.repeatable || request.method == "GET")) {
+      unreachable += (unreachable.empty() ? "" : "; ") +
+                     api::StatusFromReply(*reply, url.ToString() + request.path).message();
+      continue;
+    }
+    if (reply->status / 100 != 2) {
+      return api::StatusFromReply(*reply, url.ToString() + request.path);
+    }
+    if (content_type) *content_type = reply->content_type;
+    return std::move(reply->body);
+  }
+  *none_answered = true;
+  return Status(StatusCode::kUnavailable,
+                unreachable +
+                    "; check --cluster (a comma-separated list of agents is tried in "
+                    "order) and that the agents run");
+}
+
 }  // namespace
 
 Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request,
@@ -111,44 +159,19 @@ Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request
   }
   Result<std::string> token = api::LoadToken(flags.token_file);
   if (!token.ok()) return InvalidArgument(token.status().message());
-  // Any agent will do: try each given URL until one answers.
-  std::string unreachable;
-  for (const std::string& each : AnsweringFirst(flags)) {
-    ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(each));
-    std::shared_ptr<boost::asio::ssl::context> tls;
-    if (url.tls) {
-      ASSIGN_OR_RETURN(tls, http::MakeClientContext({.ca_file = flags.ca_file}));
-    }
-    http::Client client(tls);
-    Result<http::Reply> reply = client.Call(url, {.method = request.method,
-                                                  .target = request.path,
-                                                  .body = request.body,
-                                                  .token = *token,
-                                                  .accept = request.accept,
-                                                  .timeout = request.timeout,
-                                                  .upload_file = request.upload_file,
-                                                  .download_file = request.download_file,
-                                                  .progress = request.progress});
-    if (!reply.ok()) {
-      unreachable += (unreachable.empty() ? "" : "; ") + reply.status().message();
-      continue;
-    }
-    // A read, or a change carrying a request id, can go to the next agent safely.
-    if (reply->status == 503 && (request.repeatable || request.method == "GET")) {
-      unreachable += (unreachable.empty() ? "" : "; ") +
-                     api::StatusFromReply(*reply, url.ToString() + request.path).message();
-      continue;
-    }
-    if (reply->status / 100 != 2) {
-      return api::StatusFromReply(*reply, url.ToString() + request.path);
-    }
-    if (content_type) *content_type = reply->content_type;
-    return std::move(reply->body);
+  // A request carrying an id may be sent again, to any agent, without acting twice: while every
+  // agent says the coordinator is out of reach (502/503, e.g. while the quorum elects a new one
+  // after a partition), the round is repeated until the request's own timeout.
+  const auto deadline = std::chrono::steady_clock::now() + request.timeout;
+  for (;;) {
+    bool none_answered = false;
+    Result<std::string> answered =
+        CallAnyAgent(flags, *token, request, content_type, &none_answered);
+    const bool retry = request.repeatable && none_answered &&
+                       std::chrono::steady_clock::now() + kRoundPause < deadline;
+    if (!retry) return answered;
+    std::this_thread::sleep_for(kRoundPause);
   }
-  return Status(StatusCode::kUnavailable,
-                unreachable +
-                    "; check --cluster (a comma-separated list of agents is tried in "
-                    "order) and that the agents run");
 }
 
 Status CallApiFor(const ClusterFlags& flags, const ApiRequest& request,

@@ -295,6 +295,22 @@ Status MiniCluster::Down() {
   return Status::Ok();
 }
 
+Status MiniCluster::Detach() {
+  detached_ = true;
+  if (!networks_) return Status::Ok();
+  return WriteFileAtomically(options_.dir + "/netns", networks_->Keep() + "\n");
+}
+
+Result<std::unique_ptr<MasterNetworks>> MiniCluster::AttachNetworks(const std::string& dir) {
+  Result<std::string> kept = ReadSmallFile(dir + "/netns", 4096);
+  if (!kept.ok()) {
+    return FailedPrecondition("the sandbox under " + dir +
+                              " was not started with --netns: its masters share loopback and "
+                              "can't be cut apart");
+  }
+  return MasterNetworks::Attach(*kept);
+}
+
 Status MiniCluster::DownDir(const std::string& dir) {
   if (!fs::exists(dir + "/cluster.env")) {
     return NotFound(dir + " holds no sandbox (no cluster.env)");
@@ -306,6 +322,10 @@ Status MiniCluster::DownDir(const std::string& dir) {
   }
   KillServersUnder(dir);
   UnmountUnder(dir);
+  if (Result<std::unique_ptr<MasterNetworks>> networks = AttachNetworks(dir); networks.ok()) {
+    (*networks)->Destroy();
+    fs::remove(dir + "/netns");
+  }
   return Status::Ok();
 }
 

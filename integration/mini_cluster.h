@@ -68,7 +68,11 @@ class MiniCluster {
   // Tears down a cluster started by another process, from the pid files under `dir`.
   static Status DownDir(const std::string& dir);
   // Keep everything running when this object goes away (the sandbox's `up`).
-  void Detach() { detached_ = true; }
+  // With options.netns, the namespaces stay too (described in DIR/netns for DownDir and
+  // AttachNetworks).
+  Status Detach();
+  // The networks of a detached sandbox under `dir` (started with netns), to partition and heal.
+  static Result<std::unique_ptr<MasterNetworks>> AttachNetworks(const std::string& dir);
 
   int masters() const { return options_.masters; }
   const MiniClusterOptions& options() const { return options_; }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <sstream>
 
 #include "common/process.h"
 
@@ -21,7 +22,25 @@ Status Ip(const std::string& args) {
 
 }  // namespace
 
-MasterNetworks::~MasterNetworks() { Destroy(); }
+MasterNetworks::~MasterNetworks() {
+  if (!kept_) Destroy();
+}
+
+std::string MasterNetworks::Keep() {
+  kept_ = true;
+  return tag_ + " " + std::to_string(subnet_) + " " + std::to_string(masters_);
+}
+
+Result<std::unique_ptr<MasterNetworks>> MasterNetworks::Attach(const std::string& kept) {
+  auto networks = std::make_unique<MasterNetworks>();
+  std::istringstream fields(kept);
+  if (!(fields >> networks->tag_ >> networks->subnet_ >> networks->masters_) ||
+      networks->masters_ < 1) {
+    return InvalidArgument("not a description of master networks: '" + kept + "'");
+  }
+  networks->kept_ = true;  // attaching changes nothing by itself
+  return networks;
+}
 
 std::string MasterNetworks::Host(int i) const {
   return "10.77." + std::to_string(subnet_) + "." + std::to_string(i);
@@ -39,10 +58,19 @@ std::vector<std::string> MasterNetworks::InNamespace(int i, std::vector<std::str
 
 Status MasterNetworks::Create(int masters) {
   masters_ = masters;
-  subnet_ = 1 + static_cast<int>(::getpid() % 250);
   tag_ = std::to_string(::getpid() % 100000);
   Destroy();  // leftovers of a crashed run with the same pid
   masters_ = masters;
+  // A subnet no other cluster on this machine uses (another suite, a sandbox).
+  ASSIGN_OR_RETURN(CommandResult addresses,
+                   RunShellCommand("/usr/sbin/ip -o -4 addr show", kIpTimeout));
+  subnet_ = 1 + static_cast<int>(::getpid() % 250);
+  for (int tries = 0; addresses.output.find(" 10.77." + std::to_string(subnet_) + ".") !=
+                      std::string::npos;
+       ++tries) {
+    if (tries == 250) return Internal("every 10.77.S.0/24 subnet is in use");
+    subnet_ = subnet_ % 250 + 1;
+  }
   const std::string bridge = "lsb" + tag_;
   RETURN_IF_ERROR(Ip("link add " + bridge + " type bridge"));
   RETURN_IF_ERROR(Ip("addr add 10.77." + std::to_string(subnet_) + ".254/24 dev " + bridge));
@@ -79,7 +107,8 @@ Status MasterNetworks::Partition(const std::set<int>& side) {
     for (int b = 1; b <= masters_; ++b) {
       if (side.count(a) == 0 || side.count(b) > 0) continue;
       for (auto [from, to] : {std::pair{a, b}, std::pair{b, a}}) {
-        if (cut_.insert({from, to}).second) RETURN_IF_ERROR(Route("add", from, to));
+        // `replace`: the route may be there already (an earlier partition, another process).
+        if (cut_.insert({from, to}).second) RETURN_IF_ERROR(Route("replace", from, to));
       }
     }
   }
@@ -87,7 +116,11 @@ Status MasterNetworks::Partition(const std::set<int>& side) {
 }
 
 Status MasterNetworks::Heal() {
-  for (auto [from, to] : cut_) RETURN_IF_ERROR(Route("delete", from, to));
+  // Every blackhole route in every namespace, not only this object's: another process (a
+  // sandbox command) may have made them.
+  for (int i = 1; i <= masters_; ++i) {
+    RETURN_IF_ERROR(Ip("-n " + Namespace(i) + " route flush type blackhole"));
+  }
   cut_.clear();
   return Status::Ok();
 }

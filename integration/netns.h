@@ -9,6 +9,7 @@
 // refused. Heal() removes them. Needs root (`ip` from iproute2). Not thread-safe.
 #pragma once
 
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -29,6 +30,11 @@ class MasterNetworks {
   // Removes the namespaces (their interfaces go with them) and the bridge. Processes still
   // running in a namespace keep it alive until they end.
   void Destroy();
+  // Leaves the networks in place when this object goes away (a detached sandbox), and how to
+  // find them again from another process: "TAG SUBNET MASTERS", for Attach().
+  std::string Keep();
+  // The networks Keep() described, to partition, heal or Destroy() them.
+  static Result<std::unique_ptr<MasterNetworks>> Attach(const std::string& kept);
 
   std::string Host(int i) const;       // 10.77.S.i
   std::string Namespace(int i) const;  // for `ip netns exec`
@@ -46,6 +52,7 @@ class MasterNetworks {
   int subnet_ = 0;
   std::string tag_;  // short and unique: interface names are 15 characters at most
   std::set<std::pair<int, int>> cut_;
+  bool kept_ = false;
 };
 
 }  // namespace lockstep::integration

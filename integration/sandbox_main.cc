@@ -1,12 +1,17 @@
-// lockstep-sandbox up|down|status --dir DIR [--masters N] [--object-store [--encrypt]]: a local
-// cluster of N masters, each a real ZooKeeper server under a real lockstep-agent on 127.0.1.i
-// (DESIGN.md "Testing"), optionally with an S3 repository (sandbox_repository.h).
+// lockstep-sandbox up|down|status --dir DIR [--masters N] [--object-store [--encrypt]] [--netns]:
+// a local cluster of N masters, each a real ZooKeeper server under a real lockstep-agent on
+// 127.0.1.i (DESIGN.md "Testing"), optionally with an S3 repository (sandbox_repository.h), or
+// each master in a network namespace of its own (netns.h), which `partition` and `heal` cut
+// apart and join again.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "common/file.h"
 #include "integration/mini_cluster.h"
@@ -47,7 +52,10 @@ int Up(MiniClusterOptions options, const SandboxRepositoryOptions* repository) {
     std::filesystem::remove(options.dir + "/cluster.env");
     return 1;
   }
-  cluster.Detach();
+  if (lockstep::Status detached = cluster.Detach(); !detached.ok()) {
+    std::cerr << "lockstep-sandbox: " << detached.message() << "\n";
+    return 1;
+  }
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::cerr << "healthy after " << static_cast<int>(seconds * 10) / 10.0 << " s: one leader, "
             << options.masters << " serving\n";
@@ -67,6 +75,39 @@ int Down(const std::string& dir) {
   std::filesystem::remove(dir + "/cluster.env");
   std::cout << "sandbox under " << dir
             << " stopped; no agent or ZooKeeper left running (data kept)\n";
+  return 0;
+}
+
+// `partition --dir DIR m2 [m3 …]`: those masters cut off from the others; `heal`: joined again.
+int Partition(const std::string& dir, const std::vector<std::string>& names, bool heal) {
+  auto networks = MiniCluster::AttachNetworks(dir);
+  if (!networks.ok()) {
+    std::cerr << "lockstep-sandbox: " << networks.status().message() << "\n";
+    return 2;
+  }
+  if (heal) {
+    lockstep::Status healed = (*networks)->Heal();
+    std::cout << (healed.ok() ? "healed: every master reaches every other\n" : "");
+    if (!healed.ok()) std::cerr << "lockstep-sandbox: " << healed.message() << "\n";
+    return healed.ok() ? 0 : 1;
+  }
+  std::set<int> side;
+  for (const std::string& name : names) {
+    const int i = name.size() >= 2 && name[0] == 'm' ? std::atoi(name.c_str() + 1) : 0;
+    if (i < 1) {
+      std::cerr << "lockstep-sandbox: '" << name << "' is not a master name (m1, m2, …)\n";
+      return 2;
+    }
+    side.insert(i);
+  }
+  lockstep::Status cut = (*networks)->Partition(side);
+  if (!cut.ok()) {
+    std::cerr << "lockstep-sandbox: " << cut.message() << "\n";
+    return 1;
+  }
+  std::cout << "cut off from the other masters:";
+  for (const std::string& name : names) std::cout << " " << name;
+  std::cout << " (the sandbox's own address still reaches every master; `heal` joins them)\n";
   return 0;
 }
 
@@ -109,7 +150,12 @@ int main(int argc, char** argv) {
   auto* up = app.add_subcommand("up", "Start the sandbox; returns once every server serves.");
   auto* down = app.add_subcommand("down", "Stop every agent and server of the sandbox.");
   auto* status = app.add_subcommand("status", "`lockstep cluster status` of the sandbox.");
-  for (auto* cmd : {up, down, status}) {
+  auto* partition = app.add_subcommand(
+      "partition", "Cut the masters named off from the others (a sandbox started with --netns).");
+  auto* heal = app.add_subcommand("heal", "Undo every partition of the sandbox.");
+  std::vector<std::string> cut_off;
+  partition->add_option("MASTER", cut_off, "m1, m2, …")->required();
+  for (auto* cmd : {up, down, status, partition, heal}) {
     cmd->add_option("--dir", options.dir, "the sandbox's directory")->required();
   }
   up->add_option("--masters", options.masters, "number of masters")->check(CLI::Range(1, 9));
@@ -117,6 +163,9 @@ int main(int argc, char** argv) {
   up->add_option("--zk-port", options.zk_client_port, "ZooKeeper client port on every address");
   up->add_option("--heap-mb", options.heap_mb, "each ZooKeeper JVM's heap (MiB)");
   up->add_flag("--tls", options.tls, "agents serve HTTPS with a self-signed certificate");
+  up->add_flag("--netns", options.netns,
+               "each master in a network namespace of its own (10.77.S.i), so `partition` can "
+               "cut masters apart (needs root)");
   bool object_store = false;
   SandboxRepositoryOptions repository;
   up->add_flag("--object-store", object_store,
@@ -133,5 +182,6 @@ int main(int argc, char** argv) {
     return Up(options, object_store ? &repository : nullptr);
   }
   if (*down) return Down(options.dir);
+  if (*partition || *heal) return Partition(options.dir, cut_off, heal->parsed());
   return StatusOf(options.dir);
 }

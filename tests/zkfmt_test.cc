@@ -177,6 +177,25 @@ TEST(TxnLog, GapInsideAnEpochIsFatal) {
   EXPECT_EQ(s.problems.at(0).actual, "0x13");
 }
 
+TEST(TxnLog, AGapTheSnapshotCoversIsNotedNotFatal) {
+  TxnLogBuilder log;
+  log.Create(0x11, "/a").Create(0x1c, "/b").Create(0x1d, "/c");
+  StringSource source(log.bytes());
+  TxnLogReadOptions options;
+  options.covered_through = 0x1b;  // 0x12..0x1b are in the snapshot
+  auto covered = ReadTxnLog(&source, "log.11", options);
+  ASSERT_TRUE(covered.ok());
+  EXPECT_TRUE(covered->valid);
+  ASSERT_EQ(covered->problems.size(), 1u);
+  EXPECT_FALSE(covered->problems[0].fatal);
+  EXPECT_NE(covered->problems[0].message.find("in the snapshot"), std::string::npos);
+  StringSource again(log.bytes());
+  options.covered_through = 0x1a;  // 0x1b is in neither
+  auto lost = ReadTxnLog(&again, "log.11", options);
+  ASSERT_TRUE(lost.ok());
+  EXPECT_FALSE(lost->valid);
+}
+
 TEST(TxnLog, TransactionsLoggedTwiceAreReportedNotFatal) {
   // What a ZooKeeper 3.8 follower leaves after a sync: 0x12..0x13 written again, then on.
   TxnLogBuilder log;
@@ -255,6 +274,17 @@ TEST_F(DataDirTest, IncludesTheLastLogStartingBeforeTheSnapshot) {
   EXPECT_EQ(set.last_zxid, 0x13);
   // 7 snapshot nodes + /s17 and /s18 (0x11, 0x12) + /late, plus ZooKeeper's double-counted root.
   EXPECT_EQ(set.node_count, 7u + 3u + 1u);
+}
+
+// What a follower synced by snapshot leaves: its open log goes on after the snapshot's zxid.
+TEST_F(DataDirTest, AFollowersLogThatJumpsOverItsSnapshotIsRestorable) {
+  WriteSnapshot("snapshot.10", BuildSnapshot({TreeWith(3), true}));
+  TxnLogBuilder log;
+  log.Create(0x1, "/before").Create(0x11, "/after").Create(0x12, "/later");
+  WriteLog("log.1", log);
+  RestorableSet set = Select();
+  EXPECT_TRUE(set.valid());
+  EXPECT_EQ(set.last_zxid, 0x12);
 }
 
 TEST_F(DataDirTest, MissingEarlierLogMakesTheSetInvalid) {

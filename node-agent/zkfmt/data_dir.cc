@@ -140,7 +140,10 @@ Status SelectLogs(const DataDirs& dirs, const ScanOptions& options, TreeModel* t
     if (reached_cut) break;  // everything further is beyond max_zxid
     ASSIGN_OR_RETURN(auto source, FileSource::Open(log.path));
     TxnVisitor visitor = [&](const TxnRecord& record) { replay(log.name, record); };
-    TxnLogReadOptions read_options{options.max_zxid, options.compute_sha256, &visitor};
+    TxnLogReadOptions read_options{.max_zxid = options.max_zxid,
+                                   .compute_sha256 = options.compute_sha256,
+                                   .visitor = &visitor,
+                                   .covered_through = set->snapshot_zxid};
     ASSIGN_OR_RETURN(TxnLogSummary summary, ReadTxnLog(source.get(), log.name, read_options));
     set->problems.insert(set->problems.end(), summary.problems.begin(), summary.problems.end());
     reached_cut = summary.cut;

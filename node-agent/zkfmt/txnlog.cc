@@ -160,10 +160,15 @@ class TxnLogParser {
     }
     bool next_in_epoch = record.zxid == prev + 1;
     bool new_epoch = ZxidEpoch(record.zxid) > ZxidEpoch(prev);
-    if (!next_in_epoch && !new_epoch) {
-      Note(record.offset, "zxid sequence broken inside the log", true, FormatZxid(prev + 1),
+    if (next_in_epoch || new_epoch) return;
+    if (options_.covered_through && record.zxid - 1 <= *options_.covered_through) {
+      Note(record.offset, "zxids missing from the log are in the snapshot (a follower synced by "
+           "snapshot goes on logging in the same file)", false, FormatZxid(prev + 1),
            FormatZxid(record.zxid));
+      return;
     }
+    Note(record.offset, "zxid sequence broken inside the log", true, FormatZxid(prev + 1),
+         FormatZxid(record.zxid));
   }
 
   void Keep(const TxnRecord& record, int64_t stored_crc) {

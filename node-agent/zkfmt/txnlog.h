@@ -40,6 +40,10 @@ struct TxnLogReadOptions {
   std::optional<Zxid> max_zxid;
   bool compute_sha256 = false;
   const TxnVisitor* visitor = nullptr;
+  // The zxid the chosen snapshot holds everything up to: a jump in the log over zxids it covers
+  // is not a loss. A ZooKeeper follower synced by snapshot (SNAP) writes the snapshot and goes on
+  // logging in its open log file, leaving exactly such a jump.
+  std::optional<Zxid> covered_through;
 };
 
 struct TxnLogSummary {

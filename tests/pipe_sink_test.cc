@@ -1,9 +1,15 @@
 // PipeSink hands bytes to a worker thread in order, whatever sizes they arrive in, and the first
 // error the stages after it meet comes back to the producer, with nothing passed on after it.
+// PullPipe, its mirror, reads a source ahead on a thread of its own: every byte in order, the
+// source's error after the bytes before it, and a dropped pipe stops its worker.
 #include "common/pipe_sink.h"
+#include "common/pull_pipe.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
+#include <memory>
 #include <random>
 #include <string>
 
@@ -78,6 +84,71 @@ TEST(PipeSink, AnAbandonedPipeStopsWithoutFinishing) {
     ASSERT_TRUE(pipe.Write(data.data(), data.size()).ok());
   }  // no Finish(): the destructor stops the worker
   EXPECT_FALSE(out.finished);
+}
+
+}  // namespace
+}  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+// A source that hands out `data` in pieces of `piece` bytes, then fails if `error` is set.
+PullPipe::Source Pieces(const std::string& data, size_t piece, Status error = Status::Ok()) {
+  auto at = std::make_shared<size_t>(0);
+  return [&data, piece, error, at](char* buffer, size_t size) -> Result<size_t> {
+    if (*at == data.size()) {
+      if (!error.ok()) return error;
+      return size_t{0};
+    }
+    const size_t n = std::min({size, piece, data.size() - *at});
+    std::memcpy(buffer, data.data() + *at, n);
+    *at += n;
+    return n;
+  };
+}
+
+std::string ReadAllOf(PullPipe& pipe, size_t chunk, Status* status) {
+  std::string out;
+  std::string buffer(chunk, '\0');
+  for (;;) {
+    Result<size_t> got = pipe.Read(buffer.data(), buffer.size());
+    if (!got.ok()) {
+      *status = got.status();
+      return out;
+    }
+    if (*got == 0) return out;
+    out.append(buffer.data(), *got);
+  }
+}
+
+TEST(PullPipe, ReadsTheWholeStreamInOrderWhateverThePieces) {
+  const std::string data = Random((5 << 20) + 333);
+  for (size_t piece : {size_t{1} << 16, size_t{4097}, size_t{3} << 20}) {
+    PullPipe pipe(Pieces(data, piece));
+    Status status;
+    const std::string out = ReadAllOf(pipe, 777, &status);
+    EXPECT_TRUE(status.ok());
+    EXPECT_TRUE(out == data) << "pieces of " << piece;
+  }
+}
+
+TEST(PullPipe, TheSourcesErrorComesAfterTheBytesBeforeIt) {
+  const std::string data = Random(3 << 20);
+  PullPipe pipe(Pieces(data, 1 << 16, Corruption("chunk 48 failed authentication")));
+  Status status;
+  const std::string out = ReadAllOf(pipe, 1 << 20, &status);
+  EXPECT_EQ(status.code(), StatusCode::kCorruption);
+  EXPECT_TRUE(out == data) << "every byte before the error is delivered";
+}
+
+TEST(PullPipe, ADroppedPipeStopsItsWorker) {
+  const std::string data = Random(16 << 20);
+  {
+    PullPipe pipe(Pieces(data, 1 << 16));
+    char byte;
+    ASSERT_TRUE(pipe.Read(&byte, 1).ok());
+  }  // the worker may be waiting for room: the destructor must still end it
+  SUCCEED();
 }
 
 }  // namespace

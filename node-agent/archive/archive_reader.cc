@@ -50,6 +50,8 @@ Status ArchiveReader::OpenDecryption(const std::vector<age::X25519Identity>& ide
   }
   auto raw = [this](char* buffer, size_t size) { return ReadRaw(buffer, size); };
   ASSIGN_OR_RETURN(age_, age::AgeReader::Open(raw, path_, identities));
+  ahead_ = std::make_unique<PullPipe>(
+      [this](char* buffer, size_t size) { return age_->Read(buffer, size); });
   return Status::Ok();
 }
 
@@ -61,10 +63,10 @@ Result<size_t> ArchiveReader::ReadRaw(char* buffer, size_t size) {
 }
 
 Result<size_t> ArchiveReader::ReadStream(char* buffer, size_t size) {
-  if (age_ == nullptr) return ReadRaw(buffer, size);
+  if (ahead_ == nullptr) return ReadRaw(buffer, size);
   size_t filled = 0;
   while (filled < size) {
-    ASSIGN_OR_RETURN(size_t got, age_->Read(buffer + filled, size - filled));
+    ASSIGN_OR_RETURN(size_t got, ahead_->Read(buffer + filled, size - filled));
     if (got == 0) break;
     filled += got;
   }

@@ -2,9 +2,11 @@
 // libarchive, streaming each entry's data, while hashing every byte of the archive file
 // (SHA-256) so the whole-archive checksum costs no extra pass. An archive encrypted with age (see
 // archive_writer.h) is decrypted on the way, chunk by authenticated chunk, with the identities
-// given; the checksum stays the stored file's. Not thread-safe.
+// given, on a thread of its own ahead of libarchive (PullPipe); the checksum stays the stored
+// file's. Not thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,6 +15,7 @@
 
 #include "common/crypto/age_reader.h"
 #include "common/file.h"
+#include "common/pull_pipe.h"
 #include "common/async_sha256.h"
 #include "common/status.h"
 #include "node-agent/zkfmt/byte_source.h"
@@ -47,7 +50,7 @@ class ArchiveReader : public zkfmt::ByteSource {
   Result<std::string> FinishAndHash();
   // "zstd", "gzip", "none"...
   std::string compression() const;
-  uint64_t compressed_bytes_read() const { return compressed_read_; }
+  uint64_t compressed_bytes_read() const { return compressed_read_.load(); }
   uint64_t file_size() const { return file_size_; }
   bool encrypted() const { return age_ != nullptr; }
 
@@ -68,8 +71,10 @@ class ArchiveReader : public zkfmt::ByteSource {
   std::unique_ptr<char[]> buffer_;
   AsyncSha256 sha_;
   Status read_status_;
-  uint64_t compressed_read_ = 0;
+  std::atomic<uint64_t> compressed_read_{0};  // the decrypting thread counts too
   uint64_t file_size_ = 0;
+  // Decrypts ahead (encrypted archives only). Last, so it stops before what it reads goes away.
+  std::unique_ptr<PullPipe> ahead_;
 };
 
 }  // namespace lockstep::archive

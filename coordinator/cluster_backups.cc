@@ -328,6 +328,10 @@ void ClusterBackups::Collect(Fetches& fetches, proto::Backup& record, size_t eno
   }
 }
 
+Result<proto::Backup> ClusterBackups::Latest(const proto::Backup& record) const {
+  return find_record_ ? find_record_(record.id()) : Result<proto::Backup>(record);
+}
+
 void ClusterBackups::CollectLaggards(Fetches& fetches, const proto::Backup& record) {
   for (size_t i = 0; i < fetches.targets.size(); ++i) {
     if (fetches.collected[i]) continue;
@@ -339,8 +343,7 @@ void ClusterBackups::CollectLaggards(Fetches& fetches, const proto::Backup& reco
                 {{"id", record.id()}, {"to", master}, {"error", fetched.message()}});
       continue;
     }
-    Result<proto::Backup> latest =
-        find_record_ ? find_record_(record.id()) : Result<proto::Backup>(record);
+    Result<proto::Backup> latest = Latest(record);
     if (!latest.ok() || latest->deleted()) continue;
     proto::Replica* replica = latest->add_replicas();
     replica->set_master(master);

@@ -127,6 +127,8 @@ class ClusterBackups {
   void Collect(Fetches& fetches, proto::Backup& record, size_t enough);
   // The fetches still running after READY: each one that succeeds is added to the newest copy.
   void CollectLaggards(Fetches& fetches, const proto::Backup& record);
+  // The newest copy of `record` (find_record_), or `record` itself without a lookup.
+  Result<proto::Backup> Latest(const proto::Backup& record) const;
   void Replicate(AgentClient& agents, proto::Backup& record, const proto::MasterStatus& from,
                  std::vector<proto::MasterStatus> others);
   // The replicas a backup needs to be READY, with `masters` masters in the cluster.

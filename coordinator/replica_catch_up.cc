@@ -80,7 +80,7 @@ void ClusterBackups::CatchUpOne(std::shared_ptr<AgentClient> agents, proto::Back
     std::lock_guard guard(catch_up_mu_);
     catch_up_retry_.erase(key);
   }
-  Result<proto::Backup> latest = find_record_ ? find_record_(record.id()) : Result(record);
+  Result<proto::Backup> latest = Latest(record);
   if (!latest.ok() || latest->deleted()) {
     // Deleted meanwhile: the copy just made must not outlive it.
     (void)agents->RemoveArchive(MemberOf(to), record.id());

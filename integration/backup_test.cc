@@ -37,9 +37,8 @@ class Backups : public ::testing::Test {
     options.allow_crash_points = true;
     options.lock_lease = 4s;  // a dead coordinator's lock lapses quickly
     cluster_ = new MiniCluster(options);
-    Status up = cluster_->Up();
+    Status up = cluster_->UpWithCoordinator();
     ASSERT_TRUE(up.ok()) << up.ToString();
-    ASSERT_TRUE(WaitFor([] { return cluster_->CoordinatorIndex() != 0; }, 30s));
   }
   static void TearDownTestSuite() {
     delete cluster_;

@@ -64,9 +64,8 @@ class Components : public ::testing::Test {
         "\n[[components]]\nname = \"guarded\"\npath = \"/guarded\"\n"
         "pre_restore = \"echo refusing: the app is still running; exit 3\"\n";
     cluster_ = new MiniCluster(options);
-    Status up = cluster_->Up();
+    Status up = cluster_->UpWithCoordinator();
     ASSERT_TRUE(up.ok()) << up.ToString();
-    ASSERT_TRUE(WaitFor([] { return cluster_->CoordinatorIndex() != 0; }, 30s));
   }
   static void TearDownTestSuite() {
     delete cluster_;

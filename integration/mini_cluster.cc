@@ -260,6 +260,15 @@ Status MiniCluster::StartAgent(int i) {
   return WriteFileAtomically(master_dir(i) + "/agent.pid", std::to_string(pid) + "\n");
 }
 
+Status MiniCluster::UpWithCoordinator() {
+  RETURN_IF_ERROR(Up());
+  if (!WaitFor([this] { return CoordinatorIndex() != 0; }, std::chrono::seconds(30))) {
+    return Status(StatusCode::kUnavailable, "the sandbox serves but elected no coordinator within "
+                                            "30 s; see " + options_.dir + "/m*/agent.log");
+  }
+  return Status::Ok();
+}
+
 Status MiniCluster::Up(std::chrono::milliseconds timeout) {
   if (masters() < 1 || masters() > 9) return InvalidArgument("masters must be 1..9");
   agent_pids_.assign(masters(), 0);

@@ -63,6 +63,9 @@ class MiniCluster {
   // Writes every file, starts the agents (which start ZooKeeper) and waits until every server
   // serves with one leader; writes DIR/cluster.env.
   Status Up(std::chrono::milliseconds timeout = std::chrono::seconds(90));
+  // Up(), then waits (30 s at most) until the agents have elected a coordinator: what a suite
+  // that sends operations needs before its first test.
+  Status UpWithCoordinator();
   // Stops the agents (which stop their servers) and kills anything left on this cluster's dirs.
   Status Down();
   // Tears down a cluster started by another process, from the pid files under `dir`.

@@ -112,9 +112,8 @@ class Nemesis : public ::testing::Test {
     options.netns = true;
     options.lock_lease = 10s;  // a lease a lost holder leaves behind lapses sooner
     cluster_ = new MiniCluster(options);
-    Status up = cluster_->Up();
+    Status up = cluster_->UpWithCoordinator();
     ASSERT_TRUE(up.ok()) << up.ToString();
-    ASSERT_TRUE(WaitFor([] { return cluster_->CoordinatorIndex() != 0; }, 30s));
   }
   static void TearDownTestSuite() {
     delete cluster_;

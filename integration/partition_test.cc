@@ -30,9 +30,8 @@ class Partitions : public ::testing::Test {
     auto options = MiniClusterOptions::WithFreePorts(ScenarioDir("lockstep-partition-test"), 3);
     options.netns = true;
     cluster_ = new MiniCluster(options);
-    Status up = cluster_->Up();
+    Status up = cluster_->UpWithCoordinator();
     ASSERT_TRUE(up.ok()) << up.ToString();
-    ASSERT_TRUE(WaitFor([] { return cluster_->CoordinatorIndex() != 0; }, 30s));
   }
   static void TearDownTestSuite() {
     delete cluster_;

@@ -67,9 +67,8 @@ class RepositoryTest : public ::testing::Test {
                                identity->recipient().ToString() + "\"]\nidentity_file = \"" +
                                identity_file_ + "\"\n";
     cluster_ = new MiniCluster(options);
-    Status up = cluster_->Up();
+    Status up = cluster_->UpWithCoordinator();
     ASSERT_TRUE(up.ok()) << up.ToString();
-    ASSERT_TRUE(WaitFor([] { return cluster_->CoordinatorIndex() != 0; }, 30s));
   }
   static void TearDownTestSuite() {
     delete cluster_;

@@ -52,9 +52,8 @@ class RestoreSuite : public ::testing::Test {
     options.small_disk_master = small_disk_master;
     options.java = JavaWrapper(dir);
     auto* cluster = new MiniCluster(options);
-    Status up = cluster->Up();
+    Status up = cluster->UpWithCoordinator();
     EXPECT_TRUE(up.ok()) << up.ToString();
-    EXPECT_TRUE(WaitFor([&] { return cluster->CoordinatorIndex() != 0; }, 30s));
     return cluster;
   }
 

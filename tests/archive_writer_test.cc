@@ -17,19 +17,14 @@
 
 namespace lockstep::archive {
 namespace {
+using testing::CompressibleBytes;
 using testing::ReadFile;
 using testing::TempDir;
 using testing::WriteFile;
 
-std::string RandomBytes(size_t size, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string bytes(size, '\0');
-  for (char& c : bytes) c = static_cast<char>(rng() % 64 + 32);  // compressible, like base64
-  return bytes;
-}
 
 TEST(AsyncSha256, AgreesWithSha256ForAnyWayTheBytesArrive) {
-  const std::string data = RandomBytes((5 << 20) + 123, 1);
+  const std::string data = CompressibleBytes((5 << 20) + 123, 1);
   Sha256 plain;
   plain.Update(data);
   const std::string expected = plain.HexDigest();
@@ -59,7 +54,7 @@ class ArchiveWriterTest : public ::testing::Test {
 
 TEST_F(ArchiveWriterTest, ZstdStreamReadsBackWithTheHashCommitReturned) {
   const std::string file = tmp_ / "data";
-  WriteFile(file, RandomBytes(9 << 20, 2));  // several 4 MiB zstd jobs
+  WriteFile(file, CompressibleBytes(9 << 20, 2));  // several 4 MiB zstd jobs
   const std::string archive = tmp_ / "a.tar.zst";
   auto writer = ArchiveWriter::Create(archive);
   ASSERT_TRUE(writer.ok()) << writer.status().message();
@@ -95,7 +90,7 @@ TEST_F(ArchiveWriterTest, ZstdStreamReadsBackWithTheHashCommitReturned) {
 
 TEST_F(ArchiveWriterTest, AnUnchangedFileIsTrustedAndARewrittenOneIsHashedAgain) {
   const std::string file = tmp_ / "data";
-  WriteFile(file, RandomBytes(3 << 20, 3));
+  WriteFile(file, CompressibleBytes(3 << 20, 3));
   const std::string hashed_sha = Sha256Of(file);
   const FileIdentity hashed_as = *IdentifyFile(file);
 
@@ -108,7 +103,7 @@ TEST_F(ArchiveWriterTest, AnUnchangedFileIsTrustedAndARewrittenOneIsHashedAgain)
   // (ctime ticks coarsely: rewrite until the identity shows it, within a deadline.)
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   do {
-    WriteFile(file, RandomBytes(3 << 20, 4));
+    WriteFile(file, CompressibleBytes(3 << 20, 4));
   } while (*IdentifyFile(file) == hashed_as && std::chrono::steady_clock::now() < deadline);
   ASSERT_NE(*IdentifyFile(file), hashed_as);
   auto refused = ArchiveWriter::Create(tmp_ / "refused.tar.zst");

@@ -14,16 +14,11 @@
 
 namespace lockstep::archive {
 namespace {
+using testing::CompressibleBytes;
 using testing::ReadFile;
 using testing::TempDir;
 using testing::WriteFile;
 
-std::string Compressible(size_t size, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string bytes(size, '\0');
-  for (char& c : bytes) c = static_cast<char>(rng() % 64 + 32);
-  return bytes;
-}
 
 // Every entry's name and bytes, or the first error.
 Result<std::map<std::string, std::string>> ReadAll(ArchiveReader& reader) {
@@ -48,7 +43,7 @@ class EncryptedArchiveTest : public ::testing::Test {
  protected:
   void SetUp() override {
     identity_ = std::make_unique<age::X25519Identity>(*age::GenerateIdentity());
-    data_ = Compressible((6 << 20) + 77, 5);  // more than one zstd job and many age chunks
+    data_ = CompressibleBytes((6 << 20) + 77, 5);  // more than one zstd job and many age chunks
     WriteFile(tmp_ / "data", data_);
     archive_ = tmp_ / "a.tar.zst";
     auto writer = ArchiveWriter::Create(archive_, {.recipients = {identity_->recipient()}});

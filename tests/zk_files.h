@@ -79,6 +79,8 @@ class TempDir {
 
 void WriteFile(const std::string& path, const std::string& contents);
 std::string ReadFile(const std::string& path);
+// `size` pseudo-random printable bytes from `seed`, compressible the way base64 is.
+std::string CompressibleBytes(size_t size, uint32_t seed);
 // relative path -> sha256 of every regular file below `root` (directories as "<dir>").
 std::map<std::string, std::string> Fingerprint(const std::string& root);
 

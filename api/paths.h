@@ -25,6 +25,7 @@ inline constexpr char kBackup[] = "/v1/backups/{id}";
 inline constexpr char kBackupArchive[] = "/v1/backups/{id}/archive";
 inline constexpr char kBackupVerify[] = "/v1/backups/{id}/verify";
 inline constexpr char kBackupRestore[] = "/v1/backups/{id}/restore";
+inline constexpr char kBackupDiff[] = "/v1/backups/{id}/diff";
 inline constexpr char kSchedules[] = "/v1/schedules";
 inline constexpr char kSchedule[] = "/v1/schedules/{name}";
 

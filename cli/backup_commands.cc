@@ -13,6 +13,7 @@
 #include "cli/exit_codes.h"
 #include "cli/identity_option.h"
 #include "cli/progress_printer.h"
+#include "cli/diff_command.h"
 #include "cli/restore_command.h"
 #include "common/crypto/age_file.h"
 #include "common/http/client.h"
@@ -485,13 +486,15 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
 void AddBackupCommands(CLI::App& app, const OutputOptions& output, const ClusterFlags& cluster,
                        int* exit_code) {
   auto* backup = app.add_subcommand(
-      "backup", "Cluster backups: create, list, show, delete, download, import, verify, restore.");
+      "backup",
+      "Cluster backups: create, list, show, delete, download, import, verify, diff, restore.");
   backup->require_subcommand(1);
   AddCreate(backup, output, cluster, exit_code);
   AddList(backup, output, cluster, exit_code);
   AddShowAndDelete(backup, output, cluster, exit_code);
   AddDownload(backup, output, cluster, exit_code);
   AddRestore(backup, output, cluster, exit_code);
+  AddDiff(backup, output, cluster, exit_code);
   AddImport(backup, output, cluster, exit_code);
   AddVerify(backup, output, cluster, exit_code);
 }

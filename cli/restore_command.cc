@@ -7,8 +7,10 @@
 #include <thread>
 
 #include "api/names.h"
+#include "api/znode_path.h"
 #include "api/paths.h"
 #include "cli/coordinator_wait.h"
+#include "cli/diff_command.h"
 #include "cli/exit_codes.h"
 #include "cli/identity_option.h"
 #include "proto/agent.pb.h"
@@ -25,6 +27,8 @@ constexpr auto kPollOutage = std::chrono::seconds(90);
 struct RestoreFlags {
   std::string id;
   std::vector<std::string> components;
+  std::string path;  // a spot restore: the backup's subtree...
+  std::string to;    // ...and where it goes live
   std::string identity;  // an age identity file, for masters without identity_file
   bool dry_run = false;
   bool yes = false;
@@ -52,7 +56,21 @@ bool NamesZooKeeper(const std::vector<std::string>& components) {
   return std::find(components.begin(), components.end(), "zookeeper") != components.end();
 }
 
+Status CheckSpot(const RestoreFlags& flags) {
+  if (flags.path.empty()) {
+    return flags.to.empty() ? Status::Ok()
+                            : InvalidArgument("--to needs --path: the subtree to restore");
+  }
+  if (!flags.components.empty()) {
+    return InvalidArgument("--path restores one subtree; leave out --component");
+  }
+  RETURN_IF_ERROR(api::CheckRestorableSubtree(flags.path, "--path"));
+  if (!flags.to.empty()) RETURN_IF_ERROR(api::CheckRestorableSubtree(flags.to, "--to"));
+  return Status::Ok();
+}
+
 Status CheckComponents(const RestoreFlags& flags) {
+  if (!flags.path.empty() || !flags.to.empty()) return CheckSpot(flags);
   if (NamesZooKeeper(flags.components) && flags.components.size() > 1) {
     return InvalidArgument(
         "restore zookeeper on its own: it replaces the whole ensemble's data, "
@@ -60,8 +78,9 @@ Status CheckComponents(const RestoreFlags& flags) {
   }
   if (!NamesZooKeeper(flags.components) && flags.dry_run) {
     return InvalidArgument(
-        "--dry-run plans a --component zookeeper restore; app components are "
-        "restored online and stop nothing");
+        "--dry-run plans a --component zookeeper or a --path restore; app components are "
+        "restored online and stop nothing (`backup diff ID --path ROOT` shows what would "
+        "change)");
   }
   return Status::Ok();
 }
@@ -96,6 +115,24 @@ Status Confirm(const ClusterFlags& cluster, const RestoreFlags& flags) {
             << "\n  the ensemble is now at zxid " << LeaderZxid(status)
             << "\nEverything written after the backup is discarded, and every server stops for "
                "the swap.\nType yes to restore: ";
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer != "yes") return FailedPrecondition("not confirmed; nothing was changed");
+  return Status::Ok();
+}
+
+// A spot restore rewrites a live subtree: on a terminal, says what it would change (its dry run)
+// and wants "yes".
+Status ConfirmSpot(const ClusterFlags& cluster, const ApiRequest& dry_run) {
+  if (!isatty(STDIN_FILENO)) {
+    return InvalidArgument(
+        "refusing to restore without confirmation: this rewrites a live subtree. Run it on a "
+        "terminal, or pass --yes (--dry-run shows what it would change)");
+  }
+  proto::BackupDiff diff;
+  RETURN_IF_ERROR(CallApiFor(cluster, dry_run, &diff));
+  PrintDiff(diff);
+  std::cerr << "Type yes to restore: ";
   std::string answer;
   std::getline(std::cin, answer);
   if (answer != "yes") return FailedPrecondition("not confirmed; nothing was changed");
@@ -157,6 +194,9 @@ Result<proto::RestoreRecord> WaitForRestore(const ClusterFlags& cluster,
 void PrintRestore(const proto::RestoreRecord& r) {
   std::cout << r.id() << "\n  status     " << proto::BackupStatus_Name(r.status())
             << (r.reason().empty() ? "" : ": " + r.reason()) << "\n  driver     " << r.driver();
+  if (!r.path().empty()) {
+    std::cout << "\n  subtree    " << r.path() << (r.to() != r.path() ? " into " + r.to() : "");
+  }
   if (r.outage_ms()) std::cout << "\n  outage     " << r.outage_ms() << " ms";
   if (r.duration_seconds() > 0) std::cout << "\n  took       " << r.duration_seconds() << " s";
   if (!r.discarded().empty()) std::cout << "\n  discarded  " << r.discarded();
@@ -182,8 +222,28 @@ void Run(const RestoreFlags& flags, const OutputOptions& output, const ClusterFl
   }
   proto::RestoreRequest request;
   for (const auto& component : flags.components) request.add_components(component);
+  request.set_path(flags.path);
+  request.set_to(flags.to);
   request.set_dry_run(flags.dry_run);
   if (ReportFailure(AddIdentities(flags.identity, cluster, &request), output, exit_code)) return;
+  const bool spot = !flags.path.empty();
+  if (spot && (flags.dry_run || !flags.yes)) {
+    proto::RestoreRequest preview = request;
+    preview.set_dry_run(true);
+    ApiRequest dry_run{.method = "POST",
+                       .path = api::paths::Fill(api::paths::kBackupRestore, {flags.id}),
+                       .body = proto::ToCompactJson(preview),
+                       .timeout = std::chrono::minutes(30)};
+    if (!flags.dry_run) {
+      if (ReportFailure(ConfirmSpot(cluster, dry_run), output, exit_code)) return;
+    } else {
+      proto::BackupDiff diff;
+      if (ReportFailure(CallApiFor(cluster, dry_run, &diff), output, exit_code)) return;
+      output.json ? PrintJson(diff) : PrintDiff(diff);
+      *exit_code = kExitOk;
+      return;
+    }
+  }
   // The same id goes to every agent this invocation tries: a retry never restores twice.
   request.set_request_id(api::NewRequestId());
   ApiRequest call{.method = "POST",
@@ -223,7 +283,8 @@ void AddRestore(CLI::App* backup, const OutputOptions& output, const ClusterFlag
   auto* cmd = backup->add_subcommand(
       "restore",
       "Restore a backup. App components (default: all of the backup's) are restored online: "
-      "their subtree is made equal to the backup's while every server serves. --component "
+      "their subtree is made equal to the backup's while every server serves. --path restores "
+      "any one subtree the same way (optionally --to another path, for inspection). --component "
       "zookeeper replaces ZooKeeper's data on every master: the archive is staged and verified "
       "everywhere first, then all servers stop, swap and start together, and every master is "
       "rolled back if the ensemble does not form.");
@@ -232,8 +293,15 @@ void AddRestore(CLI::App* backup, const OutputOptions& output, const ClusterFlag
                   "what to restore (repeatable): an app component such as marathon, online; "
                   "default: every app component of the backup. zookeeper: the whole ensemble "
                   "(last resort), on its own");
+  cmd->add_option("--path", flags->path,
+                  "restore only this subtree of the backup, online (not /, /zookeeper or "
+                  "/lockstep); from the component's dump holding it, or the full data");
+  cmd->add_option("--to", flags->to,
+                  "with --path: make the subtree live at this path instead (e.g. "
+                  "/restored/app, for inspection); default: where it was");
   cmd->add_flag("--dry-run", flags->dry_run,
-                "stage and verify on every master, print the plan, change nothing");
+                "zookeeper: stage and verify on every master and print the plan; --path: print "
+                "what it would change. Changes nothing");
   cmd->add_flag("--yes", flags->yes, "do not ask for confirmation (needed without a terminal)");
   cmd->add_flag("--wait", flags->wait, "wait until it is done or rolled back, showing phases");
   cmd->add_option("--identity", flags->identity,

@@ -2,9 +2,12 @@
 // /marathon beside other subtrees is backed up online, changed, and restored while every server
 // keeps serving; /marathon equals the backup node for node (data and ACLs), everything else
 // keeps its changes, and the hooks ran in order. A failing pre-hook leaves its subtree alone; a
-// driver killed mid-restore is finished by running the restore again.
+// driver killed mid-restore is finished by running the restore again. `backup diff` names
+// exactly the changes made since a backup; a spot restore (`--path`, `--to`) brings back one
+// deleted subtree of a full backup while every server serves, and refused paths change nothing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -42,6 +45,39 @@ Subtree ReadSubtree(ZkClient& zk, const std::string& root) {
   });
   EXPECT_TRUE(walked.ok()) << walked.ToString();
   return tree;
+}
+
+// Counts, until stopped, the moments any server of the cluster was not serving.
+class ServingWatch {
+ public:
+  explicit ServingWatch(MiniCluster& cluster)
+      : poller_([this, &cluster] {
+          while (!stop_) {
+            for (int i = 1; i <= 3; ++i) {
+              auto srvr = zk::QuerySrvr(*zk::ParseEndpoint(cluster.zk_endpoint(i)), 2s);
+              if (!srvr.ok() || !srvr->serving) ++not_serving_;
+            }
+            std::this_thread::sleep_for(20ms);
+          }
+        }) {}
+  ~ServingWatch() { Stop(); }
+  int Stop() {
+    stop_ = true;
+    if (poller_.joinable()) poller_.join();
+    return not_serving_.load();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<int> not_serving_{0};
+  std::thread poller_;
+};
+
+// The `paths` of a diff's kind as a sorted list, for exact comparison.
+std::vector<std::string> Sorted(const google::protobuf::RepeatedPtrField<std::string>& paths) {
+  std::vector<std::string> out(paths.begin(), paths.end());
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 class Components : public ::testing::Test {
@@ -126,6 +162,20 @@ class Components : public ::testing::Test {
     return record;
   }
 
+  static void Create(ZkClient& zk, const std::string& path, const std::string& data,
+                     std::vector<ZkAcl> acl = ZkClient::OpenAcl()) {
+    Status made = zk.Create(path, data, acl, CreateMode::kPersistent).status();
+    ASSERT_TRUE(made.ok()) << path << ": " << made.ToString();
+  }
+
+  static proto::BackupDiff Diff(const std::string& id, const std::string& path) {
+    CliResult ran = RunCli(Args({"--json", "backup", "diff", id, "--path", path}));
+    EXPECT_EQ(ran.exit_code, 0) << ran.err << ran.out;
+    proto::BackupDiff diff;
+    EXPECT_TRUE(proto::FromJson(ran.out, &diff, true).ok()) << ran.err << ran.out;
+    return diff;
+  }
+
   static proto::RestoreRecord Restore(const std::string& id, const std::string& component,
                                       int* exit_code) {
     CliResult ran =
@@ -181,26 +231,15 @@ TEST_F(Components, MarathonIsRestoredNodeForNodeWhileEveryServerServes) {
   ASSERT_TRUE(zk->Set("/elsewhere", "after").ok());
   ASSERT_NE(ReadSubtree(*zk, "/marathon"), at_backup);
 
-  std::atomic<bool> stop{false};
-  std::atomic<int> not_serving{0};
-  std::thread poller([&] {
-    while (!stop) {
-      for (int i = 1; i <= 3; ++i) {
-        auto srvr = zk::QuerySrvr(*zk::ParseEndpoint(cluster_->zk_endpoint(i)), 2s);
-        if (!srvr.ok() || !srvr->serving) ++not_serving;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-  });
+  ServingWatch watch(*cluster_);
   fs::remove(hooks_);
   int exit_code = -1;
   proto::RestoreRecord record = Restore(backup->id(), "marathon", &exit_code);
-  stop = true;
-  poller.join();
+  const int not_serving = watch.Stop();
   ASSERT_EQ(exit_code, 0) << record.reason();
   EXPECT_EQ(record.status(), proto::STATUS_READY) << record.reason();
   EXPECT_EQ(record.component_status().at("marathon").status(), proto::STATUS_READY);
-  EXPECT_EQ(not_serving.load(), 0) << "a server stopped serving during a component restore";
+  EXPECT_EQ(not_serving, 0) << "a server stopped serving during a component restore";
 
   Subtree restored = ReadSubtree(*zk, "/marathon");
   Subtree expected = at_backup;
@@ -300,6 +339,140 @@ TEST_F(Components, ADriverKilledMidRestoreIsFinishedByRunningItAgain) {
   EXPECT_EQ(after.restores(0).status(), proto::STATUS_ERROR);
   EXPECT_NE(after.restores(0).reason().find("superseded"), std::string::npos)
       << after.restores(0).reason();
+}
+
+TEST_F(Components, DiffNamesExactlyTheChangesMadeSinceTheBackup) {
+  auto zk = Connect();
+  ASSERT_TRUE(zk);
+  Create(*zk, "/shop", "root");
+  for (const std::string name : {"a", "b", "c", "d", "e", "f"}) {
+    Create(*zk, "/shop/" + name, "was " + name);
+  }
+  Create(*zk, "/shop/d/deep", "under d");
+  (void)zk->Create("/marathon", "", ZkClient::OpenAcl(), CreateMode::kPersistent);
+  (void)zk->Delete("/marathon/spot-check");
+  Create(*zk, "/marathon/spot-check", "v1");
+  Result<proto::Backup> backup = Backup("diff-base");
+  ASSERT_TRUE(backup.ok()) << backup.status().ToString();
+
+  Create(*zk, "/shop/new1", "added");
+  Create(*zk, "/shop/new2", "added");
+  Create(*zk, "/shop/new2/x", "added");
+  ASSERT_TRUE(zk->Delete("/shop/c").ok());
+  ASSERT_TRUE(zk->Delete("/shop/d/deep").ok());
+  ASSERT_TRUE(zk->Delete("/shop/d").ok());
+  ASSERT_TRUE(zk->Set("/shop/a", "changed").ok());
+  ASSERT_TRUE(zk->Set("/shop/b", "changed").ok());
+  ASSERT_TRUE(zk->SetAcl("/shop/e", {{0x01 | 0x10, "world", "anyone"}}).ok());
+  ASSERT_TRUE(zk->Set("/shop/f", "was f").ok());  // a write that changes nothing
+  ASSERT_TRUE(zk->Set("/marathon/spot-check", "v2").ok());
+
+  // /shop is in no component: read from the full backup's snapshot and logs.
+  proto::BackupDiff diff = Diff(backup->id(), "/shop");
+  EXPECT_EQ(Sorted(diff.paths().created()),
+            (std::vector<std::string>{"/shop/c", "/shop/d", "/shop/d/deep"}));
+  EXPECT_EQ(Sorted(diff.paths().deleted()),
+            (std::vector<std::string>{"/shop/new1", "/shop/new2", "/shop/new2/x"}));
+  EXPECT_EQ(Sorted(diff.paths().data_changed()),
+            (std::vector<std::string>{"/shop/a", "/shop/b"}));
+  EXPECT_EQ(Sorted(diff.paths().acl_changed()), (std::vector<std::string>{"/shop/e"}));
+  EXPECT_EQ(diff.created(), 3u);
+  EXPECT_EQ(diff.deleted(), 3u);
+  EXPECT_EQ(diff.data_changed(), 2u);
+  EXPECT_EQ(diff.acl_changed(), 1u);
+  EXPECT_EQ(diff.unchanged(), 2u);  // /shop and /shop/f
+  EXPECT_FALSE(diff.truncated());
+  EXPECT_NE(diff.source().find("snapshot"), std::string::npos) << diff.source();
+
+  // Inside a component: read from its dump.
+  proto::BackupDiff in_component = Diff(backup->id(), "/marathon/spot-check");
+  EXPECT_NE(in_component.source().find("marathon"), std::string::npos) << in_component.source();
+  EXPECT_EQ(Sorted(in_component.paths().data_changed()),
+            (std::vector<std::string>{"/marathon/spot-check"}));
+  EXPECT_EQ(in_component.created() + in_component.deleted() + in_component.acl_changed(), 0u);
+
+  // The human form says the same, and bad input is refused naming it.
+  CliResult human = RunCli(Args({"backup", "diff", backup->id(), "--path", "/shop"}));
+  EXPECT_EQ(human.exit_code, 0) << human.err;
+  EXPECT_NE(human.out.find("/shop/new2/x"), std::string::npos) << human.out;
+  CliResult bad = RunCli(Args({"backup", "diff", backup->id(), "--path", "shop/"}));
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("--path"), std::string::npos) << bad.err;
+}
+
+TEST_F(Components, ADeletedSubtreeIsRestoredWithPathWhileEveryServerServes) {
+  auto zk = Connect();
+  ASSERT_TRUE(zk);
+  Create(*zk, "/store", "store");
+  Create(*zk, "/store/keep", "v1");
+  Create(*zk, "/store/lost", "lost root");
+  for (int i = 0; i < 60; ++i) {
+    const std::string child = "/store/lost/c" + std::to_string(i);
+    Create(*zk, child, std::string(static_cast<size_t>(i * 50), 'x'),
+           i % 10 == 5 ? std::vector<ZkAcl>{{0x01 | 0x10, "world", "anyone"}}
+                      : ZkClient::OpenAcl());
+    if (i % 10 == 0) Create(*zk, child + "/leaf", "leaf " + std::to_string(i));
+  }
+  const Subtree at_backup = ReadSubtree(*zk, "/store/lost");
+  Result<proto::Backup> backup = Backup("spot");
+  ASSERT_TRUE(backup.ok()) << backup.status().ToString();
+
+  // The accident: the subtree is deleted; its sibling changes afterwards and must keep it.
+  std::vector<std::string> deepest_first;
+  for (const auto& [path, content] : at_backup) deepest_first.push_back(path);
+  std::sort(deepest_first.begin(), deepest_first.end(), [](const auto& a, const auto& b) {
+    return std::count(a.begin(), a.end(), '/') > std::count(b.begin(), b.end(), '/');
+  });
+  for (const auto& path : deepest_first) ASSERT_TRUE(zk->Delete(path).ok()) << path;
+  ASSERT_TRUE(zk->Set("/store/keep", "v2").ok());
+  const Subtree store_before = ReadSubtree(*zk, "/store");
+
+  // Refused: exit 2, nothing changed.
+  for (const std::vector<std::string>& refused :
+       {std::vector<std::string>{"--path", "/"}, {"--path", "/zookeeper"},
+        {"--path", "/lockstep/x"}, {"--path", "/store/lost", "--to", "/store/lost/inner"},
+        {"--path", "store"}, {"--to", "/elsewhere"}}) {
+    std::vector<std::string> args = {"backup", "restore", backup->id(), "--yes"};
+    args.insert(args.end(), refused.begin(), refused.end());
+    CliResult ran = RunCli(Args(args));
+    EXPECT_EQ(ran.exit_code, 2) << refused[1] << ": " << ran.err;
+  }
+  // The dry run says what it would do, and does nothing.
+  CliResult dry = RunCli(Args(
+      {"--json", "backup", "restore", backup->id(), "--path", "/store/lost", "--dry-run"}));
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  proto::BackupDiff plan;
+  ASSERT_TRUE(proto::FromJson(dry.out, &plan, true).ok()) << dry.out;
+  EXPECT_EQ(plan.created(), at_backup.size());
+  EXPECT_EQ(plan.deleted() + plan.data_changed() + plan.acl_changed(), 0u);
+  EXPECT_EQ(ReadSubtree(*zk, "/store"), store_before) << "a refused or dry run changed /store";
+
+  ServingWatch watch(*cluster_);
+  CliResult ran = RunCli(Args({"--json", "backup", "restore", backup->id(), "--path",
+                               "/store/lost", "--yes", "--wait"}));
+  const int not_serving = watch.Stop();
+  ASSERT_EQ(ran.exit_code, 0) << ran.err << ran.out;
+  proto::RestoreRecord record;
+  ASSERT_TRUE(proto::FromJson(ran.out, &record, true).ok()) << ran.out;
+  EXPECT_EQ(record.status(), proto::STATUS_READY) << record.reason();
+  EXPECT_EQ(record.path(), "/store/lost");
+  EXPECT_EQ(record.to(), "/store/lost");
+  EXPECT_EQ(not_serving, 0) << "a server stopped serving during a spot restore";
+  EXPECT_EQ(ReadSubtree(*zk, "/store/lost"), at_backup) << "/store/lost differs from the backup";
+  auto keep = zk->Get("/store/keep");
+  ASSERT_TRUE(keep.ok());
+  EXPECT_EQ(keep->first, "v2") << "a node outside the restored subtree was touched";
+
+  // Into another, empty path: the backup's subtree, renamed there, node for node.
+  CliResult moved = RunCli(Args({"--json", "backup", "restore", backup->id(), "--path",
+                                 "/store/lost", "--to", "/inspect/lost", "--yes", "--wait"}));
+  ASSERT_EQ(moved.exit_code, 0) << moved.err << moved.out;
+  Subtree expected;
+  for (const auto& [path, content] : at_backup) {
+    expected["/inspect/lost" + path.substr(std::string("/store/lost").size())] = content;
+  }
+  EXPECT_EQ(ReadSubtree(*zk, "/inspect/lost"), expected);
+  EXPECT_EQ(ReadSubtree(*zk, "/store/lost"), at_backup) << "--to touched the original path";
 }
 
 }  // namespace

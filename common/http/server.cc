@@ -18,6 +18,7 @@
 #include <utility>  // before asio: Boost 1.74's awaitable.hpp uses std::exchange
 
 #include "common/http/file_stream.h"
+#include "common/http/url.h"
 #include "common/log.h"
 
 namespace lockstep::http {
@@ -34,8 +35,8 @@ std::map<std::string, std::string> ParseQuery(std::string_view query) {
     size_t amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
     size_t eq = pair.find('=');
-    out[std::string(pair.substr(0, eq))] =
-        eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1));
+    out[QueryUnescape(pair.substr(0, eq))] =
+        eq == std::string_view::npos ? "" : QueryUnescape(pair.substr(eq + 1));
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }

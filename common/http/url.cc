@@ -1,5 +1,6 @@
 #include "common/http/url.h"
 
+#include <cctype>
 #include <charconv>
 
 namespace lockstep::http {
@@ -35,6 +36,47 @@ Result<Url> ParseUrl(const std::string& text) {
   }
   url.port = static_cast<uint16_t>(value);
   return url;
+}
+
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string QueryEscape(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string QueryUnescape(std::string_view value) {
+  std::string out;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const int high = value[i] == '%' && i + 2 < value.size() ? HexValue(value[i + 1]) : -1;
+    const int low = high >= 0 ? HexValue(value[i + 2]) : -1;
+    if (low < 0) {
+      out += value[i];
+      continue;
+    }
+    out += static_cast<char>(high * 16 + low);
+    i += 2;
+  }
+  return out;
 }
 
 }  // namespace lockstep::http

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -17,5 +18,11 @@ struct Url {
 };
 
 Result<Url> ParseUrl(const std::string& text);
+
+// A query parameter's value, percent-encoded (RFC 3986: everything but unreserved characters,
+// so a znode path with '&', '=' or spaces survives), and decoded again ('+' stays '+'; a
+// malformed escape is kept as it is).
+std::string QueryEscape(std::string_view value);
+std::string QueryUnescape(std::string_view value);
 
 }  // namespace lockstep::http

@@ -199,6 +199,8 @@ void Agent::WireServices(const std::string& token, const std::string& zk_connect
   schedules_ = std::make_unique<ScheduleService>(token, c.peer_timeout, self_.get(), backups_.get(),
                                                  masters_.get(), agents_.get(), peers_.get(),
                                                  client_.get(), election_.get());
+  diffs_ = std::make_unique<DiffService>(c.name, zk_connect, catalog_.get(), masters_.get(),
+                                         &self_->replicas());
   restores_ = std::make_unique<RestoreService>(
       RestoreServiceOptions{.token = token,
                             .settings = {.self = c.name,
@@ -207,7 +209,7 @@ void Agent::WireServices(const std::string& token, const std::string& zk_connect
                             .zk_connect = zk_connect,
                             .components = c.components},
       self_.get(), catalog_.get(), backups_.get(), masters_.get(), agents_.get(), client_.get(),
-      election_.get());
+      election_.get(), diffs_.get());
   if (repository_) {
     backups_->set_repository(repository_.get());
     schedules_->set_remote_keep(c.repository.keep);
@@ -228,6 +230,7 @@ void Agent::WireServices(const std::string& token, const std::string& zk_connect
                                                           .backups = backups_.get(),
                                                           .schedules = schedules_.get(),
                                                           .restores = restores_.get(),
+                                                          .diffs = diffs_.get(),
                                                           .internal = internal_.get(),
                                                           .crash_points = c.allow_crash_points})));
 }
@@ -278,6 +281,7 @@ void Agent::End() {
   if (duties_.joinable()) duties_.join();
   schedules_.reset();
   restores_.reset();  // waits for a running restore's thread
+  diffs_.reset();
   uploads_.reset();   // waits for a running upload (it publishes through backups_)
   backups_.reset();   // waits for a running backup's thread
   election_.reset();  // leaves the election at once, so a successor takes over quickly

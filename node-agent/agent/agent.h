@@ -60,6 +60,7 @@ class Agent {
   std::unique_ptr<BucketCatalog> bucket_catalog_;  // with [repository] only
   std::unique_ptr<BackupService> backups_;
   std::unique_ptr<ScheduleService> schedules_;
+  std::unique_ptr<DiffService> diffs_;
   std::unique_ptr<RestoreService> restores_;
   std::unique_ptr<InternalApi> internal_;
   std::unique_ptr<StatusService> status_;

@@ -8,6 +8,7 @@
 #include "common/crypto/age_file.h"
 #include "common/log.h"
 #include "common/sha256.h"
+#include "node-agent/agent/replica_sources.h"
 #include "node-agent/agent/api_util.h"
 #include "node-agent/agent/coordinator_route.h"
 #include "node-agent/agent/remote_check.h"
@@ -129,12 +130,8 @@ http::Reply BackupService::Archive(const http::Request&, const PathParams& param
     Result<proto::Backup> record = catalog_->Find(id);
     if (!record.ok()) return StatusReply(record.status());
     if (record->remote().status() == proto::STATUS_READY) {
-      proto::FetchRequest fetch;
-      fetch.set_id(id);
-      fetch.set_from_url(record->remote().url());
-      fetch.set_sha256(record->sha256());
-      fetch.set_size_bytes(record->size_bytes());
-      if (Status fetched = replicas.Fetch(fetch); !fetched.ok()) {
+      if (Status fetched = FetchFromAny(replicas, *record, {record->remote().url()});
+          !fetched.ok()) {
         return StatusReply(fetched.Prepend(self_->name() + " could not fetch the repository's copy"));
       }
     }

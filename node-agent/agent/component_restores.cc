@@ -1,14 +1,19 @@
 #include "node-agent/agent/component_restores.h"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "api/names.h"
+#include "api/znode_path.h"
 #include "common/clock.h"
 #include "common/crash_point.h"
 #include "common/log.h"
 #include "common/process.h"
 #include "common/zk_client.h"
 #include "coordinator/cluster_lock.h"
+#include "node-agent/agent/replica_sources.h"
+#include "node-agent/components/backup_tree.h"
 #include "node-agent/components/dump.h"
 #include "node-agent/components/subtree_restore.h"
 
@@ -48,6 +53,7 @@ struct ComponentRestores::Run {
   proto::Backup backup;
   proto::RestoreRecord record;
   std::vector<std::string> names;
+  std::optional<std::pair<std::string, std::string>> spot;  // a spot restore's path and to
   std::vector<std::string> identities;  // secret: for reading the archive only
   std::unique_ptr<coordinator::ClusterLock> lock;
   Clock::time_point begun = Clock::now();
@@ -76,8 +82,53 @@ void ComponentRestores::Publish(Run& run) {
   coordinator::PublishRestore(host_, *run.agents, run.backup, run.record);
 }
 
+Status ComponentRestores::Choose(Run& run, Target target) const {
+  const proto::Backup& backup = run.backup;
+  const std::string& id = backup.id();
+  if (!target.path.empty()) {
+    const bool full = backup.component_status().count("zookeeper") > 0;
+    const bool dumped = std::any_of(
+        backup.component_status().begin(), backup.component_status().end(), [&](const auto& c) {
+          return !c.second.root().empty() && api::InSubtree(target.path, c.second.root());
+        });
+    if (!full && !dumped) {
+      return NotFound("backup " + id + " holds neither ZooKeeper's data nor an app component " +
+                      "holding " + target.path);
+    }
+    run.spot = {target.path, target.to};
+    run.names = {target.to};
+    run.record.set_path(target.path);
+    run.record.set_to(target.to);
+    (*run.record.mutable_component_status())[target.to].set_root(target.to);
+    return Status::Ok();
+  }
+  std::vector<std::string>& names = target.names;
+  if (names.empty()) {
+    for (const auto& [name, status] : backup.component_status()) {
+      if (name != "zookeeper") names.push_back(name);
+    }
+    if (names.empty()) {
+      return InvalidArgument("backup " + id +
+                             " holds no app component; restoring ZooKeeper's whole data needs "
+                             "--component zookeeper (the last resort), one subtree --path P");
+    }
+  }
+  for (const auto& name : names) {
+    if (!backup.component_status().count(name)) {
+      return InvalidArgument("backup " + id + " holds no component '" + name + "'");
+    }
+  }
+  std::sort(names.begin(), names.end());
+  run.names = names;
+  for (const auto& name : names) {
+    (*run.record.mutable_component_status())[name].set_root(
+        backup.component_status().at(name).root());
+  }
+  return Status::Ok();
+}
+
 Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_id,
-                                                      std::vector<std::string> names,
+                                                      Target target,
                                                       const std::string& request_id,
                                                       std::vector<std::string> identities) {
   RETURN_IF_ERROR(api::CheckRequestId(request_id));
@@ -93,23 +144,8 @@ Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_
                               " is not READY; only a complete backup "
                               "can be restored");
   }
-  if (names.empty()) {
-    for (const auto& [name, status] : run->backup.component_status()) {
-      if (name != "zookeeper") names.push_back(name);
-    }
-    if (names.empty()) {
-      return InvalidArgument("backup " + backup_id +
-                             " holds no app component; restoring ZooKeeper's whole data needs "
-                             "--component zookeeper (the last resort)");
-    }
-  }
-  for (const auto& name : names) {
-    if (!run->backup.component_status().count(name)) {
-      return InvalidArgument("backup " + backup_id + " holds no component '" + name + "'");
-    }
-  }
-  std::sort(names.begin(), names.end());
-  run->names = names;
+  RETURN_IF_ERROR(Choose(*run, std::move(target)));
+  const std::vector<std::string>& names = run->names;
   const std::string restore_id = api::NewRestoreId();
   ASSIGN_OR_RETURN(uint64_t generation, coordinator::CurrentGeneration(leadership_));
   run->agents = agents_.AtGeneration(generation);
@@ -143,10 +179,8 @@ Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_
   record.set_status(proto::STATUS_RESTORING);
   record.set_driver(options_.self);
   record.set_phase("restoring " + names.front());
-  for (const auto& name : names) {
-    auto& component = (*record.mutable_component_status())[name];
+  for (auto& [name, component] : *record.mutable_component_status()) {
     component.set_status(proto::STATUS_RESTORING);
-    component.set_root(run->backup.component_status().at(name).root());
   }
   Publish(*run);
   proto::RestoreRecord started = record;
@@ -155,29 +189,31 @@ Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_
 }
 
 Status ComponentRestores::EnsureArchive(Run& run) {
-  const std::string& id = run.backup.id();
-  if (archives_->Has(id)) {
-    Result<std::string> sha = archives_->Hash(id);
-    if (sha.ok() && *sha == run.backup.sha256()) return Status::Ok();
+  // A replica here is re-hashed before use (Fetch), and replaced when it is corrupt.
+  return FetchFromAny(*archives_, run.backup,
+                      ReplicaSources(run.backup, host_.view(false), options_.self));
+}
+
+Result<std::unique_ptr<components::ZNodeSource>> ComponentRestores::OpenSource(
+    const Run& run, const std::string& name) const {
+  ASSIGN_OR_RETURN(age::Identities identities, archives_->Identities(run.identities));
+  const std::string archive = archives_->PathOf(run.backup.id());
+  if (!run.spot) {
+    ASSIGN_OR_RETURN(std::unique_ptr<components::DumpReader> dump,
+                     components::DumpReader::Open(archive, name, identities));
+    return std::unique_ptr<components::ZNodeSource>(std::move(dump));
   }
-  Status last = NotFound("no master holds a good replica of " + id);
-  for (const auto& master : host_.view(false).masters) {
-    if (master.name() == options_.self) continue;
-    proto::FetchRequest fetch;
-    fetch.set_id(id);
-    fetch.set_from_url(master.address());
-    fetch.set_sha256(run.backup.sha256());
-    fetch.set_size_bytes(run.backup.size_bytes());
-    last = archives_->Fetch(fetch);
-    if (last.ok()) return last;
-  }
-  return last;
+  components::BackupTreeOptions options;
+  options.path = run.spot->first;
+  options.to = run.spot->second == run.spot->first ? "" : run.spot->second;
+  options.scratch_parent = archives_->dir();
+  return components::OpenBackupTree(archive, identities, options);
 }
 
 void ComponentRestores::RestoreOne(Run& run, const std::string& name, ZkClient& zk) {
   auto& status = (*run.record.mutable_component_status())[name];
-  const std::string root = run.backup.component_status().at(name).root();
-  const ComponentConfig* config = ConfigOf(name);
+  const std::string root = status.root();
+  const ComponentConfig* config = run.spot ? nullptr : ConfigOf(name);
   const auto timeout = config ? config->hook_timeout : std::chrono::milliseconds(0);
   auto fail = [&](const Status& why) {
     status.set_status(proto::STATUS_ERROR);
@@ -189,12 +225,9 @@ void ComponentRestores::RestoreOne(Run& run, const std::string& name, ZkClient& 
   status.set_pre_hook_output(output);
   if (!pre.ok()) return fail(pre.Prepend(root + " left untouched"));
   CrashPoint("component_restore.after_pre_hook");
-  Result<age::Identities> identities = archives_->Identities(run.identities);
-  if (!identities.ok()) return fail(identities.status());
-  Result<std::unique_ptr<components::DumpReader>> dump =
-      components::DumpReader::Open(archives_->PathOf(run.backup.id()), name, *identities);
-  if (!dump.ok()) return fail(dump.status());
-  Result<components::SubtreeRestoreStats> stats = components::RestoreSubtree(zk, **dump, root);
+  Result<std::unique_ptr<components::ZNodeSource>> source = OpenSource(run, name);
+  if (!source.ok()) return fail(source.status().Prepend(root + " left untouched"));
+  Result<components::SubtreeRestoreStats> stats = components::RestoreSubtree(zk, **source, root);
   if (!stats.ok()) return fail(stats.status().Prepend("restoring " + root));
   status.set_nodes_created(stats->created);
   status.set_nodes_updated(stats->updated);

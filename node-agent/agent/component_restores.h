@@ -4,7 +4,9 @@
 // post-restore hook; the backup's restores[] record shows each component go STATUS_RESTORING ->
 // STATUS_READY, or STATUS_ERROR with the reason and the hooks' output. A failing pre-hook leaves
 // its subtree untouched. Running the same restore again after a crash finishes the job (the
-// subtree restore is idempotent); the interrupted record is marked as superseded.
+// subtree restore is idempotent); the interrupted record is marked as superseded. A spot restore
+// (one subtree of a backup, `backup restore ID --path P [--to Q]`) runs the same way, as one
+// entry named after its live path, without hooks.
 #pragma once
 
 #include <chrono>
@@ -19,6 +21,7 @@
 #include "coordinator/restores.h"
 #include "node-agent/agent/config.h"
 #include "node-agent/agent/replica_store.h"
+#include "node-agent/components/dump.h"
 
 namespace lockstep::agent {
 
@@ -38,10 +41,17 @@ class ComponentRestores {
                     ReplicaStore* archives);
   ~ComponentRestores();  // waits for a running restore
 
-  // `names` empty: every app component the backup holds.
+  // What to restore: app components by name (none: every one the backup holds), or one subtree
+  // of the backup (`path`, from a component's dump holding it or from the full data), made live
+  // at `to`. A spot restore runs no hooks: it is the operator's own, narrow act.
+  struct Target {
+    std::vector<std::string> names;
+    std::string path;
+    std::string to;
+  };
   // `request_id`: as for coordinator::Restores::Start, a retry gets the restore already begun.
   // `identities`: as RestoreRequest.identities, for reading an encrypted archive here.
-  Result<proto::RestoreRecord> Start(const std::string& backup_id, std::vector<std::string> names,
+  Result<proto::RestoreRecord> Start(const std::string& backup_id, Target target,
                                      const std::string& request_id = "",
                                      std::vector<std::string> identities = {});
 
@@ -50,6 +60,11 @@ class ComponentRestores {
   void Drive(std::unique_ptr<Run> run);
   Status EnsureArchive(Run& run);
   void RestoreOne(Run& run, const std::string& name, ZkClient& zk);
+  // The records to make `name`'s subtree from: its dump, or the spot restore's subtree.
+  Result<std::unique_ptr<components::ZNodeSource>> OpenSource(const Run& run,
+                                                              const std::string& name) const;
+  // Fills run.names and the record's entries; InvalidArgument/NotFound when the backup lacks it.
+  Status Choose(Run& run, Target target) const;
   void Publish(Run& run);
   const ComponentConfig* ConfigOf(const std::string& name) const;
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/names.h"
+#include "api/znode_path.h"
 #include "common/log.h"
 #include "common/zk_client.h"
 #include "node-agent/agent/api_util.h"
@@ -19,7 +20,29 @@ bool NamesZooKeeper(const proto::RestoreRequest& request) {
          request.components().end();
 }
 
+// A spot restore names a subtree (and where it goes live) and no component.
+Status CheckSpot(const proto::RestoreRequest& request) {
+  if (request.path().empty()) {
+    if (!request.to().empty()) return InvalidArgument("--to needs --path: the subtree to restore");
+    return Status::Ok();
+  }
+  if (request.components_size() > 0) {
+    return InvalidArgument("--path restores one subtree; leave out --component");
+  }
+  RETURN_IF_ERROR(api::CheckRestorableSubtree(request.path(), "--path"));
+  if (request.to().empty() || request.to() == request.path()) return Status::Ok();
+  RETURN_IF_ERROR(api::CheckRestorableSubtree(request.to(), "--to"));
+  if (api::InSubtree(request.to(), request.path()) || api::InSubtree(request.path(), request.to())) {
+    return InvalidArgument("--to " + request.to() + " overlaps --path " + request.path() +
+                           ": restoring into it would rewrite the subtree being restored; pick "
+                           "a path outside it");
+  }
+  return Status::Ok();
+}
+
 Status CheckComponents(const proto::RestoreRequest& request) {
+  if (!request.path().empty()) return CheckSpot(request);
+  if (!request.to().empty()) return InvalidArgument("--to needs --path: the subtree to restore");
   if (NamesZooKeeper(request) && request.components_size() > 1) {
     return InvalidArgument(
         "restore zookeeper on its own: it replaces the whole ensemble's data, every app "
@@ -27,8 +50,9 @@ Status CheckComponents(const proto::RestoreRequest& request) {
   }
   if (!NamesZooKeeper(request) && request.dry_run()) {
     return InvalidArgument(
-        "--dry-run plans a --component zookeeper restore; app components are "
-        "restored online and stop nothing");
+        "--dry-run plans a --component zookeeper or a --path restore; app components are "
+        "restored online and stop nothing (`backup diff ID --path ROOT` shows what would "
+        "change)");
   }
   return Status::Ok();
 }
@@ -43,8 +67,12 @@ bool DriverUnreachable(const http::Reply& reply) {
 RestoreService::RestoreService(RestoreServiceOptions options, LocalAgent* self, Catalog* catalog,
                                BackupService* backups, const MastersView* masters,
                                coordinator::AgentClient* agents, const http::Client* client,
-                               coordinator::Election* election)
-    : options_(std::move(options)), self_(self), client_(client), election_(election) {
+                               coordinator::Election* election, DiffService* diffs)
+    : options_(std::move(options)),
+      self_(self),
+      client_(client),
+      election_(election),
+      diffs_(diffs) {
   coordinator::RestoreHost host{
       .view = [masters](bool fresh) { return masters->View(fresh); },
       .find = [catalog](const std::string& id) { return catalog->Find(id); },
@@ -102,20 +130,7 @@ http::Reply RestoreService::Restore(const http::Request& request, const PathPara
   if (Status components = CheckComponents(restore); !components.ok()) {
     return StatusReply(components);
   }
-  if (!NamesZooKeeper(restore)) {
-    // App components are restored through ZooKeeper, which then serves: the coordinator drives.
-    if (auto forwarded = RouteToCoordinator(
-            *election_, *client_, options_.token, request,
-            std::chrono::duration_cast<std::chrono::milliseconds>(kDriverTimeout),
-            RealClockInstance(), !restore.request_id().empty())) {
-      return *forwarded;
-    }
-    Result<proto::RestoreRecord> started =
-        components_->Start(backup_id, {restore.components().begin(), restore.components().end()},
-                           restore.request_id(),
-                           {restore.identities().begin(), restore.identities().end()});
-    return ResultReply(started, 202);
-  }
+  if (!NamesZooKeeper(restore)) return RestoreOnline(request, backup_id, restore);
   if (auto routed = RouteToDriver(request)) return *routed;
   if (restore.dry_run()) {
     Result<proto::RestorePlan> plan = restores_->DryRun(
@@ -125,6 +140,30 @@ http::Reply RestoreService::Restore(const http::Request& request, const PathPara
   Result<proto::RestoreRecord> started = restores_->Start(
       backup_id, restore.request_id(), {restore.identities().begin(), restore.identities().end()});
   return ResultReply(started, 202);
+}
+
+http::Reply RestoreService::RestoreOnline(const http::Request& request,
+                                          const std::string& backup_id,
+                                          const proto::RestoreRequest& restore) {
+  const std::vector<std::string> identities(restore.identities().begin(),
+                                            restore.identities().end());
+  if (restore.dry_run()) {  // a subtree's (CheckComponents): what it would change
+    return ResultReply(diffs_->Compute(backup_id, restore.path(), restore.to(), identities));
+  }
+  // Restored through ZooKeeper, which then serves: the coordinator drives.
+  if (auto forwarded = RouteToCoordinator(
+          *election_, *client_, options_.token, request,
+          std::chrono::duration_cast<std::chrono::milliseconds>(kDriverTimeout),
+          RealClockInstance(), !restore.request_id().empty())) {
+    return *forwarded;
+  }
+  ComponentRestores::Target target;
+  target.names.assign(restore.components().begin(), restore.components().end());
+  target.path = restore.path();
+  target.to = restore.to().empty() ? restore.path() : restore.to();
+  return ResultReply(components_->Start(backup_id, std::move(target), restore.request_id(),
+                                        identities),
+                     202);
 }
 
 void RestoreService::SettleOrphans() {

@@ -3,7 +3,8 @@
 //                                          or 200 with the plan for a dry run. `zookeeper`
 //                                          (the whole ensemble) is restored on its own; app
 //                                          components (all of the backup's when none is named)
-//                                          are restored online by the coordinator
+//                                          are restored online by the coordinator, as is one
+//                                          subtree (`path`, optionally made live at `to`)
 // The coordinator drives a restore; when ZooKeeper is down everywhere there is no coordinator,
 // and the agent the request reached drives it instead, under the same all-agents lock. Every
 // agent also settles, periodically, a restore its journals show unfinished once the lock that
@@ -25,6 +26,7 @@
 #include "node-agent/agent/catalog.h"
 #include "node-agent/agent/cluster_status.h"
 #include "node-agent/agent/component_restores.h"
+#include "node-agent/agent/diff_service.h"
 #include "node-agent/agent/local_agent.h"
 #include "node-agent/agent/router.h"
 
@@ -42,7 +44,7 @@ class RestoreService {
   RestoreService(RestoreServiceOptions options, LocalAgent* self, Catalog* catalog,
                  BackupService* backups, const MastersView* masters,
                  coordinator::AgentClient* agents, const http::Client* client,
-                 coordinator::Election* election);
+                 coordinator::Election* election, DiffService* diffs);
 
   http::Reply Restore(const http::Request& request, const PathParams& params);
   // Restores this master's journals show unfinished, with no lock held here: settled.
@@ -51,6 +53,10 @@ class RestoreService {
  private:
   // The coordinator's reply when there is one to ask; nullopt: drive the restore here.
   std::optional<http::Reply> RouteToDriver(const http::Request& request);
+  // App components or one subtree, online: the coordinator drives (a dry run of a subtree is
+  // its diff, computed here).
+  http::Reply RestoreOnline(const http::Request& request, const std::string& backup_id,
+                            const proto::RestoreRequest& restore);
   // The generation a cluster restore driven here stamps its calls with; 0 when it may not drive.
   uint64_t DriverGeneration() const;
 
@@ -60,6 +66,7 @@ class RestoreService {
   coordinator::Election* election_;
   std::unique_ptr<coordinator::Restores> restores_;
   std::unique_ptr<ComponentRestores> components_;
+  DiffService* diffs_;
 };
 
 }  // namespace lockstep::agent

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "node-agent/agent/backup_service.h"
+#include "node-agent/agent/diff_service.h"
 #include "node-agent/agent/internal_api.h"
 #include "node-agent/agent/restore_service.h"
 #include "node-agent/agent/router.h"
@@ -21,6 +22,7 @@ struct Services {
   BackupService* backups = nullptr;
   ScheduleService* schedules = nullptr;
   RestoreService* restores = nullptr;
+  DiffService* diffs = nullptr;
   InternalApi* internal = nullptr;
   bool crash_points = false;  // tests only: the crash-point route exists
 };

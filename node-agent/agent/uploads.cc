@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "node-agent/agent/backup_service.h"
+#include "node-agent/agent/replica_sources.h"
 
 namespace lockstep::agent {
 namespace {
@@ -81,21 +82,10 @@ Status Uploads::UploadOne(const proto::Backup& record) {
 
 Status Uploads::EnsureReplica(const proto::Backup& record) {
   if (self_->replicas().Has(record.id())) return Status::Ok();
-  Status last = NotFound("no master holds a replica of " + record.id() + " to upload");
-  const coordinator::ClusterView view = masters_->View();
-  for (const auto& replica : record.replicas()) {
-    for (const auto& master : view.masters) {
-      if (master.name() != replica.master() || !master.agent_reachable()) continue;
-      proto::FetchRequest fetch;
-      fetch.set_id(record.id());
-      fetch.set_from_url(master.address());
-      fetch.set_sha256(record.sha256());
-      fetch.set_size_bytes(record.size_bytes());
-      last = self_->replicas().Fetch(fetch);
-      if (last.ok()) return last;
-    }
-  }
-  return last;
+  std::vector<std::string> sources = ReplicaSources(record, masters_->View(), self_->name());
+  // Uploading the repository's own copy back to it would prove nothing.
+  std::erase_if(sources, [](const std::string& url) { return url.starts_with("s3://"); });
+  return FetchFromAny(self_->replicas(), record, sources).Prepend("no replica of " + record.id() + " to upload");
 }
 
 void Uploads::PublishRemote(const std::string& id, const proto::RemoteCopy& remote) {

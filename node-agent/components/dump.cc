@@ -1,5 +1,7 @@
 #include "node-agent/components/dump.h"
 
+#include "api/znode_path.h"
+
 #include <fcntl.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/util/delimited_message_util.h>
@@ -29,9 +31,6 @@ bool ValidName(const std::string& name) {
   return true;
 }
 
-bool Within(const std::string& path, const std::string& root) {
-  return path == root || path.starts_with(root + "/");
-}
 
 std::string ChildPath(const std::string& parent, const std::string& child) {
   return parent == "/" ? "/" + child : parent + "/" + child;
@@ -63,13 +62,13 @@ Status CheckComponent(const std::string& name, const std::string& root) {
     return InvalidArgument("component name '" + name +
                            "' must be 2-32 of a-z 0-9 _ - and not 'zookeeper'");
   }
-  if (root.empty() || root[0] != '/' || root == "/" || root.back() == '/' ||
-      root.find("//") != std::string::npos || root.find("/./") != std::string::npos ||
-      root.find("/../") != std::string::npos || root.ends_with("/..") || root.ends_with("/.")) {
-    return InvalidArgument("component '" + name + "': path '" + root +
-                           "' must be an absolute znode path below /");
+  if (Status path = api::CheckZnodePath(root, "component '" + name + "': path"); !path.ok()) {
+    return path;
   }
-  if (Within(root, "/zookeeper") || Within(root, "/lockstep") || Within("/lockstep", root)) {
+  if (root == "/") {
+    return InvalidArgument("component '" + name + "': its path must lie below /, not be /");
+  }
+  if (api::InSubtree(root, "/zookeeper") || api::InSubtree(root, "/lockstep")) {
     return InvalidArgument("component '" + name + "': " + root +
                            " is ZooKeeper's or Lockstep's own and can't be a component");
   }

@@ -36,16 +36,30 @@ Result<proto::ComponentDump> DumpSubtree(ZkClient& zk, const std::string& name,
                                          const std::string& root, const std::string& out_path,
                                          const std::function<Result<std::string>()>& server_zxid);
 
+// A stream of znode records, parents before children: a component's dump, or a subtree of a full
+// backup (backup_tree.h). Restores and diffs read backups through it.
+class ZNodeSource {
+ public:
+  virtual ~ZNodeSource() = default;
+  // False at the end.
+  virtual Result<bool> Next(proto::ZNodeRecord* record) = 0;
+  // True when each record's data is zkfmt::DataDigest of the node's data, not the data itself
+  // (a diff over a large tree keeps digests only).
+  virtual bool data_is_digest() const { return false; }
+  // What the records are read from, for operators ("app component marathon's dump").
+  virtual std::string what() const { return "a component's dump"; }
+};
+
 // Streams the records of `component` out of a Lockstep archive (checksums are checked by the
 // archive's reader as it goes; a component entry must be listed in the manifest).
-class DumpReader {
+class DumpReader : public ZNodeSource {
  public:
   static Result<std::unique_ptr<DumpReader>> Open(const std::string& archive_path,
                                                   const std::string& component,
                                                   const age::Identities& identities);
   ~DumpReader();
   // False at the end of the entry.
-  Result<bool> Next(proto::ZNodeRecord* record);
+  Result<bool> Next(proto::ZNodeRecord* record) override;
   const proto::Manifest& manifest() const { return manifest_; }
 
  private:

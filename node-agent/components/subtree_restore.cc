@@ -6,6 +6,8 @@
 #include <unordered_map>
 
 #include "common/log.h"
+#include "node-agent/components/live_tree.h"
+#include "node-agent/zkfmt/node_table.h"
 
 namespace lockstep::components {
 namespace {
@@ -13,30 +15,7 @@ namespace {
 constexpr size_t kBatchOps = 1000;
 constexpr size_t kBatchBytes = 256 * 1024;  // plus one node of up to 1 MiB: jute.maxbuffer
 
-struct LiveNode {
-  size_t data_hash = 0;
-  std::vector<ZkAcl> acl;
-  bool seen = false;  // present in the dump
-};
-
-std::vector<ZkAcl> AclOf(const proto::ZNodeRecord& record) {
-  std::vector<ZkAcl> acl;
-  for (const auto& entry : record.acl()) acl.push_back({entry.perms(), entry.scheme(), entry.id()});
-  return acl;
-}
-
 size_t Depth(const std::string& path) { return std::count(path.begin(), path.end(), '/'); }
-
-// The live subtree: every path with a hash of its data and its ACL (not the data itself).
-Result<std::unordered_map<std::string, LiveNode>> WalkLive(ZkClient& zk, const std::string& root) {
-  std::unordered_map<std::string, LiveNode> live;
-  RETURN_IF_ERROR(zk.Sync(root));
-  RETURN_IF_ERROR(WalkSubtree(zk, root, [&](ZkClient::NodeRead& read) {
-    live[read.path] = {std::hash<std::string>{}(read.data), std::move(read.acl), false};
-    return Status::Ok();
-  }));
-  return live;
-}
 
 // Parents of `root` that don't exist yet (outside the subtree, created empty).
 Status EnsureAncestors(ZkClient& zk, const std::string& root) {
@@ -101,8 +80,9 @@ class Batcher {
 
 }  // namespace
 
-Result<SubtreeRestoreStats> RestoreSubtree(ZkClient& zk, DumpReader& dump,
+Result<SubtreeRestoreStats> RestoreSubtree(ZkClient& zk, ZNodeSource& dump,
                                            const std::string& root) {
+  if (dump.data_is_digest()) return Internal("a restore needs the backup's data, not digests");
   SubtreeRestoreStats stats;
   ASSIGN_OR_RETURN(auto live, WalkLive(zk, root));
   if (live.empty()) RETURN_IF_ERROR(EnsureAncestors(zk, root));
@@ -128,7 +108,7 @@ Result<SubtreeRestoreStats> RestoreSubtree(ZkClient& zk, DumpReader& dump,
       continue;
     }
     it->second.seen = true;
-    const bool data_differs = it->second.data_hash != std::hash<std::string>{}(record.data());
+    const bool data_differs = it->second.digest != zkfmt::DataDigest(record.data());
     const bool acl_differs = it->second.acl != acl;
     if (data_differs) {
       RETURN_IF_ERROR(batch.Add(

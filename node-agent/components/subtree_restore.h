@@ -1,6 +1,6 @@
-// Makes a live znode subtree equal to a component's dump without stopping anything: nodes
-// missing are created (parents first: the dump is breadth first), nodes present get the backup's
-// data and ACL, nodes the backup lacks are deleted (children first). Writes go in `multi`
+// Makes a live znode subtree equal to a backup's (a component's dump, or a subtree of a full
+// backup) without stopping anything: nodes missing are created (parents first: the dump is
+// breadth first), nodes present get the backup's data and ACL, nodes the backup lacks are deleted (children first). Writes go in `multi`
 // batches; ACLs, which `multi` can't set, one by one and only where they differ. Ephemeral nodes
 // in the dump are not restored. Running it again after an interruption finishes the job.
 #pragma once
@@ -22,6 +22,8 @@ struct SubtreeRestoreStats {
   uint64_t ephemeral_skipped = 0;
 };
 
-Result<SubtreeRestoreStats> RestoreSubtree(ZkClient& zk, DumpReader& dump, const std::string& root);
+// `dump`'s records must lie at or under `root` and carry their data (not digests).
+Result<SubtreeRestoreStats> RestoreSubtree(ZkClient& zk, ZNodeSource& dump,
+                                           const std::string& root);
 
 }  // namespace lockstep::components

@@ -9,6 +9,17 @@ constexpr int32_t kMaxPathLength = 1 << 20;
 constexpr int32_t kMaxDataLength = 64 << 20;  // far above any jute.maxbuffer in use
 constexpr int32_t kMaxAclEntries = 1 << 16;
 
+int64_t BigEndian64(const char* p) {
+  uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<unsigned char>(p[i]);
+  return static_cast<int64_t>(value);
+}
+int32_t BigEndian32(const char* p) {
+  uint32_t value = 0;
+  for (int i = 0; i < 4; ++i) value = (value << 8) | static_cast<unsigned char>(p[i]);
+  return static_cast<int32_t>(value);
+}
+
 
 // One pass over a snapshot. Each Parse* step returns false after recording the problem that
 // stops it; Status errors are I/O failures only.
@@ -111,20 +122,24 @@ class SnapshotParser {
     int32_t count = 0;
     ASSIGN_OR_RETURN(bool ok, ReadCount("ACL cache", 1 << 30, &count));
     if (!ok) return false;
-    std::string scratch;
     for (int32_t i = 0; i < count; ++i) {
       ASSIGN_OR_RETURN(auto index, reader_.ReadInt64());
       if (!index) return Truncated("the ACL cache");
       int32_t entries = 0;
       ASSIGN_OR_RETURN(ok, ReadCount("ACL entry", kMaxAclEntries, &entries));
       if (!ok) return false;
+      AclList acl;
       for (int32_t e = 0; e < entries; ++e) {
+        AclEntry entry;
         ASSIGN_OR_RETURN(auto perms, reader_.ReadInt32());
         if (!perms) return Truncated("the ACL cache");
-        ASSIGN_OR_RETURN(bool scheme, reader_.ReadBuffer(&scratch, kMaxPathLength));
-        ASSIGN_OR_RETURN(bool id, reader_.ReadBuffer(&scratch, kMaxPathLength));
+        entry.perms = *perms;
+        ASSIGN_OR_RETURN(bool scheme, reader_.ReadBuffer(&entry.scheme, kMaxPathLength));
+        ASSIGN_OR_RETURN(bool id, reader_.ReadBuffer(&entry.id, kMaxPathLength));
         if (!scheme || !id) return Truncated("the ACL cache");
+        if (options_.acl_visitor) acl.push_back(std::move(entry));
       }
+      if (options_.acl_visitor) (*options_.acl_visitor)(*index, std::move(acl));
     }
     summary_.acl_count = static_cast<uint64_t>(count);
     return true;
@@ -139,14 +154,25 @@ class SnapshotParser {
       if (path == "/") return true;  // end-of-nodes marker
       ASSIGN_OR_RETURN(complete, reader_.ReadBuffer(&data, kMaxDataLength));
       if (!complete) return Truncated("the node list");
-      // acl, czxid, mzxid, ctime, mtime: five longs; version, cversion, aversion: three ints.
-      ASSIGN_OR_RETURN(complete, reader_.ReadExact(nullptr, 5 * 8 + 3 * 4));
+      // acl, czxid, mzxid, ctime, mtime: five longs; version, cversion, aversion: three ints;
+      // ephemeralOwner, pzxid: two longs.
+      char stat[7 * 8 + 3 * 4];
+      ASSIGN_OR_RETURN(complete, reader_.ReadExact(stat, sizeof stat));
       if (!complete) return Truncated("the node list");
-      ASSIGN_OR_RETURN(auto ephemeral_owner, reader_.ReadInt64());
-      ASSIGN_OR_RETURN(auto pzxid, reader_.ReadInt64());
-      if (!ephemeral_owner || !pzxid) return Truncated("the node list");
+      SnapshotNode node{path, data};
+      node.acl_ref = BigEndian64(stat);
+      node.czxid = BigEndian64(stat + 8);
+      node.mzxid = BigEndian64(stat + 16);
+      node.ctime = BigEndian64(stat + 24);
+      node.mtime = BigEndian64(stat + 32);
+      node.version = BigEndian32(stat + 40);
+      node.cversion = BigEndian32(stat + 44);
+      node.aversion = BigEndian32(stat + 48);
+      node.ephemeral_owner = BigEndian64(stat + 52);
+      node.pzxid = BigEndian64(stat + 60);
       ++summary_.node_count;
-      if (options_.visitor) (*options_.visitor)(path, *ephemeral_owner);
+      if (options_.visitor) (*options_.visitor)(path, node.ephemeral_owner);
+      if (options_.detail_visitor) (*options_.detail_visitor)(node);
     }
   }
 

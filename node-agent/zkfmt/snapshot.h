@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "common/zxid.h"
@@ -40,9 +41,33 @@ struct SnapshotSummary {
 // Called for every znode in file order. `ephemeral_owner` is 0 for persistent nodes.
 using SnapshotNodeVisitor = std::function<void(const std::string& path, int64_t ephemeral_owner)>;
 
+struct AclEntry {
+  int32_t perms = 0;
+  std::string scheme;
+  std::string id;
+  bool operator==(const AclEntry&) const = default;
+  auto operator<=>(const AclEntry&) const = default;
+};
+using AclList = std::vector<AclEntry>;
+
+// Everything a snapshot keeps of one znode (StatPersisted), for readers that rebuild the tree.
+struct SnapshotNode {
+  const std::string& path;  // "" for the root
+  const std::string& data;
+  int64_t acl_ref = 0;      // a key of the ACL cache (SnapshotAclVisitor)
+  int64_t czxid = 0, mzxid = 0, ctime = 0, mtime = 0;
+  int32_t version = 0, cversion = 0, aversion = 0;
+  int64_t ephemeral_owner = 0, pzxid = 0;
+};
+using SnapshotDetailVisitor = std::function<void(const SnapshotNode& node)>;
+// The ACL cache, one entry at a time, before any node.
+using SnapshotAclVisitor = std::function<void(int64_t acl_ref, AclList acl)>;
+
 struct SnapshotReadOptions {
   bool compute_sha256 = false;
   const SnapshotNodeVisitor* visitor = nullptr;
+  const SnapshotDetailVisitor* detail_visitor = nullptr;
+  const SnapshotAclVisitor* acl_visitor = nullptr;
 };
 
 // Reads the whole snapshot. Format problems are returned in the summary (valid = false); only

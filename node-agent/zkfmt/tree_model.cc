@@ -21,59 +21,23 @@ void TreeModel::Apply(const TxnRecord& record) {
 }
 
 void TreeModel::ApplyBody(int32_t type, int64_t client_id, const char* body, size_t size) {
-  SpanReader span(body, size);
-  std::string path;
-  switch (type) {
-    case kOpCreate:
-    case kOpCreate2: {
-      // CreateTxn {path, data, acl vector, boolean ephemeral, int parentCVersion}
-      std::string data;
-      int32_t acl_count = 0;
-      if (!span.ReadBuffer(&path) || !span.ReadBuffer(&data) || !span.ReadInt32(&acl_count)) return;
-      for (int32_t i = 0; i < acl_count; ++i) {
-        int32_t perms = 0;
-        std::string scheme, id;
-        if (!span.ReadInt32(&perms) || !span.ReadBuffer(&scheme) || !span.ReadBuffer(&id)) return;
-      }
-      bool ephemeral = false;
-      if (!span.ReadBool(&ephemeral)) return;
-      nodes_.try_emplace(Normalise(path), ephemeral ? client_id : 0);
-      return;
-    }
-    case kOpCreateContainer:
-    case kOpCreateTtl:
-      if (span.ReadBuffer(&path)) nodes_.try_emplace(Normalise(path), 0);
-      return;
-    case kOpDelete:
-    case kOpDeleteContainer:
-      if (span.ReadBuffer(&path)) nodes_.erase(Normalise(path));
-      return;
-    case kOpMulti:
-      ApplyMulti(client_id, body, size);
-      return;
-    case kOpCloseSession:
-      CloseSession(client_id);
-      return;
-    default:
-      return;  // data, ACL, session and unknown opcodes leave the set of nodes unchanged
+  if (type == kOpMulti) return ApplyMulti(client_id, body, size);
+  if (type == kOpCloseSession) return CloseSession(client_id);
+  std::optional<TxnBody> txn = ParseTxnBody(type, body, size);
+  if (!txn) return;  // data, ACL, session and unknown opcodes leave the set of nodes unchanged
+  if (txn->kind == TxnBody::Kind::kCreate) {
+    nodes_.try_emplace(Normalise(txn->path), txn->ephemeral ? client_id : 0);
+  } else if (txn->kind == TxnBody::Kind::kDelete) {
+    nodes_.erase(Normalise(txn->path));
   }
 }
 
-// MultiTxn {vector<Txn{int type, buffer data}>}. A failed multi keeps its successful sub-txns in
-// the log but marks the failing ones as errors; ZooKeeper then applies none of them.
+// A failed multi keeps its successful sub-txns in the log but marks the failing ones as errors;
+// ZooKeeper then applies none of them.
 void TreeModel::ApplyMulti(int64_t client_id, const char* body, size_t size) {
-  SpanReader span(body, size);
-  int32_t count = 0;
-  if (!span.ReadInt32(&count) || count < 0) return;
-  std::vector<std::pair<int32_t, std::string>> ops;
-  for (int32_t i = 0; i < count; ++i) {
-    int32_t type = 0;
-    std::string data;
-    if (!span.ReadInt32(&type) || !span.ReadBuffer(&data)) return;
-    if (type == kOpError) return;
-    ops.emplace_back(type, std::move(data));
+  for (const auto& [type, data] : MultiOps(body, size)) {
+    ApplyBody(type, client_id, data.data(), data.size());
   }
-  for (const auto& [type, data] : ops) ApplyBody(type, client_id, data.data(), data.size());
 }
 
 void TreeModel::CloseSession(int64_t session) {

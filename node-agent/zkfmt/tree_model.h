@@ -8,27 +8,10 @@
 #include <string>
 #include <unordered_map>
 
+#include "node-agent/zkfmt/txn_body.h"
 #include "node-agent/zkfmt/txnlog.h"
 
 namespace lockstep::zkfmt {
-
-// ZooKeeper opcodes (ZooDefs.OpCode) that change the set of nodes.
-enum OpCode : int32_t {
-  kOpError = -1,
-  kOpCreateSession = -10,
-  kOpCloseSession = -11,
-  kOpCreate = 1,
-  kOpDelete = 2,
-  kOpSetData = 5,
-  kOpSetAcl = 7,
-  kOpCheck = 13,
-  kOpMulti = 14,
-  kOpCreate2 = 15,
-  kOpReconfig = 16,
-  kOpCreateContainer = 19,
-  kOpDeleteContainer = 20,
-  kOpCreateTtl = 21,
-};
 
 class TreeModel {
  public:

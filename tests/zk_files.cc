@@ -82,9 +82,9 @@ TxnLogBuilder::TxnLogBuilder() {
 }
 
 TxnLogBuilder& TxnLogBuilder::Record(int64_t zxid, int32_t type, const std::string& body,
-                                     int64_t client) {
+                                     int64_t client, int64_t time_ms) {
   JuteWriter txn;
-  txn.Int64(client).Int32(1).Int64(zxid).Int64(1700000000000).Int32(type).Raw(body);
+  txn.Int64(client).Int32(1).Int64(zxid).Int64(time_ms).Int32(type).Raw(body);
   txn.Int32(2).Int64(0x77);  // TxnDigest, as 3.6+ appends
   JuteWriter record;
   record.Int64(Adler32(txn.bytes())).Buffer(txn.bytes()).Raw("B");

@@ -46,7 +46,8 @@ class TxnLogBuilder {
  public:
   TxnLogBuilder();
   // Appends one record; `body` follows the 32-byte TxnHeader.
-  TxnLogBuilder& Record(int64_t zxid, int32_t type, const std::string& body, int64_t client = 1);
+  TxnLogBuilder& Record(int64_t zxid, int32_t type, const std::string& body, int64_t client = 1,
+                        int64_t time_ms = 1700000000000);
   TxnLogBuilder& Create(int64_t zxid, const std::string& path, bool ephemeral = false,
                         int64_t client = 1, const std::string& data = "v");
   TxnLogBuilder& Delete(int64_t zxid, const std::string& path);

@@ -121,9 +121,9 @@ class TxnLogParser {
     record.offset = start;
     record.txn = &txn_;
     int32_t cxid = 0;
-    int64_t time = 0;
     if (!span.ReadInt64(&record.client_id) || !span.ReadInt32(&cxid) ||
-        !span.ReadInt64(&record.zxid) || !span.ReadInt64(&time) || !span.ReadInt32(&record.type)) {
+        !span.ReadInt64(&record.zxid) || !span.ReadInt64(&record.time_ms) ||
+        !span.ReadInt32(&record.type)) {
       Note(start, "record shorter than a transaction header", true,
            ">= " + std::to_string(kTxnHeaderSize), std::to_string(txn_.size()));
       return false;

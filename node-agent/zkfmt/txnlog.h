@@ -29,6 +29,7 @@ struct TxnRecord {
   uint64_t offset = 0;      // where the record starts in the file
   Zxid zxid = 0;
   int64_t client_id = 0;
+  int64_t time_ms = 0;      // the leader's clock when it proposed the transaction (ms since 1970)
   int32_t type = 0;
   const std::string* txn = nullptr;  // header + body, as stored
 };

@@ -1,0 +1,64 @@
+// A segment of the continuous archive (DESIGN.md "Continuous archiving"): consecutive committed
+// transactions of the ensemble, stored as a ZooKeeper transaction log — header {magic "ZKLG",
+// version 2, dbid}, then {Adler32, length, txn, 'B'} records, each txn byte for byte as the server
+// logged it — compressed with zstd. Being a transaction log, a segment is checked by the same
+// reader as the server's own logs, and a point-in-time restore drops it, expanded and cut at the
+// target, into the staged data-log directory as log.<first zxid>: ZooKeeper itself replays it.
+//
+// The stored file's sha256 and size, its first and last zxid and the leader's clock at its first
+// and last transaction describe it (SegmentInfo), as a record describes a backup.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+#include "common/zxid.h"
+#include "node-agent/zkfmt/txnlog.h"
+
+namespace lockstep::archiving {
+
+struct SegmentInfo {
+  Zxid first_zxid = 0;
+  Zxid last_zxid = 0;
+  int64_t first_time_ms = 0;
+  int64_t last_time_ms = 0;
+  uint64_t records = 0;
+  uint64_t size_bytes = 0;  // stored (compressed)
+  std::string sha256;       // of the stored file
+};
+
+// Writes one segment into `path` (created 0600, O_EXCL; fsynced by Finish). Not thread-safe.
+class SegmentWriter {
+ public:
+  static Result<std::unique_ptr<SegmentWriter>> Create(const std::string& path, int64_t dbid = 0);
+  ~SegmentWriter();  // an unfinished segment is removed
+
+  // Appends a record as the server logged it. Zxids must increase: a repeat (ZooKeeper 3.8
+  // followers can log a transaction twice) is skipped, an older one refused.
+  Status Append(const zkfmt::TxnRecord& record);
+  uint64_t records() const;
+  // Ends the stream, fsyncs and describes the file. FailedPrecondition for an empty segment.
+  Result<SegmentInfo> Finish();
+
+ private:
+  struct State;
+  explicit SegmentWriter(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+// Reads a stored segment back into a plain transaction log at `log_path` (created 0600),
+// checking on the way that the stored bytes hash to `info.sha256` and that the records run from
+// info.first_zxid to info.last_zxid. With `cut`, the log ends after the last record with zxid
+// <= cut. Corruption naming the segment when anything differs; `log_path` is then removed.
+Status ExpandSegment(const std::string& segment_path, const SegmentInfo& info,
+                     const std::string& log_path, std::optional<Zxid> cut = std::nullopt);
+
+// Every record of a stored segment, in order (`visit` as TxnLogReadOptions::visitor). Checks the
+// sha256 as ExpandSegment does.
+Status ReadSegment(const std::string& segment_path, const SegmentInfo& info,
+                   const zkfmt::TxnVisitor& visit);
+
+}  // namespace lockstep::archiving

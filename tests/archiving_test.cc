@@ -1,0 +1,225 @@
+// Continuous archiving's building blocks: segments (a ZooKeeper transaction log, zstd-compressed,
+// described by its zxids, times and sha256) written from a server's log records and expanded
+// back byte for byte, cut at a target, refused when damaged; and chains of a base and segments
+// resolved to a point-in-time plan, or refused naming the break.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/file.h"
+#include "common/sha256.h"
+#include "node-agent/archiving/chain.h"
+#include "node-agent/zkfmt/byte_source.h"
+#include "tests/zk_files.h"
+
+namespace lockstep::archiving {
+namespace {
+
+using testing::TempDir;
+using testing::TxnLogBuilder;
+using testing::WriteFile;
+
+constexpr int64_t kT0 = 1790000000000;  // ms: the first transaction's time
+
+// A log of `count` creates from zxid `first`, one second apart from kT0 + (first - 0x100) s.
+TxnLogBuilder LogOf(Zxid first, int count) {
+  TxnLogBuilder log;
+  for (int i = 0; i < count; ++i) {
+    const Zxid zxid = first + i;
+    log.Record(zxid, 1, TxnLogBuilder::CreateBody("/n" + std::to_string(zxid), false, "v"), 1,
+               kT0 + (zxid & 0xffff) * 1000);
+  }
+  return log;
+}
+
+// Writes every record of `log_bytes` into a new segment at `path`.
+SegmentInfo WriteSegment(const std::string& log_path, const std::string& log_bytes,
+                         const std::string& path) {
+  WriteFile(log_path, log_bytes);
+  auto writer = SegmentWriter::Create(path);
+  EXPECT_TRUE(writer.ok()) << writer.status().ToString();
+  auto source = zkfmt::FileSource::Open(log_path);
+  EXPECT_TRUE(source.ok());
+  zkfmt::TxnVisitor append = [&](const zkfmt::TxnRecord& record) {
+    Status appended = (*writer)->Append(record);
+    EXPECT_TRUE(appended.ok()) << appended.ToString();
+  };
+  zkfmt::TxnLogReadOptions options;
+  options.visitor = &append;
+  EXPECT_TRUE(zkfmt::ReadTxnLog(source->get(), "log", options).ok());
+  Result<SegmentInfo> info = (*writer)->Finish();
+  EXPECT_TRUE(info.ok()) << info.status().ToString();
+  return info.ok() ? *info : SegmentInfo();
+}
+
+std::string Slurp(const std::string& path) {
+  auto text = ReadSmallFile(path, 64 << 20);
+  EXPECT_TRUE(text.ok()) << text.status().ToString();
+  return text.ok() ? *text : "";
+}
+
+TEST(Segment, ExpandsToTheServersLogByteForByte) {
+  TempDir dir;
+  const std::string log = LogOf(0x100, 50).Preallocate(4096).bytes();
+  SegmentInfo info = WriteSegment(dir / "log.100", log, dir / "seg");
+  EXPECT_EQ(info.first_zxid, 0x100);
+  EXPECT_EQ(info.last_zxid, 0x131);
+  EXPECT_EQ(info.records, 50u);
+  EXPECT_EQ(info.first_time_ms, kT0 + 0x100 * 1000);
+  EXPECT_EQ(info.last_time_ms, kT0 + 0x131 * 1000);
+  EXPECT_EQ(info.sha256, Sha256Hex(Slurp(dir / "seg")));
+  EXPECT_EQ(info.size_bytes, Slurp(dir / "seg").size());
+  EXPECT_LT(info.size_bytes, log.size()) << "the segment is not compressed";
+
+  ASSERT_TRUE(ExpandSegment(dir / "seg", info, dir / "expanded").ok());
+  // The server's log without its zero preallocation, with its header's dbid (0) as written.
+  const std::string expected = LogOf(0x100, 50).bytes();
+  EXPECT_EQ(Slurp(dir / "expanded"), expected);
+}
+
+TEST(Segment, ACutEndsTheLogAtTheTarget) {
+  TempDir dir;
+  SegmentInfo info = WriteSegment(dir / "log.100", LogOf(0x100, 50).bytes(), dir / "seg");
+  ASSERT_TRUE(ExpandSegment(dir / "seg", info, dir / "cut", Zxid{0x110}).ok());
+  auto source = zkfmt::FileSource::Open(dir / "cut");
+  ASSERT_TRUE(source.ok());
+  auto summary = zkfmt::ReadTxnLog(source->get(), "cut");
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(*summary->last_zxid, 0x110);
+  EXPECT_EQ(summary->record_count, 0x11u);
+  EXPECT_EQ(summary->file_size, summary->data_size) << "bytes beyond the cut were kept";
+}
+
+TEST(Segment, DamageAndAWrongRecordAreRefusedAndLeaveNothing) {
+  TempDir dir;
+  SegmentInfo info = WriteSegment(dir / "log.100", LogOf(0x100, 50).bytes(), dir / "seg");
+  SegmentInfo wrong = info;
+  wrong.last_zxid = 0x140;
+  Status refused = ExpandSegment(dir / "seg", wrong, dir / "out1");
+  EXPECT_EQ(refused.code(), StatusCode::kCorruption);
+  EXPECT_NE(refused.message().find("0x140"), std::string::npos) << refused.message();
+  EXPECT_FALSE(std::ifstream(dir / "out1").good()) << "a refused expansion left its log";
+
+  std::string bytes = Slurp(dir / "seg");
+  bytes[bytes.size() / 2] ^= 0x20;
+  WriteFile(dir / "seg", bytes);
+  Status damaged = ExpandSegment(dir / "seg", info, dir / "out2");
+  EXPECT_EQ(damaged.code(), StatusCode::kCorruption) << damaged.ToString();
+  EXPECT_FALSE(std::ifstream(dir / "out2").good());
+  EXPECT_FALSE(ReadSegment(dir / "seg", info, [](const zkfmt::TxnRecord&) {}).ok());
+}
+
+TEST(Segment, ARepeatedZxidIsSkippedAnOlderOneRefused) {
+  TempDir dir;
+  TxnLogBuilder log = LogOf(0x100, 3);
+  WriteFile(dir / "log", log.bytes());
+  auto writer = SegmentWriter::Create(dir / "seg");
+  ASSERT_TRUE(writer.ok());
+  std::vector<zkfmt::TxnRecord> seen;
+  std::vector<std::string> txns;
+  auto source = zkfmt::FileSource::Open(dir / "log");
+  ASSERT_TRUE(source.ok());
+  zkfmt::TxnVisitor keep = [&](const zkfmt::TxnRecord& record) {
+    txns.push_back(*record.txn);
+    seen.push_back(record);
+  };
+  zkfmt::TxnLogReadOptions options;
+  options.visitor = &keep;
+  ASSERT_TRUE(zkfmt::ReadTxnLog(source->get(), "log", options).ok());
+  for (size_t i = 0; i < seen.size(); ++i) seen[i].txn = &txns[i];
+  ASSERT_TRUE((*writer)->Append(seen[0]).ok());
+  ASSERT_TRUE((*writer)->Append(seen[1]).ok());
+  EXPECT_TRUE((*writer)->Append(seen[1]).ok());
+  EXPECT_EQ((*writer)->records(), 2u);
+  EXPECT_EQ((*writer)->Append(seen[0]).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SegmentWriter::Create(dir / "empty").value()->Finish().status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
+Segment Seg(const std::string& id, Zxid first, Zxid last) {
+  Segment segment;
+  segment.id = id;
+  segment.info.first_zxid = first;
+  segment.info.last_zxid = last;
+  segment.info.first_time_ms = kT0 + (first & 0xffff) * 1000;
+  segment.info.last_time_ms = kT0 + (last & 0xffff) * 1000;
+  return segment;
+}
+
+std::vector<std::string> Ids(const std::vector<Segment>& segments) {
+  std::vector<std::string> ids;
+  for (const auto& s : segments) ids.push_back(s.id);
+  return ids;
+}
+
+TEST(Chain, OverlapsAndNewEpochsContinueAHoleEndsIt) {
+  const Base base{"b1", 0x105, kT0 + 0x105 * 1000};
+  const Zxid epoch2 = MakeZxid(2, 1);
+  std::vector<Segment> segments = {Seg("old", 0x100, 0x104), Seg("s1", 0x100, 0x110),
+                                   Seg("s2", 0x111, 0x120), Seg("s3", epoch2, epoch2 + 5),
+                                   Seg("after-hole", epoch2 + 8, epoch2 + 9)};
+  EXPECT_EQ(Ids(ContinuationOf(base, segments)), (std::vector<std::string>{"s1", "s2", "s3"}));
+  EXPECT_TRUE(Follows(0x120, epoch2));
+  EXPECT_FALSE(Follows(0x120, 0x122));
+}
+
+TEST(Chain, PlansAZxidTheLatestAndRefusesAcrossABreak) {
+  const std::vector<Base> bases = {{"b1", 0x105, kT0 + 0x105 * 1000},
+                                   {"b2", 0x118, kT0 + 0x118 * 1000}};
+  const std::vector<Segment> segments = {Seg("s1", 0x100, 0x110), Seg("s2", 0x111, 0x120),
+                                         Seg("s4", 0x130, 0x140)};
+  TimeLookup unused = [](const Segment&, int64_t) -> Result<std::optional<Zxid>> {
+    return Internal("not asked");
+  };
+  auto middle = PlanPointInTime(bases, segments, {.zxid = Zxid{0x10a}}, unused);
+  ASSERT_TRUE(middle.ok()) << middle.status().ToString();
+  EXPECT_EQ(middle->base.id, "b1");
+  EXPECT_EQ(Ids(middle->segments), (std::vector<std::string>{"s1"}));
+  EXPECT_EQ(middle->target_zxid, 0x10a);
+
+  auto newer = PlanPointInTime(bases, segments, {.zxid = Zxid{0x11c}}, unused);
+  ASSERT_TRUE(newer.ok());
+  EXPECT_EQ(newer->base.id, "b2");
+  EXPECT_EQ(Ids(newer->segments), (std::vector<std::string>{"s2"}));
+
+  auto latest = PlanPointInTime(bases, segments, {.latest = true}, unused);
+  ASSERT_TRUE(latest.ok());
+  EXPECT_EQ(latest->target_zxid, 0x120) << "the latest point is before the break";
+
+  auto broken = PlanPointInTime(bases, segments, {.zxid = Zxid{0x135}}, unused);
+  ASSERT_FALSE(broken.ok());
+  EXPECT_NE(broken.status().message().find("ends at 0x120"), std::string::npos)
+      << broken.status().message();
+  EXPECT_NE(broken.status().message().find("0x130"), std::string::npos);
+
+  auto too_early = PlanPointInTime(bases, segments, {.zxid = Zxid{0x101}}, unused);
+  ASSERT_FALSE(too_early.ok());
+  EXPECT_NE(too_early.status().message().find("oldest is b1"), std::string::npos)
+      << too_early.status().message();
+}
+
+TEST(Chain, ATimeResolvesToTheLastTransactionAtOrBeforeIt) {
+  TempDir dir;
+  Segment s1;
+  s1.id = "s1";
+  s1.info = WriteSegment(dir / "log.100", LogOf(0x100, 32).bytes(), dir / "s1");
+  const std::vector<Base> bases = {{"b1", 0x0ff, kT0 + 0x0ff * 1000}};
+  const int64_t moment = kT0 + 0x10a * 1000 + 500;  // half a second after 0x10a's transaction
+  auto plan = PlanPointInTime(bases, {s1}, {.time_ms = moment}, SegmentFilesLookup(dir.path()));
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->target_zxid, 0x10a);
+  EXPECT_FALSE(plan->beyond_archive);
+  auto later = PlanPointInTime(bases, {s1}, {.time_ms = kT0 + 0x200 * 1000},
+                               SegmentFilesLookup(dir.path()));
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->target_zxid, 0x11f);
+  EXPECT_TRUE(later->beyond_archive);
+  auto before_any = PlanPointInTime(bases, {s1}, {.time_ms = kT0 + 0x0ff * 1000 + 10},
+                                    SegmentFilesLookup(dir.path()));
+  ASSERT_TRUE(before_any.ok());
+  EXPECT_EQ(before_any->target_zxid, 0x0ff) << "nothing after the base was before the moment";
+  EXPECT_TRUE(before_any->segments.empty());
+}
+
+}  // namespace
+}  // namespace lockstep::archiving

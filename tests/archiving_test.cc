@@ -9,6 +9,7 @@
 #include "common/file.h"
 #include "common/sha256.h"
 #include "node-agent/archiving/chain.h"
+#include "node-agent/archiving/log_tail.h"
 #include "node-agent/zkfmt/byte_source.h"
 #include "tests/zk_files.h"
 
@@ -219,6 +220,66 @@ TEST(Chain, ATimeResolvesToTheLastTransactionAtOrBeforeIt) {
   ASSERT_TRUE(before_any.ok());
   EXPECT_EQ(before_any->target_zxid, 0x0ff) << "nothing after the base was before the moment";
   EXPECT_TRUE(before_any->segments.empty());
+}
+
+}  // namespace
+}  // namespace lockstep::archiving
+
+namespace lockstep::archiving {
+namespace {
+
+// Collects what TailLogs passes.
+struct Tail {
+  std::vector<Zxid> zxids;
+  TailResult result;
+};
+
+Tail TailOf(const std::string& dir, Zxid after, Zxid upto) {
+  Tail tail;
+  auto result = TailLogs(dir, after, upto, [&](const zkfmt::TxnRecord& record) {
+    tail.zxids.push_back(record.zxid);
+  });
+  EXPECT_TRUE(result.ok()) << result.status().ToString();
+  if (result.ok()) tail.result = *result;
+  return tail;
+}
+
+TEST(LogTail, PassesCommittedRecordsAfterTheArchiveAcrossLogFiles) {
+  TempDir dir;
+  WriteFile(dir / "log.100", LogOf(0x100, 16).Preallocate(512).bytes());
+  WriteFile(dir / "log.110", LogOf(0x110, 16).bytes());
+  Tail tail = TailOf(dir.path(), 0x10d, 0x115);
+  EXPECT_EQ(tail.zxids, (std::vector<Zxid>{0x10e, 0x10f, 0x110, 0x111, 0x112, 0x113, 0x114,
+                                           0x115}));
+  EXPECT_EQ(tail.result.last, Zxid{0x115});
+  EXPECT_FALSE(tail.result.gap);
+  EXPECT_TRUE(TailOf(dir.path(), 0x11f, 0x130).zxids.empty()) << "nothing after the end";
+  EXPECT_TRUE(TailOf(dir.path(), 0x115, 0x115).zxids.empty());
+}
+
+TEST(LogTail, ATornLastRecordIsWhereTheLogEndsForNow) {
+  TempDir dir;
+  TxnLogBuilder log = LogOf(0x100, 8);
+  std::string bytes = log.bytes();
+  bytes.resize(bytes.size() - 3);  // ZooKeeper is writing the last record
+  WriteFile(dir / "log.100", bytes);
+  Tail tail = TailOf(dir.path(), 0x0ff, 0x200);
+  EXPECT_EQ(tail.result.last, Zxid{0x106});
+  EXPECT_FALSE(tail.result.gap);
+}
+
+TEST(LogTail, PurgedLogsAreAGapNamingWhereTheLogsResume) {
+  TempDir dir;
+  WriteFile(dir / "log.120", LogOf(0x120, 4).bytes());  // 0x101..0x11f purged
+  Tail tail = TailOf(dir.path(), 0x100, 0x200);
+  EXPECT_TRUE(tail.result.gap);
+  EXPECT_EQ(tail.result.resumes_at, Zxid{0x120});
+  EXPECT_TRUE(tail.zxids.empty());
+  // A new epoch follows anything: a leader change is no gap.
+  WriteFile(dir / "log.200000001", LogOf(MakeZxid(2, 1), 2).bytes());
+  Tail across = TailOf(dir.path(), 0x123, MakeZxid(2, 2));
+  EXPECT_FALSE(across.result.gap);
+  EXPECT_EQ(across.zxids, (std::vector<Zxid>{MakeZxid(2, 1), MakeZxid(2, 2)}));
 }
 
 }  // namespace

@@ -114,7 +114,8 @@ TEST(AgentConfig, WrongTypesAndValuesNameTheKeyAndLine) {
 
 TEST(AgentConfig, RequiredSettingsAndBackendSections) {
   ExpectRefused(Replace(kValid, "token_file = \"/etc/lockstep/token\"\n", ""),
-                "'token_file' is required");
+                "'tokens_file' (named tokens with roles) or 'token_file' (one shared token) is "
+                "required");
   ExpectRefused(
       Replace(kValid, "[controller]\nbackend = \"process\"", "[controller]\nbackend = \"systemd\""),
       "[controller.systemd]");

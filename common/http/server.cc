@@ -44,13 +44,6 @@ std::map<std::string, std::string> ParseQuery(std::string_view query) {
   return out;
 }
 
-// Who is at the other end of a connection: its address, and its certificate's subject under TLS
-// with client certificates.
-struct Peer {
-  std::string remote;
-  std::string subject;
-};
-
 // The subject of the certificate the client presented, or "" when it presented none.
 std::string ClientSubject(SSL* ssl) {
   X509* cert = SSL_get1_peer_certificate(ssl);
@@ -62,7 +55,9 @@ std::string ClientSubject(SSL* ssl) {
   return subject;
 }
 
-Request ToRequest(const bhttp::request_header<>& message, const Peer& peer) {
+// `remote`: the peer's address; `subject`: its certificate's, under TLS with client certificates.
+Request ToRequest(const bhttp::request_header<>& message, const std::string& remote,
+                  const std::string& subject) {
   Request request;
   request.method = std::string(message.method_string());
   std::string_view target(message.target().data(), message.target().size());
@@ -72,8 +67,8 @@ Request ToRequest(const bhttp::request_header<>& message, const Peer& peer) {
   request.authorization = std::string(message[bhttp::field::authorization]);
   request.content_type = std::string(message[bhttp::field::content_type]);
   request.accept = std::string(message[bhttp::field::accept]);
-  request.remote = peer.remote;
-  request.client_subject = peer.subject;
+  request.remote = remote;
+  request.client_subject = subject;
   return request;
 }
 
@@ -189,7 +184,8 @@ asio::awaitable<beast::error_code> ReadBody(Stream& stream, beast::flat_buffer& 
 
 template <typename Stream>
 asio::awaitable<void> Serve(Stream& stream, const ServerOptions& options, const Handler& handler,
-                            asio::thread_pool& workers, ServerCounters& counters, Peer peer) {
+                            asio::thread_pool& workers, ServerCounters& counters,
+                            std::string remote, std::string subject) {
   beast::flat_buffer buffer;
   for (;;) {
     bhttp::request_parser<bhttp::empty_body> header;
@@ -205,7 +201,7 @@ asio::awaitable<void> Serve(Stream& stream, const ServerOptions& options, const 
     bool keep_alive = false;
     unsigned version = 11;
     if (!ec) {
-      request = ToRequest(header.get().base(), peer);
+      request = ToRequest(header.get().base(), remote, subject);
       keep_alive = header.get().keep_alive();
       version = header.get().version();
       ec = co_await ReadBody(stream, buffer, header, options, &request);
@@ -254,11 +250,11 @@ asio::awaitable<void> ServeConnection(tcp::socket socket, Server::Impl* impl,
       beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), *impl->tls);
       beast::get_lowest_layer(stream).expires_after(options->read_timeout);
       co_await stream.async_handshake(asio::ssl::stream_base::server, asio::use_awaitable);
-      Peer peer{.remote = remote, .subject = ClientSubject(stream.native_handle())};
-      co_await Serve(stream, *options, *handler, impl->workers, *counters, std::move(peer));
+      // Strings, not a struct: GCC 12 freed an aggregate argument of this coroutine twice.
+      std::string subject = ClientSubject(stream.native_handle());
+      co_await Serve(stream, *options, *handler, impl->workers, *counters, remote, subject);
     } else {
-      co_await Serve(tcp_stream, *options, *handler, impl->workers, *counters,
-                     Peer{.remote = remote});
+      co_await Serve(tcp_stream, *options, *handler, impl->workers, *counters, remote, "");
       beast::error_code ignored;
       tcp_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     }

@@ -37,15 +37,21 @@ Result<std::string> LoadToken(const std::string& path, SecretFileRule rule) {
   return token;
 }
 
+std::optional<std::string_view> BearerToken(std::string_view authorization) {
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (!authorization.starts_with(kPrefix)) return std::nullopt;
+  return authorization.substr(kPrefix.size());
+}
+
+std::string TokenDigest(std::string_view token) { return Sha256Hex(token); }
+
+bool DigestsEqual(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 bool BearerMatches(const std::string& authorization, const std::string& token) {
-  static const std::string kPrefix = "Bearer ";
-  if (authorization.size() < kPrefix.size() || authorization.compare(0, kPrefix.size(), kPrefix)) {
-    return false;
-  }
-  // Comparing digests keeps the time independent of where, and whether, the lengths differ.
-  const std::string a = Sha256Hex(std::string_view(authorization).substr(kPrefix.size()));
-  const std::string b = Sha256Hex(token);
-  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  std::optional<std::string_view> presented = BearerToken(authorization);
+  return presented && DigestsEqual(TokenDigest(*presented), TokenDigest(token));
 }
 
 }  // namespace lockstep::api

@@ -2,6 +2,7 @@
 // Authorization header. The agent's named tokens and roles are in node-agent/agent/credentials.h.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,5 +34,13 @@ Status CheckTokenLength(std::string_view token, const std::string& where);
 
 // True when `authorization` is exactly "Bearer <token>". Constant-time in the token's content.
 bool BearerMatches(const std::string& authorization, const std::string& token);
+
+// The pieces of BearerMatches, for checking one header against many tokens with one hash each:
+// the token an Authorization header carries (nullopt without the Bearer scheme), the digest
+// tokens are compared by (comparing digests keeps the time independent of where, and whether,
+// the lengths differ), and the constant-time comparison of two digests.
+std::optional<std::string_view> BearerToken(std::string_view authorization);
+std::string TokenDigest(std::string_view token);
+bool DigestsEqual(const std::string& a, const std::string& b);
 
 }  // namespace lockstep::api

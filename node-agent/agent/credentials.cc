@@ -34,17 +34,25 @@ Result<std::vector<NamedToken>> NamedTokens(const CredentialFiles& files) {
 }  // namespace
 
 Credentials::Credentials(std::vector<NamedToken> tokens, std::string cluster_secret)
-    : tokens_(std::move(tokens)), cluster_secret_(std::move(cluster_secret)) {}
+    : cluster_secret_(std::move(cluster_secret)),
+      cluster_digest_(api::TokenDigest(cluster_secret_)) {
+  for (auto& token : tokens) {
+    known_.push_back({std::move(token.name), token.role, api::TokenDigest(token.secret)});
+  }
+}
 
 std::optional<Principal> Credentials::Identify(const std::string& authorization) const {
+  std::optional<std::string_view> presented = api::BearerToken(authorization);
+  if (!presented) return std::nullopt;
+  const std::string digest = api::TokenDigest(*presented);
   // No early exit: how long the check takes says nothing about which token (if any) matched.
   std::optional<Principal> found;
-  for (const auto& token : tokens_) {
-    if (api::BearerMatches(authorization, token.secret) && !found) {
+  for (const auto& token : known_) {
+    if (api::DigestsEqual(digest, token.digest) && !found) {
       found = Principal{.name = token.name, .role = token.role};
     }
   }
-  if (api::BearerMatches(authorization, cluster_secret_)) {
+  if (api::DigestsEqual(digest, cluster_digest_)) {
     if (!found) found = Principal{.name = kClusterPrincipal, .role = api::Role::kAdmin};
     found->cluster = true;
   }

@@ -38,14 +38,22 @@ class Credentials {
   Credentials(std::vector<NamedToken> tokens, std::string cluster_secret);
 
   // The caller `authorization` ("Bearer <token>") names, or nullopt for a missing or unknown
-  // token. Every secret is compared, in constant time each, whichever matches.
+  // token. The presented token is hashed once and compared with every token's digest, in
+  // constant time each, whichever matches.
   std::optional<Principal> Identify(const std::string& authorization) const;
   // What this agent presents to its peers.
   const std::string& cluster_secret() const { return cluster_secret_; }
 
  private:
-  std::vector<NamedToken> tokens_;
+  // A named token as kept: its digest, not its secret.
+  struct Known {
+    std::string name;
+    api::Role role;
+    std::string digest;
+  };
+  std::vector<Known> known_;
   std::string cluster_secret_;
+  std::string cluster_digest_;
 };
 
 // Names (1-64 of A-Z a-z 0-9 _ . -, "cluster" reserved) and secrets unique, secrets long enough.

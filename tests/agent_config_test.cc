@@ -149,6 +149,25 @@ part_size_mb = 8
 keep = 30
 )";
 
+TEST(AgentConfig, NamedTokensAndTheClusterCredentialReplaceOrJoinTheSingleToken) {
+  auto named = ParseAgentConfig(
+      Replace(kValid, "token_file = \"/etc/lockstep/token\"\n",
+              "tokens_file = \"/etc/lockstep/tokens.toml\"\n"
+              "cluster_token_file = \"/etc/lockstep/cluster-token\"\n"),
+      "agent.toml");
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  EXPECT_EQ(named->token_file, "");
+  EXPECT_EQ(named->tokens_file, "/etc/lockstep/tokens.toml");
+  EXPECT_EQ(named->cluster_token_file, "/etc/lockstep/cluster-token");
+  auto both = ParseAgentConfig(Replace(kValid, "token_file = \"/etc/lockstep/token\"\n",
+                                       "token_file = \"/etc/lockstep/token\"\n"
+                                       "tokens_file = \"/etc/lockstep/tokens.toml\"\n"),
+                               "agent.toml");
+  ASSERT_TRUE(both.ok()) << both.status().ToString();
+  EXPECT_EQ(both->token_file, "/etc/lockstep/token");
+  EXPECT_EQ(both->cluster_token_file, "");
+}
+
 TEST(AgentConfig, ReadsTheRepository) {
   auto config = ParseAgentConfig(std::string(kValid) + kRepository, "agent.toml");
   ASSERT_TRUE(config.ok()) << config.status().ToString();

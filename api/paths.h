@@ -15,7 +15,7 @@ inline constexpr char kHealthz[] = "/healthz";
 inline constexpr char kMetrics[] = "/metrics";
 inline constexpr char kExhibitorStatus[] = "/exhibitor/v1/cluster/status";
 
-// Public, token required: what operators and the CLI use.
+// Public, a token with a role required (routes.cc says which): what operators and the CLI use.
 inline constexpr char kClusterStatus[] = "/v1/cluster/status";
 inline constexpr char kNodeStatus[] = "/v1/node/status";
 inline constexpr char kNodeZkAction[] = "/v1/nodes/{name}/zk/{action}";
@@ -28,8 +28,9 @@ inline constexpr char kBackupRestore[] = "/v1/backups/{id}/restore";
 inline constexpr char kBackupDiff[] = "/v1/backups/{id}/diff";
 inline constexpr char kSchedules[] = "/v1/schedules";
 inline constexpr char kSchedule[] = "/v1/schedules/{name}";
+inline constexpr char kAudit[] = "/v1/audit";
 
-// Internal, token required: what agents and the coordinator ask each other.
+// Internal, the cluster credential required: what agents and the coordinator ask each other.
 inline constexpr char kLock[] = "/v1/internal/lock";
 inline constexpr char kLockRelease[] = "/v1/internal/lock/release";
 inline constexpr char kCrashPoints[] = "/v1/internal/crash-points";
@@ -46,6 +47,7 @@ inline constexpr char kScheduleStore[] = "/v1/internal/schedules";
 inline constexpr char kScheduleRecord[] = "/v1/internal/schedules/{name}";
 inline constexpr char kRestoreJournals[] = "/v1/internal/restores";
 inline constexpr char kRestoreStep[] = "/v1/internal/restores/{id}/{step}";
+inline constexpr char kAuditLog[] = "/v1/internal/audit";
 
 // The pattern with its parameters replaced, in order: Fill(kReplicaTake, {id}) is
 // "/v1/internal/backups/<id>/take". Values are not escaped: callers pass checked ids and names.

@@ -8,36 +8,50 @@
 
 namespace lockstep::api {
 
-constexpr size_t kMinTokenLength = 16;
-
-Result<std::string> LoadToken(const std::string& path) {
+Result<std::string> ReadSecretFile(const std::string& path, SecretFileRule rule, size_t max_size) {
   struct stat info {};
-  if (stat(path.c_str(), &info) != 0) return ErrnoError("cannot read token file", path, errno);
+  if (stat(path.c_str(), &info) != 0) return ErrnoError("cannot read secrets file", path, errno);
   if (info.st_mode & S_IROTH) {
-    return InvalidArgument("token file " + path + " is readable by every user; run chmod 600 " +
+    return InvalidArgument("secrets file " + path + " is readable by every user; run chmod 600 " +
                            path);
   }
-  ASSIGN_OR_RETURN(std::string token, ReadSmallFile(path, 4096));
+  if (rule == SecretFileRule::kOwnerOnly && (info.st_mode & (S_IRWXG | S_IRWXO))) {
+    return InvalidArgument("secrets file " + path +
+                           " grants its group or other users access; run chmod 600 " + path);
+  }
+  return ReadSmallFile(path, max_size);
+}
+
+Status CheckTokenLength(std::string_view token, const std::string& where) {
+  if (token.size() >= kMinTokenLength) return Status::Ok();
+  return InvalidArgument(where + " is shorter than " + std::to_string(kMinTokenLength) +
+                         " characters; generate one with `openssl rand -hex 32`");
+}
+
+Result<std::string> LoadToken(const std::string& path, SecretFileRule rule) {
+  ASSIGN_OR_RETURN(std::string token, ReadSecretFile(path, rule, 4096));
   const auto first = token.find_first_not_of(" \t\r\n");
   const auto last = token.find_last_not_of(" \t\r\n");
   token = first == std::string::npos ? "" : token.substr(first, last - first + 1);
-  if (token.size() < kMinTokenLength) {
-    return InvalidArgument("token in " + path + " is shorter than " +
-                           std::to_string(kMinTokenLength) +
-                           " characters; generate one with `openssl rand -hex 32`");
-  }
+  RETURN_IF_ERROR(CheckTokenLength(token, "token in " + path));
   return token;
 }
 
+std::optional<std::string_view> BearerToken(std::string_view authorization) {
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (!authorization.starts_with(kPrefix)) return std::nullopt;
+  return authorization.substr(kPrefix.size());
+}
+
+std::string TokenDigest(std::string_view token) { return Sha256Hex(token); }
+
+bool DigestsEqual(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 bool BearerMatches(const std::string& authorization, const std::string& token) {
-  static const std::string kPrefix = "Bearer ";
-  if (authorization.size() < kPrefix.size() || authorization.compare(0, kPrefix.size(), kPrefix)) {
-    return false;
-  }
-  // Comparing digests keeps the time independent of where, and whether, the lengths differ.
-  const std::string a = Sha256Hex(std::string_view(authorization).substr(kPrefix.size()));
-  const std::string b = Sha256Hex(token);
-  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  std::optional<std::string_view> presented = BearerToken(authorization);
+  return presented && DigestsEqual(TokenDigest(*presented), TokenDigest(token));
 }
 
 }  // namespace lockstep::api

@@ -1,17 +1,46 @@
-// The shared bearer token that guards every mutating and internal endpoint.
+// Bearer tokens: the files they are kept in and the constant-time check of a request's
+// Authorization header. The agent's named tokens and roles are in node-agent/agent/credentials.h.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
 namespace lockstep::api {
 
+// Tokens shorter than this are refused: a guessable token guards nothing.
+inline constexpr size_t kMinTokenLength = 16;
+
+// Who besides the owner may read a file holding secrets.
+enum class SecretFileRule {
+  kNotWorldReadable,  // the single token file's rule since the first release, kept so existing
+                      // deployments still start
+  kOwnerOnly,         // every newer secrets file: no group or world permission at all
+};
+
 // Reads the token file (surrounding whitespace trimmed). Refuses an empty or short token and a
-// file other users can read, since the token is a password.
-Result<std::string> LoadToken(const std::string& path);
+// file `rule` forbids, since the token is a password.
+Result<std::string> LoadToken(const std::string& path,
+                              SecretFileRule rule = SecretFileRule::kNotWorldReadable);
+
+// The contents of a secrets file of at most `max_size` bytes, refused (naming the chmod to run)
+// when its permissions break `rule`.
+Result<std::string> ReadSecretFile(const std::string& path, SecretFileRule rule, size_t max_size);
+
+// OK when `token` is long enough; `where` names it in the error ("token in /etc/…").
+Status CheckTokenLength(std::string_view token, const std::string& where);
 
 // True when `authorization` is exactly "Bearer <token>". Constant-time in the token's content.
 bool BearerMatches(const std::string& authorization, const std::string& token);
+
+// The pieces of BearerMatches, for checking one header against many tokens with one hash each:
+// the token an Authorization header carries (nullopt without the Bearer scheme), the digest
+// tokens are compared by (comparing digests keeps the time independent of where, and whether,
+// the lengths differ), and the constant-time comparison of two digests.
+std::optional<std::string_view> BearerToken(std::string_view authorization);
+std::string TokenDigest(std::string_view token);
+bool DigestsEqual(const std::string& a, const std::string& b);
 
 }  // namespace lockstep::api

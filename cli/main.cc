@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/audit_command.h"
 #include "cli/backup_commands.h"
 #include "cli/cluster_commands.h"
 #include "cli/completion.h"
@@ -27,7 +28,8 @@ int main(int argc, char** argv) {
          "--cluster", cluster.url,
          "any agent's URL, e.g. http://10.0.0.1:8420; a comma-separated list is tried in order")
       ->envname("LOCKSTEP_CLUSTER");
-  app.add_option("--token-file", cluster.token_file, "file holding the API token")
+  app.add_option("--token-file", cluster.token_file,
+                 "file holding your API token (its role decides what you may do)")
       ->envname("LOCKSTEP_TOKEN_FILE");
   app.add_option("--ca-file", cluster.ca_file, "CA certificate that signed the agents' (https)")
       ->envname("LOCKSTEP_CA_FILE");
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
   AddClusterCommands(app, output, cluster, &exit_code);
   AddBackupCommands(app, output, cluster, &exit_code);
   AddScheduleCommands(app, output, cluster, &exit_code);
+  AddAuditCommand(app, output, cluster, &exit_code);
   AddBashCompletionFlag(app);
   try {
     app.parse(argc, argv);

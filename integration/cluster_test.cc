@@ -1,6 +1,7 @@
 // The agents on a real sandbox: 3 and 5 masters, each a real ZooKeeper server under a real
 // lockstep-agent on its own loopback address. Status against `srvr` asked directly, supervision
-// after a killed JVM, maintenance, authentication, a paused peer, malformed requests, TLS.
+// after a killed JVM, maintenance, authentication, roles and the audit log, a paused peer,
+// malformed requests, TLS.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -20,6 +21,8 @@
 #include "integration/scenario_dir.h"
 #include "node-agent/zk/four_letter.h"
 #include "node-agent/zk/server_guard.h"
+#include "proto/audit.pb.h"
+#include "proto/backup.pb.h"
 #include "proto/json.h"
 
 namespace lockstep::integration {
@@ -221,6 +224,86 @@ TEST_F(ThreeMasters, MutatingEndpointsRefuseMissingOrWrongToken) {
       {"--cluster", cluster_->url(1), "--token-file", bad_token_file, "node", "stop-zk", "m1"});
   EXPECT_EQ(cli.exit_code, 5) << cli.err;
   EXPECT_NE(cli.err.find("not authorised"), std::string::npos) << cli.err;
+}
+
+// The CLI as the sandbox's viewer: the same cluster, the viewer's token file.
+std::vector<std::string> ViewerArgs(const MiniCluster& cluster, std::vector<std::string> rest) {
+  std::vector<std::string> args = {"--cluster", cluster.url(1), "--token-file",
+                                   cluster.viewer_token_file()};
+  args.insert(args.end(), rest.begin(), rest.end());
+  return args;
+}
+
+// The entries of `lockstep audit --json` by `token` for `operation`.
+std::vector<proto::AuditEntry> AuditEntriesOf(const std::string& json, const std::string& token,
+                                              const std::string& operation) {
+  proto::AuditLog log;
+  // The CLI prints a JSON array; wrapped, it is an AuditLog's entries.
+  EXPECT_TRUE(proto::FromJson("{\"entries\":" + json + "}", &log).ok()) << json;
+  std::vector<proto::AuditEntry> found;
+  for (const auto& entry : log.entries()) {
+    if (entry.token() == token && entry.operation() == operation) found.push_back(entry);
+  }
+  return found;
+}
+
+TEST_F(ThreeMasters, AViewerListsButMayNotRestoreOrDeleteAndTheAuditLogSaysWho) {
+  ASSERT_TRUE(WaitFor([&] { return cluster_->CoordinatorIndex() != 0; }, 30s));
+  CliResult made =
+      RunCli(ClusterArgs(*cluster_, {"--json", "backup", "create", "--label", "roles", "--wait"}));
+  ASSERT_EQ(made.exit_code, 0) << made.out << made.err;
+  proto::Backup backup;
+  ASSERT_TRUE(proto::FromJson(made.out, &backup, true).ok()) << made.out;
+
+  CliResult listed = RunCli(ViewerArgs(*cluster_, {"backup", "list"}));
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find(backup.id()), std::string::npos) << listed.out;
+
+  CliResult restore = RunCli(ViewerArgs(*cluster_, {"backup", "restore", backup.id(), "--yes"}));
+  EXPECT_EQ(restore.exit_code, 5) << restore.out << restore.err;
+  EXPECT_NE(restore.err.find("needs the admin role; token 'viewer' is a viewer"), std::string::npos)
+      << restore.err;
+  const std::string viewer = cluster_->viewer_token();
+  auto removed = cluster_->Call(1, "DELETE", "/v1/backups/" + backup.id(), "", &viewer);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(removed->status, 403) << removed->body;
+  EXPECT_NE(removed->body.find("\"needed_role\":\"admin\""), std::string::npos) << removed->body;
+  EXPECT_EQ(RunCli(ViewerArgs(*cluster_, {"backup", "show", backup.id()})).exit_code, 0)
+      << "the refused delete deleted";
+  // Internal routes are the agents' alone, whatever an operator's role.
+  const std::string admin = cluster_->token();
+  EXPECT_EQ(cluster_->Call(2, "GET", "/v1/internal/lock", "", &admin)->status, 403);
+  // Reading the audit log is an admin's.
+  EXPECT_EQ(RunCli(ViewerArgs(*cluster_, {"audit"})).exit_code, 5);
+
+  // The refusals and the backup are in m1's log, read through any agent (here m2's).
+  CliResult audit = RunCli(cluster_->CliArgs({"--json", "audit", "--since", "1h"}, 2));
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  auto restores = AuditEntriesOf(audit.out, "viewer", "POST /v1/backups/{id}/restore");
+  ASSERT_EQ(restores.size(), 1u) << audit.out;
+  EXPECT_EQ(restores[0].status(), 403);
+  EXPECT_EQ(restores[0].code(), "forbidden");
+  EXPECT_EQ(restores[0].target(), backup.id());
+  EXPECT_EQ(restores[0].master(), "m1");
+  EXPECT_EQ(restores[0].role(), "viewer");
+  EXPECT_FALSE(restores[0].remote().empty());
+  auto deletes = AuditEntriesOf(audit.out, "viewer", "DELETE /v1/backups/{id}");
+  ASSERT_EQ(deletes.size(), 1u) << audit.out;
+  EXPECT_EQ(deletes[0].status(), 403);
+  auto creates = AuditEntriesOf(audit.out, "admin", "POST /v1/backups");
+  ASSERT_FALSE(creates.empty()) << audit.out;
+  EXPECT_EQ(creates.back().target(), "roles");
+  EXPECT_LT(creates.back().status(), 300);
+  EXPECT_TRUE(AuditEntriesOf(audit.out, "viewer", "GET /v1/backups").empty()) << "reads too";
+  EXPECT_EQ(audit.out.find("\"token\": \"cluster\""), std::string::npos)
+      << "agents' own traffic in the audit log: " << audit.out;
+  // The human table names the same.
+  CliResult table = RunCli(cluster_->CliArgs({"audit"}, 3));
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("403 forbidden"), std::string::npos) << table.out;
+  struct stat info {};
+  ASSERT_EQ(stat((cluster_->master_dir(1) + "/store/audit.log").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
 }
 
 TEST_F(ThreeMasters, PausedPeerDoesNotHangStatus) {

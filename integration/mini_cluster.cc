@@ -144,11 +144,20 @@ std::string MiniCluster::zk_connect() const {
   for (int i = 1; i <= masters(); ++i) all += (i > 1 ? "," : "") + zk_endpoint(i);
   return all;
 }
-std::string MiniCluster::token_file() const { return options_.dir + "/token"; }
-std::string MiniCluster::token() const {
-  Result<std::string> token = api::LoadToken(token_file());
+namespace {
+std::string TokenIn(const std::string& path) {
+  Result<std::string> token = api::LoadToken(path);
   return token.ok() ? *token : "";
 }
+}  // namespace
+
+std::string MiniCluster::token_file() const { return options_.dir + "/token"; }
+std::string MiniCluster::token() const { return TokenIn(token_file()); }
+std::string MiniCluster::viewer_token_file() const { return options_.dir + "/viewer-token"; }
+std::string MiniCluster::viewer_token() const { return TokenIn(viewer_token_file()); }
+std::string MiniCluster::cluster_token_file() const { return options_.dir + "/cluster-token"; }
+std::string MiniCluster::cluster_token() const { return TokenIn(cluster_token_file()); }
+std::string MiniCluster::tokens_file() const { return options_.dir + "/tokens.toml"; }
 std::string MiniCluster::ca_file() const {
   return options_.tls ? options_.dir + "/tls/cert.pem" : "";
 }
@@ -180,7 +189,8 @@ std::string MiniCluster::AgentToml(int i) const {
        << "advertise = \"" << url(i) << "\"\n"
        << "zoo_cfg = \"" << zoo_cfg(i) << "\"\n"
        << "store_dir = \"" << dir << "/store\"\n"
-       << "token_file = \"" << token_file() << "\"\n"
+       << "tokens_file = \"" << tokens_file() << "\"\n"
+       << "cluster_token_file = \"" << cluster_token_file() << "\"\n"
        << "probe_interval_ms = " << options_.probe_interval.count() << "\n"
        << "peer_timeout_ms = " << options_.peer_timeout.count() << "\n"
        << "request_timeout_ms = " << options_.request_timeout.count() << "\n"
@@ -220,12 +230,30 @@ Status MiniCluster::WriteTls() {
   return Status::Ok();
 }
 
+namespace {
+// A new random token in `path`, 0600, unless the file exists (a sandbox started again keeps its
+// tokens).
+Status WriteToken(const std::string& path) {
+  if (fs::exists(path)) return Status::Ok();
+  return WriteFileAtomically(path, RandomHex(32) + "\n", kPrivateFile);
+}
+}  // namespace
+
+// The agents' tokens file (node-agent/agent/tokens_file.h): the admin and viewer tokens.
+Status MiniCluster::WriteTokens() {
+  RETURN_IF_ERROR(WriteToken(token_file()));
+  RETURN_IF_ERROR(WriteToken(viewer_token_file()));
+  RETURN_IF_ERROR(WriteToken(cluster_token_file()));
+  std::ostringstream tokens;
+  tokens << "[[tokens]]\nname = \"admin\"\nrole = \"admin\"\ntoken = \"" << token() << "\"\n"
+         << "\n[[tokens]]\nname = \"viewer\"\nrole = \"viewer\"\ntoken = \"" << viewer_token()
+         << "\"\n";
+  return WriteFileAtomically(tokens_file(), tokens.str(), kPrivateFile);
+}
+
 Status MiniCluster::WriteFiles() {
   fs::create_directories(options_.dir);
-  if (!fs::exists(token_file())) {
-    RETURN_IF_ERROR(WriteFileAtomically(token_file(), RandomHex(32) + "\n"));
-    chmod(token_file().c_str(), 0600);
-  }
+  RETURN_IF_ERROR(WriteTokens());
   if (options_.tls && !fs::exists(ca_file())) RETURN_IF_ERROR(WriteTls());
   for (int i = 1; i <= masters(); ++i) {
     if (i == options_.small_disk_master) RETURN_IF_ERROR(MountSmallDisk(i));
@@ -238,7 +266,8 @@ Status MiniCluster::WriteFiles() {
   }
   std::ostringstream env;
   env << "LOCKSTEP_CLUSTER=" << urls() << "\nLOCKSTEP_TOKEN_FILE=" << token_file()
-      << "\nLOCKSTEP_ZK=" << zk_connect() << "\n";
+      << "\nLOCKSTEP_VIEWER_TOKEN_FILE=" << viewer_token_file() << "\nLOCKSTEP_ZK=" << zk_connect()
+      << "\n";
   if (options_.tls) env << "LOCKSTEP_CA_FILE=" << ca_file() << "\n";
   env << options_.extra_env;
   return WriteFileAtomically(options_.dir + "/cluster.env", env.str());
@@ -409,7 +438,9 @@ Result<http::Reply> MiniCluster::Call(int i, const std::string& method, const st
   return client_->Call(target, {.method = method,
                                 .target = path,
                                 .body = body,
-                                .token = token ? *token : this->token(),
+                                .token = token                               ? *token
+                                         : path.starts_with("/v1/internal/") ? cluster_token()
+                                                                             : this->token(),
                                 .timeout = timeout});
 }
 

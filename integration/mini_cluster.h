@@ -2,7 +2,9 @@
 // server supervised by a real lockstep-agent (process backend), master i on its own loopback
 // address 127.0.1.i with the same ports. Used by the scenario tests and by `lockstep-sandbox`.
 // Everything lives under one directory:
-//   DIR/token, DIR/cluster.env, DIR/tls/{cert,key}.pem (with tls)
+//   DIR/token (the admin's), DIR/viewer-token, DIR/cluster-token (the agents' own credential),
+//   DIR/tokens.toml (both named tokens with their roles), DIR/cluster.env,
+//   DIR/tls/{cert,key}.pem (with tls)
 //   DIR/mI/{agent.toml, agent.pid, agent.log, zoo.cfg, zookeeper.out, zk/data, zk/datalog, store}
 #pragma once
 
@@ -85,8 +87,13 @@ class MiniCluster {
   std::string urls() const;  // every agent's URL, comma-separated (what the CLI accepts)
   std::string zk_endpoint(int i) const;
   std::string zk_connect() const;  // every server, comma-separated
-  std::string token_file() const;
+  std::string token_file() const;  // an admin token, "admin" in the tokens file
   std::string token() const;
+  std::string viewer_token_file() const;  // a viewer token, "viewer" in the tokens file
+  std::string viewer_token() const;
+  std::string cluster_token_file() const;  // what the agents present to each other
+  std::string cluster_token() const;
+  std::string tokens_file() const;
   std::string ca_file() const;  // empty without tls
   std::string master_dir(int i) const;
   // `lockstep` arguments reaching this cluster (every agent, or agent `agent` only) with its
@@ -113,7 +120,8 @@ class MiniCluster {
   // With options.netns: cut masters apart and heal (netns.h); nullptr otherwise.
   MasterNetworks* partitions() { return networks_.get(); }
 
-  // HTTP to agent i (with the token unless `token` says otherwise).
+  // HTTP to agent i with `token`; by default the admin token, or on /v1/internal/ paths the
+  // cluster credential (the test speaks as an agent there).
   Result<http::Reply> Call(int i, const std::string& method, const std::string& path,
                            const std::string& body = "", const std::string* token = nullptr,
                            std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
@@ -134,6 +142,7 @@ class MiniCluster {
 
  private:
   Status WriteFiles();
+  Status WriteTokens();
   Status WriteTls();
   Status MountSmallDisk(int i);
   static void UnmountUnder(const std::string& dir);

@@ -58,7 +58,9 @@ int Up(MiniClusterOptions options, const SandboxRepositoryOptions* repository) {
   }
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::cerr << "healthy after " << static_cast<int>(seconds * 10) / 10.0 << " s: one leader, "
-            << options.masters << " serving\n";
+            << options.masters << " serving\n"
+            << "tokens: admin in " << cluster.token_file() << " ($LOCKSTEP_TOKEN_FILE), viewer in "
+            << cluster.viewer_token_file() << " ($LOCKSTEP_VIEWER_TOKEN_FILE)\n";
   std::cout << "cluster.env: " << options.dir << "/cluster.env\n"
             << "use it with:  set -a; . " << options.dir << "/cluster.env; set +a; "
             << "lockstep cluster status\n";

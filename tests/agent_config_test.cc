@@ -114,7 +114,8 @@ TEST(AgentConfig, WrongTypesAndValuesNameTheKeyAndLine) {
 
 TEST(AgentConfig, RequiredSettingsAndBackendSections) {
   ExpectRefused(Replace(kValid, "token_file = \"/etc/lockstep/token\"\n", ""),
-                "'token_file' is required");
+                "'tokens_file' (named tokens with roles) or 'token_file' (one shared token) is "
+                "required");
   ExpectRefused(
       Replace(kValid, "[controller]\nbackend = \"process\"", "[controller]\nbackend = \"systemd\""),
       "[controller.systemd]");
@@ -147,6 +148,25 @@ credentials_file = "/etc/lockstep/s3-credentials"
 part_size_mb = 8
 keep = 30
 )";
+
+TEST(AgentConfig, NamedTokensAndTheClusterCredentialReplaceOrJoinTheSingleToken) {
+  auto named = ParseAgentConfig(
+      Replace(kValid, "token_file = \"/etc/lockstep/token\"\n",
+              "tokens_file = \"/etc/lockstep/tokens.toml\"\n"
+              "cluster_token_file = \"/etc/lockstep/cluster-token\"\n"),
+      "agent.toml");
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  EXPECT_EQ(named->token_file, "");
+  EXPECT_EQ(named->tokens_file, "/etc/lockstep/tokens.toml");
+  EXPECT_EQ(named->cluster_token_file, "/etc/lockstep/cluster-token");
+  auto both = ParseAgentConfig(Replace(kValid, "token_file = \"/etc/lockstep/token\"\n",
+                                       "token_file = \"/etc/lockstep/token\"\n"
+                                       "tokens_file = \"/etc/lockstep/tokens.toml\"\n"),
+                               "agent.toml");
+  ASSERT_TRUE(both.ok()) << both.status().ToString();
+  EXPECT_EQ(both->token_file, "/etc/lockstep/token");
+  EXPECT_EQ(both->cluster_token_file, "");
+}
 
 TEST(AgentConfig, ReadsTheRepository) {
   auto config = ParseAgentConfig(std::string(kValid) + kRepository, "agent.toml");

@@ -18,6 +18,9 @@ struct Request {
   std::string content_type;
   std::string accept;  // the Accept header, verbatim
   std::string remote;  // peer address, for logs
+  // The subject of the TLS client certificate the peer presented ("/CN=ops-1/O=…"), when the
+  // server asks for one (ServerTlsFiles::client_ca_file); empty otherwise.
+  std::string client_subject;
 };
 
 // The media type of a protobuf message in its binary encoding: what Lockstep's own clients ask

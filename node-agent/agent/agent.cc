@@ -3,9 +3,9 @@
 #include <filesystem>
 
 #include "api/paths.h"
-#include "api/token.h"
 #include "common/heap.h"
 #include "common/log.h"
+#include "node-agent/agent/credentials.h"
 #include "node-agent/agent/routes.h"
 #include "node-agent/control/controller.h"
 
@@ -119,7 +119,12 @@ LocalAgentOptions LocalOptions(const AgentConfig& c, const std::string& token,
 Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
   std::unique_ptr<Agent> agent(new Agent(std::move(config)));
   const AgentConfig& c = agent->config_;
-  ASSIGN_OR_RETURN(std::string token, api::LoadToken(c.token_file));
+  ASSIGN_OR_RETURN(Credentials credentials,
+                   LoadCredentials({.token_file = c.token_file,
+                                    .tokens_file = c.tokens_file,
+                                    .cluster_token_file = c.cluster_token_file}));
+  // What this agent presents to its peers: the cluster credential, never an operator's token.
+  const std::string token = credentials.cluster_secret();
   ASSIGN_OR_RETURN(zk::ZooCfg zoo_cfg, zk::LoadZooCfg(c.zoo_cfg));
   if (!zoo_cfg.client) {
     return InvalidArgument(c.zoo_cfg + " has no clientPort: the agent needs it to probe ZooKeeper");
@@ -162,28 +167,31 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                                                            agent->repository_.get()),
                                               agent->node_.get(), agent->client_.get());
   RETURN_IF_ERROR(agent->self_->Open());
-  agent->WireServices(token, zk_connect);
+  agent->audit_log_ = std::make_unique<AuditLog>(c.store_dir + "/audit.log");
+  agent->WireServices(std::move(credentials), zk_connect);
   http::ServerOptions server{.host = c.listen_host,
                              .port = c.listen_port,
                              .tls = c.tls,
                              .body_limit = c.max_body_bytes,
                              .read_timeout = c.request_timeout,
                              .write_timeout = c.request_timeout};
-  // `backup import` streams archives of any size straight into the archives' directory.
-  server.accepts_upload = [token](const http::Request& head) {
+  Api* api = agent->api_.get();
+  // `backup import` streams archives of any size straight into the archives' directory, for
+  // callers allowed to import only.
+  server.accepts_upload = [api](const http::Request& head) {
     return head.method == "POST" && head.path == api::paths::kBackupImport &&
-           api::BearerMatches(head.authorization, token);
+           api->router().Permits(head);
   };
   server.upload_dir = agent->self_->replicas().dir();  // keeping an import is a rename
-  Api* api = agent->api_.get();
   agent->server_ = std::make_unique<http::Server>(
       server, [api](const http::Request& request) { return api->Handle(request); });
   agent->status_->set_server(&agent->server_->counters());
   return agent;
 }
 
-void Agent::WireServices(const std::string& token, const std::string& zk_connect) {
+void Agent::WireServices(Credentials credentials, const std::string& zk_connect) {
   const AgentConfig& c = config_;
+  const std::string token = credentials.cluster_secret();
   catalog_ = std::make_unique<Catalog>(&self_->records(), peers_.get(), client_.get(), token,
                                        c.peer_timeout);
   agents_ = std::make_unique<AgentClients>(self_.get(), *client_, token, kInternalTimeout);
@@ -226,13 +234,19 @@ void Agent::WireServices(const std::string& token, const std::string& zk_connect
                                                           .election = election_.get(),
                                                           .self = self_.get(),
                                                           .catalog = catalog_.get()});
-  api_ = std::make_unique<Api>(Router(token, AgentRoutes({.status = status_.get(),
-                                                          .backups = backups_.get(),
-                                                          .schedules = schedules_.get(),
-                                                          .restores = restores_.get(),
-                                                          .diffs = diffs_.get(),
-                                                          .internal = internal_.get(),
-                                                          .crash_points = c.allow_crash_points})));
+  audit_ = std::make_unique<AuditService>(AuditServiceOptions{.cluster_secret = token},
+                                          audit_log_.get(), peers_.get(), client_.get());
+  Services services;
+  services.status = status_.get();
+  services.backups = backups_.get();
+  services.schedules = schedules_.get();
+  services.restores = restores_.get();
+  services.diffs = diffs_.get();
+  services.internal = internal_.get();
+  services.audit = audit_.get();
+  services.crash_points = c.allow_crash_points;
+  api_ = std::make_unique<Api>(Router(std::move(credentials), AgentRoutes(services)),
+                               AuditTrail{.log = audit_log_.get(), .master = c.name});
 }
 
 Agent::~Agent() { End(); }

@@ -12,11 +12,14 @@
 #include "coordinator/election.h"
 #include "node-agent/agent/agent_clients.h"
 #include "node-agent/agent/api.h"
-#include "node-agent/agent/bucket_catalog.h"
+#include "node-agent/agent/audit_log.h"
+#include "node-agent/agent/audit_service.h"
 #include "node-agent/agent/backup_service.h"
+#include "node-agent/agent/bucket_catalog.h"
 #include "node-agent/agent/catalog.h"
 #include "node-agent/agent/cluster_status.h"
 #include "node-agent/agent/config.h"
+#include "node-agent/agent/credentials.h"
 #include "node-agent/agent/internal_api.h"
 #include "node-agent/agent/local_agent.h"
 #include "node-agent/agent/local_node.h"
@@ -44,7 +47,7 @@ class Agent {
   explicit Agent(AgentConfig config) : config_(std::move(config)) {}
   void CoordinatorDuties();
   // The services and the route table over them, once the parts they use exist.
-  void WireServices(const std::string& token, const std::string& zk_connect);
+  void WireServices(Credentials credentials, const std::string& zk_connect);
 
   AgentConfig config_;
   std::unique_ptr<http::Client> client_;
@@ -64,6 +67,8 @@ class Agent {
   std::unique_ptr<RestoreService> restores_;
   std::unique_ptr<InternalApi> internal_;
   std::unique_ptr<StatusService> status_;
+  std::unique_ptr<AuditLog> audit_log_;
+  std::unique_ptr<AuditService> audit_;
   std::mutex duties_mu_;
   std::condition_variable duties_wake_;
   bool duties_stop_ = false;

@@ -3,16 +3,28 @@
 #include <string>
 
 #include "common/log.h"
+#include "node-agent/agent/audit.h"
 
 namespace lockstep::agent {
 
 http::Reply Api::Handle(const http::Request& request) const {
-  http::Reply reply = router_.Dispatch(request);
+  Dispatched dispatched;
+  http::Reply reply = router_.Dispatch(request, &dispatched);
   log::Debug("http", {{"method", request.method},
                       {"path", request.path},
                       {"status", std::to_string(reply.status)},
+                      {"caller", dispatched.caller ? dispatched.caller->name : ""},
                       {"remote", request.remote}});
+  if (trail_.log && ShouldAudit(request, reply, dispatched)) Record(request, reply, dispatched);
   return reply;
+}
+
+void Api::Record(const http::Request& request, const http::Reply& reply,
+                 const Dispatched& dispatched) const {
+  Status written = trail_.log->Append(
+      MakeAuditEntry(request, reply, dispatched, trail_.master, trail_.clock->WallNow()));
+  // The request was served either way; a log that can't be written must be seen and fixed.
+  if (!written.ok()) log::Error("audit entry not written", {{"error", written.message()}});
 }
 
 }  // namespace lockstep::agent

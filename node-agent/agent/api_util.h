@@ -29,8 +29,8 @@ std::string QueryOr(const http::Request& request, const std::string& key,
                     const std::string& otherwise);
 // Parses a request body strictly (unknown fields refused); an empty body leaves `message` empty.
 Status ParseBody(const http::Request& request, google::protobuf::Message* message);
-// Sends the request on to another agent with this agent's token; 502 naming `who` when that agent
-// doesn't answer.
+// Sends the request on to another agent with the cluster credential (`token`); 502 naming `who`
+// when that agent doesn't answer.
 http::Reply ForwardTo(const http::Client& client, const std::string& url, const std::string& who,
                       const http::Request& request, const std::string& token,
                       std::chrono::milliseconds timeout);

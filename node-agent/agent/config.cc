@@ -152,6 +152,17 @@ Status ReadListen(TomlReader& reader, AgentConfig* out) {
   return Status::Ok();
 }
 
+Status ReadCredentialFiles(TomlReader& reader, AgentConfig* out) {
+  RETURN_IF_ERROR(reader.String("token_file", &out->token_file));
+  RETURN_IF_ERROR(reader.String("tokens_file", &out->tokens_file));
+  RETURN_IF_ERROR(reader.String("cluster_token_file", &out->cluster_token_file));
+  if (out->token_file.empty() && out->tokens_file.empty()) {
+    return InvalidArgument(
+        "'tokens_file' (named tokens with roles) or 'token_file' (one shared token) is required");
+  }
+  return Status::Ok();
+}
+
 Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   RETURN_IF_ERROR(reader.String("name", &out->name, true));
   RETURN_IF_ERROR(CheckName("'name'", out->name));
@@ -164,7 +175,7 @@ Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   RETURN_IF_ERROR(ReadPeers(reader, out));
   RETURN_IF_ERROR(reader.String("zoo_cfg", &out->zoo_cfg, true));
   RETURN_IF_ERROR(reader.String("store_dir", &out->store_dir, true));
-  RETURN_IF_ERROR(reader.String("token_file", &out->token_file, true));
+  RETURN_IF_ERROR(ReadCredentialFiles(reader, out));
   RETURN_IF_ERROR(reader.Millis("peer_timeout_ms", &out->peer_timeout));
   RETURN_IF_ERROR(reader.Millis("probe_interval_ms", &out->probe_interval));
   RETURN_IF_ERROR(reader.Millis("request_timeout_ms", &out->request_timeout));

@@ -48,7 +48,11 @@ struct AgentConfig {
   std::vector<PeerConfig> peers;
   std::string zoo_cfg;
   std::string store_dir;
+  // Credentials (credentials.h): the original single token (one admin token), named tokens with
+  // roles, and the agents' own credential. At least one of the first two.
   std::string token_file;
+  std::string tokens_file;
+  std::string cluster_token_file;
   std::optional<http::ServerTlsFiles> tls;
   http::ClientTlsFiles peer_tls;  // how this agent checks its peers' certificates
   ControllerConfig controller;

@@ -1,6 +1,7 @@
-// The agent-to-agent half of the HTTP API (/v1/internal/…, token required): each handler reads
-// a request into the matching LocalAgent call and its result back into a reply. No decisions
-// are made here; the route table (routes.cc) lists the paths. Thread-safe as LocalAgent is.
+// The agent-to-agent half of the HTTP API (/v1/internal/…, the cluster credential only): each
+// handler reads a request into the matching LocalAgent call and its result back into a reply. No
+// decisions are made here; the route table (routes.cc) lists the paths. Thread-safe as
+// LocalAgent is.
 #pragma once
 
 #include "common/http/message.h"

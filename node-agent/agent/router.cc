@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "api/token.h"
+#include "common/json_escape.h"
 #include "common/strings.h"
 
 namespace lockstep::agent {
@@ -28,42 +28,89 @@ std::optional<PathParams> MatchPattern(const std::string& pattern, const std::st
   return params;
 }
 
-Router::Router(std::string token, std::vector<Route> routes)
-    : token_(std::move(token)), routes_(std::move(routes)) {}
+Router::Router(Credentials credentials, std::vector<Route> routes)
+    : credentials_(std::move(credentials)), routes_(std::move(routes)) {}
 
-http::Reply Router::Dispatch(const http::Request& request) const {
-  // The most specific pattern matching the path; every route that has it.
+Router::Match Router::Find(const http::Request& request) const {
+  // The most specific pattern matching the path, then its route for the method.
+  Match match;
   int best = -1;
-  std::string pattern;
-  PathParams params;
   for (const auto& route : routes_) {
     int literals = 0;
     auto matched = MatchPattern(route.pattern, request.path, &literals);
     if (matched && literals > best) {
       best = literals;
-      pattern = route.pattern;
-      params = std::move(*matched);
+      match.pattern = route.pattern;
+      match.params = std::move(*matched);
     }
   }
-  // The token is checked before anything is said about a /v1 path, known or not.
-  const bool open = best >= 0 && std::all_of(routes_.begin(), routes_.end(), [&](const Route& r) {
-                      return r.pattern != pattern || r.access == Access::kOpen;
-                    });
-  if (!open && (best >= 0 || request.path.starts_with("/v1/")) &&
-      !api::BearerMatches(request.authorization, token_)) {
-    return http::ErrorReply(401, "unauthorized",
-                            "missing or wrong bearer token; pass --token-file (or set "
-                            "LOCKSTEP_TOKEN_FILE) with the cluster's token");
-  }
-  if (best < 0) return http::ErrorReply(404, "not_found", "no such endpoint: " + request.path);
-  std::string accepted;
   for (const auto& route : routes_) {
-    if (route.pattern != pattern) continue;
-    if (route.method == request.method) return route.handler(request, params);
-    accepted += (accepted.empty() ? "" : " or ") + route.method;
+    if (route.pattern == match.pattern && route.method == request.method) match.route = &route;
   }
-  return http::ErrorReply(405, "method_not_allowed",
-                          request.path + " accepts " + accepted + ", not " + request.method);
+  return match;
+}
+
+http::Reply Forbidden(const Route& route, const Principal& caller) {
+  std::string message;
+  if (route.access == Access::kCluster) {
+    message = route.method + " " + route.pattern +
+              " is for the agents' cluster credential only; token '" + caller.name + "' is " +
+              api::RoleWithArticle(caller.role) + " token";
+  } else {
+    const std::string needed(api::RoleName(api::RoleFor(route.access)));
+    message = route.method + " " + route.pattern + " needs the " + needed + " role; token '" +
+              caller.name + "' is " + api::RoleWithArticle(caller.role) +
+              ": use a token with the " + needed + " role (tokens_file on the agents)";
+  }
+  http::Reply reply{.status = 403};
+  reply.body =
+      "{\"error\":\"" + JsonEscape(message) + "\",\"code\":\"forbidden\",\"needed_role\":\"" +
+      std::string(api::AccessName(route.access)) + "\",\"token\":\"" + JsonEscape(caller.name) +
+      "\",\"token_role\":\"" + std::string(api::RoleName(caller.role)) + "\"}";
+  return reply;
+}
+
+http::Reply Router::Dispatch(const http::Request& request, Dispatched* dispatched) const {
+  Match match = Find(request);
+  std::optional<Principal> caller = credentials_.Identify(request.authorization);
+  if (dispatched) {
+    dispatched->route = match.route;
+    dispatched->params = match.params;
+    dispatched->caller = caller;
+  }
+  const bool known = !match.pattern.empty();
+  const bool open = known && std::all_of(routes_.begin(), routes_.end(), [&](const Route& r) {
+                      return r.pattern != match.pattern || r.access == Access::kOpen;
+                    });
+  // The token is checked before anything is said about a /v1 path, known or not.
+  if (!open && (known || request.path.starts_with("/v1/")) && !caller) {
+    return http::ErrorReply(401, "unauthorized",
+                            "missing or unknown bearer token; pass --token-file (or set "
+                            "LOCKSTEP_TOKEN_FILE) with one of the cluster's tokens");
+  }
+  if (!known) return http::ErrorReply(404, "not_found", "no such endpoint: " + request.path);
+  if (!match.route) {
+    std::string accepted;
+    for (const auto& route : routes_) {
+      if (route.pattern == match.pattern)
+        accepted += (accepted.empty() ? "" : " or ") + route.method;
+    }
+    return http::ErrorReply(405, "method_not_allowed",
+                            request.path + " accepts " + accepted + ", not " + request.method);
+  }
+  if (match.route->access != Access::kOpen &&
+      !api::Permits(match.route->access, caller->role, caller->cluster)) {
+    return Forbidden(*match.route, *caller);
+  }
+  return match.route->handler(request, match.params);
+}
+
+bool Router::Permits(const http::Request& head) const {
+  Match match = Find(head);
+  if (!match.route) return false;
+  if (match.route->access == Access::kOpen) return true;
+  std::optional<Principal> caller = credentials_.Identify(head.authorization);
+  return caller && api::Permits(match.route->access, caller->role, caller->cluster);
 }
 
 std::string RouteTableMarkdown(const std::vector<Route>& routes) {
@@ -71,7 +118,7 @@ std::string RouteTableMarkdown(const std::vector<Route>& routes) {
   for (const auto& route : routes) {
     if (route.internal) continue;
     table += "| " + route.method + " | `" + route.pattern + "` | " +
-             (route.access == Access::kOpen ? "open" : "token") + " | " + route.summary + " |\n";
+             std::string(api::AccessName(route.access)) + " | " + route.summary + " |\n";
   }
   return table;
 }

@@ -1,6 +1,6 @@
 // Matches a request against the agent's route table (routes.h) and calls its handler: the path
-// against each route's pattern (api/paths.h), the bearer token for routes that need it, the
-// method last. Where two patterns match, the one with more literal segments wins, so
+// against each route's pattern (api/paths.h), the caller's token, the method, then the role the
+// route needs. Where two patterns match, the one with more literal segments wins, so
 // /v1/backups/import is never taken for /v1/backups/{id}. Immutable once built: safe to call
 // from any number of server threads.
 #pragma once
@@ -11,11 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "api/roles.h"
 #include "common/http/message.h"
+#include "node-agent/agent/credentials.h"
 
 namespace lockstep::agent {
 
-enum class Access { kOpen, kToken };
+using api::Access;
 
 // A route's {name} parameters, by name.
 using PathParams = std::map<std::string, std::string>;
@@ -24,23 +26,41 @@ using RouteHandler = std::function<http::Reply(const http::Request&, const PathP
 struct Route {
   std::string method;
   std::string pattern;
-  Access access = Access::kToken;
+  Access access = Access::kAdmin;
   bool internal = false;  // agent to agent; not part of the operators' API
   std::string summary;    // one line for the README's endpoint table
   RouteHandler handler;
 };
 
+// What the router learned about one request, for the audit log (audit.h).
+struct Dispatched {
+  const Route* route = nullptr;  // the route that matched path and method, if any
+  PathParams params;
+  std::optional<Principal> caller;  // who the token names, if anyone
+};
+
 class Router {
  public:
-  Router(std::string token, std::vector<Route> routes);
+  Router(Credentials credentials, std::vector<Route> routes);
 
-  // 404 for an unknown path, 401 for a missing or wrong token, 405 naming the methods a path
-  // accepts; otherwise the handler's reply.
-  http::Reply Dispatch(const http::Request& request) const;
+  // 404 for an unknown path; 401 for a missing or unknown token (before anything is said about a
+  // /v1 path); 405 naming the methods a path accepts; 403 naming the role the route needs and
+  // the caller's; otherwise the handler's reply. `dispatched`, when given, is filled in.
+  http::Reply Dispatch(const http::Request& request, Dispatched* dispatched = nullptr) const;
+  // Whether the request's caller may use its route, judged on the head alone (no handler runs):
+  // lets the server refuse an upload before writing a byte of it.
+  bool Permits(const http::Request& head) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
-  const std::string token_;
+  struct Match {
+    const Route* route = nullptr;  // matched path and method
+    std::string pattern;           // matched path; empty when none did
+    PathParams params;
+  };
+  Match Find(const http::Request& request) const;
+
+  const Credentials credentials_;
   const std::vector<Route> routes_;
 };
 
@@ -49,7 +69,11 @@ class Router {
 std::optional<PathParams> MatchPattern(const std::string& pattern, const std::string& path,
                                        int* literals);
 
-// The operators' endpoints as a Markdown table (method, path, auth, what): the README's.
+// The 403 for `caller` asking for `route`: names the role the route needs and the caller's.
+http::Reply Forbidden(const Route& route, const Principal& caller);
+
+// The operators' endpoints as a Markdown table (method, path, auth, what): the README's. The
+// auth column is the role a route needs (api::AccessName).
 std::string RouteTableMarkdown(const std::vector<Route>& routes);
 
 }  // namespace lockstep::agent

@@ -34,7 +34,10 @@ RouteHandler Fenced(InternalApi* internal,
 }
 
 constexpr Access kOpen = Access::kOpen;
-constexpr Access kToken = Access::kToken;
+constexpr Access kViewer = Access::kViewer;
+constexpr Access kOperator = Access::kOperator;
+constexpr Access kAdmin = Access::kAdmin;
+constexpr Access kCluster = Access::kCluster;
 
 }  // namespace
 
@@ -53,61 +56,65 @@ std::vector<Route> AgentRoutes(const Services& s) {
        "Exhibitor's array `[{hostname, code, description, isLeader}]`",
        Call(s.status, &St::Exhibitor)},
       // The operators' API.
-      {"GET", paths::kClusterStatus, kToken, false,
+      {"GET", paths::kClusterStatus, kViewer, false,
        "every master: agent, code, mode, zxid, znodes, leader; quorum, coordinator, operation",
        Call(s.status, &St::Cluster)},
-      {"GET", paths::kNodeStatus, kToken, false, "this master's server (what peers poll)",
+      {"GET", paths::kNodeStatus, kViewer, false, "this master's server (what peers poll)",
        Call(s.status, &St::Node)},
-      {"POST", paths::kNodeZkAction, kToken, false,
+      {"POST", paths::kNodeZkAction, kAdmin, false,
        "stop, start or restart NAME's ZooKeeper (forwarded to its agent)",
        Call(s.status, &St::NodeAction)},
-      {"GET", paths::kBackups, kToken, false,
+      {"GET", paths::kBackups, kViewer, false,
        "the catalog, merged from every master; ?prefix=", Call(s.backups, &B::List)},
-      {"POST", paths::kBackups, kToken, false, "start a backup (coordinator)",
+      {"POST", paths::kBackups, kOperator, false, "start a backup (coordinator)",
        Call(s.backups, &B::Create)},
-      {"POST", paths::kBackupImport, kToken, false, "import an archive (the request body)",
+      {"POST", paths::kBackupImport, kOperator, false, "import an archive (the request body)",
        Call(s.backups, &B::Import)},
-      {"GET", paths::kBackup, kToken, false, "one backup's record", Call(s.backups, &B::Show)},
-      {"DELETE", paths::kBackup, kToken, false, "delete a backup from every master (coordinator)",
+      {"GET", paths::kBackup, kViewer, false, "one backup's record", Call(s.backups, &B::Show)},
+      {"DELETE", paths::kBackup, kAdmin, false, "delete a backup from every master (coordinator)",
        Call(s.backups, &B::Delete)},
-      {"GET", paths::kBackupArchive, kToken, false,
+      {"GET", paths::kBackupArchive, kOperator, false,
        "download the archive from this master (fetched from the repository when it has none)",
        Call(s.backups, &B::Archive)},
-      {"POST", paths::kBackupVerify, kToken, false, "re-hash and parse every replica; ?deep=1",
+      {"POST", paths::kBackupVerify, kOperator, false, "re-hash and parse every replica; ?deep=1",
        Call(s.backups, &B::Verify)},
-      {"GET", paths::kBackupDiff, kToken, false,
+      {"GET", paths::kBackupDiff, kViewer, false,
        "what restoring the backup (or its subtree ?path=P) would change in the live tree",
        Call(s.diffs, &DiffService::Diff)},
-      {"POST", paths::kBackupRestore, kToken, false,
+      {"POST", paths::kBackupRestore, kAdmin, false,
        "restore app components or one subtree (`path`) online, or the whole ensemble (`zookeeper`)",
        Call(s.restores, &RestoreService::Restore)},
-      {"GET", paths::kSchedules, kToken, false, "schedules", Call(s.schedules, &Sc::List)},
-      {"POST", paths::kSchedules, kToken, false, "create a schedule (coordinator)",
+      {"GET", paths::kSchedules, kViewer, false, "schedules", Call(s.schedules, &Sc::List)},
+      {"POST", paths::kSchedules, kAdmin, false, "create a schedule (coordinator)",
        Call(s.schedules, &Sc::Create)},
-      {"DELETE", paths::kSchedule, kToken, false, "delete a schedule (coordinator)",
+      {"DELETE", paths::kSchedule, kAdmin, false, "delete a schedule (coordinator)",
        Call(s.schedules, &Sc::Delete)},
+      {"GET", paths::kAudit, kAdmin, false,
+       "who did what: every master's audit log, merged by time; ?since=RFC3339",
+       Call(s.audit, &AuditService::Cluster)},
       // Agent to agent.
-      {"GET", paths::kLock, kToken, true, "", Call(s.internal, &In::GetLock)},
-      {"POST", paths::kLock, kToken, true, "", Fenced(s.internal, &In::TakeLock)},
-      {"POST", paths::kLockRelease, kToken, true, "", Fenced(s.internal, &In::ReleaseLock)},
-      {"GET", paths::kCatalog, kToken, true, "", Call(s.internal, &In::ListRecords)},
-      {"GET", paths::kCatalogRecord, kToken, true, "", Call(s.internal, &In::GetRecord)},
-      {"PUT", paths::kCatalogRecord, kToken, true, "", Fenced(s.internal, &In::PutRecord)},
-      {"POST", paths::kRegisterImport, kToken, true, "", Call(s.backups, &B::Register)},
-      {"DELETE", paths::kReplica, kToken, true, "", Fenced(s.internal, &In::RemoveReplica)},
-      {"GET", paths::kReplicaArchive, kToken, true, "", Call(s.internal, &In::SendReplica)},
-      {"POST", paths::kReplicaTake, kToken, true, "", Fenced(s.internal, &In::Take)},
-      {"POST", paths::kReplicaCheck, kToken, true, "", Call(s.internal, &In::Check)},
-      {"POST", paths::kReplicaDeepVerify, kToken, true, "", Call(s.internal, &In::DeepVerify)},
-      {"POST", paths::kReplicaFetch, kToken, true, "", Fenced(s.internal, &In::Fetch)},
-      {"GET", paths::kScheduleStore, kToken, true, "", Call(s.internal, &In::ListSchedules)},
-      {"PUT", paths::kScheduleRecord, kToken, true, "", Fenced(s.internal, &In::PutSchedule)},
-      {"GET", paths::kRestoreJournals, kToken, true, "", Call(s.internal, &In::ListJournals)},
-      {"POST", paths::kRestoreStep, kToken, true, "", Fenced(s.internal, &In::RestoreStep)},
+      {"GET", paths::kLock, kCluster, true, "", Call(s.internal, &In::GetLock)},
+      {"POST", paths::kLock, kCluster, true, "", Fenced(s.internal, &In::TakeLock)},
+      {"POST", paths::kLockRelease, kCluster, true, "", Fenced(s.internal, &In::ReleaseLock)},
+      {"GET", paths::kCatalog, kCluster, true, "", Call(s.internal, &In::ListRecords)},
+      {"GET", paths::kCatalogRecord, kCluster, true, "", Call(s.internal, &In::GetRecord)},
+      {"PUT", paths::kCatalogRecord, kCluster, true, "", Fenced(s.internal, &In::PutRecord)},
+      {"POST", paths::kRegisterImport, kCluster, true, "", Call(s.backups, &B::Register)},
+      {"DELETE", paths::kReplica, kCluster, true, "", Fenced(s.internal, &In::RemoveReplica)},
+      {"GET", paths::kReplicaArchive, kCluster, true, "", Call(s.internal, &In::SendReplica)},
+      {"POST", paths::kReplicaTake, kCluster, true, "", Fenced(s.internal, &In::Take)},
+      {"POST", paths::kReplicaCheck, kCluster, true, "", Call(s.internal, &In::Check)},
+      {"POST", paths::kReplicaDeepVerify, kCluster, true, "", Call(s.internal, &In::DeepVerify)},
+      {"POST", paths::kReplicaFetch, kCluster, true, "", Fenced(s.internal, &In::Fetch)},
+      {"GET", paths::kScheduleStore, kCluster, true, "", Call(s.internal, &In::ListSchedules)},
+      {"PUT", paths::kScheduleRecord, kCluster, true, "", Fenced(s.internal, &In::PutSchedule)},
+      {"GET", paths::kRestoreJournals, kCluster, true, "", Call(s.internal, &In::ListJournals)},
+      {"POST", paths::kRestoreStep, kCluster, true, "", Fenced(s.internal, &In::RestoreStep)},
+      {"GET", paths::kAuditLog, kCluster, true, "", Call(s.audit, &AuditService::Local)},
   };
   if (s.crash_points) {
     routes.push_back(
-        {"POST", paths::kCrashPoints, kToken, true, "", Call(s.internal, &In::ArmCrashPoint)});
+        {"POST", paths::kCrashPoints, kCluster, true, "", Call(s.internal, &In::ArmCrashPoint)});
   }
   return routes;
 }

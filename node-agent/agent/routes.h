@@ -1,10 +1,11 @@
 // The agent's whole HTTP API in one table: every public and internal path (api/paths.h), its
-// method, whether it needs the token, and the handler. The README's endpoint table is this
+// method, the role it needs (api/roles.h), and the handler. The README's endpoint table is this
 // table's public half (`lockstep-agent --routes` prints it; a unit test compares the two).
 #pragma once
 
 #include <vector>
 
+#include "node-agent/agent/audit_service.h"
 #include "node-agent/agent/backup_service.h"
 #include "node-agent/agent/diff_service.h"
 #include "node-agent/agent/internal_api.h"
@@ -24,6 +25,7 @@ struct Services {
   RestoreService* restores = nullptr;
   DiffService* diffs = nullptr;
   InternalApi* internal = nullptr;
+  AuditService* audit = nullptr;
   bool crash_points = false;  // tests only: the crash-point route exists
 };
 

@@ -1,7 +1,7 @@
 // The cluster's state over HTTP (the route table, routes.cc, lists the paths):
 //   open:  GET /healthz, GET /metrics, GET /exhibitor/v1/cluster/status
-//   token: GET /v1/cluster/status, GET /v1/node/status (what peers poll),
-//          POST /v1/nodes/NAME/zk/stop|start|restart (forwarded to NAME's agent)
+//   viewer: GET /v1/cluster/status, GET /v1/node/status (what peers poll)
+//   admin:  POST /v1/nodes/NAME/zk/stop|start|restart (forwarded to NAME's agent)
 // Thread-safe: it reads snapshots from parts that lock for themselves.
 #pragma once
 
@@ -21,7 +21,7 @@
 namespace lockstep::agent {
 
 struct StatusContext {
-  std::string token;
+  std::string token;  // the cluster credential, for peers
   LocalNode* node = nullptr;
   PeerView* peers = nullptr;
   const MastersView* masters = nullptr;

@@ -15,6 +15,10 @@ namespace lockstep::agent {
 
 using SteadyClock = std::chrono::steady_clock;
 
+int64_t Millis(SteadyClock::duration elapsed) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+}
+
 DiffService::DiffService(std::string self, std::string zk_connect, Catalog* catalog,
                          const MastersView* masters, ReplicaStore* replicas)
     : self_(std::move(self)),
@@ -62,12 +66,15 @@ Result<proto::BackupDiff> DiffService::ComputeLocked(const proto::Backup& record
   options.to = to.empty() || to == path ? "" : to;
   options.keep_data = false;
   options.scratch_parent = replicas_->dir();
+  const auto fetched = SteadyClock::now();
   ASSIGN_OR_RETURN(std::unique_ptr<components::ZNodeSource> backup,
                    components::OpenBackupTree(replicas_->PathOf(record.id()), keys, options));
+  const auto read = SteadyClock::now();
   ASSIGN_OR_RETURN(std::unique_ptr<ZkClient> zk,
                    ZkClient::Connect(zk_connect_, std::chrono::seconds(30)));
   const std::string live_root = to.empty() ? path : to;
   ASSIGN_OR_RETURN(proto::BackupDiff diff, components::DiffSubtree(*zk, *backup, live_root));
+  const auto compared = SteadyClock::now();
   diff.set_backup_id(record.id());
   diff.set_path(path);
   diff.set_source(backup->what());
@@ -79,7 +86,10 @@ Result<proto::BackupDiff> DiffService::ComputeLocked(const proto::Backup& record
              {"created", std::to_string(diff.created())},
              {"deleted", std::to_string(diff.deleted())},
              {"data_changed", std::to_string(diff.data_changed())},
-             {"acl_changed", std::to_string(diff.acl_changed())}});
+             {"acl_changed", std::to_string(diff.acl_changed())},
+             {"fetch_ms", std::to_string(Millis(fetched - begun))},
+             {"read_ms", std::to_string(Millis(read - fetched))},
+             {"compare_ms", std::to_string(Millis(compared - read))}});
   return diff;
 }
 

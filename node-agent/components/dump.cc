@@ -80,7 +80,7 @@ std::string ArchiveNameOf(const std::string& component) {
 }
 
 Status WalkSubtree(ZkClient& zk, const std::string& root,
-                   const std::function<Status(ZkClient::NodeRead&)>& visit) {
+                   const std::function<Status(ZkClient::NodeRead&)>& visit, bool with_data) {
   std::deque<std::string> frontier{root};
   while (!frontier.empty()) {
     // ACL and stat first; children only of the nodes that have some (most are leaves).
@@ -110,7 +110,7 @@ Status WalkSubtree(ZkClient& zk, const std::string& root,
         bytes += static_cast<uint64_t>(reads[end].stat.data_length);
         slice.push_back(&reads[end]);
       }
-      RETURN_IF_ERROR(zk.ReadData(slice));
+      if (with_data) RETURN_IF_ERROR(zk.ReadData(slice));
       for (ZkClient::NodeRead* read : slice) {
         if (!read->exists) continue;  // deleted since its parent was listed
         RETURN_IF_ERROR(visit(*read));

@@ -1,6 +1,11 @@
-// The live side of a subtree, for comparing it with a backup: every persistent node's path with a
-// digest of its data and its ACL (not the data itself), read after a sync by the pipelined walk.
-// Ephemeral nodes and /zookeeper are left out, as in the backup's side (zkfmt/node_table.h).
+// The live side of a subtree, for comparing it with a backup: every persistent node's path with its
+// ACL, the zxids of its creation and last data change, and a digest of its data (not the data
+// itself), read after a sync by the pipelined walk. Ephemeral nodes and /zookeeper are left out,
+// as in the backup's side (zkfmt/node_table.h).
+//
+// Without data (`with_data` false) a diff reads one request per node fewer: a node whose
+// creation and last change have the backup's zxids holds the backup's data (a zxid names one
+// transaction of the ensemble's history), and only the others' data is read (ReadDigests).
 #pragma once
 
 #include <string>
@@ -14,15 +19,21 @@
 namespace lockstep::components {
 
 struct LiveNode {
-  std::string digest;  // zkfmt::DataDigest of the data
+  std::string digest;  // zkfmt::DataDigest of the data; empty when walked without data
   std::vector<ZkAcl> acl;
+  int64_t czxid = 0;
+  int64_t mzxid = 0;
   bool seen = false;   // matched by a backup record
 };
 
 using LiveTree = std::unordered_map<std::string, LiveNode>;
 
 // Empty when `root` doesn't exist.
-Result<LiveTree> WalkLive(ZkClient& zk, const std::string& root);
+Result<LiveTree> WalkLive(ZkClient& zk, const std::string& root, bool with_data = true);
+
+// The data digests of `paths` (pipelined reads); a node gone since has none in the result.
+Result<std::unordered_map<std::string, std::string>> ReadDigests(
+    ZkClient& zk, const std::vector<std::string>& paths);
 
 std::vector<ZkAcl> AclOf(const proto::ZNodeRecord& record);
 

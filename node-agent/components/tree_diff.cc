@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <queue>
+#include <unordered_map>
 #include <vector>
 
 #include "node-agent/components/live_tree.h"
@@ -46,10 +47,13 @@ class PathSample {
 
 Result<proto::BackupDiff> DiffSubtree(ZkClient& zk, ZNodeSource& backup,
                                       const std::string& live_root, size_t path_limit) {
-  ASSIGN_OR_RETURN(LiveTree live, WalkLive(zk, live_root));
+  ASSIGN_OR_RETURN(LiveTree live, WalkLive(zk, live_root, /*with_data=*/false));
   PathSample created(path_limit), deleted(path_limit), data_changed(path_limit),
       acl_changed(path_limit);
   uint32_t unchanged = 0;
+  // Nodes whose zxids differ from the backup's: their data is read and compared after the pass.
+  std::unordered_map<std::string, std::string> to_read;  // path -> the backup's digest
+  std::unordered_map<std::string, bool> acl_differs_at;  // of those, whose ACL differs
   proto::ZNodeRecord record;
   for (;;) {
     ASSIGN_OR_RETURN(bool more, backup.Next(&record));
@@ -62,14 +66,30 @@ Result<proto::BackupDiff> DiffSubtree(ZkClient& zk, ZNodeSource& backup,
       created.Add(record.path());
       continue;
     }
-    it->second.seen = true;
-    const std::string digest =
-        backup.data_is_digest() ? record.data() : zkfmt::DataDigest(record.data());
-    const bool data_differs = it->second.digest != digest;
-    const bool acl_differs = it->second.acl != AclOf(record);
-    if (data_differs) data_changed.Add(record.path());
+    LiveNode& node = it->second;
+    node.seen = true;
+    const bool acl_differs = node.acl != AclOf(record);
     if (acl_differs) acl_changed.Add(record.path());
-    if (!data_differs && !acl_differs) ++unchanged;
+    const bool same_data = node.czxid == record.czxid() && node.mzxid == record.mzxid();
+    if (!same_data) {
+      to_read[record.path()] =
+          backup.data_is_digest() ? record.data() : zkfmt::DataDigest(record.data());
+      acl_differs_at[record.path()] = acl_differs;
+    } else if (!acl_differs) {
+      ++unchanged;
+    }
+  }
+  std::vector<std::string> paths;
+  paths.reserve(to_read.size());
+  for (const auto& [path, digest] : to_read) paths.push_back(path);
+  ASSIGN_OR_RETURN(auto digests, ReadDigests(zk, paths));
+  for (const auto& [path, digest] : to_read) {
+    auto now = digests.find(path);
+    if (now == digests.end() || now->second != digest) {
+      data_changed.Add(path);
+    } else if (!acl_differs_at[path]) {
+      ++unchanged;
+    }
   }
   for (const auto& [path, node] : live) {
     if (!node.seen) deleted.Add(path);

@@ -61,30 +61,52 @@ Status ClusterLock::Acquire() {
 
 void ClusterLock::Renew() {
   const auto period = std::chrono::milliseconds(request_.lease_ms() / 3);
+  // One renewal in flight per agent. A round waits for the answers only so long (half a period,
+  // on the steady clock: it bounds a real call); an agent that has not answered by then (a paused
+  // master) is skipped by the next rounds until it does, so it never holds back the others'
+  // renewals past their lease.
+  std::vector<std::future<Result<proto::LockState>>> in_flight(held_.size());
+  proto::LockRequest renewal = request_;
+  renewal.set_renew(true);
   std::unique_lock lock(mu_);
   while (!clock_.WaitFor(lock, stop_, period, [&] { return stopping_; })) {
     lock.unlock();
-    // All at once, so one slow agent can't delay the others' renewals past their lease.
-    std::vector<std::future<Result<proto::LockState>>> renewals;
-    proto::LockRequest renewal = request_;
-    renewal.set_renew(true);
-    for (const Member& member : held_) {
-      renewals.push_back(
-          std::async(std::launch::async, [&, member] { return agents_.Lock(member, renewal); }));
-    }
     for (size_t i = 0; i < held_.size(); ++i) {
-      Result<proto::LockState> renewed = renewals[i].get();
-      if (renewed.ok()) continue;
-      log::Warn("operation lock renewal failed",
-                {{"agent", held_[i].name}, {"error", renewed.status().message()}});
-      if (renewed.status().code() == StatusCode::kBusy ||
-          renewed.status().code() == StatusCode::kFailedPrecondition) {
-        // Someone else holds it there now, or our lease lapsed there (or a newer coordinator
-        // fenced us): the operation must not go on.
-        lost_ = true;
+      if (in_flight[i].valid()) {
+        if (!Answered(in_flight[i])) {
+          log::Warn("operation lock renewal still unanswered; renewing the others",
+                    {{"agent", held_[i].name}});
+          continue;
+        }
+        Judge(held_[i], in_flight[i].get());
+      }
+      in_flight[i] = std::async(std::launch::async,
+                                [&, member = held_[i]] { return agents_.Lock(member, renewal); });
+    }
+    const auto deadline = std::chrono::steady_clock::now() + period / 2;
+    for (size_t i = 0; i < held_.size(); ++i) {
+      if (in_flight[i].valid() &&
+          in_flight[i].wait_until(deadline) == std::future_status::ready) {
+        Judge(held_[i], in_flight[i].get());
       }
     }
     lock.lock();
+  }
+}
+
+bool ClusterLock::Answered(const std::future<Result<proto::LockState>>& renewal) {
+  return renewal.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+}
+
+void ClusterLock::Judge(const Member& member, const Result<proto::LockState>& renewed) {
+  if (renewed.ok()) return;
+  log::Warn("operation lock renewal failed",
+            {{"agent", member.name}, {"error", renewed.status().message()}});
+  if (renewed.status().code() == StatusCode::kBusy ||
+      renewed.status().code() == StatusCode::kFailedPrecondition) {
+    // Someone else holds it there now, or our lease lapsed there (or a newer coordinator fenced
+    // us): the operation must not go on.
+    lost_ = true;
   }
 }
 

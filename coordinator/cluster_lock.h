@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,6 +38,8 @@ class ClusterLock {
 
  private:
   void Renew();
+  static bool Answered(const std::future<Result<proto::LockState>>& renewal);
+  void Judge(const Member& member, const Result<proto::LockState>& renewed);
 
   AgentClient& agents_;
   std::vector<Member> members_;

@@ -369,6 +369,62 @@ TEST(ClusterLock, RenewsEveryThirdOfTheLeaseSoItNeverLapses) {
   EXPECT_FALSE(lock.lost());
 }
 
+// m2's renewals hang until `answer` is set, as a paused master's would.
+class StuckAgents : public FakeAgents {
+ public:
+  std::mutex stuck_mu;
+  std::condition_variable stuck_cv;
+  bool answer = false;
+
+  Result<proto::LockState> Lock(const Member& m, const proto::LockRequest& r) override {
+    if (m.name == "m2" && r.renew()) {
+      std::unique_lock lock(stuck_mu);
+      stuck_cv.wait(lock, [&] { return answer; });
+    }
+    return FakeAgents::Lock(m, r);
+  }
+  void Answer() {
+    {
+      std::lock_guard lock(stuck_mu);
+      answer = true;
+    }
+    stuck_cv.notify_all();
+  }
+  long Calls(const std::string& call) {
+    std::lock_guard guard(mu);
+    return std::count(calls.begin(), calls.end(), call);
+  }
+};
+
+TEST(ClusterLock, AnAgentThatDoesNotAnswerNeverHoldsBackTheOthersRenewals) {
+  testing::FakeClock clock;
+  StuckAgents agents;
+  agents.clock = &clock;
+  {
+    ClusterLock lock(agents, kMembers, Request("mine", 300), false, clock);
+    ASSERT_TRUE(lock.Acquire().ok());
+    for (int i = 0; i < 6; ++i) AdvanceOneRenewal(clock, std::chrono::milliseconds(100));
+    {
+      std::lock_guard guard(agents.mu);
+      EXPECT_EQ(agents.LockOf("m1").Current().id(), "mine") << "m1's lease lapsed behind m2";
+      EXPECT_EQ(agents.LockOf("m3").Current().id(), "mine");
+    }
+    EXPECT_EQ(agents.Calls("lock m1"), 7) << "taken once, renewed every round";
+    EXPECT_EQ(agents.Calls("lock m3"), 7);
+    EXPECT_EQ(agents.Calls("lock m2"), 1) << "the stuck renewal was asked again";
+    agents.Answer();  // m2 wakes up: its renewal is answered and judged at the next round
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (agents.Calls("lock m2") < 2 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+    }
+    ASSERT_EQ(agents.Calls("lock m2"), 2);
+    AdvanceOneRenewal(clock, std::chrono::milliseconds(100));
+    // Its lease lapsed while it slept (600 ms into a 300 ms lease): the operation learns it no
+    // longer holds the lock there, as before; the others were renewed all along.
+    EXPECT_TRUE(lock.lost());
+  }
+}
+
 TEST(ClusterLock, AnotherHolderFoundAtRenewalMarksTheLockLost) {
   testing::FakeClock clock;
   FakeAgents agents;

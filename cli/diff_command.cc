@@ -11,7 +11,7 @@
 namespace lockstep::cli {
 namespace {
 
-constexpr int kPathsShown = 20;  // per kind; --json has the first 1,000
+constexpr int kPathsShown = 10;  // per kind; --json has the first 1,000
 
 struct DiffFlags {
   std::string id;

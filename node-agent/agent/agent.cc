@@ -208,8 +208,18 @@ void Agent::WireServices(const std::string& token, const std::string& zk_connect
                             .components = c.components},
       self_.get(), catalog_.get(), backups_.get(), masters_.get(), agents_.get(), client_.get(),
       election_.get());
+  verifications_ =
+      std::make_unique<VerifyService>(token, self_.get(), catalog_.get(), masters_.get(),
+                                      client_.get(), election_.get(), backups_.get());
+  drills_ = std::make_unique<Drills>([verifier = verifications_.get()](const proto::Backup& record,
+                                                                       const std::string& kind,
+                                                                       const std::string& trigger) {
+    return verifier->VerifyAndRecord(record, kind, trigger);
+  });
+  schedules_->set_drills(drills_.get());
   if (repository_) {
     backups_->set_repository(repository_.get());
+    verifications_->set_repository(repository_.get());
     schedules_->set_remote_keep(c.repository.keep);
     bucket_catalog_ = std::make_unique<BucketCatalog>(repository_.get(), self_.get());
     uploads_ = std::make_unique<Uploads>(repository_.get(), self_.get(), catalog_.get(),
@@ -228,6 +238,7 @@ void Agent::WireServices(const std::string& token, const std::string& zk_connect
                                                           .backups = backups_.get(),
                                                           .schedules = schedules_.get(),
                                                           .restores = restores_.get(),
+                                                          .verifications = verifications_.get(),
                                                           .internal = internal_.get(),
                                                           .crash_points = c.allow_crash_points})));
 }
@@ -277,6 +288,8 @@ void Agent::End() {
   duties_wake_.notify_all();
   if (duties_.joinable()) duties_.join();
   schedules_.reset();
+  drills_.reset();  // waits for a running drill (it records through verifications_)
+  verifications_.reset();
   restores_.reset();  // waits for a running restore's thread
   uploads_.reset();   // waits for a running upload (it publishes through backups_)
   backups_.reset();   // waits for a running backup's thread

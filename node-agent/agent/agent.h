@@ -12,11 +12,12 @@
 #include "coordinator/election.h"
 #include "node-agent/agent/agent_clients.h"
 #include "node-agent/agent/api.h"
-#include "node-agent/agent/bucket_catalog.h"
 #include "node-agent/agent/backup_service.h"
+#include "node-agent/agent/bucket_catalog.h"
 #include "node-agent/agent/catalog.h"
 #include "node-agent/agent/cluster_status.h"
 #include "node-agent/agent/config.h"
+#include "node-agent/agent/drills.h"
 #include "node-agent/agent/internal_api.h"
 #include "node-agent/agent/local_agent.h"
 #include "node-agent/agent/local_node.h"
@@ -25,6 +26,7 @@
 #include "node-agent/agent/schedule_service.h"
 #include "node-agent/agent/status_service.h"
 #include "node-agent/agent/uploads.h"
+#include "node-agent/agent/verify_service.h"
 
 namespace lockstep::agent {
 
@@ -61,6 +63,8 @@ class Agent {
   std::unique_ptr<BackupService> backups_;
   std::unique_ptr<ScheduleService> schedules_;
   std::unique_ptr<RestoreService> restores_;
+  std::unique_ptr<VerifyService> verifications_;
+  std::unique_ptr<Drills> drills_;
   std::unique_ptr<InternalApi> internal_;
   std::unique_ptr<StatusService> status_;
   std::mutex duties_mu_;

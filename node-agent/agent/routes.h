@@ -11,6 +11,7 @@
 #include "node-agent/agent/router.h"
 #include "node-agent/agent/schedule_service.h"
 #include "node-agent/agent/status_service.h"
+#include "node-agent/agent/verify_service.h"
 
 namespace lockstep::agent {
 
@@ -21,6 +22,7 @@ struct Services {
   BackupService* backups = nullptr;
   ScheduleService* schedules = nullptr;
   RestoreService* restores = nullptr;
+  VerifyService* verifications = nullptr;
   InternalApi* internal = nullptr;
   bool crash_points = false;  // tests only: the crash-point route exists
 };

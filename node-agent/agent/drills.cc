@@ -1,6 +1,7 @@
 #include "node-agent/agent/drills.h"
 
 #include <algorithm>
+#include <set>
 
 #include "common/log.h"
 
@@ -18,18 +19,27 @@ Drills::~Drills() = default;  // the task waits for a running drill
 
 bool Drills::Due(const std::string& id) {
   std::lock_guard lock(mu_);
-  // Recorded drills' guards are dropped once they lapse (an inconclusive one's stays, counting).
-  std::erase_if(retry_, [this](const auto& entry) {
-    return entry.second.attempts == 0 && clock_.Now() >= entry.second.due;
-  });
   auto retry = retry_.find(id);
   return retry == retry_.end() || clock_.Now() >= retry->second.due;
+}
+
+void Drills::Prune(const std::vector<coordinator::Drill>& pending) {
+  std::set<std::string> ids;
+  for (const auto& drill : pending) ids.insert(drill.id);
+  std::lock_guard lock(mu_);
+  std::erase_if(retry_, [&](const auto& entry) {
+    const Retry& retry = entry.second;
+    if (retry.attempts == 0) return clock_.Now() >= retry.due;  // a recorded one's guard lapsed
+    return ids.count(entry.first) == 0;  // verified meanwhile (by hand), or deleted
+  });
 }
 
 void Drills::Tick(const std::vector<proto::Schedule>& schedules,
                   const std::vector<proto::Backup>& catalog) {
   if (!task_.Idle("restore drill").ok()) return;
-  for (const coordinator::Drill& drill : coordinator::PendingDrills(schedules, catalog)) {
+  const std::vector<coordinator::Drill> pending = coordinator::PendingDrills(schedules, catalog);
+  Prune(pending);
+  for (const coordinator::Drill& drill : pending) {
     if (!Due(drill.id)) continue;
     auto record = std::find_if(catalog.begin(), catalog.end(),
                                [&](const proto::Backup& b) { return b.id() == drill.id; });

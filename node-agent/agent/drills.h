@@ -53,6 +53,9 @@ class Drills {
   void Run(const coordinator::Drill& drill, const proto::Backup& record);
   // Whether `id`'s drill may start now (not backing off after an inconclusive one).
   bool Due(const std::string& id);
+  // Forgets the guards that no longer matter: lapsed ones of recorded drills, and the backoff of
+  // backups no longer `pending`.
+  void Prune(const std::vector<coordinator::Drill>& pending);
 
   const Verifier verifier_;
   Clock& clock_;

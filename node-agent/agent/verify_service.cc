@@ -130,7 +130,7 @@ Result<proto::Backup> VerifyService::RecordHere(const std::string& id,
              {"id", id},
              {"kind", verification.kind()},
              {"trigger", verification.trigger()},
-             {"master", verification.master()},
+             {"deep_on", verification.master()},
              {"seconds", std::to_string(verification.seconds())},
              {"reason", verification.reason()}});
   return latest;

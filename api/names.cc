@@ -92,6 +92,10 @@ Status CheckSchedule(const proto::Schedule& schedule) {
   if (!schedule.mode().empty() && schedule.mode() != "online" && schedule.mode() != "offline") {
     return InvalidArgument("--mode must be online or offline, not '" + schedule.mode() + "'");
   }
+  const std::string& verify = schedule.verify();
+  if (!verify.empty() && verify != kVerifyNone && verify != kVerifyQuick && verify != kVerifyDeep) {
+    return InvalidArgument("--verify must be none, quick or deep, not '" + verify + "'");
+  }
   return Status::Ok();
 }
 

@@ -28,7 +28,14 @@ Status CheckRestoreId(const std::string& id);
 std::string NewRequestId();
 Status CheckRequestId(const std::string& id);
 
-// A new schedule's name, cron expression (api/cron.h) and mode.
+// What a schedule verifies of each backup it makes (Schedule.verify, `schedule create --verify`);
+// empty means none. The kinds are also Verification.kind: a quick check re-hashes and parses every
+// replica, a deep one also restores one into a scratch ZooKeeper (a restore drill).
+inline constexpr char kVerifyNone[] = "none";
+inline constexpr char kVerifyQuick[] = "quick";
+inline constexpr char kVerifyDeep[] = "deep";
+
+// A new schedule's name, cron expression (api/cron.h), mode and verification.
 Status CheckSchedule(const proto::Schedule& schedule);
 
 }  // namespace lockstep::api

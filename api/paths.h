@@ -42,6 +42,7 @@ inline constexpr char kReplicaArchive[] = "/v1/internal/backups/{id}/archive";
 inline constexpr char kReplicaTake[] = "/v1/internal/backups/{id}/take";
 inline constexpr char kReplicaCheck[] = "/v1/internal/backups/{id}/check";
 inline constexpr char kReplicaDeepVerify[] = "/v1/internal/backups/{id}/deep-verify";
+inline constexpr char kBackupVerification[] = "/v1/internal/backups/{id}/verification";
 inline constexpr char kReplicaFetch[] = "/v1/internal/backups/{id}/fetch";
 inline constexpr char kScheduleStore[] = "/v1/internal/schedules";
 inline constexpr char kScheduleRecord[] = "/v1/internal/schedules/{name}";

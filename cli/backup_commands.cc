@@ -15,6 +15,7 @@
 #include "cli/progress_printer.h"
 #include "cli/diff_command.h"
 #include "cli/restore_command.h"
+#include "common/clock.h"
 #include "common/crypto/age_file.h"
 #include "common/http/client.h"
 #include "common/http/tls.h"
@@ -33,6 +34,28 @@ std::string StatusName(proto::BackupStatus status) { return proto::BackupStatus_
 
 std::string Short(const std::string& text, size_t n) {
   return text.size() <= n ? text : text.substr(0, n);
+}
+
+// The VERIFIED column: the last verification's kind, result and age ("deep ok 2h ago",
+// "quick FAILED 5m ago"), or "-" when the backup was never verified. ASCII, so columns align.
+std::string VerifiedCell(const proto::Verification& v) {
+  if (v.kind().empty()) return "-";
+  std::string cell = v.kind() + (v.passed() ? " ok" : " FAILED");
+  if (std::optional<Clock::WallTimePoint> at = ParseUtcTimestamp(v.verified_at())) {
+    const auto age = std::chrono::system_clock::now() - *at;
+    cell += " " + HumanAge(std::chrono::duration_cast<std::chrono::seconds>(age)) + " ago";
+  }
+  return cell;
+}
+
+void PrintVerification(const proto::Verification& v) {
+  std::cout << "\n  verified   " << v.kind() << (v.passed() ? " ok" : " FAILED") << " at "
+            << v.verified_at() << (v.master().empty() ? "" : " on " + v.master()) << " ("
+            << v.trigger() << ")";
+  if (!v.passed()) std::cout << ": " << v.reason();
+  if (v.kind() != api::kVerifyDeep && !v.deep_passed_at().empty()) {
+    std::cout << "; last deep ok at " << v.deep_passed_at();
+  }
 }
 
 void PrintSummary(const proto::Backup& b) {
@@ -62,6 +85,7 @@ void PrintSummary(const proto::Backup& b) {
   std::cout << "\n  replicas   ";
   for (int i = 0; i < b.replicas_size(); ++i)
     std::cout << (i ? ", " : "") << b.replicas(i).master();
+  if (b.has_verification()) PrintVerification(b.verification());
   if (b.has_remote()) {
     const proto::RemoteCopy& remote = b.remote();
     std::cout << "\n  remote     " << StatusName(remote.status()) << " " << remote.url()
@@ -155,14 +179,15 @@ void PrintList(const proto::BackupList& list, const OutputOptions& output) {
     return;
   }
   std::vector<std::vector<std::string>> rows = {
-      {"ID", "STATUS", "MODE", "SIZE", "ZXID", "REPLICAS", "CREATED"}};
+      {"ID", "STATUS", "MODE", "SIZE", "ZXID", "REPLICAS", "VERIFIED", "CREATED"}};
   for (const auto& b : list.backups()) {
     const auto zk = b.component_status().count("zookeeper") ? b.component_status().at("zookeeper")
                                                             : proto::ComponentStatus();
     rows.push_back({b.id(), Short(StatusName(b.status()).substr(7), 12), b.mode(),
                     b.size_bytes() ? HumanBytes(b.size_bytes()) : "-",
                     zk.last_zxid().empty() ? "-" : zk.last_zxid(),
-                    std::to_string(b.replicas_size()), b.timestamp()});
+                    std::to_string(b.replicas_size()), VerifiedCell(b.verification()),
+                    b.timestamp()});
   }
   std::cout << RenderTable(rows);
   if (list.backups_size() == 0) std::cout << "(no backups)\n";
@@ -186,7 +211,8 @@ void AddList(CLI::App* backup, const OutputOptions& output, const ClusterFlags& 
 void AddShowAndDelete(CLI::App* backup, const OutputOptions& output, const ClusterFlags& cluster,
                       int* exit_code) {
   auto show_id = std::make_shared<std::string>();
-  auto* show = backup->add_subcommand("show", "One backup, as JSON (status, replicas, restores).");
+  auto* show = backup->add_subcommand(
+      "show", "One backup, as JSON (status, replicas, verification, restores).");
   show->add_option("ID", *show_id, "the backup's id")->required();
   show->callback([=, &output, &cluster] {
     if (ReportFailure(api::CheckBackupId(*show_id), output, exit_code)) return;
@@ -408,6 +434,9 @@ void PrintVerify(const proto::VerifyReport& report, bool deep) {
               << "\n";
   }
   std::cout << (report.ok() ? "verified: " : "NOT verified: ") << report.id() << "\n";
+  if (!report.not_recorded().empty()) {
+    std::cout << "not recorded in the backup's record: " << report.not_recorded() << "\n";
+  }
 }
 
 void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags& cluster,
@@ -422,7 +451,8 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
   auto* cmd = backup->add_subcommand(
       "verify",
       "Re-hash and parse every replica of a backup (or an archive FILE here); --deep "
-      "also restores it into a scratch ZooKeeper and compares zxid and node count.");
+      "also restores it into a scratch ZooKeeper and compares zxid and node count. A backup's "
+      "result is kept in its record (`backup list` VERIFIED, `backup show` verification).");
   cmd->add_option("TARGET", flags->target, "backup id, or an archive file")->required();
   cmd->add_flag("--deep", flags->deep, "restore into a scratch standalone ZooKeeper too");
   cmd->add_flag("--remote", flags->remote,

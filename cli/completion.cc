@@ -8,18 +8,32 @@ namespace lockstep::cli {
 namespace {
 
 // One command of the tree: its path from the root ("" for the root, "zk backup" below it), its
-// subcommands, its visible options and those of them that take a value.
+// subcommands, its visible options, those of them that take a value, and the values of those
+// that take one of a set ("--verify" -> "none quick deep").
 struct CommandWords {
   std::string path;
   std::vector<std::string> subcommands;
   std::vector<std::string> options;
   std::vector<std::string> valued;
+  std::vector<std::pair<std::string, std::string>> choices;
 };
 
 std::string Join(const std::vector<std::string>& words) {
   std::string joined;
   for (const std::string& word : words) joined += (joined.empty() ? "" : " ") + word;
   return joined;
+}
+
+// The values a CLI::IsMember check allows, as the option's type name spells them
+// ("TEXT:{none,quick,deep}"), space-separated; empty for any other option.
+std::string Choices(const CLI::Option& option) {
+  const std::string type = option.get_type_name();
+  const size_t open = type.find(":{");
+  const size_t close = type.find('}', open);
+  if (open == std::string::npos || close == std::string::npos) return "";
+  std::string values = type.substr(open + 2, close - open - 2);
+  std::replace(values.begin(), values.end(), ',', ' ');
+  return values;
 }
 
 // Hidden options and subcommands (empty group) stay out of the completion as out of --help.
@@ -34,6 +48,9 @@ void AddOptions(const CLI::App& app, CommandWords* out, const CLI::Option* left_
       if (std::find(out->options.begin(), out->options.end(), name) != out->options.end()) continue;
       out->options.push_back(name);
       if (option->get_type_size_max() > 0) out->valued.push_back(name);
+      if (std::string choices = Choices(*option); !choices.empty()) {
+        out->choices.emplace_back(name, choices);
+      }
     }
   }
 }
@@ -64,6 +81,17 @@ std::string CaseFunction(const std::string& name, const std::vector<CommandWords
   return text + "  esac\n}\n";
 }
 
+// `_lockstep_choices PATH OPTION`: the values OPTION of the command at PATH takes, if a set.
+std::string ChoicesFunction(const std::vector<CommandWords>& commands) {
+  std::string text = "_lockstep_choices() {\n  case \"$1 $2\" in\n";
+  for (const CommandWords& command : commands) {
+    for (const auto& [option, values] : command.choices) {
+      text += "    \"" + command.path + " " + option + "\") echo \"" + values + "\" ;;\n";
+    }
+  }
+  return text + "  esac\n}\n";
+}
+
 // The walk over the words typed so far: subcommand names extend the path; options are skipped,
 // with their value when they take one (`--opt value`, or `--opt=value`, which bash splits at `=`).
 constexpr const char* kCompleteFunction = R"sh(_lockstep() {
@@ -80,8 +108,15 @@ constexpr const char* kCompleteFunction = R"sh(_lockstep() {
     fi
   done
   COMPREPLY=()
-  # A value (file names, from `complete -o default`).
-  [[ $prev == "=" || " $(_lockstep_valued "$path") " == *" $prev "* ]] && return 0
+  # A value: one of the option's set, else file names (from `complete -o default`). bash splits
+  # `--opt=value` at `=`: the option is then the word before it.
+  local option=$prev
+  [[ $prev == "=" ]] && option=${COMP_WORDS[COMP_CWORD-2]}
+  [[ $cur == "=" ]] && cur=""
+  if [[ $prev == "=" || " $(_lockstep_valued "$path") " == *" $prev "* ]]; then
+    mapfile -t COMPREPLY < <(compgen -W "$(_lockstep_choices "$path" "$option")" -- "$cur")
+    return 0
+  fi
   if [[ $cur == -* ]]; then
     mapfile -t COMPREPLY < <(compgen -W "$(_lockstep_options "$path")" -- "$cur")
   else
@@ -102,7 +137,8 @@ std::string BashCompletion(const CLI::App& app) {
          "# command tree it parses with, so it knows every subcommand and flag.\n" +
          CaseFunction("_lockstep_subcommands", commands, &CommandWords::subcommands) +
          CaseFunction("_lockstep_options", commands, &CommandWords::options) +
-         CaseFunction("_lockstep_valued", commands, &CommandWords::valued) + kCompleteFunction;
+         CaseFunction("_lockstep_valued", commands, &CommandWords::valued) +
+         ChoicesFunction(commands) + kCompleteFunction;
 }
 
 void AddBashCompletionFlag(CLI::App& app) {

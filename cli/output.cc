@@ -1,5 +1,6 @@
 #include "cli/output.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -28,6 +29,14 @@ std::string RenderTable(const std::vector<std::vector<std::string>>& rows) {
     out += line + "\n";
   }
   return out;
+}
+
+std::string HumanAge(std::chrono::seconds age) {
+  const long long s = std::max<long long>(age.count(), 0);
+  if (s < 60) return std::to_string(s) + "s";
+  if (s < 3600) return std::to_string(s / 60) + "m";
+  if (s < 48 * 3600) return std::to_string(s / 3600) + "h";
+  return std::to_string(s / 86400) + "d";
 }
 
 void PrintError(const Status& status, const OutputOptions& options) {

@@ -4,6 +4,7 @@
 
 #include <google/protobuf/message.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct OutputOptions {
 void PrintJson(const google::protobuf::Message& message);
 // Rows as left-aligned columns two spaces apart; the first row is the header.
 std::string RenderTable(const std::vector<std::vector<std::string>>& rows);
+// A rough age for tables: "40s", "12m", "5h", "3d".
+std::string HumanAge(std::chrono::seconds age);
 // "error: <message>" on stderr, or {"error": …, "code": …} on stdout with --json.
 void PrintError(const Status& status, const OutputOptions& options);
 // For command callbacks: when `status` is an error, prints it, sets the exit code it maps to and

@@ -11,12 +11,18 @@
 namespace lockstep::cli {
 namespace {
 
+// A schedule from an agent that predates `--verify` has none.
+std::string VerifyOf(const proto::Schedule& schedule) {
+  return schedule.verify().empty() ? api::kVerifyNone : schedule.verify();
+}
+
 void AddCreate(CLI::App* schedule, const OutputOptions& output, const ClusterFlags& cluster,
                int* exit_code) {
   auto keep = std::make_shared<uint32_t>(0);
   auto name = std::make_shared<std::string>();
   auto cron = std::make_shared<std::string>();
   auto mode = std::make_shared<std::string>("online");
+  auto verify = std::make_shared<std::string>(api::kVerifyNone);
   auto* cmd = schedule->add_subcommand(
       "create",
       "Back up on a schedule (UTC). Labels are NAME-yyyymmdd-hhmm; a run missed while there was "
@@ -28,12 +34,19 @@ void AddCreate(CLI::App* schedule, const OutputOptions& output, const ClusterFla
   cmd->add_option("--mode", *mode, "online (default) or offline")
       ->check(CLI::IsMember({"online", "offline"}));
   cmd->add_option("--keep", *keep, "READY backups of this schedule to keep (0: all)");
+  cmd->add_option("--verify", *verify,
+                  "check each of its backups once READY, in the background on the coordinator, "
+                  "and keep the result in its record: none (default); quick (re-hash and parse "
+                  "every replica); deep (also restore it into a scratch ZooKeeper and compare: "
+                  "a restore drill, as `backup verify --deep`)")
+      ->check(CLI::IsMember({api::kVerifyNone, api::kVerifyQuick, api::kVerifyDeep}));
   cmd->callback([=, &output, &cluster] {
     proto::Schedule request;
     request.set_name(*name);
     request.set_cron(*cron);
     request.set_mode(*mode);
     request.set_keep(*keep);
+    request.set_verify(*verify);
     if (ReportFailure(api::CheckSchedule(request), output, exit_code)) return;
     proto::Schedule created;
     Status made = CallApiFor(
@@ -46,7 +59,8 @@ void AddCreate(CLI::App* schedule, const OutputOptions& output, const ClusterFla
     } else {
       std::cout << "schedule " << created.name() << " created: \"" << created.cron() << "\" ("
                 << created.mode() << ", keep "
-                << (created.keep() ? std::to_string(created.keep()) : "all") << ")\n";
+                << (created.keep() ? std::to_string(created.keep()) : "all") << ", verify "
+                << VerifyOf(created) << ")\n";
     }
     *exit_code = kExitOk;
   });
@@ -63,10 +77,11 @@ void AddList(CLI::App* schedule, const OutputOptions& output, const ClusterFlags
     if (output.json) {
       PrintJson(list);
     } else {
-      std::vector<std::vector<std::string>> rows = {{"NAME", "CRON", "MODE", "KEEP", "LAST RUN"}};
+      std::vector<std::vector<std::string>> rows = {
+          {"NAME", "CRON", "MODE", "KEEP", "VERIFY", "LAST RUN"}};
       for (const auto& s : list.schedules()) {
         rows.push_back({s.name(), s.cron(), s.mode(), s.keep() ? std::to_string(s.keep()) : "all",
-                        s.last_run()});
+                        VerifyOf(s), s.last_run()});
       }
       std::cout << RenderTable(rows);
       if (list.schedules_size() == 0) std::cout << "(no schedules)\n";
@@ -99,7 +114,8 @@ void AddDelete(CLI::App* schedule, const OutputOptions& output, const ClusterFla
 
 void AddScheduleCommands(CLI::App& app, const OutputOptions& output, const ClusterFlags& cluster,
                          int* exit_code) {
-  auto* schedule = app.add_subcommand("schedule", "Scheduled backups with retention.");
+  auto* schedule = app.add_subcommand(
+      "schedule", "Scheduled backups with retention, and restore drills (--verify=deep).");
   schedule->require_subcommand(1);
   AddCreate(schedule, output, cluster, exit_code);
   AddList(schedule, output, cluster, exit_code);

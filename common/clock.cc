@@ -34,4 +34,11 @@ std::string UtcTimestamp(const Clock& clock) {
   return FormatUtcTime(clock.WallNow(), kUtcTimestampFormat);
 }
 
+std::optional<Clock::WallTimePoint> ParseUtcTimestamp(const std::string& text) {
+  std::tm t{};
+  const char* end = strptime(text.c_str(), kUtcTimestampFormat, &t);
+  if (!end || *end != '\0') return std::nullopt;
+  return std::chrono::system_clock::from_time_t(timegm(&t));
+}
+
 }  // namespace lockstep

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace lockstep {
@@ -57,5 +58,7 @@ std::string FormatUtcNow(const char* format);
 // ISO 8601 in UTC to the second, "2026-11-25T09:42:10Z": how records stamp their times.
 inline constexpr char kUtcTimestampFormat[] = "%Y-%m-%dT%H:%M:%SZ";
 std::string UtcTimestamp(const Clock& clock = RealClockInstance());
+// A time in that format, or nullopt for anything else (empty included).
+std::optional<Clock::WallTimePoint> ParseUtcTimestamp(const std::string& text);
 
 }  // namespace lockstep

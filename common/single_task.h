@@ -28,6 +28,11 @@ class SingleTask {
     return Status::Ok();
   }
 
+  // Waits for the running task, if any (a shutdown, or a test that needs its effects).
+  void Join() {
+    if (thread_.joinable()) thread_.join();
+  }
+
   // After Idle() said Ok.
   template <typename Task>
   void Start(Task task) {

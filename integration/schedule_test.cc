@@ -1,12 +1,17 @@
-// A schedule every minute with --keep=2 on a real 3-master sandbox: after four runs exactly the
-// two newest READY backups of it remain. Real minutes: this test takes about five of them, so it
-// is its own ctest entry and runs beside the others.
+// Schedules on one real 3-master sandbox: every minute with --keep=2, after four runs exactly the
+// two newest READY backups of it remain; with --verify=deep, its backup is restored into a
+// scratch ZooKeeper by the coordinator and the record says it passed, while a backup whose every
+// replica was damaged records a failure that /metrics shows. Real minutes: the suite takes about
+// seven of them, so it is its own ctest entry and runs beside the others.
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <regex>
 #include <set>
 
+#include "common/clock.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
 #include "integration/scenario_dir.h"
@@ -18,12 +23,40 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-TEST(Schedules, EveryMinuteKeepTwoLeavesTheTwoNewestAfterFourRuns) {
-  const std::string dir = ScenarioDir("lockstep-schedule-test");
-  MiniCluster cluster(MiniClusterOptions::WithFreePorts(dir, 3));
-  ASSERT_TRUE(cluster.Up().ok());
-  auto args = [&](std::vector<std::string> rest) { return cluster.CliArgs(std::move(rest)); };
-  ASSERT_TRUE(WaitFor([&] { return cluster.CoordinatorIndex() != 0; }, 30s));
+class Schedules : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cluster_ = new MiniCluster(
+        MiniClusterOptions::WithFreePorts(ScenarioDir("lockstep-schedule-test"), 3));
+    Status up = cluster_->UpWithCoordinator();
+    ASSERT_TRUE(up.ok()) << up.ToString();
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  static std::vector<std::string> args(std::vector<std::string> rest) {
+    return cluster_->CliArgs(std::move(rest));
+  }
+  // `backup list PREFIX --json` as records; empty when the CLI fails.
+  static proto::BackupList List(const std::string& prefix) {
+    CliResult list = RunCli(args({"--json", "backup", "list", prefix}));
+    proto::BackupList backups;
+    if (list.exit_code != 0 ||
+        !proto::FromJson("{\"backups\":" + list.out + "}", &backups, true).ok()) {
+      backups.Clear();
+    }
+    return backups;
+  }
+  static std::string Metrics() {
+    Result<http::Reply> reply = cluster_->Call(1, "GET", "/metrics");
+    return reply.ok() ? reply->body : "";
+  }
+  static MiniCluster* cluster_;
+};
+MiniCluster* Schedules::cluster_ = nullptr;
+
+TEST_F(Schedules, EveryMinuteKeepTwoLeavesTheTwoNewestAfterFourRuns) {
   // Refusals first: a bad cron and a name too long for its labels.
   CliResult bad_cron = RunCli(args({"schedule", "create", "bad", "--cron", "61 * * * *"}));
   EXPECT_EQ(bad_cron.exit_code, 2) << bad_cron.err;
@@ -80,6 +113,123 @@ TEST(Schedules, EveryMinuteKeepTwoLeavesTheTwoNewestAfterFourRuns) {
   ASSERT_EQ(RunCli(args({"schedule", "delete", "every"})).exit_code, 0);
   CliResult schedules = RunCli(args({"schedule", "list"}));
   EXPECT_NE(schedules.out.find("(no schedules)"), std::string::npos) << schedules.out;
+}
+
+// Overwrites 4 KiB in the middle of `path`: its sha256 no longer matches and it no longer parses.
+void Damage(const std::string& path) {
+  std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+  ASSERT_TRUE(file) << path;
+  file.seekp(static_cast<std::streamoff>(fs::file_size(path) / 2));
+  const std::string garbage(4096, '\x5a');
+  file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  ASSERT_TRUE(file.good()) << path;
+}
+
+TEST_F(Schedules, ADeepDrillRecordsAPassAndADamagedBackupAFailureThatMetricsShow) {
+  CliResult bad =
+      RunCli(args({"schedule", "create", "drill", "--cron", "* * * * *", "--verify", "sometimes"}));
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  ASSERT_EQ(RunCli(args({"schedule", "create", "drill", "--cron", "* * * * *", "--verify=deep"}))
+                .exit_code,
+            0);
+  proto::ScheduleList schedules;
+  CliResult listed = RunCli(args({"--json", "schedule", "list"}));
+  ASSERT_TRUE(proto::FromJson(listed.out, &schedules, true).ok()) << listed.out;
+  ASSERT_EQ(schedules.schedules_size(), 1);
+  EXPECT_EQ(schedules.schedules(0).verify(), "deep");
+  const std::string table = RunCli(args({"schedule", "list"})).out;
+  EXPECT_NE(table.find("VERIFY"), std::string::npos) << table;
+  EXPECT_NE(table.find(" deep "), std::string::npos) << table;
+
+  // The first run's backup is drilled by the coordinator once READY (the run is within a minute).
+  proto::Backup drilled;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const proto::BackupList now = List("drill-");  // alive for the loop
+        for (const auto& b : now.backups()) {
+          if (b.verification().kind().empty()) continue;
+          drilled = b;
+          return true;
+        }
+        return false;
+      },
+      180s))
+      << "no drill recorded in 3 minutes: " << List("drill-").DebugString();
+  const proto::Verification& passed = drilled.verification();
+  EXPECT_TRUE(passed.passed()) << passed.reason();
+  EXPECT_EQ(passed.kind(), "deep");
+  EXPECT_EQ(passed.trigger(), "schedule drill");
+  EXPECT_EQ(passed.deep_passed_at(), passed.verified_at());
+  std::set<std::string> holders;
+  for (const auto& replica : drilled.replicas()) holders.insert(replica.master());
+  EXPECT_TRUE(holders.count(passed.master())) << "ran on " << passed.master();
+  EXPECT_GE(drilled.verification().verified_at(), drilled.finished_at());
+  std::cout << "deep drill of " << drilled.id() << " (" << drilled.size_bytes() << " bytes, "
+            << drilled.component_status().at("zookeeper").node_count() << " znodes) took "
+            << passed.seconds() << " s on " << passed.master() << "\n";
+  const std::string human = RunCli(args({"backup", "list", "drill-"})).out;
+  EXPECT_NE(human.find("VERIFIED"), std::string::npos) << human;
+  EXPECT_NE(human.find("deep ok"), std::string::npos) << human;
+  ASSERT_EQ(RunCli(args({"schedule", "delete", "drill"})).exit_code, 0);
+
+  // A backup newer than the drilled one, every replica damaged: deep verification fails, names
+  // the masters, and the record and /metrics say so.
+  proto::Backup damaged;
+  ASSERT_TRUE(WaitFor(  // a last scheduled run may still hold the lock (busy, exit 4)
+      [&] {
+        CliResult created =
+            RunCli(args({"--json", "backup", "create", "--label", "damaged", "--wait"}));
+        return created.exit_code == 0 && proto::FromJson(created.out, &damaged, true).ok();
+      },
+      120s));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        proto::BackupList now = List(damaged.id());
+        if (now.backups_size() == 1) damaged = now.backups(0);
+        return damaged.replicas_size() == 3;
+      },
+      60s))
+      << damaged.DebugString();
+  for (int i = 1; i <= 3; ++i) {
+    Damage(cluster_->master_dir(i) + "/store/backups/" + damaged.id() + ".tar.zst");
+  }
+  CliResult verify = RunCli(args({"--json", "backup", "verify", damaged.id(), "--deep"}));
+  EXPECT_EQ(verify.exit_code, 1) << verify.out << verify.err;
+  proto::VerifyReport report;
+  ASSERT_TRUE(proto::FromJson(verify.out, &report, true).ok()) << verify.out;
+  EXPECT_EQ(report.not_recorded(), "");
+  CliResult shown = RunCli(args({"--json", "backup", "show", damaged.id()}));
+  proto::Backup record;
+  ASSERT_TRUE(proto::FromJson(shown.out, &record, true).ok()) << shown.out;
+  const proto::Verification& failed = record.verification();
+  EXPECT_FALSE(failed.passed());
+  EXPECT_EQ(failed.kind(), "deep");
+  EXPECT_EQ(failed.trigger(), "backup verify");
+  for (int i = 1; i <= 3; ++i) {
+    EXPECT_NE(failed.reason().find("replica on " + cluster_->name(i)), std::string::npos)
+        << failed.reason();
+  }
+  EXPECT_NE(failed.reason().find("no intact replica"), std::string::npos) << failed.reason();
+  EXPECT_NE(shown.out.find("\"verification\": {"), std::string::npos) << shown.out;
+  EXPECT_NE(RunCli(args({"backup", "list"})).out.find("deep FAILED"), std::string::npos);
+
+  std::string metrics;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        metrics = Metrics();
+        return metrics.find("lockstep_backup_verification_failures 1\n") != std::string::npos;
+      },
+      20s))
+      << metrics;
+  EXPECT_NE(metrics.find("lockstep_backup_newest_verified 0\n"), std::string::npos) << metrics;
+  const std::regex last_verified("lockstep_backup_last_verified_timestamp_seconds ([0-9]+)\n");
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(metrics, match, last_verified)) << metrics;
+  const std::optional<Clock::WallTimePoint> drilled_at = ParseUtcTimestamp(passed.verified_at());
+  ASSERT_TRUE(drilled_at.has_value());
+  EXPECT_GE(
+      std::stoll(match[1].str()),  // a last scheduled run may have been drilled after it
+      std::chrono::duration_cast<std::chrono::seconds>(drilled_at->time_since_epoch()).count());
 }
 
 }  // namespace

@@ -218,8 +218,18 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
                             .components = c.components},
       self_.get(), catalog_.get(), backups_.get(), masters_.get(), agents_.get(), client_.get(),
       election_.get(), diffs_.get());
+  verifications_ =
+      std::make_unique<VerifyService>(token, self_.get(), catalog_.get(), masters_.get(),
+                                      client_.get(), election_.get(), backups_.get());
+  drills_ = std::make_unique<Drills>([verifier = verifications_.get()](const proto::Backup& record,
+                                                                       const std::string& kind,
+                                                                       const std::string& trigger) {
+    return verifier->VerifyAndRecord(record, kind, trigger);
+  });
+  schedules_->set_drills(drills_.get());
   if (repository_) {
     backups_->set_repository(repository_.get());
+    verifications_->set_repository(repository_.get());
     schedules_->set_remote_keep(c.repository.keep);
     bucket_catalog_ = std::make_unique<BucketCatalog>(repository_.get(), self_.get());
     uploads_ = std::make_unique<Uploads>(repository_.get(), self_.get(), catalog_.get(),
@@ -242,6 +252,7 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
   services.schedules = schedules_.get();
   services.restores = restores_.get();
   services.diffs = diffs_.get();
+  services.verifications = verifications_.get();
   services.internal = internal_.get();
   services.audit = audit_.get();
   services.crash_points = c.allow_crash_points;
@@ -294,6 +305,8 @@ void Agent::End() {
   duties_wake_.notify_all();
   if (duties_.joinable()) duties_.join();
   schedules_.reset();
+  drills_.reset();  // waits for a running drill (it records through verifications_)
+  verifications_.reset();
   restores_.reset();  // waits for a running restore's thread
   diffs_.reset();
   uploads_.reset();   // waits for a running upload (it publishes through backups_)

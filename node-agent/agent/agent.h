@@ -20,6 +20,7 @@
 #include "node-agent/agent/cluster_status.h"
 #include "node-agent/agent/config.h"
 #include "node-agent/agent/credentials.h"
+#include "node-agent/agent/drills.h"
 #include "node-agent/agent/internal_api.h"
 #include "node-agent/agent/local_agent.h"
 #include "node-agent/agent/local_node.h"
@@ -28,6 +29,7 @@
 #include "node-agent/agent/schedule_service.h"
 #include "node-agent/agent/status_service.h"
 #include "node-agent/agent/uploads.h"
+#include "node-agent/agent/verify_service.h"
 
 namespace lockstep::agent {
 
@@ -65,6 +67,8 @@ class Agent {
   std::unique_ptr<ScheduleService> schedules_;
   std::unique_ptr<DiffService> diffs_;
   std::unique_ptr<RestoreService> restores_;
+  std::unique_ptr<VerifyService> verifications_;
+  std::unique_ptr<Drills> drills_;
   std::unique_ptr<InternalApi> internal_;
   std::unique_ptr<StatusService> status_;
   std::unique_ptr<AuditLog> audit_log_;

@@ -11,8 +11,6 @@
 #include "node-agent/agent/replica_sources.h"
 #include "node-agent/agent/api_util.h"
 #include "node-agent/agent/coordinator_route.h"
-#include "node-agent/agent/remote_check.h"
-#include "node-agent/agent/replica_checks.h"
 #include "node-agent/archive/extract.h"
 #include "node-agent/datadir/inspect_archive.h"
 #include "proto/json.h"
@@ -137,26 +135,6 @@ http::Reply BackupService::Archive(const http::Request&, const PathParams& param
     }
   }
   return ArchiveReply(self_->name(), id, replicas.Has(id), replicas.PathOf(id));
-}
-
-http::Reply BackupService::Verify(const http::Request& request, const PathParams& params) {
-  Result<proto::Backup> record = catalog_->Find(params.at("id"));
-  if (!record.ok()) return StatusReply(record.status());
-  if (QueryOr(request, "remote", "") == "1") {
-    if (repository_ == nullptr) {
-      return StatusReply(FailedPrecondition(
-          "this cluster has no [repository] in agent.toml: there is no remote copy to verify"));
-    }
-    // Checked here, on the master that was asked: any master can reach the bucket.
-    proto::VerifyReport report;
-    report.set_id(record->id());
-    *report.add_replicas() = CheckRemoteCopy(*record, *repository_, self_->replicas());
-    const proto::ReplicaCheck& copy = report.replicas(0);
-    report.set_ok(copy.error().empty() && copy.sha256_matches() && copy.valid());
-    return JsonReply(report);
-  }
-  const bool deep = QueryOr(request, "deep", "") == "1";
-  return JsonReply(VerifyReplicas(*record, masters_->View(), *client_, options_.token, deep));
 }
 
 Result<proto::Backup> BackupService::ImportedRecord(const std::string& path,

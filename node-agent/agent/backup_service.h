@@ -2,7 +2,6 @@
 //   POST /v1/backups, DELETE /v1/backups/ID      run by the coordinator (forwarded to it)
 //   GET /v1/backups[?prefix=P], GET /v1/backups/ID  the catalog merged from every master
 //   POST /v1/backups/import                        verified here, registered by the coordinator
-//   POST /v1/backups/ID/verify[?deep=1]            every replica re-hashed and parsed
 // and, on the coordinator, starting and deleting backups for the scheduler. Thread-safe: the
 // running backups are coordinator::ClusterBackups' and it locks for itself.
 #pragma once
@@ -41,7 +40,6 @@ class BackupService {
   http::Reply Show(const http::Request& request, const PathParams& params);
   http::Reply List(const http::Request& request, const PathParams& params);
   http::Reply Import(const http::Request& request, const PathParams& params);
-  http::Reply Verify(const http::Request& request, const PathParams& params);
   // `backup download`: this master's replica, fetched first from the repository when it has
   // none and the repository holds a READY copy (sha256 checked, then kept as a replica).
   http::Reply Archive(const http::Request& request, const PathParams& params);
@@ -57,7 +55,8 @@ class BackupService {
   void CatchUp(const std::vector<proto::Backup>& catalog);
   // Pushes a record (its revision bumped) to every master.
   void Publish(proto::Backup& record) { backups_->Publish(record); }
-  // With a repository, `backup delete` removes the bucket's copy too.
+  // With a repository, `backup delete` removes the bucket's copy too, and `backup download`
+  // fetches a copy kept only there.
   void set_repository(const Repository* repository) { repository_ = repository; }
   // Remote retention: the masters' replicas go, the repository's copy stays.
   Result<proto::Backup> ReleaseReplicas(const std::string& id);

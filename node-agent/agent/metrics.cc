@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <map>
@@ -14,6 +15,9 @@ namespace {
 
 class Exposition {
  public:
+  // 15 significant digits: a Unix time keeps its seconds (the stream's default 6 would print
+  // 1.79558e+09, off by up to 50 minutes), and 0.1 still prints as 0.1.
+  Exposition() { out_.precision(15); }
   void Family(const std::string& name, const std::string& type, const std::string& help) {
     out_ << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
   }
@@ -72,6 +76,35 @@ void RenderBackupMetrics(Exposition& out, const std::vector<proto::Backup>& cata
   out.Sample("lockstep_backup_last_duration_seconds", "", newest->duration_seconds());
   out.Family("lockstep_backup_last_size_bytes", "gauge", "the newest READY backup's archive size");
   out.Sample("lockstep_backup_last_size_bytes", "", static_cast<double>(newest->size_bytes()));
+}
+
+// Restore drills and `backup verify`, from the same catalog (Backup.verification): always
+// present, so an alert on "never verified" needs no absent() rule.
+void RenderVerificationMetrics(Exposition& out, const std::vector<proto::Backup>& catalog) {
+  double last_deep_pass = 0, failing = 0;
+  const proto::Backup* newest = nullptr;
+  for (const auto& backup : catalog) {
+    if (backup.deleted()) continue;
+    const proto::Verification& verification = backup.verification();
+    last_deep_pass = std::max(last_deep_pass, UnixSeconds(verification.deep_passed_at()));
+    if (!verification.kind().empty() && !verification.passed()) ++failing;
+    if (backup.status() == proto::STATUS_READY &&
+        (!newest || backup.finished_at() > newest->finished_at())) {
+      newest = &backup;
+    }
+  }
+  // Proven restorable, and nothing found wrong since (a later quick check re-hashes replicas).
+  const bool newest_verified =
+      newest && newest->verification().passed() && !newest->verification().deep_passed_at().empty();
+  out.Family("lockstep_backup_last_verified_timestamp_seconds", "gauge",
+             "when the newest passed deep verification (restore drill) ran (0: none yet)");
+  out.Sample("lockstep_backup_last_verified_timestamp_seconds", "", last_deep_pass);
+  out.Family("lockstep_backup_newest_verified", "gauge",
+             "1 when the newest READY backup passed a deep verification and its last check");
+  out.Sample("lockstep_backup_newest_verified", "", newest_verified ? 1 : 0);
+  out.Family("lockstep_backup_verification_failures", "gauge",
+             "backups whose last verification failed (`backup list` says FAILED, `show` why)");
+  out.Sample("lockstep_backup_verification_failures", "", failing);
 }
 
 // The repository's side, from the same catalog: present once any record has a remote copy.
@@ -176,6 +209,7 @@ std::string RenderMetrics(const proto::ClusterStatus& cluster, const std::string
     out.Sample("lockstep_http_connections", "", static_cast<double>(server->connections.load()));
   }
   RenderBackupMetrics(out, catalog);
+  RenderVerificationMetrics(out, catalog);
   RenderRepositoryMetrics(out, catalog);
   out.Family("lockstep_agent_resident_memory_bytes", "gauge", "the agent's resident memory");
   out.Sample("lockstep_agent_resident_memory_bytes", "", ResidentBytes());

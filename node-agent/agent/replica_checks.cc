@@ -43,6 +43,7 @@ proto::VerifyReport VerifyReplicas(const proto::Backup& record,
     auto master = std::find_if(view.masters.begin(), view.masters.end(),
                                [&](const auto& m) { return m.name() == replica.master(); });
     if (master == view.masters.end()) {
+      check->set_reachable(true);  // an answer: this replica is gone for good
       check->set_error("not a master of this cluster any more");
       ok = false;
       continue;
@@ -51,7 +52,12 @@ proto::VerifyReport VerifyReplicas(const proto::Backup& record,
         AskMaster(client, token, *master,
                   paths::Fill(paths::kReplicaCheck, {record.id()}) + "?sha256=" + record.sha256(),
                   check, kCheckTimeout);
-    if (!asked.ok()) check->set_error(asked.message());
+    if (!asked.ok()) {
+      check->set_error(asked.message());
+      // A master that answered with an error (it holds no replica) did answer: only silence
+      // leaves a check inconclusive (coordinator::Inconclusive).
+      check->set_reachable(asked.code() != StatusCode::kUnavailable);
+    }
     const bool good = asked.ok() && check->sha256_matches() && check->valid();
     ok = ok && good;
     if (good && !deep_on) deep_on = &*master;

@@ -13,6 +13,7 @@
 #include "node-agent/agent/router.h"
 #include "node-agent/agent/schedule_service.h"
 #include "node-agent/agent/status_service.h"
+#include "node-agent/agent/verify_service.h"
 
 namespace lockstep::agent {
 
@@ -24,6 +25,7 @@ struct Services {
   ScheduleService* schedules = nullptr;
   RestoreService* restores = nullptr;
   DiffService* diffs = nullptr;
+  VerifyService* verifications = nullptr;
   InternalApi* internal = nullptr;
   AuditService* audit = nullptr;
   bool crash_points = false;  // tests only: the crash-point route exists

@@ -84,9 +84,11 @@ http::Reply ScheduleService::Create(const http::Request& request, const PathPara
   schedule.set_created_at(coordinator::FormatUtc(now));
   schedule.set_last_run(coordinator::FormatUtc(now - now % 60));  // nothing before creation
   if (schedule.mode().empty()) schedule.set_mode("online");
+  if (schedule.verify().empty()) schedule.set_verify(api::kVerifyNone);
   schedule.set_deleted(false);
   if (Status saved = Save(schedule); !saved.ok()) return StatusReply(saved);
-  log::Info("schedule created", {{"name", schedule.name()}, {"cron", schedule.cron()}});
+  log::Info("schedule created",
+            {{"name", schedule.name()}, {"cron", schedule.cron()}, {"verify", schedule.verify()}});
   return JsonReply(schedule, 201);
 }
 
@@ -129,6 +131,7 @@ void ScheduleService::Tick(const std::vector<proto::Backup>& catalog) {
       .remote_keep = remote_keep_,
       .save_schedule = [this](proto::Schedule& s) { return Save(s); }};
   coordinator::RunSchedules(schedules, catalog, clock_, actions);
+  if (drills_) drills_->Tick(schedules, catalog);
 }
 
 }  // namespace lockstep::agent

@@ -1,8 +1,8 @@
 // Scheduled backups on the agent: the schedules live in STORE/schedules on every master (not in
 // ZooKeeper), pushed by the coordinator, merged on read like the catalog. Routes (routes.cc):
 //   POST /v1/schedules, DELETE /v1/schedules/NAME (coordinator), GET /v1/schedules.
-// On the coordinator, Tick() runs due schedules and retention. Thread-safe: its state is the
-// schedule store's, which locks for itself.
+// On the coordinator, Tick() runs due schedules, retention and the schedules' restore drills.
+// Thread-safe: its state is the schedule store's, which locks for itself.
 #pragma once
 
 #include <optional>
@@ -14,6 +14,7 @@
 #include "coordinator/election.h"
 #include "node-agent/agent/backup_service.h"
 #include "node-agent/agent/cluster_status.h"
+#include "node-agent/agent/drills.h"
 #include "node-agent/agent/local_agent.h"
 #include "node-agent/agent/peer_view.h"
 #include "node-agent/agent/router.h"
@@ -35,6 +36,8 @@ class ScheduleService {
   // [repository] keep: retention keeps that many of each schedule's backups in the repository
   // (see coordinator::PlanRetention). Set once, before the duties thread starts.
   void set_remote_keep(uint32_t keep) { remote_keep_ = keep; }
+  // Runs the drills of schedules with `verify` (drills.h). Set once, before the duties thread.
+  void set_drills(Drills* drills) { drills_ = drills; }
 
  private:
   http::Reply DeleteHere(const std::string& name);
@@ -52,6 +55,7 @@ class ScheduleService {
   coordinator::Election* election_;
   Clock& clock_;  // when schedules are created and come due
   uint32_t remote_keep_ = 0;
+  Drills* drills_ = nullptr;
 };
 
 }  // namespace lockstep::agent

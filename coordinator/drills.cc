@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/names.h"
+#include "common/strings.h"
 
 namespace lockstep::coordinator {
 namespace {
@@ -71,14 +72,17 @@ std::vector<Drill> PendingDrills(const std::vector<proto::Schedule>& schedules,
 }
 
 std::string Inconclusive(const proto::VerifyReport& report) {
-  std::string silent;
+  bool answered = false;
   for (const auto& check : report.replicas()) {
     if (check.reachable() && !Intact(check)) return "";  // a damaged replica is an answer
-    if (!check.reachable()) silent += (silent.empty() ? "" : ", ") + check.master();
+    answered = answered || check.reachable();
   }
   const bool deep_asked = report.has_deep();
   if (deep_asked && DeepRan(report.deep()) && !report.deep().ok()) return "";
-  if (!silent.empty()) return silent + " did not answer";
+  if (report.replicas_size() == 0) {
+    return "no master holds a replica (`backup verify --remote` checks the repository's copy)";
+  }
+  if (!answered) return "no master holding a replica answered";
   if (deep_asked && !report.deep().ok() && !DeepRan(report.deep())) {
     return "the deep check could not run: " + report.deep().error();
   }
@@ -88,29 +92,33 @@ std::string Inconclusive(const proto::VerifyReport& report) {
 proto::Verification VerificationOf(const proto::VerifyReport& report, const std::string& kind,
                                    const std::string& trigger, const std::string& verified_at,
                                    double seconds) {
+  const bool deep = kind == api::kVerifyDeep;
+  std::vector<std::string> damaged;
+  std::vector<std::string> silent;
+  for (const auto& check : report.replicas()) {
+    if (!check.reachable()) {
+      silent.push_back("replica on " + check.master() + " not checked: " + check.error());
+    } else if (!Intact(check)) {
+      damaged.push_back("replica on " + check.master() + ": " + ReplicaProblem(check));
+    }
+  }
+  if (deep && !report.deep().ok()) {
+    const proto::DeepCheck& check = report.deep();
+    damaged.push_back(
+        "deep check" + (check.master().empty() ? "" : " on " + check.master()) + ": " +
+        (check.error().empty() ? "the scratch server disagrees with the record" : check.error()));
+  }
   proto::Verification verification;
   verification.set_verified_at(verified_at);
   verification.set_kind(kind);
-  verification.set_passed(report.ok());
+  verification.set_passed(damaged.empty());
   verification.set_trigger(trigger);
   verification.set_seconds(seconds);
-  if (kind == api::kVerifyDeep) verification.set_master(report.deep().master());
-  if (report.ok()) {
-    if (kind == api::kVerifyDeep) verification.set_deep_passed_at(verified_at);
-    return verification;
-  }
-  std::string reason;
-  auto add = [&reason](const std::string& part) { reason += (reason.empty() ? "" : "; ") + part; };
-  for (const auto& check : report.replicas()) {
-    if (!Intact(check)) add("replica on " + check.master() + ": " + ReplicaProblem(check));
-  }
-  if (kind == api::kVerifyDeep && !report.deep().ok()) {
-    const proto::DeepCheck& deep = report.deep();
-    add("deep check" + (deep.master().empty() ? "" : " on " + deep.master()) + ": " +
-        (deep.error().empty() ? "the scratch server disagrees with the record" : deep.error()));
-  }
-  if (report.replicas_size() == 0) add("no replica on the masters to check");
-  verification.set_reason(reason.empty() ? "the backup is not READY" : reason);
+  if (deep) verification.set_master(report.deep().master());
+  if (deep && verification.passed()) verification.set_deep_passed_at(verified_at);
+  // Damage first; a silent master is said too, so a pass does not claim its copy.
+  damaged.insert(damaged.end(), silent.begin(), silent.end());
+  verification.set_reason(Join(damaged, "; "));
   return verification;
 }
 

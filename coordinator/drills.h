@@ -32,14 +32,18 @@ struct Drill {
 std::vector<Drill> PendingDrills(const std::vector<proto::Schedule>& schedules,
                                  const std::vector<proto::Backup>& catalog);
 
-// Why `report` proves nothing either way about the backup, or "" when it does: a master holding
-// a replica did not answer, every replica that answered is intact, and no deep check ran and
-// failed. Such a result is not recorded (a paused master must not mark a good backup FAILED);
-// the drill is tried again later.
+// Why `report` proves nothing either way about the backup, or "" when it does: no master holding
+// a replica answered (or none holds one), or the deep check could not run, and nothing answered
+// that it is damaged. Such a result is not recorded; a drill is tried again later. A master that
+// is silent while others answer does not make a result inconclusive: the others' answer is
+// recorded, naming the silent one (a paused master must neither mark a good backup FAILED nor
+// hold its drill back).
 std::string Inconclusive(const proto::VerifyReport& report);
 
-// What the record keeps of `report` (a `backup verify` of kind quick or deep): passed, and when
-// not, the reason naming each damaged replica's master and the deep check's. `trigger` says who
+// What the record keeps of `report` (a `backup verify` of kind quick or deep): passed when every
+// replica that answered is intact and, for deep, the scratch server matched the record. The
+// reason names each damaged replica's master and the deep check's failure, then each replica
+// that could not be checked (so a pass never claims a silent master's copy). `trigger` says who
 // asked ("schedule NAME" or "backup verify").
 proto::Verification VerificationOf(const proto::VerifyReport& report, const std::string& kind,
                                    const std::string& trigger, const std::string& verified_at,

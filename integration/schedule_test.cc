@@ -1,8 +1,9 @@
 // Schedules on one real 3-master sandbox: every minute with --keep=2, after four runs exactly the
 // two newest READY backups of it remain; with --verify=deep, its backup is restored into a
 // scratch ZooKeeper by the coordinator and the record says it passed, while a backup whose every
-// replica was damaged records a failure that /metrics shows. Real minutes: the suite takes about
-// seven of them, so it is its own ctest entry and runs beside the others.
+// replica was damaged records a failure that /metrics shows, and a drill whose coordinator died
+// before recording it is run by the next one. Real minutes: the suite takes about eight of them,
+// so it is its own ctest entry and runs beside the others.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <set>
 
 #include "common/clock.h"
+#include "common/process.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
 #include "integration/scenario_dir.h"
@@ -26,8 +28,9 @@ using namespace std::chrono_literals;
 class Schedules : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    cluster_ = new MiniCluster(
-        MiniClusterOptions::WithFreePorts(ScenarioDir("lockstep-schedule-test"), 3));
+    auto options = MiniClusterOptions::WithFreePorts(ScenarioDir("lockstep-schedule-test"), 3);
+    options.allow_crash_points = true;  // to kill a coordinator with a drill unrecorded
+    cluster_ = new MiniCluster(options);
     Status up = cluster_->UpWithCoordinator();
     ASSERT_TRUE(up.ok()) << up.ToString();
   }
@@ -230,6 +233,52 @@ TEST_F(Schedules, ADeepDrillRecordsAPassAndADamagedBackupAFailureThatMetricsShow
   EXPECT_GE(
       std::stoll(match[1].str()),  // a last scheduled run may have been drilled after it
       std::chrono::duration_cast<std::chrono::seconds>(drilled_at->time_since_epoch()).count());
+}
+
+// The coordinator dies after its drill's check ran but before the result was recorded: the record
+// still says unverified, so the next coordinator drills the same backup and records it.
+TEST_F(Schedules, ADrillItsCoordinatorDiedBeforeRecordingIsRunByTheNext) {
+  const int coordinator = cluster_->CoordinatorIndex();
+  ASSERT_NE(coordinator, 0);
+  ASSERT_TRUE(cluster_->ArmCrashPoint(coordinator, "verify.before_record").ok());
+  ASSERT_EQ(RunCli(args({"schedule", "create", "relay", "--cron", "* * * * *", "--verify=deep"}))
+                .exit_code,
+            0);
+  ASSERT_TRUE(WaitFor([&] { return !ProcessAlive(cluster_->agent_pid(coordinator)); }, 180s))
+      << "the coordinator never reached a drill's recording";
+  ASSERT_TRUE(cluster_->KillAgent(coordinator).ok());  // reap it
+  // The first run's backup: the old coordinator's first drill, which died unrecorded, so a
+  // verification in its record can only come from the next coordinator.
+  proto::Backup interrupted;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const proto::BackupList now = List("relay-");
+        if (now.backups_size() == 0) return false;
+        interrupted = now.backups(0);  // oldest first
+        return interrupted.status() == proto::STATUS_READY;
+      },
+      30s));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const proto::BackupList now = List(interrupted.id());
+        if (now.backups_size() != 1) return false;
+        interrupted = now.backups(0);
+        return interrupted.has_verification();
+      },
+      120s))
+      << "the next coordinator did not drill " << interrupted.id();
+  EXPECT_TRUE(interrupted.verification().passed()) << interrupted.verification().reason();
+  EXPECT_EQ(interrupted.verification().trigger(), "schedule relay");
+  EXPECT_NE(interrupted.verification().reason().find("replica on " + cluster_->name(coordinator) +
+                                                     " not checked"),
+            std::string::npos)
+      << "the dead master's copy is not claimed: " << interrupted.verification().reason();
+  const int next = cluster_->CoordinatorIndex(coordinator == 1 ? 2 : 1);
+  EXPECT_NE(next, coordinator);
+  EXPECT_NE(next, 0);
+  ASSERT_EQ(RunCli(args({"schedule", "delete", "relay"})).exit_code, 0);
+  ASSERT_TRUE(cluster_->StartAgent(coordinator).ok());
+  EXPECT_TRUE(cluster_->WaitHealthy(60s));
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // to-do list, so a drill nobody recorded is run by the next coordinator), what a verification's
 // report becomes in the record, the coordinator's duty running them one at a time with backoff,
 // and the /metrics figures read from the records.
+#include "coordinator/drills.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "api/names.h"
-#include "coordinator/drills.h"
 #include "node-agent/agent/drills.h"
 #include "node-agent/agent/metrics.h"
 #include "tests/fake_clock.h"
@@ -139,26 +140,30 @@ TEST(PendingDrills, NewestFirstAndOnlyThoseAwaiting) {
   EXPECT_EQ(drills[1].schedule, "nightly");
 }
 
-TEST(Inconclusive, ASilentMasterProvesNothingUnlessSomethingWasFoundDamaged) {
-  proto::VerifyReport report;
-  *report.add_replicas() = Intact("m1");
-  *report.add_replicas() = Silent("m2");
-  EXPECT_EQ(Inconclusive(report), "m2 did not answer");
-  *report.add_replicas() = Damaged("m3");
-  EXPECT_EQ(Inconclusive(report), "") << "a damaged replica is an answer";
+TEST(Inconclusive, OnlyWhenNoHolderAnsweredOrTheDeepCheckNeverRan) {
+  proto::VerifyReport nobody;
+  *nobody.add_replicas() = Silent("m1");
+  *nobody.add_replicas() = Silent("m2");
+  EXPECT_EQ(Inconclusive(nobody), "no master holding a replica answered");
+  proto::VerifyReport bucket_only;
+  EXPECT_NE(Inconclusive(bucket_only).find("no master holds a replica"), std::string::npos);
+
+  proto::VerifyReport some;
+  *some.add_replicas() = Intact("m1");
+  *some.add_replicas() = Silent("m2");
+  EXPECT_EQ(Inconclusive(some), "") << "a paused master does not hold a drill back";
+
+  proto::VerifyReport damaged;
+  *damaged.add_replicas() = Silent("m1");
+  *damaged.add_replicas() = Damaged("m2");
+  EXPECT_EQ(Inconclusive(damaged), "") << "a damaged replica is an answer";
 
   proto::VerifyReport deep_failed;
   *deep_failed.add_replicas() = Intact("m1");
-  *deep_failed.add_replicas() = Silent("m2");
   deep_failed.mutable_deep()->set_master("m1");
   deep_failed.mutable_deep()->set_expected_zxid("0x100000005");
   deep_failed.mutable_deep()->set_error("ZooKeeper serves 0x100000003 / 7 znodes");
   EXPECT_EQ(Inconclusive(deep_failed), "") << "the scratch server's disagreement is an answer";
-
-  proto::VerifyReport everyone;
-  *everyone.add_replicas() = Intact("m1");
-  *everyone.add_replicas() = Damaged("m2");
-  EXPECT_EQ(Inconclusive(everyone), "");
 
   proto::VerifyReport deep_never_ran;
   *deep_never_ran.add_replicas() = Intact("m1");
@@ -185,6 +190,21 @@ TEST(VerificationOf, APassedDeepCheckIsProofOfRestorability) {
   EXPECT_EQ(v.reason(), "");
 }
 
+TEST(VerificationOf, ASilentMasterIsNamedButDoesNotFailIt) {
+  proto::VerifyReport report;
+  report.set_ok(false);  // what `backup verify` reports: not every replica was checked
+  *report.add_replicas() = Intact("m1");
+  *report.add_replicas() = Silent("m2");
+  report.mutable_deep()->set_master("m1");
+  report.mutable_deep()->set_ok(true);
+  const proto::Verification v =
+      VerificationOf(report, api::kVerifyDeep, "schedule nightly", "2026-11-25T03:05:00Z", 3);
+  EXPECT_TRUE(v.passed()) << "restored and compared from m1's intact copy";
+  EXPECT_EQ(v.deep_passed_at(), "2026-11-25T03:05:00Z");
+  EXPECT_EQ(v.reason(),
+            "replica on m2 not checked: connect to http://10.0.0.2:8420: connection refused");
+}
+
 TEST(VerificationOf, AFailureNamesEveryDamagedReplicaAndTheDeepCheck) {
   proto::VerifyReport report;
   *report.add_replicas() = Damaged("m1");
@@ -201,6 +221,12 @@ TEST(VerificationOf, AFailureNamesEveryDamagedReplicaAndTheDeepCheck) {
   EXPECT_EQ(v.reason(),
             "replica on m1: sha256 cd differs from the record's; replica on m3: m3 holds no "
             "replica of nightly-1; deep check: no intact replica to restore from");
+  *report.add_replicas() = Silent("m4");
+  const std::string with_silent =
+      VerificationOf(report, api::kVerifyDeep, "backup verify", "2026-11-25T03:05:00Z", 1).reason();
+  EXPECT_TRUE(with_silent.ends_with(
+      "; replica on m4 not checked: connect to http://10.0.0.2:8420: connection refused"))
+      << with_silent;
   const proto::Verification quick =
       VerificationOf(report, api::kVerifyQuick, "backup verify", "2026-11-25T03:05:00Z", 1);
   EXPECT_EQ(quick.reason().find("deep"), std::string::npos) << quick.reason();

@@ -8,8 +8,9 @@
 // One drill at a time, on a thread of its own: the duties loop never waits for a JVM. No
 // operation lock, the same rule as `backup verify`: a drill reads replicas and stops nothing,
 // so backups, restores and deletes go on meanwhile (a backup deleted under a drill ends it,
-// unrecorded). A drill that proved nothing (a master did not answer) is tried again with
-// backoff. Thread-safe: Tick runs on the duties thread, the drill on its own.
+// unrecorded). A drill that proved nothing (no master holding a replica answered, or the deep
+// check could not run) is tried again with backoff. Thread-safe: Tick runs on the duties thread,
+// the drill on its own.
 #pragma once
 
 #include <chrono>

@@ -3,6 +3,7 @@
 #include "api/names.h"
 #include "api/paths.h"
 #include "api/status_http.h"
+#include "common/crash_point.h"
 #include "common/log.h"
 #include "coordinator/agent_client.h"
 #include "coordinator/drills.h"
@@ -67,11 +68,12 @@ proto::VerifyReport VerifyService::VerifyAndRecord(const proto::Backup& record,
   if (std::string why = coordinator::Inconclusive(report); !why.empty()) {
     report.set_not_recorded(why +
                             ": this proves nothing about the backup; run `backup verify` "
-                            "again once every master answers");
+                            "again once the masters holding it answer");
     return report;
   }
   proto::Verification verification =
       coordinator::VerificationOf(report, kind, trigger, started_at, seconds);
+  CrashPoint("verify.before_record");  // tests: a coordinator dying with a drill unrecorded
   if (Status recorded = RecordAnywhere(record.id(), verification); !recorded.ok()) {
     report.set_not_recorded(recorded.message());
     log::Warn("verification not recorded",

@@ -3,9 +3,9 @@
 //   POST /v1/internal/backups/ID/verification       a result, recorded by the coordinator
 // and the coordinator's restore drills (drills.h), which run the same check. The check runs
 // where it was asked; the result is recorded by the coordinator, the only writer of records, so
-// a non-coordinator hands it over. A result that proves nothing (a master did not answer and
-// nothing was found damaged) is not recorded. Verification takes no operation lock: it reads
-// replicas and stops nothing. Thread-safe: no state of its own beyond what it is given.
+// a non-coordinator hands it over. A result that proves nothing (no master holding a replica
+// answered, or the deep check could not run) is not recorded. Verification takes no operation lock:
+// it reads replicas and stops nothing. Thread-safe: no state of its own beyond what it is given.
 #pragma once
 
 #include <string>

@@ -8,16 +8,13 @@
 #include <ctime>
 #include <map>
 
+#include "common/http/url.h"
 #include "common/sha256.h"
 
 namespace lockstep::s3 {
 namespace {
 
 constexpr char kAlgorithm[] = "AWS4-HMAC-SHA256";
-
-bool Unreserved(unsigned char c) {
-  return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
 
 std::string Lowercase(std::string_view text) {
   std::string out(text);
@@ -46,19 +43,7 @@ std::string TrimValue(std::string_view value) {
 }  // namespace
 
 std::string UriEncode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (Unreserved(c) || (keep_slash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
+  return http::PercentEncode(text, keep_slash);
 }
 
 std::string CanonicalQuery(const NameValues& query) {

@@ -49,20 +49,24 @@ int HexValue(char c) {
 
 }  // namespace
 
-std::string QueryEscape(std::string_view value) {
+std::string PercentEncode(std::string_view text, bool keep_slash) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    const bool unreserved = std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved || (keep_slash && c == '/')) {
       out += static_cast<char>(c);
     } else {
       out += '%';
       out += kHex[c >> 4];
-      out += kHex[c & 15];
+      out += kHex[c & 0xF];
     }
   }
   return out;
 }
+
+std::string QueryEscape(std::string_view value) { return PercentEncode(value, true); }
 
 std::string QueryUnescape(std::string_view value) {
   std::string out;

@@ -19,9 +19,12 @@ struct Url {
 
 Result<Url> ParseUrl(const std::string& text);
 
-// A query parameter's value, percent-encoded (RFC 3986: everything but unreserved characters,
-// so a znode path with '&', '=' or spaces survives), and decoded again ('+' stays '+'; a
-// malformed escape is kept as it is).
+// RFC 3986 percent-encoding: every byte but the unreserved A-Z a-z 0-9 - . _ ~ (and '/' when
+// `keep_slash`) as %XX in upper-case hex, as AWS Signature V4 wants it too.
+std::string PercentEncode(std::string_view text, bool keep_slash);
+
+// A query parameter's value, percent-encoded (so a znode path with '&', '=' or spaces survives;
+// slashes kept), and decoded again ('+' stays '+'; a malformed escape is kept as it is).
 std::string QueryEscape(std::string_view value);
 std::string QueryUnescape(std::string_view value);
 

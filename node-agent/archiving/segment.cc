@@ -82,9 +82,7 @@ Result<zkfmt::TxnLogSummary> Scan(zkfmt::ByteSource* source, const std::string& 
   options.max_zxid = cut;
   options.visitor = visit;
   ASSIGN_OR_RETURN(zkfmt::TxnLogSummary summary, zkfmt::ReadTxnLog(source, name, options));
-  for (const auto& problem : summary.problems) {
-    if (problem.fatal) return Corruption(name + ": " + problem.message);
-  }
+  RETURN_IF_ERROR(zkfmt::FirstFatal(summary.problems));
   const bool starts_right = summary.first_zxid && *summary.first_zxid == info.first_zxid;
   const Zxid expected_last = cut ? std::min(*cut, info.last_zxid) : info.last_zxid;
   const bool ends_right = summary.last_zxid && (cut ? *summary.last_zxid <= expected_last

@@ -52,8 +52,11 @@ Result<proto::BackupDiff> DiffSubtree(ZkClient& zk, ZNodeSource& backup,
       acl_changed(path_limit);
   uint32_t unchanged = 0;
   // Nodes whose zxids differ from the backup's: their data is read and compared after the pass.
-  std::unordered_map<std::string, std::string> to_read;  // path -> the backup's digest
-  std::unordered_map<std::string, bool> acl_differs_at;  // of those, whose ACL differs
+  struct Pending {
+    std::string digest;  // the backup's
+    bool acl_differs = false;
+  };
+  std::unordered_map<std::string, Pending> to_read;
   proto::ZNodeRecord record;
   for (;;) {
     ASSIGN_OR_RETURN(bool more, backup.Next(&record));
@@ -72,22 +75,21 @@ Result<proto::BackupDiff> DiffSubtree(ZkClient& zk, ZNodeSource& backup,
     if (acl_differs) acl_changed.Add(record.path());
     const bool same_data = node.czxid == record.czxid() && node.mzxid == record.mzxid();
     if (!same_data) {
-      to_read[record.path()] =
-          backup.data_is_digest() ? record.data() : zkfmt::DataDigest(record.data());
-      acl_differs_at[record.path()] = acl_differs;
+      to_read[record.path()] = {
+          backup.data_is_digest() ? record.data() : zkfmt::DataDigest(record.data()), acl_differs};
     } else if (!acl_differs) {
       ++unchanged;
     }
   }
   std::vector<std::string> paths;
   paths.reserve(to_read.size());
-  for (const auto& [path, digest] : to_read) paths.push_back(path);
+  for (const auto& [path, pending] : to_read) paths.push_back(path);
   ASSIGN_OR_RETURN(auto digests, ReadDigests(zk, paths));
-  for (const auto& [path, digest] : to_read) {
+  for (const auto& [path, pending] : to_read) {
     auto now = digests.find(path);
-    if (now == digests.end() || now->second != digest) {
+    if (now == digests.end() || now->second != pending.digest) {
       data_changed.Add(path);
-    } else if (!acl_differs_at[path]) {
+    } else if (!pending.acl_differs) {
       ++unchanged;
     }
   }

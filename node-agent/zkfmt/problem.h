@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
+
 namespace lockstep::zkfmt {
 
 struct Problem {
@@ -26,6 +28,19 @@ inline std::string FormatHex32(uint32_t value) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "0x%08x", value);
   return buf;
+}
+
+// Corruption naming the first fatal problem ("FILE: message (expected E, found A)"); Ok if none.
+inline Status FirstFatal(const Problems& problems) {
+  for (const auto& p : problems) {
+    if (!p.fatal) continue;
+    std::string message = p.file + ": " + p.message;
+    if (!p.expected.empty() || !p.actual.empty()) {
+      message += " (expected " + p.expected + ", found " + p.actual + ")";
+    }
+    return Corruption(message);
+  }
+  return Status::Ok();
 }
 
 inline bool HasFatal(const Problems& problems) {

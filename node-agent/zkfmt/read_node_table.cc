@@ -3,16 +3,10 @@
 namespace lockstep::zkfmt {
 namespace {
 
-Status FirstFatal(const Problems& problems) {
-  for (const auto& p : problems) {
-    if (!p.fatal) continue;
-    std::string message = p.file + ": " + p.message;
-    if (!p.expected.empty() || !p.actual.empty()) {
-      message += " (expected " + p.expected + ", found " + p.actual + ")";
-    }
-    return Corruption(message);
-  }
-  return Corruption("the files hold no restorable snapshot");
+// Why a set or file that is not valid can't be read: its first fatal problem.
+Status Unreadable(const Problems& problems) {
+  Status fatal = FirstFatal(problems);
+  return fatal.ok() ? Corruption("the files hold no restorable snapshot") : fatal;
 }
 
 Status ReadSnapshotInto(const ScannedFile& snapshot, NodeTable* table) {
@@ -27,7 +21,7 @@ Status ReadSnapshotInto(const ScannedFile& snapshot, NodeTable* table) {
   options.detail_visitor = &nodes;
   options.acl_visitor = &acls;
   ASSIGN_OR_RETURN(SnapshotSummary summary, ReadSnapshot(source.get(), snapshot.file.name, options));
-  if (!summary.valid) return FirstFatal(summary.problems);
+  if (!summary.valid) return Unreadable(summary.problems);
   return Status::Ok();
 }
 
@@ -35,7 +29,7 @@ Status ReadSnapshotInto(const ScannedFile& snapshot, NodeTable* table) {
 
 Result<NodeTable> ReadNodeTable(const DataDirs& dirs, NodeTableOptions options) {
   ASSIGN_OR_RETURN(RestorableSet set, SelectRestorableSet(dirs));
-  if (!set.valid()) return FirstFatal(set.problems);
+  if (!set.valid()) return Unreadable(set.problems);
   NodeTable table(std::move(options));
   RETURN_IF_ERROR(ReadSnapshotInto(*set.snapshot, &table));
   // As in the selection's replay: records the snapshot already holds (or a repeated zxid) are
@@ -53,7 +47,7 @@ Result<NodeTable> ReadNodeTable(const DataDirs& dirs, NodeTableOptions options) 
     read.visitor = &replay;
     read.covered_through = set.snapshot_zxid;
     ASSIGN_OR_RETURN(TxnLogSummary summary, ReadTxnLog(source.get(), log.file.name, read));
-    if (HasFatal(summary.problems)) return FirstFatal(summary.problems);
+    RETURN_IF_ERROR(FirstFatal(summary.problems));
   }
   return table;
 }

@@ -590,10 +590,12 @@ TEST_F(Backups, AMasterDownDuringABackupCatchesUpItsCopyWhenItReturns) {
   ASSERT_NE(coordinator, 0);
   const int down = coordinator == 3 ? 2 : 3;
   ASSERT_TRUE(cluster_->StopAgent(down).ok());  // its server stops with it; two still serve
+  // Once the two left serve: if the stopped server led, they elect a leader first, and a backup
+  // asked meanwhile is rightly refused for want of a serving follower.
   ASSERT_TRUE(WaitFor(
       [&] {
         auto status = cluster_->ClusterStatus(coordinator);
-        if (!status.ok()) return false;
+        if (!status.ok() || status->serving() != 2 || status->leaders() != 1) return false;
         for (const auto& master : status->masters()) {
           if (master.name() == cluster_->name(down)) return !master.agent_reachable();
         }
@@ -604,7 +606,7 @@ TEST_F(Backups, AMasterDownDuringABackupCatchesUpItsCopyWhenItReturns) {
       RunCli(cluster_->CliArgs({"--json", "backup", "create", "--label", "catchup", "--component",
                                 "zookeeper", "--wait"},
                                coordinator));
-  ASSERT_EQ(created.exit_code, 0) << created.err;
+  ASSERT_EQ(created.exit_code, 0) << created.err << created.out;
   proto::Backup ready;
   ASSERT_TRUE(proto::FromJson(created.out, &ready, true).ok()) << created.out;
   EXPECT_EQ(ready.status(), proto::STATUS_READY) << ready.reason();

@@ -29,6 +29,7 @@ inline constexpr char kBackupDiff[] = "/v1/backups/{id}/diff";
 inline constexpr char kSchedules[] = "/v1/schedules";
 inline constexpr char kSchedule[] = "/v1/schedules/{name}";
 inline constexpr char kAudit[] = "/v1/audit";
+inline constexpr char kArchiveStatus[] = "/v1/archive/status";
 
 // Internal, the cluster credential required: what agents and the coordinator ask each other.
 inline constexpr char kLock[] = "/v1/internal/lock";
@@ -49,6 +50,10 @@ inline constexpr char kScheduleRecord[] = "/v1/internal/schedules/{name}";
 inline constexpr char kRestoreJournals[] = "/v1/internal/restores";
 inline constexpr char kRestoreStep[] = "/v1/internal/restores/{id}/{step}";
 inline constexpr char kAuditLog[] = "/v1/internal/audit";
+inline constexpr char kArchiver[] = "/v1/internal/archive/archiver";
+inline constexpr char kArchiverRelease[] = "/v1/internal/archive/archiver/release";
+inline constexpr char kArchiveSegments[] = "/v1/internal/archive/segments";
+inline constexpr char kArchiveSegment[] = "/v1/internal/archive/segments/{id}";
 
 // The pattern with its parameters replaced, in order: Fill(kReplicaTake, {id}) is
 // "/v1/internal/backups/<id>/take". Values are not escaped: callers pass checked ids and names.

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/archive_commands.h"
 #include "cli/audit_command.h"
 #include "cli/backup_commands.h"
 #include "cli/cluster_commands.h"
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   AddClusterCommands(app, output, cluster, &exit_code);
   AddBackupCommands(app, output, cluster, &exit_code);
   AddScheduleCommands(app, output, cluster, &exit_code);
+  AddArchiveCommands(app, output, cluster, &exit_code);
   AddAuditCommand(app, output, cluster, &exit_code);
   AddBashCompletionFlag(app);
   try {

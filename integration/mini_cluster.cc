@@ -213,6 +213,8 @@ std::string MiniCluster::AgentToml(int i) const {
        << "jvm_flags = [\"-Dzookeeper.snapCount=" << options_.snap_count << "\"]\n"
        << "log_file = \"" << dir << "/zookeeper.out\"\n"
        << "restart_backoff_min_ms = 500\n";
+  toml << "\n[archiving]\nenabled = " << (options_.archiving ? "true" : "false") << "\n"
+       << "interval_ms = " << options_.archive_interval.count() << "\n";
   toml << options_.extra_agent_toml;
   return toml.str();
 }

@@ -44,6 +44,10 @@ struct MiniClusterOptions {
   // test can fill. Needs root; unmounted by Down().
   int small_disk_master = 0;
   int small_disk_mb = 512;
+  // Continuous archiving ([archiving]): off unless a test is about it, since after a restore it
+  // takes a base backup by itself, which other tests' operations would find holding the lock.
+  bool archiving = false;
+  std::chrono::milliseconds archive_interval{1000};
   std::string extra_agent_toml;  // appended to every agent.toml (e.g. [[components]] tables)
   std::string extra_env;  // appended to cluster.env (NAME=value lines)
   std::string java = "/usr/bin/java";

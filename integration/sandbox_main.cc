@@ -149,6 +149,7 @@ int main(int argc, char** argv) {
       "lockstep agents, master i on 127.0.1.i."};
   app.require_subcommand(1);
   MiniClusterOptions options;
+  options.archiving = true;  // as a production agent: on unless configured off
   auto* up = app.add_subcommand("up", "Start the sandbox; returns once every server serves.");
   auto* down = app.add_subcommand("down", "Stop every agent and server of the sandbox.");
   auto* status = app.add_subcommand("status", "`lockstep cluster status` of the sandbox.");

@@ -4,6 +4,7 @@
 // resolved to a point-in-time plan, or refused naming the break.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "common/file.h"
@@ -280,6 +281,13 @@ TEST(LogTail, PurgedLogsAreAGapNamingWhereTheLogsResume) {
   Tail across = TailOf(dir.path(), 0x123, MakeZxid(2, 2));
   EXPECT_FALSE(across.result.gap);
   EXPECT_EQ(across.zxids, (std::vector<Zxid>{MakeZxid(2, 1), MakeZxid(2, 2)}));
+  // ...but only when the logs hold the archive's end itself: without it, epoch 1 may have gone
+  // on past 0x123 (a restore's compacted data, a follower synced by snapshot).
+  std::filesystem::remove(dir / "log.120");
+  Tail unanchored = TailOf(dir.path(), 0x123, MakeZxid(2, 2));
+  EXPECT_TRUE(unanchored.result.gap);
+  EXPECT_EQ(unanchored.result.resumes_at, MakeZxid(2, 1));
+  EXPECT_TRUE(unanchored.zxids.empty());
 }
 
 }  // namespace

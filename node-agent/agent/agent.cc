@@ -8,6 +8,7 @@
 #include "node-agent/agent/credentials.h"
 #include "node-agent/agent/routes.h"
 #include "node-agent/control/controller.h"
+#include "node-agent/zk/four_letter.h"
 
 namespace lockstep::agent {
 namespace {
@@ -167,6 +168,7 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                                                            agent->repository_.get()),
                                               agent->node_.get(), agent->client_.get());
   RETURN_IF_ERROR(agent->self_->Open());
+  RETURN_IF_ERROR(agent->OpenArchive(zoo_cfg, token));
   agent->audit_log_ = std::make_unique<AuditLog>(c.store_dir + "/audit.log");
   agent->WireServices(std::move(credentials), zk_connect);
   http::ServerOptions server{.host = c.listen_host,
@@ -187,6 +189,25 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
       server, [api](const http::Request& request) { return api->Handle(request); });
   agent->status_->set_server(&agent->server_->counters());
   return agent;
+}
+
+Status Agent::OpenArchive(const zk::ZooCfg& zoo_cfg, const std::string& token) {
+  const AgentConfig& c = config_;
+  segments_ = std::make_unique<archiving::SegmentStore>(c.store_dir + "/archive");
+  RETURN_IF_ERROR(segments_->Open());
+  shipper_ = std::make_unique<PeerShipper>(c.peers, *client_, token, c.peer_timeout,
+                                           segments_.get());
+  archiving::ArchiverOptions options;
+  options.master = c.name;
+  options.log_dir = zoo_cfg.data_log_dir + "/version-2";
+  options.max_segment_bytes = c.archiving.segment_bytes;
+  options.position = [server = *zoo_cfg.client]() -> Result<archiving::ServerPosition> {
+    ASSIGN_OR_RETURN(zk::SrvrInfo info, zk::QuerySrvr(server, std::chrono::seconds(2)));
+    return archiving::ServerPosition{.serving = info.serving, .zxid = info.zxid};
+  };
+  archiver_ = std::make_unique<archiving::Archiver>(std::move(options), segments_.get(),
+                                                    shipper_.get());
+  return Status::Ok();
 }
 
 void Agent::WireServices(Credentials credentials, const std::string& zk_connect) {
@@ -236,6 +257,20 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
                                          masters_.get(), backups_.get());
   }
   internal_ = std::make_unique<InternalApi>(self_.get(), catalog_.get());
+  archive_duty_ = std::make_unique<ArchiveDuty>(
+      ArchiveSettings{.enabled = c.archiving.enabled,
+                      .interval = c.archiving.interval,
+                      .lease = std::max<std::chrono::milliseconds>(std::chrono::seconds(10),
+                                                                   5 * c.archiving.interval)},
+      c.name, token, client_.get(), masters_.get(), segments_.get(), archiver_.get(),
+      election_.get(), backups_.get());
+  archive_api_ = std::make_unique<ArchiveApi>(ArchiveApiParts{.token = token,
+                                                              .store = segments_.get(),
+                                                              .archiver = archiver_.get(),
+                                                              .duty = archive_duty_.get(),
+                                                              .catalog = catalog_.get(),
+                                                              .election = election_.get(),
+                                                              .client = client_.get()});
   status_ = std::make_unique<StatusService>(StatusContext{.token = token,
                                                           .node = node_.get(),
                                                           .peers = peers_.get(),
@@ -255,6 +290,7 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
   services.verifications = verifications_.get();
   services.internal = internal_.get();
   services.audit = audit_.get();
+  services.archive = archive_api_.get();
   services.crash_points = c.allow_crash_points;
   api_ = std::make_unique<Api>(Router(std::move(credentials), AgentRoutes(services)),
                                AuditTrail{.log = audit_log_.get(), .master = c.name});
@@ -291,6 +327,7 @@ void Agent::CoordinatorDuties() {
       backups_->CatchUp(catalog);
       schedules_->Tick(catalog);
       if (uploads_) uploads_->Tick(catalog);
+      archive_duty_->Tick(catalog);
     }
     lock.lock();
   }
@@ -304,6 +341,7 @@ void Agent::End() {
   }
   duties_wake_.notify_all();
   if (duties_.joinable()) duties_.join();
+  archiver_.reset();  // stops shipping before the store and the peers' client go
   schedules_.reset();
   drills_.reset();  // waits for a running drill (it records through verifications_)
   verifications_.reset();

@@ -12,6 +12,9 @@
 #include "coordinator/election.h"
 #include "node-agent/agent/agent_clients.h"
 #include "node-agent/agent/api.h"
+#include "node-agent/agent/archive_api.h"
+#include "node-agent/agent/archive_duty.h"
+#include "node-agent/agent/segment_shipping.h"
 #include "node-agent/agent/audit_log.h"
 #include "node-agent/agent/audit_service.h"
 #include "node-agent/agent/backup_service.h"
@@ -50,6 +53,8 @@ class Agent {
   void CoordinatorDuties();
   // The services and the route table over them, once the parts they use exist.
   void WireServices(Credentials credentials, const std::string& zk_connect);
+  // This master's segment store and archiver (DESIGN.md "Continuous archiving").
+  Status OpenArchive(const zk::ZooCfg& zoo_cfg, const std::string& token);
 
   AgentConfig config_;
   std::unique_ptr<http::Client> client_;
@@ -70,6 +75,11 @@ class Agent {
   std::unique_ptr<VerifyService> verifications_;
   std::unique_ptr<Drills> drills_;
   std::unique_ptr<InternalApi> internal_;
+  std::unique_ptr<archiving::SegmentStore> segments_;
+  std::unique_ptr<PeerShipper> shipper_;
+  std::unique_ptr<archiving::Archiver> archiver_;
+  std::unique_ptr<ArchiveDuty> archive_duty_;
+  std::unique_ptr<ArchiveApi> archive_api_;
   std::unique_ptr<StatusService> status_;
   std::unique_ptr<AuditLog> audit_log_;
   std::unique_ptr<AuditService> audit_;

@@ -163,6 +163,21 @@ Status ReadCredentialFiles(TomlReader& reader, AgentConfig* out) {
   return Status::Ok();
 }
 
+Status ReadArchiving(TomlReader& root, ArchivingConfig* out) {
+  ASSIGN_OR_RETURN(const toml::table* table, root.Table("archiving"));
+  if (!table) return Status::Ok();
+  TomlReader reader(*table, "archiving");
+  RETURN_IF_ERROR(reader.Bool("enabled", &out->enabled));
+  RETURN_IF_ERROR(reader.Millis("interval_ms", &out->interval));
+  if (out->interval < std::chrono::milliseconds(100) || out->interval > std::chrono::minutes(10)) {
+    return InvalidArgument("'archiving.interval_ms' must be between 100 and 600000");
+  }
+  int64_t segment_mb = static_cast<int64_t>(out->segment_bytes >> 20);
+  RETURN_IF_ERROR(reader.Integer("segment_mb", 1, 256, &segment_mb));
+  out->segment_bytes = static_cast<uint64_t>(segment_mb) << 20;
+  return reader.RejectUnknownKeys();
+}
+
 Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   RETURN_IF_ERROR(reader.String("name", &out->name, true));
   RETURN_IF_ERROR(CheckName("'name'", out->name));
@@ -199,6 +214,7 @@ Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   RETURN_IF_ERROR(ReadComponents(reader, out));
   RETURN_IF_ERROR(ReadRepository(reader, &out->repository));
   RETURN_IF_ERROR(ReadEncryption(reader, &out->encryption));
+  RETURN_IF_ERROR(ReadArchiving(reader, &out->archiving));
   out->backup_replicas = static_cast<uint32_t>(replicas);
   out->quorum_margin = static_cast<int>(margin);
   int64_t body = static_cast<int64_t>(out->max_body_bytes);

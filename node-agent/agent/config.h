@@ -22,6 +22,13 @@ struct PeerConfig {
   std::string url;  // http(s)://HOST:PORT of the peer's agent
 };
 
+// [archiving]: continuous archiving of committed transactions (archiving/archiver.h).
+struct ArchivingConfig {
+  bool enabled = true;
+  std::chrono::milliseconds interval{1000};  // segments are shipped this often
+  uint64_t segment_bytes = 8 << 20;          // ...or once this much log is read
+};
+
 // The ZooKeeper controller's settings live with the controllers (control/), which must not
 // depend on the agent; the agent's configuration names them here.
 using ProcessControllerConfig = control::ProcessControllerConfig;
@@ -78,6 +85,7 @@ struct AgentConfig {
   std::chrono::milliseconds request_timeout{10000};
   RepositoryConfig repository;
   EncryptionConfig encryption;
+  ArchivingConfig archiving;
 };
 
 // `origin` names the source in errors (usually the file path).

@@ -33,6 +33,15 @@ RouteHandler Fenced(InternalApi* internal,
   };
 }
 
+// The same for a handler of another service.
+RouteHandler Fenced(InternalApi* internal, RouteHandler handler) {
+  return [internal, handler = std::move(handler)](const http::Request& request,
+                                                  const PathParams& params) {
+    if (Status admitted = internal->Admit(request); !admitted.ok()) return StatusReply(admitted);
+    return handler(request, params);
+  };
+}
+
 constexpr Access kOpen = Access::kOpen;
 constexpr Access kViewer = Access::kViewer;
 constexpr Access kOperator = Access::kOperator;
@@ -46,6 +55,7 @@ std::vector<Route> AgentRoutes(const Services& s) {
   using B = BackupService;
   using Sc = ScheduleService;
   using In = InternalApi;
+  using Ar = ArchiveApi;
   std::vector<Route> routes = {
       // Monitoring: open, as Exhibitor's were.
       {"GET", paths::kHealthz, kOpen, false, "liveness", Call(s.status, &St::Healthz)},
@@ -93,6 +103,9 @@ std::vector<Route> AgentRoutes(const Services& s) {
       {"GET", paths::kAudit, kAdmin, false,
        "who did what: every master's audit log, merged by time; ?since=RFC3339",
        Call(s.audit, &AuditService::Cluster)},
+      {"GET", paths::kArchiveStatus, kViewer, false,
+       "the continuous archive: archiver, lag, restorable window, chains and breaks (coordinator)",
+       Call(s.archive, &Ar::Status)},
       // Agent to agent.
       {"GET", paths::kLock, kCluster, true, "", Call(s.internal, &In::GetLock)},
       {"POST", paths::kLock, kCluster, true, "", Fenced(s.internal, &In::TakeLock)},
@@ -114,6 +127,15 @@ std::vector<Route> AgentRoutes(const Services& s) {
       {"GET", paths::kRestoreJournals, kCluster, true, "", Call(s.internal, &In::ListJournals)},
       {"POST", paths::kRestoreStep, kCluster, true, "", Fenced(s.internal, &In::RestoreStep)},
       {"GET", paths::kAuditLog, kCluster, true, "", Call(s.audit, &AuditService::Local)},
+      {"GET", paths::kArchiver, kCluster, true, "", Call(s.archive, &Ar::Report)},
+      {"POST", paths::kArchiver, kCluster, true, "",
+       Fenced(s.internal, Call(s.archive, &Ar::Assign))},
+      {"POST", paths::kArchiverRelease, kCluster, true, "",
+       Fenced(s.internal, Call(s.archive, &Ar::Release))},
+      {"GET", paths::kArchiveSegments, kCluster, true, "", Call(s.archive, &Ar::ListSegments)},
+      {"POST", paths::kArchiveSegment, kCluster, true, "",
+       Fenced(s.internal, Call(s.archive, &Ar::ReceiveSegment))},
+      {"GET", paths::kArchiveSegment, kCluster, true, "", Call(s.archive, &Ar::SendSegment)},
   };
   if (s.crash_points) {
     routes.push_back(

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "node-agent/agent/archive_api.h"
 #include "node-agent/agent/audit_service.h"
 #include "node-agent/agent/backup_service.h"
 #include "node-agent/agent/diff_service.h"
@@ -28,6 +29,7 @@ struct Services {
   VerifyService* verifications = nullptr;
   InternalApi* internal = nullptr;
   AuditService* audit = nullptr;
+  ArchiveApi* archive = nullptr;
   bool crash_points = false;  // tests only: the crash-point route exists
 };
 

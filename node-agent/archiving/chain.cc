@@ -105,8 +105,11 @@ std::vector<Segment> ContinuationOf(const Base& base, std::vector<Segment> segme
   Zxid covered = base.zxid;
   for (auto& segment : segments) {
     if (segment.info.last_zxid <= covered) continue;  // wholly inside what is covered
-    if (segment.info.first_zxid > covered + 1 && !Follows(covered, segment.info.first_zxid)) {
-      break;  // a hole
+    if (segment.info.first_zxid > covered + 1) {
+      // Across an epoch change only the archiver's proof tells a leader change from a hole.
+      const bool joins = segment.follows ? *segment.follows == covered
+                                         : Follows(covered, segment.info.first_zxid);
+      if (!joins) break;  // a hole
     }
     covered = segment.info.last_zxid;
     chain.push_back(std::move(segment));

@@ -28,6 +28,9 @@ struct Base {
 struct Segment {
   std::string id;
   SegmentInfo info;
+  // The zxid the segment was proven to follow (proto::ArchiveSegment::follows_zxid); unknown
+  // for segments described only by their zxids, which then follow by Follows.
+  std::optional<Zxid> follows;
 };
 
 struct Target {

@@ -28,12 +28,18 @@ Result<TailResult> TailLogs(const std::string& log_dir, Zxid after, Zxid upto,
   ASSIGN_OR_RETURN(std::vector<zkfmt::ZkFile> logs,
                    zkfmt::ListZkFiles(log_dir, zkfmt::FileRole::kTxnLog));
   Zxid last = after;
+  // Whether the logs hold `after` itself. A new epoch's first transaction follows the end of
+  // the last epoch, whatever zxid that had, so across an epoch change only the server's own log
+  // proves that nothing lies between our end and its next record.
+  bool anchored = after == 0;
   for (const zkfmt::ZkFile& log : LogsAfter(logs, after)) {
     if (result.gap) break;
     ASSIGN_OR_RETURN(auto source, zkfmt::FileSource::Open(log.path));
     zkfmt::TxnVisitor pass = [&](const zkfmt::TxnRecord& record) {
+      if (record.zxid == after) anchored = true;
       if (result.gap || record.zxid <= last) return;  // before the range, or logged twice
-      if (!Follows(last, record.zxid)) {
+      const bool first = last == after;
+      if (!Follows(last, record.zxid) || (first && !anchored && record.zxid != after + 1)) {
         result.gap = true;
         result.resumes_at = record.zxid;
         return;

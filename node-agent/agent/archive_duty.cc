@@ -1,0 +1,321 @@
+#include "node-agent/agent/archive_duty.h"
+
+#include <algorithm>
+
+#include "api/paths.h"
+#include "api/status_http.h"
+#include "common/log.h"
+#include "coordinator/cluster_view.h"
+#include "node-agent/agent/backup_service.h"
+#include "proto/json.h"
+
+namespace lockstep::agent {
+namespace {
+
+namespace paths = api::paths;
+using coordinator::Member;
+
+int64_t MillisOf(Clock::WallTimePoint when) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
+}
+
+std::string TimeOf(int64_t time_ms) {
+  return time_ms <= 0 ? ""
+                      : FormatUtcTime(Clock::WallTimePoint(std::chrono::milliseconds(time_ms)),
+                                      kUtcTimestampFormat);
+}
+
+Zxid EndOf(const archiving::Base& base, const std::vector<archiving::Segment>& chain) {
+  return chain.empty() ? base.zxid : std::max(base.zxid, chain.back().info.last_zxid);
+}
+
+bool FollowerServing(const proto::MasterStatus& master) {
+  return coordinator::ServingVoter(master) && master.zk().mode() == "follower";
+}
+
+}  // namespace
+
+std::vector<archiving::Base> BasesOf(const std::vector<proto::Backup>& catalog) {
+  std::vector<archiving::Base> bases;
+  for (const auto& backup : catalog) {
+    if (backup.deleted() || backup.status() != proto::STATUS_READY) continue;
+    auto zookeeper = backup.component_status().find("zookeeper");
+    if (zookeeper == backup.component_status().end()) continue;
+    std::optional<Zxid> zxid = ParseHexZxid(zookeeper->second.last_zxid());
+    std::optional<Clock::WallTimePoint> taken = ParseUtcTimestamp(backup.timestamp());
+    if (!zxid || !taken) continue;
+    bases.push_back({backup.id(), *zxid, MillisOf(*taken)});
+  }
+  std::sort(bases.begin(), bases.end(),
+            [](const auto& a, const auto& b) { return a.zxid < b.zxid; });
+  return bases;
+}
+
+std::vector<archiving::Segment> SegmentsOf(const std::vector<proto::ArchiveSegment>& records) {
+  std::vector<archiving::Segment> segments;
+  for (const auto& record : records) {
+    Result<archiving::Segment> segment = archiving::SegmentOf(record);
+    if (segment.ok()) segments.push_back(std::move(*segment));
+  }
+  std::sort(segments.begin(), segments.end(), [](const auto& a, const auto& b) {
+    return a.info.first_zxid < b.info.first_zxid;
+  });
+  return segments;
+}
+
+void DescribeChains(const std::vector<archiving::Base>& bases,
+                    const std::vector<archiving::Segment>& segments,
+                    proto::ArchiveStatus* status) {
+  uint64_t bytes = 0;
+  for (const auto& segment : segments) bytes += segment.info.size_bytes;
+  status->set_segments(segments.size());
+  status->set_bytes(bytes);
+  if (!segments.empty()) {
+    const auto& last = *std::max_element(segments.begin(), segments.end(), [](auto& a, auto& b) {
+      return a.info.last_zxid < b.info.last_zxid;
+    });
+    status->set_last_zxid(FormatZxid(last.info.last_zxid));
+    status->set_last_time(TimeOf(last.info.last_time_ms));
+  }
+  // A break: a segment that does not join what the segments before it cover.
+  std::optional<Zxid> covered;
+  for (const auto& segment : segments) {
+    if (covered && segment.info.last_zxid <= *covered) continue;
+    if (covered && segment.info.first_zxid > *covered + 1) {
+      const bool joins = segment.follows ? *segment.follows == *covered
+                                         : archiving::Follows(*covered, segment.info.first_zxid);
+      if (!joins) {
+        proto::ArchiveBreak* hole = status->add_breaks();
+        hole->set_after_zxid(FormatZxid(*covered));
+        hole->set_resumes_at(FormatZxid(segment.info.first_zxid));
+        hole->set_at(TimeOf(segment.info.first_time_ms));
+      }
+    }
+    covered = segment.info.last_zxid;
+  }
+  for (const auto& base : bases) {
+    const std::vector<archiving::Segment> chain = archiving::ContinuationOf(base, segments);
+    proto::ArchiveChain* described = status->add_chains();
+    described->set_base(base.id);
+    described->set_base_zxid(FormatZxid(base.zxid));
+    described->set_base_time(TimeOf(base.time_ms));
+    described->set_end_zxid(FormatZxid(EndOf(base, chain)));
+    described->set_end_time(TimeOf(chain.empty() ? base.time_ms : chain.back().info.last_time_ms));
+    described->set_segments(static_cast<uint32_t>(chain.size()));
+  }
+  if (!bases.empty()) {
+    status->set_earliest_zxid(FormatZxid(bases.front().zxid));
+    status->set_earliest_time(TimeOf(bases.front().time_ms));
+    const auto latest = std::max_element(
+        status->chains().begin(), status->chains().end(), [](const auto& a, const auto& b) {
+          return *ParseHexZxid(a.end_zxid()) < *ParseHexZxid(b.end_zxid());
+        });
+    status->set_latest_zxid(latest->end_zxid());
+    status->set_latest_time(latest->end_time());
+  }
+}
+
+ArchiveDuty::ArchiveDuty(ArchiveSettings settings, std::string self, std::string token,
+                         const http::Client* client, const MastersView* masters,
+                         const archiving::SegmentStore* store, archiving::Archiver* local,
+                         coordinator::Election* election, BackupService* backups, Clock& clock)
+    : settings_(settings),
+      self_(std::move(self)),
+      token_(std::move(token)),
+      client_(client),
+      masters_(masters),
+      store_(store),
+      local_(local),
+      election_(election),
+      backups_(backups),
+      clock_(clock) {}
+
+std::optional<Member> ArchiveDuty::Choose(const coordinator::ClusterView& view) const {
+  std::optional<std::string> current;
+  {
+    std::lock_guard lock(mu_);
+    if (archiver_) current = archiver_->name;
+  }
+  const proto::MasterStatus* first_follower = nullptr;
+  const proto::MasterStatus* first_voter = nullptr;
+  for (const auto& master : view.masters) {
+    if (FollowerServing(master)) {
+      if (current && master.name() == *current) return coordinator::MemberOf(master);
+      if (!first_follower) first_follower = &master;
+    }
+    if (coordinator::ServingVoter(master) && !first_voter) first_voter = &master;
+  }
+  if (first_follower) return coordinator::MemberOf(*first_follower);
+  if (first_voter && view.voters == 1) return coordinator::MemberOf(*first_voter);
+  return std::nullopt;
+}
+
+Result<proto::ArchiveReport> ArchiveDuty::Assign(const Member& member, uint64_t generation,
+                                                 const std::string& after) {
+  proto::ArchiveAssignment assignment;
+  assignment.set_coordinator(self_);
+  assignment.set_after_zxid(after);
+  assignment.set_lease_ms(static_cast<uint32_t>(settings_.lease.count()));
+  assignment.set_interval_ms(static_cast<uint32_t>(settings_.interval.count()));
+  if (member.name == self_) return local_->Assign(assignment, generation);
+  ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(member.url));
+  http::CallOptions call{.method = "POST",
+                         .target = std::string(paths::kArchiver) + "?" +
+                                   coordinator::kGenerationParam + "=" +
+                                   FormatZxid(static_cast<Zxid>(generation)),
+                         .body = proto::ToCompactJson(assignment),
+                         .token = token_,
+                         .timeout = std::chrono::milliseconds(3000)};
+  ASSIGN_OR_RETURN(http::Reply reply, client_->Call(url, call));
+  if (reply.status != 200) return api::StatusFromReply(reply, member.name + " archiver");
+  proto::ArchiveReport report;
+  RETURN_IF_ERROR(proto::FromJson(reply.body, &report, true));
+  return report;
+}
+
+Result<proto::ArchiveReport> ArchiveDuty::AskReport(const Member& member) const {
+  if (member.name == self_) return local_->Report();
+  ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(member.url));
+  http::CallOptions call{.target = paths::kArchiver,
+                         .token = token_,
+                         .timeout = std::chrono::milliseconds(2000)};
+  ASSIGN_OR_RETURN(http::Reply reply, client_->Call(url, call));
+  if (reply.status != 200) return api::StatusFromReply(reply, member.name + " archiver");
+  proto::ArchiveReport report;
+  RETURN_IF_ERROR(proto::FromJson(reply.body, &report, true));
+  return report;
+}
+
+void ArchiveDuty::Release(const Member& member, uint64_t generation) {
+  log::Info("archiver moves", {{"from", member.name}});
+  if (member.name == self_) return local_->Release();
+  Result<http::Url> url = http::ParseUrl(member.url);
+  if (!url.ok()) return;
+  http::CallOptions call{.method = "POST",
+                         .target = std::string(paths::kArchiverRelease) + "?" +
+                                   coordinator::kGenerationParam + "=" +
+                                   FormatZxid(static_cast<Zxid>(generation)),
+                         .token = token_,
+                         .timeout = std::chrono::milliseconds(2000)};
+  (void)client_->Call(*url, call);  // best effort: an archiver not told stops when its lease ends
+}
+
+void ArchiveDuty::Tick(const std::vector<proto::Backup>& catalog) {
+  if (!settings_.enabled) return;
+  const uint64_t generation = election_->Generation();
+  if (generation == 0) return;
+  const std::optional<Member> chosen = Choose(masters_->View());
+  std::optional<Member> previous;
+  {
+    std::lock_guard lock(mu_);
+    previous = archiver_;
+    if (!chosen) {
+      archiver_.reset();
+      idle_ = "no master's server serves as a follower";
+    }
+  }
+  if (previous && (!chosen || previous->name != chosen->name)) Release(*previous, generation);
+  if (!chosen) return;
+  // Where the archive ends as this master holds it; with none, the newest base's zxid.
+  std::string after;
+  if (std::optional<Zxid> end = store_->LastZxid()) {
+    after = FormatZxid(*end);
+  } else if (std::vector<archiving::Base> bases = BasesOf(catalog); !bases.empty()) {
+    after = FormatZxid(bases.back().zxid);
+  }
+  Result<proto::ArchiveReport> report = Assign(*chosen, generation, after);
+  {
+    std::lock_guard lock(mu_);
+    archiver_ = chosen;
+    if (report.ok()) {
+      report_ = *report;
+      reported_at_ = clock_.Now();
+      idle_.clear();
+    } else {
+      idle_ = chosen->name + " did not take the archiver's job: " + report.status().message();
+    }
+  }
+  BaseOnBreak(catalog);
+}
+
+void ArchiveDuty::BaseOnBreak(const std::vector<proto::Backup>& catalog) {
+  {
+    std::lock_guard lock(mu_);
+    if (clock_.Now() < next_base_) return;
+  }
+  const std::vector<archiving::Base> bases = BasesOf(catalog);
+  const std::vector<archiving::Segment> segments = SegmentsOf(store_->List());
+  if (bases.empty() || segments.empty()) return;  // no chain yet: the first base is the operator's
+  Zxid archive_end = 0;
+  for (const auto& segment : segments) archive_end = std::max(archive_end, segment.info.last_zxid);
+  Zxid reached = 0;
+  for (const auto& base : bases) {
+    reached = std::max(reached, EndOf(base, archiving::ContinuationOf(base, segments)));
+  }
+  if (reached >= archive_end) return;
+  for (const auto& backup : catalog) {
+    if (backup.status() == proto::STATUS_BACKING_UP) return;  // a base may be on its way
+  }
+  {
+    std::lock_guard lock(mu_);
+    next_base_ = clock_.Now() + kBaseRetry;
+  }
+  proto::CreateBackupRequest request;
+  request.set_label("archive-base");
+  request.set_mode("online");
+  request.add_components("zookeeper");
+  Result<proto::Backup> started = backups_->StartBackup(request);
+  log::Warn("archive chain broken: taking a base backup",
+            {{"master", self_},
+             {"chain_end", FormatZxid(reached)},
+             {"archive_end", FormatZxid(archive_end)},
+             {"backup", started.ok() ? started->id() : started.status().message()}});
+}
+
+proto::ArchiveStatus ArchiveDuty::Status(const std::vector<proto::Backup>& catalog) const {
+  proto::ArchiveStatus status;
+  status.set_enabled(settings_.enabled);
+  status.set_coordinator(self_);
+  status.set_answered_by(self_);
+  DescribeChains(BasesOf(catalog), SegmentsOf(store_->List()), &status);
+  if (!settings_.enabled) {
+    status.set_state("disabled");
+    return status;
+  }
+  std::optional<Member> archiver;
+  {
+    std::lock_guard lock(mu_);
+    archiver = archiver_;
+  }
+  // The archiver's own word now, rather than the last renewal's (up to a duty tick old).
+  std::optional<proto::ArchiveReport> live;
+  if (archiver) {
+    Result<proto::ArchiveReport> asked = AskReport(*archiver);
+    if (asked.ok()) live = std::move(*asked);
+  }
+  std::lock_guard lock(mu_);
+  const bool fresh = reported_at_ != Clock::TimePoint{} &&
+                     clock_.Now() - reported_at_ < settings_.lease;
+  if (archiver_ && (live || fresh)) {
+    proto::ArchiveReport report = live ? *live : report_;
+    // The archiver's own clock measured a live report's lag; a renewal's has aged since.
+    if (!live && report.caught_up_ms() > 0) {
+      report.set_lag_seconds(
+          static_cast<double>(MillisOf(clock_.WallNow()) - report.caught_up_ms()) / 1000.0);
+    }
+    status.set_lag_seconds(report.lag_seconds());
+    *status.mutable_archiver() = std::move(report);
+  }
+  if (!idle_.empty()) {
+    status.set_state("idle: " + idle_);
+  } else if (!status.has_archiver()) {
+    status.set_state("idle: no archiver assigned yet");
+  } else if (!status.archiver().error().empty()) {
+    status.set_state("stalled: " + status.archiver().error());
+  } else {
+    status.set_state("archiving");
+  }
+  return status;
+}
+
+}  // namespace lockstep::agent

@@ -1,0 +1,92 @@
+// The coordinator's side of continuous archiving (DESIGN.md "Continuous archiving"): every duty
+// tick it renews the archiver's lease on one agent whose server serves as a follower (the same
+// one while it can: a move costs a handover), moves the job when that master stops serving or
+// answering, and takes a base backup at once when the newest chain no longer reaches the end of
+// the archive (a break: the logs lost what followed). It also composes `archive status` from the
+// archiver's last report, this master's segments and the catalog's bases. Thread-safe: Tick runs
+// on the duties thread, Status on request threads.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/http/client.h"
+#include "coordinator/agent_client.h"
+#include "coordinator/election.h"
+#include "node-agent/agent/cluster_status.h"
+#include "node-agent/archiving/archiver.h"
+#include "node-agent/archiving/chain.h"
+#include "node-agent/archiving/segment_store.h"
+#include "proto/archive.pb.h"
+#include "proto/backup.pb.h"
+
+namespace lockstep::agent {
+
+class BackupService;
+
+struct ArchiveSettings {
+  bool enabled = true;
+  std::chrono::milliseconds interval{1000};  // the archiver ships this often
+  std::chrono::milliseconds lease{10000};    // an archiver not renewed for this long stops
+};
+
+// The bases of the catalog: READY backups holding the zookeeper component, with its zxid.
+std::vector<archiving::Base> BasesOf(const std::vector<proto::Backup>& catalog);
+// The stored segments the chain logic can use (records that do not parse are skipped).
+std::vector<archiving::Segment> SegmentsOf(const std::vector<proto::ArchiveSegment>& records);
+// `archive status`'s chains, window and breaks, from the bases and segments.
+void DescribeChains(const std::vector<archiving::Base>& bases,
+                    const std::vector<archiving::Segment>& segments, proto::ArchiveStatus* status);
+
+class ArchiveDuty {
+ public:
+  ArchiveDuty(ArchiveSettings settings, std::string self, std::string token,
+              const http::Client* client, const MastersView* masters,
+              const archiving::SegmentStore* store, archiving::Archiver* local,
+              coordinator::Election* election, BackupService* backups,
+              Clock& clock = RealClockInstance());
+
+  // Coordinator duty (the catalog as the duties loop read it).
+  void Tick(const std::vector<proto::Backup>& catalog);
+  // What `GET /v1/archive/status` answers on the coordinator.
+  proto::ArchiveStatus Status(const std::vector<proto::Backup>& catalog) const;
+  const ArchiveSettings& settings() const { return settings_; }
+
+  // A base is asked again after a failed or refused one no sooner than this.
+  static constexpr std::chrono::seconds kBaseRetry{30};
+
+ private:
+  // The agent to hold the job: the current one while its server serves as a follower, else
+  // the first such master, else any serving voter (a single-server ensemble).
+  std::optional<coordinator::Member> Choose(const coordinator::ClusterView& view) const;
+  Result<proto::ArchiveReport> Assign(const coordinator::Member& member, uint64_t generation,
+                                      const std::string& after);
+  void Release(const coordinator::Member& member, uint64_t generation);
+  Result<proto::ArchiveReport> AskReport(const coordinator::Member& member) const;
+  // Takes a base backup when a chain existed and no longer reaches the archive's end.
+  void BaseOnBreak(const std::vector<proto::Backup>& catalog);
+
+  const ArchiveSettings settings_;
+  const std::string self_;
+  const std::string token_;
+  const http::Client* client_;
+  const MastersView* masters_;
+  const archiving::SegmentStore* store_;
+  archiving::Archiver* local_;
+  coordinator::Election* election_;
+  BackupService* backups_;
+  Clock& clock_;
+
+  mutable std::mutex mu_;
+  std::optional<coordinator::Member> archiver_;  // who holds the job, guarded by mu_
+  proto::ArchiveReport report_;                  // its last report
+  Clock::TimePoint reported_at_{};
+  std::string idle_;                             // why nobody archives, when nobody does
+  Clock::TimePoint next_base_{};                 // no base asked before this
+};
+
+}  // namespace lockstep::agent

@@ -1,0 +1,111 @@
+#include "node-agent/agent/segment_shipping.h"
+
+#include <set>
+
+#include "api/paths.h"
+#include "api/status_http.h"
+#include "common/file.h"
+#include "common/http/url.h"
+#include "common/log.h"
+#include "coordinator/agent_client.h"
+#include "proto/json.h"
+
+namespace lockstep::agent {
+namespace {
+
+namespace paths = api::paths;
+
+constexpr size_t kMaxSegmentBytes = 256 << 20;
+
+}  // namespace
+
+PeerShipper::PeerShipper(std::vector<PeerConfig> peers, const http::Client& client,
+                         std::string token, std::chrono::milliseconds timeout,
+                         const archiving::SegmentStore* store, Clock& clock)
+    : peers_(std::move(peers)),
+      client_(client),
+      token_(std::move(token)),
+      timeout_(timeout),
+      store_(store),
+      clock_(clock) {}
+
+std::vector<std::string> PeerShipper::Ship(const proto::ArchiveSegment& record,
+                                           const std::string& path, uint64_t generation) {
+  std::vector<std::string> unshipped;
+  Result<std::string> bytes = ReadSmallFile(path, kMaxSegmentBytes);
+  for (const PeerConfig& peer : peers_) {
+    // A peer behind is caught up by CatchUp, in order, not sent this one out of turn.
+    if (StandingOf(peer.name) != Standing::kCurrent) {
+      unshipped.push_back(peer.name);
+      continue;
+    }
+    const Status sent = bytes.ok() ? Send(peer, record, *bytes, generation) : bytes.status();
+    Note(peer, sent, record.id());
+    if (!sent.ok()) unshipped.push_back(peer.name);
+  }
+  return unshipped;
+}
+
+void PeerShipper::CatchUp(uint64_t generation) {
+  for (const PeerConfig& peer : peers_) {
+    if (StandingOf(peer.name) == Standing::kDue) {
+      Note(peer, SendMissing(peer, generation), "catch-up");
+    }
+  }
+}
+
+PeerShipper::Standing PeerShipper::StandingOf(const std::string& peer) {
+  std::lock_guard lock(mu_);
+  auto behind = behind_.find(peer);
+  if (behind == behind_.end()) return Standing::kCurrent;
+  return clock_.Now() < behind->second ? Standing::kWaiting : Standing::kDue;
+}
+
+void PeerShipper::Note(const PeerConfig& peer, const Status& sent, const std::string& what) {
+  std::lock_guard lock(mu_);
+  if (sent.ok()) {
+    if (behind_.erase(peer.name) > 0) log::Info("archive peer caught up", {{"peer", peer.name}});
+    return;
+  }
+  if (!behind_.count(peer.name)) {
+    log::Warn("archive segment not shipped",
+              {{"peer", peer.name}, {"segment", what}, {"error", sent.message()}});
+  }
+  behind_[peer.name] = clock_.Now() + kCatchUpEvery;
+}
+
+Status PeerShipper::Send(const PeerConfig& peer, const proto::ArchiveSegment& record,
+                         const std::string& bytes, uint64_t generation) const {
+  ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(peer.url));
+  const std::string target = paths::Fill(paths::kArchiveSegment, {record.id()}) + "?" +
+                             coordinator::kGenerationParam + "=" +
+                             FormatZxid(static_cast<Zxid>(generation)) +
+                             "&info=" + http::QueryEscape(proto::ToCompactJson(record));
+  http::CallOptions call{.method = "POST", .target = target, .body = bytes, .token = token_,
+                         .timeout = timeout_};
+  ASSIGN_OR_RETURN(http::Reply reply, client_.Call(url, call));
+  if (reply.status / 100 != 2) return api::StatusFromReply(reply, peer.name + " " + record.id());
+  return Status::Ok();
+}
+
+Status PeerShipper::SendMissing(const PeerConfig& peer, uint64_t generation) const {
+  ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(peer.url));
+  http::CallOptions call{.target = paths::kArchiveSegments, .token = token_, .timeout = timeout_};
+  ASSIGN_OR_RETURN(http::Reply reply, client_.Call(url, call));
+  if (reply.status != 200) return api::StatusFromReply(reply, peer.name + " segment list");
+  proto::ArchiveSegmentList held;
+  RETURN_IF_ERROR(proto::FromJson(reply.body, &held, true));
+  std::set<std::string> has;
+  for (const auto& segment : held.segments()) has.insert(segment.id());
+  size_t sent = 0;
+  for (const auto& record : store_->List()) {
+    if (has.count(record.id())) continue;
+    if (sent == kCatchUpBatch) return Status(StatusCode::kUnavailable, peer.name + " still lacks segments");
+    ASSIGN_OR_RETURN(std::string bytes, ReadSmallFile(store_->PathOf(record.id()), kMaxSegmentBytes));
+    RETURN_IF_ERROR(Send(peer, record, bytes, generation));
+    ++sent;
+  }
+  return Status::Ok();
+}
+
+}  // namespace lockstep::agent

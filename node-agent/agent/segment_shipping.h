@@ -1,0 +1,56 @@
+// Ships the archiver's segments to every other master (archiving::SegmentShipper):
+// POST /v1/internal/archive/segments/{id} with the stored bytes as the body and the record in
+// `?info=`, under the coordinator's generation, so a master fenced off a stale coordinator's
+// archiver refuses its segments. A master that did not take one is "behind": it is skipped on
+// later shipments (one unreachable peer must not slow every pass by a timeout) and caught up at
+// most every `catch_up_every`, by listing what it holds and sending what it lacks. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/http/client.h"
+#include "node-agent/agent/config.h"
+#include "node-agent/archiving/archiver.h"
+
+namespace lockstep::agent {
+
+class PeerShipper : public archiving::SegmentShipper {
+ public:
+  PeerShipper(std::vector<PeerConfig> peers, const http::Client& client, std::string token,
+              std::chrono::milliseconds timeout, const archiving::SegmentStore* store,
+              Clock& clock = RealClockInstance());
+
+  std::vector<std::string> Ship(const proto::ArchiveSegment& record, const std::string& path,
+                                uint64_t generation) override;
+  void CatchUp(uint64_t generation) override;
+
+  static constexpr std::chrono::seconds kCatchUpEvery{10};
+  static constexpr size_t kCatchUpBatch = 64;  // segments sent to a lagging peer per catch-up
+
+ private:
+  Status Send(const PeerConfig& peer, const proto::ArchiveSegment& record,
+              const std::string& bytes, uint64_t generation) const;
+  // Sends `peer` what it lacks, up to kCatchUpBatch segments; Ok once it lacks nothing.
+  Status SendMissing(const PeerConfig& peer, uint64_t generation) const;
+  // After an attempt to reach `peer`: it is no longer behind, or is tried again later.
+  void Note(const PeerConfig& peer, const Status& sent, const std::string& what);
+  // Whether `peer` is behind, and then whether its catch-up is due.
+  enum class Standing { kCurrent, kDue, kWaiting };
+  Standing StandingOf(const std::string& peer);
+
+  const std::vector<PeerConfig> peers_;
+  const http::Client& client_;
+  const std::string token_;
+  const std::chrono::milliseconds timeout_;
+  const archiving::SegmentStore* store_;
+  Clock& clock_;
+  std::mutex mu_;
+  std::map<std::string, Clock::TimePoint> behind_;  // peer -> next catch-up, guarded by mu_
+};
+
+}  // namespace lockstep::agent

@@ -30,6 +30,7 @@ inline constexpr char kSchedules[] = "/v1/schedules";
 inline constexpr char kSchedule[] = "/v1/schedules/{name}";
 inline constexpr char kAudit[] = "/v1/audit";
 inline constexpr char kArchiveStatus[] = "/v1/archive/status";
+inline constexpr char kArchiveRestore[] = "/v1/archive/restore";
 
 // Internal, the cluster credential required: what agents and the coordinator ask each other.
 inline constexpr char kLock[] = "/v1/internal/lock";

@@ -30,9 +30,14 @@ struct RestoreFlags {
   std::string path;  // a spot restore: the backup's subtree...
   std::string to;    // ...and where it goes live
   std::string identity;  // an age identity file, for masters without identity_file
+  std::string to_zxid;  // a point-in-time restore's target...
+  std::string to_time;
+  bool latest = false;
   bool dry_run = false;
   bool yes = false;
   bool wait = false;
+
+  bool point_in_time() const { return latest || !to_zxid.empty() || !to_time.empty(); }
 };
 
 // The identities in `file` as the restore request carries them (none without a file). Over plain
@@ -139,11 +144,41 @@ Status ConfirmSpot(const ClusterFlags& cluster, const ApiRequest& dry_run) {
   return Status::Ok();
 }
 
+// A point-in-time restore on a terminal: says what it restores to and wants "yes".
+Status ConfirmPointInTime(const RestoreFlags& flags) {
+  if (!isatty(STDIN_FILENO)) {
+    return InvalidArgument(
+        "refusing to restore without confirmation: this replaces ZooKeeper's data on every "
+        "master. Run it on a terminal, or pass --yes (--dry-run shows the base, the segments and "
+        "the exact target)");
+  }
+  const std::string target = flags.latest ? "the newest archived transaction"
+                             : flags.to_zxid.empty() ? "the last transaction at or before " +
+                                                           flags.to_time
+                                                     : "zxid " + flags.to_zxid;
+  std::cerr << "This replaces ZooKeeper's data on every master with its state at " << target
+            << ".\nEverything written after it is discarded, and every server stops for the "
+               "swap.\nType yes to restore: ";
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer != "yes") return FailedPrecondition("not confirmed; nothing was changed");
+  return Status::Ok();
+}
+
 void PrintPlan(const proto::RestorePlan& plan) {
   std::cout << "dry run of restoring " << plan.backup_id() << " (nothing was stopped)\n"
             << "  archive    sha256 " << plan.archive_sha256() << "\n  backup     zxid "
-            << plan.backup_zxid() << ", " << plan.backup_node_count() << " znodes\n"
-            << "  discarded  " << plan.discarded() << "\n";
+            << plan.backup_zxid() << ", " << plan.backup_node_count() << " znodes\n";
+  if (!plan.target_zxid().empty()) {
+    std::cout << "  target     zxid " << plan.target_zxid() << " (" << plan.target_time() << ")"
+              << (plan.beyond_archive() ? ", the archive's end: nothing later was archived" : "")
+              << "\n  segments   " << plan.segments_size() << " replayed onto the base";
+    for (int i = 0; i < plan.segments_size() && i < 5; ++i) {
+      std::cout << (i ? ", " : ": ") << plan.segments(i);
+    }
+    std::cout << (plan.segments_size() > 5 ? ", …" : "") << "\n";
+  }
+  std::cout << "  discarded  " << plan.discarded() << "\n";
   std::vector<std::vector<std::string>> rows = {
       {"MASTER", "CURRENT ZXID", "EPOCH", "STAGED ZXID", "ZNODES", "REPLICA"}};
   for (const auto& m : plan.masters()) {
@@ -197,6 +232,10 @@ void PrintRestore(const proto::RestoreRecord& r) {
   if (!r.path().empty()) {
     std::cout << "\n  subtree    " << r.path() << (r.to() != r.path() ? " into " + r.to() : "");
   }
+  if (!r.target_zxid().empty()) {
+    std::cout << "\n  target     zxid " << r.target_zxid() << " (" << r.target_time() << "), base "
+              << r.backup_id() << " and " << r.segments() << " archived segments";
+  }
   if (r.outage_ms()) std::cout << "\n  outage     " << r.outage_ms() << " ms";
   if (r.duration_seconds() > 0) std::cout << "\n  took       " << r.duration_seconds() << " s";
   if (!r.discarded().empty()) std::cout << "\n  discarded  " << r.discarded();
@@ -211,8 +250,84 @@ void PrintRestore(const proto::RestoreRecord& r) {
   std::cout << "\n";
 }
 
+// Starts (or plans) a restore through `call` and, with --wait, follows it to its end.
+void StartAndFollow(const RestoreFlags& flags, const ApiRequest& call, const OutputOptions& output,
+                    const ClusterFlags& cluster, int* exit_code) {
+  if (flags.dry_run) {
+    proto::RestorePlan plan;
+    if (ReportFailure(CallApiFor(cluster, call, &plan), output, exit_code)) return;
+    output.json ? PrintJson(plan) : PrintPlan(plan);
+    *exit_code = kExitOk;
+    return;
+  }
+  proto::RestoreRecord record;
+  Status started = [&] {
+    CoordinatorWait notice(cluster, output.json);  // says what a slow answer waits for
+    return CallApiFor(cluster, call, &record);
+  }();
+  if (ReportFailure(started, output, exit_code)) return;
+  const std::string backup_id = record.backup_id().empty() ? flags.id : record.backup_id();
+  if (!output.json) std::cerr << "restore " << record.id() << " of " << backup_id << " started\n";
+  if (flags.wait) {
+    Result<proto::RestoreRecord> done =
+        WaitForRestore(cluster, backup_id, record.id(), !output.json);
+    if (ReportFailure(done.status(), output, exit_code)) return;
+    record = *done;
+  }
+  output.json ? PrintJson(record) : PrintRestore(record);
+  *exit_code = record.status() == proto::STATUS_ERROR ? kExitFailed : kExitOk;
+}
+
+Status CheckPointInTimeFlags(const RestoreFlags& flags) {
+  const int targets = (flags.latest ? 1 : 0) + (flags.to_zxid.empty() ? 0 : 1) +
+                      (flags.to_time.empty() ? 0 : 1);
+  if (targets > 1) return InvalidArgument("give one of --to-zxid, --to-time and --latest");
+  if (!flags.path.empty() || !flags.to.empty()) {
+    return InvalidArgument("a point-in-time restore replaces the whole ensemble: leave out --path");
+  }
+  for (const auto& component : flags.components) {
+    if (component != "zookeeper") {
+      return InvalidArgument("a point-in-time restore is of --component zookeeper only, not " +
+                             component);
+    }
+  }
+  if (!flags.id.empty()) RETURN_IF_ERROR(api::CheckBackupId(flags.id));
+  return Status::Ok();
+}
+
+// `backup restore [BASE] --component zookeeper --to-zxid Z | --to-time T | --latest`.
+void RunPointInTime(const RestoreFlags& flags, const OutputOptions& output,
+                    const ClusterFlags& cluster, int* exit_code) {
+  if (ReportFailure(CheckPointInTimeFlags(flags), output, exit_code)) return;
+  if (!flags.dry_run && !flags.yes) {
+    if (ReportFailure(ConfirmPointInTime(flags), output, exit_code)) return;
+  }
+  proto::RestoreRequest request;
+  request.add_components("zookeeper");
+  request.set_to_zxid(flags.to_zxid);
+  request.set_to_time(flags.to_time);
+  request.set_latest(flags.latest);
+  request.set_base(flags.id);
+  request.set_dry_run(flags.dry_run);
+  if (ReportFailure(AddIdentities(flags.identity, cluster, &request), output, exit_code)) return;
+  request.set_request_id(api::NewRequestId());
+  ApiRequest call{.method = "POST",
+                  .path = api::paths::kArchiveRestore,
+                  .body = proto::ToCompactJson(request),
+                  .timeout = flags.dry_run ? std::chrono::minutes(60) : std::chrono::minutes(5),
+                  .repeatable = true};
+  StartAndFollow(flags, call, output, cluster, exit_code);
+}
+
 void Run(const RestoreFlags& flags, const OutputOptions& output, const ClusterFlags& cluster,
          int* exit_code) {
+  if (flags.point_in_time()) return RunPointInTime(flags, output, cluster, exit_code);
+  if (flags.id.empty()) {
+    ReportFailure(InvalidArgument("which backup? give its ID (`lockstep backup list`), or a "
+                                  "point in time: --to-zxid, --to-time or --latest"),
+                  output, exit_code);
+    return;
+  }
   if (ReportFailure(api::CheckBackupId(flags.id), output, exit_code)) return;
   if (ReportFailure(CheckComponents(flags), output, exit_code)) return;
   // Only the whole-ensemble restore stops servers and discards everything since the backup.
@@ -251,28 +366,7 @@ void Run(const RestoreFlags& flags, const OutputOptions& output, const ClusterFl
                   .body = proto::ToCompactJson(request),
                   .timeout = flags.dry_run ? std::chrono::minutes(60) : std::chrono::minutes(5),
                   .repeatable = true};
-  if (flags.dry_run) {
-    proto::RestorePlan plan;
-    if (ReportFailure(CallApiFor(cluster, call, &plan), output, exit_code)) return;
-    output.json ? PrintJson(plan) : PrintPlan(plan);
-    *exit_code = kExitOk;
-    return;
-  }
-  proto::RestoreRecord record;
-  Status started = [&] {
-    CoordinatorWait notice(cluster, output.json);  // says what a slow answer waits for
-    return CallApiFor(cluster, call, &record);
-  }();
-  if (ReportFailure(started, output, exit_code)) return;
-  if (!output.json) std::cerr << "restore " << record.id() << " of " << flags.id << " started\n";
-  if (flags.wait) {
-    Result<proto::RestoreRecord> done =
-        WaitForRestore(cluster, flags.id, record.id(), !output.json);
-    if (ReportFailure(done.status(), output, exit_code)) return;
-    record = *done;
-  }
-  output.json ? PrintJson(record) : PrintRestore(record);
-  *exit_code = record.status() == proto::STATUS_ERROR ? kExitFailed : kExitOk;
+  StartAndFollow(flags, call, output, cluster, exit_code);
 }
 
 }  // namespace
@@ -287,8 +381,12 @@ void AddRestore(CLI::App* backup, const OutputOptions& output, const ClusterFlag
       "any one subtree the same way (optionally --to another path, for inspection). --component "
       "zookeeper replaces ZooKeeper's data on every master: the archive is staged and verified "
       "everywhere first, then all servers stop, swap and start together, and every master is "
-      "rolled back if the ensemble does not form.");
-  cmd->add_option("ID", flags->id, "the backup's id (`lockstep backup list`)")->required();
+      "rolled back if the ensemble does not form. --to-zxid, --to-time or --latest restore "
+      "the whole ensemble to a point in time: the newest base backup at or before it (or ID) "
+      "plus the archived transactions up to there (`lockstep archive status` shows the window).");
+  cmd->add_option("ID", flags->id,
+                  "the backup's id (`lockstep backup list`); with a point in time, the base to "
+                  "use (default: the newest at or before it)");
   cmd->add_option("--component", flags->components,
                   "what to restore (repeatable): an app component such as marathon, online; "
                   "default: every app component of the backup. zookeeper: the whole ensemble "
@@ -299,6 +397,14 @@ void AddRestore(CLI::App* backup, const OutputOptions& output, const ClusterFlag
   cmd->add_option("--to", flags->to,
                   "with --path: make the subtree live at this path instead (e.g. "
                   "/restored/app, for inspection); default: where it was");
+  cmd->add_option("--to-zxid", flags->to_zxid,
+                  "restore the ensemble to exactly this transaction (0x… as `archive status` and "
+                  "ZooKeeper write it)");
+  cmd->add_option("--to-time", flags->to_time,
+                  "restore the ensemble to the last transaction at or before this UTC time "
+                  "(2026-12-01T10:42:00Z)");
+  cmd->add_flag("--latest", flags->latest,
+                "restore the ensemble to the newest archived transaction (after a disaster)");
   cmd->add_flag("--dry-run", flags->dry_run,
                 "zookeeper: stage and verify on every master and print the plan; --path: print "
                 "what it would change. Changes nothing");

@@ -72,6 +72,7 @@ struct Restores::Run {
   uint32_t min_epoch = 0;
   bool dry_run = false;
   std::vector<std::string> identities;  // secret: for StageRequest only
+  std::optional<PointInTime> pit;
   bool servers_touched = false;  // phase 1 began: a rollback must bring the ensemble back
   Clock::TimePoint begun;
   std::optional<Clock::TimePoint> outage_begun;
@@ -100,7 +101,8 @@ Result<std::unique_ptr<Restores::Run>> Restores::NewRun(std::vector<Member> memb
 }
 
 Result<std::unique_ptr<Restores::Run>> Restores::Prepare(const std::string& backup_id,
-                                                         const std::string& restore_id) {
+                                                         const std::string& restore_id,
+                                                         const std::optional<PointInTime>& pit) {
   RETURN_IF_ERROR(api::CheckBackupId(backup_id));
   ASSIGN_OR_RETURN(proto::Backup backup, host_.find(backup_id));
   const bool remote_copy = backup.remote().status() == proto::STATUS_READY;
@@ -117,6 +119,7 @@ Result<std::unique_ptr<Restores::Run>> Restores::Prepare(const std::string& back
   RETURN_IF_ERROR(run->lock->Acquire().Prepend("a restore needs every agent"));
   proto::RestoreRecord& record = run->record;
   record.set_id(restore_id);
+  record.set_backup_id(backup_id);
   record.set_timestamp(UtcTimestamp(clock_));
   record.set_status(proto::STATUS_RESTORING);
   record.set_driver(settings_.self);
@@ -124,6 +127,13 @@ Result<std::unique_ptr<Restores::Run>> Restores::Prepare(const std::string& back
   auto& zookeeper = (*record.mutable_component_status())["zookeeper"];
   zookeeper.set_status(proto::STATUS_RESTORING);
   zookeeper.set_last_zxid(run->backup.component_status().at("zookeeper").last_zxid());
+  if (pit) {
+    run->pit = pit;
+    record.set_target_zxid(pit->target_zxid);
+    record.set_target_time(pit->target_time);
+    record.set_segments(static_cast<uint32_t>(pit->segments.size()));
+    zookeeper.set_last_zxid(pit->target_zxid);
+  }
   return run;
 }
 
@@ -144,6 +154,10 @@ Status Restores::StageAll(Run& run) {
   request.set_size_bytes(run.backup.size_bytes());
   request.set_driver(settings_.self);
   for (const std::string& identity : run.identities) request.add_identities(identity);
+  if (run.pit) {
+    request.set_target_zxid(run.pit->target_zxid);
+    for (const auto& segment : run.pit->segments) *request.add_segments() = segment;
+  }
   std::map<std::string, std::string> url_of;
   for (const auto& member : run.members) url_of[member.name] = member.url;
   std::vector<std::future<Result<proto::StageReply>>> stages;
@@ -159,6 +173,10 @@ Status Restores::StageAll(Run& run) {
     // when the stored object is not.
     if (run.backup.remote().status() == proto::STATUS_READY) {
       mine.add_source_urls(run.backup.remote().url());
+    }
+    // Every master keeps the archive: any other may have a segment this one missed.
+    for (const auto& other : run.members) {
+      if (run.pit && other.name != member.name) mine.add_segment_sources(other.url);
     }
     stages.push_back(std::async(std::launch::async,
                                 [&run, member, mine] { return run.agents->Stage(member, mine); }));
@@ -182,10 +200,11 @@ Status Restores::StageAll(Run& run) {
   run.min_epoch = highest_epoch + 1;
   run.record.set_min_epoch(run.min_epoch);
   const std::string backup_zxid = run.record.component_status().at("zookeeper").last_zxid();
+  const std::string what = run.pit ? "the target" : "the backup";
   run.record.set_discarded(
-      current ? "the ensemble is at zxid " + FormatZxid(current) + ", the backup at " +
-                    backup_zxid + ": every change after the backup is discarded"
-              : "no server is running; the backup (zxid " + backup_zxid + ") replaces its data");
+      current ? "the ensemble is at zxid " + FormatZxid(current) + ", " + what + " at " +
+                    backup_zxid + ": every change after " + what + " is discarded"
+              : "no server is running; " + what + " (zxid " + backup_zxid + ") replaces its data");
   return Status::Ok();
 }
 
@@ -326,8 +345,9 @@ void Restores::Drive(std::unique_ptr<Run> run) {
 }
 
 Result<proto::RestorePlan> Restores::DryRun(const std::string& backup_id,
-                                            const std::vector<std::string>& identities) {
-  ASSIGN_OR_RETURN(std::unique_ptr<Run> run, Prepare(backup_id, api::NewRestoreId()));
+                                            const std::vector<std::string>& identities,
+                                            const std::optional<PointInTime>& pit) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Run> run, Prepare(backup_id, api::NewRestoreId(), pit));
   run->dry_run = true;
   run->identities = identities;
   Status staged = StageAll(*run);
@@ -355,8 +375,19 @@ Result<proto::RestorePlan> Restores::DryRun(const std::string& backup_id,
   }
   plan.set_current_zxid(current ? FormatZxid(current) : "");
   const std::string n = std::to_string(run->members.size());
-  plan.add_steps("0. stage: the archive checked, extracted and verified on all " + n +
-                 " masters (done in this dry run, then removed)");
+  if (pit) {
+    plan.set_target_zxid(pit->target_zxid);
+    plan.set_target_time(pit->target_time);
+    plan.set_beyond_archive(pit->beyond_archive);
+    for (const auto& segment : pit->segments) plan.add_segments(segment.id());
+    plan.add_steps("0. stage: the base backup checked, extracted and verified on all " + n +
+                   " masters, its " + std::to_string(pit->segments.size()) +
+                   " archived segments replayed onto it up to " + pit->target_zxid +
+                   " and verified (done in this dry run, then removed)");
+  } else {
+    plan.add_steps("0. stage: the archive checked, extracted and verified on all " + n +
+                   " masters (done in this dry run, then removed)");
+  }
   plan.add_steps("1. stop ZooKeeper on all " + n + " masters and confirm each is down");
   plan.add_steps("2. swap the staged data in on every master (myid kept, epoch files raised to " +
                  std::to_string(run->min_epoch) + "); the previous data kept for rollback");
@@ -376,7 +407,8 @@ std::optional<proto::RestoreRecord> RestoreOfRequest(const proto::Backup& backup
 
 Result<proto::RestoreRecord> Restores::Start(const std::string& backup_id,
                                              const std::string& request_id,
-                                             const std::vector<std::string>& identities) {
+                                             const std::vector<std::string>& identities,
+                                             const std::optional<PointInTime>& pit) {
   RETURN_IF_ERROR(api::CheckRequestId(request_id));
   std::lock_guard guard(mu_);
   if (!request_id.empty()) {
@@ -385,7 +417,7 @@ Result<proto::RestoreRecord> Restores::Start(const std::string& backup_id,
     if (auto earlier = RestoreOfRequest(backup, request_id)) return *earlier;
   }
   RETURN_IF_ERROR(task_.Idle(kRestoreRunning));
-  ASSIGN_OR_RETURN(std::unique_ptr<Run> run, Prepare(backup_id, api::NewRestoreId()));
+  ASSIGN_OR_RETURN(std::unique_ptr<Run> run, Prepare(backup_id, api::NewRestoreId(), pit));
   run->record.set_request_id(request_id);
   run->identities = identities;
   std::optional<proto::RestoreRecord> completed;

@@ -42,6 +42,15 @@ struct RestoreHost {
   std::function<void()> seal;
 };
 
+// A point-in-time restore (DESIGN.md "Continuous archiving"): the base backup's data plus
+// these archived segments, replayed up to `target_zxid` on every master.
+struct PointInTime {
+  std::vector<proto::ArchiveSegment> segments;  // the chain's, in order
+  std::string target_zxid;                      // "0x…"
+  std::string target_time;                      // its transaction's time, RFC 3339 UTC
+  bool beyond_archive = false;                  // asked for a moment later than the archive's end
+};
+
 // Puts `record` into the newest copy of `backup` (re-read through `host`, so a change made
 // meanwhile is kept) and publishes it; `backup` becomes that copy.
 void PublishRestore(const RestoreHost& host, AgentClient& agents, proto::Backup& backup,
@@ -69,21 +78,25 @@ class Restores {
 
   // Phase 0 everywhere, then the plan; staging is removed and nothing is stopped.
   // `identities` (RestoreRequest.identities) go to every master for its staging only.
+  // `pit`: restore to a point in time from `backup_id` as the base.
   Result<proto::RestorePlan> DryRun(const std::string& backup_id,
-                                    const std::vector<std::string>& identities = {});
+                                    const std::vector<std::string>& identities = {},
+                                    const std::optional<PointInTime>& pit = std::nullopt);
   // Starts the restore in the background; its record (in the backup's restores[]) tells how it
   // goes. Restores left unfinished by a lost driver are settled first.
   // `request_id`: a retry of a request that already started a restore of this backup gets that
   // restore's record; nothing runs twice.
   Result<proto::RestoreRecord> Start(const std::string& backup_id,
                                      const std::string& request_id = "",
-                                     const std::vector<std::string>& identities = {});
+                                     const std::vector<std::string>& identities = {},
+                                     const std::optional<PointInTime>& pit = std::nullopt);
   // Settles `restore_id` if its driver is gone (the lock is free): resumed or rolled back.
   void Recover(const std::string& restore_id, const std::string& backup_id);
 
  private:
   struct Run;
-  Result<std::unique_ptr<Run>> Prepare(const std::string& backup_id, const std::string& restore_id);
+  Result<std::unique_ptr<Run>> Prepare(const std::string& backup_id, const std::string& restore_id,
+                                       const std::optional<PointInTime>& pit);
   Status StageAll(Run& run);
   void Drive(std::unique_ptr<Run> run);
   Status Outage(Run& run);

@@ -193,10 +193,8 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
 
 Status Agent::OpenArchive(const zk::ZooCfg& zoo_cfg, const std::string& token) {
   const AgentConfig& c = config_;
-  segments_ = std::make_unique<archiving::SegmentStore>(c.store_dir + "/archive");
-  RETURN_IF_ERROR(segments_->Open());
-  shipper_ = std::make_unique<PeerShipper>(c.peers, *client_, token, c.peer_timeout,
-                                           segments_.get());
+  archiving::SegmentStore* segments = &self_->segments();  // opened with the other stores
+  shipper_ = std::make_unique<PeerShipper>(c.peers, *client_, token, c.peer_timeout, segments);
   archiving::ArchiverOptions options;
   options.master = c.name;
   options.log_dir = zoo_cfg.data_log_dir + "/version-2";
@@ -205,8 +203,7 @@ Status Agent::OpenArchive(const zk::ZooCfg& zoo_cfg, const std::string& token) {
     ASSIGN_OR_RETURN(zk::SrvrInfo info, zk::QuerySrvr(server, std::chrono::seconds(2)));
     return archiving::ServerPosition{.serving = info.serving, .zxid = info.zxid};
   };
-  archiver_ = std::make_unique<archiving::Archiver>(std::move(options), segments_.get(),
-                                                    shipper_.get());
+  archiver_ = std::make_unique<archiving::Archiver>(std::move(options), segments, shipper_.get());
   return Status::Ok();
 }
 
@@ -262,10 +259,10 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
                       .interval = c.archiving.interval,
                       .lease = std::max<std::chrono::milliseconds>(std::chrono::seconds(10),
                                                                    5 * c.archiving.interval)},
-      c.name, token, client_.get(), masters_.get(), segments_.get(), archiver_.get(),
+      c.name, token, client_.get(), masters_.get(), &self_->segments(), archiver_.get(),
       election_.get(), backups_.get());
   archive_api_ = std::make_unique<ArchiveApi>(ArchiveApiParts{.token = token,
-                                                              .store = segments_.get(),
+                                                              .store = &self_->segments(),
                                                               .archiver = archiver_.get(),
                                                               .duty = archive_duty_.get(),
                                                               .catalog = catalog_.get(),

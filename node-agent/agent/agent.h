@@ -75,7 +75,6 @@ class Agent {
   std::unique_ptr<VerifyService> verifications_;
   std::unique_ptr<Drills> drills_;
   std::unique_ptr<InternalApi> internal_;
-  std::unique_ptr<archiving::SegmentStore> segments_;
   std::unique_ptr<PeerShipper> shipper_;
   std::unique_ptr<archiving::Archiver> archiver_;
   std::unique_ptr<ArchiveDuty> archive_duty_;

@@ -14,14 +14,23 @@ LocalAgent::LocalAgent(LocalAgentOptions options, LocalNode* node, const http::C
                  [](const proto::Schedule& s) { return s.name(); }),
       replicas_(options_.store_dir + "/backups", options_.zoo_cfg, node, client, options_.token,
                 options_.encryption, options_.repository),
-      restore_(options_.store_dir, options_.zoo_cfg, node, &replicas_, options_.rollback_keep,
-               options_.compact) {}
+      segments_(options_.store_dir + "/archive"),
+      restore_(NodeRestoreParts{.store_dir = options_.store_dir,
+                                .zoo_cfg = options_.zoo_cfg,
+                                .node = node,
+                                .archives = &replicas_,
+                                .segments = &segments_,
+                                .client = client,
+                                .token = options_.token,
+                                .rollback_keep = options_.rollback_keep,
+                                .compact = options_.compact}) {}
 
 Status LocalAgent::Open() {
   RETURN_IF_ERROR(fence_.Open());
   RETURN_IF_ERROR(records_.Open());
   RETURN_IF_ERROR(schedules_.Open());
   RETURN_IF_ERROR(replicas_.Open());
+  RETURN_IF_ERROR(segments_.Open());
   return restore_.Open();
 }
 

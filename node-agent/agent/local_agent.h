@@ -16,6 +16,7 @@
 #include "node-agent/agent/op_lock.h"
 #include "node-agent/agent/record_store.h"
 #include "node-agent/agent/replica_store.h"
+#include "node-agent/archiving/segment_store.h"
 #include "node-agent/datadir/compact_staging.h"
 #include "node-agent/zk/zoo_cfg.h"
 #include "proto/backup.pb.h"
@@ -68,6 +69,8 @@ class LocalAgent {
   Result<proto::ReplicaCheck> Check(const std::string& id, const std::string& expected_sha256);
   Result<proto::DeepCheck> DeepVerify(const std::string& id);
   ReplicaStore& replicas() { return replicas_; }
+  // The continuous archive's segments kept on this master (STORE/archive).
+  archiving::SegmentStore& segments() { return segments_; }
 
   // This master's steps of a cluster-wide restore, only under a restore's operation lock.
   Result<proto::StageReply> Stage(const proto::StageRequest& request);
@@ -87,6 +90,7 @@ class LocalAgent {
   RecordStore<proto::Backup> records_;
   RecordStore<proto::Schedule> schedules_;
   ReplicaStore replicas_;
+  archiving::SegmentStore segments_;
   NodeRestore restore_;
 };
 

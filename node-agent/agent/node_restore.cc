@@ -11,7 +11,9 @@
 #include "common/disk_space.h"
 #include "common/log.h"
 #include "common/zxid.h"
+#include "node-agent/agent/segment_shipping.h"
 #include "node-agent/archive/extract.h"
+#include "node-agent/archiving/replay.h"
 #include "node-agent/datadir/cluster_swap.h"
 #include "node-agent/datadir/restore.h"
 #include "node-agent/zk/server_guard.h"
@@ -32,15 +34,16 @@ Status WrongPhase(const proto::RestoreJournal& journal, const std::string& step)
 
 }  // namespace
 
-NodeRestore::NodeRestore(std::string store_dir, zk::ZooCfg zoo_cfg, LocalNode* node,
-                         ReplicaStore* archives, uint32_t rollback_keep,
-                         datadir::CompactOptions compact)
-    : zoo_cfg_(std::move(zoo_cfg)),
-      node_(node),
-      archives_(archives),
-      rollback_keep_(rollback_keep),
-      compact_(std::move(compact)),
-      journals_(store_dir + "/restores",
+NodeRestore::NodeRestore(NodeRestoreParts parts)
+    : zoo_cfg_(std::move(parts.zoo_cfg)),
+      node_(parts.node),
+      archives_(parts.archives),
+      segments_(parts.segments),
+      client_(parts.client),
+      token_(std::move(parts.token)),
+      rollback_keep_(parts.rollback_keep),
+      compact_(std::move(parts.compact)),
+      journals_(parts.store_dir + "/restores",
                 [](const proto::RestoreJournal& j) { return j.restore_id(); }) {}
 
 Status NodeRestore::Open() {
@@ -175,11 +178,54 @@ Status NodeRestore::CheckStagingSpace(const std::string& archive_path,
                         "free space beside the data directory, then run the restore again");
 }
 
-Result<std::string> NodeRestore::Compact(const datadir::StagedRestore& staged) {
+Result<datadir::RestoreResult> NodeRestore::ReplayArchive(const proto::StageRequest& request,
+                                                          const datadir::StagedRestore& staged) {
+  const std::optional<Zxid> target = ParseHexZxid(request.target_zxid());
+  const std::optional<Zxid> base = ParseHexZxid(staged.verified().last_zxid);
+  if (!target || !base) {
+    return InvalidArgument("a point-in-time restore needs a target zxid, not '" +
+                           request.target_zxid() + "'");
+  }
+  datadir::RestoreResult verified = staged.verified();
+  if (*target == *base) return verified;  // the base itself is the point asked for
+  const std::vector<std::string> sources(request.segment_sources().begin(),
+                                         request.segment_sources().end());
+  for (const auto& segment : request.segments()) {
+    if (segments_->Has(segment.id())) continue;
+    RETURN_IF_ERROR(FetchSegment(*segments_, segment, sources, *client_, token_,
+                                 std::chrono::seconds(30))
+                        .Prepend(node_->options().name));
+  }
+  const std::vector<proto::ArchiveSegment> chain(request.segments().begin(),
+                                                 request.segments().end());
+  ASSIGN_OR_RETURN(archiving::ReplayLog replay,
+                   archiving::WriteReplayLog(*segments_, chain, *base, *target,
+                                             staged.dirs().LogDir()));
+  // The staged data as ZooKeeper will load it: the base's snapshot and logs, then the replay.
+  ASSIGN_OR_RETURN(zkfmt::RestorableSet set,
+                   zkfmt::SelectRestorableSet(staged.dirs(), {.max_zxid = *target}));
+  RETURN_IF_ERROR(zkfmt::FirstFatal(set.problems).Prepend("the staged point-in-time data"));
+  if (set.last_zxid != *target) {
+    return Corruption("the staged point-in-time data replays to " + FormatZxid(set.last_zxid) +
+                      ", not to the target " + FormatZxid(*target));
+  }
+  log::Info("archive replayed onto the base",
+            {{"restore", request.restore_id()},
+             {"base_zxid", FormatZxid(*base)},
+             {"target", FormatZxid(*target)},
+             {"transactions", std::to_string(replay.records)},
+             {"segments", std::to_string(request.segments_size())}});
+  verified.last_zxid = FormatZxid(*target);
+  verified.node_count = set.node_count;
+  return verified;
+}
+
+Result<std::string> NodeRestore::Compact(const datadir::StagedRestore& staged,
+                                         const datadir::RestoreResult& verified) {
   datadir::CompactOptions options = compact_;
   options.staged = staged.dirs();
-  options.zxid = ParseHexZxid(staged.verified().last_zxid).value_or(0);
-  options.node_count = staged.verified().node_count;
+  options.zxid = ParseHexZxid(verified.last_zxid).value_or(0);
+  options.node_count = verified.node_count;
   ASSIGN_OR_RETURN(datadir::CompactResult result, datadir::CompactStaging(options));
   log::Info(result.compacted ? "staging compacted" : "staging not compacted",
             {{"staging", options.staged.data_dir},
@@ -203,16 +249,20 @@ Result<proto::StageReply> NodeRestore::Stage(const proto::StageRequest& request)
   bool repaired = false;
   ASSIGN_OR_RETURN(datadir::StagedRestore staged, StageReplica(request, &repaired));
   reply.set_repaired(repaired);
-  ASSIGN_OR_RETURN(std::string compaction, Compact(staged));
+  datadir::RestoreResult verified = staged.verified();
+  if (!request.target_zxid().empty()) {
+    ASSIGN_OR_RETURN(verified, ReplayArchive(request, staged));
+  }
+  ASSIGN_OR_RETURN(std::string compaction, Compact(staged, verified));
   reply.set_compaction(compaction);
   RETURN_IF_ERROR(datadir::MarkStaged(Live(), request.restore_id(), request.restore_id()));
   proto::RestoreJournal journal;
   journal.set_restore_id(request.restore_id());
   journal.set_backup_id(request.backup_id());
-  journal.set_archive_sha256(staged.verified().archive_sha256);
+  journal.set_archive_sha256(verified.archive_sha256);
   journal.set_driver(request.driver());
-  journal.set_restored_zxid(staged.verified().last_zxid);
-  journal.set_node_count(static_cast<uint32_t>(staged.verified().node_count));
+  journal.set_restored_zxid(verified.last_zxid);
+  journal.set_node_count(static_cast<uint32_t>(verified.node_count));
   RETURN_IF_ERROR(Record(journal, phase::kStaged));
   staged.Keep();  // from here the journal owns the staging directories
 
@@ -222,7 +272,7 @@ Result<proto::StageReply> NodeRestore::Stage(const proto::StageRequest& request)
   reply.set_current_epoch(std::max(datadir::HighestEpochOnDisk(Live()), ZxidEpoch(current)));
   reply.set_restored_zxid(journal.restored_zxid());
   reply.set_node_count(journal.node_count());
-  reply.set_staged_bytes(staged.verified().bytes);
+  reply.set_staged_bytes(verified.bytes);
   reply.set_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count());
   return reply;

@@ -13,6 +13,7 @@
 #include "node-agent/agent/local_node.h"
 #include "node-agent/agent/record_store.h"
 #include "node-agent/agent/replica_store.h"
+#include "node-agent/archiving/segment_store.h"
 #include "node-agent/datadir/compact_staging.h"
 #include "node-agent/datadir/restore.h"
 #include "node-agent/zk/zoo_cfg.h"
@@ -26,10 +27,21 @@ std::vector<std::string> JournalsToPrune(const std::vector<proto::RestoreJournal
                                          size_t keep);
 
 // Thread-safe: steps are serialised by one mutex (one step at a time on this master).
+struct NodeRestoreParts {
+  std::string store_dir;
+  zk::ZooCfg zoo_cfg;
+  LocalNode* node = nullptr;
+  ReplicaStore* archives = nullptr;
+  archiving::SegmentStore* segments = nullptr;  // a point-in-time restore's archived segments
+  const http::Client* client = nullptr;         // to fetch a segment this master lacks
+  std::string token;
+  uint32_t rollback_keep = 0;
+  datadir::CompactOptions compact;
+};
+
 class NodeRestore {
  public:
-  NodeRestore(std::string store_dir, zk::ZooCfg zoo_cfg, LocalNode* node, ReplicaStore* archives,
-              uint32_t rollback_keep, datadir::CompactOptions compact);
+  explicit NodeRestore(NodeRestoreParts parts);
   Status Open();
 
   // Phase 0, no outage: a good replica here (fetched again from `source_urls` when missing or
@@ -54,13 +66,19 @@ class NodeRestore {
   void PruneJournals();
   // Leaves the staged data as one snapshot when that makes the restored servers start faster;
   // says what it did (a failure to compact is not a failed staging).
-  Result<std::string> Compact(const datadir::StagedRestore& staged);
+  Result<std::string> Compact(const datadir::StagedRestore& staged,
+                              const datadir::RestoreResult& verified);
   // Extracts and verifies this master's replica beside the live directories. A missing or
   // corrupt replica is fetched again from the other holders and staged once more; a good one is
   // read once (extraction computes the sha256 that is checked).
   Result<datadir::StagedRestore> StageReplica(const proto::StageRequest& request, bool* repaired);
   Result<datadir::StagedRestore> StageArchive(const proto::StageRequest& request);
   Status FetchReplica(const proto::StageRequest& request);
+  // A point-in-time restore: the request's segments (fetched first when missing here) written
+  // as one log into the staging, cut at the target; the staged data replayed to prove it reaches
+  // exactly the target. What the staged data was verified to be.
+  Result<datadir::RestoreResult> ReplayArchive(const proto::StageRequest& request,
+                                               const datadir::StagedRestore& staged);
   Status CheckStagingSpace(const std::string& archive_path,
                            const age::Identities& identities) const;
   zkfmt::DataDirs Live() const;
@@ -68,6 +86,9 @@ class NodeRestore {
   const zk::ZooCfg zoo_cfg_;
   LocalNode* node_;
   ReplicaStore* archives_;
+  archiving::SegmentStore* segments_;
+  const http::Client* client_;
+  const std::string token_;
   const uint32_t rollback_keep_;
   const datadir::CompactOptions compact_;
   RecordStore<proto::RestoreJournal> journals_;

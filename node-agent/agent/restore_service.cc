@@ -8,6 +8,7 @@
 #include "common/zk_client.h"
 #include "node-agent/agent/api_util.h"
 #include "node-agent/agent/coordinator_route.h"
+#include "node-agent/agent/point_in_time.h"
 #include "proto/json.h"
 
 namespace lockstep::agent {
@@ -70,6 +71,7 @@ RestoreService::RestoreService(RestoreServiceOptions options, LocalAgent* self, 
                                coordinator::Election* election, DiffService* diffs)
     : options_(std::move(options)),
       self_(self),
+      catalog_(catalog),
       client_(client),
       election_(election),
       diffs_(diffs) {
@@ -140,6 +142,24 @@ http::Reply RestoreService::Restore(const http::Request& request, const PathPara
   Result<proto::RestoreRecord> started = restores_->Start(
       backup_id, restore.request_id(), {restore.identities().begin(), restore.identities().end()});
   return ResultReply(started, 202);
+}
+
+http::Reply RestoreService::RestorePointInTime(const http::Request& request, const PathParams&) {
+  proto::RestoreRequest restore;
+  if (Status parsed = ParseBody(request, &restore); !parsed.ok()) return StatusReply(parsed);
+  if (Status valid = CheckPointInTime(restore); !valid.ok()) return StatusReply(valid);
+  if (auto routed = RouteToDriver(request)) return *routed;
+  // The driver's view of the archive: every master holds every segment it was shipped.
+  Result<PointInTimeChoice> choice =
+      ChoosePointInTime(restore, catalog_->All(), self_->segments());
+  if (!choice.ok()) return StatusReply(choice.status());
+  const std::vector<std::string> identities(restore.identities().begin(),
+                                            restore.identities().end());
+  if (restore.dry_run()) {
+    return ResultReply(restores_->DryRun(choice->base_id, identities, choice->pit));
+  }
+  return ResultReply(
+      restores_->Start(choice->base_id, restore.request_id(), identities, choice->pit), 202);
 }
 
 http::Reply RestoreService::RestoreOnline(const http::Request& request,

@@ -47,6 +47,9 @@ class RestoreService {
                  coordinator::Election* election, DiffService* diffs);
 
   http::Reply Restore(const http::Request& request, const PathParams& params);
+  // POST /v1/archive/restore: the whole ensemble to a point in time (a base backup plus the
+  // archived transactions up to the target).
+  http::Reply RestorePointInTime(const http::Request& request, const PathParams& params);
   // Restores this master's journals show unfinished, with no lock held here: settled.
   void SettleOrphans();
 
@@ -62,6 +65,7 @@ class RestoreService {
 
   const RestoreServiceOptions options_;
   LocalAgent* self_;
+  Catalog* catalog_;
   const http::Client* client_;
   coordinator::Election* election_;
   std::unique_ptr<coordinator::Restores> restores_;

@@ -103,6 +103,10 @@ std::vector<Route> AgentRoutes(const Services& s) {
       {"GET", paths::kAudit, kAdmin, false,
        "who did what: every master's audit log, merged by time; ?since=RFC3339",
        Call(s.audit, &AuditService::Cluster)},
+      {"POST", paths::kArchiveRestore, kAdmin, false,
+       "restore the whole ensemble to `to_zxid`, `to_time` or `latest`: a base backup plus the "
+       "archived transactions up to there",
+       Call(s.restores, &RestoreService::RestorePointInTime)},
       {"GET", paths::kArchiveStatus, kViewer, false,
        "the continuous archive: archiver, lag, restorable window, chains and breaks (coordinator)",
        Call(s.archive, &Ar::Status)},

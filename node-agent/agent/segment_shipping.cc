@@ -108,4 +108,27 @@ Status PeerShipper::SendMissing(const PeerConfig& peer, uint64_t generation) con
   return Status::Ok();
 }
 
+Status FetchSegment(archiving::SegmentStore& store, const proto::ArchiveSegment& record,
+                    const std::vector<std::string>& urls, const http::Client& client,
+                    const std::string& token, std::chrono::milliseconds timeout) {
+  RETURN_IF_ERROR(archiving::CheckSegmentId(record.id()));
+  std::string tried;
+  for (const std::string& url : urls) {
+    Status fetched = [&]() -> Status {
+      ASSIGN_OR_RETURN(http::Url parsed, http::ParseUrl(url));
+      http::CallOptions call{.target = paths::Fill(paths::kArchiveSegment, {record.id()}),
+                             .token = token,
+                             .timeout = timeout,
+                             .reply_limit = kMaxSegmentBytes};
+      ASSIGN_OR_RETURN(http::Reply reply, client.Call(parsed, call));
+      if (reply.status != 200) return api::StatusFromReply(reply, url);
+      return store.Receive(record, reply.body);
+    }();
+    if (fetched.ok()) return fetched;
+    tried += (tried.empty() ? "" : "; ") + fetched.message();
+  }
+  return NotFound("archived segment " + record.id() + " is on no master that answered" +
+                  (tried.empty() ? "" : " (" + tried + ")"));
+}
+
 }  // namespace lockstep::agent

@@ -53,4 +53,10 @@ class PeerShipper : public archiving::SegmentShipper {
   std::map<std::string, Clock::TimePoint> behind_;  // peer -> next catch-up, guarded by mu_
 };
 
+// Fetches a segment this master lacks from the first agent in `urls` that holds it, into
+// `store` (checked as every received segment is). NotFound naming the segment when none has it.
+Status FetchSegment(archiving::SegmentStore& store, const proto::ArchiveSegment& record,
+                    const std::vector<std::string>& urls, const http::Client& client,
+                    const std::string& token, std::chrono::milliseconds timeout);
+
 }  // namespace lockstep::agent

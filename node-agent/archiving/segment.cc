@@ -113,7 +113,8 @@ struct SegmentWriter::State {
   UniqueFd fd;
   std::unique_ptr<FdSink> file;
   std::unique_ptr<HashingSink> hashed;
-  std::unique_ptr<archive::ZstdSink> zstd;
+  std::unique_ptr<archive::ZstdSink> zstd;  // null for a plain log
+  Sink* out = nullptr;                        // where records go: zstd, or the file itself
   SegmentInfo info;
   bool finished = false;
   std::string record;  // reused framing buffer
@@ -127,21 +128,34 @@ SegmentWriter::~SegmentWriter() {
 
 Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(const std::string& path,
                                                              int64_t dbid) {
+  return Open(path, dbid, true);
+}
+
+Result<std::unique_ptr<SegmentWriter>> SegmentWriter::CreatePlain(const std::string& path) {
+  return Open(path, 0, false);
+}
+
+Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Open(const std::string& path, int64_t dbid,
+                                                           bool compressed) {
   auto state = std::make_unique<State>();
   state->path = path;
   ASSIGN_OR_RETURN(state->fd, CreateExclusive(path, kPrivateFile));
   state->file = std::make_unique<FdSink>(state->fd.get(), path);
   state->hashed = std::make_unique<HashingSink>(state->file.get());
-  state->zstd = std::make_unique<archive::ZstdSink>(state->hashed.get(), path);
-  archive::ZstdOptions zstd;
-  zstd.workers = 0;  // segments are small and frequent: no compression threads
+  state->out = state->hashed.get();
+  if (compressed) {
+    state->zstd = std::make_unique<archive::ZstdSink>(state->hashed.get(), path);
+    archive::ZstdOptions zstd;
+    zstd.workers = 0;  // segments are small and frequent: no compression threads
+    RETURN_IF_ERROR(state->zstd->Open(zstd));
+    state->out = state->zstd.get();
+  }
   std::unique_ptr<SegmentWriter> writer(new SegmentWriter(std::move(state)));
-  RETURN_IF_ERROR(writer->state_->zstd->Open(zstd));
   std::string header;
   PutBigEndian(static_cast<uint32_t>(zkfmt::kTxnLogMagic), 4, &header);
   PutBigEndian(2, 4, &header);
   PutBigEndian(static_cast<uint64_t>(dbid), 8, &header);
-  RETURN_IF_ERROR(writer->state_->zstd->Write(header.data(), header.size()));
+  RETURN_IF_ERROR(writer->state_->out->Write(header.data(), header.size()));
   return writer;
 }
 
@@ -161,7 +175,7 @@ Status SegmentWriter::Append(const zkfmt::TxnRecord& record) {
   PutBigEndian(txn.size(), 4, &framed);
   framed += txn;
   framed += 'B';
-  RETURN_IF_ERROR(state_->zstd->Write(framed.data(), framed.size()));
+  RETURN_IF_ERROR(state_->out->Write(framed.data(), framed.size()));
   if (info.records++ == 0) {
     info.first_zxid = record.zxid;
     info.first_time_ms = record.time_ms;
@@ -177,7 +191,7 @@ Result<SegmentInfo> SegmentWriter::Finish() {
   if (state_->info.records == 0) {
     return FailedPrecondition("segment " + state_->path + " holds no transaction");
   }
-  RETURN_IF_ERROR(state_->zstd->Finish());
+  RETURN_IF_ERROR(state_->out->Finish());
   RETURN_IF_ERROR(SyncFd(state_->fd.get(), state_->path));
   state_->info.size_bytes = state_->file->bytes_written();
   state_->info.sha256 = state_->hashed->HexDigest();

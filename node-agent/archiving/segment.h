@@ -34,6 +34,9 @@ struct SegmentInfo {
 class SegmentWriter {
  public:
   static Result<std::unique_ptr<SegmentWriter>> Create(const std::string& path, int64_t dbid = 0);
+  // The same records as a plain transaction log, as the server writes one (what a
+  // point-in-time restore stages); Finish's sha256 and size are then the plain file's.
+  static Result<std::unique_ptr<SegmentWriter>> CreatePlain(const std::string& path);
   ~SegmentWriter();  // an unfinished segment is removed
 
   // Appends a record as the server logged it. Zxids must increase: a repeat (ZooKeeper 3.8
@@ -45,6 +48,8 @@ class SegmentWriter {
 
  private:
   struct State;
+  static Result<std::unique_ptr<SegmentWriter>> Open(const std::string& path, int64_t dbid,
+                                                     bool compressed);
   explicit SegmentWriter(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };

@@ -25,6 +25,7 @@ struct ZkAcl {
 struct ZkStat {
   int64_t czxid = 0, mzxid = 0, pzxid = 0, ephemeral_owner = 0;
   int32_t version = 0, cversion = 0, aversion = 0, num_children = 0, data_length = 0;
+  int64_t ctime = 0;  // the leader's clock when the node was created (ms since 1970)
 };
 
 enum class CreateMode { kPersistent, kEphemeral, kPersistentSequential, kEphemeralSequential };

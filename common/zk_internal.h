@@ -22,7 +22,7 @@ inline Status ZkError(const std::string& what, const std::string& path, int rc) 
 
 inline ZkStat FromStat(const struct Stat& s) {
   return {s.czxid,   s.mzxid,    s.pzxid,       s.ephemeralOwner, s.version,
-          s.cversion, s.aversion, s.numChildren, s.dataLength};
+          s.cversion, s.aversion, s.numChildren, s.dataLength,     s.ctime};
 }
 
 struct AclVector {

@@ -1,5 +1,7 @@
 #include "coordinator/election.h"
 
+#include "api/names.h"
+
 #include <algorithm>
 
 #include "common/log.h"
@@ -21,6 +23,20 @@ Status EnsurePath(ElectionZk& client, const std::string& path) {
     }
     if (slash == std::string::npos) return Status::Ok();
   }
+}
+
+// The history marker under `root`'s parent: made with a fresh token when absent (the first agent
+// to enrol wins the race; the others read its token).
+Result<std::string> ReadHistory(ElectionZk& client, const std::string& root) {
+  const std::string path = root.substr(0, root.rfind('/')) + "/history";
+  const std::string token = api::NewRequestId();
+  auto created = client.Create(path, token, CreateMode::kPersistent);
+  if (created.ok()) return token;
+  if (created.status().message().find("node exists") == std::string::npos) {
+    return created.status();
+  }
+  ASSIGN_OR_RETURN(ElectionZk::Znode znode, client.GetData(path));
+  return znode.data;
 }
 
 }  // namespace
@@ -81,6 +97,11 @@ std::optional<CoordinatorInfo> Election::Current() const {
   return current_;
 }
 
+std::string Election::history() const {
+  std::lock_guard lock(mu_);
+  return history_;
+}
+
 std::string Election::problem() const {
   std::lock_guard lock(mu_);
   return problem_;
@@ -126,6 +147,15 @@ Status Election::Step() {
   if (!client_->connected()) return Status(StatusCode::kUnavailable, "disconnected from ZooKeeper");
   if (my_node_.empty()) {
     RETURN_IF_ERROR(EnsurePath(*client_, options_.root));
+    ASSIGN_OR_RETURN(std::string history, ReadHistory(*client_, options_.root));
+    {
+      std::lock_guard lock(mu_);
+      if (history != history_ && !history_.empty()) {
+        log::Warn("the ensemble's history marker changed: its data was lost and begun again",
+                  {{"was", history_}, {"now", history}});
+      }
+      history_ = history;
+    }
     ASSIGN_OR_RETURN(std::string created,
                      client_->Create(options_.root + "/" + kPrefix,
                                      options_.self_name + "\n" + options_.self_url,

@@ -55,6 +55,10 @@ class Election {
   std::optional<CoordinatorInfo> Current() const;
   // Why there is no coordinator, when there is none (e.g. ZooKeeper unreachable).
   std::string problem() const;
+  // The ensemble's history marker: a random token in /lockstep/history, made by the first agent
+  // to enrol in a history. Restores bring it back with the data; when every server's data is
+  // lost the next enrolment makes a new one. "" until this agent has enrolled once.
+  std::string history() const;
   // Confirms, before the coordinator acts on a request, that it still leads as a ZooKeeper
   // quorum sees it. Its own session can outlive a partition by up to the session timeout: a
   // server cut off in a minority answers until it notices, and meanwhile this agent would act
@@ -72,6 +76,7 @@ class Election {
   Clock& clock_;
   std::unique_ptr<ElectionZk> client_;  // only the loop thread touches it
   std::string my_node_;
+  std::string history_;  // guarded by mu_
 
   mutable std::mutex mu_;
   std::condition_variable wake_;

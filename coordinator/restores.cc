@@ -192,7 +192,11 @@ Status Restores::StageAll(Run& run) {
       if (first_failure.ok()) first_failure = staged.status().Prepend(run.members[i].name);
       continue;
     }
-    highest_epoch = std::max(highest_epoch, staged->current_epoch());
+    // Above the restored data's own epoch too: after a disaster the servers may run a fresh
+    // ensemble at epoch 1 while the data restored (a point in time) is from a later epoch, and
+    // ZooKeeper refuses to load data newer than its epoch files.
+    const Zxid restored = ParseHexZxid(staged->restored_zxid()).value_or(0);
+    highest_epoch = std::max({highest_epoch, staged->current_epoch(), ZxidEpoch(restored)});
     current = std::max(current, ParseHexZxid(staged->current_zxid()).value_or(0));
     run.staged.push_back(std::move(*staged));
   }
@@ -205,6 +209,9 @@ Status Restores::StageAll(Run& run) {
       current ? "the ensemble is at zxid " + FormatZxid(current) + ", " + what + " at " +
                     backup_zxid + ": every change after " + what + " is discarded"
               : "no server is running; " + what + " (zxid " + backup_zxid + ") replaces its data");
+  if (run.pit && !run.pit->unreachable.empty()) {
+    run.record.set_discarded(run.record.discarded() + "; " + run.pit->unreachable);
+  }
   return Status::Ok();
 }
 

@@ -49,6 +49,9 @@ struct PointInTime {
   std::string target_zxid;                      // "0x…"
   std::string target_time;                      // its transaction's time, RFC 3339 UTC
   bool beyond_archive = false;                  // asked for a moment later than the archive's end
+  // Archived transactions after the target that no chain reaches (after a break), named so the
+  // record says what else is lost.
+  std::string unreachable;
 };
 
 // Puts `record` into the newest copy of `backup` (re-read through `host`, so a change made

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <mutex>
 
 #include "tests/zk_files.h"
 
@@ -52,6 +53,33 @@ TEST_F(FenceTest, TheElectionViewFencesAFormerCoordinatorBeforeItsSuccessorCalls
   elected_ = 0x20;  // this master saw the new coordinator elected; it has not called yet
   EXPECT_EQ(fence.Admit(0x10, Free()).code(), StatusCode::kFailedPrecondition);
   EXPECT_TRUE(fence.Admit(0x20, Free()).ok());
+}
+
+TEST_F(FenceTest, AHistoryBegunAgainForgetsTheGenerationsOfTheOneBefore) {
+  std::string history = "h-before";
+  std::mutex mu;
+  auto history_of = [&] {
+    std::lock_guard lock(mu);
+    return history;
+  };
+  {
+    Fence fence(dir_ / "coordinator-generation", [this] { return elected_.load(); }, history_of);
+    ASSERT_TRUE(fence.Open().ok());
+    ASSERT_TRUE(fence.Admit(0x300000010, Free()).ok());
+  }
+  // A restarted agent still knows the generation, and in which history it was admitted.
+  Fence fence(dir_ / "coordinator-generation", [this] { return elected_.load(); }, history_of);
+  ASSERT_TRUE(fence.Open().ok());
+  EXPECT_EQ(fence.Admit(0x100000004, Free()).code(), StatusCode::kFailedPrecondition);
+  {
+    std::lock_guard lock(mu);
+    history = "h-after";  // every server's data lost: zxids begin again
+  }
+  elected_ = 0x100000004;
+  EXPECT_TRUE(fence.Admit(0x100000004, Free()).ok());
+  EXPECT_EQ(fence.newest(), 0x100000004u);
+  EXPECT_EQ(fence.Admit(0x100000002, Free()).code(), StatusCode::kFailedPrecondition)
+      << "the new history's own generations still fence";
 }
 
 TEST_F(FenceTest, ARestartedAgentStillRefusesWhatItRefusedBefore) {

@@ -112,6 +112,7 @@ LocalAgentOptions LocalOptions(const AgentConfig& c, const std::string& token,
   };
   options.encryption = c.encryption;
   options.repository = repository;
+  options.history = [election] { return election->history(); };
   return options;
 }
 
@@ -275,7 +276,12 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
                                                           .client = client_.get(),
                                                           .election = election_.get(),
                                                           .self = self_.get(),
-                                                          .catalog = catalog_.get()});
+                                                          .catalog = catalog_.get(),
+                                                          .more_metrics = [this] {
+                                                            return archive_duty_->Metrics(
+                                                                catalog_->Local(),
+                                                                election_->IsCoordinator());
+                                                          }});
   audit_ = std::make_unique<AuditService>(AuditServiceOptions{.cluster_secret = token},
                                           audit_log_.get(), peers_.get(), client_.get());
   Services services;

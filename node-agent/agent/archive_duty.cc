@@ -1,6 +1,7 @@
 #include "node-agent/agent/archive_duty.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include "api/paths.h"
 #include "api/status_http.h"
@@ -238,38 +239,108 @@ void ArchiveDuty::Tick(const std::vector<proto::Backup>& catalog) {
   BaseOnBreak(catalog);
 }
 
+std::string BaseNeeded(const std::vector<proto::Backup>& catalog,
+                       const std::vector<archiving::Segment>& segments, Zxid ensemble_zxid) {
+  const std::vector<archiving::Base> bases = BasesOf(catalog);
+  if (bases.empty()) return "";  // no chain yet: the first base is the operator's
+  // An ensemble behind its own archive lost its data (or is being restored): a base now would
+  // hold the loss. Restoring is the operator's call.
+  Zxid archive_end = 0;
+  for (const auto& segment : segments) archive_end = std::max(archive_end, segment.info.last_zxid);
+  if (ensemble_zxid == 0 || ensemble_zxid < archive_end) return "";
+  // A cluster restore begins a new history, which no base before it can start.
+  std::string newest_base_time;
+  for (const auto& backup : catalog) {
+    if (backup.status() == proto::STATUS_BACKING_UP) return "";  // a base may be on its way
+    if (backup.status() == proto::STATUS_READY && backup.component_status().count("zookeeper")) {
+      newest_base_time = std::max(newest_base_time, backup.timestamp());
+    }
+  }
+  for (const auto& backup : catalog) {
+    for (const auto& restore : backup.restores()) {
+      const bool ensemble = restore.path().empty() && restore.component_status().count("zookeeper");
+      if (ensemble && restore.status() == proto::STATUS_READY &&
+          restore.finished_at() > newest_base_time) {
+        return "restore " + restore.id() + " began a new history";
+      }
+    }
+  }
+  Zxid reached = 0;
+  for (const auto& base : bases) {
+    reached = std::max(reached, EndOf(base, archiving::ContinuationOf(base, segments)));
+  }
+  if (reached >= archive_end) return "";
+  return "the newest chain ends at " + FormatZxid(reached) + ", the archive at " +
+         FormatZxid(archive_end);
+}
+
 void ArchiveDuty::BaseOnBreak(const std::vector<proto::Backup>& catalog) {
   {
     std::lock_guard lock(mu_);
     if (clock_.Now() < next_base_) return;
   }
-  const std::vector<archiving::Base> bases = BasesOf(catalog);
-  const std::vector<archiving::Segment> segments = SegmentsOf(store_->List());
-  if (bases.empty() || segments.empty()) return;  // no chain yet: the first base is the operator's
-  Zxid archive_end = 0;
-  for (const auto& segment : segments) archive_end = std::max(archive_end, segment.info.last_zxid);
-  Zxid reached = 0;
-  for (const auto& base : bases) {
-    reached = std::max(reached, EndOf(base, archiving::ContinuationOf(base, segments)));
+  Zxid ensemble_zxid = 0;
+  for (const auto& master : masters_->View().masters) {
+    if (coordinator::ServingVoter(master)) {
+      ensemble_zxid = std::max(ensemble_zxid, ParseHexZxid(master.zk().zxid()).value_or(0));
+    }
   }
-  if (reached >= archive_end) return;
-  for (const auto& backup : catalog) {
-    if (backup.status() == proto::STATUS_BACKING_UP) return;  // a base may be on its way
-  }
-  {
-    std::lock_guard lock(mu_);
-    next_base_ = clock_.Now() + kBaseRetry;
-  }
+  const std::string why = BaseNeeded(catalog, SegmentsOf(store_->List()), ensemble_zxid);
+  if (why.empty()) return;
   proto::CreateBackupRequest request;
   request.set_label("archive-base");
   request.set_mode("online");
   request.add_components("zookeeper");
   Result<proto::Backup> started = backups_->StartBackup(request);
+  {
+    std::lock_guard lock(mu_);
+    // Busy (another operation holds the lock): soon again; started: once it had time to end.
+    next_base_ = clock_.Now() + (started.ok() ? kBaseRetry : kBaseBusyRetry);
+  }
   log::Warn("archive chain broken: taking a base backup",
             {{"master", self_},
-             {"chain_end", FormatZxid(reached)},
-             {"archive_end", FormatZxid(archive_end)},
+             {"why", why},
              {"backup", started.ok() ? started->id() : started.status().message()}});
+}
+
+std::string ArchiveDuty::Metrics(const std::vector<proto::Backup>& catalog,
+                                 bool coordinating) const {
+  proto::ArchiveStatus status;
+  DescribeChains(BasesOf(catalog), SegmentsOf(store_->List()), &status);
+  std::optional<double> lag;
+  if (const proto::ArchiveReport own = local_->Report(); own.active() && own.caught_up_ms() > 0) {
+    lag = own.lag_seconds();
+  } else if (coordinating) {
+    std::lock_guard lock(mu_);
+    if (reported_at_ != Clock::TimePoint{} && clock_.Now() - reported_at_ < settings_.lease &&
+        report_.caught_up_ms() > 0) {
+      lag = static_cast<double>(MillisOf(clock_.WallNow()) - report_.caught_up_ms()) / 1000.0;
+    }
+  }
+  std::ostringstream out;
+  out.precision(15);
+  auto family = [&](const char* name, const char* type, const char* help, double value) {
+    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
+        << name << " " << value << "\n";
+  };
+  family("lockstep_archive_enabled", "gauge", "1 when continuous archiving is on",
+         settings_.enabled ? 1 : 0);
+  family("lockstep_archive_last_zxid", "gauge",
+         "the newest transaction archived on this master (as a number)",
+         static_cast<double>(ParseHexZxid(status.last_zxid()).value_or(0)));
+  family("lockstep_archive_chain_breaks_total", "counter",
+         "holes in the archive this master holds: transactions the archive lost",
+         static_cast<double>(status.breaks_size()));
+  family("lockstep_archive_segments", "gauge", "segments this master holds",
+         static_cast<double>(status.segments()));
+  family("lockstep_archive_bytes", "gauge", "bytes of segments this master holds",
+         static_cast<double>(status.bytes()));
+  if (lag) {
+    family("lockstep_archive_lag_seconds", "gauge",
+           "how long ago everything committed was last archived: what a disaster now would lose",
+           *lag);
+  }
+  return out.str();
 }
 
 proto::ArchiveStatus ArchiveDuty::Status(const std::vector<proto::Backup>& catalog) const {

@@ -38,6 +38,12 @@ struct ArchiveSettings {
 std::vector<archiving::Base> BasesOf(const std::vector<proto::Backup>& catalog);
 // The stored segments the chain logic can use (records that do not parse are skipped).
 std::vector<archiving::Segment> SegmentsOf(const std::vector<proto::ArchiveSegment>& records);
+// Why the coordinator must take a base backup now ("" when it need not): a cluster restore
+// newer than every base, or a break that leaves the newest chain short of the archive's end.
+// Never while the ensemble (its newest serving zxid) is behind its own archive, nor while a
+// backup runs.
+std::string BaseNeeded(const std::vector<proto::Backup>& catalog,
+                       const std::vector<archiving::Segment>& segments, Zxid ensemble_zxid);
 // `archive status`'s chains, window and breaks, from the bases and segments.
 void DescribeChains(const std::vector<archiving::Base>& bases,
                     const std::vector<archiving::Segment>& segments, proto::ArchiveStatus* status);
@@ -54,10 +60,14 @@ class ArchiveDuty {
   void Tick(const std::vector<proto::Backup>& catalog);
   // What `GET /v1/archive/status` answers on the coordinator.
   proto::ArchiveStatus Status(const std::vector<proto::Backup>& catalog) const;
+  // The archive's part of /metrics on this master: what its store holds, and the lag where it
+  // is known (on the archiver's master, and on the coordinator's).
+  std::string Metrics(const std::vector<proto::Backup>& catalog, bool coordinating) const;
   const ArchiveSettings& settings() const { return settings_; }
 
-  // A base is asked again after a failed or refused one no sooner than this.
-  static constexpr std::chrono::seconds kBaseRetry{30};
+  // A base is asked again no sooner than this after one started, or after one refused.
+  static constexpr std::chrono::seconds kBaseRetry{5};
+  static constexpr std::chrono::seconds kBaseBusyRetry{2};
 
  private:
   // The agent to hold the job: the current one while its server serves as a follower, else

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <sstream>
 
 #include "common/file.h"
 #include "common/log.h"
@@ -10,14 +11,19 @@
 
 namespace lockstep::agent {
 
-Fence::Fence(std::string state_file, std::function<uint64_t()> elected)
-    : state_file_(std::move(state_file)), elected_(std::move(elected)) {}
+Fence::Fence(std::string state_file, std::function<uint64_t()> elected,
+             std::function<std::string()> history)
+    : state_file_(std::move(state_file)),
+      elected_(std::move(elected)),
+      history_of_(std::move(history)) {}
 
 Status Fence::Open() {
   if (::access(state_file_.c_str(), F_OK) != 0) return Status::Ok();  // a fresh master
-  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(state_file_, 64));
-  std::string value = text;
-  value.erase(value.find_last_not_of(" \t\n") + 1);
+  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(state_file_, 256));
+  // "GENERATION [HISTORY]": files of earlier versions hold the generation alone.
+  std::istringstream fields(text);
+  std::string value, history;
+  fields >> value >> history;
   std::optional<Zxid> stored = ParseHexZxid(value);
   if (!stored) {
     return InvalidArgument(state_file_ + " holds '" + value +
@@ -25,7 +31,28 @@ Status Fence::Open() {
   }
   std::lock_guard lock(mu_);
   newest_ = static_cast<uint64_t>(*stored);
+  history_ = history;
   return Status::Ok();
+}
+
+Status Fence::Persist() const {
+  return WriteFileAtomically(
+      state_file_, FormatZxid(static_cast<Zxid>(newest_)) + (history_.empty() ? "" : " " + history_),
+      kPrivateFile);
+}
+
+Status Fence::FollowHistory(const std::string& history) {
+  if (history.empty() || history == history_) return Status::Ok();
+  if (!history_.empty()) {
+    log::Warn("the ensemble's history began again: forgetting the coordinator generations of "
+              "the one before",
+              {{"forgotten", FormatZxid(static_cast<Zxid>(newest_))},
+               {"history_was", history_},
+               {"history", history}});
+    newest_ = 0;
+  }
+  history_ = history;
+  return Persist();
 }
 
 Status Fence::Admit(uint64_t generation, const proto::LockState& held) {
@@ -35,7 +62,9 @@ Status Fence::Admit(uint64_t generation, const proto::LockState& held) {
         "older version? Upgrade every master to the same version");
   }
   const uint64_t elected = elected_ ? elected_() : 0;
+  const std::string history = history_of_ ? history_of_() : "";
   std::lock_guard lock(mu_);
+  RETURN_IF_ERROR(FollowHistory(history));
   const uint64_t newest = std::max(newest_, elected);
   if (generation < newest && held.held() && held.generation() == generation) {
     return Status::Ok();  // its own operation, under its lease
@@ -51,8 +80,12 @@ Status Fence::Admit(uint64_t generation, const proto::LockState& held) {
   }
   if (generation > newest_) {
     // Remembered before admitting: a restarted agent must not take an older one back.
-    RETURN_IF_ERROR(WriteFileAtomically(state_file_, FormatZxid(static_cast<Zxid>(generation)), kPrivateFile));
+    const uint64_t before = newest_;
     newest_ = generation;
+    if (Status kept = Persist(); !kept.ok()) {
+      newest_ = before;
+      return kept;
+    }
   }
   return Status::Ok();
 }

@@ -19,7 +19,9 @@ namespace lockstep::agent {
 class Fence {
  public:
   // `elected()`: the generation this agent's election view names now (0 when unknown).
-  Fence(std::string state_file, std::function<uint64_t()> elected);
+  // `history()`: the ensemble's history marker as the election last read it ("" when unknown).
+  Fence(std::string state_file, std::function<uint64_t()> elected,
+        std::function<std::string()> history = nullptr);
   // Reads the newest generation admitted before a restart; a missing file is a fresh master.
   Status Open();
 
@@ -29,14 +31,25 @@ class Fence {
   // itself, yet must finish what it began), while a coordinator whose lease lapsed can't take
   // the lock again. FailedPrecondition naming both generations when it is older; InvalidArgument
   // for a call that carries none.
+  //
+  // Generations are zxids, which begin again at 0x100000000 when every server's data is lost:
+  // the generations remembered from the history before would then fence every coordinator for
+  // good. The election's history marker tells the two histories apart; a new one makes this
+  // master forget the generations of the old.
   Status Admit(uint64_t generation, const proto::LockState& held);
   uint64_t newest() const;
 
  private:
+  // Forgets the generations of a history other than `history` (mu_ held).
+  Status FollowHistory(const std::string& history);
+  Status Persist() const;  // mu_ held
+
   const std::string state_file_;
   const std::function<uint64_t()> elected_;
+  const std::function<std::string()> history_of_;
   mutable std::mutex mu_;
   uint64_t newest_ = 0;  // the newest generation admitted
+  std::string history_;  // the history newest_ belongs to ("" when unknown)
 };
 
 }  // namespace lockstep::agent

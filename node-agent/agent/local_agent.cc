@@ -8,7 +8,8 @@ namespace lockstep::agent {
 LocalAgent::LocalAgent(LocalAgentOptions options, LocalNode* node, const http::Client* client)
     : options_(std::move(options)),
       node_(node),
-      fence_(options_.store_dir + "/coordinator-generation", options_.elected_generation),
+      fence_(options_.store_dir + "/coordinator-generation", options_.elected_generation,
+             options_.history),
       records_(options_.store_dir + "/catalog", [](const proto::Backup& b) { return b.id(); }),
       schedules_(options_.store_dir + "/schedules",
                  [](const proto::Schedule& s) { return s.name(); }),

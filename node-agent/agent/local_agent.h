@@ -31,6 +31,8 @@ struct LocalAgentOptions {
   datadir::CompactOptions compact;  // java, classpath and threshold; dirs and zxid come per restore
   // The coordinator generation this master's election view names now (0 when unknown).
   std::function<uint64_t()> elected_generation;
+  // The ensemble's history marker as the election last read it (coordinator::Election::history).
+  std::function<std::string()> history;
   EncryptionConfig encryption;
   const Repository* repository = nullptr;  // with [repository]: replicas can come from it too
 };

@@ -1,5 +1,6 @@
 #include "node-agent/agent/point_in_time.h"
 
+#include <algorithm>
 #include <map>
 
 #include "api/names.h"
@@ -116,6 +117,14 @@ Result<PointInTimeChoice> ChoosePointInTime(const proto::RestoreRequest& request
       TimeOf(plan.segments.empty() ? plan.base.time_ms
                                    : TimeOfZxid(store, plan.segments.back(), plan.target_zxid));
   choice.pit.beyond_archive = plan.beyond_archive;
+  Zxid archive_end = 0;
+  for (const auto& segment : segments) archive_end = std::max(archive_end, segment.info.last_zxid);
+  if (archive_end > plan.target_zxid && (target.latest || plan.beyond_archive)) {
+    choice.pit.unreachable = "the archive also holds transactions up to " +
+                             FormatZxid(archive_end) +
+                             " that no base backup reaches (after a break): they cannot be "
+                             "restored";
+  }
   return choice;
 }
 

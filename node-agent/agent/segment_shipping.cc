@@ -54,6 +54,11 @@ void PeerShipper::CatchUp(uint64_t generation) {
   }
 }
 
+void PeerShipper::Recheck() {
+  std::lock_guard lock(mu_);
+  for (const PeerConfig& peer : peers_) behind_[peer.name] = clock_.Now();
+}
+
 PeerShipper::Standing PeerShipper::StandingOf(const std::string& peer) {
   std::lock_guard lock(mu_);
   auto behind = behind_.find(peer);

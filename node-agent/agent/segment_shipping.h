@@ -28,6 +28,7 @@ class PeerShipper : public archiving::SegmentShipper {
   std::vector<std::string> Ship(const proto::ArchiveSegment& record, const std::string& path,
                                 uint64_t generation) override;
   void CatchUp(uint64_t generation) override;
+  void Recheck() override;
 
   static constexpr std::chrono::seconds kCatchUpEvery{10};
   static constexpr size_t kCatchUpBatch = 64;  // segments sent to a lagging peer per catch-up

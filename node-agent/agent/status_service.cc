@@ -36,7 +36,8 @@ http::Reply StatusService::Healthz(const http::Request&, const PathParams&) cons
 http::Reply StatusService::Metrics(const http::Request&, const PathParams&) const {
   return {200,
           RenderMetrics(ClusterStatus(), context_.node->options().name, context_.node->controller(),
-                        server_, context_.catalog->Local()),
+                        server_, context_.catalog->Local()) +
+              (context_.more_metrics ? context_.more_metrics() : ""),
           "text/plain; version=0.0.4"};
 }
 

@@ -5,6 +5,8 @@
 // Thread-safe: it reads snapshots from parts that lock for themselves.
 #pragma once
 
+#include <functional>
+
 #include <string>
 
 #include "common/http/client.h"
@@ -29,6 +31,8 @@ struct StatusContext {
   coordinator::Election* election = nullptr;
   const LocalAgent* self = nullptr;  // the operation lock's holder
   const Catalog* catalog = nullptr;  // this master's records, for /metrics
+  // More /metrics families (the archive's), appended as they come.
+  std::function<std::string()> more_metrics;
 };
 
 class StatusService {

@@ -63,6 +63,7 @@ proto::ArchiveReport Archiver::Assign(const proto::ArchiveAssignment& assignment
     report_.set_segments(0);
     report_.set_bytes(0);
     fresh_ = true;
+    shipper_->Recheck();
     log::Info("archiver assigned", {{"master", options_.master},
                                     {"coordinator", assignment.coordinator()},
                                     {"after", cursor_ ? FormatZxid(*cursor_) : "(server's now)"}});

@@ -42,6 +42,9 @@ class SegmentShipper {
                                         const std::string& path, uint64_t generation) = 0;
   // Sends the masters that missed segments what they lack (every pass; paced by the shipper).
   virtual void CatchUp(uint64_t generation) = 0;
+  // A new job: what the archiver before shipped, and to whom, is unknown; every master's
+  // holdings are compared at the next CatchUp.
+  virtual void Recheck() = 0;
 };
 
 struct ServerPosition {

@@ -12,47 +12,18 @@
 #include "node-agent/archiving/chain.h"
 #include "node-agent/archiving/log_tail.h"
 #include "node-agent/zkfmt/byte_source.h"
+#include "tests/archive_logs.h"
 #include "tests/zk_files.h"
 
 namespace lockstep::archiving {
 namespace {
 
+using testing::kT0;
+using testing::LogOf;
 using testing::TempDir;
 using testing::TxnLogBuilder;
 using testing::WriteFile;
-
-constexpr int64_t kT0 = 1790000000000;  // ms: the first transaction's time
-
-// A log of `count` creates from zxid `first`, one second apart from kT0 + (first - 0x100) s.
-TxnLogBuilder LogOf(Zxid first, int count) {
-  TxnLogBuilder log;
-  for (int i = 0; i < count; ++i) {
-    const Zxid zxid = first + i;
-    log.Record(zxid, 1, TxnLogBuilder::CreateBody("/n" + std::to_string(zxid), false, "v"), 1,
-               kT0 + (zxid & 0xffff) * 1000);
-  }
-  return log;
-}
-
-// Writes every record of `log_bytes` into a new segment at `path`.
-SegmentInfo WriteSegment(const std::string& log_path, const std::string& log_bytes,
-                         const std::string& path) {
-  WriteFile(log_path, log_bytes);
-  auto writer = SegmentWriter::Create(path);
-  EXPECT_TRUE(writer.ok()) << writer.status().ToString();
-  auto source = zkfmt::FileSource::Open(log_path);
-  EXPECT_TRUE(source.ok());
-  zkfmt::TxnVisitor append = [&](const zkfmt::TxnRecord& record) {
-    Status appended = (*writer)->Append(record);
-    EXPECT_TRUE(appended.ok()) << appended.ToString();
-  };
-  zkfmt::TxnLogReadOptions options;
-  options.visitor = &append;
-  EXPECT_TRUE(zkfmt::ReadTxnLog(source->get(), "log", options).ok());
-  Result<SegmentInfo> info = (*writer)->Finish();
-  EXPECT_TRUE(info.ok()) << info.status().ToString();
-  return info.ok() ? *info : SegmentInfo();
-}
+using testing::WriteSegment;
 
 std::string Slurp(const std::string& path) {
   auto text = ReadSmallFile(path, 64 << 20);

@@ -6,6 +6,8 @@
 #include "node-agent/archiving/archiver.h"
 
 #include <gtest/gtest.h>
+
+#include <atomic>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -219,6 +221,8 @@ class RecordingShipper : public SegmentShipper {
     return {};
   }
   void CatchUp(uint64_t) override {}
+  void Recheck() override { ++rechecks_; }
+  int rechecks() const { return rechecks_; }
 
   std::vector<Shipment> shipments() const {
     std::lock_guard lock(mu_);
@@ -228,6 +232,7 @@ class RecordingShipper : public SegmentShipper {
  private:
   mutable std::mutex mu_;
   std::vector<Shipment> shipments_;
+  std::atomic<int> rechecks_{0};
 };
 
 // One master: its server's log directory and `srvr` (fakes), its store, an archiver on a fake
@@ -383,6 +388,20 @@ TEST_F(ArchiverTest, OnceTheLeaseLapsesAPassShipsNothing) {
   EXPECT_FALSE(archiver_->Report().active());
   archiver_->PassForTest();
   EXPECT_EQ(Archived(), Zxids(0x100, 0x105));
+}
+
+TEST_F(ArchiverTest, ANewJobComparesEveryMastersHoldingsARenewalDoesNot) {
+  Log(0x100, 16);
+  ServeAt(0x105);
+  StartArchiver();
+  EXPECT_EQ(shipper_.rechecks(), 1) << "what the archiver before shipped, and where, is unknown";
+  proto::ArchiveAssignment renewal;
+  renewal.set_lease_ms(static_cast<uint32_t>(std::chrono::milliseconds(kLease).count()));
+  renewal.set_interval_ms(static_cast<uint32_t>(std::chrono::milliseconds(kInterval).count()));
+  archiver_->Assign(renewal, kGeneration);
+  EXPECT_EQ(shipper_.rechecks(), 1);
+  archiver_->Assign(renewal, kGeneration + 1);  // a new coordinator: a new job
+  EXPECT_EQ(shipper_.rechecks(), 2);
 }
 
 TEST_F(ArchiverTest, AReleasedArchiverShipsNothing) {

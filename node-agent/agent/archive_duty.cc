@@ -159,46 +159,43 @@ Result<proto::ArchiveReport> ArchiveDuty::Assign(const Member& member, uint64_t 
   assignment.set_lease_ms(static_cast<uint32_t>(settings_.lease.count()));
   assignment.set_interval_ms(static_cast<uint32_t>(settings_.interval.count()));
   if (member.name == self_) return local_->Assign(assignment, generation);
-  ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(member.url));
-  http::CallOptions call{.method = "POST",
-                         .target = std::string(paths::kArchiver) + "?" +
-                                   coordinator::kGenerationParam + "=" +
-                                   FormatZxid(static_cast<Zxid>(generation)),
-                         .body = proto::ToCompactJson(assignment),
-                         .token = token_,
-                         .timeout = std::chrono::milliseconds(3000)};
-  ASSIGN_OR_RETURN(http::Reply reply, client_->Call(url, call));
-  if (reply.status != 200) return api::StatusFromReply(reply, member.name + " archiver");
-  proto::ArchiveReport report;
-  RETURN_IF_ERROR(proto::FromJson(reply.body, &report, true));
-  return report;
+  return CallArchiver(member, "POST", paths::kArchiver, generation,
+                      proto::ToCompactJson(assignment));
 }
 
 Result<proto::ArchiveReport> ArchiveDuty::AskReport(const Member& member) const {
   if (member.name == self_) return local_->Report();
-  ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(member.url));
-  http::CallOptions call{.target = paths::kArchiver,
-                         .token = token_,
-                         .timeout = std::chrono::milliseconds(2000)};
-  ASSIGN_OR_RETURN(http::Reply reply, client_->Call(url, call));
-  if (reply.status != 200) return api::StatusFromReply(reply, member.name + " archiver");
-  proto::ArchiveReport report;
-  RETURN_IF_ERROR(proto::FromJson(reply.body, &report, true));
-  return report;
+  return CallArchiver(member, "GET", paths::kArchiver, 0, "");
 }
 
 void ArchiveDuty::Release(const Member& member, uint64_t generation) {
   log::Info("archiver moves", {{"from", member.name}});
   if (member.name == self_) return local_->Release();
-  Result<http::Url> url = http::ParseUrl(member.url);
-  if (!url.ok()) return;
-  http::CallOptions call{.method = "POST",
-                         .target = std::string(paths::kArchiverRelease) + "?" +
-                                   coordinator::kGenerationParam + "=" +
-                                   FormatZxid(static_cast<Zxid>(generation)),
+  // Best effort: an archiver not told stops when its lease ends.
+  (void)CallArchiver(member, "POST", paths::kArchiverRelease, generation, "");
+}
+
+Result<proto::ArchiveReport> ArchiveDuty::CallArchiver(const Member& member,
+                                                       const std::string& method,
+                                                       const std::string& path,
+                                                       uint64_t generation,
+                                                       std::string body) const {
+  ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(member.url));
+  std::string target = path;
+  if (generation != 0) {  // a coordinator's mutating call, fenced on the other side
+    target += std::string("?") + coordinator::kGenerationParam + "=" +
+              FormatZxid(static_cast<Zxid>(generation));
+  }
+  http::CallOptions call{.method = method,
+                         .target = target,
+                         .body = std::move(body),
                          .token = token_,
-                         .timeout = std::chrono::milliseconds(2000)};
-  (void)client_->Call(*url, call);  // best effort: an archiver not told stops when its lease ends
+                         .timeout = kCallTimeout};
+  ASSIGN_OR_RETURN(http::Reply reply, client_->Call(url, call));
+  if (reply.status != 200) return api::StatusFromReply(reply, member.name + " archiver");
+  proto::ArchiveReport report;
+  RETURN_IF_ERROR(proto::FromJson(reply.body, &report, true));
+  return report;
 }
 
 void ArchiveDuty::Tick(const std::vector<proto::Backup>& catalog) {

@@ -77,6 +77,12 @@ class ArchiveDuty {
                                       const std::string& after);
   void Release(const coordinator::Member& member, uint64_t generation);
   Result<proto::ArchiveReport> AskReport(const coordinator::Member& member) const;
+  // One call to another master's archiver route; its report.
+  Result<proto::ArchiveReport> CallArchiver(const coordinator::Member& member,
+                                            const std::string& method, const std::string& path,
+                                            uint64_t generation, std::string body) const;
+  // An archiver that does not answer within this costs the duty tick no more.
+  static constexpr std::chrono::milliseconds kCallTimeout{2000};
   // Takes a base backup when a chain existed and no longer reaches the archive's end.
   void BaseOnBreak(const std::vector<proto::Backup>& catalog);
 

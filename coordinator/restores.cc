@@ -388,8 +388,9 @@ Result<proto::RestorePlan> Restores::DryRun(const std::string& backup_id,
     plan.set_beyond_archive(pit->beyond_archive);
     for (const auto& segment : pit->segments) plan.add_segments(segment.id());
     plan.add_steps("0. stage: the base backup checked, extracted and verified on all " + n +
-                   " masters, its " + std::to_string(pit->segments.size()) +
-                   " archived segments replayed onto it up to " + pit->target_zxid +
+                   " masters, " + std::to_string(pit->segments.size()) +
+                   (pit->segments.size() == 1 ? " archived segment" : " archived segments") +
+                   " replayed onto it up to " + pit->target_zxid +
                    " and verified (done in this dry run, then removed)");
   } else {
     plan.add_steps("0. stage: the archive checked, extracted and verified on all " + n +

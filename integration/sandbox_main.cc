@@ -166,6 +166,9 @@ int main(int argc, char** argv) {
   up->add_option("--zk-port", options.zk_client_port, "ZooKeeper client port on every address");
   up->add_option("--heap-mb", options.heap_mb, "each ZooKeeper JVM's heap (MiB)");
   up->add_flag("--tls", options.tls, "agents serve HTTPS with a self-signed certificate");
+  bool no_archiving = false;
+  up->add_flag("--no-archiving", no_archiving,
+               "agents with [archiving] enabled = false (benchmarks compare against it)");
   up->add_flag("--netns", options.netns,
                "each master in a network namespace of its own (10.77.S.i), so `partition` can "
                "cut masters apart (needs root)");
@@ -182,6 +185,7 @@ int main(int argc, char** argv) {
   if (*up) {
     options.zk_quorum_port = static_cast<uint16_t>(options.zk_client_port + 707);     // 2888
     options.zk_election_port = static_cast<uint16_t>(options.zk_client_port + 1707);  // 3888
+    options.archiving = !no_archiving;
     return Up(options, object_store ? &repository : nullptr);
   }
   if (*down) return Down(options.dir);

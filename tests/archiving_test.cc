@@ -229,6 +229,35 @@ TEST(LogTail, PassesCommittedRecordsAfterTheArchiveAcrossLogFiles) {
   EXPECT_TRUE(TailOf(dir.path(), 0x115, 0x115).zxids.empty());
 }
 
+TEST(LogTail, ReadsOnFromWhereTheLastTailStoppedNotFromTheStartOfTheLog) {
+  TempDir dir;
+  WriteFile(dir / "log.100", LogOf(0x100, 8).Preallocate(512).bytes());
+  auto first = TailLogs(dir.path(), 0x0ff, 0x104, [](const zkfmt::TxnRecord&) {});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(first->position);
+  EXPECT_EQ(first->position->log, "log.100");
+  EXPECT_EQ(first->position->zxid, 0x104);
+  // ZooKeeper appends; and the records already read are damaged, which a read from the start of
+  // the file would refuse: only a tail that reads on from the position passes.
+  std::string bytes = LogOf(0x100, 16).Preallocate(512).bytes();
+  bytes[20] = static_cast<char>(bytes[20] ^ 0xff);
+  WriteFile(dir / "log.100", bytes);
+  std::vector<Zxid> passed;
+  auto next = TailLogs(dir.path(), 0x104, 0x10f,
+                       [&](const zkfmt::TxnRecord& record) { passed.push_back(record.zxid); },
+                       first->position);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(passed.size(), 11u);
+  EXPECT_EQ(passed.front(), 0x105);
+  EXPECT_EQ(next->position->zxid, 0x10f);
+  EXPECT_FALSE(TailLogs(dir.path(), 0x104, 0x10f, [](const zkfmt::TxnRecord&) {}).ok())
+      << "from the start, the damaged record is read";
+  // A position for another zxid is not used.
+  auto elsewhere = TailLogs(dir.path(), 0x103, 0x10f, [](const zkfmt::TxnRecord&) {},
+                            first->position);
+  EXPECT_FALSE(elsewhere.ok());
+}
+
 TEST(LogTail, ATornLastRecordIsWhereTheLogEndsForNow) {
   TempDir dir;
   TxnLogBuilder log = LogOf(0x100, 8);

@@ -121,11 +121,13 @@ void Archiver::Loop() {
 void Archiver::Pass() {
   uint64_t generation = 0;
   std::optional<Zxid> cursor;
+  std::optional<TailPosition> read_to;
   {
     std::lock_guard lock(mu_);
     if (!Active(clock_.Now())) return;
     generation = generation_;
     cursor = cursor_;
+    read_to = read_to_;
   }
   const int64_t asked_ms = MillisOf(clock_.WallNow());
   Result<ServerPosition> position = options_.position();
@@ -147,14 +149,15 @@ void Archiver::Pass() {
     report_.set_error(oldest.status().message());
     return;
   }
-  Shipped shipped = TailAndShip(after, position->zxid, generation);
+  Shipped shipped = TailAndShip(after, position->zxid, generation, read_to);
   shipper_->CatchUp(generation);
   std::lock_guard lock(mu_);
   if (generation != generation_) return;  // reassigned meanwhile: the new job's cursor stands
   Record(shipped, position->zxid, asked_ms);
 }
 
-Archiver::Shipped Archiver::TailAndShip(Zxid after, Zxid upto, uint64_t generation) {
+Archiver::Shipped Archiver::TailAndShip(Zxid after, Zxid upto, uint64_t generation,
+                                        const std::optional<TailPosition>& read_to) {
   Shipped shipped;
   shipped.end = after;
   std::unique_ptr<SegmentWriter> writer;
@@ -196,7 +199,7 @@ Archiver::Shipped Archiver::TailAndShip(Zxid after, Zxid upto, uint64_t generati
       shipped.status = finish();
     }
   };
-  Result<TailResult> tail = TailLogs(options_.log_dir, after, upto, visit);
+  Result<TailResult> tail = TailLogs(options_.log_dir, after, upto, visit, read_to);
   if (shipped.status.ok()) shipped.status = finish();
   if (!tail.ok() && shipped.status.ok()) shipped.status = tail.status();
   if (tail.ok()) shipped.tail = *tail;
@@ -214,6 +217,9 @@ void Archiver::Record(const Shipped& shipped, Zxid upto, int64_t asked_ms) {
     for (const auto& master : shipped.unshipped) report_.add_unshipped(master);
   }
   cursor_ = shipped.end;
+  // Where the logs were read to: the next pass reads on from there when it starts at its zxid
+  // (not after a failed pass, which kept less than it read).
+  read_to_ = shipped.tail.position;
   if (shipped.tail.gap && shipped.tail.resumes_at) {
     // What followed the archive's end is in no log here: the chain breaks, and the archive goes
     // on from where the logs resume (the coordinator takes a base backup to start a new chain).

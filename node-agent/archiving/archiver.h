@@ -27,6 +27,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "common/zxid.h"
+#include "node-agent/archiving/log_tail.h"
 #include "node-agent/archiving/segment_store.h"
 #include "proto/archive.pb.h"
 
@@ -81,7 +82,8 @@ class Archiver {
   bool Active(Clock::TimePoint now) const;  // mu_ held
   void Pass();
   // Tails the logs after `after` up to `upto` into segments, each kept and shipped.
-  Shipped TailAndShip(Zxid after, Zxid upto, uint64_t generation);
+  Shipped TailAndShip(Zxid after, Zxid upto, uint64_t generation,
+                      const std::optional<TailPosition>& read_to);
   void Record(const Shipped& shipped, Zxid upto, int64_t asked_ms);  // into report_, mu_ held
 
   const ArchiverOptions options_;
@@ -99,6 +101,7 @@ class Archiver {
   // which starts with the oldest transaction its server's logs hold.
   std::optional<Zxid> cursor_;
   bool fresh_ = false;  // a new job: its first pass runs at once
+  std::optional<TailPosition> read_to_;  // where the last pass stopped reading the logs
   proto::ArchiveReport report_;
   uint64_t scratch_serial_ = 0;
   // Recent passes: when each asked its server, and how far the server had processed then. Once

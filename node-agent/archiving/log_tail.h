@@ -15,6 +15,14 @@
 
 namespace lockstep::archiving {
 
+// Where the last tail stopped reading, so the next one reads on from there instead of from the
+// start of a log file that may be 64 MiB long.
+struct TailPosition {
+  std::string log;      // the log file's name ("log.1a00000001")
+  uint64_t offset = 0;  // where the record after `zxid` starts in it
+  Zxid zxid = 0;        // the last record read there
+};
+
 struct TailResult {
   uint64_t records = 0;
   std::optional<Zxid> last;  // the last record passed
@@ -22,10 +30,14 @@ struct TailResult {
   // its log jumps): the chain breaks here, and a new base must start the next one.
   bool gap = false;
   std::optional<Zxid> resumes_at;  // with `gap`: the first zxid the logs do hold after `after`
+  std::optional<TailPosition> position;  // right after the last record passed
 };
 
 // Corruption when a record in the range fails its checksum (the server's own log is damaged).
+// `resume`: where the previous tail stopped; used when it stopped right after `after` and its
+// log is still there.
 Result<TailResult> TailLogs(const std::string& log_dir, Zxid after, Zxid upto,
-                            const zkfmt::TxnVisitor& visit);
+                            const zkfmt::TxnVisitor& visit,
+                            const std::optional<TailPosition>& resume = std::nullopt);
 
 }  // namespace lockstep::archiving

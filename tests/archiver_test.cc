@@ -629,3 +629,72 @@ TEST(SegmentsOf, SkipsRecordsThatDoNotParseAndSortsByZxid) {
 
 }  // namespace
 }  // namespace lockstep::agent
+
+namespace lockstep::agent {
+namespace {
+
+using archiving::SegmentInfo;
+using archiving::SegmentRecord;
+using archiving::SegmentStore;
+using testing::LogOf;
+using testing::ReadFile;
+using testing::TempDir;
+using testing::WriteSegment;
+
+// Retention: three stored segments, 0x100-0x107, 0x108-0x10f, 0x110-0x117.
+class PruneSegmentsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(store_.Open().ok());
+    Zxid follows = 0xff;
+    for (Zxid first : {Zxid{0x100}, Zxid{0x108}, Zxid{0x110}}) {
+      auto part = LogOf(first, 8);
+      const std::string made = dir_ / ("made-" + std::to_string(first));
+      const SegmentInfo info = WriteSegment(dir_ / ("log." + std::to_string(first)), part.bytes(), made);
+      const proto::ArchiveSegment record = SegmentRecord(info, "m1", follows);
+      ASSERT_TRUE(store_.Receive(record, ReadFile(made)).ok());
+      follows = info.last_zxid;
+    }
+  }
+  std::vector<std::string> Held() const {
+    std::vector<std::string> ids;
+    for (const auto& record : store_.List()) ids.push_back(record.id());
+    return ids;
+  }
+  static proto::Backup Base(const std::string& id, const std::string& zxid) {
+    proto::Backup backup;
+    backup.set_id(id);
+    backup.set_status(proto::STATUS_READY);
+    backup.set_timestamp("2026-12-01T10:00:00Z");
+    (*backup.mutable_component_status())["zookeeper"].set_last_zxid(zxid);
+    return backup;
+  }
+
+  TempDir dir_;
+  SegmentStore store_{dir_ / "archive"};
+};
+
+TEST_F(PruneSegmentsTest, SegmentsNoKeptBaseNeedsGoTheRestStay) {
+  // The oldest base at 0x10a: the first segment is wholly behind it; the second holds 0x10b on.
+  const std::vector<std::string> removed =
+      PruneSegments({Base("newer", "0x115"), Base("oldest", "0x10a")}, store_);
+  EXPECT_EQ(removed, (std::vector<std::string>{archiving::SegmentId(0x100, 0x107)}));
+  EXPECT_EQ(Held(), (std::vector<std::string>{archiving::SegmentId(0x108, 0x10f),
+                                              archiving::SegmentId(0x110, 0x117)}));
+  EXPECT_FALSE(std::filesystem::exists(store_.PathOf(archiving::SegmentId(0x100, 0x107))));
+}
+
+TEST_F(PruneSegmentsTest, WithoutABaseNothingIsRemoved) {
+  proto::Backup failed = Base("failed", "0x120");
+  failed.set_status(proto::STATUS_ERROR);
+  EXPECT_TRUE(PruneSegments({failed}, store_).empty());
+  EXPECT_EQ(Held().size(), 3u);
+}
+
+TEST_F(PruneSegmentsTest, ABaseAtASegmentsLastZxidReleasesIt) {
+  EXPECT_EQ(PruneSegments({Base("at", "0x10f")}, store_).size(), 2u);
+  EXPECT_EQ(Held(), (std::vector<std::string>{archiving::SegmentId(0x110, 0x117)}));
+}
+
+}  // namespace
+}  // namespace lockstep::agent

@@ -322,6 +322,7 @@ void Agent::CoordinatorDuties() {
     // Every agent, coordinator or not: a restore takes ZooKeeper (and so the election) down.
     restores_->SettleOrphans();
     if (bucket_catalog_) bucket_catalog_->Tick();  // before any duty reads the catalog
+    PruneSegments(catalog_->Local(), self_->segments());  // every master keeps its own archive
     ReturnFreeHeap();  // what the last operations freed goes back to the system
     if (election_->IsCoordinator()) {
       // One merged read of every master's catalog serves both duties.

@@ -64,6 +64,24 @@ std::vector<archiving::Segment> SegmentsOf(const std::vector<proto::ArchiveSegme
   return segments;
 }
 
+std::vector<std::string> PruneSegments(const std::vector<proto::Backup>& catalog,
+                                       archiving::SegmentStore& store) {
+  const std::vector<archiving::Base> bases = BasesOf(catalog);
+  if (bases.empty()) return {};
+  Result<std::vector<std::string>> removed = store.RemoveThrough(bases.front().zxid);
+  if (!removed.ok()) {
+    log::Warn("archive retention failed", {{"error", removed.status().message()}});
+    return {};
+  }
+  if (!removed->empty()) {
+    log::Info("archive retention: segments no kept base needs removed",
+              {{"segments", std::to_string(removed->size())},
+               {"oldest_base", bases.front().id},
+               {"through", FormatZxid(bases.front().zxid)}});
+  }
+  return *removed;
+}
+
 void DescribeChains(const std::vector<archiving::Base>& bases,
                     const std::vector<archiving::Segment>& segments,
                     proto::ArchiveStatus* status) {

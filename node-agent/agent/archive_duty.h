@@ -44,6 +44,11 @@ std::vector<archiving::Segment> SegmentsOf(const std::vector<proto::ArchiveSegme
 // backup runs.
 std::string BaseNeeded(const std::vector<proto::Backup>& catalog,
                        const std::vector<archiving::Segment>& segments, Zxid ensemble_zxid);
+// Retention on one master (every agent, coordinator or not): the segments no kept base needs,
+// those wholly at or before the oldest base's zxid, are removed. Nothing without a base. The ids
+// removed.
+std::vector<std::string> PruneSegments(const std::vector<proto::Backup>& catalog,
+                                       archiving::SegmentStore& store);
 // `archive status`'s chains, window and breaks, from the bases and segments.
 void DescribeChains(const std::vector<archiving::Base>& bases,
                     const std::vector<archiving::Segment>& segments, proto::ArchiveStatus* status);

@@ -157,6 +157,17 @@ std::optional<Zxid> SegmentStore::LastZxid() const {
   return last;
 }
 
+Result<std::vector<std::string>> SegmentStore::RemoveThrough(Zxid zxid) {
+  std::vector<std::string> removed;
+  for (const auto& record : records_.All()) {
+    std::optional<Zxid> last = ParseHexZxid(record.last_zxid());
+    if (!last || *last > zxid) continue;
+    RETURN_IF_ERROR(Remove(record.id()));
+    removed.push_back(record.id());
+  }
+  return removed;
+}
+
 Status SegmentStore::Remove(const std::string& id) {
   RETURN_IF_ERROR(CheckSegmentId(id));
   RETURN_IF_ERROR(records_.Remove(id));  // the record first: a record always names a whole file

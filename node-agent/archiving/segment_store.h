@@ -50,6 +50,9 @@ class SegmentStore {
   // The last zxid archived here, if any.
   std::optional<Zxid> LastZxid() const;
   Status Remove(const std::string& id);
+  // Retention: removes every segment wholly at or before `zxid` (the oldest base kept: no chain
+  // needs them). The ids removed.
+  Result<std::vector<std::string>> RemoveThrough(Zxid zxid);
 
  private:
   const std::string dir_;

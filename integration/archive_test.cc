@@ -354,7 +354,9 @@ TEST_F(Archiving, DeletingTheOldestBaseReleasesTheSegmentsOnlyItNeeded) {
     Result<std::set<Zxid>> archived = ArchivedZxids(i);
     ASSERT_TRUE(archived.ok()) << archived.status().ToString();
     for (Zxid zxid : acknowledged) {
-      if (zxid > newer_zxid) EXPECT_TRUE(archived->count(zxid)) << FormatZxid(zxid);
+      if (zxid > newer_zxid) {
+        EXPECT_TRUE(archived->count(zxid)) << FormatZxid(zxid);
+      }
     }
   }
   Result<proto::ArchiveStatus> after = ArchiveStatus();

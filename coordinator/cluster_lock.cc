@@ -53,6 +53,14 @@ Status ClusterLock::Acquire() {
       const size_t at = message.find("busy: ");
       return Status(StatusCode::kBusy, at == std::string::npos ? message : message.substr(at));
     }
+    if (locked.status().message().find("fenced: ") != std::string::npos) {
+      // A newer coordinator leads, as that master knows: this one is no longer coordinator, and
+      // says so the way a forwarding agent and the CLI take as "ask the new one".
+      return Status(StatusCode::kUnavailable,
+                    std::string(kNotCoordinator) + " (" + member.name + " " +
+                        locked.status().message() + "); nothing was changed: retry, and the "
+                        "request goes to the new coordinator");
+    }
     return locked.status().Prepend("taking the operation lock");
   }
   renewer_ = std::thread([this] { Renew(); });

@@ -343,6 +343,19 @@ TEST(ClusterLock, SkipsUnreachableAgentsUnlessAllAreRequired) {
   EXPECT_FALSE(agents.locks["m1"].Current().held());
 }
 
+TEST(ClusterLock, AFencedCoordinatorSaysItNoLongerCoordinatesAndHoldsNothing) {
+  FakeAgents agents;
+  agents.fence = 7;  // the agents know generation 7 leads
+  std::unique_ptr<AgentClient> stale = agents.AtGeneration(5);
+  ClusterLock lock(*stale, kMembers, Request("stale"), true);
+  Status acquired = lock.Acquire();
+  EXPECT_EQ(acquired.code(), StatusCode::kUnavailable) << acquired.ToString();
+  EXPECT_EQ(acquired.message().rfind(kNotCoordinator, 0), 0u) << acquired.message();
+  for (const auto& member : kMembers) {
+    EXPECT_FALSE(agents.locks[member.name].Current().held()) << member.name;
+  }
+}
+
 // Moves `clock` on by `step` and returns once the lock's renewer, waiting on it, has made its
 // round and waits again.
 void AdvanceOneRenewal(testing::FakeClock& clock, std::chrono::milliseconds step) {

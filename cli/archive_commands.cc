@@ -42,6 +42,8 @@ std::string RenderArchiveStatus(const proto::ArchiveStatus& status) {
       out += "behind:    " + masters + " (not answering; sent what they lack when they do)\n";
     }
   }
+  if (!status.repository().empty()) out += "bucket:    " + status.repository() + "\n";
+  if (!status.adopting().empty()) out += "adopting:  " + status.adopting() + "\n";
   out += "last:      " + Point(status.last_zxid(), status.last_time()) + "\n";
   out += "window:    " + Point(status.earliest_zxid(), status.earliest_time()) + " .. " +
          Point(status.latest_zxid(), status.latest_time()) + "\n";

@@ -1,7 +1,9 @@
 // Continuous archiving on a real 3-master sandbox (issue 14): every acknowledged write reaches
 // every master's archive within seconds; the archiver's agent killed mid-run hands the job to
 // another follower with no transaction missing; logs purged under a stalled archiver break the
-// chain, which the coordinator restarts with a base backup at once.
+// chain, which the coordinator restarts with a base backup at once. The agents copy the archive
+// to a real S3 server too ([repository]): after every master's disk is lost, the bucket alone
+// restores the ensemble to its last seconds.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -17,6 +19,7 @@
 #include "common/zxid.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
+#include "integration/object_store.h"
 #include "integration/scenario_dir.h"
 #include "node-agent/agent/archive_duty.h"
 #include "node-agent/archiving/segment_store.h"
@@ -85,8 +88,18 @@ class Archiving : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     const std::string dir = ScenarioDir("lockstep-archive-test");
+    store_ = new ObjectStore({.work_dir = dir + "/s3"});
+    fs::create_directories(dir + "/s3");
+    Status started = store_->Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+    const std::string credentials = dir + "/s3-credentials";
+    ASSERT_TRUE(store_->WriteCredentialsFile(credentials).ok());
     auto options = MiniClusterOptions::WithFreePorts(dir, 3);
     options.archiving = true;
+    options.extra_agent_toml = "\n[repository]\nendpoint = \"" + store_->endpoint() +
+                               "\"\nbucket = \"" + store_->options().bucket + "\"\nprefix = \"" +
+                               kPrefix + "\"\nregion = \"" + store_->options().region +
+                               "\"\ncredentials_file = \"" + credentials + "\"\npath_style = true\n";
     options.snap_count = 2000;  // logs roll every 1,000-2,000 transactions: purges can bite
     options.lock_lease = 4s;
     cluster_ = new MiniCluster(options);
@@ -100,7 +113,9 @@ class Archiving : public ::testing::Test {
   static void TearDownTestSuite() {
     delete zk_;
     delete cluster_;
+    delete store_;
     cluster_ = nullptr;
+    store_ = nullptr;
   }
   void TearDown() override {
     for (int i = 1; i <= cluster_->masters(); ++i) (void)cluster_->ResumeAgent(i);
@@ -259,10 +274,96 @@ class Archiving : public ::testing::Test {
     zk_ = zk->release();
   }
 
+  // Every zxid the bucket's archive holds, read with our S3 client straight from the bucket
+  // (records and segments, each segment checked against its record).
+  static Result<std::set<Zxid>> BucketZxids(const std::string& scratch_dir) {
+    ASSIGN_OR_RETURN(s3::S3Client client, s3::S3Client::Create(store_->ClientOptions(kPrefix)));
+    ASSIGN_OR_RETURN(std::vector<s3::ObjectSummary> objects,
+                     client.ListAllObjects("archive/records/"));
+    std::set<Zxid> zxids;
+    for (const auto& object : objects) {
+      ASSIGN_OR_RETURN(std::string json, client.GetObject(object.key));
+      proto::ArchiveSegment record;
+      RETURN_IF_ERROR(proto::FromJson(json, &record, true));
+      ASSIGN_OR_RETURN(archiving::Segment segment, archiving::SegmentOf(record));
+      const std::string path = scratch_dir + "/" + record.id() + ".zst";
+      RETURN_IF_ERROR(client.GetObjectToFile("archive/segments/" + record.id() + ".zst", path));
+      RETURN_IF_ERROR(archiving::ReadSegment(
+          path, segment.info, [&](const zkfmt::TxnRecord& txn) { zxids.insert(txn.zxid); }));
+      fs::remove(path);
+    }
+    return zxids;
+  }
+  // Waits until backup `id`'s copy in the bucket is READY.
+  static bool WaitUploaded(const std::string& id, std::chrono::seconds timeout) {
+    return WaitFor(
+        [&] {
+          CliResult shown = RunCli(cluster_->CliArgs({"--json", "backup", "show", id}));
+          proto::Backup record;
+          return shown.exit_code == 0 && proto::FromJson(shown.out, &record, true).ok() &&
+                 record.remote().status() == proto::STATUS_READY;
+        },
+        timeout);
+  }
+  // Kills every agent and server at once while `writer` runs; how long before the kill each
+  // acknowledged write was is measured from the returned moment.
+  static std::chrono::steady_clock::time_point KillEverything(Writer& writer) {
+    for (int i = 1; i <= cluster_->masters(); ++i) EXPECT_TRUE(cluster_->KillAgent(i).ok());
+    const auto killed = std::chrono::steady_clock::now();
+    for (int i = 1; i <= cluster_->masters(); ++i) EXPECT_TRUE(cluster_->KillZk(i).ok());
+    writer.Stop();
+    return killed;
+  }
+  // Starts every agent on what the disaster left, and waits until the fresh ensemble serves and
+  // every agent names the same coordinator (the election settled), as an operator would.
+  static void StartAfterDisaster() {
+    ASSERT_TRUE(cluster_->StartStoppedAgents().ok());
+    ASSERT_TRUE(cluster_->WaitAllHealthy(60s)) << "the emptied ensemble did not form";
+    ASSERT_TRUE(WaitFor(
+        [] {
+          std::set<std::string> generations;
+          for (int i = 1; i <= cluster_->masters(); ++i) {
+            Result<proto::ClusterStatus> status = cluster_->ClusterStatus(i);
+            if (!status.ok() || status->coordinator_generation().empty()) return false;
+            generations.insert(status->coordinator_generation());
+          }
+          return generations.size() == 1;
+        },
+        30s));
+  }
+  // After `restore --latest`: every acknowledged write older than the archive interval + 1 s
+  // before the kill is restored, on every server alike.
+  static void ExpectLostOnlyTheLastSecond(const std::vector<Writer::Write>& writes,
+                                          std::chrono::steady_clock::time_point killed) {
+    const std::set<std::string> names = NamesOn(1);
+    size_t lost = 0;
+    auto oldest_lost = killed;
+    for (const auto& write : writes) {
+      if (names.count(write.name)) continue;
+      ++lost;
+      oldest_lost = std::min(oldest_lost, write.acknowledged);
+    }
+    const auto window = cluster_->options().archive_interval + 1s;
+    std::cout << writes.size() << " writes acknowledged, " << lost
+              << " lost; the oldest lost was "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(killed - oldest_lost).count()
+              << " ms before the kill (allowed: " << window.count() << " ms)\n";
+    EXPECT_LE(killed - oldest_lost, window);
+    std::vector<std::string> wrong =
+        Wrong(writes, [&](const Writer::Write& w) -> std::optional<bool> {
+          if (names.count(w.name)) return true;  // every server holds what the first one does
+          return std::nullopt;
+        });
+    EXPECT_TRUE(wrong.empty()) << "servers differ: " << wrong.front();
+  }
+
+  static constexpr char kPrefix[] = "archive-suite/";
   static MiniCluster* cluster_;
+  static ObjectStore* store_;
   static ZkClient* zk_;
 };
 MiniCluster* Archiving::cluster_ = nullptr;
+ObjectStore* Archiving::store_ = nullptr;
 ZkClient* Archiving::zk_ = nullptr;
 
 TEST_F(Archiving, EveryAcknowledgedWriteReachesEveryMastersArchiveWithinSeconds) {
@@ -455,10 +556,7 @@ TEST_F(Archiving, AfterEveryServersDataIsLostLatestLosesOnlyTheLastSecond) {
   Writer writer(zk_, "disaster");
   std::this_thread::sleep_for(3s);
   // The disaster: every agent and every server killed at once, every server's data deleted.
-  for (int i = 1; i <= cluster_->masters(); ++i) ASSERT_TRUE(cluster_->KillAgent(i).ok());
-  const auto killed = std::chrono::steady_clock::now();
-  for (int i = 1; i <= cluster_->masters(); ++i) ASSERT_TRUE(cluster_->KillZk(i).ok());
-  writer.Stop();
+  const auto killed = KillEverything(writer);
   const std::vector<Writer::Write> writes = writer.Writes();
   ASSERT_GT(writes.size(), 100u);
   for (int i = 1; i <= cluster_->masters(); ++i) {
@@ -468,43 +566,68 @@ TEST_F(Archiving, AfterEveryServersDataIsLostLatestLosesOnlyTheLastSecond) {
       ASSERT_FALSE(ec) << ec.message();
     }
   }
-  ASSERT_TRUE(cluster_->StartStoppedAgents().ok());
-  ASSERT_TRUE(cluster_->WaitAllHealthy(60s)) << "the emptied ensemble did not form";
-  // As an operator would: once every agent names the same coordinator (the election settled).
-  ASSERT_TRUE(WaitFor(
-      [] {
-        std::set<std::string> generations;
-        for (int i = 1; i <= cluster_->masters(); ++i) {
-          Result<proto::ClusterStatus> status = cluster_->ClusterStatus(i);
-          if (!status.ok() || status->coordinator_generation().empty()) return false;
-          generations.insert(status->coordinator_generation());
-        }
-        return generations.size() == 1;
-      },
-      30s));
+  ASSERT_NO_FATAL_FAILURE(StartAfterDisaster());
   Result<proto::RestoreRecord> latest = RestoreTo({"--latest"});
   ASSERT_TRUE(latest.ok()) << latest.status().ToString();
   ASSERT_EQ(latest->status(), proto::STATUS_READY) << latest->reason();
-  // Lost: acknowledged writes not restored. Each must have been acknowledged within the last
-  // archive interval + 1 s before the kill.
-  const std::set<std::string> names = NamesOn(1);
-  size_t lost = 0;
-  auto oldest_lost = killed;
-  for (const auto& write : writes) {
-    if (names.count(write.name)) continue;
-    ++lost;
-    oldest_lost = std::min(oldest_lost, write.acknowledged);
+  ASSERT_NO_FATAL_FAILURE(ExpectLostOnlyTheLastSecond(writes, killed));
+  Reconnect();
+  ASSERT_TRUE(WaitChained(60s, latest->finished_at()));
+}
+
+TEST_F(Archiving, AfterEveryMastersDiskIsLostTheBucketAloneRestoresTheLastSeconds) {
+  ASSERT_NO_FATAL_FAILURE(EnsureChained());
+  Result<proto::ArchiveStatus> before = ArchiveStatus();
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  ASSERT_EQ(before->repository(), "s3://" + store_->options().bucket + "/" + kPrefix + "archive/");
+  for (const auto& chain : before->chains()) {
+    ASSERT_TRUE(WaitUploaded(chain.base(), 60s)) << chain.base() << " never reached the bucket";
   }
-  const auto window = cluster_->options().archive_interval + 1s;
-  std::cout << writes.size() << " writes acknowledged, " << lost << " lost; the oldest lost was "
-            << std::chrono::duration_cast<std::chrono::milliseconds>(killed - oldest_lost).count()
-            << " ms before the kill (allowed: " << window.count() << " ms)\n";
-  EXPECT_LE(killed - oldest_lost, window);
-  std::vector<std::string> wrong = Wrong(writes, [&](const Writer::Write& w) -> std::optional<bool> {
-    if (names.count(w.name)) return true;  // every server holds what the first one does
-    return std::nullopt;
-  });
-  EXPECT_TRUE(wrong.empty()) << "servers differ: " << wrong.front();
+  Writer writer(zk_, "lost-disks");
+  std::this_thread::sleep_for(3s);
+  const auto killed = KillEverything(writer);
+  const std::vector<Writer::Write> writes = writer.Writes();
+  ASSERT_GT(writes.size(), 100u);
+  // Independently of the agents: the bucket itself holds every write acknowledged before the
+  // last interval + 1 s.
+  const std::string scratch = cluster_->options().dir + "/bucket-read";
+  fs::create_directories(scratch);
+  Result<std::set<Zxid>> in_bucket = BucketZxids(scratch);
+  ASSERT_TRUE(in_bucket.ok()) << in_bucket.status().ToString();
+  size_t missing = 0;
+  for (const auto& write : writes) {
+    if (killed - write.acknowledged > cluster_->options().archive_interval + 1s) {
+      missing += in_bucket->count(write.czxid) ? 0 : 1;
+    }
+  }
+  EXPECT_EQ(missing, 0u) << "acknowledged writes older than the window are not in the bucket";
+  // Every master's disk lost: the servers' data and the agents' stores (catalog, replicas,
+  // archive). Only the bucket is left.
+  for (int i = 1; i <= cluster_->masters(); ++i) {
+    for (const char* dir : {"/zk/data/version-2", "/zk/datalog/version-2", "/store"}) {
+      std::error_code ec;
+      fs::remove_all(cluster_->master_dir(i) + dir, ec);
+      ASSERT_FALSE(ec) << ec.message();
+    }
+  }
+  ASSERT_NO_FATAL_FAILURE(StartAfterDisaster());
+  // Each master copies the archive back from the bucket; status says so until it is done.
+  ASSERT_TRUE(WaitFor(
+      [] {
+        for (int i = 1; i <= cluster_->masters(); ++i) {
+          Result<proto::ArchiveStatus> status = ArchiveStatus(i);
+          if (!status.ok() || !status->adopting().empty() || status->chains_size() == 0) {
+            return false;
+          }
+        }
+        return true;
+      },
+      120s))
+      << "the masters did not adopt the bucket's archive";
+  Result<proto::RestoreRecord> latest = RestoreTo({"--latest"});
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  ASSERT_EQ(latest->status(), proto::STATUS_READY) << latest->reason();
+  ASSERT_NO_FATAL_FAILURE(ExpectLostOnlyTheLastSecond(writes, killed));
   Reconnect();
   ASSERT_TRUE(WaitChained(60s, latest->finished_at()));
 }

@@ -189,7 +189,13 @@ TEST(SegmentId, IsSixteenLowerCaseHexDigitsEachSideOfADash) {
       ""};
   for (const std::string& bad : malformed) {
     EXPECT_EQ(CheckSegmentId(bad).code(), StatusCode::kInvalidArgument) << "'" << bad << "'";
+    EXPECT_EQ(ZxidsOfSegmentId(bad).status().code(), StatusCode::kInvalidArgument) << bad;
   }
+  const Zxid first = MakeZxid(0x7fffffff, 0xfffffffe);
+  Result<std::pair<Zxid, Zxid>> zxids = ZxidsOfSegmentId(SegmentId(first, first + 1));
+  ASSERT_TRUE(zxids.ok()) << zxids.status().ToString();
+  EXPECT_EQ(zxids->first, first);
+  EXPECT_EQ(zxids->second, first + 1);
 }
 
 // ---- Archiver -----------------------------------------------------------------------------

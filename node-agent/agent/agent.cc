@@ -204,7 +204,13 @@ Status Agent::OpenArchive(const zk::ZooCfg& zoo_cfg, const std::string& token) {
     ASSIGN_OR_RETURN(zk::SrvrInfo info, zk::QuerySrvr(server, std::chrono::seconds(2)));
     return archiving::ServerPosition{.serving = info.serving, .zxid = info.zxid};
   };
-  archiver_ = std::make_unique<archiving::Archiver>(std::move(options), segments, shipper_.get());
+  archiving::SegmentShipper* shipper = shipper_.get();
+  if (repository_) {  // the bucket gets every segment too, so the archive outlives the masters
+    bucket_shipper_ = std::make_unique<BucketShipper>(shipper_.get(), repository_.get(), segments);
+    bucket_archive_ = std::make_unique<BucketArchive>(repository_.get(), segments, c.name);
+    shipper = bucket_shipper_.get();
+  }
+  archiver_ = std::make_unique<archiving::Archiver>(std::move(options), segments, shipper);
   return Status::Ok();
 }
 
@@ -262,6 +268,11 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
                                                                    5 * c.archiving.interval)},
       c.name, token, client_.get(), masters_.get(), &self_->segments(), archiver_.get(),
       election_.get(), backups_.get());
+  if (bucket_archive_) {
+    auto adopting = [archive = bucket_archive_.get()] { return archive->Adopting(); };
+    archive_duty_->set_repository(repository_->ArchiveUrl(), adopting);
+    restores_->set_archive_adoption(adopting);
+  }
   archive_api_ = std::make_unique<ArchiveApi>(ArchiveApiParts{.token = token,
                                                               .store = &self_->segments(),
                                                               .archiver = archiver_.get(),
@@ -322,6 +333,7 @@ void Agent::CoordinatorDuties() {
     // Every agent, coordinator or not: a restore takes ZooKeeper (and so the election) down.
     restores_->SettleOrphans();
     if (bucket_catalog_) bucket_catalog_->Tick();  // before any duty reads the catalog
+    if (bucket_archive_) bucket_archive_->Tick();
     PruneSegments(catalog_->Local(), self_->segments());  // every master keeps its own archive
     ReturnFreeHeap();  // what the last operations freed goes back to the system
     if (election_->IsCoordinator()) {
@@ -332,6 +344,7 @@ void Agent::CoordinatorDuties() {
       schedules_->Tick(catalog);
       if (uploads_) uploads_->Tick(catalog);
       archive_duty_->Tick(catalog);
+      if (bucket_archive_) bucket_archive_->Prune(catalog);
     }
     lock.lock();
   }
@@ -346,6 +359,7 @@ void Agent::End() {
   duties_wake_.notify_all();
   if (duties_.joinable()) duties_.join();
   archiver_.reset();  // stops shipping before the store and the peers' client go
+  bucket_archive_.reset();  // waits for a running adoption
   schedules_.reset();
   drills_.reset();  // waits for a running drill (it records through verifications_)
   verifications_.reset();

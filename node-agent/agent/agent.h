@@ -18,7 +18,9 @@
 #include "node-agent/agent/audit_log.h"
 #include "node-agent/agent/audit_service.h"
 #include "node-agent/agent/backup_service.h"
+#include "node-agent/agent/bucket_archive.h"
 #include "node-agent/agent/bucket_catalog.h"
+#include "node-agent/agent/bucket_shipper.h"
 #include "node-agent/agent/catalog.h"
 #include "node-agent/agent/cluster_status.h"
 #include "node-agent/agent/config.h"
@@ -76,6 +78,8 @@ class Agent {
   std::unique_ptr<Drills> drills_;
   std::unique_ptr<InternalApi> internal_;
   std::unique_ptr<PeerShipper> shipper_;
+  std::unique_ptr<BucketShipper> bucket_shipper_;  // with [repository] only
+  std::unique_ptr<BucketArchive> bucket_archive_;  // with [repository] only
   std::unique_ptr<archiving::Archiver> archiver_;
   std::unique_ptr<ArchiveDuty> archive_duty_;
   std::unique_ptr<ArchiveApi> archive_api_;

@@ -220,6 +220,11 @@ void ArchiveDuty::Tick(const std::vector<proto::Backup>& catalog) {
   if (!settings_.enabled) return;
   const uint64_t generation = election_->Generation();
   if (generation == 0) return;
+  if (const std::string adopting = adopting_ ? adopting_() : ""; !adopting.empty()) {
+    std::lock_guard lock(mu_);
+    idle_ = "this master is " + adopting;  // where the archive ends is not known yet
+    return;
+  }
   const std::optional<Member> chosen = Choose(masters_->View());
   std::optional<Member> previous;
   {
@@ -364,6 +369,8 @@ proto::ArchiveStatus ArchiveDuty::Status(const std::vector<proto::Backup>& catal
   status.set_coordinator(self_);
   status.set_answered_by(self_);
   DescribeChains(BasesOf(catalog), SegmentsOf(store_->List()), &status);
+  status.set_repository(repository_url_);
+  if (adopting_) status.set_adopting(adopting_());
   if (!settings_.enabled) {
     status.set_state("disabled");
     return status;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -69,6 +70,12 @@ class ArchiveDuty {
   // is known (on the archiver's master, and on the coordinator's).
   std::string Metrics(const std::vector<proto::Backup>& catalog, bool coordinating) const;
   const ArchiveSettings& settings() const { return settings_; }
+  // With [repository]: the bucket's archive (shown in the status), and what says, while this
+  // master still copies the archive from it, that no archiver can be told where the archive ends.
+  void set_repository(std::string url, std::function<std::string()> adopting) {
+    repository_url_ = std::move(url);
+    adopting_ = std::move(adopting);
+  }
 
   // A base is asked again no sooner than this after one started, or after one refused.
   static constexpr std::chrono::seconds kBaseRetry{5};
@@ -101,6 +108,8 @@ class ArchiveDuty {
   coordinator::Election* election_;
   BackupService* backups_;
   Clock& clock_;
+  std::string repository_url_;
+  std::function<std::string()> adopting_;
 
   mutable std::mutex mu_;
   std::optional<coordinator::Member> archiver_;  // who holds the job, guarded by mu_

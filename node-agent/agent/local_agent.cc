@@ -22,6 +22,7 @@ LocalAgent::LocalAgent(LocalAgentOptions options, LocalNode* node, const http::C
                                 .archives = &replicas_,
                                 .segments = &segments_,
                                 .client = client,
+                                .repository = options_.repository,
                                 .token = options_.token,
                                 .rollback_keep = options_.rollback_keep,
                                 .compact = options_.compact}) {}

@@ -11,6 +11,7 @@
 #include "common/disk_space.h"
 #include "common/log.h"
 #include "common/zxid.h"
+#include "node-agent/agent/bucket_archive.h"
 #include "node-agent/agent/segment_shipping.h"
 #include "node-agent/archive/extract.h"
 #include "node-agent/archiving/replay.h"
@@ -39,6 +40,7 @@ NodeRestore::NodeRestore(NodeRestoreParts parts)
       node_(parts.node),
       archives_(parts.archives),
       segments_(parts.segments),
+      repository_(parts.repository),
       client_(parts.client),
       token_(std::move(parts.token)),
       rollback_keep_(parts.rollback_keep),
@@ -192,9 +194,15 @@ Result<datadir::RestoreResult> NodeRestore::ReplayArchive(const proto::StageRequ
                                          request.segment_sources().end());
   for (const auto& segment : request.segments()) {
     if (segments_->Has(segment.id())) continue;
-    RETURN_IF_ERROR(FetchSegment(*segments_, segment, sources, *client_, token_,
-                                 std::chrono::seconds(30))
-                        .Prepend(node_->options().name));
+    Status fetched =
+        FetchSegment(*segments_, segment, sources, *client_, token_, std::chrono::seconds(30));
+    if (!fetched.ok() && repository_) {  // no master has it: the bucket's copy
+      Status downloaded = FetchSegmentFromRepository(*repository_, *segments_, segment);
+      fetched = downloaded.ok() ? downloaded
+                                : Status(downloaded.code(), fetched.message() + "; " +
+                                                                downloaded.message());
+    }
+    RETURN_IF_ERROR(fetched.Prepend(node_->options().name));
   }
   const std::vector<proto::ArchiveSegment> chain(request.segments().begin(),
                                                  request.segments().end());

@@ -34,6 +34,7 @@ struct NodeRestoreParts {
   ReplicaStore* archives = nullptr;
   archiving::SegmentStore* segments = nullptr;  // a point-in-time restore's archived segments
   const http::Client* client = nullptr;         // to fetch a segment this master lacks
+  const Repository* repository = nullptr;       // with [repository]: its copy of the archive
   std::string token;
   uint32_t rollback_keep = 0;
   datadir::CompactOptions compact;
@@ -87,6 +88,7 @@ class NodeRestore {
   LocalNode* node_;
   ReplicaStore* archives_;
   archiving::SegmentStore* segments_;
+  const Repository* repository_;
   const http::Client* client_;
   const std::string token_;
   const uint32_t rollback_keep_;

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "api/names.h"
+#include "node-agent/archiving/segment_store.h"
 #include "common/crash_point.h"
 #include "common/http/tls.h"
 #include "common/log.h"
@@ -13,6 +14,9 @@ namespace {
 
 std::string ArchiveName(const std::string& id) { return "backups/" + id + ".tar.zst"; }
 std::string RecordName(const std::string& id) { return "catalog/" + id + ".json"; }
+constexpr const char* kSegmentRecords = "archive/records/";
+std::string SegmentName(const std::string& id) { return "archive/segments/" + id + ".zst"; }
+std::string SegmentRecordName(const std::string& id) { return kSegmentRecords + id + ".json"; }
 // A record is a few KiB; far more is not one of ours.
 constexpr size_t kMaxRecordBytes = 1 << 20;
 
@@ -141,6 +145,86 @@ Status Repository::Remove(const std::string& id) const {
   ASSIGN_OR_RETURN(const s3::S3Client client, Client());
   RETURN_IF_ERROR(client.DeleteObject(ArchiveName(id)));
   return client.DeleteObject(RecordName(id));
+}
+
+std::string Repository::ArchiveUrl() const {
+  return "s3://" + config_.bucket + "/" + config_.prefix + "archive/";
+}
+
+Status Repository::PutSegment(const proto::ArchiveSegment& record, const std::string& path) const {
+  RETURN_IF_ERROR(archiving::CheckSegmentId(record.id()));
+  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  const std::string name = SegmentName(record.id());
+  const std::string where = ArchiveUrl() + "segments/" + record.id() + ".zst";
+  auto confirm = [&](const s3::ObjectInfo& stored) -> Status {
+    auto sha = stored.metadata.find("sha256");
+    if (stored.size != record.size_bytes() || sha == stored.metadata.end() ||
+        sha->second != record.sha256()) {
+      return Status(StatusCode::kFailedPrecondition,
+                    where + " holds another segment (" + std::to_string(stored.size) +
+                        " bytes, sha256 " +
+                        (sha == stored.metadata.end() ? std::string("unknown") : sha->second) +
+                        ") than " + record.id() + " here; it is left as it is");
+    }
+    return Status::Ok();
+  };
+  Result<s3::ObjectInfo> held = client.HeadObject(name);
+  if (held.ok()) {
+    RETURN_IF_ERROR(confirm(*held));  // the same segment: only its record may be missing
+  } else if (held.status().code() != StatusCode::kNotFound) {
+    return held.status();
+  } else {
+    s3::UploadOptions upload{.metadata = {{"sha256", record.sha256()}, {"segment-id", record.id()}}};
+    RETURN_IF_ERROR(client.UploadFile(name, path, upload).status());
+    ASSIGN_OR_RETURN(s3::ObjectInfo stored, client.HeadObject(name));
+    RETURN_IF_ERROR(confirm(stored).Prepend("after the upload"));
+  }
+  return client.PutObject(SegmentRecordName(record.id()), proto::ToJson(record));
+}
+
+Result<std::vector<std::string>> Repository::ListSegmentIds() const {
+  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  ASSIGN_OR_RETURN(std::vector<s3::ObjectSummary> objects, client.ListAllObjects(kSegmentRecords));
+  std::vector<std::string> ids;
+  for (const s3::ObjectSummary& object : objects) {
+    std::string id = object.key.substr(std::string(kSegmentRecords).size());
+    if (id.ends_with(".json")) id.resize(id.size() - 5);
+    if (!archiving::CheckSegmentId(id).ok() || SegmentRecordName(id) != object.key) {
+      log::Warn("skipping an object that is not a segment record",
+                {{"key", config_.prefix + object.key}});
+      continue;
+    }
+    ids.push_back(std::move(id));
+  }
+  return ids;
+}
+
+Result<proto::ArchiveSegment> Repository::GetSegmentRecord(const std::string& id) const {
+  RETURN_IF_ERROR(archiving::CheckSegmentId(id));
+  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  ASSIGN_OR_RETURN(std::string json, client.GetObject(SegmentRecordName(id), kMaxRecordBytes));
+  proto::ArchiveSegment record;
+  RETURN_IF_ERROR(proto::FromJson(json, &record, true).Prepend(
+      config_.prefix + SegmentRecordName(id) + " is not a segment record"));
+  RETURN_IF_ERROR(archiving::SegmentOf(record).status());
+  if (record.id() != id) {
+    return InvalidArgument(config_.prefix + SegmentRecordName(id) + " describes " + record.id() +
+                           ", not the segment its name says");
+  }
+  return record;
+}
+
+Status Repository::GetSegment(const std::string& id, const std::string& path) const {
+  RETURN_IF_ERROR(archiving::CheckSegmentId(id));
+  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  return client.GetObjectToFile(SegmentName(id), path);
+}
+
+Status Repository::RemoveSegment(const std::string& id) const {
+  RETURN_IF_ERROR(archiving::CheckSegmentId(id));
+  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  RETURN_IF_ERROR(client.DeleteObject(SegmentRecordName(id)));  // a record names a whole segment
+  return client.DeleteObject(SegmentName(id));
 }
 
 }  // namespace lockstep::agent

@@ -1,6 +1,8 @@
 // The backup repository in an S3-compatible bucket ([repository] in agent.toml): each backup's
 // archive at PREFIX/backups/ID.tar.zst and its catalog record beside it at
-// PREFIX/catalog/ID.json, so the bucket alone is a complete catalog. Credentials are read again
+// PREFIX/catalog/ID.json, so the bucket alone is a complete catalog; and the continuous
+// archive's segments at PREFIX/archive/segments/ID.zst, each with its record at
+// PREFIX/archive/records/ID.json, so the bucket alone can restore to the last second. Credentials are read again
 // for every call, so an operator who fixes or rotates the credentials file needs no restart: the
 // next retry uses it. Thread-safe: each call has its own client.
 #pragma once
@@ -35,6 +37,22 @@ class Repository {
   Result<std::vector<proto::Backup>> ListRecords() const;
   // The archive and the record; Ok when they are already gone.
   Status Remove(const std::string& id) const;
+
+  // The continuous archive. A segment goes up before its record, and the record only once the
+  // stored object's size and sha256 are confirmed, so a record always names a whole segment.
+  // Ok when the bucket already holds this very segment; FailedPrecondition when it holds another
+  // under the same id (never overwritten: it belongs to another history).
+  Status PutSegment(const proto::ArchiveSegment& record, const std::string& path) const;
+  // The ids of the segments whose records the bucket holds (keys only: one request per 1,000).
+  Result<std::vector<std::string>> ListSegmentIds() const;
+  // A segment's record, checked (it parses, and names the id its key says).
+  Result<proto::ArchiveSegment> GetSegmentRecord(const std::string& id) const;
+  // The segment's stored bytes into `path` (created or truncated); the caller checks them.
+  Status GetSegment(const std::string& id, const std::string& path) const;
+  // The record, then the segment; Ok when they are already gone.
+  Status RemoveSegment(const std::string& id) const;
+  // s3://bucket/PREFIX/archive/
+  std::string ArchiveUrl() const;
 
   // s3://bucket/PREFIX/backups/ID.tar.zst
   std::string UrlOf(const std::string& id) const;

@@ -149,6 +149,12 @@ http::Reply RestoreService::RestorePointInTime(const http::Request& request, con
   if (Status parsed = ParseBody(request, &restore); !parsed.ok()) return StatusReply(parsed);
   if (Status valid = CheckPointInTime(restore); !valid.ok()) return StatusReply(valid);
   if (auto routed = RouteToDriver(request)) return *routed;
+  if (const std::string adopting = adopting_ ? adopting_() : ""; !adopting.empty()) {
+    return StatusReply(Status(
+        StatusCode::kUnavailable,
+        "this master is still " + adopting + ": a point-in-time restore now would see only part "
+        "of the archive. Try again once `lockstep archive status` no longer says so"));
+  }
   // The driver's view of the archive: every master holds every segment it was shipped.
   Result<PointInTimeChoice> choice =
       ChoosePointInTime(restore, catalog_->All(), self_->segments());

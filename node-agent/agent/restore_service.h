@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,11 @@ class RestoreService {
   // POST /v1/archive/restore: the whole ensemble to a point in time (a base backup plus the
   // archived transactions up to the target).
   http::Reply RestorePointInTime(const http::Request& request, const PathParams& params);
+  // With [repository]: "" once this master's archive is whole, else why it is not (it is still
+  // copying the archive from the bucket). A point-in-time restore waits for it.
+  void set_archive_adoption(std::function<std::string()> adopting) {
+    adopting_ = std::move(adopting);
+  }
   // Restores this master's journals show unfinished, with no lock held here: settled.
   void SettleOrphans();
 
@@ -71,6 +77,7 @@ class RestoreService {
   std::unique_ptr<coordinator::Restores> restores_;
   std::unique_ptr<ComponentRestores> components_;
   DiffService* diffs_;
+  std::function<std::string()> adopting_;
 };
 
 }  // namespace lockstep::agent

@@ -54,6 +54,14 @@ Status CheckSegmentId(const std::string& id) {
   return Status::Ok();
 }
 
+Result<std::pair<Zxid, Zxid>> ZxidsOfSegmentId(const std::string& id) {
+  RETURN_IF_ERROR(CheckSegmentId(id));
+  const auto hex = [](const std::string& digits) {
+    return static_cast<Zxid>(std::stoull(digits, nullptr, 16));
+  };
+  return std::make_pair(hex(id.substr(0, kZxidDigits)), hex(id.substr(kZxidDigits + 1)));
+}
+
 proto::ArchiveSegment SegmentRecord(const SegmentInfo& info, const std::string& archiver,
                                     Zxid follows) {
   proto::ArchiveSegment record;

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -22,6 +23,9 @@ namespace lockstep::archiving {
 std::string SegmentId(Zxid first, Zxid last);
 // InvalidArgument naming the problem unless `id` is a well-formed segment id.
 Status CheckSegmentId(const std::string& id);
+
+// The first and last zxid `id` names; InvalidArgument unless it is well-formed.
+Result<std::pair<Zxid, Zxid>> ZxidsOfSegmentId(const std::string& id);
 
 // The record of a segment described by `info`, proven to follow `follows`.
 proto::ArchiveSegment SegmentRecord(const SegmentInfo& info, const std::string& archiver,

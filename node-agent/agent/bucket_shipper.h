@@ -1,0 +1,56 @@
+// Ships the archiver's segments to the masters (PeerShipper) and to the repository's bucket
+// (Repository::PutSegment), so the archive outlives the masters' disks: a segment reaches the
+// bucket in the same pass that writes it. A bucket that refuses or does not answer is "behind":
+// later passes skip it (one slow store must not slow every pass by a timeout) and it is caught
+// up at most every `kCatchUpEvery`, by listing what it holds and uploading what it lacks, oldest
+// first. `Ship` names it "repository" among the places a segment has not reached. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "node-agent/agent/repository.h"
+#include "node-agent/archiving/archiver.h"
+#include "node-agent/archiving/segment_store.h"
+
+namespace lockstep::agent {
+
+class BucketShipper : public archiving::SegmentShipper {
+ public:
+  // `peers` (not owned) ships to the masters; `repository` and `store` are not owned either.
+  BucketShipper(archiving::SegmentShipper* peers, const Repository* repository,
+                const archiving::SegmentStore* store, Clock& clock = RealClockInstance());
+
+  std::vector<std::string> Ship(const proto::ArchiveSegment& record, const std::string& path,
+                                uint64_t generation) override;
+  void CatchUp(uint64_t generation) override;
+  void Recheck() override;
+
+  // The name Ship reports for the bucket.
+  static constexpr const char* kName = "repository";
+  static constexpr std::chrono::seconds kCatchUpEvery{10};
+  static constexpr size_t kCatchUpBatch = 64;  // segments uploaded per catch-up
+
+ private:
+  // Uploads what the bucket lacks, up to kCatchUpBatch; Ok once it lacks nothing.
+  Status UploadMissing();
+  // After an attempt to reach the bucket: it is current, or is tried again later.
+  void Note(const Status& sent, const std::string& what);
+  bool Current();
+  bool Due();
+
+  archiving::SegmentShipper* peers_;
+  const Repository* repository_;
+  const archiving::SegmentStore* store_;
+  Clock& clock_;
+  std::mutex mu_;
+  std::optional<Clock::TimePoint> behind_;  // next catch-up while behind, guarded by mu_
+  std::set<std::string> conflicts_;         // ids the bucket holds another segment under
+};
+
+}  // namespace lockstep::agent

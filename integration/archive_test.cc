@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "common/crypto/keys.h"
 #include "common/file.h"
 #include "common/zk_client.h"
 #include "common/zxid.h"
@@ -94,12 +95,23 @@ class Archiving : public ::testing::Test {
     ASSERT_TRUE(started.ok()) << started.ToString();
     const std::string credentials = dir + "/s3-credentials";
     ASSERT_TRUE(store_->WriteCredentialsFile(credentials).ok());
+    Result<age::X25519Identity> identity = age::GenerateIdentity();
+    ASSERT_TRUE(identity.ok());
+    identity_ = new age::X25519Identity(*identity);
+    const std::string identity_file = dir + "/age-identity";
+    ASSERT_TRUE(WriteFileAtomically(identity_file, age::IdentityFileText(*identity, {}),
+                                    kPrivateFile)
+                    .ok());
     auto options = MiniClusterOptions::WithFreePorts(dir, 3);
     options.archiving = true;
+    // Segments are encrypted like backups: on every master and in the bucket.
     options.extra_agent_toml = "\n[repository]\nendpoint = \"" + store_->endpoint() +
                                "\"\nbucket = \"" + store_->options().bucket + "\"\nprefix = \"" +
                                kPrefix + "\"\nregion = \"" + store_->options().region +
-                               "\"\ncredentials_file = \"" + credentials + "\"\npath_style = true\n";
+                               "\"\ncredentials_file = \"" + credentials +
+                               "\"\npath_style = true\n" + "\n[encryption]\nrecipients = [\"" +
+                               identity->recipient().ToString() + "\"]\nidentity_file = \"" +
+                               identity_file + "\"\n";
     options.snap_count = 2000;  // logs roll every 1,000-2,000 transactions: purges can bite
     options.lock_lease = 4s;
     cluster_ = new MiniCluster(options);
@@ -114,8 +126,10 @@ class Archiving : public ::testing::Test {
     delete zk_;
     delete cluster_;
     delete store_;
+    delete identity_;
     cluster_ = nullptr;
     store_ = nullptr;
+    identity_ = nullptr;
   }
   void TearDown() override {
     for (int i = 1; i <= cluster_->masters(); ++i) (void)cluster_->ResumeAgent(i);
@@ -165,7 +179,7 @@ class Archiving : public ::testing::Test {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);
   }
-  // Every zxid in master i's archive, each segment checked (sha256, its records' zxids).
+  // Every zxid in master i's archive, each segment checked (encrypted, sha256, its records' zxids).
   // Master i's segment records, read beside the running agent without opening a store (which
   // would clear its scratch); one removed meanwhile is left out.
   static std::vector<proto::ArchiveSegment> RecordsOn(int i) {
@@ -185,9 +199,13 @@ class Archiving : public ::testing::Test {
     std::set<Zxid> zxids;
     for (const auto& record : RecordsOn(i)) {
       ASSIGN_OR_RETURN(archiving::Segment segment, archiving::SegmentOf(record));
+      if (!segment.info.encrypted) {
+        return Internal(cluster_->name(i) + " keeps segment " + record.id() + " in the clear");
+      }
       const std::string path = dir + "/segments/" + record.id() + ".zst";
       Status read = archiving::ReadSegment(
-          path, segment.info, [&](const zkfmt::TxnRecord& txn) { zxids.insert(txn.zxid); });
+          path, segment.info, [&](const zkfmt::TxnRecord& txn) { zxids.insert(txn.zxid); },
+          {*identity_});
       // Retention may remove a segment no base needs between listing and reading it.
       if (!read.ok() && fs::exists(path)) return read;
     }
@@ -288,8 +306,15 @@ class Archiving : public ::testing::Test {
       ASSIGN_OR_RETURN(archiving::Segment segment, archiving::SegmentOf(record));
       const std::string path = scratch_dir + "/" + record.id() + ".zst";
       RETURN_IF_ERROR(client.GetObjectToFile("archive/segments/" + record.id() + ".zst", path));
+      // Stored encrypted: an age file, with none of the writes' names in the clear.
+      ASSIGN_OR_RETURN(std::string stored, ReadSmallFile(path, 256 << 20));
+      if (record.encryption() != "age" || !stored.starts_with("age-encryption.org/v1") ||
+          stored.find("/archive/") != std::string::npos) {
+        return Internal("segment " + record.id() + " is stored in the clear in the bucket");
+      }
       RETURN_IF_ERROR(archiving::ReadSegment(
-          path, segment.info, [&](const zkfmt::TxnRecord& txn) { zxids.insert(txn.zxid); }));
+          path, segment.info, [&](const zkfmt::TxnRecord& txn) { zxids.insert(txn.zxid); },
+          {*identity_}));
       fs::remove(path);
     }
     return zxids;
@@ -360,8 +385,10 @@ class Archiving : public ::testing::Test {
   static constexpr char kPrefix[] = "archive-suite/";
   static MiniCluster* cluster_;
   static ObjectStore* store_;
+  static age::X25519Identity* identity_;
   static ZkClient* zk_;
 };
+age::X25519Identity* Archiving::identity_ = nullptr;
 MiniCluster* Archiving::cluster_ = nullptr;
 ObjectStore* Archiving::store_ = nullptr;
 ZkClient* Archiving::zk_ = nullptr;

@@ -29,10 +29,11 @@ inline TxnLogBuilder LogOf(Zxid first, int count) {
 }
 
 // Writes `log_bytes` to `log_path`, then every record of it into a new segment at `path`.
-inline archiving::SegmentInfo WriteSegment(const std::string& log_path,
-                                           const std::string& log_bytes, const std::string& path) {
+inline archiving::SegmentInfo WriteSegment(
+    const std::string& log_path, const std::string& log_bytes, const std::string& path,
+    const std::vector<age::X25519Recipient>& recipients = {}) {
   WriteFile(log_path, log_bytes);
-  auto writer = archiving::SegmentWriter::Create(path);
+  auto writer = archiving::SegmentWriter::Create(path, 0, recipients);
   EXPECT_TRUE(writer.ok()) << writer.status().ToString();
   auto source = zkfmt::FileSource::Open(log_path);
   EXPECT_TRUE(source.ok());

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/crypto/keys.h"
+
 #include <atomic>
 #include <sys/stat.h>
 
@@ -121,6 +123,41 @@ TEST_F(SegmentStoreTest, BytesWithAnotherHashAreRefusedAndNothingIsKept) {
   damaged[damaged.size() / 2] ^= 0x20;
   Status refused = store_.Receive(record_, damaged);
   EXPECT_EQ(refused.code(), StatusCode::kCorruption) << refused.ToString();
+  ExpectNothingKept();
+}
+
+TEST_F(SegmentStoreTest, AnEncryptedSegmentIsKeptWithoutTheSecretAndItsDamageRefused) {
+  Result<age::X25519Identity> identity = age::GenerateIdentity();
+  ASSERT_TRUE(identity.ok());
+  const SegmentInfo info = WriteSegment(dir_ / "log.100", LogOf(0x100, 8).bytes(),
+                                        dir_ / "sealed", {identity->recipient()});
+  const proto::ArchiveSegment record = SegmentRecord(info, "m1", 0xff);
+  EXPECT_EQ(record.encryption(), "age");
+  const std::string sealed = ReadFile(dir_ / "sealed");
+  std::string damaged = sealed;
+  damaged[damaged.size() / 2] ^= 0x20;
+  EXPECT_EQ(store_.Receive(record, damaged).code(), StatusCode::kCorruption);
+  ExpectNothingKept();
+  // This store has no identity: the stored bytes are checked, the record kept as it came.
+  ASSERT_TRUE(store_.Receive(record, sealed).ok());
+  Result<proto::ArchiveSegment> kept = store_.Get(record.id());
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->encryption(), "age");
+  Result<Segment> segment = SegmentOf(*kept);
+  ASSERT_TRUE(segment.ok());
+  std::vector<Zxid> zxids;
+  ASSERT_TRUE(ReadSegment(store_.PathOf(record.id()), segment->info,
+                          [&](const zkfmt::TxnRecord& txn) { zxids.push_back(txn.zxid); },
+                          {*identity})
+                  .ok());
+  EXPECT_EQ(zxids, Zxids(0x100, 0x107));
+}
+
+TEST_F(SegmentStoreTest, ARecordWithAnUnknownEncryptionIsRefused) {
+  record_.set_encryption("rot13");
+  Status refused = store_.Receive(record_, bytes_);
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument) << refused.ToString();
+  EXPECT_NE(refused.message().find("rot13"), std::string::npos) << refused.message();
   ExpectNothingKept();
 }
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/crypto/keys.h"
 #include "common/file.h"
 #include "common/sha256.h"
 #include "node-agent/archiving/chain.h"
@@ -80,6 +81,44 @@ TEST(Segment, DamageAndAWrongRecordAreRefusedAndLeaveNothing) {
   EXPECT_EQ(damaged.code(), StatusCode::kCorruption) << damaged.ToString();
   EXPECT_FALSE(std::ifstream(dir / "out2").good());
   EXPECT_FALSE(ReadSegment(dir / "seg", info, [](const zkfmt::TxnRecord&) {}).ok());
+}
+
+TEST(Segment, EncryptedItReadsOnlyWithAnIdentityAndItsBytesCheckWithout) {
+  TempDir dir;
+  Result<age::X25519Identity> identity = age::GenerateIdentity();
+  Result<age::X25519Identity> stranger = age::GenerateIdentity();
+  ASSERT_TRUE(identity.ok() && stranger.ok());
+  const std::string log = LogOf(0x100, 50).bytes();
+  SegmentInfo info = WriteSegment(dir / "log.100", log, dir / "seg", {identity->recipient()});
+  EXPECT_TRUE(info.encrypted);
+  const std::string stored = Slurp(dir / "seg");
+  EXPECT_TRUE(stored.starts_with("age-encryption.org/v1")) << "not an age file";
+  EXPECT_EQ(info.sha256, Sha256Hex(stored)) << "the sha256 is not the stored (encrypted) file's";
+  EXPECT_EQ(info.size_bytes, stored.size());
+  // A master without the secret checks the stored bytes.
+  EXPECT_TRUE(CheckStoredSegment(dir / "seg", info).ok());
+
+  // Without an identity, or with another one, the transactions stay unread.
+  Status none = ExpandSegment(dir / "seg", info, dir / "out0");
+  EXPECT_EQ(none.code(), StatusCode::kInvalidArgument) << none.ToString();
+  EXPECT_NE(none.message().find("identity"), std::string::npos) << none.message();
+  EXPECT_FALSE(ExpandSegment(dir / "seg", info, dir / "out1", std::nullopt, {*stranger}).ok());
+  EXPECT_FALSE(std::ifstream(dir / "out1").good()) << "a refused expansion left its log";
+
+  ASSERT_TRUE(ExpandSegment(dir / "seg", info, dir / "plain", std::nullopt, {*identity}).ok());
+  EXPECT_EQ(Slurp(dir / "plain"), log);
+  size_t read = 0;
+  EXPECT_TRUE(ReadSegment(dir / "seg", info, [&](const zkfmt::TxnRecord&) { ++read; },
+                          {*identity})
+                  .ok());
+  EXPECT_EQ(read, 50u);
+
+  // One bit flipped: the stored bytes no longer check, and the payload no longer opens.
+  std::string damaged = stored;
+  damaged[damaged.size() - 40] ^= 0x01;
+  WriteFile(dir / "seg", damaged);
+  EXPECT_EQ(CheckStoredSegment(dir / "seg", info).code(), StatusCode::kCorruption);
+  EXPECT_FALSE(ReadSegment(dir / "seg", info, [](const zkfmt::TxnRecord&) {}, {*identity}).ok());
 }
 
 TEST(Segment, ARepeatedZxidIsSkippedAnOlderOneRefused) {

@@ -200,6 +200,7 @@ Status Agent::OpenArchive(const zk::ZooCfg& zoo_cfg, const std::string& token) {
   options.master = c.name;
   options.log_dir = zoo_cfg.data_log_dir + "/version-2";
   options.max_segment_bytes = c.archiving.segment_bytes;
+  options.recipients = c.encryption.recipients;
   options.position = [server = *zoo_cfg.client]() -> Result<archiving::ServerPosition> {
     ASSIGN_OR_RETURN(zk::SrvrInfo info, zk::QuerySrvr(server, std::chrono::seconds(2)));
     return archiving::ServerPosition{.serving = info.serving, .zxid = info.zxid};

@@ -206,9 +206,11 @@ Result<datadir::RestoreResult> NodeRestore::ReplayArchive(const proto::StageRequ
   }
   const std::vector<proto::ArchiveSegment> chain(request.segments().begin(),
                                                  request.segments().end());
+  ASSIGN_OR_RETURN(age::Identities identities,
+                   archives_->Identities({request.identities().begin(), request.identities().end()}));
   ASSIGN_OR_RETURN(archiving::ReplayLog replay,
                    archiving::WriteReplayLog(*segments_, chain, *base, *target,
-                                             staged.dirs().LogDir()));
+                                             staged.dirs().LogDir(), identities));
   // The staged data as ZooKeeper will load it: the base's snapshot and logs, then the replay.
   ASSIGN_OR_RETURN(zkfmt::RestorableSet set,
                    zkfmt::SelectRestorableSet(staged.dirs(), {.max_zxid = *target}));

@@ -47,12 +47,14 @@ Result<archiving::Target> TargetOf(const proto::RestoreRequest& request) {
 
 // The exact time of `zxid`'s transaction in `segment` (the segment's bounds when it is not there).
 int64_t TimeOfZxid(const archiving::SegmentStore& store, const archiving::Segment& segment,
-                   Zxid zxid) {
+                   Zxid zxid, const age::Identities& identities) {
   int64_t time_ms = segment.info.last_time_ms;
-  (void)archiving::ReadSegment(store.PathOf(segment.id), segment.info,
-                               [&](const zkfmt::TxnRecord& txn) {
-                                 if (txn.zxid == zxid) time_ms = txn.time_ms;
-                               });
+  (void)archiving::ReadSegment(
+      store.PathOf(segment.id), segment.info,
+      [&](const zkfmt::TxnRecord& txn) {
+        if (txn.zxid == zxid) time_ms = txn.time_ms;
+      },
+      identities);
   return time_ms;
 }
 
@@ -84,7 +86,8 @@ Status CheckPointInTime(const proto::RestoreRequest& request) {
 
 Result<PointInTimeChoice> ChoosePointInTime(const proto::RestoreRequest& request,
                                             const std::vector<proto::Backup>& catalog,
-                                            const archiving::SegmentStore& store) {
+                                            const archiving::SegmentStore& store,
+                                            const age::Identities& identities) {
   ASSIGN_OR_RETURN(archiving::Target target, TargetOf(request));
   std::vector<archiving::Base> bases = BasesOf(catalog);
   if (!request.base().empty()) {
@@ -96,13 +99,16 @@ Result<PointInTimeChoice> ChoosePointInTime(const proto::RestoreRequest& request
   }
   const std::vector<proto::ArchiveSegment> records = store.List();
   const std::vector<archiving::Segment> segments = SegmentsOf(records);
-  archiving::TimeLookup lookup = [&store](const archiving::Segment& segment,
-                                          int64_t time_ms) -> Result<std::optional<Zxid>> {
+  archiving::TimeLookup lookup = [&store, &identities](
+                                     const archiving::Segment& segment,
+                                     int64_t time_ms) -> Result<std::optional<Zxid>> {
     std::optional<Zxid> last;
-    RETURN_IF_ERROR(archiving::ReadSegment(store.PathOf(segment.id), segment.info,
-                                           [&](const zkfmt::TxnRecord& txn) {
-                                             if (txn.time_ms <= time_ms) last = txn.zxid;
-                                           }));
+    RETURN_IF_ERROR(archiving::ReadSegment(
+        store.PathOf(segment.id), segment.info,
+        [&](const zkfmt::TxnRecord& txn) {
+          if (txn.time_ms <= time_ms) last = txn.zxid;
+        },
+        identities));
     return last;
   };
   ASSIGN_OR_RETURN(archiving::PointInTimePlan plan,
@@ -115,7 +121,8 @@ Result<PointInTimeChoice> ChoosePointInTime(const proto::RestoreRequest& request
   choice.pit.target_zxid = FormatZxid(plan.target_zxid);
   choice.pit.target_time =
       TimeOf(plan.segments.empty() ? plan.base.time_ms
-                                   : TimeOfZxid(store, plan.segments.back(), plan.target_zxid));
+                                   : TimeOfZxid(store, plan.segments.back(), plan.target_zxid,
+                                              identities));
   choice.pit.beyond_archive = plan.beyond_archive;
   Zxid archive_end = 0;
   for (const auto& segment : segments) archive_end = std::max(archive_end, segment.info.last_zxid);

@@ -25,10 +25,12 @@ struct PointInTimeChoice {
   coordinator::PointInTime pit;
 };
 
+// `identities` open encrypted segments (a `--to-time` target is looked up in them).
 // FailedPrecondition saying why when the archive can't reach the target (no base at or before
 // it, a break before it); NotFound for a pinned base that is not a READY zookeeper backup.
 Result<PointInTimeChoice> ChoosePointInTime(const proto::RestoreRequest& request,
                                             const std::vector<proto::Backup>& catalog,
-                                            const archiving::SegmentStore& store);
+                                            const archiving::SegmentStore& store,
+                                            const age::Identities& identities = {});
 
 }  // namespace lockstep::agent

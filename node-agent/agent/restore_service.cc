@@ -155,12 +155,14 @@ http::Reply RestoreService::RestorePointInTime(const http::Request& request, con
         "this master is still " + adopting + ": a point-in-time restore now would see only part "
         "of the archive. Try again once `lockstep archive status` no longer says so"));
   }
-  // The driver's view of the archive: every master holds every segment it was shipped.
-  Result<PointInTimeChoice> choice =
-      ChoosePointInTime(restore, catalog_->All(), self_->segments());
-  if (!choice.ok()) return StatusReply(choice.status());
   const std::vector<std::string> identities(restore.identities().begin(),
                                             restore.identities().end());
+  Result<age::Identities> opened = self_->replicas().Identities(identities);
+  if (!opened.ok()) return StatusReply(opened.status());
+  // The driver's view of the archive: every master holds every segment it was shipped.
+  Result<PointInTimeChoice> choice =
+      ChoosePointInTime(restore, catalog_->All(), self_->segments(), *opened);
+  if (!choice.ok()) return StatusReply(choice.status());
   if (restore.dry_run()) {
     return ResultReply(restores_->DryRun(choice->base_id, identities, choice->pit));
   }

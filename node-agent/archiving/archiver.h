@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/crypto/keys.h"
 #include "common/status.h"
 #include "common/zxid.h"
 #include "node-agent/archiving/log_tail.h"
@@ -59,6 +60,8 @@ struct ArchiverOptions {
   // `srvr` of this master's server; an error or !serving skips the pass.
   std::function<Result<ServerPosition>()> position;
   uint64_t max_segment_bytes = 8 << 20;
+  // [encryption] recipients: segments are encrypted to them before they reach the disk.
+  std::vector<age::X25519Recipient> recipients;
 };
 
 class Archiver {

@@ -20,7 +20,8 @@ std::string LogName(Zxid first) {
 
 Result<ReplayLog> WriteReplayLog(const SegmentStore& store,
                                  const std::vector<proto::ArchiveSegment>& segments, Zxid covered,
-                                 Zxid target, const std::string& log_dir) {
+                                 Zxid target, const std::string& log_dir,
+                                 const age::Identities& identities) {
   if (target <= covered) {
     return InvalidArgument("the target " + FormatZxid(target) + " is not after the base's " +
                            FormatZxid(covered));
@@ -42,7 +43,8 @@ Result<ReplayLog> WriteReplayLog(const SegmentStore& store,
                                 broken = writer->Append(txn);
                                 last = txn.zxid;
                                 ++replay.records;
-                              });
+                              },
+                              identities);
     RETURN_IF_ERROR(read.Prepend("archived segment " + record.id()));
     RETURN_IF_ERROR(broken);
     if (last >= target) break;

@@ -24,8 +24,10 @@ struct ReplayLog {
 // `covered` < zxid <= `target` into `log_dir`/log.<covered + 1>. Every segment is checked on the
 // way (sha256, zxids): Corruption naming the one damaged. FailedPrecondition when the segments
 // leave a hole after `covered` or end before `target`. Nothing is left behind on failure.
+// `identities` open encrypted segments.
 Result<ReplayLog> WriteReplayLog(const SegmentStore& store,
                                  const std::vector<proto::ArchiveSegment>& segments, Zxid covered,
-                                 Zxid target, const std::string& log_dir);
+                                 Zxid target, const std::string& log_dir,
+                                 const age::Identities& identities = {});
 
 }  // namespace lockstep::archiving

@@ -5,6 +5,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "common/crypto/age_reader.h"
+#include "common/crypto/age_writer.h"
 #include "common/file.h"
 #include "common/sha256.h"
 #include "common/sink.h"
@@ -20,12 +22,28 @@ void PutBigEndian(uint64_t value, int bytes, std::string* out) {
   for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((value >> (8 * i)) & 0xff));
 }
 
-// A stored segment decompressed as it is read, its stored bytes hashed on the way.
+// A stored segment decrypted (when encrypted) and decompressed as it is read, its stored bytes
+// hashed on the way.
 class SegmentSource : public zkfmt::ByteSource {
  public:
-  static Result<std::unique_ptr<SegmentSource>> Open(const std::string& path) {
+  static Result<std::unique_ptr<SegmentSource>> Open(const std::string& path,
+                                                     const SegmentInfo& info,
+                                                     const age::Identities& identities) {
     ASSIGN_OR_RETURN(UniqueFd fd, OpenForRead(path));
-    return std::unique_ptr<SegmentSource>(new SegmentSource(std::move(fd), path));
+    std::unique_ptr<SegmentSource> source(new SegmentSource(std::move(fd), path));
+    if (info.encrypted) {
+      if (identities.empty()) {
+        return InvalidArgument(path + " is encrypted: reading it needs an age identity "
+                                      "([encryption] identity_file, or --identity)");
+      }
+      SegmentSource* raw = source.get();
+      ASSIGN_OR_RETURN(source->age_, age::AgeReader::Open(
+                                         [raw](char* buffer, size_t size) {
+                                           return raw->ReadStored(buffer, size);
+                                         },
+                                         path, identities));
+    }
+    return source;
   }
   ~SegmentSource() override { ZSTD_freeDCtx(dctx_); }
 
@@ -33,12 +51,12 @@ class SegmentSource : public zkfmt::ByteSource {
     ZSTD_outBuffer out{buffer, size, 0};
     while (out.pos == 0) {
       if (in_.pos == in_.size) {
-        ASSIGN_OR_RETURN(size_t got, ReadFully(fd_.get(), input_.data(), input_.size(), path_));
+        ASSIGN_OR_RETURN(size_t got, age_ ? age_->Read(input_.data(), input_.size())
+                                          : ReadStored(input_.data(), input_.size()));
         if (got == 0) {
           if (!frame_ended_) return Corruption(path_ + ": the segment's zstd stream is truncated");
           return size_t{0};
         }
-        sha_.Update(input_.data(), got);
         in_ = {input_.data(), got, 0};
       }
       const size_t left = ZSTD_decompressStream(dctx_, &out, &in_);
@@ -65,6 +83,13 @@ class SegmentSource : public zkfmt::ByteSource {
       : fd_(std::move(fd)), path_(std::move(path)), input_(kChunk, '\0'),
         dctx_(ZSTD_createDCtx()) {}
 
+  // The stored bytes, hashed as they go by.
+  Result<size_t> ReadStored(char* buffer, size_t size) {
+    ASSIGN_OR_RETURN(size_t got, ReadFully(fd_.get(), buffer, size, path_));
+    sha_.Update(buffer, got);
+    return got;
+  }
+
   UniqueFd fd_;
   std::string path_;
   std::string input_;
@@ -72,6 +97,7 @@ class SegmentSource : public zkfmt::ByteSource {
   ZSTD_DCtx* dctx_;
   bool frame_ended_ = false;
   Sha256 sha_;
+  std::unique_ptr<age::AgeReader> age_;  // encrypted segments only
 };
 
 // The records of a segment through `visit`, checked against `info` (and cut at `cut`).
@@ -113,6 +139,7 @@ struct SegmentWriter::State {
   UniqueFd fd;
   std::unique_ptr<FdSink> file;
   std::unique_ptr<HashingSink> hashed;
+  std::unique_ptr<age::AgeWriter> age;      // encrypted segments only
   std::unique_ptr<archive::ZstdSink> zstd;  // null for a plain log
   Sink* out = nullptr;                        // where records go: zstd, or the file itself
   SegmentInfo info;
@@ -126,31 +153,38 @@ SegmentWriter::~SegmentWriter() {
   if (state_ && !state_->finished) ::unlink(state_->path.c_str());
 }
 
-Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(const std::string& path,
-                                                             int64_t dbid) {
-  return Open(path, dbid, true);
+Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(
+    const std::string& path, int64_t dbid, const std::vector<age::X25519Recipient>& recipients) {
+  return Open(path, dbid, true, recipients);
 }
 
 Result<std::unique_ptr<SegmentWriter>> SegmentWriter::CreatePlain(const std::string& path) {
-  return Open(path, 0, false);
+  return Open(path, 0, false, {});
 }
 
-Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Open(const std::string& path, int64_t dbid,
-                                                           bool compressed) {
+Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Open(
+    const std::string& path, int64_t dbid, bool compressed,
+    const std::vector<age::X25519Recipient>& recipients) {
   auto state = std::make_unique<State>();
   state->path = path;
   ASSIGN_OR_RETURN(state->fd, CreateExclusive(path, kPrivateFile));
-  state->file = std::make_unique<FdSink>(state->fd.get(), path);
-  state->hashed = std::make_unique<HashingSink>(state->file.get());
-  state->out = state->hashed.get();
+  std::unique_ptr<SegmentWriter> writer(new SegmentWriter(std::move(state)));
+  State& built = *writer->state_;  // the writer removes the file if what follows fails
+  built.file = std::make_unique<FdSink>(built.fd.get(), path);
+  built.hashed = std::make_unique<HashingSink>(built.file.get());
+  built.out = built.hashed.get();
+  if (!recipients.empty()) {
+    ASSIGN_OR_RETURN(built.age, age::AgeWriter::Create(recipients, built.hashed.get()));
+    built.out = built.age.get();
+    built.info.encrypted = true;
+  }
   if (compressed) {
-    state->zstd = std::make_unique<archive::ZstdSink>(state->hashed.get(), path);
+    built.zstd = std::make_unique<archive::ZstdSink>(built.out, path);
     archive::ZstdOptions zstd;
     zstd.workers = 0;  // segments are small and frequent: no compression threads
-    RETURN_IF_ERROR(state->zstd->Open(zstd));
-    state->out = state->zstd.get();
+    RETURN_IF_ERROR(built.zstd->Open(zstd));
+    built.out = built.zstd.get();
   }
-  std::unique_ptr<SegmentWriter> writer(new SegmentWriter(std::move(state)));
   std::string header;
   PutBigEndian(static_cast<uint32_t>(zkfmt::kTxnLogMagic), 4, &header);
   PutBigEndian(2, 4, &header);
@@ -200,16 +234,19 @@ Result<SegmentInfo> SegmentWriter::Finish() {
 }
 
 Status ReadSegment(const std::string& segment_path, const SegmentInfo& info,
-                   const zkfmt::TxnVisitor& visit) {
-  ASSIGN_OR_RETURN(std::unique_ptr<SegmentSource> source, SegmentSource::Open(segment_path));
+                   const zkfmt::TxnVisitor& visit, const age::Identities& identities) {
+  ASSIGN_OR_RETURN(std::unique_ptr<SegmentSource> source,
+                   SegmentSource::Open(segment_path, info, identities));
   RETURN_IF_ERROR(Scan(source.get(), segment_path, info, std::nullopt, &visit).status());
   return CheckHash(*source, segment_path, info);
 }
 
 Status ExpandSegment(const std::string& segment_path, const SegmentInfo& info,
-                     const std::string& log_path, std::optional<Zxid> cut) {
+                     const std::string& log_path, std::optional<Zxid> cut,
+                     const age::Identities& identities) {
   Status expanded = [&]() -> Status {
-    ASSIGN_OR_RETURN(std::unique_ptr<SegmentSource> source, SegmentSource::Open(segment_path));
+    ASSIGN_OR_RETURN(std::unique_ptr<SegmentSource> source,
+                     SegmentSource::Open(segment_path, info, identities));
     ASSIGN_OR_RETURN(UniqueFd out, CreateExclusive(log_path, kPrivateFile));
     std::string buffer(kChunk, '\0');
     for (;;) {
@@ -228,6 +265,26 @@ Status ExpandSegment(const std::string& segment_path, const SegmentInfo& info,
   }();
   if (!expanded.ok()) ::unlink(log_path.c_str());
   return expanded;
+}
+
+Status CheckStoredSegment(const std::string& segment_path, const SegmentInfo& info) {
+  ASSIGN_OR_RETURN(UniqueFd fd, OpenForRead(segment_path));
+  Sha256 sha;
+  std::string buffer(kChunk, '\0');
+  uint64_t size = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(size_t got, ReadFully(fd.get(), buffer.data(), buffer.size(), segment_path));
+    if (got == 0) break;
+    sha.Update(buffer.data(), got);
+    size += got;
+  }
+  const std::string digest = sha.HexDigest();
+  if (size != info.size_bytes || digest != info.sha256) {
+    return Corruption(segment_path + ": " + std::to_string(size) + " bytes with sha256 " + digest +
+                      ", its record says " + std::to_string(info.size_bytes) + " bytes with " +
+                      info.sha256 + " (the segment is damaged)");
+  }
+  return Status::Ok();
 }
 
 }  // namespace lockstep::archiving

@@ -7,13 +7,20 @@
 //
 // The stored file's sha256 and size, its first and last zxid and the leader's clock at its first
 // and last transaction describe it (SegmentInfo), as a record describes a backup.
+//
+// With age recipients ([encryption]), the compressed stream is encrypted in the age v1 format
+// before it reaches the disk, as backups are: a segment is then encrypted on every master and in
+// the bucket, and its sha256 and size are the encrypted file's, so shipping, fetching and
+// uploading check it without any secret. Reading its transactions needs an identity.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "common/crypto/keys.h"
 #include "common/status.h"
 #include "common/zxid.h"
 #include "node-agent/zkfmt/txnlog.h"
@@ -26,14 +33,18 @@ struct SegmentInfo {
   int64_t first_time_ms = 0;
   int64_t last_time_ms = 0;
   uint64_t records = 0;
-  uint64_t size_bytes = 0;  // stored (compressed)
+  uint64_t size_bytes = 0;  // stored (compressed, and encrypted when `encrypted`)
   std::string sha256;       // of the stored file
+  bool encrypted = false;   // age v1 around the zstd stream
 };
 
 // Writes one segment into `path` (created 0600, O_EXCL; fsynced by Finish). Not thread-safe.
 class SegmentWriter {
  public:
-  static Result<std::unique_ptr<SegmentWriter>> Create(const std::string& path, int64_t dbid = 0);
+  // With `recipients`, the segment is encrypted to them.
+  static Result<std::unique_ptr<SegmentWriter>> Create(
+      const std::string& path, int64_t dbid = 0,
+      const std::vector<age::X25519Recipient>& recipients = {});
   // The same records as a plain transaction log, as the server writes one (what a
   // point-in-time restore stages); Finish's sha256 and size are then the plain file's.
   static Result<std::unique_ptr<SegmentWriter>> CreatePlain(const std::string& path);
@@ -48,8 +59,9 @@ class SegmentWriter {
 
  private:
   struct State;
-  static Result<std::unique_ptr<SegmentWriter>> Open(const std::string& path, int64_t dbid,
-                                                     bool compressed);
+  static Result<std::unique_ptr<SegmentWriter>> Open(
+      const std::string& path, int64_t dbid, bool compressed,
+      const std::vector<age::X25519Recipient>& recipients);
   explicit SegmentWriter(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };
@@ -58,12 +70,18 @@ class SegmentWriter {
 // checking on the way that the stored bytes hash to `info.sha256` and that the records run from
 // info.first_zxid to info.last_zxid. With `cut`, the log ends after the last record with zxid
 // <= cut. Corruption naming the segment when anything differs; `log_path` is then removed.
+// An encrypted segment needs one of `identities`: InvalidArgument saying so without one.
 Status ExpandSegment(const std::string& segment_path, const SegmentInfo& info,
-                     const std::string& log_path, std::optional<Zxid> cut = std::nullopt);
+                     const std::string& log_path, std::optional<Zxid> cut = std::nullopt,
+                     const age::Identities& identities = {});
 
 // Every record of a stored segment, in order (`visit` as TxnLogReadOptions::visitor). Checks the
 // sha256 as ExpandSegment does.
 Status ReadSegment(const std::string& segment_path, const SegmentInfo& info,
-                   const zkfmt::TxnVisitor& visit);
+                   const zkfmt::TxnVisitor& visit, const age::Identities& identities = {});
+
+// What a master without the secret can check of a stored segment: its size and sha256.
+// Corruption naming the segment when either differs.
+Status CheckStoredSegment(const std::string& segment_path, const SegmentInfo& info);
 
 }  // namespace lockstep::archiving

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "common/clock.h"
 #include "common/crypto/keys.h"
 #include "common/file.h"
+#include "common/process.h"
 #include "common/zk_client.h"
 #include "common/zxid.h"
 #include "integration/harness.h"
@@ -540,6 +542,164 @@ TEST_F(Archiving, TheArchiverMovesWhenItsAgentIsKilledAndNoTransactionIsMissing)
   EXPECT_TRUE(WaitFor([&] { return Missing(archiver, acknowledged).empty(); }, 40s))
       << cluster_->name(archiver) << " never caught up: "
       << Missing(archiver, acknowledged).size() << " writes missing";
+}
+
+TEST_F(Archiving, AHandoverAndALeaderChangeKeepTheChainAndARestoreAcrossThemIsExact) {
+  ASSERT_NO_FATAL_FAILURE(EnsureChained());
+  Result<proto::ArchiveStatus> before = ArchiveStatus();
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  ASSERT_TRUE(before->has_archiver()) << proto::ToJson(*before);
+  const int archiver = IndexOf(before->archiver().master());
+  ASSERT_NE(archiver, 0);
+  const int asked = archiver == 1 ? 2 : 1;
+  Writer writer(zk_, "epochs");
+  std::this_thread::sleep_for(1s);
+  // The archiver's master loses its agent and its server at once: the job moves.
+  ASSERT_TRUE(cluster_->KillAgent(archiver).ok());
+  ASSERT_TRUE(cluster_->KillZk(archiver).ok());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        Result<proto::ArchiveStatus> status = ArchiveStatus(asked);
+        return status.ok() && status->has_archiver() && status->state() == "archiving" &&
+               status->archiver().master() != cluster_->name(archiver);
+      },
+      45s))
+      << "the job never left " << cluster_->name(archiver);
+  std::this_thread::sleep_for(1s);
+  ASSERT_TRUE(cluster_->StartStoppedAgents().ok());
+  ASSERT_TRUE(cluster_->WaitAllHealthy(60s));
+  // Then a leader change: the leading server killed (its agent starts it again), a new epoch.
+  const int leader = cluster_->LeaderIndex(asked);
+  ASSERT_NE(leader, 0);
+  const std::vector<Writer::Write> so_far = writer.Writes();
+  ASSERT_FALSE(so_far.empty());
+  const uint32_t old_epoch = ZxidEpoch(so_far.back().czxid);
+  ASSERT_TRUE(cluster_->KillZk(leader).ok());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const std::vector<Writer::Write> now = writer.Writes();
+        return std::count_if(now.begin(), now.end(), [&](const Writer::Write& w) {
+                 return ZxidEpoch(w.czxid) > old_epoch;
+               }) > 100;
+      },
+      60s))
+      << "no writes acknowledged in a new epoch";
+  writer.Stop();
+  const std::vector<Writer::Write> writes = writer.Writes();
+  const std::vector<Zxid> acknowledged = writer.Acknowledged();
+  ASSERT_TRUE(cluster_->WaitAllHealthy(60s));
+  ASSERT_TRUE(WaitArchived(acknowledged.back(), 30s));
+  for (int i = 1; i <= cluster_->masters(); ++i) {
+    std::vector<Zxid> missing;
+    EXPECT_TRUE(WaitFor([&] { return (missing = Missing(i, acknowledged)).empty(); }, 40s))
+        << cluster_->name(i) << " lacks " << missing.size() << " acknowledged writes, the first "
+        << (missing.empty() ? "" : FormatZxid(missing.front()));
+  }
+  Result<proto::ArchiveStatus> after = ArchiveStatus();
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->breaks_size(), before->breaks_size())
+      << "the handover or the leader change broke the chain: " << proto::ToJson(*after);
+  // A restore across both, to a write of the new epoch: exactly the writes up to it.
+  const auto first_new = std::find_if(writes.begin(), writes.end(), [&](const Writer::Write& w) {
+    return ZxidEpoch(w.czxid) > old_epoch;
+  });
+  ASSERT_NE(first_new, writes.end());
+  const Zxid target = (first_new + (writes.end() - first_new) / 2)->czxid;
+  Result<proto::RestoreRecord> restored = RestoreTo({"--to-zxid", FormatZxid(target)});
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  ASSERT_EQ(restored->status(), proto::STATUS_READY) << restored->reason();
+  std::vector<std::string> wrong =
+      Wrong(writes, [&](const Writer::Write& w) { return w.czxid <= target; });
+  EXPECT_TRUE(wrong.empty()) << wrong.size() << " writes wrong after --to-zxid "
+                             << FormatZxid(target) << ", e.g. " << wrong.front();
+  Reconnect();
+  ASSERT_TRUE(WaitChained(60s, restored->finished_at()));
+}
+
+// ZooKeeper's own purge (PurgeTxnLog, what autopurge runs) on every server, while every agent is
+// stalled: the logs no longer hold what follows the archive's end.
+TEST_F(Archiving, LogsPurgedUnderAStalledArchiverBreakTheChainAndABaseStartsANewOne) {
+  ASSERT_NO_FATAL_FAILURE(EnsureChained());
+  Result<proto::ArchiveStatus> before = ArchiveStatus();
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  const int breaks_before = before->breaks_size();
+  for (int i = 1; i <= cluster_->masters(); ++i) ASSERT_TRUE(cluster_->PauseAgent(i).ok());
+  std::vector<Writer::Write> writes;
+  {
+    // Several snapshots' worth of transactions on every server (snapCount).
+    std::vector<std::unique_ptr<Writer>> writers;
+    for (int w = 0; w < 4; ++w) {
+      writers.push_back(std::make_unique<Writer>(zk_, "purged" + std::to_string(w)));
+    }
+    const size_t wanted = 4 * static_cast<size_t>(cluster_->options().snap_count);
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          size_t total = 0;
+          for (auto& writer : writers) total += writer->Writes().size();
+          return total >= wanted;
+        },
+        120s));
+    for (auto& writer : writers) {
+      writer->Stop();
+      const auto some = writer->Writes();
+      writes.insert(writes.end(), some.begin(), some.end());
+    }
+  }
+  std::sort(writes.begin(), writes.end(),
+            [](const auto& a, const auto& b) { return a.czxid < b.czxid; });
+  for (int i = 1; i <= cluster_->masters(); ++i) {
+    const std::string zk = cluster_->master_dir(i) + "/zk";
+    Result<CommandResult> purged = RunShellCommand(
+        cluster_->options().java +
+            " -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar "
+            "org.apache.zookeeper.server.PurgeTxnLog " +
+            zk + "/datalog " + zk + "/data -n 3 2>&1",
+        60s);
+    ASSERT_TRUE(purged.ok() && purged->exit_code == 0)
+        << (purged.ok() ? purged->output : purged.status().ToString());
+  }
+  // The purge did open a hole: no server's logs reach back to the first write made meanwhile.
+  for (int i = 1; i <= cluster_->masters(); ++i) {
+    Zxid oldest = std::numeric_limits<Zxid>::max();
+    for (const auto& entry : fs::directory_iterator(cluster_->master_dir(i) + "/zk/datalog/version-2")) {
+      const std::string name = entry.path().filename().string();
+      if (name.starts_with("log.")) oldest = std::min(oldest, *ParseHexZxid(name.substr(4)));
+    }
+    ASSERT_GT(oldest, writes.front().czxid) << cluster_->name(i) << " kept the logs: no hole";
+  }
+  const std::string resumed = FormatUtcTime(RealClockInstance().WallNow(), kUtcTimestampFormat);
+  for (int i = 1; i <= cluster_->masters(); ++i) ASSERT_TRUE(cluster_->ResumeAgent(i).ok());
+  // The archive says where it broke, and the coordinator starts a new chain at once.
+  proto::ArchiveStatus broken;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        Result<proto::ArchiveStatus> status = ArchiveStatus();
+        if (!status.ok() || status->breaks_size() <= breaks_before) return false;
+        broken = *status;
+        return true;
+      },
+      60s))
+      << "no break shown";
+  const proto::ArchiveBreak& hole = broken.breaks(broken.breaks_size() - 1);
+  const Zxid after = *ParseHexZxid(hole.after_zxid());
+  const Zxid resumes = *ParseHexZxid(hole.resumes_at());
+  EXPECT_LT(after, writes.front().czxid) << "the break is after writes the archive never had";
+  EXPECT_GT(resumes, writes.front().czxid);
+  ASSERT_TRUE(WaitChained(90s, resumed))
+      << "no base began a new chain after the break";
+  // A target inside the hole is refused, naming the break, and no server stops.
+  const Zxid lost = writes.front().czxid;
+  ASSERT_LT(lost, resumes);
+  std::vector<pid_t> servers;
+  for (int i = 1; i <= cluster_->masters(); ++i) servers.push_back(cluster_->zk_pid(i));
+  CliResult refused = RunCli(cluster_->CliArgs({"backup", "restore", "--component", "zookeeper",
+                                                "--to-zxid", FormatZxid(lost), "--yes", "--wait"}));
+  EXPECT_NE(refused.exit_code, 0) << refused.out;
+  EXPECT_NE((refused.err + refused.out).find("break"), std::string::npos)
+      << refused.err << refused.out;
+  for (int i = 1; i <= cluster_->masters(); ++i) {
+    EXPECT_EQ(cluster_->zk_pid(i), servers[i - 1]) << cluster_->name(i) << "'s server restarted";
+  }
 }
 
 TEST_F(Archiving, RestoringToAZxidOrATimeKeepsExactlyTheWritesUpToIt) {

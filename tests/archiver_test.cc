@@ -153,6 +153,18 @@ TEST_F(SegmentStoreTest, AnEncryptedSegmentIsKeptWithoutTheSecretAndItsDamageRef
   EXPECT_EQ(zxids, Zxids(0x100, 0x107));
 }
 
+TEST_F(SegmentStoreTest, ASegmentStreamedIntoAFileIsKeptByARenameOnceChecked) {
+  const std::string upload = dir_ / "upload-1";
+  WriteFile(upload, bytes_ + "x");
+  EXPECT_EQ(store_.ReceiveFile(record_, upload).code(), StatusCode::kCorruption);
+  ExpectNothingKept();
+  EXPECT_TRUE(std::filesystem::exists(upload)) << "a refused upload is the server's to remove";
+  WriteFile(upload, bytes_);
+  ASSERT_TRUE(store_.ReceiveFile(record_, upload).ok());
+  EXPECT_FALSE(std::filesystem::exists(upload)) << "kept by a copy, not a rename";
+  EXPECT_EQ(ZxidsIn(store_.PathOf(record_.id()), record_), Zxids(0x100, 0x107));
+}
+
 TEST_F(SegmentStoreTest, ARecordWithAnUnknownEncryptionIsRefused) {
   record_.set_encryption("rot13");
   Status refused = store_.Receive(record_, bytes_);
@@ -737,6 +749,17 @@ TEST_F(PruneSegmentsTest, WithoutABaseNothingIsRemoved) {
 TEST_F(PruneSegmentsTest, ABaseAtASegmentsLastZxidReleasesIt) {
   EXPECT_EQ(PruneSegments({Base("at", "0x10f")}, store_).size(), 2u);
   EXPECT_EQ(Held(), (std::vector<std::string>{archiving::SegmentId(0x110, 0x117)}));
+}
+
+TEST(ContinueAfter, TheArchivesEndUnlessRetentionWouldDropWhatFollowsIt) {
+  const std::vector<archiving::Base> bases = {{"oldest", 0x200, 0}, {"newest", 0x300, 0}};
+  EXPECT_EQ(ContinueAfter({}, std::nullopt), "") << "nothing yet: wherever the logs begin";
+  EXPECT_EQ(ContinueAfter(bases, std::nullopt), "0x300") << "no archive: the newest base";
+  EXPECT_EQ(ContinueAfter(bases, Zxid{0x250}), "0x250") << "an archive inside the window";
+  EXPECT_EQ(ContinueAfter(bases, Zxid{0x350}), "0x350");
+  // An archive that lagged behind the oldest base: what lies between would be removed at once.
+  EXPECT_EQ(ContinueAfter(bases, Zxid{0x150}), "0x200");
+  EXPECT_EQ(ContinueAfter({}, Zxid{0x150}), "0x150");
 }
 
 }  // namespace

@@ -180,10 +180,13 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                              .write_timeout = c.request_timeout};
   Api* api = agent->api_.get();
   // `backup import` streams archives of any size straight into the archives' directory, for
-  // callers allowed to import only.
+  // callers allowed to import only; so does a peer shipping an archived segment (a segment of
+  // up to [archiving] segment_mb of log would not fit the body limit of ordinary requests, and
+  // keeping it is then a rename).
   server.accepts_upload = [api](const http::Request& head) {
-    return head.method == "POST" && head.path == api::paths::kBackupImport &&
-           api->router().Permits(head);
+    const bool upload = head.path == api::paths::kBackupImport ||
+                        head.path.starts_with(api::paths::kArchiveSegments + std::string("/"));
+    return head.method == "POST" && upload && api->router().Permits(head);
   };
   server.upload_dir = agent->self_->replicas().dir();  // keeping an import is a rename
   agent->server_ = std::make_unique<http::Server>(

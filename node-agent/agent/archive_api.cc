@@ -59,7 +59,9 @@ http::Reply ArchiveApi::ReceiveSegment(const http::Request& request, const PathP
     return StatusReply(InvalidArgument("segment id " + record.id() + " differs from the path's " +
                                        params.at("id")));
   }
-  lockstep::Status received = parts_.store->Receive(record, request.body);
+  lockstep::Status received = request.body_file.empty()
+                                  ? parts_.store->Receive(record, request.body)
+                                  : parts_.store->ReceiveFile(record, request.body_file);
   return received.ok() ? JsonReply(record) : StatusReply(received);
 }
 

@@ -237,14 +237,8 @@ void ArchiveDuty::Tick(const std::vector<proto::Backup>& catalog) {
   }
   if (previous && (!chosen || previous->name != chosen->name)) Release(*previous, generation);
   if (!chosen) return;
-  // Where the archive ends as this master holds it; with none, the newest base's zxid.
-  std::string after;
-  if (std::optional<Zxid> end = store_->LastZxid()) {
-    after = FormatZxid(*end);
-  } else if (std::vector<archiving::Base> bases = BasesOf(catalog); !bases.empty()) {
-    after = FormatZxid(bases.back().zxid);
-  }
-  Result<proto::ArchiveReport> report = Assign(*chosen, generation, after);
+  Result<proto::ArchiveReport> report =
+      Assign(*chosen, generation, ContinueAfter(BasesOf(catalog), store_->LastZxid()));
   {
     std::lock_guard lock(mu_);
     archiver_ = chosen;
@@ -257,6 +251,15 @@ void ArchiveDuty::Tick(const std::vector<proto::Backup>& catalog) {
     }
   }
   BaseOnBreak(catalog);
+}
+
+std::string ContinueAfter(const std::vector<archiving::Base>& bases, std::optional<Zxid> end) {
+  if (!end) return bases.empty() ? "" : FormatZxid(bases.back().zxid);
+  // Retention removes segments wholly before the oldest kept base as soon as they arrive: an
+  // archive that ends before that base (it lagged while the base was taken) continues from the
+  // base instead of archiving history no chain needs.
+  if (!bases.empty() && *end < bases.front().zxid) end = bases.front().zxid;
+  return FormatZxid(*end);
 }
 
 std::string BaseNeeded(const std::vector<proto::Backup>& catalog,

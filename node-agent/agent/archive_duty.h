@@ -39,6 +39,11 @@ struct ArchiveSettings {
 std::vector<archiving::Base> BasesOf(const std::vector<proto::Backup>& catalog);
 // The stored segments the chain logic can use (records that do not parse are skipped).
 std::vector<archiving::Segment> SegmentsOf(const std::vector<proto::ArchiveSegment>& records);
+// Where a new archiver continues after ("0x…"; "" for wherever its server's logs begin): the
+// archive's `end` as the coordinator holds it, or, when that is before the oldest base, the
+// oldest base (retention would remove what lies between at once); with no archive, the newest
+// base's zxid. `bases` in zxid order.
+std::string ContinueAfter(const std::vector<archiving::Base>& bases, std::optional<Zxid> end);
 // Why the coordinator must take a base backup now ("" when it need not): a cluster restore
 // newer than every base, or a break that leaves the newest chain short of the archive's end.
 // Never while the ensemble (its newest serving zxid) is behind its own archive, nor while a

@@ -50,9 +50,11 @@ void BucketShipper::Note(const Status& sent, const std::string& what) {
   if (sent.ok()) {
     if (behind_) log::Info("the repository's archive caught up", {{"url", repository_->ArchiveUrl()}});
     behind_.reset();
+    warned_ = false;
     return;
   }
-  if (!behind_) {
+  if (!warned_) {  // once per spell of failures, also after a new job's recheck
+    warned_ = true;
     log::Warn("archive segment not uploaded to the repository; catching up later",
               {{"segment", what},
                {"error", sent.message() + " (" + repository_->Where() + ")"},

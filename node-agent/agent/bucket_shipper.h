@@ -51,6 +51,7 @@ class BucketShipper : public archiving::SegmentShipper {
   std::mutex mu_;
   std::optional<Clock::TimePoint> behind_;  // next catch-up while behind, guarded by mu_
   std::set<std::string> conflicts_;         // ids the bucket holds another segment under
+  bool warned_ = false;                     // this spell of failures was logged
 };
 
 }  // namespace lockstep::agent

@@ -70,9 +70,11 @@ void PeerShipper::Note(const PeerConfig& peer, const Status& sent, const std::st
   std::lock_guard lock(mu_);
   if (sent.ok()) {
     if (behind_.erase(peer.name) > 0) log::Info("archive peer caught up", {{"peer", peer.name}});
+    warned_.erase(peer.name);
     return;
   }
-  if (!behind_.count(peer.name)) {
+  // Once per spell of failures, also when a new job's recheck made the peer behind first.
+  if (warned_.insert(peer.name).second) {
     log::Warn("archive segment not shipped",
               {{"peer", peer.name}, {"segment", what}, {"error", sent.message()}});
   }

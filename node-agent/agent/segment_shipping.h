@@ -9,6 +9,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,7 @@ class PeerShipper : public archiving::SegmentShipper {
   Clock& clock_;
   std::mutex mu_;
   std::map<std::string, Clock::TimePoint> behind_;  // peer -> next catch-up, guarded by mu_
+  std::set<std::string> warned_;  // peers whose failure was logged since they last took one
 };
 
 // Fetches a segment this master lacks from the first agent in `urls` that holds it, into

@@ -166,6 +166,19 @@ Status SegmentStore::Receive(const proto::ArchiveSegment& record, const std::str
   return added;
 }
 
+Status SegmentStore::ReceiveFile(const proto::ArchiveSegment& record, const std::string& path) {
+  RETURN_IF_ERROR(SegmentOf(record).status());
+  if (records_.Has(record.id())) return Status::Ok();
+  std::error_code ec;
+  const uint64_t size = fs::file_size(path, ec);
+  if (ec) return IoError("cannot read the size of " + path + ": " + ec.message());
+  if (size != record.size_bytes()) {
+    return Corruption("segment " + record.id() + ": received " + std::to_string(size) +
+                      " bytes, its record says " + std::to_string(record.size_bytes()));
+  }
+  return Add(record, path);
+}
+
 std::optional<Zxid> SegmentStore::LastZxid() const {
   std::optional<Zxid> last;
   for (const auto& record : records_.All()) {

@@ -44,6 +44,9 @@ class SegmentStore {
   Status Add(const proto::ArchiveSegment& record, const std::string& path);
   // The same for a segment received as bytes (a peer's shipment). Storing one already held is Ok.
   Status Receive(const proto::ArchiveSegment& record, const std::string& bytes);
+  // The same for one received into a file of the store's file system (a streamed upload):
+  // kept by a rename once checked; left where it is when refused.
+  Status ReceiveFile(const proto::ArchiveSegment& record, const std::string& path);
   bool Has(const std::string& id) const { return records_.Has(id); }
 
   std::vector<proto::ArchiveSegment> List() const { return records_.All(); }

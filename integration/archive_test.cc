@@ -702,6 +702,49 @@ TEST_F(Archiving, LogsPurgedUnderAStalledArchiverBreakTheChainAndABaseStartsANew
   }
 }
 
+TEST_F(Archiving, ADamagedSegmentStopsTheRestoreAtStagingNamingItAndNoServerStops) {
+  ASSERT_NO_FATAL_FAILURE(EnsureChained());
+  Writer writer(zk_, "damaged");
+  std::this_thread::sleep_for(1500ms);
+  writer.Stop();
+  const std::vector<Zxid> acknowledged = writer.Acknowledged();
+  ASSERT_FALSE(acknowledged.empty());
+  const Zxid target = acknowledged.back();
+  ASSERT_TRUE(WaitArchived(target, 20s));
+  // The segment holding the last write, on the second master: one byte flipped.
+  proto::ArchiveSegment damaged;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        for (const auto& record : RecordsOn(2)) {
+          if (*ParseHexZxid(record.first_zxid()) <= target &&
+              target <= *ParseHexZxid(record.last_zxid())) {
+            damaged = record;
+            return true;
+          }
+        }
+        return false;
+      },
+      15s));
+  const std::string path =
+      cluster_->master_dir(2) + "/store/archive/segments/" + damaged.id() + ".zst";
+  Result<std::string> original = ReadSmallFile(path, 256 << 20);
+  ASSERT_TRUE(original.ok()) << original.status().ToString();
+  std::string flipped = *original;
+  flipped[flipped.size() / 2] ^= 0x10;
+  ASSERT_TRUE(WriteFileAtomically(path, flipped, kPrivateFile).ok());
+  std::vector<pid_t> servers;
+  for (int i = 1; i <= cluster_->masters(); ++i) servers.push_back(cluster_->zk_pid(i));
+  Result<proto::RestoreRecord> refused = RestoreTo({"--to-zxid", FormatZxid(target)});
+  ASSERT_TRUE(WriteFileAtomically(path, *original, kPrivateFile).ok());  // for the next tests
+  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+  EXPECT_EQ(refused->status(), proto::STATUS_ERROR);
+  EXPECT_NE(refused->reason().find(damaged.id()), std::string::npos)
+      << "the reason does not name the segment: " << refused->reason();
+  for (int i = 1; i <= cluster_->masters(); ++i) {
+    EXPECT_EQ(cluster_->zk_pid(i), servers[i - 1]) << cluster_->name(i) << "'s server restarted";
+  }
+}
+
 TEST_F(Archiving, RestoringToAZxidOrATimeKeepsExactlyTheWritesUpToIt) {
   ASSERT_NO_FATAL_FAILURE(EnsureChained());
   Writer writer(zk_, "pit");

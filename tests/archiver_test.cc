@@ -7,8 +7,6 @@
 
 #include <gtest/gtest.h>
 
-#include "common/crypto/keys.h"
-
 #include <atomic>
 #include <sys/stat.h>
 
@@ -20,7 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "common/crypto/keys.h"
 #include "node-agent/agent/archive_duty.h"
+#include "node-agent/archiving/replay.h"
 #include "node-agent/archiving/segment_store.h"
 #include "tests/archive_logs.h"
 #include "tests/fake_clock.h"
@@ -764,3 +764,92 @@ TEST(ContinueAfter, TheArchivesEndUnlessRetentionWouldDropWhatFollowsIt) {
 
 }  // namespace
 }  // namespace lockstep::agent
+
+// ---- WriteReplayLog: the chain's segments as one log cut at the target ---------------------
+
+namespace lockstep::archiving {
+namespace {
+
+// A store holding 0x100..0x107, 0x108..0x10f and 0x110..0x117, shipped as a chain.
+class ReplayLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(store_.Open().ok());
+    std::filesystem::create_directories(dir_ / "staged");
+    Zxid follows = 0xff;
+    for (Zxid first : {Zxid{0x100}, Zxid{0x108}, Zxid{0x110}}) {
+      const std::string made = dir_ / ("made-" + std::to_string(first));
+      const SegmentInfo info =
+          WriteSegment(dir_ / ("log." + std::to_string(first)), LogOf(first, 8).bytes(), made);
+      chain_.push_back(SegmentRecord(info, "m1", follows));
+      ASSERT_TRUE(store_.Receive(chain_.back(), ReadFile(made)).ok());
+      follows = info.last_zxid;
+    }
+  }
+  // The zxids of the log written into staged/, read as ZooKeeper would.
+  std::vector<Zxid> Replayed(const std::string& path) const {
+    std::vector<Zxid> zxids;
+    auto source = zkfmt::FileSource::Open(path);
+    EXPECT_TRUE(source.ok());
+    if (!source.ok()) return zxids;
+    zkfmt::TxnVisitor keep = [&](const zkfmt::TxnRecord& record) { zxids.push_back(record.zxid); };
+    zkfmt::TxnLogReadOptions options;
+    options.visitor = &keep;
+    auto summary = zkfmt::ReadTxnLog(source->get(), path, options);
+    EXPECT_TRUE(summary.ok() && summary->problems.empty());
+    return zxids;
+  }
+  std::vector<std::string> Staged() const { return FilesIn(dir_ / "staged"); }
+
+  TempDir dir_;
+  SegmentStore store_{dir_ / "archive"};
+  std::vector<proto::ArchiveSegment> chain_;
+};
+
+TEST_F(ReplayLogTest, TheLogStartsAfterTheBaseAndEndsAtTheTarget) {
+  Result<ReplayLog> replay = WriteReplayLog(store_, chain_, 0x103, 0x112, dir_ / "staged");
+  ASSERT_TRUE(replay.ok()) << replay.status().ToString();
+  EXPECT_EQ(replay->path, dir_ / "staged/log.104");
+  EXPECT_EQ(replay->last, 0x112);
+  EXPECT_EQ(replay->records, 0x112u - 0x103u);
+  EXPECT_EQ(Replayed(replay->path), Zxids(0x104, 0x112));
+}
+
+TEST_F(ReplayLogTest, ADamagedSegmentIsNamedAndNothingIsLeftBehind) {
+  const std::string path = store_.PathOf(chain_[1].id());
+  std::string bytes = ReadFile(path);
+  bytes[bytes.size() / 2] ^= 0x20;
+  WriteFile(path, bytes);
+  Result<ReplayLog> replay = WriteReplayLog(store_, chain_, 0x103, 0x112, dir_ / "staged");
+  EXPECT_EQ(replay.status().code(), StatusCode::kCorruption) << replay.status().ToString();
+  EXPECT_NE(replay.status().message().find(chain_[1].id()), std::string::npos)
+      << replay.status().message();
+  EXPECT_TRUE(Staged().empty()) << "a refused replay left " << Staged().front();
+}
+
+TEST_F(ReplayLogTest, AMissingSegmentIsNamedAndNothingIsLeftBehind) {
+  ASSERT_TRUE(store_.Remove(chain_[1].id()).ok());
+  Result<ReplayLog> replay = WriteReplayLog(store_, chain_, 0x103, 0x112, dir_ / "staged");
+  EXPECT_FALSE(replay.ok());
+  EXPECT_NE(replay.status().message().find(chain_[1].id()), std::string::npos)
+      << replay.status().message();
+  EXPECT_TRUE(Staged().empty());
+}
+
+TEST_F(ReplayLogTest, AHoleOrAnEndBeforeTheTargetIsRefused) {
+  const std::vector<proto::ArchiveSegment> holed = {chain_[0], chain_[2]};
+  Result<ReplayLog> hole = WriteReplayLog(store_, holed, 0x103, 0x112, dir_ / "staged");
+  EXPECT_EQ(hole.status().code(), StatusCode::kFailedPrecondition) << hole.status().ToString();
+  EXPECT_NE(hole.status().message().find("hole"), std::string::npos) << hole.status().message();
+  const std::vector<proto::ArchiveSegment> short_chain = {chain_[0], chain_[1]};
+  Result<ReplayLog> short_end = WriteReplayLog(store_, short_chain, 0x103, 0x112, dir_ / "staged");
+  EXPECT_EQ(short_end.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(short_end.status().message().find("0x10f"), std::string::npos)
+      << short_end.status().message();
+  EXPECT_EQ(WriteReplayLog(store_, chain_, 0x112, 0x112, dir_ / "staged").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Staged().empty());
+}
+
+}  // namespace
+}  // namespace lockstep::archiving

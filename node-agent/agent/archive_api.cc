@@ -59,6 +59,14 @@ http::Reply ArchiveApi::ReceiveSegment(const http::Request& request, const PathP
     return StatusReply(InvalidArgument("segment id " + record.id() + " differs from the path's " +
                                        params.at("id")));
   }
+  // Retention would remove it at once (no kept base needs it): taken as delivered, not kept, so
+  // an archiver catching up old history does not ship it here again and again.
+  const std::vector<archiving::Base> bases = BasesOf(parts_.catalog->Local());
+  const std::optional<Zxid> last = ParseHexZxid(record.last_zxid());
+  if (!bases.empty() && last && *last <= bases.front().zxid &&
+      archiving::CheckSegmentId(record.id()).ok()) {
+    return JsonReply(record);
+  }
   lockstep::Status received = request.body_file.empty()
                                   ? parts_.store->Receive(record, request.body)
                                   : parts_.store->ReceiveFile(record, request.body_file);

@@ -101,19 +101,18 @@ class Archiving : public ::testing::Test {
     ASSERT_TRUE(identity.ok());
     identity_ = new age::X25519Identity(*identity);
     const std::string identity_file = dir + "/age-identity";
-    ASSERT_TRUE(WriteFileAtomically(identity_file, age::IdentityFileText(*identity, {}),
-                                    kPrivateFile)
-                    .ok());
+    ASSERT_TRUE(
+        WriteFileAtomically(identity_file, age::IdentityFileText(*identity, {}), kPrivateFile)
+            .ok());
     auto options = MiniClusterOptions::WithFreePorts(dir, 3);
     options.archiving = true;
     // Segments are encrypted like backups: on every master and in the bucket.
-    options.extra_agent_toml = "\n[repository]\nendpoint = \"" + store_->endpoint() +
-                               "\"\nbucket = \"" + store_->options().bucket + "\"\nprefix = \"" +
-                               kPrefix + "\"\nregion = \"" + store_->options().region +
-                               "\"\ncredentials_file = \"" + credentials +
-                               "\"\npath_style = true\n" + "\n[encryption]\nrecipients = [\"" +
-                               identity->recipient().ToString() + "\"]\nidentity_file = \"" +
-                               identity_file + "\"\n";
+    options.extra_agent_toml =
+        "\n[repository]\nendpoint = \"" + store_->endpoint() + "\"\nbucket = \"" +
+        store_->options().bucket + "\"\nprefix = \"" + kPrefix + "\"\nregion = \"" +
+        store_->options().region + "\"\ncredentials_file = \"" + credentials +
+        "\"\npath_style = true\n" + "\n[encryption]\nrecipients = [\"" +
+        identity->recipient().ToString() + "\"]\nidentity_file = \"" + identity_file + "\"\n";
     options.snap_count = 2000;  // logs roll every 1,000-2,000 transactions: purges can bite
     options.lock_lease = 4s;
     cluster_ = new MiniCluster(options);
@@ -158,6 +157,21 @@ class Archiving : public ::testing::Test {
                       created.err + created.out);
     }
     return record;
+  }
+  // The master whose agent holds the archiver's job now; 0 when none does.
+  static int ArchiverIndex() {
+    Result<proto::ArchiveStatus> status = ArchiveStatus();
+    return status.ok() && status->has_archiver() ? IndexOf(status->archiver().master()) : 0;
+  }
+  // Waits until agent `asked` reports the job archiving on a master other than `archiver`.
+  static bool WaitJobMoved(int archiver, int asked, std::chrono::seconds timeout) {
+    return WaitFor(
+        [&] {
+          Result<proto::ArchiveStatus> status = ArchiveStatus(asked);
+          return status.ok() && status->has_archiver() && status->state() == "archiving" &&
+                 status->archiver().master() != cluster_->name(archiver);
+        },
+        timeout);
   }
   static int IndexOf(const std::string& name) {
     for (int i = 1; i <= cluster_->masters(); ++i) {
@@ -371,8 +385,7 @@ class Archiving : public ::testing::Test {
       oldest_lost = std::min(oldest_lost, write.acknowledged);
     }
     const auto window = cluster_->options().archive_interval + 1s;
-    std::cout << writes.size() << " writes acknowledged, " << lost
-              << " lost; the oldest lost was "
+    std::cout << writes.size() << " writes acknowledged, " << lost << " lost; the oldest lost was "
               << std::chrono::duration_cast<std::chrono::milliseconds>(killed - oldest_lost).count()
               << " ms before the kill (allowed: " << window.count() << " ms)\n";
     EXPECT_LE(killed - oldest_lost, window);
@@ -496,25 +509,14 @@ TEST_F(Archiving, DeletingTheOldestBaseReleasesTheSegmentsOnlyItNeeded) {
 }
 
 TEST_F(Archiving, TheArchiverMovesWhenItsAgentIsKilledAndNoTransactionIsMissing) {
-  Result<proto::ArchiveStatus> before = ArchiveStatus();
-  ASSERT_TRUE(before.ok()) << before.status().ToString();
-  ASSERT_TRUE(before->has_archiver()) << proto::ToJson(*before);
-  const int archiver = IndexOf(before->archiver().master());
-  ASSERT_NE(archiver, 0);
+  const int archiver = ArchiverIndex();
+  ASSERT_NE(archiver, 0) << "no archiver";
   // Ask another agent throughout: the killed one can't answer.
   const int asked = archiver == 1 ? 2 : 1;
   Writer writer(zk_, "handover");
   std::this_thread::sleep_for(1s);
   ASSERT_TRUE(cluster_->KillAgent(archiver).ok());
-  std::string successor;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        Result<proto::ArchiveStatus> status = ArchiveStatus(asked);
-        if (!status.ok() || !status->has_archiver()) return false;
-        successor = status->archiver().master();
-        return successor != cluster_->name(archiver) && status->state() == "archiving";
-      },
-      30s))
+  ASSERT_TRUE(WaitJobMoved(archiver, asked, 30s))
       << "the job never left " << cluster_->name(archiver);
   std::this_thread::sleep_for(1s);
   writer.Stop();
@@ -548,22 +550,15 @@ TEST_F(Archiving, AHandoverAndALeaderChangeKeepTheChainAndARestoreAcrossThemIsEx
   ASSERT_NO_FATAL_FAILURE(EnsureChained());
   Result<proto::ArchiveStatus> before = ArchiveStatus();
   ASSERT_TRUE(before.ok()) << before.status().ToString();
-  ASSERT_TRUE(before->has_archiver()) << proto::ToJson(*before);
-  const int archiver = IndexOf(before->archiver().master());
-  ASSERT_NE(archiver, 0);
+  const int archiver = ArchiverIndex();
+  ASSERT_NE(archiver, 0) << "no archiver";
   const int asked = archiver == 1 ? 2 : 1;
   Writer writer(zk_, "epochs");
   std::this_thread::sleep_for(1s);
   // The archiver's master loses its agent and its server at once: the job moves.
   ASSERT_TRUE(cluster_->KillAgent(archiver).ok());
   ASSERT_TRUE(cluster_->KillZk(archiver).ok());
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        Result<proto::ArchiveStatus> status = ArchiveStatus(asked);
-        return status.ok() && status->has_archiver() && status->state() == "archiving" &&
-               status->archiver().master() != cluster_->name(archiver);
-      },
-      45s))
+  ASSERT_TRUE(WaitJobMoved(archiver, asked, 45s))
       << "the job never left " << cluster_->name(archiver);
   std::this_thread::sleep_for(1s);
   ASSERT_TRUE(cluster_->StartStoppedAgents().ok());
@@ -649,19 +644,20 @@ TEST_F(Archiving, LogsPurgedUnderAStalledArchiverBreakTheChainAndABaseStartsANew
             [](const auto& a, const auto& b) { return a.czxid < b.czxid; });
   for (int i = 1; i <= cluster_->masters(); ++i) {
     const std::string zk = cluster_->master_dir(i) + "/zk";
-    Result<CommandResult> purged = RunShellCommand(
-        cluster_->options().java +
-            " -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar "
-            "org.apache.zookeeper.server.PurgeTxnLog " +
-            zk + "/datalog " + zk + "/data -n 3 2>&1",
-        60s);
+    Result<CommandResult> purged =
+        RunShellCommand(cluster_->options().java +
+                            " -cp /etc/zookeeper/conf:/usr/share/java/zookeeper.jar "
+                            "org.apache.zookeeper.server.PurgeTxnLog " +
+                            zk + "/datalog " + zk + "/data -n 3 2>&1",
+                        60s);
     ASSERT_TRUE(purged.ok() && purged->exit_code == 0)
         << (purged.ok() ? purged->output : purged.status().ToString());
   }
   // The purge did open a hole: no server's logs reach back to the first write made meanwhile.
   for (int i = 1; i <= cluster_->masters(); ++i) {
     Zxid oldest = std::numeric_limits<Zxid>::max();
-    for (const auto& entry : fs::directory_iterator(cluster_->master_dir(i) + "/zk/datalog/version-2")) {
+    for (const auto& entry :
+         fs::directory_iterator(cluster_->master_dir(i) + "/zk/datalog/version-2")) {
       const std::string name = entry.path().filename().string();
       if (name.starts_with("log.")) oldest = std::min(oldest, *ParseHexZxid(name.substr(4)));
     }
@@ -685,8 +681,7 @@ TEST_F(Archiving, LogsPurgedUnderAStalledArchiverBreakTheChainAndABaseStartsANew
   const Zxid resumes = *ParseHexZxid(hole.resumes_at());
   EXPECT_LT(after, writes.front().czxid) << "the break is after writes the archive never had";
   EXPECT_GT(resumes, writes.front().czxid);
-  ASSERT_TRUE(WaitChained(90s, resumed))
-      << "no base began a new chain after the break";
+  ASSERT_TRUE(WaitChained(90s, resumed)) << "no base began a new chain after the break";
   // A target inside the hole is refused, naming the break, and no server stops.
   const Zxid lost = writes.front().czxid;
   ASSERT_LT(lost, resumes);

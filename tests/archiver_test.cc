@@ -6,10 +6,9 @@
 #include "node-agent/archiving/archiver.h"
 
 #include <gtest/gtest.h>
-
-#include <atomic>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -129,8 +128,8 @@ TEST_F(SegmentStoreTest, BytesWithAnotherHashAreRefusedAndNothingIsKept) {
 TEST_F(SegmentStoreTest, AnEncryptedSegmentIsKeptWithoutTheSecretAndItsDamageRefused) {
   Result<age::X25519Identity> identity = age::GenerateIdentity();
   ASSERT_TRUE(identity.ok());
-  const SegmentInfo info = WriteSegment(dir_ / "log.100", LogOf(0x100, 8).bytes(),
-                                        dir_ / "sealed", {identity->recipient()});
+  const SegmentInfo info = WriteSegment(dir_ / "log.100", LogOf(0x100, 8).bytes(), dir_ / "sealed",
+                                        {identity->recipient()});
   const proto::ArchiveSegment record = SegmentRecord(info, "m1", 0xff);
   EXPECT_EQ(record.encryption(), "age");
   const std::string sealed = ReadFile(dir_ / "sealed");

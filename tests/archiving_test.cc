@@ -108,9 +108,8 @@ TEST(Segment, EncryptedItReadsOnlyWithAnIdentityAndItsBytesCheckWithout) {
   ASSERT_TRUE(ExpandSegment(dir / "seg", info, dir / "plain", std::nullopt, {*identity}).ok());
   EXPECT_EQ(Slurp(dir / "plain"), log);
   size_t read = 0;
-  EXPECT_TRUE(ReadSegment(dir / "seg", info, [&](const zkfmt::TxnRecord&) { ++read; },
-                          {*identity})
-                  .ok());
+  EXPECT_TRUE(
+      ReadSegment(dir / "seg", info, [&](const zkfmt::TxnRecord&) { ++read; }, {*identity}).ok());
   EXPECT_EQ(read, 50u);
 
   // One bit flipped: the stored bytes no longer check, and the payload no longer opens.

@@ -48,9 +48,9 @@ void BucketArchive::Adopt() {
   Result<std::vector<std::string>> ids = repository_->ListSegmentIds();
   if (!ids.ok()) {
     const std::string why = ids.status().message() + " (" + repository_->Where() + ")";
-    log::Warn("cannot list the repository's archive yet; trying again",
-              {{"master", master_}, {"error", why},
-               {"retry_in_s", std::to_string(kRetryAfter.count())}});
+    log::Warn(
+        "cannot list the repository's archive yet; trying again",
+        {{"master", master_}, {"error", why}, {"retry_in_s", std::to_string(kRetryAfter.count())}});
     std::lock_guard lock(mu_);
     failure_ = why;
     not_before_ = clock_.Now() + kRetryAfter;
@@ -63,9 +63,10 @@ void BucketArchive::Adopt() {
     if (!store_->Has(id)) {
       if (Status one = AdoptOne(id); !one.ok()) {
         ++skipped;
-        log::Error("a segment in the repository cannot be adopted; skipped (the archive has a "
-                   "hole there)",
-                   {{"master", master_}, {"segment", id}, {"error", one.message()}});
+        log::Error(
+            "a segment in the repository cannot be adopted; skipped (the archive has a "
+            "hole there)",
+            {{"master", master_}, {"segment", id}, {"error", one.message()}});
       }
     }
     ++adopted_;
@@ -107,7 +108,8 @@ std::vector<std::string> BucketArchive::Prune(const std::vector<proto::Backup>& 
     Result<std::pair<Zxid, Zxid>> zxids = archiving::ZxidsOfSegmentId(id);
     if (!zxids.ok() || zxids->second > bases.front().zxid) continue;
     if (Status gone = repository_->RemoveSegment(id); !gone.ok()) {
-      log::Warn("archive retention in the repository failed", {{"segment", id}, {"error", gone.message()}});
+      log::Warn("archive retention in the repository failed",
+                {{"segment", id}, {"error", gone.message()}});
       break;
     }
     removed.push_back(id);

@@ -62,9 +62,9 @@ class BucketArchive {
   std::atomic<size_t> total_{0};
   std::atomic<size_t> adopted_{0};
   mutable std::mutex mu_;
-  std::string failure_;                // why the last listing failed, guarded by mu_
-  Clock::TimePoint not_before_{};      // no adoption attempt before this, guarded by mu_
-  Clock::TimePoint next_prune_{};      // duties thread only
+  std::string failure_;            // why the last listing failed, guarded by mu_
+  Clock::TimePoint not_before_{};  // no adoption attempt before this, guarded by mu_
+  Clock::TimePoint next_prune_{};  // duties thread only
 };
 
 }  // namespace lockstep::agent

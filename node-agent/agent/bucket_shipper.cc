@@ -48,7 +48,8 @@ bool BucketShipper::Due() {
 void BucketShipper::Note(const Status& sent, const std::string& what) {
   std::lock_guard lock(mu_);
   if (sent.ok()) {
-    if (behind_) log::Info("the repository's archive caught up", {{"url", repository_->ArchiveUrl()}});
+    if (behind_)
+      log::Info("the repository's archive caught up", {{"url", repository_->ArchiveUrl()}});
     behind_.reset();
     warned_ = false;
     return;

@@ -198,16 +198,16 @@ Result<datadir::RestoreResult> NodeRestore::ReplayArchive(const proto::StageRequ
         FetchSegment(*segments_, segment, sources, *client_, token_, std::chrono::seconds(30));
     if (!fetched.ok() && repository_) {  // no master has it: the bucket's copy
       Status downloaded = FetchSegmentFromRepository(*repository_, *segments_, segment);
-      fetched = downloaded.ok() ? downloaded
-                                : Status(downloaded.code(), fetched.message() + "; " +
-                                                                downloaded.message());
+      fetched = downloaded.ok()
+                    ? downloaded
+                    : Status(downloaded.code(), fetched.message() + "; " + downloaded.message());
     }
     RETURN_IF_ERROR(fetched.Prepend(node_->options().name));
   }
   const std::vector<proto::ArchiveSegment> chain(request.segments().begin(),
                                                  request.segments().end());
-  ASSIGN_OR_RETURN(age::Identities identities,
-                   archives_->Identities({request.identities().begin(), request.identities().end()}));
+  ASSIGN_OR_RETURN(age::Identities identities, archives_->Identities({request.identities().begin(),
+                                                                      request.identities().end()}));
   ASSIGN_OR_RETURN(archiving::ReplayLog replay,
                    archiving::WriteReplayLog(*segments_, chain, *base, *target,
                                              staged.dirs().LogDir(), identities));

@@ -119,10 +119,9 @@ Result<PointInTimeChoice> ChoosePointInTime(const proto::RestoreRequest& request
   choice.base_id = plan.base.id;
   for (const auto& segment : plan.segments) choice.pit.segments.push_back(*by_id.at(segment.id));
   choice.pit.target_zxid = FormatZxid(plan.target_zxid);
-  choice.pit.target_time =
-      TimeOf(plan.segments.empty() ? plan.base.time_ms
-                                   : TimeOfZxid(store, plan.segments.back(), plan.target_zxid,
-                                              identities));
+  choice.pit.target_time = TimeOf(plan.segments.empty() ? plan.base.time_ms
+                                                        : TimeOfZxid(store, plan.segments.back(),
+                                                                     plan.target_zxid, identities));
   choice.pit.beyond_archive = plan.beyond_archive;
   Zxid archive_end = 0;
   for (const auto& segment : segments) archive_end = std::max(archive_end, segment.info.last_zxid);

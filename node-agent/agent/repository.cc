@@ -3,10 +3,10 @@
 #include <chrono>
 
 #include "api/names.h"
-#include "node-agent/archiving/segment_store.h"
 #include "common/crash_point.h"
 #include "common/http/tls.h"
 #include "common/log.h"
+#include "node-agent/archiving/segment_store.h"
 #include "proto/json.h"
 
 namespace lockstep::agent {
@@ -174,7 +174,8 @@ Status Repository::PutSegment(const proto::ArchiveSegment& record, const std::st
   } else if (held.status().code() != StatusCode::kNotFound) {
     return held.status();
   } else {
-    s3::UploadOptions upload{.metadata = {{"sha256", record.sha256()}, {"segment-id", record.id()}}};
+    s3::UploadOptions upload{
+        .metadata = {{"sha256", record.sha256()}, {"segment-id", record.id()}}};
     RETURN_IF_ERROR(client.UploadFile(name, path, upload).status());
     ASSIGN_OR_RETURN(s3::ObjectInfo stored, client.HeadObject(name));
     RETURN_IF_ERROR(confirm(stored).Prepend("after the upload"));
@@ -204,8 +205,9 @@ Result<proto::ArchiveSegment> Repository::GetSegmentRecord(const std::string& id
   ASSIGN_OR_RETURN(const s3::S3Client client, Client());
   ASSIGN_OR_RETURN(std::string json, client.GetObject(SegmentRecordName(id), kMaxRecordBytes));
   proto::ArchiveSegment record;
-  RETURN_IF_ERROR(proto::FromJson(json, &record, true).Prepend(
-      config_.prefix + SegmentRecordName(id) + " is not a segment record"));
+  RETURN_IF_ERROR(
+      proto::FromJson(json, &record, true)
+          .Prepend(config_.prefix + SegmentRecordName(id) + " is not a segment record"));
   RETURN_IF_ERROR(archiving::SegmentOf(record).status());
   if (record.id() != id) {
     return InvalidArgument(config_.prefix + SegmentRecordName(id) + " describes " + record.id() +

@@ -2,9 +2,9 @@
 // archive at PREFIX/backups/ID.tar.zst and its catalog record beside it at
 // PREFIX/catalog/ID.json, so the bucket alone is a complete catalog; and the continuous
 // archive's segments at PREFIX/archive/segments/ID.zst, each with its record at
-// PREFIX/archive/records/ID.json, so the bucket alone can restore to the last second. Credentials are read again
-// for every call, so an operator who fixes or rotates the credentials file needs no restart: the
-// next retry uses it. Thread-safe: each call has its own client.
+// PREFIX/archive/records/ID.json, so the bucket alone can restore to the last second. Credentials
+// are read again for every call, so an operator who fixes or rotates the credentials file needs no
+// restart: the next retry uses it. Thread-safe: each call has its own client.
 #pragma once
 
 #include <memory>

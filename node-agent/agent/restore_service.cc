@@ -150,10 +150,11 @@ http::Reply RestoreService::RestorePointInTime(const http::Request& request, con
   if (Status valid = CheckPointInTime(restore); !valid.ok()) return StatusReply(valid);
   if (auto routed = RouteToDriver(request)) return *routed;
   if (const std::string adopting = adopting_ ? adopting_() : ""; !adopting.empty()) {
-    return StatusReply(Status(
-        StatusCode::kUnavailable,
-        "this master is still " + adopting + ": a point-in-time restore now would see only part "
-        "of the archive. Try again once `lockstep archive status` no longer says so"));
+    return StatusReply(
+        Status(StatusCode::kUnavailable,
+               "this master is still " + adopting +
+                   ": a point-in-time restore now would see only part "
+                   "of the archive. Try again once `lockstep archive status` no longer says so"));
   }
   const std::vector<std::string> identities(restore.identities().begin(),
                                             restore.identities().end());

@@ -185,7 +185,8 @@ Archiver::Shipped Archiver::TailAndShip(Zxid after, Zxid upto, uint64_t generati
     if (!shipped.status.ok()) return;
     if (!writer) {
       scratch = store_->ScratchPath("pass-" + std::to_string(++scratch_serial_) + ".zst");
-      Result<std::unique_ptr<SegmentWriter>> created = SegmentWriter::Create(scratch, 0, options_.recipients);
+      Result<std::unique_ptr<SegmentWriter>> created =
+          SegmentWriter::Create(scratch, 0, options_.recipients);
       if (!created.ok()) {
         shipped.status = created.status();
         return;

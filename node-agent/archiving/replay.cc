@@ -37,14 +37,15 @@ Result<ReplayLog> WriteReplayLog(const SegmentStore& store,
       return FailedPrecondition("archived segment " + record.id() + " does not follow " +
                                 FormatZxid(last) + ": the chain has a hole there");
     }
-    Status read = ReadSegment(store.PathOf(record.id()), segment.info,
-                              [&](const zkfmt::TxnRecord& txn) {
-                                if (!broken.ok() || txn.zxid <= last || txn.zxid > target) return;
-                                broken = writer->Append(txn);
-                                last = txn.zxid;
-                                ++replay.records;
-                              },
-                              identities);
+    Status read = ReadSegment(
+        store.PathOf(record.id()), segment.info,
+        [&](const zkfmt::TxnRecord& txn) {
+          if (!broken.ok() || txn.zxid <= last || txn.zxid > target) return;
+          broken = writer->Append(txn);
+          last = txn.zxid;
+          ++replay.records;
+        },
+        identities);
     RETURN_IF_ERROR(read.Prepend("archived segment " + record.id()));
     RETURN_IF_ERROR(broken);
     if (last >= target) break;

@@ -33,8 +33,9 @@ class SegmentSource : public zkfmt::ByteSource {
     std::unique_ptr<SegmentSource> source(new SegmentSource(std::move(fd), path));
     if (info.encrypted) {
       if (identities.empty()) {
-        return InvalidArgument(path + " is encrypted: reading it needs an age identity "
-                                      "([encryption] identity_file, or --identity)");
+        return InvalidArgument(path +
+                               " is encrypted: reading it needs an age identity "
+                               "([encryption] identity_file, or --identity)");
       }
       SegmentSource* raw = source.get();
       ASSIGN_OR_RETURN(source->age_, age::AgeReader::Open(

@@ -264,7 +264,9 @@ TEST_F(Nemesis, ASeededScheduleOfFaultsBreaksNoInvariant) {
       ++failed;  // allowed, as long as it ended with its reason (checked below)
     }
     std::cerr << "nemesis: " << step << ": backup " << (record.id().empty() ? "-" : record.id())
-              << " " << (record.id().empty() ? asked.err : proto::BackupStatus_Name(record.status()))
+              << " "
+              << (record.id().empty() ? asked.err + asked.out  // --json: the error is on stdout
+                                      : proto::BackupStatus_Name(record.status()))
               << "\n";
     Undo(fault, master);
     violations += Violations(step, writer);
@@ -279,10 +281,17 @@ TEST_F(Nemesis, ASeededScheduleOfFaultsBreaksNoInvariant) {
   ASSERT_TRUE(cluster_->WaitAllHealthy(120s));
   std::vector<TreeDump> trees;
   for (int i = 1; i <= 3; ++i) {
-    auto zk = ZkClient::Connect(cluster_->zk_endpoint(i), 30s);
-    ASSERT_TRUE(zk.ok());
-    auto tree = DumpTree(**zk, "/nemesis");
-    ASSERT_TRUE(tree.ok()) << tree.status().ToString();
+    // A server that has just started can drop a new session once (a connection loss while it
+    // settles): read again, for at most 30 s, and say why if it never answers.
+    Result<TreeDump> tree = Internal("not read yet");
+    WaitFor(
+        [&] {
+          auto zk = ZkClient::Connect(cluster_->zk_endpoint(i), 30s);
+          tree = zk.ok() ? DumpTree(**zk, "/nemesis") : Result<TreeDump>(zk.status());
+          return tree.ok();
+        },
+        30s);
+    ASSERT_TRUE(tree.ok()) << "m" << i << ": " << tree.status().ToString();
     trees.push_back(*tree);
   }
   for (int i = 1; i < 3; ++i) {

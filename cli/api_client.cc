@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "api/paths.h"
@@ -27,10 +28,14 @@ namespace {
 constexpr auto kProbeTimeout = std::chrono::milliseconds(1500);
 constexpr auto kProbeFor = std::chrono::seconds(15);
 constexpr auto kRoundPause = std::chrono::seconds(1);
+// How long a request that may be sent again waits on an agent that did not answer the probe: it
+// is most likely paused, and the next round asks it again.
+constexpr auto kSilentAgentTimeout = std::chrono::milliseconds(5000);
 
 struct ProbedOrder {
   std::string urls;
   std::vector<std::string> order;
+  std::set<std::string> silent;  // those that did not answer the probe
   std::chrono::steady_clock::time_point at;
 };
 
@@ -60,14 +65,14 @@ struct Probes {
   std::vector<std::optional<bool>> answers;  // guarded by mu
 };
 
-std::vector<std::string> AnsweringFirst(const ClusterFlags& flags) {
+ProbedOrder AnsweringFirst(const ClusterFlags& flags) {
   static std::mutex mu;
   static ProbedOrder probed;
   std::vector<std::string> urls = SplitNonEmpty(flags.url, ',');
-  if (urls.size() < 2) return urls;
+  if (urls.size() < 2) return {.urls = flags.url, .order = urls};
   std::lock_guard guard(mu);
   const auto now = std::chrono::steady_clock::now();
-  if (probed.urls == flags.url && now - probed.at < kProbeFor) return probed.order;
+  if (probed.urls == flags.url && now - probed.at < kProbeFor) return probed;
   auto probes = std::make_shared<Probes>();
   probes->answers.resize(urls.size());
   for (size_t i = 0; i < urls.size(); ++i) {
@@ -85,17 +90,18 @@ std::vector<std::string> AnsweringFirst(const ClusterFlags& flags) {
                        [](const auto& answer) { return answer.has_value(); });
   });
   if (probes->answers[0].value_or(false)) {
-    probed = {flags.url, urls, now};
-    return urls;
+    probed = {.urls = flags.url, .order = urls, .at = now};
+    return probed;
   }
   std::vector<std::string> first;
   std::vector<std::string> last;
   for (size_t i = 0; i < urls.size(); ++i) {
     (probes->answers[i].value_or(false) ? first : last).push_back(urls[i]);
   }
+  probed = {.urls = flags.url, .silent = {last.begin(), last.end()}, .at = now};
   first.insert(first.end(), last.begin(), last.end());
-  probed = {flags.url, first, now};
-  return first;
+  probed.order = std::move(first);
+  return probed;
 }
 
 // One round over the agents given (answering ones first): the first real answer, or Unavailable
@@ -106,19 +112,24 @@ Result<std::string> CallAnyAgent(const ClusterFlags& flags, const std::string& t
                                  bool* none_answered) {
   *none_answered = false;
   std::string unreachable;
-  for (const std::string& each : AnsweringFirst(flags)) {
+  const ProbedOrder agents = AnsweringFirst(flags);
+  for (const std::string& each : agents.order) {
     ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(each));
     std::shared_ptr<boost::asio::ssl::context> tls;
     if (url.tls) {
       ASSIGN_OR_RETURN(tls, http::MakeClientContext({.ca_file = flags.ca_file}));
     }
     http::Client client(tls);
+    const bool may_resend = request.repeatable || request.method == "GET";
+    const auto timeout = agents.silent.count(each) && may_resend
+                             ? std::min(request.timeout, kSilentAgentTimeout)
+                             : request.timeout;
     Result<http::Reply> reply = client.Call(url, {.method = request.method,
                                                   .target = request.path,
                                                   .body = request.body,
                                                   .token = token,
                                                   .accept = request.accept,
-                                                  .timeout = request.timeout,
+                                                  .timeout = timeout,
                                                   .upload_file = request.upload_file,
                                                   .download_file = request.download_file,
                                                   .progress = request.progress});
@@ -127,7 +138,7 @@ Result<std::string> CallAnyAgent(const ClusterFlags& flags, const std::string& t
       continue;
     }
     const bool passable = reply->status == 502 || reply->status == 503;
-    if (passable && (request.repeatable || request.method == "GET")) {
+    if (passable && may_resend) {
       unreachable += (unreachable.empty() ? "" : "; ") +
                      api::StatusFromReply(*reply, url.ToString() + request.path).message();
       continue;

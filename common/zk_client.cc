@@ -80,6 +80,13 @@ int64_t ZkClient::session_id() const { return zoo_client_id(handle_)->client_id;
 bool ZkClient::expired() const { return static_cast<ConnectWait*>(context_.get())->expired; }
 bool ZkClient::connected() const { return static_cast<ConnectWait*>(context_.get())->live; }
 
+Status ZkClient::SetServers(const std::string& hosts) {
+  const int rc = zoo_set_servers(handle_, hosts.c_str());
+  if (rc == ZOK) return Status::Ok();
+  return Status(StatusCode::kFailedPrecondition,
+                "cannot point the ZooKeeper session at " + hosts + ": " + zerror(rc));
+}
+
 Result<bool> ZkClient::ExistsWatch(const std::string& path, std::function<void()> on_change) {
   auto* callback = new std::function<void()>(std::move(on_change));
   struct Stat stat {};

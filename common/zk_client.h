@@ -51,6 +51,9 @@ class ZkClient {
   bool expired() const;
   // Connected right now (a disconnected session may still recover within its timeout).
   bool connected() const;
+  // Replaces the servers the session may move to (host:port,…). The client leaves the server it
+  // is on (or trying) when that one is not in the list.
+  Status SetServers(const std::string& hosts);
   // Whether `path` exists; `on_change` runs once, on ZooKeeper's thread, when it is created,
   // changed or deleted.
   Result<bool> ExistsWatch(const std::string& path, std::function<void()> on_change);

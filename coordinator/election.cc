@@ -42,7 +42,10 @@ Result<std::string> ReadHistory(ElectionZk& client, const std::string& root) {
 }  // namespace
 
 Election::Election(ElectionOptions options)
-    : Election(options, ZkClientConnector(options.zk_connect, options.session_timeout),
+    : Election(options,
+               ZkClientConnector(
+                   [options] { return options.servers ? options.servers() : options.zk_connect; },
+                   options.session_timeout),
                RealClockInstance()) {}
 
 Election::Election(ElectionOptions options, ElectionZkConnector connect, Clock& clock)
@@ -143,6 +146,7 @@ Status Election::Step() {
   if (!client_) {
     my_node_.clear();
     ASSIGN_OR_RETURN(client_, connect_());
+    client_servers_.clear();
   }
   if (!client_->connected()) return Status(StatusCode::kUnavailable, "disconnected from ZooKeeper");
   if (my_node_.empty()) {
@@ -167,7 +171,14 @@ Status Election::Step() {
   std::sort(queue.begin(), queue.end());  // equal prefixes, zero-padded sequence numbers
   auto mine = std::find(queue.begin(), queue.end(), my_node_);
   if (mine == queue.end()) {
-    my_node_.clear();  // our znode is gone (session replaced): enrol again
+    // Our znode is gone: our session was replaced, or the next in line removed us while we did
+    // not answer. Stop coordinating at once, then enrol again.
+    my_node_.clear();
+    std::lock_guard lock(mu_);
+    if (leading_)
+      log::Warn("stepping down as coordinator: this agent's election znode was removed");
+    leading_ = false;
+    leading_node_.clear();
     return Status(StatusCode::kUnavailable, "election znode vanished");
   }
   auto first = client_->GetData(options_.root + "/" + queue.front());
@@ -181,6 +192,17 @@ Status Election::Step() {
     // Ours, left by a session of ours that expired (the server keeps it until it notices): it
     // would make everyone send their requests to us while we wait behind it. Remove it.
     log::Info("removing this agent's stale election znode", {{"node", queue.front()}});
+    Status removed = client_->Delete(options_.root + "/" + queue.front());
+    if (!removed.ok() && removed.code() != StatusCode::kNotFound) return removed;
+    return Step();
+  }
+  if (mine == queue.begin() + 1 && Silent(leader)) {
+    log::Warn(
+        "removing the election znode of a coordinator that has not answered for a whole "
+        "session timeout, to take over without waiting for ZooKeeper to expire it",
+        {{"coordinator", leader.name},
+         {"node", queue.front()},
+         {"silent_ms", std::to_string(options_.silent_for(leader.name).count())}});
     Status removed = client_->Delete(options_.root + "/" + queue.front());
     if (!removed.ok() && removed.code() != StatusCode::kNotFound) return removed;
     return Step();
@@ -209,12 +231,32 @@ Status Election::Step() {
   return Status::Ok();
 }
 
+void Election::RetargetSession() {
+  if (!options_.servers || !client_ || client_->expired() || client_->connected()) return;
+  const std::string servers = options_.servers();
+  if (servers == client_servers_) return;
+  Status pointed = client_->SetServers(servers);
+  if (!pointed.ok()) {
+    log::Warn("cannot narrow the election session's servers", {{"error", pointed.message()}});
+    return;
+  }
+  log::Info("the election session reconnects only to servers of masters that answer",
+            {{"servers", servers}});
+  client_servers_ = servers;
+}
+
+bool Election::Silent(const CoordinatorInfo& leader) const {
+  return options_.silent_for && leader.name != options_.self_name &&
+         options_.silent_for(leader.name) >= options_.session_timeout;
+}
+
 void Election::Loop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     woken_ = false;
     lock.unlock();
     Status stepped = Step();
+    if (!stepped.ok()) RetargetSession();
     const bool session_alive = client_ && !client_->expired();
     const bool connected = client_ && client_->connected();
     lock.lock();

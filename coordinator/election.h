@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,6 +25,20 @@ struct ElectionOptions {
   std::string root = "/lockstep/election";
   std::chrono::milliseconds session_timeout{6000};
   std::chrono::milliseconds recheck{1000};  // safety net beside the watch
+  // How long the named master's agent has not answered its peers at all (zero while it answers).
+  // When given, the next in line removes the election znode of a coordinator silent for a whole
+  // session timeout, rather than wait for ZooKeeper to expire its session. The two differ when
+  // the silent master also led ZooKeeper: the followers give up on it only after syncLimit x
+  // tickTime, and the new leader then restarts every session's timeout, so the frozen
+  // coordinator would keep its role for that long plus a second whole timeout. Fencing makes
+  // the removal safe: a coordinator whose znode is gone confirms nothing and is refused by its
+  // peers, and steps down at its next look.
+  std::function<std::chrono::milliseconds(const std::string& master)> silent_for;
+  // The servers worth trying now (host:port,…): zk_connect less those on masters that do not
+  // answer. A frozen server accepts the connection and then stalls the attempt for a whole
+  // timeout (4 s of a 6 s session), so new sessions, and a session that lost its server, try
+  // only these. Not given: zk_connect.
+  std::function<std::string()> servers;
 };
 
 struct CoordinatorInfo {
@@ -69,12 +84,18 @@ class Election {
  private:
   void Loop();
   Status Step();  // one pass: connect / enrol / look at the queue / watch
+  // Points a disconnected session at the servers worth trying now, when they changed.
+  void RetargetSession();
+  // Whether the next in line should remove `leader`'s znode: it has not answered for a whole
+  // session timeout (see ElectionOptions::silent_for).
+  bool Silent(const CoordinatorInfo& leader) const;
   void Wake();
 
   const ElectionOptions options_;
   const ElectionZkConnector connect_;
   Clock& clock_;
   std::unique_ptr<ElectionZk> client_;  // only the loop thread touches it
+  std::string client_servers_;          // the servers client_ was last pointed at
   std::string my_node_;
   std::string history_;  // guarded by mu_
 

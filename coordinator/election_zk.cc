@@ -25,6 +25,7 @@ class ZkClientSession : public ElectionZk {
   }
   bool expired() const override { return client_->expired(); }
   bool connected() const override { return client_->connected(); }
+  Status SetServers(const std::string& hosts) override { return client_->SetServers(hosts); }
 
  private:
   std::unique_ptr<ZkClient> client_;
@@ -32,11 +33,11 @@ class ZkClientSession : public ElectionZk {
 
 }  // namespace
 
-ElectionZkConnector ZkClientConnector(std::string hosts,
+ElectionZkConnector ZkClientConnector(std::function<std::string()> hosts,
                                       std::chrono::milliseconds session_timeout) {
   return [hosts = std::move(hosts), session_timeout]() -> Result<std::unique_ptr<ElectionZk>> {
     ASSIGN_OR_RETURN(std::unique_ptr<ZkClient> client,
-                     ZkClient::Connect(hosts, session_timeout, session_timeout));
+                     ZkClient::Connect(hosts(), session_timeout, session_timeout));
     return std::unique_ptr<ElectionZk>(std::make_unique<ZkClientSession>(std::move(client)));
   };
 }

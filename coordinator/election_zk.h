@@ -38,12 +38,15 @@ class ElectionZk {
   virtual bool expired() const = 0;
   // Connected right now (a disconnected session may still recover within its timeout).
   virtual bool connected() const = 0;
+  // The servers (host:port,…) the session may reconnect to from now on.
+  virtual Status SetServers(const std::string& hosts) = 0;
 };
 
 // Opens a session, waiting until it is established.
 using ElectionZkConnector = std::function<Result<std::unique_ptr<ElectionZk>>()>;
 
-// Sessions over ZkClient to the ensemble at `hosts` (host:port,…).
-ElectionZkConnector ZkClientConnector(std::string hosts, std::chrono::milliseconds session_timeout);
+// Sessions over ZkClient to the servers `hosts()` names at each connection (host:port,…).
+ElectionZkConnector ZkClientConnector(std::function<std::string()> hosts,
+                                      std::chrono::milliseconds session_timeout);
 
 }  // namespace lockstep::coordinator

@@ -3,7 +3,6 @@
 // only the next in line is woken when it goes, and a coordinator that loses ZooKeeper stops
 // coordinating. Also how a request for the coordinator waits for an election to settle.
 #include "coordinator/election.h"
-#include "coordinator/agent_client.h"
 
 #include <gtest/gtest.h>
 
@@ -11,10 +10,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
 #include "common/http/client.h"
+#include "coordinator/agent_client.h"
 #include "node-agent/agent/coordinator_route.h"
 #include "tests/fake_clock.h"
 #include "tests/fake_zk.h"
@@ -45,12 +46,31 @@ class ElectionTest : public ::testing::Test {
     testing::FakeClock clock;
     std::unique_ptr<Election> election;
   };
+  // How long each master has not answered, as every agent's peer view tells it (the election
+  // thread reads it, the test writes it).
+  struct Silence {
+    std::mutex mu;
+    std::map<std::string, std::chrono::milliseconds> of;
+    std::string servers = "zk1:2181,zk2:2181,zk3:2181";  // those of masters that answer
+  };
 
   Election& Join(const std::string& name) {
     Agent& agent = agents_[name];
-    agent.election = std::make_unique<Election>(
-        ElectionOptions{.self_name = name, .self_url = "https://" + name + ":7443"},
-        zk_.Connector(name), agent.clock);
+    auto silent_for = [silence = silence_, self = name](const std::string& master) {
+      std::lock_guard lock(silence->mu);
+      auto heard = silence->of.find(self + "->" + master);
+      return heard == silence->of.end() ? 0ms : heard->second;
+    };
+    auto servers = [silence = silence_] {
+      std::lock_guard lock(silence->mu);
+      return silence->servers;
+    };
+    agent.election =
+        std::make_unique<Election>(ElectionOptions{.self_name = name,
+                                                   .self_url = "https://" + name + ":7443",
+                                                   .silent_for = silent_for,
+                                                   .servers = servers},
+                                   zk_.Connector(name), agent.clock);
     agent.election->Begin();
     return *agent.election;
   }
@@ -63,7 +83,15 @@ class ElectionTest : public ::testing::Test {
     return Eventually([&] { return CoordinatorSeenBy(*agents_[name].election) == coordinator; });
   }
 
+  // `observer` has heard nothing from `master` for `silent`.
+  void SetSilent(const std::string& observer, const std::string& master,
+                 std::chrono::milliseconds silent) {
+    std::lock_guard lock(silence_->mu);
+    silence_->of[observer + "->" + master] = silent;
+  }
+
   const ElectionOptions defaults_{};
+  std::shared_ptr<Silence> silence_ = std::make_shared<Silence>();
   testing::FakeZk zk_;  // outlives the agents, whose sessions close into it
   std::map<std::string, Agent> agents_;
 };
@@ -125,6 +153,75 @@ TEST_F(ElectionTest, TheNextInLineTakesOverWhenThePredecessorsSessionExpires) {
   EXPECT_FALSE(m1.IsCoordinator());
   EXPECT_EQ(m1.Generation(), 0u);
   EXPECT_EQ(zk_.Children("/lockstep/election").size(), 3u) << "m1's old znode went with it";
+}
+
+// A master frozen with both the coordinator and ZooKeeper's leader: the new ZooKeeper leader
+// restarts every session's timeout, so the frozen coordinator's znode would outlive it by a whole
+// timeout more. The next in line, which has heard nothing from it for a session timeout, removes
+// it and takes over with a higher generation; the frozen one steps down when it wakes.
+TEST_F(ElectionTest, TheNextInLineRemovesACoordinatorSilentForASessionTimeout) {
+  Election& m1 = Join("m1");
+  ASSERT_TRUE(Eventually([&] { return m1.IsCoordinator(); }));
+  Election& m2 = Join("m2");
+  ASSERT_TRUE(Sees("m2", "m1"));
+  Join("m3");
+  ASSERT_TRUE(Sees("m3", "m1"));
+  const uint64_t first_generation = m1.Generation();
+
+  // Silent, but not yet for a whole timeout; and m3, silent for longer, is not next in line.
+  SetSilent("m2", "m1", defaults_.session_timeout - 1ms);
+  SetSilent("m3", "m1", defaults_.session_timeout * 2);
+  Advance("m2", defaults_.recheck);
+  Advance("m3", defaults_.recheck);
+  Advance("m2", defaults_.recheck);  // a second look each, so the first one has finished
+  Advance("m3", defaults_.recheck);
+  EXPECT_TRUE(m1.IsCoordinator());
+  EXPECT_FALSE(m2.IsCoordinator());
+  EXPECT_EQ(zk_.Children("/lockstep/election").size(), 3u) << "nobody removed m1's znode";
+
+  SetSilent("m2", "m1", defaults_.session_timeout);
+  Advance("m2", defaults_.recheck);
+  ASSERT_TRUE(Eventually([&] { return m2.IsCoordinator(); }));
+  EXPECT_GT(m2.Generation(), first_generation) << "its calls must fence m1's";
+  EXPECT_EQ(zk_.Children("/lockstep/election").size(), 2u) << "m1's znode is gone";
+  EXPECT_NE(m1.ConfirmLeading().code(), StatusCode::kOk) << "m1 can confirm nothing";
+
+  // m1 wakes: its session lives, its znode does not. It steps down and enrols behind the others.
+  Advance("m1", defaults_.recheck);
+  ASSERT_TRUE(Eventually([&] { return !m1.IsCoordinator(); }));
+  Advance("m1", 200ms);  // its retry after finding the znode gone
+  ASSERT_TRUE(Sees("m1", "m2"));
+  EXPECT_EQ(m1.Generation(), 0u);
+  EXPECT_EQ(zk_.Children("/lockstep/election").size(), 3u) << "m1 enrolled again";
+  EXPECT_TRUE(m2.IsCoordinator());
+}
+
+// A session that lost its server reconnects only to servers of masters that answer: a frozen
+// server would take the connection and stall the attempt for a whole timeout. A connected
+// session is left where it is (moving it would drop the connection for nothing).
+TEST_F(ElectionTest, ADisconnectedSessionIsPointedAtTheServersOfMastersThatAnswer) {
+  Election& m1 = Join("m1");
+  ASSERT_TRUE(Eventually([&] { return m1.IsCoordinator(); }));
+  {
+    std::lock_guard lock(silence_->mu);
+    silence_->servers = "zk1:2181,zk2:2181";
+  }
+  Advance("m1", defaults_.recheck);
+  Advance("m1", defaults_.recheck);
+  EXPECT_EQ(zk_.ServersOf("m1"), "") << "connected: left alone";
+
+  zk_.Disconnect("m1");
+  Advance("m1", defaults_.recheck);
+  ASSERT_TRUE(Eventually([&] { return zk_.ServersOf("m1") == "zk1:2181,zk2:2181"; }));
+  {
+    std::lock_guard lock(silence_->mu);
+    silence_->servers = "zk2:2181";
+  }
+  Advance("m1", 200ms);
+  ASSERT_TRUE(Eventually([&] { return zk_.ServersOf("m1") == "zk2:2181"; }));
+  zk_.Disconnect("m1", false);
+  Advance("m1", 200ms);
+  ASSERT_TRUE(Eventually([&] { return m1.IsCoordinator(); })) << "the same session, reconnected";
 }
 
 TEST_F(ElectionTest, ACoordinatorThatLosesZooKeeperStepsDownAndForgetsItOnceTheSessionIsGone) {

@@ -63,6 +63,15 @@ class FakeZk {
     }
     for (int64_t id : ids) state_->End(id);
   }
+  // The servers `label`'s newest session was last pointed at ("" when never).
+  std::string ServersOf(const std::string& label) {
+    std::lock_guard lock(state_->mu);
+    std::string servers;
+    for (auto& [id, session] : state_->sessions) {
+      if (session.label == label) servers = session.servers;
+    }
+    return servers;
+  }
   // The children of `path`, sorted; empty when it does not exist.
   std::vector<std::string> Children(const std::string& path) {
     std::lock_guard lock(state_->mu);
@@ -80,6 +89,7 @@ class FakeZk {
     std::string label;
     bool connected = true;
     bool expired = false;
+    std::string servers;  // as last set by SetServers; empty when never set
   };
   using Watch = std::function<void()>;
 
@@ -199,6 +209,11 @@ class FakeZk {
     bool connected() const override {
       std::lock_guard lock(state_->mu);
       return state_->sessions[id_].connected;
+    }
+    Status SetServers(const std::string& hosts) override {
+      std::lock_guard lock(state_->mu);
+      state_->sessions[id_].servers = hosts;
+      return Status::Ok();
     }
 
    private:

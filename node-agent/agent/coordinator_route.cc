@@ -42,7 +42,14 @@ http::Reply Forward(const coordinator::Election& election, const http::Client& c
   }).detach();
   while (answered.wait_for(kPoll) != std::future_status::ready) {
     std::optional<coordinator::CoordinatorInfo> now = election.Current();
-    if (!now || now->name != coordinator.name) {
+    if (!now) {
+      // This agent lost sight of the election (ZooKeeper is electing a leader, say), which says
+      // nothing of the coordinator itself: ask again, of whoever the election names next, maybe
+      // the same one.
+      return http::ErrorReply(503, "unavailable",
+                              "no coordinator is known right now; " + who + " was asked");
+    }
+    if (now->name != coordinator.name) {
       return http::ErrorReply(502, "unavailable",
                               who + " did not answer before the election replaced it");
     }

@@ -1,6 +1,8 @@
 #include "node-agent/agent/peer_view.h"
 
 #include <future>
+#include <set>
+#include <sstream>
 
 #include "api/paths.h"
 #include "common/log.h"
@@ -44,6 +46,28 @@ std::vector<std::string> AskPeers(const PeerView& peers, const http::Client& cli
   return bodies;
 }
 
+namespace {
+
+// What a peer's answer to GET /v1/node/status says of it: an unreachable master unless it is a
+// 200 carrying the status of the master we asked for.
+proto::MasterStatus StatusFromReply(const PeerConfig& peer, const http::Reply& reply) {
+  if (reply.status != 200) {
+    return UnreachableMaster(
+        peer, "answered HTTP " + std::to_string(reply.status) + ": " + reply.body.substr(0, 200));
+  }
+  proto::MasterStatus master;
+  Status parsed = proto::FromJson(reply.body, &master, true);
+  if (!parsed.ok()) return UnreachableMaster(peer, parsed.message());
+  if (master.name() != peer.name) {
+    return UnreachableMaster(peer, "the agent at " + peer.url + " says it is '" + master.name() +
+                                       "': check the peers in its configuration");
+  }
+  master.set_address(peer.url);
+  return master;
+}
+
+}  // namespace
+
 PeerView::PeerView(std::vector<PeerConfig> peers, const http::Client& client, std::string token,
                    std::chrono::milliseconds interval, std::chrono::milliseconds timeout)
     : peers_(std::move(peers)),
@@ -57,6 +81,7 @@ PeerView::PeerView(std::vector<PeerConfig> peers, const http::Client& client, st
     latent.mutable_zk()->set_description(api::ExhibitorDescription(api::kLatent));
     latest_.push_back(std::move(latent));
   }
+  silent_since_.resize(peers_.size());
 }
 
 PeerView::~PeerView() {
@@ -72,26 +97,23 @@ void PeerView::Begin() {
   for (size_t i = 0; i < peers_.size(); ++i) pollers_.emplace_back([this, i] { Poll(i); });
 }
 
-proto::MasterStatus PeerView::Ask(const PeerConfig& peer) const {
+PeerView::Asked PeerView::Ask(const PeerConfig& peer) const {
+  Asked asked{.at = std::chrono::steady_clock::now()};
   Result<http::Url> url = http::ParseUrl(peer.url);
-  if (!url.ok()) return UnreachableMaster(peer, url.status().message());
+  if (!url.ok()) {
+    asked.status = UnreachableMaster(peer, url.status().message());
+    return asked;
+  }
   http::CallOptions call{
       .method = "GET", .target = api::paths::kNodeStatus, .token = token_, .timeout = timeout_};
   Result<http::Reply> reply = client_.Call(*url, call);
-  if (!reply.ok()) return UnreachableMaster(peer, reply.status().message());
-  if (reply->status != 200) {
-    return UnreachableMaster(
-        peer, "answered HTTP " + std::to_string(reply->status) + ": " + reply->body.substr(0, 200));
+  if (!reply.ok()) {
+    asked.status = UnreachableMaster(peer, reply.status().message());
+    return asked;
   }
-  proto::MasterStatus master;
-  Status parsed = proto::FromJson(reply->body, &master, true);
-  if (!parsed.ok()) return UnreachableMaster(peer, parsed.message());
-  if (master.name() != peer.name) {
-    return UnreachableMaster(peer, "the agent at " + peer.url + " says it is '" + master.name() +
-                                       "': check the peers in its configuration");
-  }
-  master.set_address(peer.url);
-  return master;
+  asked.answered = true;
+  asked.status = StatusFromReply(peer, *reply);
+  return asked;
 }
 
 void PeerView::Poll(size_t index) {
@@ -99,15 +121,24 @@ void PeerView::Poll(size_t index) {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     lock.unlock();
-    proto::MasterStatus status = Ask(peer);
+    Asked asked = Ask(peer);
     lock.lock();
-    if (status.agent_reachable() != latest_[index].agent_reachable()) {
-      log::Info(status.agent_reachable() ? "peer reachable" : "peer unreachable",
-                {{"peer", peer.name}, {"error", status.error()}});
+    if (asked.status.agent_reachable() != latest_[index].agent_reachable()) {
+      log::Info(asked.status.agent_reachable() ? "peer reachable" : "peer unreachable",
+                {{"peer", peer.name}, {"error", asked.status.error()}});
     }
-    latest_[index] = std::move(status);
+    Record(index, std::move(asked));
     wake_.wait_for(lock, interval_);
   }
+}
+
+void PeerView::Record(size_t index, Asked asked) {
+  if (asked.answered) {
+    silent_since_[index].reset();
+  } else if (!silent_since_[index]) {
+    silent_since_[index] = asked.at;
+  }
+  latest_[index] = std::move(asked.status);
 }
 
 std::vector<proto::MasterStatus> PeerView::Snapshot() const {
@@ -118,9 +149,9 @@ std::vector<proto::MasterStatus> PeerView::Snapshot() const {
 void PeerView::RefreshNow(const std::string& name) {
   for (size_t i = 0; i < peers_.size(); ++i) {
     if (peers_[i].name != name) continue;
-    proto::MasterStatus status = Ask(peers_[i]);
+    Asked asked = Ask(peers_[i]);
     std::lock_guard lock(mu_);
-    latest_[i] = std::move(status);
+    Record(i, std::move(asked));
   }
 }
 
@@ -128,6 +159,38 @@ void PeerView::RefreshAll() {
   std::vector<std::thread> askers;
   for (const auto& peer : peers_) askers.emplace_back([this, &peer] { RefreshNow(peer.name); });
   for (auto& asker : askers) asker.join();
+}
+
+std::string PeerView::ServersOfAnsweringMasters(const std::string& connect) const {
+  const size_t slash = connect.find('/');
+  const std::string chroot = slash == std::string::npos ? "" : connect.substr(slash);
+  std::set<std::string> silent_hosts;
+  {
+    std::lock_guard lock(mu_);
+    for (size_t i = 0; i < peers_.size(); ++i) {
+      if (!silent_since_[i]) continue;
+      if (Result<http::Url> url = http::ParseUrl(peers_[i].url); url.ok()) {
+        silent_hosts.insert(url->host);
+      }
+    }
+  }
+  std::string kept;
+  std::istringstream entries(connect.substr(0, slash));
+  for (std::string entry; std::getline(entries, entry, ',');) {
+    if (silent_hosts.count(entry.substr(0, entry.rfind(':')))) continue;
+    kept += (kept.empty() ? "" : ",") + entry;
+  }
+  return kept.empty() ? connect : kept + chroot;
+}
+
+std::chrono::milliseconds PeerView::SilentFor(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  for (size_t i = 0; i < peers_.size(); ++i) {
+    if (peers_[i].name != name || !silent_since_[i]) continue;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 *silent_since_[i]);
+  }
+  return std::chrono::milliseconds(0);
 }
 
 std::string PeerView::UrlOf(const std::string& name) const {

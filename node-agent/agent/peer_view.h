@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,10 +33,24 @@ class PeerView {
   void RefreshAll();
   // The peer's URL, or empty when `name` is not a peer.
   std::string UrlOf(const std::string& name) const;
+  // How long peer `name`'s agent has given no answer at all (no connection, or no reply within
+  // the deadline), since the first unanswered ask of the current run; zero while it answers,
+  // even with an error status (a refusal proves the process runs), and for unknown names.
+  std::chrono::milliseconds SilentFor(const std::string& name) const;
+  // The entries of the ZooKeeper connect string `connect` (host:port,…[/chroot]) that are not on
+  // a peer whose last ask went unanswered (matched by the host of the peer's URL); all of them
+  // when that would leave none.
+  std::string ServersOfAnsweringMasters(const std::string& connect) const;
 
  private:
+  struct Asked {
+    proto::MasterStatus status;
+    bool answered = false;                     // an HTTP reply came back, whatever its status
+    std::chrono::steady_clock::time_point at;  // when the ask began
+  };
   void Poll(size_t index);
-  proto::MasterStatus Ask(const PeerConfig& peer) const;
+  Asked Ask(const PeerConfig& peer) const;
+  void Record(size_t index, Asked asked);  // under mu_
 
   const std::vector<PeerConfig> peers_;
   const http::Client& client_;
@@ -47,6 +62,8 @@ class PeerView {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::vector<proto::MasterStatus> latest_;
+  // Per peer: when the current run of unanswered asks began, if the last ask went unanswered.
+  std::vector<std::optional<std::chrono::steady_clock::time_point>> silent_since_;
   std::vector<std::thread> pollers_;
 };
 

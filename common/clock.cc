@@ -41,4 +41,21 @@ std::optional<Clock::WallTimePoint> ParseUtcTimestamp(const std::string& text) {
   return std::chrono::system_clock::from_time_t(timegm(&t));
 }
 
+int64_t UnixMillis(Clock::WallTimePoint when) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
+}
+
+std::string UtcTimestampOfMillis(int64_t ms) {
+  if (ms <= 0) return "";
+  return FormatUtcTime(Clock::WallTimePoint(std::chrono::milliseconds(ms)), kUtcTimestampFormat);
+}
+
+std::string UtcTimestampWithMillis(int64_t ms) {
+  const Clock::WallTimePoint when{std::chrono::milliseconds(ms)};
+  char fraction[8];
+  std::snprintf(fraction, sizeof(fraction), ".%03lldZ",
+                static_cast<long long>(ms < 0 ? 0 : ms % 1000));
+  return FormatUtcTime(when, "%Y-%m-%dT%H:%M:%S") + fraction;
+}
+
 }  // namespace lockstep

@@ -61,4 +61,11 @@ std::string UtcTimestamp(const Clock& clock = RealClockInstance());
 // A time in that format, or nullopt for anything else (empty included).
 std::optional<Clock::WallTimePoint> ParseUtcTimestamp(const std::string& text);
 
+// Milliseconds since 1970: how segments, bases and reports store their times.
+int64_t UnixMillis(Clock::WallTimePoint when);
+// Such a time as a record's timestamp (to the second); "" for 0 or less (not known).
+std::string UtcTimestampOfMillis(int64_t ms);
+// Such a time to the millisecond, "2026-11-25T09:42:10.123Z": a point-in-time target.
+std::string UtcTimestampWithMillis(int64_t ms);
+
 }  // namespace lockstep

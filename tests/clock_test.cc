@@ -96,3 +96,20 @@ TEST(UtcTimestamp, IsIso8601OfTheClocksWallTimeToTheSecond) {
 
 }  // namespace
 }  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+TEST(UnixMillisTest, RecordsTimesRoundTripToTheSecondAndToTheMillisecond) {
+  const Clock::WallTimePoint when =
+      *ParseUtcTimestamp("2026-11-25T09:42:10Z") + std::chrono::milliseconds(123);
+  const int64_t ms = UnixMillis(when);
+  EXPECT_EQ(ms % 1000, 123);
+  EXPECT_EQ(UtcTimestampOfMillis(ms), "2026-11-25T09:42:10Z");
+  EXPECT_EQ(UtcTimestampWithMillis(ms), "2026-11-25T09:42:10.123Z");
+  EXPECT_EQ(UtcTimestampOfMillis(0), "") << "0 means not known";
+  EXPECT_EQ(*ParseUtcTimestamp(UtcTimestampOfMillis(ms)) + std::chrono::milliseconds(123), when);
+}
+
+}  // namespace
+}  // namespace lockstep

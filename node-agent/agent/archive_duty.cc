@@ -16,16 +16,6 @@ namespace {
 namespace paths = api::paths;
 using coordinator::Member;
 
-int64_t MillisOf(Clock::WallTimePoint when) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
-}
-
-std::string TimeOf(int64_t time_ms) {
-  return time_ms <= 0 ? ""
-                      : FormatUtcTime(Clock::WallTimePoint(std::chrono::milliseconds(time_ms)),
-                                      kUtcTimestampFormat);
-}
-
 Zxid EndOf(const archiving::Base& base, const std::vector<archiving::Segment>& chain) {
   return chain.empty() ? base.zxid : std::max(base.zxid, chain.back().info.last_zxid);
 }
@@ -45,7 +35,7 @@ std::vector<archiving::Base> BasesOf(const std::vector<proto::Backup>& catalog) 
     std::optional<Zxid> zxid = ParseHexZxid(zookeeper->second.last_zxid());
     std::optional<Clock::WallTimePoint> taken = ParseUtcTimestamp(backup.timestamp());
     if (!zxid || !taken) continue;
-    bases.push_back({backup.id(), *zxid, MillisOf(*taken)});
+    bases.push_back({backup.id(), *zxid, UnixMillis(*taken)});
   }
   std::sort(bases.begin(), bases.end(),
             [](const auto& a, const auto& b) { return a.zxid < b.zxid; });
@@ -94,21 +84,17 @@ void DescribeChains(const std::vector<archiving::Base>& bases,
       return a.info.last_zxid < b.info.last_zxid;
     });
     status->set_last_zxid(FormatZxid(last.info.last_zxid));
-    status->set_last_time(TimeOf(last.info.last_time_ms));
+    status->set_last_time(UtcTimestampOfMillis(last.info.last_time_ms));
   }
   // A break: a segment that does not join what the segments before it cover.
   std::optional<Zxid> covered;
   for (const auto& segment : segments) {
     if (covered && segment.info.last_zxid <= *covered) continue;
-    if (covered && segment.info.first_zxid > *covered + 1) {
-      const bool joins = segment.follows ? *segment.follows == *covered
-                                         : archiving::Follows(*covered, segment.info.first_zxid);
-      if (!joins) {
-        proto::ArchiveBreak* hole = status->add_breaks();
-        hole->set_after_zxid(FormatZxid(*covered));
-        hole->set_resumes_at(FormatZxid(segment.info.first_zxid));
-        hole->set_at(TimeOf(segment.info.first_time_ms));
-      }
+    if (covered && !archiving::Joins(segment, *covered)) {
+      proto::ArchiveBreak* hole = status->add_breaks();
+      hole->set_after_zxid(FormatZxid(*covered));
+      hole->set_resumes_at(FormatZxid(segment.info.first_zxid));
+      hole->set_at(UtcTimestampOfMillis(segment.info.first_time_ms));
     }
     covered = segment.info.last_zxid;
   }
@@ -117,14 +103,15 @@ void DescribeChains(const std::vector<archiving::Base>& bases,
     proto::ArchiveChain* described = status->add_chains();
     described->set_base(base.id);
     described->set_base_zxid(FormatZxid(base.zxid));
-    described->set_base_time(TimeOf(base.time_ms));
+    described->set_base_time(UtcTimestampOfMillis(base.time_ms));
     described->set_end_zxid(FormatZxid(EndOf(base, chain)));
-    described->set_end_time(TimeOf(chain.empty() ? base.time_ms : chain.back().info.last_time_ms));
+    described->set_end_time(
+        UtcTimestampOfMillis(chain.empty() ? base.time_ms : chain.back().info.last_time_ms));
     described->set_segments(static_cast<uint32_t>(chain.size()));
   }
   if (!bases.empty()) {
     status->set_earliest_zxid(FormatZxid(bases.front().zxid));
-    status->set_earliest_time(TimeOf(bases.front().time_ms));
+    status->set_earliest_time(UtcTimestampOfMillis(bases.front().time_ms));
     const auto latest = std::max_element(
         status->chains().begin(), status->chains().end(), [](const auto& a, const auto& b) {
           return *ParseHexZxid(a.end_zxid()) < *ParseHexZxid(b.end_zxid());
@@ -337,7 +324,7 @@ std::string ArchiveDuty::Metrics(const std::vector<proto::Backup>& catalog,
     std::lock_guard lock(mu_);
     if (reported_at_ != Clock::TimePoint{} && clock_.Now() - reported_at_ < settings_.lease &&
         report_.caught_up_ms() > 0) {
-      lag = static_cast<double>(MillisOf(clock_.WallNow()) - report_.caught_up_ms()) / 1000.0;
+      lag = static_cast<double>(UnixMillis(clock_.WallNow()) - report_.caught_up_ms()) / 1000.0;
     }
   }
   std::ostringstream out;
@@ -397,7 +384,7 @@ proto::ArchiveStatus ArchiveDuty::Status(const std::vector<proto::Backup>& catal
     // The archiver's own clock measured a live report's lag; a renewal's has aged since.
     if (!live && report.caught_up_ms() > 0) {
       report.set_lag_seconds(
-          static_cast<double>(MillisOf(clock_.WallNow()) - report.caught_up_ms()) / 1000.0);
+          static_cast<double>(UnixMillis(clock_.WallNow()) - report.caught_up_ms()) / 1000.0);
     }
     status.set_lag_seconds(report.lag_seconds());
     *status.mutable_archiver() = std::move(report);

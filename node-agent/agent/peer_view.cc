@@ -81,7 +81,7 @@ PeerView::PeerView(std::vector<PeerConfig> peers, const http::Client& client, st
     latent.mutable_zk()->set_description(api::ExhibitorDescription(api::kLatent));
     latest_.push_back(std::move(latent));
   }
-  silent_since_.resize(peers_.size());
+  silent_.resize(peers_.size());
 }
 
 PeerView::~PeerView() {
@@ -134,9 +134,10 @@ void PeerView::Poll(size_t index) {
 
 void PeerView::Record(size_t index, Asked asked) {
   if (asked.answered) {
-    silent_since_[index].reset();
-  } else if (!silent_since_[index]) {
-    silent_since_[index] = asked.at;
+    silent_[index].reset();
+  } else {
+    const auto since = silent_[index] ? silent_[index]->since : asked.at;
+    silent_[index] = Silence{since, std::chrono::steady_clock::now()};
   }
   latest_[index] = std::move(asked.status);
 }
@@ -168,7 +169,7 @@ std::string PeerView::ServersOfAnsweringMasters(const std::string& connect) cons
   {
     std::lock_guard lock(mu_);
     for (size_t i = 0; i < peers_.size(); ++i) {
-      if (!silent_since_[i]) continue;
+      if (!silent_[i]) continue;
       if (Result<http::Url> url = http::ParseUrl(peers_[i].url); url.ok()) {
         silent_hosts.insert(url->host);
       }
@@ -186,9 +187,9 @@ std::string PeerView::ServersOfAnsweringMasters(const std::string& connect) cons
 std::chrono::milliseconds PeerView::SilentFor(const std::string& name) const {
   std::lock_guard lock(mu_);
   for (size_t i = 0; i < peers_.size(); ++i) {
-    if (peers_[i].name != name || !silent_since_[i]) continue;
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                 *silent_since_[i]);
+    if (peers_[i].name != name || !silent_[i]) continue;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(silent_[i]->through -
+                                                                 silent_[i]->since);
   }
   return std::chrono::milliseconds(0);
 }

@@ -33,9 +33,11 @@ class PeerView {
   void RefreshAll();
   // The peer's URL, or empty when `name` is not a peer.
   std::string UrlOf(const std::string& name) const;
-  // How long peer `name`'s agent has given no answer at all (no connection, or no reply within
-  // the deadline), since the first unanswered ask of the current run; zero while it answers,
-  // even with an error status (a refusal proves the process runs), and for unknown names.
+  // How long peer `name`'s agent is known to have given no answer at all (no connection, or no
+  // reply within the deadline): from the start of the first unanswered ask of the current run to
+  // the end of the last one. Evidence only: it does not grow between asks, so a peer that wakes
+  // is not taken for silent while the next ask is pending. Zero while it answers, even with an
+  // error status (a refusal proves the process runs), and for unknown names.
   std::chrono::milliseconds SilentFor(const std::string& name) const;
   // The entries of the ZooKeeper connect string `connect` (host:port,…[/chroot]) that are not on
   // a peer whose last ask went unanswered (matched by the host of the peer's URL); all of them
@@ -62,8 +64,12 @@ class PeerView {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::vector<proto::MasterStatus> latest_;
-  // Per peer: when the current run of unanswered asks began, if the last ask went unanswered.
-  std::vector<std::optional<std::chrono::steady_clock::time_point>> silent_since_;
+  // Per peer, while its last ask went unanswered: when the run of unanswered asks began, and
+  // when the last of them gave up.
+  struct Silence {
+    std::chrono::steady_clock::time_point since, through;
+  };
+  std::vector<std::optional<Silence>> silent_;
   std::vector<std::thread> pollers_;
 };
 

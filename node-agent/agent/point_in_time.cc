@@ -11,19 +11,6 @@
 namespace lockstep::agent {
 namespace {
 
-int64_t MillisOf(Clock::WallTimePoint when) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
-}
-
-std::string TimeOf(int64_t time_ms) {
-  const Clock::WallTimePoint when{std::chrono::milliseconds(time_ms)};
-  const int64_t ms = time_ms % 1000;
-  std::string text = FormatUtcTime(when, "%Y-%m-%dT%H:%M:%S");
-  char fraction[8];
-  std::snprintf(fraction, sizeof(fraction), ".%03lldZ", static_cast<long long>(ms < 0 ? 0 : ms));
-  return text + fraction;
-}
-
 Result<archiving::Target> TargetOf(const proto::RestoreRequest& request) {
   archiving::Target target;
   if (request.latest()) target.latest = true;
@@ -40,7 +27,7 @@ Result<archiving::Target> TargetOf(const proto::RestoreRequest& request) {
       return InvalidArgument("--to-time '" + request.to_time() +
                              "' is not a UTC time: write it as 2026-12-01T10:42:00Z");
     }
-    target.time_ms = MillisOf(*when);
+    target.time_ms = UnixMillis(*when);
   }
   return target;
 }
@@ -119,9 +106,10 @@ Result<PointInTimeChoice> ChoosePointInTime(const proto::RestoreRequest& request
   choice.base_id = plan.base.id;
   for (const auto& segment : plan.segments) choice.pit.segments.push_back(*by_id.at(segment.id));
   choice.pit.target_zxid = FormatZxid(plan.target_zxid);
-  choice.pit.target_time = TimeOf(plan.segments.empty() ? plan.base.time_ms
-                                                        : TimeOfZxid(store, plan.segments.back(),
-                                                                     plan.target_zxid, identities));
+  choice.pit.target_time =
+      UtcTimestampWithMillis(plan.segments.empty() ? plan.base.time_ms
+                                                   : TimeOfZxid(store, plan.segments.back(),
+                                                                plan.target_zxid, identities));
   choice.pit.beyond_archive = plan.beyond_archive;
   Zxid archive_end = 0;
   for (const auto& segment : segments) archive_end = std::max(archive_end, segment.info.last_zxid);

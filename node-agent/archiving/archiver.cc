@@ -19,10 +19,6 @@ Result<Zxid> OldestLogged(const std::string& log_dir) {
   return logs.front().zxid;
 }
 
-int64_t MillisOf(Clock::WallTimePoint when) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
-}
-
 }  // namespace
 
 struct Archiver::Shipped {
@@ -90,7 +86,7 @@ proto::ArchiveReport Archiver::Report() const {
   report.set_active(Active(clock_.Now()));
   if (report.caught_up_ms() > 0) {
     report.set_lag_seconds(
-        static_cast<double>(MillisOf(clock_.WallNow()) - report.caught_up_ms()) / 1000.0);
+        static_cast<double>(UnixMillis(clock_.WallNow()) - report.caught_up_ms()) / 1000.0);
   }
   return report;
 }
@@ -129,7 +125,7 @@ void Archiver::Pass() {
     cursor = cursor_;
     read_to = read_to_;
   }
-  const int64_t asked_ms = MillisOf(clock_.WallNow());
+  const int64_t asked_ms = UnixMillis(clock_.WallNow());
   Result<ServerPosition> position = options_.position();
   if (!position.ok() || !position->serving) {
     std::lock_guard lock(mu_);

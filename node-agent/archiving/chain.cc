@@ -15,11 +15,6 @@ int64_t EndTimeOf(const Base& base, const std::vector<Segment>& chain) {
   return chain.empty() ? base.time_ms : chain.back().info.last_time_ms;
 }
 
-std::string Moment(int64_t time_ms) {
-  return FormatUtcTime(Clock::WallTimePoint(std::chrono::milliseconds(time_ms)),
-                       kUtcTimestampFormat);
-}
-
 // Why the chain of `base` stops at its end: a hole before the next segment, or nothing after.
 std::string WhyItEnds(const Base& base, const std::vector<Segment>& chain,
                       const std::vector<Segment>& all) {
@@ -31,7 +26,7 @@ std::string WhyItEnds(const Base& base, const std::vector<Segment>& chain,
     }
   }
   std::string why = "the chain of base " + base.id + " ends at " + FormatZxid(end) + " (" +
-                    Moment(EndTimeOf(base, chain)) + ")";
+                    UtcTimestampOfMillis(EndTimeOf(base, chain)) + ")";
   if (next) {
     why += "; the next archived transaction is " + FormatZxid(*next) +
            ": the transactions between were lost to the archive (a break)";
@@ -97,6 +92,11 @@ bool Follows(Zxid previous, Zxid next) {
   return next == previous + 1 || ZxidEpoch(next) > ZxidEpoch(previous);
 }
 
+bool Joins(const Segment& segment, Zxid covered) {
+  if (segment.info.first_zxid <= covered + 1) return true;
+  return segment.follows ? *segment.follows == covered : Follows(covered, segment.info.first_zxid);
+}
+
 std::vector<Segment> ContinuationOf(const Base& base, std::vector<Segment> segments) {
   std::sort(segments.begin(), segments.end(), [](const Segment& a, const Segment& b) {
     return a.info.first_zxid < b.info.first_zxid;
@@ -105,12 +105,7 @@ std::vector<Segment> ContinuationOf(const Base& base, std::vector<Segment> segme
   Zxid covered = base.zxid;
   for (auto& segment : segments) {
     if (segment.info.last_zxid <= covered) continue;  // wholly inside what is covered
-    if (segment.info.first_zxid > covered + 1) {
-      // Across an epoch change only the archiver's proof tells a leader change from a hole.
-      const bool joins = segment.follows ? *segment.follows == covered
-                                         : Follows(covered, segment.info.first_zxid);
-      if (!joins) break;  // a hole
-    }
+    if (!Joins(segment, covered)) break;              // a hole
     covered = segment.info.last_zxid;
     chain.push_back(std::move(segment));
   }
@@ -144,8 +139,8 @@ Result<PointInTimePlan> PlanPointInTime(const std::vector<Base>& bases,
   if (!why_not.empty()) return FailedPrecondition(why_not);
   const Base& oldest = newest_first.back();
   return FailedPrecondition("no base backup at or before the target; the oldest is " + oldest.id +
-                            " at " + FormatZxid(oldest.zxid) + " (" + Moment(oldest.time_ms) +
-                            ")");
+                            " at " + FormatZxid(oldest.zxid) + " (" +
+                            UtcTimestampOfMillis(oldest.time_ms) + ")");
 }
 
 TimeLookup SegmentFilesLookup(std::string dir) {

@@ -52,6 +52,12 @@ struct PointInTimePlan {
 // True when a transaction `next` may follow `previous` with nothing lost between them.
 bool Follows(Zxid previous, Zxid next);
 
+// True when `segment` continues an archive that holds every transaction through `covered` with
+// nothing lost: it starts at or before the next zxid, or past an epoch change it was proven to
+// follow `covered` (only the archiver's proof tells a leader change from a hole; a segment
+// without one follows by Follows).
+bool Joins(const Segment& segment, Zxid covered);
+
 // The segments continuing `base` without a hole, in order (`segments` in any order); the first
 // segment that would leave a hole ends it.
 std::vector<Segment> ContinuationOf(const Base& base, std::vector<Segment> segments);

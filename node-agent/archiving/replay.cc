@@ -33,7 +33,7 @@ Result<ReplayLog> WriteReplayLog(const SegmentStore& store,
   Status broken;
   for (const auto& record : segments) {
     ASSIGN_OR_RETURN(Segment segment, SegmentOf(record));
-    if (segment.info.first_zxid > last + 1 && !Follows(last, segment.info.first_zxid)) {
+    if (!Joins(segment, last)) {
       return FailedPrecondition("archived segment " + record.id() + " does not follow " +
                                 FormatZxid(last) + ": the chain has a hole there");
     }

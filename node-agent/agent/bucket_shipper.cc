@@ -8,13 +8,13 @@ namespace lockstep::agent {
 
 BucketShipper::BucketShipper(archiving::SegmentShipper* peers, const Repository* repository,
                              const archiving::SegmentStore* store, Clock& clock)
-    : peers_(peers), repository_(repository), store_(store), clock_(clock) {}
+    : peers_(peers), repository_(repository), store_(store), backlog_(clock, kCatchUpEvery) {}
 
 std::vector<std::string> BucketShipper::Ship(const proto::ArchiveSegment& record,
                                              const std::string& path, uint64_t generation) {
   std::vector<std::string> unshipped = peers_->Ship(record, path, generation);
   // A bucket behind is caught up by CatchUp, in order, not sent this one out of turn.
-  if (!Current()) {
+  if (backlog_.StandingOf(kName) != ShippingBacklog::Standing::kCurrent) {
     unshipped.push_back(kName);
     return unshipped;
   }
@@ -26,42 +26,27 @@ std::vector<std::string> BucketShipper::Ship(const proto::ArchiveSegment& record
 
 void BucketShipper::CatchUp(uint64_t generation) {
   peers_->CatchUp(generation);
-  if (Due()) Note(UploadMissing(), "catch-up");
+  if (backlog_.StandingOf(kName) == ShippingBacklog::Standing::kDue) {
+    Note(UploadMissing(), "catch-up");
+  }
 }
 
 void BucketShipper::Recheck() {
   peers_->Recheck();
-  std::lock_guard lock(mu_);
-  behind_ = clock_.Now();
-}
-
-bool BucketShipper::Current() {
-  std::lock_guard lock(mu_);
-  return !behind_;
-}
-
-bool BucketShipper::Due() {
-  std::lock_guard lock(mu_);
-  return behind_ && clock_.Now() >= *behind_;
+  backlog_.Recheck({kName});
 }
 
 void BucketShipper::Note(const Status& sent, const std::string& what) {
-  std::lock_guard lock(mu_);
-  if (sent.ok()) {
-    if (behind_)
-      log::Info("the repository's archive caught up", {{"url", repository_->ArchiveUrl()}});
-    behind_.reset();
-    warned_ = false;
-    return;
+  const ShippingBacklog::Noted noted = backlog_.Note(kName, sent.ok());
+  if (noted.caught_up) {
+    log::Info("the repository's archive caught up", {{"url", repository_->ArchiveUrl()}});
   }
-  if (!warned_) {  // once per spell of failures, also after a new job's recheck
-    warned_ = true;
+  if (noted.first_failure) {
     log::Warn("archive segment not uploaded to the repository; catching up later",
               {{"segment", what},
                {"error", sent.message() + " (" + repository_->Where() + ")"},
                {"retry_in_s", std::to_string(kCatchUpEvery.count())}});
   }
-  behind_ = clock_.Now() + kCatchUpEvery;
 }
 
 Status BucketShipper::UploadMissing() {

@@ -1,20 +1,20 @@
 // Ships the archiver's segments to the masters (PeerShipper) and to the repository's bucket
 // (Repository::PutSegment), so the archive outlives the masters' disks: a segment reaches the
-// bucket in the same pass that writes it. A bucket that refuses or does not answer is "behind":
-// later passes skip it (one slow store must not slow every pass by a timeout) and it is caught
-// up at most every `kCatchUpEvery`, by listing what it holds and uploading what it lacks, oldest
-// first. `Ship` names it "repository" among the places a segment has not reached. Thread-safe.
+// bucket in the same pass that writes it. A bucket that refuses or does not answer is behind
+// (ShippingBacklog): later passes skip it and it is caught up at most every kCatchUpEvery, by
+// listing what it holds and uploading what it lacks, oldest first. `Ship` names it "repository"
+// among the places a segment has not reached. Thread-safe.
 #pragma once
 
 #include <chrono>
 #include <mutex>
-#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "common/clock.h"
 #include "node-agent/agent/repository.h"
+#include "node-agent/agent/shipping_backlog.h"
 #include "node-agent/archiving/archiver.h"
 #include "node-agent/archiving/segment_store.h"
 
@@ -41,17 +41,13 @@ class BucketShipper : public archiving::SegmentShipper {
   Status UploadMissing();
   // After an attempt to reach the bucket: it is current, or is tried again later.
   void Note(const Status& sent, const std::string& what);
-  bool Current();
-  bool Due();
 
   archiving::SegmentShipper* peers_;
   const Repository* repository_;
   const archiving::SegmentStore* store_;
-  Clock& clock_;
+  ShippingBacklog backlog_;  // of one destination, kName
   std::mutex mu_;
-  std::optional<Clock::TimePoint> behind_;  // next catch-up while behind, guarded by mu_
-  std::set<std::string> conflicts_;         // ids the bucket holds another segment under
-  bool warned_ = false;                     // this spell of failures was logged
+  std::set<std::string> conflicts_;  // ids the bucket holds another segment under, guarded by mu_
 };
 
 }  // namespace lockstep::agent

@@ -27,7 +27,7 @@ PeerShipper::PeerShipper(std::vector<PeerConfig> peers, const http::Client& clie
       token_(std::move(token)),
       timeout_(timeout),
       store_(store),
-      clock_(clock) {}
+      backlog_(clock, kCatchUpEvery) {}
 
 std::vector<std::string> PeerShipper::Ship(const proto::ArchiveSegment& record,
                                            const std::string& path, uint64_t generation) {
@@ -35,7 +35,7 @@ std::vector<std::string> PeerShipper::Ship(const proto::ArchiveSegment& record,
   Result<std::string> bytes = ReadSmallFile(path, kMaxSegmentBytes);
   for (const PeerConfig& peer : peers_) {
     // A peer behind is caught up by CatchUp, in order, not sent this one out of turn.
-    if (StandingOf(peer.name) != Standing::kCurrent) {
+    if (backlog_.StandingOf(peer.name) != ShippingBacklog::Standing::kCurrent) {
       unshipped.push_back(peer.name);
       continue;
     }
@@ -48,37 +48,25 @@ std::vector<std::string> PeerShipper::Ship(const proto::ArchiveSegment& record,
 
 void PeerShipper::CatchUp(uint64_t generation) {
   for (const PeerConfig& peer : peers_) {
-    if (StandingOf(peer.name) == Standing::kDue) {
+    if (backlog_.StandingOf(peer.name) == ShippingBacklog::Standing::kDue) {
       Note(peer, SendMissing(peer, generation), "catch-up");
     }
   }
 }
 
 void PeerShipper::Recheck() {
-  std::lock_guard lock(mu_);
-  for (const PeerConfig& peer : peers_) behind_[peer.name] = clock_.Now();
-}
-
-PeerShipper::Standing PeerShipper::StandingOf(const std::string& peer) {
-  std::lock_guard lock(mu_);
-  auto behind = behind_.find(peer);
-  if (behind == behind_.end()) return Standing::kCurrent;
-  return clock_.Now() < behind->second ? Standing::kWaiting : Standing::kDue;
+  std::vector<std::string> names;
+  for (const PeerConfig& peer : peers_) names.push_back(peer.name);
+  backlog_.Recheck(names);
 }
 
 void PeerShipper::Note(const PeerConfig& peer, const Status& sent, const std::string& what) {
-  std::lock_guard lock(mu_);
-  if (sent.ok()) {
-    if (behind_.erase(peer.name) > 0) log::Info("archive peer caught up", {{"peer", peer.name}});
-    warned_.erase(peer.name);
-    return;
-  }
-  // Once per spell of failures, also when a new job's recheck made the peer behind first.
-  if (warned_.insert(peer.name).second) {
+  const ShippingBacklog::Noted noted = backlog_.Note(peer.name, sent.ok());
+  if (noted.caught_up) log::Info("archive peer caught up", {{"peer", peer.name}});
+  if (noted.first_failure) {
     log::Warn("archive segment not shipped",
               {{"peer", peer.name}, {"segment", what}, {"error", sent.message()}});
   }
-  behind_[peer.name] = clock_.Now() + kCatchUpEvery;
 }
 
 Status PeerShipper::Send(const PeerConfig& peer, const proto::ArchiveSegment& record,

@@ -2,20 +2,18 @@
 // POST /v1/internal/archive/segments/{id} with the stored bytes as the body and the record in
 // `?info=`, under the coordinator's generation, so a master fenced off a stale coordinator's
 // archiver refuses its segments. A master that did not take one is "behind": it is skipped on
-// later shipments (one unreachable peer must not slow every pass by a timeout) and caught up at
-// most every `catch_up_every`, by listing what it holds and sending what it lacks. Thread-safe.
+// later shipments and caught up at most every kCatchUpEvery (ShippingBacklog), by listing what
+// it holds and sending what it lacks. Thread-safe.
 #pragma once
 
 #include <chrono>
-#include <map>
-#include <mutex>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/http/client.h"
 #include "node-agent/agent/config.h"
+#include "node-agent/agent/shipping_backlog.h"
 #include "node-agent/archiving/archiver.h"
 
 namespace lockstep::agent {
@@ -41,19 +39,13 @@ class PeerShipper : public archiving::SegmentShipper {
   Status SendMissing(const PeerConfig& peer, uint64_t generation) const;
   // After an attempt to reach `peer`: it is no longer behind, or is tried again later.
   void Note(const PeerConfig& peer, const Status& sent, const std::string& what);
-  // Whether `peer` is behind, and then whether its catch-up is due.
-  enum class Standing { kCurrent, kDue, kWaiting };
-  Standing StandingOf(const std::string& peer);
 
   const std::vector<PeerConfig> peers_;
   const http::Client& client_;
   const std::string token_;
   const std::chrono::milliseconds timeout_;
   const archiving::SegmentStore* store_;
-  Clock& clock_;
-  std::mutex mu_;
-  std::map<std::string, Clock::TimePoint> behind_;  // peer -> next catch-up, guarded by mu_
-  std::set<std::string> warned_;  // peers whose failure was logged since they last took one
+  ShippingBacklog backlog_;  // by peer name
 };
 
 // Fetches a segment this master lacks from the first agent in `urls` that holds it, into

@@ -307,6 +307,19 @@ class Archiving : public ::testing::Test {
     ASSERT_TRUE(zk.ok()) << zk.status().ToString();
     zk_ = zk->release();
   }
+  // Restores to `target` (READY expected), runs `check` on what was restored, then reconnects
+  // the test's session and waits for a base to begin a chain on the new history, so the next
+  // scenario finds the archive whole and the lock free.
+  static void RestoreAndRechain(std::vector<std::string> target,
+                                const std::function<void(const proto::RestoreRecord&)>& check) {
+    Result<proto::RestoreRecord> restored = RestoreTo(std::move(target));
+    ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+    ASSERT_EQ(restored->status(), proto::STATUS_READY) << restored->reason();
+    check(*restored);
+    Reconnect();
+    ASSERT_TRUE(WaitChained(60s, restored->finished_at()))
+        << "no base began a chain after the restore";
+  }
 
   // Every zxid the bucket's archive holds, read with our S3 client straight from the bucket
   // (records and segments, each segment checked against its record).
@@ -600,15 +613,12 @@ TEST_F(Archiving, AHandoverAndALeaderChangeKeepTheChainAndARestoreAcrossThemIsEx
   });
   ASSERT_NE(first_new, writes.end());
   const Zxid target = (first_new + (writes.end() - first_new) / 2)->czxid;
-  Result<proto::RestoreRecord> restored = RestoreTo({"--to-zxid", FormatZxid(target)});
-  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
-  ASSERT_EQ(restored->status(), proto::STATUS_READY) << restored->reason();
-  std::vector<std::string> wrong =
-      Wrong(writes, [&](const Writer::Write& w) { return w.czxid <= target; });
-  EXPECT_TRUE(wrong.empty()) << wrong.size() << " writes wrong after --to-zxid "
-                             << FormatZxid(target) << ", e.g. " << wrong.front();
-  Reconnect();
-  ASSERT_TRUE(WaitChained(60s, restored->finished_at()));
+  RestoreAndRechain({"--to-zxid", FormatZxid(target)}, [&](const proto::RestoreRecord&) {
+    std::vector<std::string> wrong =
+        Wrong(writes, [&](const Writer::Write& w) { return w.czxid <= target; });
+    EXPECT_TRUE(wrong.empty()) << wrong.size() << " writes wrong after --to-zxid "
+                               << FormatZxid(target) << ", e.g. " << wrong.front();
+  });
 }
 
 // ZooKeeper's own purge (PurgeTxnLog, what autopurge runs) on every server, while every agent is
@@ -750,30 +760,25 @@ TEST_F(Archiving, RestoringToAZxidOrATimeKeepsExactlyTheWritesUpToIt) {
   ASSERT_TRUE(WaitArchived(writes.back().czxid, 20s));
   // To a zxid in the middle of the run.
   const Zxid target = writes[writes.size() / 2].czxid;
-  Result<proto::RestoreRecord> to_zxid = RestoreTo({"--to-zxid", FormatZxid(target)});
-  ASSERT_TRUE(to_zxid.ok()) << to_zxid.status().ToString();
-  ASSERT_EQ(to_zxid->status(), proto::STATUS_READY) << to_zxid->reason();
-  EXPECT_EQ(to_zxid->target_zxid(), FormatZxid(target));
-  std::vector<std::string> wrong =
-      Wrong(writes, [&](const Writer::Write& w) { return w.czxid <= target; });
-  EXPECT_TRUE(wrong.empty()) << wrong.size() << " writes wrong after --to-zxid, e.g. "
-                             << wrong.front();
-  Reconnect();
-  ASSERT_TRUE(WaitChained(60s, to_zxid->finished_at()))
-      << "no base began a chain after the restore";
+  ASSERT_NO_FATAL_FAILURE(RestoreAndRechain(
+      {"--to-zxid", FormatZxid(target)}, [&](const proto::RestoreRecord& restored) {
+        EXPECT_EQ(restored.target_zxid(), FormatZxid(target));
+        std::vector<std::string> wrong =
+            Wrong(writes, [&](const Writer::Write& w) { return w.czxid <= target; });
+        EXPECT_TRUE(wrong.empty())
+            << wrong.size() << " writes wrong after --to-zxid, e.g. " << wrong.front();
+      }));
   // To a moment: the whole second inside the run, taken from the writes' own times. The restore
   // before this one discarded the later half; it is still in the archive, on the old history.
   const int64_t moment_ms = writes[writes.size() / 4].ctime_ms / 1000 * 1000;
   const std::string moment =
       FormatUtcTime(Clock::WallTimePoint(std::chrono::milliseconds(moment_ms)), kUtcTimestampFormat);
-  Result<proto::RestoreRecord> to_time = RestoreTo({"--to-time", moment});
-  ASSERT_TRUE(to_time.ok()) << to_time.status().ToString();
-  ASSERT_EQ(to_time->status(), proto::STATUS_READY) << to_time->reason();
-  wrong = Wrong(writes, [&](const Writer::Write& w) { return w.ctime_ms <= moment_ms; });
-  EXPECT_TRUE(wrong.empty()) << wrong.size() << " writes wrong after --to-time " << moment
-                             << ", e.g. " << wrong.front();
-  Reconnect();
-  ASSERT_TRUE(WaitChained(60s, to_time->finished_at()));
+  RestoreAndRechain({"--to-time", moment}, [&](const proto::RestoreRecord&) {
+    std::vector<std::string> wrong =
+        Wrong(writes, [&](const Writer::Write& w) { return w.ctime_ms <= moment_ms; });
+    EXPECT_TRUE(wrong.empty()) << wrong.size() << " writes wrong after --to-time " << moment
+                               << ", e.g. " << wrong.front();
+  });
 }
 
 TEST_F(Archiving, AfterEveryServersDataIsLostLatestLosesOnlyTheLastSecond) {
@@ -792,12 +797,9 @@ TEST_F(Archiving, AfterEveryServersDataIsLostLatestLosesOnlyTheLastSecond) {
     }
   }
   ASSERT_NO_FATAL_FAILURE(StartAfterDisaster());
-  Result<proto::RestoreRecord> latest = RestoreTo({"--latest"});
-  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
-  ASSERT_EQ(latest->status(), proto::STATUS_READY) << latest->reason();
-  ASSERT_NO_FATAL_FAILURE(ExpectLostOnlyTheLastSecond(writes, killed));
-  Reconnect();
-  ASSERT_TRUE(WaitChained(60s, latest->finished_at()));
+  RestoreAndRechain({"--latest"}, [&](const proto::RestoreRecord&) {
+    ExpectLostOnlyTheLastSecond(writes, killed);
+  });
 }
 
 TEST_F(Archiving, AfterEveryMastersDiskIsLostTheBucketAloneRestoresTheLastSeconds) {
@@ -849,12 +851,9 @@ TEST_F(Archiving, AfterEveryMastersDiskIsLostTheBucketAloneRestoresTheLastSecond
       },
       120s))
       << "the masters did not adopt the bucket's archive";
-  Result<proto::RestoreRecord> latest = RestoreTo({"--latest"});
-  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
-  ASSERT_EQ(latest->status(), proto::STATUS_READY) << latest->reason();
-  ASSERT_NO_FATAL_FAILURE(ExpectLostOnlyTheLastSecond(writes, killed));
-  Reconnect();
-  ASSERT_TRUE(WaitChained(60s, latest->finished_at()));
+  RestoreAndRechain({"--latest"}, [&](const proto::RestoreRecord&) {
+    ExpectLostOnlyTheLastSecond(writes, killed);
+  });
 }
 
 }  // namespace

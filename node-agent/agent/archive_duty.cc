@@ -16,10 +16,6 @@ namespace {
 namespace paths = api::paths;
 using coordinator::Member;
 
-Zxid EndOf(const archiving::Base& base, const std::vector<archiving::Segment>& chain) {
-  return chain.empty() ? base.zxid : std::max(base.zxid, chain.back().info.last_zxid);
-}
-
 bool FollowerServing(const proto::MasterStatus& master) {
   return coordinator::ServingVoter(master) && master.zk().mode() == "follower";
 }
@@ -104,9 +100,8 @@ void DescribeChains(const std::vector<archiving::Base>& bases,
     described->set_base(base.id);
     described->set_base_zxid(FormatZxid(base.zxid));
     described->set_base_time(UtcTimestampOfMillis(base.time_ms));
-    described->set_end_zxid(FormatZxid(EndOf(base, chain)));
-    described->set_end_time(
-        UtcTimestampOfMillis(chain.empty() ? base.time_ms : chain.back().info.last_time_ms));
+    described->set_end_zxid(FormatZxid(archiving::EndOf(base, chain)));
+    described->set_end_time(UtcTimestampOfMillis(archiving::EndTimeOf(base, chain)));
     described->set_segments(static_cast<uint32_t>(chain.size()));
   }
   if (!bases.empty()) {
@@ -277,7 +272,7 @@ std::string BaseNeeded(const std::vector<proto::Backup>& catalog,
   }
   Zxid reached = 0;
   for (const auto& base : bases) {
-    reached = std::max(reached, EndOf(base, archiving::ContinuationOf(base, segments)));
+    reached = std::max(reached, archiving::EndOf(base, archiving::ContinuationOf(base, segments)));
   }
   if (reached >= archive_end) return "";
   return "the newest chain ends at " + FormatZxid(reached) + ", the archive at " +

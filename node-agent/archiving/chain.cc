@@ -7,14 +7,6 @@
 namespace lockstep::archiving {
 namespace {
 
-Zxid EndOf(const Base& base, const std::vector<Segment>& chain) {
-  return chain.empty() ? base.zxid : std::max(base.zxid, chain.back().info.last_zxid);
-}
-
-int64_t EndTimeOf(const Base& base, const std::vector<Segment>& chain) {
-  return chain.empty() ? base.time_ms : chain.back().info.last_time_ms;
-}
-
 // Why the chain of `base` stops at its end: a hole before the next segment, or nothing after.
 std::string WhyItEnds(const Base& base, const std::vector<Segment>& chain,
                       const std::vector<Segment>& all) {
@@ -87,6 +79,14 @@ Result<PointInTimePlan> PlanToTime(const Base& base, const std::vector<Segment>&
 }
 
 }  // namespace
+
+Zxid EndOf(const Base& base, const std::vector<Segment>& chain) {
+  return chain.empty() ? base.zxid : std::max(base.zxid, chain.back().info.last_zxid);
+}
+
+int64_t EndTimeOf(const Base& base, const std::vector<Segment>& chain) {
+  return chain.empty() ? base.time_ms : chain.back().info.last_time_ms;
+}
 
 bool Follows(Zxid previous, Zxid next) {
   return next == previous + 1 || ZxidEpoch(next) > ZxidEpoch(previous);

@@ -58,6 +58,11 @@ bool Follows(Zxid previous, Zxid next);
 // without one follows by Follows).
 bool Joins(const Segment& segment, Zxid covered);
 
+// Where the chain of `base` (ContinuationOf) ends: its last zxid, and that transaction's time
+// (the base's own when no segment continues it).
+Zxid EndOf(const Base& base, const std::vector<Segment>& chain);
+int64_t EndTimeOf(const Base& base, const std::vector<Segment>& chain);
+
 // The segments continuing `base` without a hole, in order (`segments` in any order); the first
 // segment that would leave a hole ends it.
 std::vector<Segment> ContinuationOf(const Base& base, std::vector<Segment> segments);

@@ -1,5 +1,7 @@
 #include "api/paths.h"
 
+#include "common/http/url.h"
+
 namespace lockstep::api::paths {
 
 std::string Fill(std::string_view pattern, std::initializer_list<std::string_view> values) {
@@ -11,7 +13,8 @@ std::string Fill(std::string_view pattern, std::initializer_list<std::string_vie
       continue;
     }
     const size_t close = pattern.find('}', i);
-    if (value != values.end()) path += *value++;
+    // Encoded, so no value can add a segment, a query or a control character to the target.
+    if (value != values.end()) path += http::PercentEncode(*value++, false);
     i = close == std::string_view::npos ? pattern.size() : close + 1;
   }
   return path;

@@ -33,6 +33,7 @@ inline constexpr char kArchiveStatus[] = "/v1/archive/status";
 inline constexpr char kArchiveRestore[] = "/v1/archive/restore";
 
 // Internal, the cluster credential required: what agents and the coordinator ask each other.
+inline constexpr char kPeerStatus[] = "/v1/internal/node/status";
 inline constexpr char kLock[] = "/v1/internal/lock";
 inline constexpr char kLockRelease[] = "/v1/internal/lock/release";
 inline constexpr char kCrashPoints[] = "/v1/internal/crash-points";
@@ -57,7 +58,9 @@ inline constexpr char kArchiveSegments[] = "/v1/internal/archive/segments";
 inline constexpr char kArchiveSegment[] = "/v1/internal/archive/segments/{id}";
 
 // The pattern with its parameters replaced, in order: Fill(kReplicaTake, {id}) is
-// "/v1/internal/backups/<id>/take". Values are not escaped: callers pass checked ids and names.
+// "/v1/internal/backups/<id>/take". Each value is percent-encoded (http::PercentEncode), so
+// whatever a caller passes stays one segment; the agent matches segments as sent (undecoded),
+// so a value outside the ids' and names' alphabet is refused there, not reinterpreted.
 std::string Fill(std::string_view pattern, std::initializer_list<std::string_view> values);
 
 }  // namespace lockstep::api::paths

@@ -66,10 +66,10 @@ Role RoleFor(Access access) {
   }
 }
 
-bool Permits(Access access, Role role, bool cluster) {
-  if (access == Access::kOpen || cluster) return true;
-  if (access == Access::kCluster) return false;
-  return static_cast<int>(role) >= static_cast<int>(RoleFor(access));
+bool Permits(Access access, std::optional<Role> role, bool cluster) {
+  if (access == Access::kOpen) return true;
+  if (access == Access::kCluster) return cluster;
+  return role && static_cast<int>(*role) >= static_cast<int>(RoleFor(access));
 }
 
 }  // namespace lockstep::api

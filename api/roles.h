@@ -6,10 +6,12 @@
 //   operator  also: backup create, verify, download, import
 //   admin     also: backup restore and delete, schedule create/delete, ZooKeeper stop/start,
 //             the audit log
-//   cluster   the agents' own credential (agent to agent, and requests an agent forwards to the
-//             coordinator after checking the caller's role itself); never an operator's token
+//   cluster   the agents' own credential, for their /v1/internal/… routes only: it satisfies no
+//             operator's route, and no role satisfies an internal one. A request one agent
+//             forwards to another carries the caller's own token (node-agent/agent/forwarding.h)
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,9 +39,9 @@ bool NeedsRole(Access access);
 // The role `access` needs; meaningful only when NeedsRole(access).
 Role RoleFor(Access access);
 
-// Whether a caller holding `role` (and the cluster credential when `cluster`) may use a route
-// needing `access`. The cluster credential may use every route: agents forward operators'
-// requests to each other only after checking the operator's role.
-bool Permits(Access access, Role role, bool cluster);
+// Whether a caller holding `role` (none for the cluster credential alone) and the cluster
+// credential when `cluster` may use a route needing `access`: a role route needs the role, an
+// internal route the cluster credential, whatever else the caller holds.
+bool Permits(Access access, std::optional<Role> role, bool cluster);
 
 }  // namespace lockstep::api

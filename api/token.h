@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/secret_file.h"
 #include "common/status.h"
 
 namespace lockstep::api {
@@ -13,21 +14,14 @@ namespace lockstep::api {
 // Tokens shorter than this are refused: a guessable token guards nothing.
 inline constexpr size_t kMinTokenLength = 16;
 
-// Who besides the owner may read a file holding secrets.
-enum class SecretFileRule {
-  kNotWorldReadable,  // the single token file's rule since the first release, kept so existing
-                      // deployments still start
-  kOwnerOnly,         // every newer secrets file: no group or world permission at all
-};
+using lockstep::ReadSecretFile;  // common/secret_file.h
+using lockstep::SecretFileRule;
 
 // Reads the token file (surrounding whitespace trimmed). Refuses an empty or short token and a
 // file `rule` forbids, since the token is a password.
 Result<std::string> LoadToken(const std::string& path,
                               SecretFileRule rule = SecretFileRule::kNotWorldReadable);
 
-// The contents of a secrets file of at most `max_size` bytes, refused (naming the chmod to run)
-// when its permissions break `rule`.
-Result<std::string> ReadSecretFile(const std::string& path, SecretFileRule rule, size_t max_size);
 
 // OK when `token` is long enough; `where` names it in the error ("token in /etc/…").
 Status CheckTokenLength(std::string_view token, const std::string& where);

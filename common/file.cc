@@ -128,6 +128,28 @@ Result<std::string> ReadSmallFile(const std::string& path, size_t max_size) {
   return contents;
 }
 
+namespace {
+
+Status SyncDirectoryOf(const std::string& path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  ASSIGN_OR_RETURN(UniqueFd dfd, OpenForRead(dir));
+  return SyncFd(dfd.get(), dir);
+}
+
+}  // namespace
+
+Status RenameDurably(const std::string& from, const std::string& to, const std::string& what) {
+  {
+    ASSIGN_OR_RETURN(UniqueFd fd, OpenForRead(from));
+    RETURN_IF_ERROR(SyncFd(fd.get(), from));
+  }
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    return ErrnoError("cannot keep " + what + " from " + from + " as", to, errno);
+  }
+  return SyncDirectoryOf(to);
+}
+
 Status WriteFileAtomically(const std::string& path, const std::string& contents,
                            unsigned mode) {
   std::string tmp = path + ".tmp-" + std::to_string(::getpid());
@@ -143,10 +165,7 @@ Status WriteFileAtomically(const std::string& path, const std::string& contents,
     ::unlink(tmp.c_str());
     return ErrnoError("cannot rename into place", path, err);
   }
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  ASSIGN_OR_RETURN(UniqueFd dfd, OpenForRead(dir));
-  return SyncFd(dfd.get(), dir);
+  return SyncDirectoryOf(path);
 }
 
 }  // namespace lockstep

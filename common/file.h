@@ -72,4 +72,9 @@ Result<std::string> ReadSmallFile(const std::string& path, size_t max_size = 1 <
 Status WriteFileAtomically(const std::string& path, const std::string& contents,
                            unsigned mode = kSharedFile);
 
+// Makes the file at `from` durable (fsync), renames it to `to`, and fsyncs the directory `to` is
+// in: once this returns OK, a record naming `to` can't outlive a power cut that loses its bytes.
+// `what` names the file in errors ("segment 0x…").
+Status RenameDurably(const std::string& from, const std::string& to, const std::string& what);
+
 }  // namespace lockstep

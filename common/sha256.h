@@ -34,6 +34,10 @@ class Sha256 {
 };
 
 std::string Sha256Hex(std::string_view data);
+// HMAC-SHA-256 of `message` under `key`, lowercase hex.
+std::string HmacSha256Hex(std::string_view key, std::string_view message);
+// Whether two hex digests are equal, in time independent of where they differ.
+bool HexDigestsEqual(std::string_view a, std::string_view b);
 // The sha256 of a whole file, read in 1 MiB chunks.
 Result<std::string> Sha256OfFile(const std::string& path);
 

@@ -61,6 +61,8 @@ class Election {
   ~Election();  // leaves the election (closes the session, so the znode goes at once)
 
   void Begin();
+  // This agent's master.
+  const std::string& self_name() const { return options_.self_name; }
   bool IsCoordinator() const;
   // This agent's leadership generation while it coordinates; 0 when it does not.
   uint64_t Generation() const;

@@ -9,6 +9,7 @@
 #include "api/restore_phase.h"
 #include "common/clock.h"
 #include "common/crash_point.h"
+#include "common/crypto/secret.h"
 #include "common/log.h"
 #include "common/zxid.h"
 
@@ -62,6 +63,11 @@ bool EnsembleHealthy(const ClusterView& view, std::string* why) {
 
 struct Restores::Run {
   explicit Run(const Clock& clock) : begun(clock.Now()) {}
+  ~Run() {
+    for (std::string& identity : identities) age::Wipe(identity);
+  }
+  Run(const Run&) = delete;
+  Run& operator=(const Run&) = delete;
 
   proto::Backup backup;
   proto::RestoreRecord record;
@@ -153,6 +159,17 @@ Status Restores::StageAll(Run& run) {
   request.set_sha256(run.backup.sha256());
   request.set_size_bytes(run.backup.size_bytes());
   request.set_driver(settings_.self);
+  if (!run.identities.empty() && !settings_.identities_over_http) {
+    for (const auto& member : run.members) {
+      if (member.name == settings_.self || !member.url.starts_with("http://")) continue;
+      return FailedPrecondition(
+          "the restore's age identities would reach " + member.name + " over plain HTTP (" +
+          member.url +
+          "), where anyone on the network could read them: configure TLS between the agents "
+          "([tls] in agent.toml), install the identity_file on every master instead of passing "
+          "--identity, or set identities_over_http = true to accept the risk");
+    }
+  }
   for (const std::string& identity : run.identities) request.add_identities(identity);
   if (run.pit) {
     request.set_target_zxid(run.pit->target_zxid);
@@ -178,9 +195,14 @@ Status Restores::StageAll(Run& run) {
     for (const auto& other : run.members) {
       if (run.pit && other.name != member.name) mine.add_segment_sources(other.url);
     }
-    stages.push_back(std::async(std::launch::async,
-                                [&run, member, mine] { return run.agents->Stage(member, mine); }));
+    stages.push_back(std::async(std::launch::async, [&run, member, mine]() mutable {
+      Result<proto::StageReply> reply = run.agents->Stage(member, mine);
+      for (std::string& identity : *mine.mutable_identities()) age::Wipe(identity);
+      return reply;
+    }));
   }
+  // Staging is the identities' only use: wiped once every master has been sent its request.
+  for (std::string& identity : *request.mutable_identities()) age::Wipe(identity);
   Status first_failure;
   uint32_t highest_epoch = 0;
   Zxid current = 0;

@@ -29,6 +29,8 @@ struct RestoreSettings {
   std::chrono::milliseconds lease{30000};
   // Phase 3: how long the restarted ensemble gets to elect one leader with every server serving.
   std::chrono::milliseconds start_timeout{120000};
+  // Whether a restore's age identities may go to a master whose URL is plain http://.
+  bool identities_over_http = false;
 };
 
 // What a restore needs from the agent hosting it.

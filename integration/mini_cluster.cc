@@ -155,6 +155,8 @@ std::string MiniCluster::token_file() const { return options_.dir + "/token"; }
 std::string MiniCluster::token() const { return TokenIn(token_file()); }
 std::string MiniCluster::viewer_token_file() const { return options_.dir + "/viewer-token"; }
 std::string MiniCluster::viewer_token() const { return TokenIn(viewer_token_file()); }
+std::string MiniCluster::operator_token_file() const { return options_.dir + "/operator-token"; }
+std::string MiniCluster::operator_token() const { return TokenIn(operator_token_file()); }
 std::string MiniCluster::cluster_token_file() const { return options_.dir + "/cluster-token"; }
 std::string MiniCluster::cluster_token() const { return TokenIn(cluster_token_file()); }
 std::string MiniCluster::tokens_file() const { return options_.dir + "/tokens.toml"; }
@@ -197,7 +199,9 @@ std::string MiniCluster::AgentToml(int i) const {
        << "lock_lease_ms = " << options_.lock_lease.count() << "\n"
        << "restore_start_timeout_ms = " << options_.restore_start_timeout.count() << "\n"
        << "restore_compact_min_log_mb = " << options_.restore_compact_min_log_mb << "\n"
-       << "allow_crash_points = " << (options_.allow_crash_points ? "true" : "false") << "\n";
+       << "allow_crash_points = " << (options_.allow_crash_points ? "true" : "false") << "\n"
+       << "identities_over_http = " << (options_.identities_over_http ? "true" : "false")
+       << "\n";
   for (int j = 1; j <= masters(); ++j) {
     if (j == i) continue;
     toml << "\n[[peers]]\nname = \"" << name(j) << "\"\nurl = \"" << url(j) << "\"\n";
@@ -241,15 +245,19 @@ Status WriteToken(const std::string& path) {
 }
 }  // namespace
 
-// The agents' tokens file (node-agent/agent/tokens_file.h): the admin and viewer tokens.
+// The agents' tokens file (node-agent/agent/tokens_file.h): the admin, viewer and operator
+// tokens.
 Status MiniCluster::WriteTokens() {
   RETURN_IF_ERROR(WriteToken(token_file()));
   RETURN_IF_ERROR(WriteToken(viewer_token_file()));
+  RETURN_IF_ERROR(WriteToken(operator_token_file()));
   RETURN_IF_ERROR(WriteToken(cluster_token_file()));
   std::ostringstream tokens;
   tokens << "[[tokens]]\nname = \"admin\"\nrole = \"admin\"\ntoken = \"" << token() << "\"\n"
          << "\n[[tokens]]\nname = \"viewer\"\nrole = \"viewer\"\ntoken = \"" << viewer_token()
-         << "\"\n";
+         << "\"\n"
+         << "\n[[tokens]]\nname = \"deployer\"\nrole = \"operator\"\ntoken = \""
+         << operator_token() << "\"\n";
   return WriteFileAtomically(tokens_file(), tokens.str(), kPrivateFile);
 }
 

@@ -38,6 +38,7 @@ struct MiniClusterOptions {
   std::chrono::milliseconds request_timeout{10000};
   std::chrono::milliseconds lock_lease{30000};
   bool allow_crash_points = false;  // tests arm them through the agents' internal API
+  bool identities_over_http = false;  // restores with --identity between plain-HTTP agents
   std::chrono::milliseconds restore_start_timeout{60000};
   int restore_compact_min_log_mb = 16;  // 0: every restore's staging is compacted
   // Master whose DIR/mI/zk (data and datalog) is a tmpfs of `small_disk_mb` (0: none): a disk a
@@ -95,6 +96,8 @@ class MiniCluster {
   std::string token() const;
   std::string viewer_token_file() const;  // a viewer token, "viewer" in the tokens file
   std::string viewer_token() const;
+  std::string operator_token_file() const;  // an operator token, "deployer" in the tokens file
+  std::string operator_token() const;
   std::string cluster_token_file() const;  // what the agents present to each other
   std::string cluster_token() const;
   std::string tokens_file() const;

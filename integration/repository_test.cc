@@ -58,6 +58,7 @@ class RepositoryTest : public ::testing::Test {
                     .ok());
     auto options = MiniClusterOptions::WithFreePorts(dir, 3);
     options.allow_crash_points = true;  // to kill an uploader mid-upload
+    options.identities_over_http = true;  // the sandbox's agents speak plain HTTP
     options.extra_agent_toml = "\n[repository]\nendpoint = \"" + store_->endpoint() +
                                "\"\nbucket = \"" + store_->options().bucket + "\"\nprefix = \"" +
                                kPrefix + "\"\nregion = \"" + store_->options().region +

@@ -1,5 +1,6 @@
 // lockstep-agent --config agent.toml: runs on every master (DESIGN.md "The agent").
 #include <signal.h>
+#include <sys/prctl.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -31,6 +32,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   lockstep::BoundHeapGrowth();
+  // Not dumpable: no core dump and no ptrace by other processes of the same user, since this
+  // process holds the cluster credential, S3 keys and, during a restore, age identities.
+  // (ZooKeeper's JVM, a child started with exec, is dumpable again as usual.)
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+    std::cerr << "lockstep-agent: warning: could not make the process non-dumpable\n";
+  }
 
   auto config = lockstep::agent::LoadAgentConfig(config_path);
   if (!config.ok()) {

@@ -1,8 +1,12 @@
 #include "repository/credentials.h"
 
+#include <openssl/crypto.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+
+#include "common/secret_file.h"
 
 
 namespace lockstep::s3 {
@@ -80,11 +84,11 @@ Result<Credentials> ParseCredentialsFile(std::string_view text, const std::strin
 }
 
 Result<Credentials> ReadCredentialsFile(const std::string& path, const std::string& profile) {
-  std::ifstream in(path);
-  if (!in) return ErrnoError("cannot read the S3 credentials file", path, errno);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseCredentialsFile(text.str(), path, profile);
+  // Owner-only, as every other secrets file: the secret key signs every request to the bucket.
+  ASSIGN_OR_RETURN(std::string text, ReadSecretFile(path, SecretFileRule::kOwnerOnly, 1 << 20));
+  Result<Credentials> credentials = ParseCredentialsFile(text, path, profile);
+  OPENSSL_cleanse(text.data(), text.size());
+  return credentials;
 }
 
 Result<Credentials> CredentialsFromEnvironment() {

@@ -107,7 +107,26 @@ Status S3Client::GetObjectToFile(const std::string& name, const std::string& pat
   return status;
 }
 
+namespace {
+
+// The x-amz-meta-* headers of a reply, without the prefix.
+Metadata MetadataOf(const std::map<std::string, std::string>& headers) {
+  constexpr std::string_view kMeta = "x-amz-meta-";
+  Metadata metadata;
+  for (const auto& [header, value] : headers) {
+    if (header.starts_with(kMeta)) metadata[header.substr(kMeta.size())] = value;
+  }
+  return metadata;
+}
+
+}  // namespace
+
 Result<std::string> S3Client::GetObject(const std::string& name, size_t limit) const {
+  ASSIGN_OR_RETURN(StoredObject object, GetObjectAndMetadata(name, limit));
+  return std::move(object.body);
+}
+
+Result<StoredObject> S3Client::GetObjectAndMetadata(const std::string& name, size_t limit) const {
   Request request{.name = name, .reply_limit = limit};
   request.context = Context("reading", name);
   Result<http::Reply> reply = Send(request);
@@ -120,7 +139,7 @@ Result<std::string> S3Client::GetObject(const std::string& name, size_t limit) c
     }
     return reply.status();
   }
-  return std::move(reply->body);
+  return StoredObject{.body = std::move(reply->body), .metadata = MetadataOf(reply->headers)};
 }
 
 Result<ObjectInfo> S3Client::HeadObject(const std::string& name) const {
@@ -132,10 +151,7 @@ Result<ObjectInfo> S3Client::HeadObject(const std::string& name) const {
                                                                 : "0");
   info.etag = reply.headers["etag"];
   info.last_modified = reply.headers["last-modified"];
-  constexpr std::string_view kMeta = "x-amz-meta-";
-  for (const auto& [header, value] : reply.headers) {
-    if (header.starts_with(kMeta)) info.metadata[header.substr(kMeta.size())] = value;
-  }
+  info.metadata = MetadataOf(reply.headers);
   return info;
 }
 

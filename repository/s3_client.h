@@ -60,6 +60,12 @@ struct ObjectInfo {
   Metadata metadata;  // names without the x-amz-meta- prefix
 };
 
+// An object read whole, with its user metadata.
+struct StoredObject {
+  std::string body;
+  Metadata metadata;  // names without the x-amz-meta- prefix
+};
+
 struct UploadOptions {
   Metadata metadata;
   http::TransferProgress progress;  // bytes of the file sent so far, of its size
@@ -98,6 +104,9 @@ class S3Client {
 
   // kNotFound when there is no such object.
   Result<ObjectInfo> HeadObject(const std::string& name) const;
+  // GetObject's body with the object's user metadata, from the one GET.
+  Result<StoredObject> GetObjectAndMetadata(const std::string& name,
+                                            size_t limit = 16 << 20) const;
   // Ok when the object is gone, also when it never existed (S3's semantics).
   Status DeleteObject(const std::string& name) const;
 

@@ -66,10 +66,35 @@ TEST(AgeKeysTest, MistypedRecipientNamesItAndTheChecksum) {
   text[10] = text[10] == 'q' ? 'p' : 'q';
   Result<X25519Recipient> recipient = ParseRecipient(text);
   ASSERT_FALSE(recipient.ok());
-  EXPECT_NE(recipient.status().message().find(text), std::string::npos);
+  EXPECT_NE(recipient.status().message().find(text.substr(0, 12) + "…"), std::string::npos)
+      << recipient.status().message();
   EXPECT_NE(recipient.status().message().find("checksum"), std::string::npos);
   EXPECT_FALSE(
       ParseRecipient("AGE1ZVKYG2LQZRAA2LNJVQEJ32NKUU0UES2S82HZRYE869XEEXVN73EQUNUJWJ").ok());
+}
+
+TEST(AgeKeysTest, AnIdentityAmongTheRecipientsIsRefusedWithoutRepeatingIt) {
+  std::string lower = kSpecIdentity;
+  for (char& c : lower) c = static_cast<char>(std::tolower(c));
+  std::string damaged = kSpecIdentity;
+  damaged[20] = damaged[20] == 'Q' ? 'P' : 'Q';
+  for (const std::string& secret : {std::string(kSpecIdentity), lower, damaged}) {
+    Result<X25519Recipient> recipient = ParseRecipient(secret);
+    ASSERT_FALSE(recipient.ok());
+    EXPECT_NE(recipient.status().message().find("a secret"), std::string::npos)
+        << recipient.status().message();
+    EXPECT_EQ(recipient.status().message().find(secret.substr(16, 8)), std::string::npos)
+        << recipient.status().message();
+    Result<std::vector<X25519Recipient>> listed =
+        ParseRecipients({std::string(kSpecRecipient), secret});
+    ASSERT_FALSE(listed.ok());
+    EXPECT_EQ(listed.status().message().find(secret.substr(16, 8)), std::string::npos);
+  }
+  // Anything else refused shows only its first characters.
+  Result<X25519Recipient> pasted = ParseRecipient("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+  ASSERT_FALSE(pasted.ok());
+  EXPECT_EQ(pasted.status().message().find("bPxRfiCY"), std::string::npos)
+      << pasted.status().message();
 }
 
 TEST(AgeKeysTest, BadIdentityErrorsNeverRepeatTheSecret) {

@@ -143,24 +143,49 @@ http::Request Post(const std::string& path, const std::string& body = "") {
 TEST(Audit, RecordsChangesAndRefusalsButNotReadsOrAgentsTraffic) {
   const Route restore = RestoreRoute();
   const Route internal{"POST", api::paths::kRestoreStep, Access::kCluster, true, "", nullptr};
+  Route download{"GET", api::paths::kBackupArchive, Access::kOperator, false, "", nullptr};
+  download.audit_reads = true;
   Dispatched viewer{.route = &restore, .caller = Principal{.name = "ci-viewer"}};
   Dispatched agent{.route = &internal,
                    .caller = Principal{.name = kClusterPrincipal, .cluster = true}};
   Dispatched legacy{
       .route = &restore,
       .caller = Principal{.name = "admin", .role = api::Role::kAdmin, .cluster = true}};
+  Dispatched forwarded_here{
+      .route = &restore,
+      .caller = Principal{.name = "ops", .role = api::Role::kAdmin},
+      .via = "m1"};
+  Dispatched downloader{.route = &download,
+                        .caller = Principal{.name = "ops", .role = api::Role::kOperator}};
   const http::Request post = Post("/v1/backups/b1/restore");
   http::Request get = post;
   get.method = "GET";
-  http::Request forwarded = post;
-  forwarded.query["forwarded"] = "1";
   EXPECT_TRUE(ShouldAudit(post, {.status = 403}, viewer));
   EXPECT_FALSE(ShouldAudit(get, {.status = 200}, viewer));
   EXPECT_FALSE(ShouldAudit(post, {.status = 200}, agent));
   EXPECT_TRUE(ShouldAudit(post, {.status = 202}, legacy)) << "the shared token used by a person";
-  EXPECT_FALSE(ShouldAudit(forwarded, {.status = 202}, legacy)) << "an agent forwarding it";
-  EXPECT_TRUE(ShouldAudit(Post("/v1/nope"), {.status = 401}, Dispatched{}));
+  EXPECT_TRUE(ShouldAudit(post, {.status = 202}, forwarded_here)) << "executed here, for ops";
+  EXPECT_FALSE(ShouldAudit(post, {.status = 202, .relayed = true}, forwarded_here))
+      << "relayed from the agent that executed it, which recorded it";
+  EXPECT_TRUE(ShouldAudit(get, {.status = 200}, downloader)) << "an archive left the cluster";
+  EXPECT_FALSE(ShouldAudit(Post("/v1/nope"), {.status = 401}, Dispatched{}))
+      << "counted (refusals.h), not written";
   EXPECT_FALSE(ShouldAudit(Post("/nope"), {.status = 404}, Dispatched{}));
+}
+
+TEST(Audit, AForwardedRequestsEntryNamesTheMasterThatReceivedIt) {
+  const Route restore = RestoreRoute();
+  Dispatched dispatched{.route = &restore,
+                        .params = {{"id", "nightly-1"}},
+                        .caller = Principal{.name = "ops", .role = api::Role::kAdmin},
+                        .via = "m1"};
+  proto::AuditEntry entry = MakeAuditEntry(Post("/v1/backups/nightly-1/restore"),
+                                           {.status = 202}, dispatched, "m3",
+                                           At("2026-12-01T10:00:00.250Z"));
+  EXPECT_EQ(entry.master(), "m3");
+  EXPECT_EQ(entry.via(), "m1");
+  EXPECT_EQ(entry.token(), "ops");
+  EXPECT_EQ(entry.role(), "admin");
 }
 
 TEST(Audit, AnEntryNamesWhoWhatWhereAndTheResult) {

@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -320,6 +322,82 @@ TEST_F(ElectionTest, WithNoCoordinatorARequestWaitsForTheElectionToSettleThenGet
   EXPECT_NE(reply->body.find("connection refused"), std::string::npos) << reply->body;
   EXPECT_GT(clock.Now() - start, 15s) << "the settle time: a session timeout and then some";
   EXPECT_LE(clock.Now() - start, 15250ms) << "one poll past it, no more";
+}
+
+// A fake clock whose sleeps block until the test opens the gate: requests that wait for the
+// election stay waiting as long as the test needs.
+class GatedClock : public testing::FakeClock {
+ public:
+  void SleepFor(Duration duration) override {
+    {
+      std::unique_lock lock(gate_mu_);
+      ++sleepers_;
+      gate_cv_.notify_all();
+      gate_cv_.wait(lock, [this] { return open_; });
+    }
+    Advance(duration);
+  }
+  void Open() {
+    std::lock_guard lock(gate_mu_);
+    open_ = true;
+    gate_cv_.notify_all();
+  }
+  // Waits (real time, bounded) until `count` sleeps have begun.
+  bool WaitForSleepers(int count) {
+    std::unique_lock lock(gate_mu_);
+    return gate_cv_.wait_for(lock, 10s, [&] { return sleepers_ >= count; });
+  }
+
+ private:
+  std::mutex gate_mu_;
+  std::condition_variable gate_cv_;
+  bool open_ = false;
+  int sleepers_ = 0;
+};
+
+TEST_F(ElectionTest, WhileTheElectionSettlesOnlyAFewRequestsWaitTheRestAreAnsweredAtOnce) {
+  zk_.SetUnreachable("m1", true);
+  Election& m1 = Join("m1");
+  ASSERT_TRUE(Eventually([&] { return !m1.problem().empty(); }));
+  GatedClock clock;
+  const http::Client client;
+  const http::Request request{.method = "POST", .path = "/v1/backups"};
+  std::vector<std::thread> waiting;
+  std::atomic<int> answered_503{0};
+  for (int i = 0; i < 4; ++i) {
+    waiting.emplace_back([&] {
+      auto reply = agent::RouteToCoordinator(m1, client, "token", request, 1s, clock);
+      if (reply && reply->status == 503) ++answered_503;
+    });
+  }
+  ASSERT_TRUE(clock.WaitForSleepers(4)) << "the first requests did not wait for the election";
+  const Clock::TimePoint before = clock.Now();
+  std::optional<http::Reply> more =
+      agent::RouteToCoordinator(m1, client, "token", request, 1s, clock);
+  ASSERT_TRUE(more.has_value());
+  EXPECT_EQ(more->status, 503);
+  EXPECT_NE(more->body.find("already wait"), std::string::npos) << more->body;
+  EXPECT_EQ(clock.Now(), before) << "answered without waiting";
+  clock.Open();
+  for (auto& thread : waiting) thread.join();
+  EXPECT_EQ(answered_503.load(), 4) << "the waiting ones still end with the election's answer";
+}
+
+TEST_F(ElectionTest, ARequestAnotherAgentForwardedHereIsNotForwardedOrHeldAgain) {
+  zk_.SetUnreachable("m1", true);
+  Election& m1 = Join("m1");
+  ASSERT_TRUE(Eventually([&] { return !m1.problem().empty(); }));
+  testing::FakeClock clock;
+  const Clock::TimePoint start = clock.Now();
+  const http::Client client;
+  http::Request forwarded{.method = "POST", .path = "/v1/backups"};
+  forwarded.forwarded_by = "m2";
+  std::optional<http::Reply> reply =
+      agent::RouteToCoordinator(m1, client, "token", forwarded, 1s, clock);
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->status, 503);
+  EXPECT_NE(reply->body.find(kNotCoordinator), std::string::npos) << reply->body;
+  EXPECT_EQ(clock.Now(), start) << "the forwarding agent waits for the election, not this one";
 }
 
 }  // namespace

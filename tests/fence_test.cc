@@ -124,3 +124,36 @@ TEST_F(FenceTest, AGarbledStateFileIsAnErrorNamingIt) {
 
 }  // namespace
 }  // namespace lockstep::agent
+
+namespace lockstep::agent {
+namespace {
+
+TEST_F(FenceTest, AGenerationNoElectionCouldHaveProducedIsRefusedAndNotRemembered) {
+  {
+    Fence fence = Make();
+    ASSERT_TRUE(fence.Open().ok());
+    ASSERT_TRUE(fence.Admit(0x300000010, Free()).ok());
+    Status forged = fence.Admit(0xffffffffffffffff, Free());
+    EXPECT_EQ(forged.code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(forged.message().find("0x300000010"), std::string::npos) << forged.message();
+    EXPECT_EQ(fence.newest(), 0x300000010u);
+    EXPECT_EQ(fence.Admit(0x500000001, Free()).code(), StatusCode::kInvalidArgument);
+  }
+  Fence restarted = Make();
+  ASSERT_TRUE(restarted.Open().ok());
+  EXPECT_EQ(restarted.newest(), 0x300000010u) << "the forged generation was not written down";
+  EXPECT_TRUE(restarted.Admit(0x400000001, Free()).ok())
+      << "one epoch ahead: a coordinator elected under a new ZooKeeper leader";
+}
+
+TEST_F(FenceTest, TheServersZxidBoundsAFreshMastersFirstGeneration) {
+  std::atomic<uint64_t> known{0x500000020};
+  Fence fence(dir_ / "coordinator-generation", [this] { return elected_.load(); }, nullptr,
+              [&known] { return known.load(); });
+  ASSERT_TRUE(fence.Open().ok());
+  EXPECT_EQ(fence.Admit(0x700000000, Free()).code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(fence.Admit(0x500000010, Free()).ok());
+}
+
+}  // namespace
+}  // namespace lockstep::agent

@@ -91,14 +91,27 @@ TEST(Router, AnUnknownTokenIsUnauthorisedNotForbidden) {
 
 TEST(Router, EachRoleReachesItsRoutesAndThoseOfTheRolesBelow) {
   Router router = TestRouter();
-  for (const char* token : {kViewerToken, kOperatorToken, kToken, kClusterToken}) {
+  for (const char* token : {kViewerToken, kOperatorToken, kToken}) {
     EXPECT_EQ(router.Dispatch(Ask("GET", "/v1/backups", token)).status, 200) << token;
   }
   EXPECT_EQ(router.Dispatch(Ask("POST", "/v1/backups", kOperatorToken)).status, 200);
   EXPECT_EQ(router.Dispatch(Ask("POST", "/v1/backups", kToken)).status, 200);
   EXPECT_EQ(router.Dispatch(Ask("POST", "/v1/backups/b1/restore", kToken)).status, 200);
-  // What agents forward to the coordinator arrives with the cluster credential.
-  EXPECT_EQ(router.Dispatch(Ask("POST", "/v1/backups/b1/restore", kClusterToken)).status, 200);
+}
+
+TEST(Router, TheClusterCredentialSatisfiesNoOperatorsRoute) {
+  Router router = TestRouter();
+  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
+           {"GET", "/v1/backups"},
+           {"POST", "/v1/backups"},
+           {"DELETE", "/v1/backups/b1"},
+           {"POST", "/v1/backups/b1/restore"}}) {
+    http::Reply reply = router.Dispatch(Ask(method, path, kClusterToken));
+    EXPECT_EQ(reply.status, 403) << method << " " << path;
+    EXPECT_NE(reply.body.find("the cluster credential is for the agents' /v1/internal/ routes"),
+              std::string::npos)
+        << reply.body;
+  }
 }
 
 TEST(Router, ARoleTooLowIsForbiddenNamingTheRoleNeededAndTheTokens) {

@@ -79,10 +79,27 @@ TEST(Credentials, UnreadableFileIsAnIoErrorNamingThePath) {
 TEST(Credentials, ReadsAFile) {
   const std::string path = testing::TempDir() + "/lockstep-s3-credentials";
   std::ofstream(path) << kFile;
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read |
+                                         std::filesystem::perms::owner_write);
   auto got = ReadCredentialsFile(path, "backup");
   std::filesystem::remove(path);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(got->access_key_id, "AKIDBACKUP");
+}
+
+TEST(Credentials, AFileOthersCanReadIsRefusedLikeEveryOtherSecretsFile) {
+  const std::string path = testing::TempDir() + "/lockstep-s3-credentials-open";
+  std::ofstream(path) << kFile;
+  for (auto perms : {std::filesystem::perms::group_read, std::filesystem::perms::others_read}) {
+    std::filesystem::permissions(
+        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write | perms);
+    auto got = ReadCredentialsFile(path, "backup");
+    ASSERT_FALSE(got.ok());
+    EXPECT_NE(got.status().message().find("chmod 600 " + path), std::string::npos)
+        << got.status().message();
+    EXPECT_EQ(got.status().message().find("AKIDBACKUP"), std::string::npos);
+  }
+  std::filesystem::remove(path);
 }
 
 TEST(Credentials, FromEnvironment) {

@@ -71,6 +71,21 @@ std::string DescribeStanzas(const std::vector<Stanza>& stanzas) {
   return text;
 }
 
+// The spec: an scrypt stanza must be the header's only stanza (a passphrase-encrypted file is
+// for that passphrase alone, and a file that mixes it with public-key recipients is refused
+// rather than opened by whichever key matches).
+Status CheckScryptAlone(const std::vector<Stanza>& stanzas) {
+  if (stanzas.size() < 2) return Status::Ok();
+  for (const Stanza& stanza : stanzas) {
+    if (!stanza.args.empty() && stanza.args[0] == "scrypt") {
+      return Corruption("the age header holds an scrypt stanza beside " +
+                        std::to_string(stanzas.size() - 1) +
+                        " other(s); the age format requires scrypt to be alone");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<AgeReader>> AgeReader::Open(int fd, std::string path,
@@ -99,6 +114,7 @@ Status AgeReader::Start(const std::vector<X25519Identity>& identities) {
 Result<FileKey> AgeReader::Unlock(const std::string& header_text,
                                   const std::vector<X25519Identity>& identities) {
   ASSIGN_OR_RETURN(Header header, ParseHeader(header_text));
+  RETURN_IF_ERROR(CheckScryptAlone(header.stanzas));
   for (const Stanza& stanza : header.stanzas) RETURN_IF_ERROR(CheckX25519Stanza(stanza));
   for (const X25519Identity& identity : identities) {
     for (const Stanza& stanza : header.stanzas) {

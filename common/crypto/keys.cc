@@ -1,5 +1,6 @@
 #include "common/crypto/keys.h"
 
+#include <cctype>
 #include <cstring>
 #include <ctime>
 
@@ -65,8 +66,33 @@ std::string IdentityFileText(const X25519Identity& identity,
   return text;
 }
 
+namespace {
+
+// How a refused recipient is named in an error: its first characters only. Whatever was put
+// among the recipients by mistake (an identity, an S3 key) must not be printed whole.
+constexpr size_t kShownPrefix = 12;
+
+bool LooksLikeIdentity(std::string_view text) {
+  constexpr std::string_view kPrefix = "age-secret-key-";
+  if (text.size() < kPrefix.size()) return false;
+  for (size_t i = 0; i < kPrefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) != kPrefix[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<X25519Recipient> ParseRecipient(std::string_view text) {
-  const std::string shown = "recipient \"" + std::string(text) + "\"";
+  if (LooksLikeIdentity(text)) {
+    return InvalidArgument(
+        "a recipient is an age identity (AGE-SECRET-KEY-1…), a secret: list its public key "
+        "instead (age-keygen -y IDENTITY_FILE prints it), and replace that identity, since it "
+        "was written where it should not be");
+  }
+  const std::string shown =
+      "recipient \"" + std::string(text.substr(0, kShownPrefix)) +
+      (text.size() > kShownPrefix ? "…" : "") + "\"";
   Result<Bech32> decoded = Bech32Decode(text);
   if (!decoded.ok()) return decoded.status().Prepend(shown + " is not a valid age1… key");
   if (decoded->hrp != kRecipientHrp) {

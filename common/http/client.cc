@@ -1,4 +1,5 @@
 #include "common/http/client.h"
+#include "common/http/request_text.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -37,7 +38,11 @@ void SetHeaders(bhttp::request<Body>& request, const Url& url, const CallOptions
   request.set(bhttp::field::host, url.host + ":" + std::to_string(url.port));
   request.set(bhttp::field::user_agent, "lockstep");
   request.set(bhttp::field::connection, "close");
-  if (!options.token.empty()) request.set(bhttp::field::authorization, "Bearer " + options.token);
+  if (!options.authorization.empty()) {
+    request.set(bhttp::field::authorization, options.authorization);
+  } else if (!options.token.empty()) {
+    request.set(bhttp::field::authorization, "Bearer " + options.token);
+  }
   if (!options.accept.empty()) request.set(bhttp::field::accept, options.accept);
 }
 
@@ -173,6 +178,7 @@ Result<Reply> Client::Call(const Url& url, const CallOptions& options) const {
   if (url.tls && !tls_) {
     return InvalidArgument("'" + url.ToString() + "' is https but no TLS CA is configured");
   }
+  RETURN_IF_ERROR(CheckCallText(options).Prepend("not sent to " + url.ToString()));
   asio::io_context io;
   std::optional<Response> response;
   std::string failure;

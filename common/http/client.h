@@ -26,6 +26,9 @@ struct CallOptions {
   std::string target = "/";
   std::string body;
   std::string token;  // sent as "Authorization: Bearer TOKEN" when non-empty
+  // Sent verbatim as the Authorization header when non-empty (in place of `token`): a caller's
+  // own credential, relayed by an agent that forwards the caller's request.
+  std::string authorization;
   std::string accept;  // sent as the Accept header when non-empty
   // Sent after every other header, replacing one of the same name (Host and Content-Type
   // included): what a request signer such as S3's needs to control exactly.
@@ -45,6 +48,8 @@ class Client {
   // `tls` is needed for https URLs only.
   explicit Client(std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
 
+  // InvalidArgument, before anything is sent, when the method, target or a header holds a
+  // control character (request_text.h).
   // Unavailable when the server can't be reached or doesn't answer in time; any HTTP status is
   // a successful call (the caller decides what a 4xx means). A HEAD reply has no body.
   Result<Reply> Call(const Url& url, const CallOptions& options) const;

@@ -8,8 +8,12 @@
 
 namespace lockstep::http {
 
+// The header an agent adds to a request it forwards for a caller (node-agent/agent/forwarding.h).
+inline constexpr char kForwardedHeader[] = "X-Lockstep-Forwarded";
+
 struct Request {
   std::string method;  // GET, POST, …
+  std::string target;  // the request target as received (path and query, still encoded)
   std::string path;    // target without the query
   std::map<std::string, std::string> query;
   std::string body;
@@ -21,6 +25,13 @@ struct Request {
   // The subject of the TLS client certificate the peer presented ("/CN=ops-1/O=…"), when the
   // server asks for one (ServerTlsFiles::client_ca_file); empty otherwise.
   std::string client_subject;
+  // The X-Lockstep-Forwarded header as received (node-agent/agent/forwarding.h): an agent's
+  // claim that it forwards a caller's request. Proves nothing until checked.
+  std::string forward_proof;
+  // The master that first received this request, once the router has checked forward_proof
+  // against the cluster credential; empty for a request a caller sent here directly. Never set
+  // from the wire.
+  std::string forwarded_by;
 };
 
 // The media type of a protobuf message in its binary encoding: what Lockstep's own clients ask
@@ -38,6 +49,9 @@ struct Reply {
   // Client side only: every header of the reply, names in lowercase (a repeated header keeps its
   // last value). Servers ignore it.
   std::map<std::string, std::string> headers;
+  // Server side: the reply is another agent's, to which this one forwarded the request; that
+  // agent executed and audited it (node-agent/agent/forwarding.h).
+  bool relayed = false;
 };
 
 // Renders `reply` for a request that accepts `accept`: the body from `render`, binary when the

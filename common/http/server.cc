@@ -20,6 +20,7 @@
 #include <utility>  // before asio: Boost 1.74's awaitable.hpp uses std::exchange
 
 #include "common/http/file_stream.h"
+#include "common/http/request_text.h"
 #include "common/http/url.h"
 #include "common/log.h"
 
@@ -62,15 +63,30 @@ Request ToRequest(const bhttp::request_header<>& message, const std::string& rem
   Request request;
   request.method = std::string(message.method_string());
   std::string_view target(message.target().data(), message.target().size());
+  request.target = std::string(target);
   size_t question = target.find('?');
   request.path = std::string(target.substr(0, question));
   if (question != std::string_view::npos) request.query = ParseQuery(target.substr(question + 1));
   request.authorization = std::string(message[bhttp::field::authorization]);
   request.content_type = std::string(message[bhttp::field::content_type]);
   request.accept = std::string(message[bhttp::field::accept]);
+  const auto proof = message[kForwardedHeader];
+  request.forward_proof = std::string(proof.data(), proof.size());
   request.remote = remote;
   request.client_subject = subject;
   return request;
+}
+
+// OK when no part of the request's text holds a control character (request_text.h): checked
+// before any handler runs, so a refused request has no effect.
+Status CheckText(const bhttp::request_header<>& message, const Request& request) {
+  for (const auto& field : message) {
+    const auto name = field.name_string();
+    const auto value = field.value();
+    RETURN_IF_ERROR(CheckHeaderText(std::string_view(name.data(), name.size()),
+                                    std::string_view(value.data(), value.size())));
+  }
+  return CheckRequestText(request);
 }
 
 // The reply for a request the parser refused, or nullopt when the connection just ended.
@@ -91,11 +107,14 @@ std::optional<Reply> ReplyToReadError(const beast::error_code& ec) {
 struct Server::Impl {
   asio::io_context io;
   asio::thread_pool workers;
+  asio::thread_pool quick;  // ServerOptions::quick's requests
   tcp::acceptor acceptor{io};
   std::shared_ptr<asio::ssl::context> tls;
   std::vector<std::thread> io_threads;
 
-  explicit Impl(int worker_threads) : workers(static_cast<size_t>(worker_threads)) {}
+  Impl(int worker_threads, int quick_threads)
+      : workers(static_cast<size_t>(worker_threads)),
+        quick(static_cast<size_t>(std::max(1, quick_threads))) {}
 };
 
 namespace {
@@ -185,7 +204,7 @@ asio::awaitable<beast::error_code> ReadBody(Stream& stream, beast::flat_buffer& 
 
 template <typename Stream>
 asio::awaitable<void> Serve(Stream& stream, const ServerOptions& options, const Handler& handler,
-                            asio::thread_pool& workers, ServerCounters& counters,
+                            Server::Impl& pools, ServerCounters& counters,
                             std::string remote, std::string subject) {
   beast::flat_buffer buffer;
   for (;;) {
@@ -205,6 +224,13 @@ asio::awaitable<void> Serve(Stream& stream, const ServerOptions& options, const 
       request = ToRequest(header.get().base(), remote, subject);
       keep_alive = header.get().keep_alive();
       version = header.get().version();
+      if (Status text = CheckText(header.get().base(), request); !text.ok()) {
+        // Refused before the body is read or any handler runs; the connection closes.
+        ++counters.rejected;
+        Reply refused = ErrorReply(400, "bad_request", text.message());
+        co_await WriteReply(stream, refused, false, version, options.write_timeout);
+        co_return;
+      }
       ec = co_await ReadBody(stream, buffer, header, options, &request);
     }
     if (ec) {
@@ -216,6 +242,8 @@ asio::awaitable<void> Serve(Stream& stream, const ServerOptions& options, const 
       co_return;
     }
     ++counters.requests;
+    asio::thread_pool& workers =
+        options.quick && options.quick(request) ? pools.quick : pools.workers;
     Reply reply = co_await asio::co_spawn(
         workers,
         [&]() -> asio::awaitable<Reply> {
@@ -253,9 +281,9 @@ asio::awaitable<void> ServeConnection(tcp::socket socket, Server::Impl* impl,
       co_await stream.async_handshake(asio::ssl::stream_base::server, asio::use_awaitable);
       // Strings, not a struct: GCC 12 freed an aggregate argument of this coroutine twice.
       std::string subject = ClientSubject(stream.native_handle());
-      co_await Serve(stream, *options, *handler, impl->workers, *counters, remote, subject);
+      co_await Serve(stream, *options, *handler, *impl, *counters, remote, subject);
     } else {
-      co_await Serve(tcp_stream, *options, *handler, impl->workers, *counters, remote, "");
+      co_await Serve(tcp_stream, *options, *handler, *impl, *counters, remote, "");
       beast::error_code ignored;
       tcp_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     }
@@ -292,7 +320,7 @@ Server::Server(ServerOptions options, Handler handler)
 Server::~Server() { Stop(); }
 
 Status Server::Start() {
-  impl_ = std::make_unique<Impl>(options_.worker_threads);
+  impl_ = std::make_unique<Impl>(options_.worker_threads, options_.quick_threads);
   if (options_.tls) {
     ASSIGN_OR_RETURN(impl_->tls, MakeServerContext(*options_.tls));
   }
@@ -324,6 +352,7 @@ void Server::Stop() {
   impl_->io.stop();
   for (auto& thread : impl_->io_threads) thread.join();
   impl_->workers.join();
+  impl_->quick.join();
   impl_.reset();
 }
 

@@ -29,6 +29,10 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{10000};
   int io_threads = 2;
   int worker_threads = 8;
+  // Requests for which this says yes run on a pool of their own (quick_threads): the answers
+  // that must come at once whatever the other handlers are waiting for (liveness, status).
+  std::function<bool(const Request& head)> quick;
+  int quick_threads = 2;
   int max_connections = 1024;
   // Requests for which this says yes have their body streamed into a file under upload_dir
   // (Request::body_file) instead of memory, up to upload_limit bytes: archive uploads.

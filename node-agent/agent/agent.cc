@@ -5,6 +5,7 @@
 #include "api/paths.h"
 #include "common/heap.h"
 #include "common/log.h"
+#include "common/secret_file.h"
 #include "node-agent/agent/credentials.h"
 #include "node-agent/agent/routes.h"
 #include "node-agent/control/controller.h"
@@ -166,14 +167,22 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
   agent->masters_ =
       std::make_unique<MastersView>(agent->node_.get(), agent->peers_.get(), CountVoters(zoo_cfg));
   if (c.repository.enabled()) {
-    ASSIGN_OR_RETURN(agent->repository_, Repository::Open(c.repository));
+    std::string signing_secret = token;
+    if (!c.repository.signing_key_file.empty()) {
+      ASSIGN_OR_RETURN(signing_secret,
+                       ReadSecretFile(c.repository.signing_key_file, SecretFileRule::kOwnerOnly,
+                                      4096));
+    }
+    ASSIGN_OR_RETURN(agent->repository_, Repository::Open(c.repository, signing_secret));
   }
   agent->self_ = std::make_unique<LocalAgent>(LocalOptions(c, token, zoo_cfg, agent->election_.get(),
                                                            agent->repository_.get()),
                                               agent->node_.get(), agent->client_.get());
   RETURN_IF_ERROR(agent->self_->Open());
   RETURN_IF_ERROR(agent->OpenArchive(zoo_cfg, token));
-  agent->audit_log_ = std::make_unique<AuditLog>(c.store_dir + "/audit.log");
+  agent->audit_log_ = std::make_unique<AuditLog>(
+      c.store_dir + "/audit.log",
+      AuditLogOptions{.max_age = std::chrono::hours(24) * c.audit_retention_days});
   agent->WireServices(std::move(credentials), zk_connect);
   http::ServerOptions server{.host = c.listen_host,
                              .port = c.listen_port,
@@ -192,6 +201,8 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
     return head.method == "POST" && upload && api->router().Permits(head);
   };
   server.upload_dir = agent->self_->replicas().dir();  // keeping an import is a rename
+  // Liveness and status never queue behind requests waiting for an election or a peer.
+  server.quick = [api](const http::Request& head) { return api->router().Quick(head); };
   agent->server_ = std::make_unique<http::Server>(
       server, [api](const http::Request& request) { return api->Handle(request); });
   agent->status_->set_server(&agent->server_->counters());
@@ -245,7 +256,8 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
       RestoreServiceOptions{.token = token,
                             .settings = {.self = c.name,
                                          .lease = c.lock_lease,
-                                         .start_timeout = c.restore_start_timeout},
+                                         .start_timeout = c.restore_start_timeout,
+                                         .identities_over_http = c.identities_over_http},
                             .zk_connect = zk_connect,
                             .components = c.components},
       self_.get(), catalog_.get(), backups_.get(), masters_.get(), agents_.get(), client_.get(),
@@ -297,8 +309,9 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
                                                           .catalog = catalog_.get(),
                                                           .more_metrics = [this] {
                                                             return archive_duty_->Metrics(
-                                                                catalog_->Local(),
-                                                                election_->IsCoordinator());
+                                                                       catalog_->Local(),
+                                                                       election_->IsCoordinator()) +
+                                                                   refusals_.Metrics();
                                                           }});
   audit_ = std::make_unique<AuditService>(AuditServiceOptions{.cluster_secret = token},
                                           audit_log_.get(), peers_.get(), client_.get());
@@ -314,7 +327,9 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
   services.archive = archive_api_.get();
   services.crash_points = c.allow_crash_points;
   api_ = std::make_unique<Api>(Router(std::move(credentials), AgentRoutes(services)),
-                               AuditTrail{.log = audit_log_.get(), .master = c.name});
+                               AuditTrail{.log = audit_log_.get(),
+                                          .master = c.name,
+                                          .refusals = &refusals_});
 }
 
 Agent::~Agent() { End(); }

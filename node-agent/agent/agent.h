@@ -85,6 +85,7 @@ class Agent {
   std::unique_ptr<ArchiveApi> archive_api_;
   std::unique_ptr<StatusService> status_;
   std::unique_ptr<AuditLog> audit_log_;
+  UnauthenticatedRefusals refusals_;
   std::unique_ptr<AuditService> audit_;
   std::mutex duties_mu_;
   std::condition_variable duties_wake_;

@@ -6,6 +6,15 @@
 #include "node-agent/agent/audit.h"
 
 namespace lockstep::agent {
+namespace {
+
+// Why a request was refused as unauthenticated, for the refusal counts.
+std::string Why401(const http::Request& request, const Dispatched& dispatched) {
+  if (dispatched.caller) return "bad_forward_proof";
+  return request.authorization.empty() ? "no_token" : "unknown_token";
+}
+
+}  // namespace
 
 http::Reply Api::Handle(const http::Request& request) const {
   Dispatched dispatched;
@@ -16,6 +25,7 @@ http::Reply Api::Handle(const http::Request& request) const {
                       {"caller", dispatched.caller ? dispatched.caller->name : ""},
                       {"remote", request.remote}});
   if (trail_.log && ShouldAudit(request, reply, dispatched)) Record(request, reply, dispatched);
+  if (trail_.refusals && reply.status == 401) trail_.refusals->Count(request.remote, Why401(request, dispatched));
   return reply;
 }
 

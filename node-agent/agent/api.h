@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/http/message.h"
 #include "node-agent/agent/audit_log.h"
+#include "node-agent/agent/refusals.h"
 #include "node-agent/agent/router.h"
 
 namespace lockstep::agent {
@@ -16,6 +17,7 @@ namespace lockstep::agent {
 struct AuditTrail {
   AuditLog* log = nullptr;
   std::string master;
+  UnauthenticatedRefusals* refusals = nullptr;  // counts what the log does not record
   const Clock* clock = &RealClockInstance();
 };
 

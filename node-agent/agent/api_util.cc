@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "common/clock.h"
 #include "common/strings.h"
 #include "proto/json.h"
 
@@ -29,27 +30,18 @@ Status ParseBody(const http::Request& request, google::protobuf::Message* messag
 }
 
 http::Reply ForwardTo(const http::Client& client, const std::string& url, const std::string& who,
-                      const http::Request& request, const std::string& token,
+                      const http::Request& request, const ForwardingAgent& self,
                       std::chrono::milliseconds timeout) {
   Result<http::Url> parsed = http::ParseUrl(url);
   if (!parsed.ok()) return StatusReply(parsed.status());
-  std::string target = request.path;
-  char separator = '?';
-  for (const auto& [key, value] : request.query) {
-    target += separator + key + "=" + value;
-    separator = '&';
-  }
-  http::CallOptions call{.method = request.method,
-                         .target = target,
-                         .body = request.body,
-                         .token = token,
-                         .accept = request.accept,
-                         .timeout = timeout};
-  Result<http::Reply> reply = client.Call(*parsed, call);
+  const int64_t now = UnixMillis(RealClockInstance().WallNow()) / 1000;
+  Result<http::Reply> reply = client.Call(*parsed, ForwardedCall(self, request, timeout, now));
   if (!reply.ok()) {
+    if (reply.status().code() == StatusCode::kInvalidArgument) return StatusReply(reply.status());
     return http::ErrorReply(502, "unavailable",
                             who + " did not answer: " + reply.status().message());
   }
+  reply->relayed = true;
   return *reply;
 }
 

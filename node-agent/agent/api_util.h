@@ -12,6 +12,7 @@
 #include "common/http/client.h"
 #include "common/http/message.h"
 #include "common/status.h"
+#include "node-agent/agent/forwarding.h"
 
 namespace lockstep::agent {
 
@@ -29,10 +30,11 @@ std::string QueryOr(const http::Request& request, const std::string& key,
                     const std::string& otherwise);
 // Parses a request body strictly (unknown fields refused); an empty body leaves `message` empty.
 Status ParseBody(const http::Request& request, google::protobuf::Message* message);
-// Sends the request on to another agent with the cluster credential (`token`); 502 naming `who`
-// when that agent doesn't answer.
+// Sends the request on to another agent as `self` forwards it (forwarding.h: the caller's own
+// credential, and the proof that an agent forwarded it); that agent's reply, marked relayed, or
+// a 502 naming `who` when it doesn't answer.
 http::Reply ForwardTo(const http::Client& client, const std::string& url, const std::string& who,
-                      const http::Request& request, const std::string& token,
+                      const http::Request& request, const ForwardingAgent& self,
                       std::chrono::milliseconds timeout);
 
 // The archive at `path` as a streamed file reply, or 404 saying `master` holds none of `id`.

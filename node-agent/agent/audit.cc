@@ -59,14 +59,13 @@ std::string Target(const http::Request& request, const Dispatched& dispatched) {
 
 bool ShouldAudit(const http::Request& request, const http::Reply& reply,
                  const Dispatched& dispatched) {
-  if (request.method == "GET" || request.method == "HEAD") return false;
   const auto& caller = dispatched.caller;
-  if (caller && caller->cluster &&
-      ((dispatched.route && dispatched.route->internal) || request.query.count("forwarded") ||
-       caller->name == kClusterPrincipal)) {
-    return false;
-  }
-  return dispatched.route || reply.status == 401 || reply.status == 403;
+  if (!caller || reply.relayed) return false;
+  const bool read = request.method == "GET" || request.method == "HEAD";
+  if (read && !(dispatched.route && dispatched.route->audit_reads)) return false;
+  if (caller->cluster && !caller->role) return false;  // an agent, on its own routes
+  if (dispatched.route && dispatched.route->internal && caller->cluster) return false;
+  return dispatched.route || reply.status == 403;
 }
 
 proto::AuditEntry MakeAuditEntry(const http::Request& request, const http::Reply& reply,
@@ -75,9 +74,11 @@ proto::AuditEntry MakeAuditEntry(const http::Request& request, const http::Reply
   proto::AuditEntry entry;
   entry.set_time(api::AuditTimestamp(now));
   entry.set_master(master);
+  entry.set_via(Bounded(dispatched.via));
   if (dispatched.caller) {
     entry.set_token(dispatched.caller->name);
-    entry.set_role(std::string(api::RoleName(dispatched.caller->role)));
+    entry.set_role(dispatched.caller->role ? std::string(api::RoleName(*dispatched.caller->role))
+                                           : std::string(kClusterPrincipal));
   }
   entry.set_client_cert(Bounded(request.client_subject));
   entry.set_remote(Bounded(request.remote));

@@ -11,10 +11,13 @@
 
 namespace lockstep::agent {
 
-// Every request that could change something (any method but GET and HEAD), allowed or refused,
-// is recorded; except what agents send each other: internal routes and forwarded requests
-// carrying the cluster credential (the master that first received the request recorded it), and
-// requests matching no route that were not refused for their token (404, 405).
+// Recorded: every request by an identified caller that could change something (any method but
+// GET and HEAD), allowed or refused, and reads of routes marked audit_reads (downloads of
+// archives). Not recorded: what agents send each other on internal routes; a reply relayed from
+// the agent this one forwarded the request to (that agent executed it and records it, naming
+// this master as `via`); requests matching no route (404, 405); and requests from no identified
+// caller (401), which are counted instead (refusals.h) so that no amount of them can wash an
+// operator's history out of the log or cost an fsync each.
 bool ShouldAudit(const http::Request& request, const http::Reply& reply,
                  const Dispatched& dispatched);
 

@@ -47,6 +47,16 @@ Status AuditLog::Rotate() {
   if (options_.keep == 0 && ::unlink(path_.c_str()) != 0 && errno != ENOENT) {
     return ErrnoError("cannot rotate the audit log", path_, errno);
   }
+  // Retention in days: a rotated file whose newest entry is older than max_age goes.
+  const auto oldest_kept = std::chrono::system_clock::now() - options_.max_age;
+  for (int n = 1; n <= options_.keep; ++n) {
+    struct stat info {};
+    if (::stat(Rotated(n).c_str(), &info) != 0) continue;
+    const auto written = std::chrono::system_clock::from_time_t(info.st_mtime);
+    if (written < oldest_kept && ::unlink(Rotated(n).c_str()) != 0 && errno != ENOENT) {
+      return ErrnoError("cannot drop an expired audit log", Rotated(n), errno);
+    }
+  }
   return Status::Ok();
 }
 

@@ -1,11 +1,14 @@
-// This master's audit log: one JSON line per mutating request it received (proto/audit.proto),
-// in STORE/audit.log (0600), appended with O_APPEND. Bounded: once the file would pass
+// This master's audit log: one JSON line per request it recorded (audit.h: identified callers'
+// changes and archive downloads; unauthenticated refusals are only counted), in STORE/audit.log
+// (0600), appended with O_APPEND. Bounded in bytes and in days: once the file would pass
 // `max_bytes` it is renamed audit.log.1 (the older ones shifting up, the oldest beyond `keep`
-// dropped), so the log never takes more than (keep + 1) × max_bytes of disk, and a read holds at
-// most `limit` entries in memory. Thread-safe: appends, rotation and reads are serialised by a
+// dropped, and any rotated file last written more than `max_age` ago dropped too), so the log
+// never takes more than (keep + 1) × max_bytes of disk, and a read holds at most `limit`
+// entries in memory. Thread-safe: appends, rotation and reads are serialised by a
 // mutex (a read never sees a file renamed under it).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -19,6 +22,8 @@ namespace lockstep::agent {
 struct AuditLogOptions {
   uint64_t max_bytes = 4 << 20;  // per file
   int keep = 3;                  // rotated files kept beside the current one
+  // Rotated files last written longer ago than this are dropped at the next rotation.
+  std::chrono::hours max_age{24 * 365};
 };
 
 class AuditLog {

@@ -211,12 +211,16 @@ Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   RETURN_IF_ERROR(reader.Integer("restore_compact_min_log_mb", 0, 1 << 20, &compact_mb));
   out->restore_compact_min_log_bytes = static_cast<uint64_t>(compact_mb) << 20;
   RETURN_IF_ERROR(reader.Bool("allow_crash_points", &out->allow_crash_points));
+  RETURN_IF_ERROR(reader.Bool("identities_over_http", &out->identities_over_http));
   RETURN_IF_ERROR(ReadComponents(reader, out));
   RETURN_IF_ERROR(ReadRepository(reader, &out->repository));
   RETURN_IF_ERROR(ReadEncryption(reader, &out->encryption));
   RETURN_IF_ERROR(ReadArchiving(reader, &out->archiving));
   out->backup_replicas = static_cast<uint32_t>(replicas);
   out->quorum_margin = static_cast<int>(margin);
+  int64_t audit_days = out->audit_retention_days;
+  RETURN_IF_ERROR(reader.Integer("audit_retention_days", 1, 3650, &audit_days));
+  out->audit_retention_days = static_cast<uint32_t>(audit_days);
   int64_t body = static_cast<int64_t>(out->max_body_bytes);
   RETURN_IF_ERROR(reader.Integer("max_body_bytes", 1024, 64LL << 20, &body));
   out->max_body_bytes = static_cast<uint64_t>(body);

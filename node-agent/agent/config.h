@@ -81,6 +81,12 @@ struct AgentConfig {
   // ZooKeeper before the outage, which leaves one snapshot (see local/compact_staging.h).
   uint64_t restore_compact_min_log_bytes = 16ull << 20;
   bool allow_crash_points = false;  // tests only: POST /v1/internal/crash-points
+  // Whether age identities given with a restore may be passed to peers whose URL is plain
+  // http:// (they open every backup): off, so a restore with identities needs TLS between the
+  // agents unless the operator says otherwise.
+  bool identities_over_http = false;
+  // The audit log's retention in days (audit_log.h; also bounded to 16 MiB of disk).
+  uint32_t audit_retention_days = 365;
   std::vector<ComponentConfig> components{{.name = "marathon", .path = "/marathon"}};
   std::chrono::milliseconds request_timeout{10000};
   RepositoryConfig repository;

@@ -1,5 +1,6 @@
 #include "node-agent/agent/coordinator_route.h"
 
+#include <atomic>
 #include <future>
 #include <memory>
 #include <thread>
@@ -15,6 +16,35 @@ namespace {
 // the next agent to notice.
 constexpr auto kSettle = std::chrono::seconds(15);
 constexpr auto kPoll = std::chrono::milliseconds(250);
+
+// How many requests may wait for an election at once on this agent: each holds a worker thread
+// while it waits, so the rest are answered at once (503, retry) rather than queue behind them.
+constexpr int kMaxWaiting = 4;
+std::atomic<int> waiting{0};
+
+// One of the kMaxWaiting places, held from the first wait to the end of the request.
+class WaitingPlace {
+ public:
+  WaitingPlace() = default;
+  WaitingPlace(const WaitingPlace&) = delete;
+  WaitingPlace& operator=(const WaitingPlace&) = delete;
+  ~WaitingPlace() {
+    if (held_) --waiting;
+  }
+  // True when this request holds a place (already, or now).
+  bool Take() {
+    if (held_) return true;
+    if (++waiting > kMaxWaiting) {
+      --waiting;
+      return false;
+    }
+    held_ = true;
+    return true;
+  }
+
+ private:
+  bool held_ = false;
+};
 
 // No coordinator yet, or the one asked has just lost the role: ask again once the election names
 // the next.
@@ -32,13 +62,14 @@ bool NotAnswering(const http::Reply& reply) { return reply.status == 502; }
 // safe. The abandoned call ends on its own deadline, on a thread holding its own copies.
 http::Reply Forward(const coordinator::Election& election, const http::Client& client,
                     const coordinator::CoordinatorInfo& coordinator, const http::Request& request,
-                    const std::string& token, std::chrono::milliseconds timeout, bool repeatable) {
+                    const ForwardingAgent& self, std::chrono::milliseconds timeout,
+                    bool repeatable) {
   const std::string who = "the coordinator " + coordinator.name;
-  if (!repeatable) return ForwardTo(client, coordinator.url, who, request, token, timeout);
+  if (!repeatable) return ForwardTo(client, coordinator.url, who, request, self, timeout);
   auto answer = std::make_shared<std::promise<http::Reply>>();
   std::future<http::Reply> answered = answer->get_future();
-  std::thread([client, url = coordinator.url, who, request, token, timeout, answer] {
-    answer->set_value(ForwardTo(client, url, who, request, token, timeout));
+  std::thread([client, url = coordinator.url, who, request, self, timeout, answer] {
+    answer->set_value(ForwardTo(client, url, who, request, self, timeout));
   }).detach();
   while (answered.wait_for(kPoll) != std::future_status::ready) {
     std::optional<coordinator::CoordinatorInfo> now = election.Current();
@@ -64,7 +95,17 @@ std::optional<http::Reply> RouteToCoordinator(const coordinator::Election& elect
                                               const http::Request& request,
                                               std::chrono::milliseconds timeout, Clock& clock,
                                               bool repeatable) {
-  const bool forwarded = request.query.count("forwarded") > 0;
+  // Another agent routed this request here because it took this one for the coordinator. If
+  // that is no longer so, say it at once: the forwarding agent waits for the election (holding
+  // its caller's request), not this one.
+  if (!request.forwarded_by.empty() && !election.IsCoordinator()) {
+    return http::ErrorReply(503, "unavailable",
+                            std::string(coordinator::kNotCoordinator) + " (" +
+                                election.self_name() + " was asked by " + request.forwarded_by +
+                                "); ask again");
+  }
+  const ForwardingAgent self{election.self_name(), token};
+  WaitingPlace place;
   auto deadline = clock.Now() + kSettle;
   std::optional<http::Reply> unanswered;  // the last coordinator's silence, while waiting
   std::string silent;                     // …and its name
@@ -79,14 +120,12 @@ std::optional<http::Reply> RouteToCoordinator(const coordinator::Election& elect
       return api::StatusReply(confirmed);
     }
     std::optional<coordinator::CoordinatorInfo> coordinator = election.Current();
-    if (coordinator && !forwarded && coordinator->name == silent) {
+    if (coordinator && coordinator->name == silent) {
       // The election still names the one that did not answer: wait for its session to expire.
       if (clock.Now() > deadline) return unanswered;
-    } else if (coordinator && !forwarded) {
-      http::Request marked = request;
-      marked.query["forwarded"] = "1";
+    } else if (coordinator) {
       http::Reply reply =
-          Forward(election, client, *coordinator, marked, token, timeout, repeatable);
+          Forward(election, client, *coordinator, request, self, timeout, repeatable);
       if (repeatable && NotAnswering(reply)) {
         log::Warn("the coordinator is not answering; waiting for a new one",
                   {{"coordinator", coordinator->name}, {"path", request.path}});
@@ -103,6 +142,13 @@ std::optional<http::Reply> RouteToCoordinator(const coordinator::Election& elect
               (election.problem().empty() ? std::string("election in progress")
                                           : election.problem()) +
               "); it needs ZooKeeper with a quorum: check `lockstep cluster status` and retry");
+    }
+    if (!place.Take()) {
+      return http::ErrorReply(503, "unavailable",
+                              "the election is settling and " + std::to_string(kMaxWaiting) +
+                                  " requests already wait for it on " + election.self_name() +
+                                  "; retry in a few seconds (`lockstep cluster status` shows "
+                                  "the coordinator)");
     }
     clock.SleepFor(kPoll);
   }

@@ -53,7 +53,7 @@ std::optional<Principal> Credentials::Identify(const std::string& authorization)
     }
   }
   if (api::DigestsEqual(digest, cluster_digest_)) {
-    if (!found) found = Principal{.name = kClusterPrincipal, .role = api::Role::kAdmin};
+    if (!found) found = Principal{.name = kClusterPrincipal};
     found->cluster = true;
   }
   return found;

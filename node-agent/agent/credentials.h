@@ -23,7 +23,8 @@ struct NamedToken {
 // The caller a bearer token identified.
 struct Principal {
   std::string name;
-  api::Role role = api::Role::kViewer;
+  // The named token's role; none for the cluster credential, which no operator's route accepts.
+  std::optional<api::Role> role;
   bool cluster = false;  // holds the cluster credential (an agent, or a legacy shared token)
 };
 

@@ -11,11 +11,23 @@
 
 namespace lockstep::agent {
 
+namespace {
+
+// How far ahead of the newest zxid this master knows a generation may be, in ZooKeeper epochs
+// (the zxid's high 32 bits): the coordinator's znode may have been created under a new ZooKeeper
+// leader this master's server has not synced with yet, never further.
+constexpr uint64_t kMaxEpochsAhead = 1;
+
+uint64_t EpochOf(uint64_t zxid) { return zxid >> 32; }
+
+}  // namespace
+
 Fence::Fence(std::string state_file, std::function<uint64_t()> elected,
-             std::function<std::string()> history)
+             std::function<std::string()> history, std::function<uint64_t()> known_zxid)
     : state_file_(std::move(state_file)),
       elected_(std::move(elected)),
-      history_of_(std::move(history)) {}
+      history_of_(std::move(history)),
+      known_zxid_(std::move(known_zxid)) {}
 
 Status Fence::Open() {
   if (::access(state_file_.c_str(), F_OK) != 0) return Status::Ok();  // a fresh master
@@ -63,9 +75,21 @@ Status Fence::Admit(uint64_t generation, const proto::LockState& held) {
   }
   const uint64_t elected = elected_ ? elected_() : 0;
   const std::string history = history_of_ ? history_of_() : "";
+  const uint64_t known = known_zxid_ ? known_zxid_() : 0;
   std::lock_guard lock(mu_);
   RETURN_IF_ERROR(FollowHistory(history));
   const uint64_t newest = std::max(newest_, elected);
+  const uint64_t ceiling = std::max(newest, known);
+  if (ceiling > 0 && EpochOf(generation) > EpochOf(ceiling) + kMaxEpochsAhead) {
+    log::Warn("refused a call whose coordinator generation no election produced",
+              {{"generation", FormatZxid(static_cast<Zxid>(generation))},
+               {"newest_known", FormatZxid(static_cast<Zxid>(ceiling))}});
+    return InvalidArgument("coordinator generation " + FormatZxid(static_cast<Zxid>(generation)) +
+                           " is beyond any zxid the ensemble has produced (the newest this master "
+                           "knows is " +
+                           FormatZxid(static_cast<Zxid>(ceiling)) +
+                           "); refused and not remembered");
+  }
   if (generation < newest && held.held() && held.generation() == generation) {
     return Status::Ok();  // its own operation, under its lease
   }

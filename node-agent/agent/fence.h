@@ -20,8 +20,10 @@ class Fence {
  public:
   // `elected()`: the generation this agent's election view names now (0 when unknown).
   // `history()`: the ensemble's history marker as the election last read it ("" when unknown).
+  // `known_zxid()`: the newest zxid this master's server reported (0 when unknown).
   Fence(std::string state_file, std::function<uint64_t()> elected,
-        std::function<std::string()> history = nullptr);
+        std::function<std::string()> history = nullptr,
+        std::function<uint64_t()> known_zxid = nullptr);
   // Reads the newest generation admitted before a restart; a missing file is a fresh master.
   Status Open();
 
@@ -31,6 +33,12 @@ class Fence {
   // itself, yet must finish what it began), while a coordinator whose lease lapsed can't take
   // the lock again. FailedPrecondition naming both generations when it is older; InvalidArgument
   // for a call that carries none.
+  //
+  // A generation is the zxid of an election znode, so it can't be beyond the zxids the ensemble
+  // has produced: one more than a whole ZooKeeper epoch past the newest this master knows
+  // (kMaxEpochsAhead) is refused, InvalidArgument, and not remembered. Otherwise a single forged
+  // call (say 0xffffffffffffffff) would be remembered and fence every real coordinator out for
+  // good.
   //
   // Generations are zxids, which begin again at 0x100000000 when every server's data is lost:
   // the generations remembered from the history before would then fence every coordinator for
@@ -47,6 +55,7 @@ class Fence {
   const std::string state_file_;
   const std::function<uint64_t()> elected_;
   const std::function<std::string()> history_of_;
+  const std::function<uint64_t()> known_zxid_;
   mutable std::mutex mu_;
   uint64_t newest_ = 0;  // the newest generation admitted
   std::string history_;  // the history newest_ belongs to ("" when unknown)

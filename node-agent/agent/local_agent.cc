@@ -1,6 +1,7 @@
 #include "node-agent/agent/local_agent.h"
 
 #include "api/names.h"
+#include "common/zxid.h"
 #include "node-agent/datadir/deep_verify.h"
 
 namespace lockstep::agent {
@@ -9,7 +10,12 @@ LocalAgent::LocalAgent(LocalAgentOptions options, LocalNode* node, const http::C
     : options_(std::move(options)),
       node_(node),
       fence_(options_.store_dir + "/coordinator-generation", options_.elected_generation,
-             options_.history),
+             options_.history,
+             [node]() -> uint64_t {
+               if (!node) return 0;
+               std::optional<Zxid> zxid = ParseHexZxid(node->Snapshot().zk().zxid());
+               return zxid ? static_cast<uint64_t>(*zxid) : 0;
+             }),
       records_(options_.store_dir + "/catalog", [](const proto::Backup& b) { return b.id(); }),
       schedules_(options_.store_dir + "/schedules",
                  [](const proto::Schedule& s) { return s.name(); }),

@@ -105,7 +105,7 @@ PeerView::Asked PeerView::Ask(const PeerConfig& peer) const {
     return asked;
   }
   http::CallOptions call{
-      .method = "GET", .target = api::paths::kNodeStatus, .token = token_, .timeout = timeout_};
+      .method = "GET", .target = api::paths::kPeerStatus, .token = token_, .timeout = timeout_};
   Result<http::Reply> reply = client_.Call(*url, call);
   if (!reply.ok()) {
     asked.status = UnreachableMaster(peer, reply.status().message());

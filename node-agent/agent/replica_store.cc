@@ -266,9 +266,7 @@ Status ReplicaStore::Keep(const proto::FetchRequest& request, const std::string&
                       " has sha256 " + sha + ", expected " + request.sha256());
   }
   // The archive first, then its checksum file: a checksum never describes another archive.
-  if (::rename(partial.c_str(), PathOf(request.id()).c_str()) != 0) {
-    return ErrnoError("cannot store replica", PathOf(request.id()), errno);
-  }
+  RETURN_IF_ERROR(RenameDurably(partial, PathOf(request.id()), "the replica of " + request.id()));
   return WriteFileAtomically(datadir::Sha256SidecarPath(PathOf(request.id())),
                              sha + "  " + request.id() + ".tar.zst\n", kPrivateFile);
 }
@@ -317,10 +315,7 @@ Status ReplicaStore::Adopt(const std::string& upload, const std::string& id,
   RETURN_IF_ERROR(api::CheckBackupId(id));
   RETURN_IF_ERROR(WriteFileAtomically(datadir::Sha256SidecarPath(PathOf(id)),
                                       sha256 + "  " + id + ".tar.zst\n", kPrivateFile));
-  if (::rename(upload.c_str(), PathOf(id).c_str()) != 0) {
-    return ErrnoError("cannot store the imported archive as", PathOf(id), errno);
-  }
-  return Status::Ok();
+  return RenameDurably(upload, PathOf(id), "the imported archive " + id);
 }
 
 Result<std::string> ReplicaStore::Hash(const std::string& id) const {

@@ -33,8 +33,9 @@ Result<s3::Credentials> LoadCredentials(const RepositoryConfig& config) {
 
 }  // namespace
 
-Result<std::unique_ptr<Repository>> Repository::Open(const RepositoryConfig& config) {
-  std::unique_ptr<Repository> repository(new Repository(config));
+Result<std::unique_ptr<Repository>> Repository::Open(const RepositoryConfig& config,
+                                                     const std::string& signing_secret) {
+  std::unique_ptr<Repository> repository(new Repository(config, signing_secret));
   RETURN_IF_ERROR(repository->Client().status());
   return repository;
 }
@@ -103,7 +104,19 @@ Result<proto::RemoteCopy> Repository::PutArchive(const proto::Backup& record,
 Status Repository::PutRecord(const proto::Backup& record) const {
   RETURN_IF_ERROR(api::CheckBackupId(record.id()));
   ASSIGN_OR_RETURN(const s3::S3Client client, Client());
-  return client.PutObject(RecordName(record.id()), proto::ToJson(record));
+  return PutSigned(client, RecordName(record.id()), proto::ToJson(record));
+}
+
+Status Repository::PutSigned(const s3::S3Client& client, const std::string& name,
+                             const std::string& body) const {
+  return client.PutObject(name, body, {{kBucketTagMetadata, signer_.Tag(name, body)}});
+}
+
+Result<std::string> Repository::GetSigned(const s3::S3Client& client,
+                                          const std::string& name) const {
+  ASSIGN_OR_RETURN(s3::StoredObject object, client.GetObjectAndMetadata(name, kMaxRecordBytes));
+  RETURN_IF_ERROR(signer_.Check(name, object.body, object.metadata, config_.prefix + name));
+  return std::move(object.body);
 }
 
 Status Repository::GetArchive(const std::string& id, const std::string& path) const {
@@ -130,7 +143,7 @@ Result<std::vector<proto::Backup>> Repository::ListRecords() const {
 
 Result<proto::Backup> Repository::ReadRecord(const s3::S3Client& client,
                                              const std::string& name) const {
-  ASSIGN_OR_RETURN(std::string json, client.GetObject(name, kMaxRecordBytes));
+  ASSIGN_OR_RETURN(std::string json, GetSigned(client, name));
   proto::Backup record;
   RETURN_IF_ERROR(proto::FromJson(json, &record, true).Prepend("not a backup record"));
   RETURN_IF_ERROR(api::CheckBackupId(record.id()));
@@ -180,7 +193,7 @@ Status Repository::PutSegment(const proto::ArchiveSegment& record, const std::st
     ASSIGN_OR_RETURN(s3::ObjectInfo stored, client.HeadObject(name));
     RETURN_IF_ERROR(confirm(stored).Prepend("after the upload"));
   }
-  return client.PutObject(SegmentRecordName(record.id()), proto::ToJson(record));
+  return PutSigned(client, SegmentRecordName(record.id()), proto::ToJson(record));
 }
 
 Result<std::vector<std::string>> Repository::ListSegmentIds() const {
@@ -203,7 +216,7 @@ Result<std::vector<std::string>> Repository::ListSegmentIds() const {
 Result<proto::ArchiveSegment> Repository::GetSegmentRecord(const std::string& id) const {
   RETURN_IF_ERROR(archiving::CheckSegmentId(id));
   ASSIGN_OR_RETURN(const s3::S3Client client, Client());
-  ASSIGN_OR_RETURN(std::string json, client.GetObject(SegmentRecordName(id), kMaxRecordBytes));
+  ASSIGN_OR_RETURN(std::string json, GetSigned(client, SegmentRecordName(id)));
   proto::ArchiveSegment record;
   RETURN_IF_ERROR(
       proto::FromJson(json, &record, true)

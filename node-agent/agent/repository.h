@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "node-agent/agent/bucket_tag.h"
 #include "node-agent/agent/repository_config.h"
 #include "proto/backup.pb.h"
 #include "repository/s3_client.h"
@@ -22,7 +23,9 @@ class Repository {
  public:
   // Checks the settings and that the credentials (the file, else AWS_* variables) can be read;
   // nothing is sent yet.
-  static Result<std::unique_ptr<Repository>> Open(const RepositoryConfig& config);
+  // `signing_secret`: what records are signed with (bucket_tag.h).
+  static Result<std::unique_ptr<Repository>> Open(const RepositoryConfig& config,
+                                                  const std::string& signing_secret);
 
   // Uploads the archive at `path` (a multipart upload, every part checksummed; a failed one is
   // aborted) after aborting what an earlier, killed uploader left, then confirms the stored
@@ -33,7 +36,8 @@ class Repository {
   // The archive's stored bytes into `path` (created or truncated); the caller checks them.
   Status GetArchive(const std::string& id, const std::string& path) const;
   // Every record under PREFIX/catalog/, as the bucket alone knows the backups. A record that
-  // can't be read or names another id than its key is skipped with a warning naming the key.
+  // can't be read, is not signed by this cluster (bucket_tag.h) or names another id than its
+  // key is skipped with a warning naming the key: it is never listed as restorable.
   Result<std::vector<proto::Backup>> ListRecords() const;
   // The archive and the record; Ok when they are already gone.
   Status Remove(const std::string& id) const;
@@ -45,7 +49,8 @@ class Repository {
   Status PutSegment(const proto::ArchiveSegment& record, const std::string& path) const;
   // The ids of the segments whose records the bucket holds (keys only: one request per 1,000).
   Result<std::vector<std::string>> ListSegmentIds() const;
-  // A segment's record, checked (it parses, and names the id its key says).
+  // A segment's record, checked (signed by this cluster, it parses, and names the id its key
+  // says).
   Result<proto::ArchiveSegment> GetSegmentRecord(const std::string& id) const;
   // The segment's stored bytes into `path` (created or truncated); the caller checks them.
   Status GetSegment(const std::string& id, const std::string& path) const;
@@ -60,12 +65,18 @@ class Repository {
   std::string Where() const;
 
  private:
-  explicit Repository(RepositoryConfig config) : config_(std::move(config)) {}
+  Repository(RepositoryConfig config, const std::string& signing_secret)
+      : config_(std::move(config)), signer_(signing_secret) {}
+  // Writes a record object signed (bucket_tag.h); reads one back, checked.
+  Status PutSigned(const s3::S3Client& client, const std::string& name,
+                   const std::string& body) const;
+  Result<std::string> GetSigned(const s3::S3Client& client, const std::string& name) const;
   // A client with the credentials as they are now.
   Result<s3::S3Client> Client() const;
   Result<proto::Backup> ReadRecord(const s3::S3Client& client, const std::string& name) const;
 
   const RepositoryConfig config_;
+  const BucketSigner signer_;
 };
 
 }  // namespace lockstep::agent

@@ -1,6 +1,7 @@
 #include "node-agent/agent/repository_config.h"
 
 #include "common/http/url.h"
+#include "common/secret_file.h"
 #include "node-agent/agent/toml_reader.h"
 
 namespace lockstep::agent {
@@ -16,6 +17,17 @@ Status ReadRepository(TomlReader& root, RepositoryConfig* out) {
   RETURN_IF_ERROR(reader.String("credentials_file", &out->credentials_file));
   RETURN_IF_ERROR(reader.Bool("path_style", &out->path_style));
   RETURN_IF_ERROR(reader.String("ca_file", &out->ca_file));
+  RETURN_IF_ERROR(reader.String("signing_key_file", &out->signing_key_file));
+  if (!out->signing_key_file.empty()) {
+    Result<std::string> key =
+        ReadSecretFile(out->signing_key_file, SecretFileRule::kOwnerOnly, 4096);
+    RETURN_IF_ERROR(key.status().Prepend("'repository.signing_key_file'"));
+    if (key->size() < 16) {
+      return InvalidArgument("'repository.signing_key_file' " + out->signing_key_file +
+                             " holds fewer than 16 bytes; generate one with `openssl rand -hex "
+                             "32`");
+    }
+  }
   int64_t part_mb = static_cast<int64_t>(out->part_size >> 20);
   // S3 takes parts of 5 MiB to 5 GiB; memory holds one part's buffer at most.
   RETURN_IF_ERROR(reader.Integer("part_size_mb", 5, 1024, &part_mb));

@@ -11,6 +11,8 @@
 //   ca_file = ""
 //   part_size_mb = 16
 //   keep = 0          # per schedule; more than the schedule's keep: older backups bucket-only
+//   signing_key_file = ""  # the secret records are signed with (bucket_tag.h); default: the
+//                          # cluster credential
 #pragma once
 
 #include <cstdint>
@@ -34,6 +36,9 @@ struct RepositoryConfig {
   // READY backups of each schedule the repository keeps; 0: as many as the schedule's `keep`.
   // More than `keep`: the older ones stay only in the repository (their replicas are removed).
   uint32_t keep = 0;
+  // The secret the records this cluster writes are signed with (bucket_tag.h), 0600; empty: the
+  // cluster credential. Set it to keep the bucket adoptable across a change of the credential.
+  std::string signing_key_file;
 
   bool enabled() const { return !endpoint.empty(); }
 };

@@ -111,7 +111,7 @@ uint64_t RestoreService::DriverGeneration() const {
 }
 
 std::optional<http::Reply> RestoreService::RouteToDriver(const http::Request& request) {
-  if (election_->IsCoordinator() || request.query.count("forwarded")) return std::nullopt;
+  if (election_->IsCoordinator() || !request.forwarded_by.empty()) return std::nullopt;
   if (!election_->Current()) return std::nullopt;  // no election possible: this agent drives
   std::optional<http::Reply> reply =
       RouteToCoordinator(*election_, *client_, options_.token, request,

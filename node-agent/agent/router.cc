@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <optional>
 
+#include "common/clock.h"
 #include "common/json_escape.h"
 #include "common/strings.h"
+#include "node-agent/agent/forwarding.h"
 
 namespace lockstep::agent {
 
@@ -28,8 +30,10 @@ std::optional<PathParams> MatchPattern(const std::string& pattern, const std::st
   return params;
 }
 
-Router::Router(Credentials credentials, std::vector<Route> routes)
-    : credentials_(std::move(credentials)), routes_(std::move(routes)) {}
+Router::Router(Credentials credentials, std::vector<Route> routes, std::function<int64_t()> now)
+    : credentials_(std::move(credentials)),
+      routes_(std::move(routes)),
+      now_(now ? std::move(now) : [] { return UnixMillis(RealClockInstance().WallNow()) / 1000; }) {}
 
 Router::Match Router::Find(const http::Request& request) const {
   // The most specific pattern matching the path, then its route for the method.
@@ -55,18 +59,25 @@ http::Reply Forbidden(const Route& route, const Principal& caller) {
   if (route.access == Access::kCluster) {
     message = route.method + " " + route.pattern +
               " is for the agents' cluster credential only; token '" + caller.name + "' is " +
-              api::RoleWithArticle(caller.role) + " token";
+              api::RoleWithArticle(caller.role.value_or(api::Role::kViewer)) + " token";
+  } else if (!caller.role) {
+    message = route.method + " " + route.pattern + " needs the " +
+              std::string(api::RoleName(api::RoleFor(route.access))) +
+              " role; the cluster credential is for the agents' /v1/internal/ routes only and "
+              "acts for no operator: use a named token (tokens_file on the agents)";
   } else {
     const std::string needed(api::RoleName(api::RoleFor(route.access)));
     message = route.method + " " + route.pattern + " needs the " + needed + " role; token '" +
-              caller.name + "' is " + api::RoleWithArticle(caller.role) +
+              caller.name + "' is " + api::RoleWithArticle(*caller.role) +
               ": use a token with the " + needed + " role (tokens_file on the agents)";
   }
   http::Reply reply{.status = 403};
   reply.body =
       "{\"error\":\"" + JsonEscape(message) + "\",\"code\":\"forbidden\",\"needed_role\":\"" +
       std::string(api::AccessName(route.access)) + "\",\"token\":\"" + JsonEscape(caller.name) +
-      "\",\"token_role\":\"" + std::string(api::RoleName(caller.role)) + "\"}";
+      "\",\"token_role\":\"" +
+      (caller.role ? std::string(api::RoleName(*caller.role)) : std::string(kClusterPrincipal)) +
+      "\"}";
   return reply;
 }
 
@@ -78,6 +89,21 @@ http::Reply Router::Dispatch(const http::Request& request, Dispatched* dispatche
     dispatched->params = match.params;
     dispatched->caller = caller;
   }
+  if (!request.forward_proof.empty()) {
+    // An agent says it forwards this caller's request: believed only when it proves it.
+    Result<std::string> via =
+        CheckForwardProof(credentials_.cluster_secret(), request, now_());
+    if (!via.ok()) return http::ErrorReply(401, "unauthorized", via.status().message());
+    if (dispatched) dispatched->via = *via;
+    http::Request forwarded = request;
+    forwarded.forwarded_by = *via;
+    return DispatchFound(match, forwarded, caller);
+  }
+  return DispatchFound(match, request, caller);
+}
+
+http::Reply Router::DispatchFound(const Match& match, const http::Request& request,
+                                  const std::optional<Principal>& caller) const {
   const bool known = !match.pattern.empty();
   const bool open = known && std::all_of(routes_.begin(), routes_.end(), [&](const Route& r) {
                       return r.pattern != match.pattern || r.access == Access::kOpen;
@@ -111,6 +137,11 @@ bool Router::Permits(const http::Request& head) const {
   if (match.route->access == Access::kOpen) return true;
   std::optional<Principal> caller = credentials_.Identify(head.authorization);
   return caller && api::Permits(match.route->access, caller->role, caller->cluster);
+}
+
+bool Router::Quick(const http::Request& head) const {
+  Match match = Find(head);
+  return match.route && match.route->quick;
 }
 
 std::string RouteTableMarkdown(const std::vector<Route>& routes) {

@@ -1,6 +1,7 @@
 // Matches a request against the agent's route table (routes.h) and calls its handler: the path
-// against each route's pattern (api/paths.h), the caller's token, the method, then the role the
-// route needs. Where two patterns match, the one with more literal segments wins, so
+// against each route's pattern (api/paths.h), the caller's token, an agent's forward proof
+// (forwarding.h) when the request carries one, the method, then the role the route needs (or
+// the cluster credential, for an internal route). Where two patterns match, the one with more literal segments wins, so
 // /v1/backups/import is never taken for /v1/backups/{id}. Immutable once built: safe to call
 // from any number of server threads.
 #pragma once
@@ -30,6 +31,10 @@ struct Route {
   bool internal = false;  // agent to agent; not part of the operators' API
   std::string summary;    // one line for the README's endpoint table
   RouteHandler handler;
+  bool audit_reads = false;  // a GET worth recording (an archive leaving the cluster)
+  // Answered at once from what the agent already knows (liveness, status): served on the
+  // server's quick pool, never behind handlers that wait (http::ServerOptions::quick).
+  bool quick = false;
 };
 
 // What the router learned about one request, for the audit log (audit.h).
@@ -37,19 +42,24 @@ struct Dispatched {
   const Route* route = nullptr;  // the route that matched path and method, if any
   PathParams params;
   std::optional<Principal> caller;  // who the token names, if anyone
+  std::string via;  // the master that first received the request, when an agent forwarded it
 };
 
 class Router {
  public:
-  Router(Credentials credentials, std::vector<Route> routes);
+  // `now` gives the Unix time forward proofs are checked against (the real clock by default).
+  Router(Credentials credentials, std::vector<Route> routes,
+         std::function<int64_t()> now = nullptr);
 
   // 404 for an unknown path; 401 for a missing or unknown token (before anything is said about a
-  // /v1 path); 405 naming the methods a path accepts; 403 naming the role the route needs and
+  // /v1 path) and for a forward proof that does not verify; 405 naming the methods a path accepts; 403 naming the role the route needs and
   // the caller's; otherwise the handler's reply. `dispatched`, when given, is filled in.
   http::Reply Dispatch(const http::Request& request, Dispatched* dispatched = nullptr) const;
   // Whether the request's caller may use its route, judged on the head alone (no handler runs):
   // lets the server refuse an upload before writing a byte of it.
   bool Permits(const http::Request& head) const;
+  // Whether the request's route is a quick one (Route::quick), judged on the head alone.
+  bool Quick(const http::Request& head) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
@@ -60,8 +70,13 @@ class Router {
   };
   Match Find(const http::Request& request) const;
 
+  // The reply once the request's identity is settled: 404, 405, 403 or the handler's.
+  http::Reply DispatchFound(const Match& match, const http::Request& request,
+                            const std::optional<Principal>& caller) const;
+
   const Credentials credentials_;
   const std::vector<Route> routes_;
+  const std::function<int64_t()> now_;
 };
 
 // The {name} parameters when `path` matches `pattern`, or nullopt; `literals` counts the

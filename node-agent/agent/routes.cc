@@ -42,6 +42,12 @@ RouteHandler Fenced(InternalApi* internal, RouteHandler handler) {
   };
 }
 
+// The route, marked quick (Route::quick).
+Route Quick(Route route) {
+  route.quick = true;
+  return route;
+}
+
 constexpr Access kOpen = Access::kOpen;
 constexpr Access kViewer = Access::kViewer;
 constexpr Access kOperator = Access::kOperator;
@@ -58,19 +64,20 @@ std::vector<Route> AgentRoutes(const Services& s) {
   using Ar = ArchiveApi;
   std::vector<Route> routes = {
       // Monitoring: open, as Exhibitor's were.
-      {"GET", paths::kHealthz, kOpen, false, "liveness", Call(s.status, &St::Healthz)},
-      {"GET", paths::kMetrics, kOpen, false,
-       "Prometheus text: server codes, leader, zxids, restarts, HTTP counters, backups",
-       Call(s.status, &St::Metrics)},
-      {"GET", paths::kExhibitorStatus, kOpen, false,
-       "Exhibitor's array `[{hostname, code, description, isLeader}]`",
-       Call(s.status, &St::Exhibitor)},
+      Quick({"GET", paths::kHealthz, kOpen, false, "liveness", Call(s.status, &St::Healthz)}),
+      Quick({"GET", paths::kMetrics, kOpen, false,
+             "Prometheus text: server codes, leader, zxids, restarts, HTTP counters, backups",
+             Call(s.status, &St::Metrics)}),
+      Quick({"GET", paths::kExhibitorStatus, kOpen, false,
+             "Exhibitor's array `[{hostname, code, description, isLeader}]`",
+             Call(s.status, &St::Exhibitor)}),
       // The operators' API.
-      {"GET", paths::kClusterStatus, kViewer, false,
-       "every master: agent, code, mode, zxid, znodes, leader; quorum, coordinator, operation",
-       Call(s.status, &St::Cluster)},
-      {"GET", paths::kNodeStatus, kViewer, false, "this master's server (what peers poll)",
-       Call(s.status, &St::Node)},
+      Quick({"GET", paths::kClusterStatus, kViewer, false,
+             "every master: agent, code, mode, zxid, znodes, leader; quorum, coordinator, "
+             "operation",
+             Call(s.status, &St::Cluster)}),
+      Quick({"GET", paths::kNodeStatus, kViewer, false, "this master's server",
+             Call(s.status, &St::Node)}),
       {"POST", paths::kNodeZkAction, kAdmin, false,
        "stop, start or restart NAME's ZooKeeper (forwarded to its agent)",
        Call(s.status, &St::NodeAction)},
@@ -85,7 +92,7 @@ std::vector<Route> AgentRoutes(const Services& s) {
        Call(s.backups, &B::Delete)},
       {"GET", paths::kBackupArchive, kOperator, false,
        "download the archive from this master (fetched from the repository when it has none)",
-       Call(s.backups, &B::Archive)},
+       Call(s.backups, &B::Archive), /*audit_reads=*/true},
       {"POST", paths::kBackupVerify, kOperator, false,
        "re-hash and parse every replica; ?deep=1 also restores one; the result goes in the record",
        Call(s.verifications, &VerifyService::Verify)},
@@ -111,6 +118,7 @@ std::vector<Route> AgentRoutes(const Services& s) {
        "the continuous archive: archiver, lag, restorable window, chains and breaks (coordinator)",
        Call(s.archive, &Ar::Status)},
       // Agent to agent.
+      Quick({"GET", paths::kPeerStatus, kCluster, true, "", Call(s.status, &St::Node)}),
       {"GET", paths::kLock, kCluster, true, "", Call(s.internal, &In::GetLock)},
       {"POST", paths::kLock, kCluster, true, "", Fenced(s.internal, &In::TakeLock)},
       {"POST", paths::kLockRelease, kCluster, true, "", Fenced(s.internal, &In::ReleaseLock)},

@@ -73,7 +73,8 @@ http::Reply StatusService::NodeAction(const http::Request& request,
           404, "not_found", "no master named '" + name + "'; `lockstep cluster status` lists them");
     }
     http::Reply forwarded =
-        ForwardTo(*context_.client, url, "master '" + name + "'", request, context_.token,
+        ForwardTo(*context_.client, url, "master '" + name + "'", request,
+                  ForwardingAgent{context_.node->options().name, context_.token},
                   std::chrono::duration_cast<std::chrono::milliseconds>(kForwardedActionTimeout));
     context_.peers->RefreshNow(name);
     return forwarded;

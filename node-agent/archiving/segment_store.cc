@@ -144,9 +144,7 @@ Status SegmentStore::Add(const proto::ArchiveSegment& record, const std::string&
                       ? CheckStoredSegment(path, segment.info)
                       : ReadSegment(path, segment.info, [](const zkfmt::TxnRecord&) {}));
   if (::chmod(path.c_str(), 0600) != 0) return ErrnoError("cannot chmod", path, errno);
-  if (std::rename(path.c_str(), PathOf(record.id()).c_str()) != 0) {
-    return ErrnoError("cannot keep segment " + record.id() + " from", path, errno);
-  }
+  RETURN_IF_ERROR(RenameDurably(path, PathOf(record.id()), "segment " + record.id()));
   return records_.Put(record).status();
 }
 

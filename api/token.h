@@ -22,7 +22,6 @@ using lockstep::SecretFileRule;
 Result<std::string> LoadToken(const std::string& path,
                               SecretFileRule rule = SecretFileRule::kNotWorldReadable);
 
-
 // OK when `token` is long enough; `where` names it in the error ("token in /etc/…").
 Status CheckTokenLength(std::string_view token, const std::string& where);
 

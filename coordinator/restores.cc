@@ -470,9 +470,10 @@ Status Restores::SettleLeftovers(Run& run, std::optional<proto::RestoreRecord>* 
       return !phase::IsTerminal(j.phase());
     });
     if (!unfinished) continue;
+    const std::string backup_id = journals.front().backup_id();
     Result<std::unique_ptr<Run>> leftover = [&]() -> Result<std::unique_ptr<Run>> {
       auto other = std::make_unique<Run>(clock_);
-      ASSIGN_OR_RETURN(other->backup, host_.find(journals.front().backup_id()));
+      ASSIGN_OR_RETURN(other->backup, host_.find(backup_id));
       return other;
     }();
     if (!leftover.ok()) return leftover.status().Prepend("settling restore " + restore_id);

@@ -132,8 +132,8 @@ TEST_F(ThreeMasters, AViewerCannotSmuggleARequestThroughAForwardingAgent) {
           std::to_string(attacker.port()) + "\"}"};
   for (const std::string& second : smuggled) {
     for (const char* newline : {"\r\n", "\n"}) {
-      std::string payload = "1 HTTP/1.1" + std::string(newline) + "Host: x" + newline + newline +
-                            second;
+      std::string payload =
+          "1 HTTP/1.1" + std::string(newline) + "Host: x" + newline + newline + second;
       if (std::string(newline) == "\n") {
         for (size_t at; (at = payload.find("\r\n")) != std::string::npos;) payload.erase(at, 1);
       }
@@ -148,18 +148,17 @@ TEST_F(ThreeMasters, AViewerCannotSmuggleARequestThroughAForwardingAgent) {
   }
   // CR LF in path parameters, even for an admin: refused before any handler runs.
   const std::string admin = cluster_->token();
-  for (const std::string& path :
-       {"/v1/nodes/" + cluster_->name(via) + "%0D%0AX-A:%20b/zk/stop",
-        "/v1/backups/" + backup.id() + "%0a/restore"}) {
+  for (const std::string& path : {"/v1/nodes/" + cluster_->name(via) + "%0D%0AX-A:%20b/zk/stop",
+                                  "/v1/backups/" + backup.id() + "%0a/restore"}) {
     auto reply = cluster_->Call(via, "POST", path, body, &admin);
     ASSERT_TRUE(reply.ok());
     EXPECT_EQ(reply->status, 400) << path << "\n" << reply->body;
   }
   // An operator's forwarded create with CR LF in its query: refused the same way.
   const std::string deployer = cluster_->operator_token();
-  auto create = cluster_->Call(via, "POST", "/v1/backups?x=%0D%0ADELETE%20/v1/backups/" +
-                                                backup.id(),
-                               R"({"label":"smuggle-op"})", &deployer);
+  auto create =
+      cluster_->Call(via, "POST", "/v1/backups?x=%0D%0ADELETE%20/v1/backups/" + backup.id(),
+                     R"({"label":"smuggle-op"})", &deployer);
   ASSERT_TRUE(create.ok());
   EXPECT_EQ(create->status, 400) << create->body;
 
@@ -183,12 +182,12 @@ TEST_F(ThreeMasters, TheClusterCredentialOpensNoOperatorsRoute) {
   struct Case {
     std::string method, path, body;
   };
-  for (const Case& c : std::vector<Case>{
-           {"POST", "/v1/backups", R"({"label":"as-cluster"})"},
-           {"DELETE", "/v1/backups/b-0000000000000000000000000000000000000000", ""},
-           {"POST", "/v1/nodes/m1/zk/stop", "{}"},
-           {"GET", "/v1/backups", ""},
-           {"GET", "/v1/audit", ""}}) {
+  for (const Case& c :
+       std::vector<Case>{{"POST", "/v1/backups", R"({"label":"as-cluster"})"},
+                         {"DELETE", "/v1/backups/b-0000000000000000000000000000000000000000", ""},
+                         {"POST", "/v1/nodes/m1/zk/stop", "{}"},
+                         {"GET", "/v1/backups", ""},
+                         {"GET", "/v1/audit", ""}}) {
     auto reply = cluster_->Call(1, c.method, c.path, c.body, &cluster);
     ASSERT_TRUE(reply.ok());
     EXPECT_EQ(reply->status, 403) << c.method << " " << c.path << ": " << reply->body;
@@ -200,9 +199,9 @@ TEST_F(ThreeMasters, AnOperatorsForwardedCreateIsAuditedOnTheCoordinatorWithTheO
   ASSERT_TRUE(WaitFor([&] { return cluster_->CoordinatorIndex() != 0; }, 30s));
   const int coordinator = cluster_->CoordinatorIndex();
   const int via = NonCoordinator(*cluster_);
-  CliResult made = RunCli({"--cluster", cluster_->url(via), "--token-file",
-                           cluster_->operator_token_file(), "--json", "backup", "create",
-                           "--label", "forwarded-op", "--wait"});
+  CliResult made =
+      RunCli({"--cluster", cluster_->url(via), "--token-file", cluster_->operator_token_file(),
+              "--json", "backup", "create", "--label", "forwarded-op", "--wait"});
   ASSERT_EQ(made.exit_code, 0) << made.out << made.err;
   CliResult audit = RunCli(cluster_->CliArgs({"--json", "audit", "--since", "1h"}, 3));
   ASSERT_EQ(audit.exit_code, 0) << audit.err;
@@ -226,9 +225,10 @@ TEST_F(ThreeMasters, CallersAskingToBeTreatedAsForwardedNeitherGetItNorSlowTheAg
   for (int c = 0; c < 100; ++c) {
     callers.emplace_back([&, c] {
       const bool forge = c % 2 == 0;
-      std::string request = "GET /v1/archive/status?forwarded=1 HTTP/1.1\r\nHost: x\r\n"
-                            "Authorization: Bearer " +
-                            viewer + "\r\nConnection: close\r\n";
+      std::string request =
+          "GET /v1/archive/status?forwarded=1 HTTP/1.1\r\nHost: x\r\n"
+          "Authorization: Bearer " +
+          viewer + "\r\nConnection: close\r\n";
       if (forge) request += "X-Lockstep-Forwarded: m3 1 00\r\n";
       const int status = StatusCodeOf(RawExchange(host, port, request + "\r\n", false, 30s));
       if (forge && status == 401) ++forged_refused;
@@ -265,13 +265,18 @@ TEST_F(ThreeMasters, AnAdminsAuditEntrySurvivesFiftyThousandUnauthenticatedPosts
       // Pipelined on keep-alive connections, 50 requests a batch.
       std::string batch;
       for (int r = 0; r < 50; ++r) {
-        batch += "POST /v1/schedules?name=" + field + " HTTP/1.1\r\nHost: x\r\nAuthorization: "
-                 "Bearer " + field + "\r\nContent-Length: 2\r\n\r\n{}";
+        batch += "POST /v1/schedules?name=" + field +
+                 " HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                 "Bearer " +
+                 field + "\r\nContent-Length: 2\r\n\r\n{}";
       }
       for (int sent = 0; sent < kPerThread; sent += 50) {
-        std::string replies = RawExchange(host, port, batch + "POST /v1/schedules HTTP/1.1\r\n"
-                                          "Host: x\r\nConnection: close\r\nContent-Length: 2"
-                                          "\r\n\r\n{}", false, 30s);
+        std::string replies = RawExchange(host, port,
+                                          batch +
+                                              "POST /v1/schedules HTTP/1.1\r\n"
+                                              "Host: x\r\nConnection: close\r\nContent-Length: 2"
+                                              "\r\n\r\n{}",
+                                          false, 30s);
         for (size_t at = 0; (at = replies.find("HTTP/1.1 401", at)) != std::string::npos; ++at) {
           ++refused;
         }

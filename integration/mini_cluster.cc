@@ -200,8 +200,7 @@ std::string MiniCluster::AgentToml(int i) const {
        << "restore_start_timeout_ms = " << options_.restore_start_timeout.count() << "\n"
        << "restore_compact_min_log_mb = " << options_.restore_compact_min_log_mb << "\n"
        << "allow_crash_points = " << (options_.allow_crash_points ? "true" : "false") << "\n"
-       << "identities_over_http = " << (options_.identities_over_http ? "true" : "false")
-       << "\n";
+       << "identities_over_http = " << (options_.identities_over_http ? "true" : "false") << "\n";
   for (int j = 1; j <= masters(); ++j) {
     if (j == i) continue;
     toml << "\n[[peers]]\nname = \"" << name(j) << "\"\nurl = \"" << url(j) << "\"\n";
@@ -256,8 +255,8 @@ Status MiniCluster::WriteTokens() {
   tokens << "[[tokens]]\nname = \"admin\"\nrole = \"admin\"\ntoken = \"" << token() << "\"\n"
          << "\n[[tokens]]\nname = \"viewer\"\nrole = \"viewer\"\ntoken = \"" << viewer_token()
          << "\"\n"
-         << "\n[[tokens]]\nname = \"deployer\"\nrole = \"operator\"\ntoken = \""
-         << operator_token() << "\"\n";
+         << "\n[[tokens]]\nname = \"deployer\"\nrole = \"operator\"\ntoken = \"" << operator_token()
+         << "\"\n";
   return WriteFileAtomically(tokens_file(), tokens.str(), kPrivateFile);
 }
 

@@ -6,6 +6,7 @@
 // record, and the copy follows once the store is back; a delete removes every copy. Last, the
 // disaster: every master's store and ZooKeeper data wiped, and the bucket alone restores the tree.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <filesystem>
@@ -15,8 +16,6 @@
 #include <random>
 #include <string>
 
-#include <sys/stat.h>
-
 #include "common/crypto/keys.h"
 #include "common/file.h"
 #include "common/process.h"
@@ -25,6 +24,7 @@
 #include "integration/mini_cluster.h"
 #include "integration/object_store.h"
 #include "integration/scenario_dir.h"
+#include "node-agent/agent/bucket_tag.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
 #include "repository/s3_client.h"
@@ -402,6 +402,34 @@ TEST_F(RepositoryTest, WithEveryMasterWipedTheBucketAloneRestoresTheTree) {
   const proto::Backup backup = CreateReady("disaster");
   WaitRemote(backup.id(), proto::STATUS_READY);
 
+  // Planted by someone who can write to the bucket but holds no cluster secret: copies of the
+  // real record under new ids, each with the real archive beside it (so its sha256 matches),
+  // one unsigned and one signed under another cluster's key. Neither may be adopted.
+  s3::S3Client bucket = Bucket();
+  Result<std::string> real = bucket.GetObject("catalog/" + backup.id() + ".json");
+  ASSERT_TRUE(real.ok()) << real.status().ToString();
+  std::ifstream archive_file(cluster_->master_dir(1) + "/store/backups/" + backup.id() +
+                             ".tar.zst");
+  const std::string archive((std::istreambuf_iterator<char>(archive_file)),
+                            std::istreambuf_iterator<char>());
+  ASSERT_FALSE(archive.empty());
+  const std::string uuid = backup.id().substr(backup.id().size() - 36);
+  const agent::BucketSigner foreign("another-clusters-secret-0123456789");
+  std::vector<std::string> planted;
+  for (const std::string label : {"planted", "foreign"}) {
+    proto::Backup record;
+    ASSERT_TRUE(proto::FromJson(*real, &record, true).ok());
+    record.set_id(label + "-" + uuid);
+    record.set_label(label);
+    const std::string name = "catalog/" + record.id() + ".json";
+    const std::string body = proto::ToJson(record);
+    s3::Metadata metadata;
+    if (label == "foreign") metadata[agent::kBucketTagMetadata] = foreign.Tag(name, body);
+    ASSERT_TRUE(bucket.PutObject(name, body, metadata).ok());
+    ASSERT_TRUE(bucket.PutObject("backups/" + record.id() + ".tar.zst", archive).ok());
+    planted.push_back(record.id());
+  }
+
   ASSERT_TRUE(cluster_->Down().ok());
   for (int i = 1; i <= cluster_->masters(); ++i) {
     const std::string dir = cluster_->master_dir(i);
@@ -426,6 +454,12 @@ TEST_F(RepositoryTest, WithEveryMasterWipedTheBucketAloneRestoresTheTree) {
   EXPECT_EQ(listed.replicas_size(), 0);
   CliResult list = RunCli(Args({"backup", "list"}));
   EXPECT_NE(list.out.find(backup.id()), std::string::npos) << list.out;
+  for (const std::string& id : planted) {
+    EXPECT_EQ(list.out.find(id), std::string::npos) << "a planted record was adopted: " << id;
+    auto shown = cluster_->Call(1, "GET", "/v1/backups/" + id);
+    ASSERT_TRUE(shown.ok());
+    EXPECT_EQ(shown->status, 404) << shown->body;
+  }
   // Downloadable although no master holds it: an agent fetches the bucket's copy first.
   const std::string downloaded = cluster_->master_dir(1) + "/from-bucket.tar.zst";
   CliResult download = RunCli(Args({"backup", "download", backup.id(), "-o", downloaded}));

@@ -8,7 +8,6 @@
 
 #include "common/secret_file.h"
 
-
 namespace lockstep::s3 {
 namespace {
 

@@ -105,8 +105,7 @@ class S3Client {
   // kNotFound when there is no such object.
   Result<ObjectInfo> HeadObject(const std::string& name) const;
   // GetObject's body with the object's user metadata, from the one GET.
-  Result<StoredObject> GetObjectAndMetadata(const std::string& name,
-                                            size_t limit = 16 << 20) const;
+  Result<StoredObject> GetObjectAndMetadata(const std::string& name, size_t limit = 16 << 20) const;
   // Ok when the object is gone, also when it never existed (S3's semantics).
   Status DeleteObject(const std::string& name) const;
 

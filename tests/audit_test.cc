@@ -151,10 +151,9 @@ TEST(Audit, RecordsChangesAndRefusalsButNotReadsOrAgentsTraffic) {
   Dispatched legacy{
       .route = &restore,
       .caller = Principal{.name = "admin", .role = api::Role::kAdmin, .cluster = true}};
-  Dispatched forwarded_here{
-      .route = &restore,
-      .caller = Principal{.name = "ops", .role = api::Role::kAdmin},
-      .via = "m1"};
+  Dispatched forwarded_here{.route = &restore,
+                            .caller = Principal{.name = "ops", .role = api::Role::kAdmin},
+                            .via = "m1"};
   Dispatched downloader{.route = &download,
                         .caller = Principal{.name = "ops", .role = api::Role::kOperator}};
   const http::Request post = Post("/v1/backups/b1/restore");
@@ -179,9 +178,8 @@ TEST(Audit, AForwardedRequestsEntryNamesTheMasterThatReceivedIt) {
                         .params = {{"id", "nightly-1"}},
                         .caller = Principal{.name = "ops", .role = api::Role::kAdmin},
                         .via = "m1"};
-  proto::AuditEntry entry = MakeAuditEntry(Post("/v1/backups/nightly-1/restore"),
-                                           {.status = 202}, dispatched, "m3",
-                                           At("2026-12-01T10:00:00.250Z"));
+  proto::AuditEntry entry = MakeAuditEntry(Post("/v1/backups/nightly-1/restore"), {.status = 202},
+                                           dispatched, "m3", At("2026-12-01T10:00:00.250Z"));
   EXPECT_EQ(entry.master(), "m3");
   EXPECT_EQ(entry.via(), "m1");
   EXPECT_EQ(entry.token(), "ops");

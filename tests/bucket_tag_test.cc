@@ -11,8 +11,7 @@ constexpr char kClusterSecret[] = "cluster-secret-0123456789abcde";
 const std::string kName = "catalog/b1.json";
 const std::string kBody = "{\"id\":\"b1\"}";
 
-s3::Metadata Tagged(const BucketSigner& signer, const std::string& name,
-                    const std::string& body) {
+s3::Metadata Tagged(const BucketSigner& signer, const std::string& name, const std::string& body) {
   return {{kBucketTagMetadata, signer.Tag(name, body)}};
 }
 
@@ -20,8 +19,8 @@ TEST(BucketTag, ARecordThisClusterWroteVerifies) {
   BucketSigner signer(kClusterSecret);
   EXPECT_TRUE(signer.Check(kName, kBody, Tagged(signer, kName, kBody), "where").ok());
   // Another master of the same cluster derives the same key.
-  EXPECT_TRUE(BucketSigner(kClusterSecret).Check(kName, kBody, Tagged(signer, kName, kBody), "w")
-                  .ok());
+  EXPECT_TRUE(
+      BucketSigner(kClusterSecret).Check(kName, kBody, Tagged(signer, kName, kBody), "w").ok());
 }
 
 TEST(BucketTag, PlantedAlteredMovedOrForeignRecordsAreRefusedNamingThem) {

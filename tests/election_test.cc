@@ -56,6 +56,13 @@ class ElectionTest : public ::testing::Test {
     std::string servers = "zk1:2181,zk2:2181,zk3:2181";  // those of masters that answer
   };
 
+  // `name` joins with ZooKeeper out of its reach: no coordinator, and a problem saying why.
+  Election& JoinCutOff(const std::string& name) {
+    zk_.SetUnreachable(name, true);
+    Election& election = Join(name);
+    EXPECT_TRUE(Eventually([&] { return !election.problem().empty(); }));
+    return election;
+  }
   Election& Join(const std::string& name) {
     Agent& agent = agents_[name];
     auto silent_for = [silence = silence_, self = name](const std::string& master) {
@@ -252,9 +259,7 @@ TEST_F(ElectionTest, ACoordinatorThatLosesZooKeeperStepsDownAndForgetsItOnceTheS
 }
 
 TEST_F(ElectionTest, UnreachableZooKeeperMeansNoCoordinatorAndSaysWhy) {
-  zk_.SetUnreachable("m1", true);
-  Election& m1 = Join("m1");
-  ASSERT_TRUE(Eventually([&] { return !m1.problem().empty(); }));
+  Election& m1 = JoinCutOff("m1");
   EXPECT_FALSE(m1.IsCoordinator());
   EXPECT_FALSE(m1.Current().has_value());
   EXPECT_NE(m1.problem().find("connection refused"), std::string::npos) << m1.problem();
@@ -306,9 +311,7 @@ TEST_F(ElectionTest, TheCoordinatorHandlesItsOwnRequestsAtOnce) {
 }
 
 TEST_F(ElectionTest, WithNoCoordinatorARequestWaitsForTheElectionToSettleThenGets503) {
-  zk_.SetUnreachable("m1", true);
-  Election& m1 = Join("m1");
-  ASSERT_TRUE(Eventually([&] { return !m1.problem().empty(); }));
+  Election& m1 = JoinCutOff("m1");
   testing::FakeClock clock;
   const Clock::TimePoint start = clock.Now();
   const http::Client client;
@@ -356,9 +359,7 @@ class GatedClock : public testing::FakeClock {
 };
 
 TEST_F(ElectionTest, WhileTheElectionSettlesOnlyAFewRequestsWaitTheRestAreAnsweredAtOnce) {
-  zk_.SetUnreachable("m1", true);
-  Election& m1 = Join("m1");
-  ASSERT_TRUE(Eventually([&] { return !m1.problem().empty(); }));
+  Election& m1 = JoinCutOff("m1");
   GatedClock clock;
   const http::Client client;
   const http::Request request{.method = "POST", .path = "/v1/backups"};
@@ -384,9 +385,7 @@ TEST_F(ElectionTest, WhileTheElectionSettlesOnlyAFewRequestsWaitTheRestAreAnswer
 }
 
 TEST_F(ElectionTest, ARequestAnotherAgentForwardedHereIsNotForwardedOrHeldAgain) {
-  zk_.SetUnreachable("m1", true);
-  Election& m1 = Join("m1");
-  ASSERT_TRUE(Eventually([&] { return !m1.problem().empty(); }));
+  Election& m1 = JoinCutOff("m1");
   testing::FakeClock clock;
   const Clock::TimePoint start = clock.Now();
   const http::Client client;

@@ -148,8 +148,9 @@ TEST_F(FenceTest, AGenerationNoElectionCouldHaveProducedIsRefusedAndNotRemembere
 
 TEST_F(FenceTest, TheServersZxidBoundsAFreshMastersFirstGeneration) {
   std::atomic<uint64_t> known{0x500000020};
-  Fence fence(dir_ / "coordinator-generation", [this] { return elected_.load(); }, nullptr,
-              [&known] { return known.load(); });
+  Fence fence(
+      dir_ / "coordinator-generation", [this] { return elected_.load(); }, nullptr,
+      [&known] { return known.load(); });
   ASSERT_TRUE(fence.Open().ok());
   EXPECT_EQ(fence.Admit(0x700000000, Free()).code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(fence.Admit(0x500000010, Free()).ok());

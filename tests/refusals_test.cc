@@ -36,8 +36,8 @@ TEST(Refusals, MemoryIsBoundedWhateverTheNumberOfAddresses) {
   EXPECT_EQ(refusals.CountOf("other", "no_token"), 100u);
   size_t lines = 0;
   const std::string metrics = refusals.Metrics();
-  for (size_t at = 0; (at = metrics.find("\nlockstep_http_unauthenticated_total{", at)) !=
-                      std::string::npos;
+  for (size_t at = 0;
+       (at = metrics.find("\nlockstep_http_unauthenticated_total{", at)) != std::string::npos;
        ++at) {
     ++lines;
   }

@@ -101,11 +101,11 @@ TEST(Router, EachRoleReachesItsRoutesAndThoseOfTheRolesBelow) {
 
 TEST(Router, TheClusterCredentialSatisfiesNoOperatorsRoute) {
   Router router = TestRouter();
-  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
-           {"GET", "/v1/backups"},
-           {"POST", "/v1/backups"},
-           {"DELETE", "/v1/backups/b1"},
-           {"POST", "/v1/backups/b1/restore"}}) {
+  for (const auto& [method, path] :
+       std::vector<std::pair<std::string, std::string>>{{"GET", "/v1/backups"},
+                                                        {"POST", "/v1/backups"},
+                                                        {"DELETE", "/v1/backups/b1"},
+                                                        {"POST", "/v1/backups/b1/restore"}}) {
     http::Reply reply = router.Dispatch(Ask(method, path, kClusterToken));
     EXPECT_EQ(reply.status, 403) << method << " " << path;
     EXPECT_NE(reply.body.find("the cluster credential is for the agents' /v1/internal/ routes"),

@@ -79,8 +79,8 @@ TEST(Credentials, UnreadableFileIsAnIoErrorNamingThePath) {
 TEST(Credentials, ReadsAFile) {
   const std::string path = testing::TempDir() + "/lockstep-s3-credentials";
   std::ofstream(path) << kFile;
-  std::filesystem::permissions(path, std::filesystem::perms::owner_read |
-                                         std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   auto got = ReadCredentialsFile(path, "backup");
   std::filesystem::remove(path);
   ASSERT_TRUE(got.ok()) << got.status().ToString();

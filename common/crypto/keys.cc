@@ -90,9 +90,8 @@ Result<X25519Recipient> ParseRecipient(std::string_view text) {
         "instead (age-keygen -y IDENTITY_FILE prints it), and replace that identity, since it "
         "was written where it should not be");
   }
-  const std::string shown =
-      "recipient \"" + std::string(text.substr(0, kShownPrefix)) +
-      (text.size() > kShownPrefix ? "…" : "") + "\"";
+  const std::string shown = "recipient \"" + std::string(text.substr(0, kShownPrefix)) +
+                            (text.size() > kShownPrefix ? "…" : "") + "\"";
   Result<Bech32> decoded = Bech32Decode(text);
   if (!decoded.ok()) return decoded.status().Prepend(shown + " is not a valid age1… key");
   if (decoded->hrp != kRecipientHrp) {

@@ -1,9 +1,9 @@
 #include "common/http/client.h"
-#include "common/http/request_text.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,13 +13,13 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <limits>
 #include <utility>  // before asio: Boost 1.74's awaitable.hpp uses std::exchange
 
 #include "common/http/file_stream.h"
+#include "common/http/request_text.h"
 
 namespace lockstep::http {
 namespace asio = boost::asio;

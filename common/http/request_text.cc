@@ -23,6 +23,24 @@ Status Refuse(const std::string& where, std::string_view text) {
 
 }  // namespace
 
+void SplitTarget(std::string_view target, Request* request) {
+  request->target = std::string(target);
+  const size_t question = target.find('?');
+  request->path = std::string(target.substr(0, question));
+  request->query.clear();
+  if (question == std::string_view::npos) return;
+  std::string_view query = target.substr(question + 1);
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const size_t eq = pair.find('=');
+    request->query[QueryUnescape(pair.substr(0, eq))] =
+        eq == std::string_view::npos ? "" : QueryUnescape(pair.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+}
+
 bool HasControlCharacter(std::string_view text, bool allow_tab) {
   for (char c : text) {
     const auto byte = static_cast<unsigned char>(c);
@@ -37,8 +55,8 @@ Status CheckRequestText(const Request& request) {
   if (HasControlCharacter(QueryUnescape(request.path))) return Refuse("the path", request.path);
   for (const auto& [key, value] : request.query) {
     if (HasControlCharacter(key)) return Refuse("the query key", key);
-    if (HasControlCharacter(value)) return Refuse("the value of query key '" + Shown(key) + "'",
-                                                  value);
+    if (HasControlCharacter(value))
+      return Refuse("the value of query key '" + Shown(key) + "'", value);
   }
   return Status::Ok();
 }

@@ -20,6 +20,10 @@ namespace lockstep::http {
 // `allow_tab`).
 bool HasControlCharacter(std::string_view text, bool allow_tab = false);
 
+// Fills request->target (as received), path (the target before '?', still encoded) and query
+// (each key and value percent-decoded; a repeated key keeps its last value).
+void SplitTarget(std::string_view target, Request* request);
+
 // InvalidArgument naming the part of `request` (path, query key or value, header) that holds a
 // control character once decoded, or OK.
 Status CheckRequestText(const Request& request);

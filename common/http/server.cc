@@ -32,20 +32,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-std::map<std::string, std::string> ParseQuery(std::string_view query) {
-  std::map<std::string, std::string> out;
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    size_t eq = pair.find('=');
-    out[QueryUnescape(pair.substr(0, eq))] =
-        eq == std::string_view::npos ? "" : QueryUnescape(pair.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return out;
-}
-
 // The subject of the certificate the client presented, or "" when it presented none.
 std::string ClientSubject(SSL* ssl) {
   X509* cert = SSL_get1_peer_certificate(ssl);
@@ -62,11 +48,7 @@ Request ToRequest(const bhttp::request_header<>& message, const std::string& rem
                   const std::string& subject) {
   Request request;
   request.method = std::string(message.method_string());
-  std::string_view target(message.target().data(), message.target().size());
-  request.target = std::string(target);
-  size_t question = target.find('?');
-  request.path = std::string(target.substr(0, question));
-  if (question != std::string_view::npos) request.query = ParseQuery(target.substr(question + 1));
+  SplitTarget(std::string_view(message.target().data(), message.target().size()), &request);
   request.authorization = std::string(message[bhttp::field::authorization]);
   request.content_type = std::string(message[bhttp::field::content_type]);
   request.accept = std::string(message[bhttp::field::accept]);
@@ -204,8 +186,8 @@ asio::awaitable<beast::error_code> ReadBody(Stream& stream, beast::flat_buffer& 
 
 template <typename Stream>
 asio::awaitable<void> Serve(Stream& stream, const ServerOptions& options, const Handler& handler,
-                            Server::Impl& pools, ServerCounters& counters,
-                            std::string remote, std::string subject) {
+                            Server::Impl& pools, ServerCounters& counters, std::string remote,
+                            std::string subject) {
   beast::flat_buffer buffer;
   for (;;) {
     bhttp::request_parser<bhttp::empty_body> header;

@@ -169,9 +169,8 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
   if (c.repository.enabled()) {
     std::string signing_secret = token;
     if (!c.repository.signing_key_file.empty()) {
-      ASSIGN_OR_RETURN(signing_secret,
-                       ReadSecretFile(c.repository.signing_key_file, SecretFileRule::kOwnerOnly,
-                                      4096));
+      ASSIGN_OR_RETURN(signing_secret, ReadSecretFile(c.repository.signing_key_file,
+                                                      SecretFileRule::kOwnerOnly, 4096));
     }
     ASSIGN_OR_RETURN(agent->repository_, Repository::Open(c.repository, signing_secret));
   }
@@ -299,20 +298,19 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
                                                               .catalog = catalog_.get(),
                                                               .election = election_.get(),
                                                               .client = client_.get()});
-  status_ = std::make_unique<StatusService>(StatusContext{.token = token,
-                                                          .node = node_.get(),
-                                                          .peers = peers_.get(),
-                                                          .masters = masters_.get(),
-                                                          .client = client_.get(),
-                                                          .election = election_.get(),
-                                                          .self = self_.get(),
-                                                          .catalog = catalog_.get(),
-                                                          .more_metrics = [this] {
-                                                            return archive_duty_->Metrics(
-                                                                       catalog_->Local(),
-                                                                       election_->IsCoordinator()) +
-                                                                   refusals_.Metrics();
-                                                          }});
+  status_ = std::make_unique<StatusService>(
+      StatusContext{.token = token,
+                    .node = node_.get(),
+                    .peers = peers_.get(),
+                    .masters = masters_.get(),
+                    .client = client_.get(),
+                    .election = election_.get(),
+                    .self = self_.get(),
+                    .catalog = catalog_.get(),
+                    .more_metrics = [this] {
+                      return archive_duty_->Metrics(catalog_->Local(), election_->IsCoordinator()) +
+                             refusals_.Metrics();
+                    }});
   audit_ = std::make_unique<AuditService>(AuditServiceOptions{.cluster_secret = token},
                                           audit_log_.get(), peers_.get(), client_.get());
   Services services;
@@ -326,10 +324,9 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
   services.audit = audit_.get();
   services.archive = archive_api_.get();
   services.crash_points = c.allow_crash_points;
-  api_ = std::make_unique<Api>(Router(std::move(credentials), AgentRoutes(services)),
-                               AuditTrail{.log = audit_log_.get(),
-                                          .master = c.name,
-                                          .refusals = &refusals_});
+  api_ = std::make_unique<Api>(
+      Router(std::move(credentials), AgentRoutes(services)),
+      AuditTrail{.log = audit_log_.get(), .master = c.name, .refusals = &refusals_});
 }
 
 Agent::~Agent() { End(); }

@@ -25,7 +25,8 @@ http::Reply Api::Handle(const http::Request& request) const {
                       {"caller", dispatched.caller ? dispatched.caller->name : ""},
                       {"remote", request.remote}});
   if (trail_.log && ShouldAudit(request, reply, dispatched)) Record(request, reply, dispatched);
-  if (trail_.refusals && reply.status == 401) trail_.refusals->Count(request.remote, Why401(request, dispatched));
+  if (trail_.refusals && reply.status == 401)
+    trail_.refusals->Count(request.remote, Why401(request, dispatched));
   return reply;
 }
 

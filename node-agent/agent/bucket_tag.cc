@@ -10,8 +10,7 @@ constexpr char kTagVersion[] = "v1:";
 
 }  // namespace
 
-BucketSigner::BucketSigner(const std::string& secret)
-    : key_(HmacSha256Hex(secret, kKeyContext)) {}
+BucketSigner::BucketSigner(const std::string& secret) : key_(HmacSha256Hex(secret, kKeyContext)) {}
 
 std::string BucketSigner::Tag(const std::string& name, const std::string& body) const {
   return kTagVersion + HmacSha256Hex(key_, name + "\n" + body);

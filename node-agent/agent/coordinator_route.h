@@ -3,8 +3,9 @@
 // caller's own credential (forwarding.h; the proof it carries stops it being forwarded again).
 // While an election is settling, the agent that first received the request waits a few seconds
 // for it instead of failing at once (at most a few requests at a time; more get 503 at once);
-// the agent it was forwarded to never waits. A request that is safe to send twice (it carries a request id) and finds the
-// coordinator not answering waits for the next one to be elected and goes there.
+// the agent it was forwarded to never waits. A request that is safe to send twice (it carries a
+// request id) and finds the coordinator not answering waits for the next one to be elected and goes
+// there.
 #pragma once
 
 #include <chrono>
@@ -20,9 +21,9 @@ namespace lockstep::agent {
 
 // nullopt: this agent is the coordinator, handle the request here. Otherwise the coordinator's
 // reply, or a 503 saying why there is none. `token`: the cluster credential, which signs the
-// forward proof and is sent only with the agents' own internal requests. The settling wait runs on `clock`. `repeatable`: the
-// request may reach a second coordinator after the first did not answer (a retry of it returns
-// the operation already started, never a second one).
+// forward proof and is sent only with the agents' own internal requests. The settling wait runs on
+// `clock`. `repeatable`: the request may reach a second coordinator after the first did not answer
+// (a retry of it returns the operation already started, never a second one).
 std::optional<http::Reply> RouteToCoordinator(const coordinator::Election& election,
                                               const http::Client& client, const std::string& token,
                                               const http::Request& request,

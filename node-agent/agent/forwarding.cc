@@ -64,11 +64,10 @@ http::CallOptions ForwardedCall(const ForwardingAgent& self, const http::Request
                          .body = request.body,
                          .accept = request.accept,
                          .timeout = timeout};
-  call.authorization = IsInternalPath(request.path) ? "Bearer " + self.cluster_secret
-                                                    : request.authorization;
-  call.headers.emplace_back(
-      http::kForwardedHeader,
-      ForwardProof(self, call.method, call.target, call.authorization, unix_seconds));
+  call.authorization =
+      IsInternalPath(request.path) ? "Bearer " + self.cluster_secret : request.authorization;
+  call.headers.emplace_back(http::kForwardedHeader, ForwardProof(self, call.method, call.target,
+                                                                 call.authorization, unix_seconds));
   return call;
 }
 

@@ -31,8 +31,9 @@ void UnauthenticatedRefusals::Count(const std::string& remote, const std::string
             {{"remote", address},
              {"count", std::to_string(counts.since_summary)},
              {"reason", reason},
-             {"per", "at most one line per remote per minute; see "
-                     "lockstep_http_unauthenticated_total"}});
+             {"per",
+              "at most one line per remote per minute; see "
+              "lockstep_http_unauthenticated_total"}});
   counts.since_summary = 0;
   counts.last_summary = now;
 }
@@ -45,8 +46,8 @@ std::string UnauthenticatedRefusals::Metrics() const {
   std::lock_guard lock(mu_);
   for (const auto& [address, counts] : remotes_) {
     for (const auto& [reason, count] : counts.by_reason) {
-      out << "lockstep_http_unauthenticated_total{remote=\"" << address << "\",reason=\""
-          << reason << "\"} " << count << "\n";
+      out << "lockstep_http_unauthenticated_total{remote=\"" << address << "\",reason=\"" << reason
+          << "\"} " << count << "\n";
     }
   }
   return out.str();

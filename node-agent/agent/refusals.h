@@ -10,8 +10,8 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "common/clock.h"

@@ -33,7 +33,8 @@ std::optional<PathParams> MatchPattern(const std::string& pattern, const std::st
 Router::Router(Credentials credentials, std::vector<Route> routes, std::function<int64_t()> now)
     : credentials_(std::move(credentials)),
       routes_(std::move(routes)),
-      now_(now ? std::move(now) : [] { return UnixMillis(RealClockInstance().WallNow()) / 1000; }) {}
+      now_(now ? std::move(now) : [] { return UnixMillis(RealClockInstance().WallNow()) / 1000; }) {
+}
 
 Router::Match Router::Find(const http::Request& request) const {
   // The most specific pattern matching the path, then its route for the method.
@@ -91,8 +92,7 @@ http::Reply Router::Dispatch(const http::Request& request, Dispatched* dispatche
   }
   if (!request.forward_proof.empty()) {
     // An agent says it forwards this caller's request: believed only when it proves it.
-    Result<std::string> via =
-        CheckForwardProof(credentials_.cluster_secret(), request, now_());
+    Result<std::string> via = CheckForwardProof(credentials_.cluster_secret(), request, now_());
     if (!via.ok()) return http::ErrorReply(401, "unauthorized", via.status().message());
     if (dispatched) dispatched->via = *via;
     http::Request forwarded = request;

@@ -1,9 +1,9 @@
 // Matches a request against the agent's route table (routes.h) and calls its handler: the path
 // against each route's pattern (api/paths.h), the caller's token, an agent's forward proof
 // (forwarding.h) when the request carries one, the method, then the role the route needs (or
-// the cluster credential, for an internal route). Where two patterns match, the one with more literal segments wins, so
-// /v1/backups/import is never taken for /v1/backups/{id}. Immutable once built: safe to call
-// from any number of server threads.
+// the cluster credential, for an internal route). Where two patterns match, the one with more
+// literal segments wins, so /v1/backups/import is never taken for /v1/backups/{id}. Immutable once
+// built: safe to call from any number of server threads.
 #pragma once
 
 #include <functional>
@@ -52,8 +52,9 @@ class Router {
          std::function<int64_t()> now = nullptr);
 
   // 404 for an unknown path; 401 for a missing or unknown token (before anything is said about a
-  // /v1 path) and for a forward proof that does not verify; 405 naming the methods a path accepts; 403 naming the role the route needs and
-  // the caller's; otherwise the handler's reply. `dispatched`, when given, is filled in.
+  // /v1 path) and for a forward proof that does not verify; 405 naming the methods a path accepts;
+  // 403 naming the role the route needs and the caller's; otherwise the handler's reply.
+  // `dispatched`, when given, is filled in.
   http::Reply Dispatch(const http::Request& request, Dispatched* dispatched = nullptr) const;
   // Whether the request's caller may use its route, judged on the head alone (no handler runs):
   // lets the server refuse an upload before writing a byte of it.

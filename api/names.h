@@ -1,4 +1,4 @@
-// The names operators and the API use (DESIGN.md "Words"): a backup label is 3-25 characters
+// The names operators and the API use (docs/design.md "Words"): a backup label is 3-25 characters
 // matching ^[A-Za-z0-9_]{2}[A-Za-z0-9_.-]*$; a backup id is "<label>-<uuid4>"; a restore id is
 // "restore-<UTC time>-<uuid4>" (it follows the backup-id rule and sorts by time, which names the
 // rollback directories in order); a schedule name prefixes its backups' labels. Ids become file

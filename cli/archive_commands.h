@@ -1,4 +1,4 @@
-// `lockstep archive status`: the continuous archive as the coordinator sees it (DESIGN.md
+// `lockstep archive status`: the continuous archive as the coordinator sees it (docs/design.md
 // "Continuous archiving"): who archives, how far behind, what can be restored, and where the
 // chains break.
 #pragma once

@@ -59,8 +59,9 @@ void AddAuditCommand(CLI::App& app, const OutputOptions& output, const ClusterFl
   auto since = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand(
       "audit",
-      "Who changed what: every request that could change something (allowed or refused), from "
-      "every master's audit log, oldest first. Needs an admin token.");
+      "Who changed what: every change an identified caller asked for (allowed or refused) and "
+      "every archive download, from every master's audit log, oldest first, with the master that "
+      "ran it and the one that received it. Needs an admin token.");
   cmd->add_option("--since", *since,
                   "from this time on: RFC 3339 (2026-12-01T09:00:00Z), a UTC date (2026-12-01) "
                   "or an age (90m, 24h, 7d)");

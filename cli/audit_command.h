@@ -1,5 +1,5 @@
-// `lockstep audit [--since T]`: who changed what, from every master's audit log (DESIGN.md
-// "Security"), merged by the agent asked. Needs an admin token.
+// `lockstep audit [--since T]`: who changed what, from every master's audit log (docs/design.md
+// "Authority and forwarding"), merged by the agent asked. Needs an admin token.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -170,7 +170,7 @@ void AddCreate(CLI::App* backup, const OutputOptions& output, const ClusterFlags
 }
 
 void PrintList(const proto::BackupList& list, const OutputOptions& output) {
-  if (output.json) {  // DESIGN.md: an array of backups
+  if (output.json) {  // docs/cli.md: an array of backups
     std::cout << "[";
     for (int i = 0; i < list.backups_size(); ++i) {
       std::cout << (i ? ",\n" : "\n") << proto::ToJson(list.backups(i));

@@ -1,4 +1,4 @@
-// The CLI's exit codes (DESIGN.md "CLI contract") and their mapping from Status.
+// The CLI's exit codes (docs/design.md "CLI contract") and their mapping from Status.
 #pragma once
 
 #include "common/status.h"

@@ -1,4 +1,4 @@
-// lockstep: the operator's command. See DESIGN.md "CLI contract".
+// lockstep: the operator's command. See docs/design.md "CLI contract".
 #include <google/protobuf/stubs/common.h>
 
 #include <CLI/CLI.hpp>

@@ -1,4 +1,4 @@
-// Cluster backups as the coordinator runs them (DESIGN.md "Backup, online" and "Backup,
+// Cluster backups as the coordinator runs them (docs/design.md "Backup, online" and "Backup,
 // offline"): label checked, mode's rule checked, the operation lock taken on every agent, the
 // record published as STATUS_BACKING_UP; then in the background the source master archives, the
 // archive is replicated with its sha256 checked on receipt, and the record ends STATUS_READY or

@@ -1,4 +1,4 @@
-// The cluster-wide restore of `zookeeper` as its driver runs it (DESIGN.md "Restore of
+// The cluster-wide restore of `zookeeper` as its driver runs it (docs/design.md "Restore of
 // zookeeper"): every agent locked; phase 0 stages and verifies the archive on every master with
 // nothing stopped; then stop all, swap all (epoch files raised above every epoch the ensemble
 // used), start all, wait for one leader with every server serving, confirm. A failure in the
@@ -44,7 +44,7 @@ struct RestoreHost {
   std::function<void()> seal;
 };
 
-// A point-in-time restore (DESIGN.md "Continuous archiving"): the base backup's data plus
+// A point-in-time restore (docs/design.md "Continuous archiving"): the base backup's data plus
 // these archived segments, replayed up to `target_zxid` on every master.
 struct PointInTime {
   std::vector<proto::ArchiveSegment> segments;  // the chain's, in order

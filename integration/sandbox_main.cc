@@ -1,6 +1,6 @@
 // lockstep-sandbox up|down|status --dir DIR [--masters N] [--object-store [--encrypt]] [--netns]:
 // a local cluster of N masters, each a real ZooKeeper server under a real lockstep-agent on
-// 127.0.1.i (DESIGN.md "Testing"), optionally with an S3 repository (sandbox_repository.h), or
+// 127.0.1.i (docs/design.md "Testing"), optionally with an S3 repository (sandbox_repository.h), or
 // each master in a network namespace of its own (netns.h), which `partition` and `heal` cut
 // apart and join again.
 #include <unistd.h>

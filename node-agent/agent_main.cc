@@ -1,4 +1,4 @@
-// lockstep-agent --config agent.toml: runs on every master (DESIGN.md "The agent").
+// lockstep-agent --config agent.toml: runs on every master (docs/design.md "The agent").
 #include <signal.h>
 #include <sys/prctl.h>
 
@@ -19,12 +19,17 @@ int main(int argc, char** argv) {
   bool print_routes = false;
   auto* config_option = app.add_option("--config", config_path, "agent configuration (TOML)");
   app.add_flag("--check", check_only, "validate the configuration and exit");
+  bool internal_routes = false;
   app.add_flag("--routes", print_routes,
-               "print the operators' endpoints as a Markdown table (the README's) and exit");
+               "print the operators' endpoints as a Markdown table (docs/api.md's) and exit");
+  app.add_flag("--internal", internal_routes, "with --routes: the agents' own endpoints instead");
   app.set_version_flag("--version", std::string("lockstep-agent ") + LOCKSTEP_VERSION);
   CLI11_PARSE(app, argc, argv);
   if (print_routes) {
-    std::cout << lockstep::agent::RouteTableMarkdown(lockstep::agent::AgentRoutes({}));
+    lockstep::agent::Services all;
+    all.crash_points = true;  // listed, marked tests only
+    std::cout << lockstep::agent::RouteTableMarkdown(lockstep::agent::AgentRoutes(all),
+                                                     internal_routes);
     return 0;
   }
   if (config_option->count() == 0) {

@@ -1,5 +1,5 @@
-// The route table and its router: matching, tokens and roles, methods, and the README's endpoint
-// table kept equal to the table the agent serves.
+// The route table and its router: matching, tokens and roles, methods, and docs/api.md's endpoint
+// tables kept equal to the tables the agent serves.
 #include "node-agent/agent/routes.h"
 
 #include <gtest/gtest.h>
@@ -203,16 +203,19 @@ TEST(Routes, ReadsAreForViewersChangesForOperatorsOrAdmins) {
   }
 }
 
-TEST(Routes, ReadmeEndpointTableIsTheServedOne) {
-  std::ifstream file(std::string(LOCKSTEP_SOURCE_DIR) + "/README.md");
-  ASSERT_TRUE(file) << "README.md not found";
-  std::stringstream readme;
-  readme << file.rdbuf();
-  const std::string table = RouteTableMarkdown(AgentRoutes({}));
-  EXPECT_NE(readme.str().find(table), std::string::npos)
-      << "README.md's endpoint table differs from the agent's routes; replace it with the "
-         "output of `lockstep-agent --routes`:\n"
-      << table;
+TEST(Routes, DocsApiHoldsBothServedTables) {
+  std::ifstream file(std::string(LOCKSTEP_SOURCE_DIR) + "/docs/api.md");
+  ASSERT_TRUE(file) << "docs/api.md not found";
+  std::stringstream api;
+  api << file.rdbuf();
+  Services all;
+  all.crash_points = true;
+  for (bool internal : {false, true}) {
+    const std::string table = RouteTableMarkdown(AgentRoutes(all), internal);
+    EXPECT_NE(api.str().find(table), std::string::npos)
+        << "docs/api.md differs from the agent's routes; run scripts/gen-docs:\n"
+        << table;
+  }
 }
 
 TEST(JsonReply, JsonByDefaultBinaryProtobufWhenAsked) {

@@ -1,4 +1,4 @@
-// ZooKeeper on-disk formats: every case DESIGN.md and the foundation issue list, on synthesized
+// ZooKeeper on-disk formats: every case docs/design.md names, on synthesized
 // files.
 #include <gtest/gtest.h>
 

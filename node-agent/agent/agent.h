@@ -55,7 +55,7 @@ class Agent {
   void CoordinatorDuties();
   // The services and the route table over them, once the parts they use exist.
   void WireServices(Credentials credentials, const std::string& zk_connect);
-  // This master's segment store and archiver (DESIGN.md "Continuous archiving").
+  // This master's segment store and archiver (docs/design.md "Continuous archiving").
   Status OpenArchive(const zk::ZooCfg& zoo_cfg, const std::string& token);
 
   AgentConfig config_;

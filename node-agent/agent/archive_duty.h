@@ -1,5 +1,5 @@
-// The coordinator's side of continuous archiving (DESIGN.md "Continuous archiving"): every duty
-// tick it renews the archiver's lease on one agent whose server serves as a follower (the same
+// The coordinator's side of continuous archiving (docs/design.md "Continuous archiving"): every
+// duty tick it renews the archiver's lease on one agent whose server serves as a follower (the same
 // one while it can: a move costs a handover), moves the job when that master stops serving or
 // answering, and takes a base backup at once when the newest chain no longer reaches the end of
 // the archive (a break: the logs lost what followed). It also composes `archive status` from the

@@ -1,4 +1,4 @@
-// The repository's copy of the continuous archive seen from one master (DESIGN.md "Continuous
+// The repository's copy of the continuous archive seen from one master (docs/design.md "Continuous
 // archiving"):
 // - Adoption. A master whose archive is empty when it starts (a new master, a wiped disk, or
 //   every master after the disaster the bucket exists for) downloads every segment the bucket

@@ -1,4 +1,4 @@
-// This master's share of a cluster-wide restore (DESIGN.md "Restore of zookeeper"). The driver
+// This master's share of a cluster-wide restore (docs/design.md "Restore of zookeeper"). The driver
 // calls the steps in order on every master - stage, stop, swap, start, finish - or rollback at
 // any point. Each step is journaled on this master's disk (STORE/restores/ID.json) before and
 // after it acts, so whoever drives the restore after a crash can tell exactly where each master

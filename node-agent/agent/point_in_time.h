@@ -1,4 +1,4 @@
-// Resolving a point-in-time restore's target (DESIGN.md "Continuous archiving"): `--to-zxid`,
+// Resolving a point-in-time restore's target (docs/design.md "Continuous archiving"): `--to-zxid`,
 // `--to-time` or `--latest`, optionally pinned to one base backup, against the catalog's bases
 // and the segments this master holds, into the base to stage and the segments to replay, with the
 // exact target zxid and its transaction's time.

@@ -144,10 +144,10 @@ bool Router::Quick(const http::Request& head) const {
   return match.route && match.route->quick;
 }
 
-std::string RouteTableMarkdown(const std::vector<Route>& routes) {
+std::string RouteTableMarkdown(const std::vector<Route>& routes, bool internal) {
   std::string table = "| method | path | auth | what |\n|---|---|---|---|\n";
   for (const auto& route : routes) {
-    if (route.internal) continue;
+    if (route.internal != internal) continue;
     table += "| " + route.method + " | `" + route.pattern + "` | " +
              std::string(api::AccessName(route.access)) + " | " + route.summary + " |\n";
   }

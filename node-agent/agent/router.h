@@ -88,8 +88,9 @@ std::optional<PathParams> MatchPattern(const std::string& pattern, const std::st
 // The 403 for `caller` asking for `route`: names the role the route needs and the caller's.
 http::Reply Forbidden(const Route& route, const Principal& caller);
 
-// The operators' endpoints as a Markdown table (method, path, auth, what): the README's. The
-// auth column is the role a route needs (api::AccessName).
-std::string RouteTableMarkdown(const std::vector<Route>& routes);
+// The operators' endpoints (or, with `internal`, the agents' own) as a Markdown table (method,
+// path, auth, what): docs/api.md's. The auth column is the role a route needs
+// (api::AccessName).
+std::string RouteTableMarkdown(const std::vector<Route>& routes, bool internal = false);
 
 }  // namespace lockstep::agent

@@ -67,6 +67,15 @@ http::Reply StatusService::NodeAction(const http::Request& request,
     if (!parsed.ok()) return StatusReply(parsed);
   }
   if (name != context_.node->options().name) {
+    if (!request.forwarded_by.empty()) {
+      // Forwarded once already: the masters disagree on who NAME is. Say so rather than loop.
+      return http::ErrorReply(409, "conflict",
+                              request.forwarded_by + " forwarded this action for '" + name +
+                                  "' to " + context_.node->options().name +
+                                  ", which is not that master: check the peers' urls in "
+                                  "agent.toml on " +
+                                  request.forwarded_by);
+    }
     const std::string url = context_.peers->UrlOf(name);
     if (url.empty()) {
       return http::ErrorReply(

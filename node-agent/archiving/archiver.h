@@ -1,4 +1,4 @@
-// The archiver (DESIGN.md "Continuous archiving"): on the agent the coordinator gives the job,
+// The archiver (docs/design.md "Continuous archiving"): on the agent the coordinator gives the job,
 // a thread that every `interval_ms` asks its server how far it has processed (`srvr`), reads
 // its transaction logs from the end of the archive up to there (log_tail.h: committed records
 // only), writes what it read as segments into this master's store and ships each to every peer.

@@ -1,6 +1,6 @@
-// Chains and point-in-time targets (DESIGN.md "Continuous archiving"). A chain is a base backup
-// continued by segments without a hole: each segment starts right after what is covered so far
-// (overlaps are harmless: a restore replays them idempotently, as ZooKeeper replays a fuzzy
+// Chains and point-in-time targets (docs/design.md "Continuous archiving"). A chain is a base
+// backup continued by segments without a hole: each segment starts right after what is covered so
+// far (overlaps are harmless: a restore replays them idempotently, as ZooKeeper replays a fuzzy
 // snapshot's log) or at the first transaction of a newer epoch, the rule the log verifier uses
 // (zkfmt/data_dir.h). A target (a zxid, a moment, or the latest) is resolved against the bases
 // and segments to the newest base at or before it and the segments up to it; when the chain

@@ -1,9 +1,9 @@
-// A segment of the continuous archive (DESIGN.md "Continuous archiving"): consecutive committed
-// transactions of the ensemble, stored as a ZooKeeper transaction log — header {magic "ZKLG",
-// version 2, dbid}, then {Adler32, length, txn, 'B'} records, each txn byte for byte as the server
-// logged it — compressed with zstd. Being a transaction log, a segment is checked by the same
-// reader as the server's own logs, and a point-in-time restore drops it, expanded and cut at the
-// target, into the staged data-log directory as log.<first zxid>: ZooKeeper itself replays it.
+// A segment of the continuous archive (docs/design.md "Continuous archiving"): consecutive
+// committed transactions of the ensemble, stored as a ZooKeeper transaction log — header {magic
+// "ZKLG", version 2, dbid}, then {Adler32, length, txn, 'B'} records, each txn byte for byte as the
+// server logged it — compressed with zstd. Being a transaction log, a segment is checked by the
+// same reader as the server's own logs, and a point-in-time restore drops it, expanded and cut at
+// the target, into the staged data-log directory as log.<first zxid>: ZooKeeper itself replays it.
 //
 // The stored file's sha256 and size, its first and last zxid and the leader's clock at its first
 // and last transaction describe it (SegmentInfo), as a record describes a backup.

@@ -1,4 +1,4 @@
-// App components, logically (DESIGN.md "App components"): a znode subtree walked through the
+// App components, logically (docs/design.md "App components"): a znode subtree walked through the
 // ZooKeeper client after a sync, breadth first with many requests in flight, into a file of
 // varint-delimited ZNodeRecords (parents before children, so a restore can stream it), and read
 // back out of an archive entry the same way. Memory stays bounded by the walk's frontier.

@@ -1,7 +1,7 @@
 // How an agent stops and starts its master's ZooKeeper server. One interface, three backends
-// (DESIGN.md "The agent"): `process` supervises the JVM itself, `systemd` asks systemctl, `exec`
-// runs configured commands. Restore and offline backup drive servers only through this, so their
-// state machines can be tested with a fake.
+// (docs/design.md "The agent"): `process` supervises the JVM itself, `systemd` asks systemctl,
+// `exec` runs configured commands. Restore and offline backup drive servers only through this, so
+// their state machines can be tested with a fake.
 #pragma once
 
 #include <cstdint>

@@ -117,7 +117,7 @@ class RestoreMachine : public ::testing::Test {
     return view;
   }
 
-  coordinator::Restores Make() {
+  coordinator::Restores Make(bool identities_over_http = false) {
     coordinator::RestoreHost host{
         .view = [this](bool) { return View(); },
         .find = [this](const std::string&) -> Result<proto::Backup> { return backup_; },
@@ -128,11 +128,13 @@ class RestoreMachine : public ::testing::Test {
               if (!record.restores().empty()) phases_.push_back(record.restores(0).phase());
             },
         .seal = [] {}};
-    return coordinator::Restores(agents_, host,
-                                 {.self = "m1",
-                                  .lease = std::chrono::milliseconds(60000),
-                                  .start_timeout = std::chrono::minutes(2)},
-                                 [this] { return generation_.load(); }, clock_);
+    return coordinator::Restores(
+        agents_, host,
+        {.self = "m1",
+         .lease = std::chrono::milliseconds(60000),
+         .start_timeout = std::chrono::minutes(2),
+         .identities_over_http = identities_over_http},
+        [this] { return generation_.load(); }, clock_);
   }
 
   // The restore record once the background run has finished.
@@ -234,6 +236,27 @@ TEST_F(RestoreMachine, AnEnsembleThatNeverFormsIsRolledBackNamingTheMaster) {
   EXPECT_NE(record.reason().find("m1 is not serving"), std::string::npos) << record.reason();
   EXPECT_EQ(agents_.Count("rollback"), 3);
   EXPECT_EQ(agents_.Count("finish"), 0);
+}
+
+TEST_F(RestoreMachine, IdentitiesNeverReachAPlainHttpMasterUnlessTheOperatorSaysSo) {
+  const std::string identity =
+      "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ";
+  {
+    auto restores = Make();
+    Result<proto::RestorePlan> refused = restores.DryRun(backup_.id(), {identity});
+    ASSERT_FALSE(refused.ok());
+    const std::string& message = refused.status().message();
+    EXPECT_NE(message.find("over plain HTTP (http://m2)"), std::string::npos) << message;
+    EXPECT_NE(message.find("identities_over_http"), std::string::npos) << message;
+    EXPECT_EQ(message.find("AGE-SECRET-KEY"), std::string::npos) << "the secret was echoed";
+    EXPECT_EQ(agents_.Count("stage"), 0) << "an identity left for a plain-HTTP master";
+    EXPECT_EQ(agents_.Count("stop"), 0);
+    EXPECT_TRUE(Unlocked());
+  }
+  auto allowed = Make(/*identities_over_http=*/true);
+  Result<proto::RestorePlan> plan = allowed.DryRun(backup_.id(), {identity});
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(agents_.Count("stage"), 3);
 }
 
 TEST_F(RestoreMachine, ADryRunStagesEverywhereAndLeavesNothing) {

@@ -298,5 +298,51 @@ TEST_F(ThreeMasters, AnAdminsAuditEntrySurvivesFiftyThousandUnauthenticatedPosts
             std::string::npos);
 }
 
+TEST_F(ThreeMasters, WithNoQuorumToElectACoordinatorLivenessAndStatusStillAnswerAtOnce) {
+  // Two of three servers stopped: no quorum, so no coordinator can be confirmed or elected, and
+  // requests for the coordinator wait for an election that cannot happen.
+  for (int i : {2, 3}) {
+    CliResult stopped = RunCli(ClusterArgs(*cluster_, {"node", "stop-zk", cluster_->name(i)}));
+    ASSERT_EQ(stopped.exit_code, 0) << stopped.err;
+  }
+  const std::string viewer = cluster_->viewer_token();
+  std::atomic<int> answered{0}, unexpected{0};
+  std::vector<std::thread> callers;
+  for (int c = 0; c < 100; ++c) {
+    callers.emplace_back([&] {
+      auto reply =
+          cluster_->Call(2, "POST", "/v1/backups", R"({"label":"no-quorum"})", &viewer, 30000ms);
+      if (!reply.ok()) return;
+      ++answered;
+      if (reply->status != 403) ++unexpected;  // a viewer may not create, election or not
+    });
+  }
+  std::vector<std::thread> waiting;
+  const std::string admin = cluster_->token();
+  std::atomic<int> held{0};
+  for (int c = 0; c < 20; ++c) {
+    waiting.emplace_back([&] {
+      // An admin's archive status waits for the coordinator; at most a few may wait at once.
+      auto reply = cluster_->Call(2, "GET", "/v1/archive/status", "", &admin, 30000ms);
+      if (reply.ok() && reply->status == 503) ++held;
+    });
+  }
+  int quick = 0;
+  for (int i = 0; i < 10; ++i) {
+    auto health = cluster_->Call(2, "GET", "/healthz", "", nullptr, 1000ms);
+    auto status = cluster_->Call(2, "GET", "/v1/cluster/status", "", nullptr, 1000ms);
+    quick += health.ok() && health->status == 200 && status.ok() && status->status == 200;
+  }
+  for (auto& caller : callers) caller.join();
+  for (auto& wait : waiting) wait.join();
+  EXPECT_EQ(quick, 10) << "liveness or status waited behind requests for the coordinator";
+  EXPECT_EQ(answered.load(), 100);
+  EXPECT_EQ(unexpected.load(), 0);
+  for (int i : {2, 3}) {
+    CliResult started = RunCli(ClusterArgs(*cluster_, {"node", "start-zk", cluster_->name(i)}));
+    EXPECT_EQ(started.exit_code, 0) << started.err;
+  }
+}
+
 }  // namespace
 }  // namespace lockstep::integration

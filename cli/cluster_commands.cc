@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "api/exhibitor_code.h"
 #include "api/paths.h"
 #include "cli/exit_codes.h"
 #include "proto/agent.pb.h"
@@ -23,7 +24,7 @@ std::string RenderStatusTable(const proto::ClusterStatus& status) {
   for (const auto& m : status.masters()) {
     const auto& zk = m.zk();
     std::string state = zk.description() + (zk.maintenance() ? " (maintenance)" : "");
-    bool serving = zk.code() == 3;
+    bool serving = zk.code() == api::kServing;
     rows.push_back({m.name(), m.agent_reachable() ? "up" : "unreachable", state, OrDash(zk.mode()),
                     OrDash(zk.zxid()), serving ? std::to_string(zk.node_count()) : "-",
                     serving && zk.is_leader() ? "*" : ""});
@@ -39,7 +40,7 @@ std::string RenderStatusTable(const proto::ClusterStatus& status) {
   for (const auto& m : status.masters()) {
     if (!m.agent_reachable())
       out << "  " << m.name() << ": " << m.error() << "\n";
-    else if (m.zk().code() != 3 && !m.zk().error().empty()) {
+    else if (m.zk().code() != api::kServing && !m.zk().error().empty()) {
       out << "  " << m.name() << ": " << m.zk().error() << "\n";
     }
   }

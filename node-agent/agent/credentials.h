@@ -11,14 +11,9 @@
 
 #include "api/roles.h"
 #include "common/status.h"
+#include "node-agent/agent/named_token.h"
 
 namespace lockstep::agent {
-
-struct NamedToken {
-  std::string name;  // what the audit log and refusals call the caller
-  api::Role role = api::Role::kViewer;
-  std::string secret;
-};
 
 // The caller a bearer token identified.
 struct Principal {
@@ -28,8 +23,6 @@ struct Principal {
   bool cluster = false;  // holds the cluster credential (an agent, or a legacy shared token)
 };
 
-// The name a caller holding only the cluster credential goes by.
-inline constexpr char kClusterPrincipal[] = "cluster";
 // The name of the single token of `token_file`, kept as one admin token.
 inline constexpr char kLegacyTokenName[] = "admin";
 
@@ -56,9 +49,6 @@ class Credentials {
   std::string cluster_secret_;
   std::string cluster_digest_;
 };
-
-// Names (1-64 of A-Z a-z 0-9 _ . -, "cluster" reserved) and secrets unique, secrets long enough.
-Status CheckTokens(const std::vector<NamedToken>& tokens);
 
 // The credentials agent.toml names:
 // - `token_file` (the original single shared token): one admin token named "admin";

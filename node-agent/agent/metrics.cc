@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "api/exhibitor_code.h"
 #include "common/zxid.h"
 
 namespace lockstep::agent {
@@ -165,12 +166,12 @@ std::string RenderMetrics(const proto::ClusterStatus& cluster, const std::string
                static_cast<double>(m.zk().node_count()));
   out.Family("lockstep_zk_avg_latency_ms", "gauge", "mntr zk_avg_latency of each serving server");
   for (const auto& m : cluster.masters()) {
-    if (m.zk().code() == 3)
+    if (m.zk().code() == api::kServing)
       out.Sample("lockstep_zk_avg_latency_ms", Label("master", m.name()), m.zk().avg_latency_ms());
   }
   out.Family("lockstep_zk_outstanding_requests", "gauge", "mntr zk_outstanding_requests");
   for (const auto& m : cluster.masters()) {
-    if (m.zk().code() == 3)
+    if (m.zk().code() == api::kServing)
       out.Sample("lockstep_zk_outstanding_requests", Label("master", m.name()),
                  m.zk().outstanding_requests());
   }

@@ -13,12 +13,9 @@
 #include <vector>
 
 #include "common/status.h"
-#include "node-agent/agent/credentials.h"
+#include "node-agent/agent/named_token.h"
 
 namespace lockstep::agent {
-
-// At most this many tokens: the check of every request compares them all.
-inline constexpr size_t kMaxTokens = 256;
 
 // Parses the file's text; `origin` names it in errors. Every entry checked (CheckTokens); an
 // unknown key or a bad role stops with the entry's name and line.

@@ -102,7 +102,7 @@ TEST_F(AgeInteropTest, WeDecryptWhatAgeEncrypts) {
 TEST_F(AgeInteropTest, AgeKeygenIdentitiesParseAndGiveTheRecipientItPrints) {
   Run("age-keygen -o keygen.txt 2>/dev/null");
   const std::string text = ReadFile("keygen.txt");
-  Result<std::vector<X25519Identity>> identities = ParseIdentities(text, "keygen.txt");
+  Result<Identities> identities = ParseIdentities(text, "keygen.txt");
   ASSERT_TRUE(identities.ok()) << identities.status().ToString();
   ASSERT_EQ(identities->size(), 1u);
   const std::string recipient = (*identities)[0].recipient().ToString();

@@ -1,6 +1,8 @@
 // Bech32, base64 and the age key formats (common/crypto).
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <regex>
 
 #include "common/crypto/base64.h"
@@ -110,20 +112,46 @@ TEST(AgeKeysTest, BadIdentityErrorsNeverRepeatTheSecret) {
   }
 }
 
+// The VmFlags of the mapping holding `address` in /proc/self/smaps ("" when none holds it).
+std::string VmFlagsOf(const void* address) {
+  const auto wanted = reinterpret_cast<uintptr_t>(address);
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    uintptr_t start = 0, end = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx ", &start, &end) == 2 && line.find('-') < 17) {
+      inside = wanted >= start && wanted < end;
+    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
+      return line;
+    }
+  }
+  return "";
+}
+
+TEST(AgeKeysTest, IdentitiesLiveInPagesLeftOutOfCoreDumps) {
+  Identities identities = {testing::NewIdentity(), testing::NewIdentity()};
+  const std::string flags = VmFlagsOf(identities.data());
+  ASSERT_FALSE(flags.empty()) << "the identities' mapping was not found";
+  EXPECT_NE(flags.find(" dd"), std::string::npos) << "not MADV_DONTDUMP: " << flags;
+  Result<Identities> parsed = ParseIdentities(identities[0].ToString() + "\n", "inline");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_NE(VmFlagsOf(parsed->data()).find(" dd"), std::string::npos);
+}
+
 TEST(AgeKeysTest, IdentityFileAllowsCommentsBlankLinesAndSeveralKeys) {
   const X25519Identity first = testing::NewIdentity();
   const X25519Identity second = testing::NewIdentity();
   const std::string text = "# created: yesterday\n\n" + first.ToString() + "\r\n  \n# other\n" +
                            second.ToString() + "\n";
-  Result<std::vector<X25519Identity>> identities = ParseIdentities(text, "keys.txt");
+  Result<Identities> identities = ParseIdentities(text, "keys.txt");
   ASSERT_TRUE(identities.ok()) << identities.status().ToString();
   ASSERT_EQ(identities->size(), 2u);
   EXPECT_EQ((*identities)[1].recipient(), second.recipient());
 }
 
 TEST(AgeKeysTest, IdentityFileErrorsNameTheLine) {
-  Result<std::vector<X25519Identity>> identities =
-      ParseIdentities("# comment\nAGE-SECRET-KEY-1QQQQ\n", "keys.txt");
+  Result<Identities> identities = ParseIdentities("# comment\nAGE-SECRET-KEY-1QQQQ\n", "keys.txt");
   ASSERT_FALSE(identities.ok());
   EXPECT_NE(identities.status().message().find("keys.txt line 2"), std::string::npos);
   EXPECT_FALSE(ParseIdentities("# only a comment\n", "keys.txt").ok());
@@ -137,7 +165,7 @@ TEST(AgeKeysTest, GeneratedIdentityFileLooksLikeAgeKeygens) {
                        "# public key: age1[02-9ac-hj-np-z]{58}\n"
                        "AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}\n")))
       << text;
-  Result<std::vector<X25519Identity>> parsed = ParseIdentities(text, "generated");
+  Result<Identities> parsed = ParseIdentities(text, "generated");
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ((*parsed)[0].recipient(), identity.recipient());
 }

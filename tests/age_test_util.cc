@@ -55,9 +55,8 @@ int MemoryFile(const std::string& bytes) {
   return fd;
 }
 
-Result<std::string> Decrypt(const std::string& ciphertext,
-                            const std::vector<X25519Identity>& identities, std::string* released,
-                            size_t read_size) {
+Result<std::string> Decrypt(const std::string& ciphertext, const Identities& identities,
+                            std::string* released, size_t read_size) {
   UniqueFd fd(MemoryFile(ciphertext));
   ASSIGN_OR_RETURN(std::unique_ptr<AgeReader> reader,
                    AgeReader::Open(fd.get(), "test.age", identities));

@@ -32,8 +32,7 @@ std::string Encrypt(const std::string& plaintext, const std::vector<X25519Recipi
 // A memory file (memfd) holding `bytes`, positioned at its start. The caller closes it.
 int MemoryFile(const std::string& bytes);
 // Decrypts all of `ciphertext`; on failure, `*released` holds the plaintext handed out first.
-Result<std::string> Decrypt(const std::string& ciphertext,
-                            const std::vector<X25519Identity>& identities,
+Result<std::string> Decrypt(const std::string& ciphertext, const Identities& identities,
                             std::string* released = nullptr, size_t read_size = 100000);
 
 }  // namespace lockstep::age::testing

@@ -57,7 +57,7 @@ Vector LoadVector(const std::string& name) {
 
 // What decrypting `vector` gives, in the testkit's words; the plaintext released in *released.
 std::string Outcome(const Vector& vector, std::string* released) {
-  std::vector<X25519Identity> identities;
+  Identities identities;
   for (auto [it, end] = vector.fields.equal_range("identity"); it != end; ++it) {
     identities.push_back(*ParseIdentity(it->second));
   }

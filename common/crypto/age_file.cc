@@ -80,8 +80,7 @@ Status EncryptFile(const std::string& src, const std::string& dst,
   return out.Commit();
 }
 
-Status DecryptFile(const std::string& src, const std::string& dst,
-                   const std::vector<X25519Identity>& identities) {
+Status DecryptFile(const std::string& src, const std::string& dst, const Identities& identities) {
   ASSIGN_OR_RETURN(UniqueFd in, OpenForRead(src));
   ASSIGN_OR_RETURN(std::unique_ptr<AgeReader> reader, AgeReader::Open(in.get(), src, identities));
   ASSIGN_OR_RETURN(PendingFile out, PendingFile::Create(dst));

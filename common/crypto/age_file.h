@@ -23,7 +23,6 @@ Result<bool> IsAgeFile(const std::string& path);
 
 Status EncryptFile(const std::string& src, const std::string& dst,
                    const std::vector<X25519Recipient>& recipients);
-Status DecryptFile(const std::string& src, const std::string& dst,
-                   const std::vector<X25519Identity>& identities);
+Status DecryptFile(const std::string& src, const std::string& dst, const Identities& identities);
 
 }  // namespace lockstep::age

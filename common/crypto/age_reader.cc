@@ -89,7 +89,7 @@ Status CheckScryptAlone(const std::vector<Stanza>& stanzas) {
 }  // namespace
 
 Result<std::unique_ptr<AgeReader>> AgeReader::Open(int fd, std::string path,
-                                                   const std::vector<X25519Identity>& identities) {
+                                                   const Identities& identities) {
   RawRead raw = [fd, path](char* buffer, size_t size) {
     return ReadFully(fd, buffer, size, path);
   };
@@ -97,13 +97,13 @@ Result<std::unique_ptr<AgeReader>> AgeReader::Open(int fd, std::string path,
 }
 
 Result<std::unique_ptr<AgeReader>> AgeReader::Open(RawRead raw, std::string path,
-                                                   const std::vector<X25519Identity>& identities) {
+                                                   const Identities& identities) {
   std::unique_ptr<AgeReader> reader(new AgeReader(std::move(raw), std::move(path)));
   RETURN_IF_ERROR(reader->Start(identities).Prepend(reader->path_));
   return reader;
 }
 
-Status AgeReader::Start(const std::vector<X25519Identity>& identities) {
+Status AgeReader::Start(const Identities& identities) {
   std::string rest;
   ASSIGN_OR_RETURN(std::string header_text, ReadHeaderText(raw_, &rest));
   ASSIGN_OR_RETURN(FileKey file_key, Unlock(header_text, identities));
@@ -111,8 +111,7 @@ Status AgeReader::Start(const std::vector<X25519Identity>& identities) {
   return StartPayload(file_key, std::move(rest));
 }
 
-Result<FileKey> AgeReader::Unlock(const std::string& header_text,
-                                  const std::vector<X25519Identity>& identities) {
+Result<FileKey> AgeReader::Unlock(const std::string& header_text, const Identities& identities) {
   ASSIGN_OR_RETURN(Header header, ParseHeader(header_text));
   RETURN_IF_ERROR(CheckScryptAlone(header.stanzas));
   for (const Stanza& stanza : header.stanzas) RETURN_IF_ERROR(CheckX25519Stanza(stanza));

@@ -33,9 +33,9 @@ class AgeReader {
 
   // `fd` stays the caller's and is read from its current offset; `path` names it in errors.
   static Result<std::unique_ptr<AgeReader>> Open(int fd, std::string path,
-                                                 const std::vector<X25519Identity>& identities);
+                                                 const Identities& identities);
   static Result<std::unique_ptr<AgeReader>> Open(RawRead raw, std::string path,
-                                                 const std::vector<X25519Identity>& identities);
+                                                 const Identities& identities);
 
   // Up to `size` bytes of authenticated plaintext; 0 once the final chunk has been verified.
   Result<size_t> Read(char* buffer, size_t size);
@@ -43,9 +43,8 @@ class AgeReader {
 
  private:
   AgeReader(RawRead raw, std::string path) : raw_(std::move(raw)), path_(std::move(path)) {}
-  Status Start(const std::vector<X25519Identity>& identities);
-  Result<FileKey> Unlock(const std::string& header_text,
-                         const std::vector<X25519Identity>& identities);
+  Status Start(const Identities& identities);
+  Result<FileKey> Unlock(const std::string& header_text, const Identities& identities);
   Status StartPayload(const FileKey& file_key, std::string rest);
   Status NextChunk();
   Status OpenFull(uint64_t offset);

@@ -134,9 +134,8 @@ Result<X25519Identity> ParseIdentity(std::string_view text) {
   return X25519Identity(secret, public_key);
 }
 
-Result<std::vector<X25519Identity>> ParseIdentities(std::string_view text,
-                                                    const std::string& source) {
-  std::vector<X25519Identity> identities;
+Result<Identities> ParseIdentities(std::string_view text, const std::string& source) {
+  Identities identities;
   size_t line_number = 0;
   while (!text.empty()) {
     ++line_number;
@@ -154,9 +153,9 @@ Result<std::vector<X25519Identity>> ParseIdentities(std::string_view text,
   return identities;
 }
 
-Result<std::vector<X25519Identity>> ReadIdentityFile(const std::string& path) {
+Result<Identities> ReadIdentityFile(const std::string& path) {
   ASSIGN_OR_RETURN(std::string text, ReadSmallFile(path, kMaxIdentityFile));
-  Result<std::vector<X25519Identity>> identities = ParseIdentities(text, "identity file " + path);
+  Result<Identities> identities = ParseIdentities(text, "identity file " + path);
   Wipe(text);
   return identities;
 }

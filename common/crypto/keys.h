@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/crypto/primitives.h"
+#include "common/crypto/secret_allocator.h"
 #include "common/status.h"
 
 namespace lockstep::age {
@@ -37,7 +38,8 @@ class X25519Identity {
 };
 
 // What a reader may open files with.
-using Identities = std::vector<X25519Identity>;
+// Kept in pages that are never dumped nor swapped, wiped when freed (secret_allocator.h).
+using Identities = std::vector<X25519Identity, SecretAllocator<X25519Identity>>;
 
 // A new identity from the CSPRNG (what `age-keygen` does).
 Result<X25519Identity> GenerateIdentity();
@@ -53,8 +55,7 @@ Result<std::vector<X25519Recipient>> ParseRecipients(const std::vector<std::stri
 Result<X25519Identity> ParseIdentity(std::string_view text);
 // Identity file contents: one identity per line; `#` comments and blank lines are skipped.
 // `source` names the file in errors ("<source> line 3: …"). At least one identity is required.
-Result<std::vector<X25519Identity>> ParseIdentities(std::string_view text,
-                                                    const std::string& source);
-Result<std::vector<X25519Identity>> ReadIdentityFile(const std::string& path);
+Result<Identities> ParseIdentities(std::string_view text, const std::string& source);
+Result<Identities> ReadIdentityFile(const std::string& path);
 
 }  // namespace lockstep::age

@@ -13,8 +13,8 @@ namespace {
 constexpr size_t kReadBuffer = 1 << 20;
 }
 
-Result<std::unique_ptr<ArchiveReader>> ArchiveReader::Open(
-    const std::string& path, const std::vector<age::X25519Identity>& identities) {
+Result<std::unique_ptr<ArchiveReader>> ArchiveReader::Open(const std::string& path,
+                                                           const age::Identities& identities) {
   ASSIGN_OR_RETURN(uint64_t size, FileSize(path));
   ASSIGN_OR_RETURN(UniqueFd fd, OpenForRead(path));
   std::unique_ptr<ArchiveReader> reader(new ArchiveReader(path, std::move(fd)));
@@ -38,7 +38,7 @@ ArchiveReader::~ArchiveReader() {
   if (archive_ != nullptr) archive_read_free(archive_);
 }
 
-Status ArchiveReader::OpenDecryption(const std::vector<age::X25519Identity>& identities) {
+Status ArchiveReader::OpenDecryption(const age::Identities& identities) {
   char head[age::kAgeSniffSize];
   const ssize_t got = ::pread(fd_.get(), head, sizeof head, 0);
   if (got < 0) return ErrnoError("cannot read", path_, errno);

@@ -37,8 +37,8 @@ class ArchiveReader : public zkfmt::ByteSource {
  public:
   // An encrypted archive needs an identity that opens it: without any, InvalidArgument says
   // where to give one.
-  static Result<std::unique_ptr<ArchiveReader>> Open(
-      const std::string& path, const std::vector<age::X25519Identity>& identities = {});
+  static Result<std::unique_ptr<ArchiveReader>> Open(const std::string& path,
+                                                     const age::Identities& identities = {});
   ~ArchiveReader() override;
 
   // The next entry, or nullopt at the end of the archive.
@@ -58,7 +58,7 @@ class ArchiveReader : public zkfmt::ByteSource {
   ArchiveReader(std::string path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
   Status Corrupt(const std::string& what);
   static long ReadCallback(struct archive*, void* self, const void** buffer);
-  Status OpenDecryption(const std::vector<age::X25519Identity>& identities);
+  Status OpenDecryption(const age::Identities& identities);
   // The file's next bytes as stored, hashed and counted.
   Result<size_t> ReadRaw(char* buffer, size_t size);
   // What libarchive reads: the stored bytes, or their plaintext when encrypted.

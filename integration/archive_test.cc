@@ -63,6 +63,16 @@ class Writer {
     std::lock_guard lock(mu_);
     return writes_;
   }
+  // Polls (up to `timeout`) until at least `count` writes were acknowledged: a loaded machine
+  // writes more slowly, and the scenarios need enough writes to tell what a restore kept.
+  bool WaitForWrites(size_t count, std::chrono::milliseconds timeout) {
+    return WaitFor(
+        [&] {
+          std::lock_guard lock(mu_);
+          return writes_.size() >= count;
+        },
+        timeout);
+  }
 
  private:
   void Run() {
@@ -754,6 +764,7 @@ TEST_F(Archiving, RestoringToAZxidOrATimeKeepsExactlyTheWritesUpToIt) {
   ASSERT_NO_FATAL_FAILURE(EnsureChained());
   Writer writer(zk_, "pit");
   std::this_thread::sleep_for(2500ms);
+  ASSERT_TRUE(writer.WaitForWrites(150, 60s)) << "the writer acknowledged too few writes";
   writer.Stop();
   const std::vector<Writer::Write> writes = writer.Writes();
   ASSERT_GT(writes.size(), 100u);
@@ -785,6 +796,7 @@ TEST_F(Archiving, AfterEveryServersDataIsLostLatestLosesOnlyTheLastSecond) {
   ASSERT_NO_FATAL_FAILURE(EnsureChained());
   Writer writer(zk_, "disaster");
   std::this_thread::sleep_for(3s);
+  ASSERT_TRUE(writer.WaitForWrites(150, 60s)) << "the writer acknowledged too few writes";
   // The disaster: every agent and every server killed at once, every server's data deleted.
   const auto killed = KillEverything(writer);
   const std::vector<Writer::Write> writes = writer.Writes();
@@ -812,6 +824,7 @@ TEST_F(Archiving, AfterEveryMastersDiskIsLostTheBucketAloneRestoresTheLastSecond
   }
   Writer writer(zk_, "lost-disks");
   std::this_thread::sleep_for(3s);
+  ASSERT_TRUE(writer.WaitForWrites(150, 60s)) << "the writer acknowledged too few writes";
   const auto killed = KillEverything(writer);
   const std::vector<Writer::Write> writes = writer.Writes();
   ASSERT_GT(writes.size(), 100u);

@@ -41,5 +41,17 @@ TEST(ReadSmallFile, AFileWhoseSizeIsNotStatedIsReadToItsEnd) {
   EXPECT_EQ(stat->back(), '\n');
 }
 
+TEST(RenameDurably, KeepsTheFileUnderItsNewNameAndNamesWhatFailed) {
+  TempDir dir;
+  WriteFile(dir / "segment.received", "the shipped bytes");
+  ASSERT_TRUE(RenameDurably(dir / "segment.received", dir / "segment.zst", "segment s1").ok());
+  EXPECT_EQ(ReadSmallFile(dir / "segment.zst").value(), "the shipped bytes");
+  EXPECT_FALSE(ReadSmallFile(dir / "segment.received").ok()) << "the old name is gone";
+  Status missing = RenameDurably(dir / "nothing", dir / "segment2.zst", "segment s2");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.message().find("nothing"), std::string::npos) << missing.message();
+  EXPECT_FALSE(ReadSmallFile(dir / "segment2.zst").ok()) << "nothing kept under the new name";
+}
+
 }  // namespace
 }  // namespace lockstep

@@ -45,6 +45,8 @@ int64_t UnixMillis(Clock::WallTimePoint when) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
 }
 
+int64_t UnixSecondsNow() { return UnixMillis(RealClockInstance().WallNow()) / 1000; }
+
 std::string UtcTimestampOfMillis(int64_t ms) {
   if (ms <= 0) return "";
   return FormatUtcTime(Clock::WallTimePoint(std::chrono::milliseconds(ms)), kUtcTimestampFormat);

@@ -1,10 +1,11 @@
 // The agent's request path on arbitrary bytes: Beast's parser as the server configures it, the
-// target split and decoded, the control-character checks, then the router with the agent's own
-// route table (handlers replaced by an echo) and a forward proof check. Nothing may crash, hang
-// or leak; a request with a control character must never reach a handler.
+// server's own RequestFromHead and CheckHeadText (common/http/request_head.h), then the router with
+// the agent's own route table (handlers replaced by an echo) and a forward proof check. Nothing may
+// crash, hang or leak; a request with a control character must never reach a handler.
 #include <boost/beast/http.hpp>
 #include <cstdlib>
 
+#include "common/http/request_head.h"
 #include "common/http/request_text.h"
 #include "node-agent/agent/router.h"
 #include "node-agent/agent/routes.h"
@@ -46,25 +47,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parser.put(boost::asio::buffer(data, size), ec);
   if (ec || !parser.is_header_done()) return 0;
   const auto& message = parser.get();
-  for (const auto& field : message) {
-    const auto name = field.name_string();
-    const auto value = field.value();
-    if (!http::CheckHeaderText(std::string_view(name.data(), name.size()),
-                               std::string_view(value.data(), value.size()))
-             .ok()) {
-      return 0;
-    }
-  }
-  http::Request request;
-  request.method = std::string(message.method_string());
-  const auto target = message.target();
-  http::SplitTarget(std::string_view(target.data(), target.size()), &request);
-  const auto authorization = message[bhttp::field::authorization];
-  request.authorization = std::string(authorization.data(), authorization.size());
-  const auto proof = message[http::kForwardedHeader];
-  request.forward_proof = std::string(proof.data(), proof.size());
+  http::Request request = http::RequestFromHead(message.base(), "127.0.0.1:1", "");
+  if (!http::CheckHeadText(message.base(), request).ok()) return 0;
   request.body = message.body();
-  if (!http::CheckRequestText(request).ok()) return 0;
   agent::Dispatched dispatched;
   (void)TheRouter().Dispatch(request, &dispatched);
   (void)TheRouter().Quick(request);

@@ -20,7 +20,7 @@
 #include <utility>  // before asio: Boost 1.74's awaitable.hpp uses std::exchange
 
 #include "common/http/file_stream.h"
-#include "common/http/request_text.h"
+#include "common/http/request_head.h"
 #include "common/http/url.h"
 #include "common/log.h"
 
@@ -41,34 +41,6 @@ std::string ClientSubject(SSL* ssl) {
   OPENSSL_free(text);
   X509_free(cert);
   return subject;
-}
-
-// `remote`: the peer's address; `subject`: its certificate's, under TLS with client certificates.
-Request ToRequest(const bhttp::request_header<>& message, const std::string& remote,
-                  const std::string& subject) {
-  Request request;
-  request.method = std::string(message.method_string());
-  SplitTarget(std::string_view(message.target().data(), message.target().size()), &request);
-  request.authorization = std::string(message[bhttp::field::authorization]);
-  request.content_type = std::string(message[bhttp::field::content_type]);
-  request.accept = std::string(message[bhttp::field::accept]);
-  const auto proof = message[kForwardedHeader];
-  request.forward_proof = std::string(proof.data(), proof.size());
-  request.remote = remote;
-  request.client_subject = subject;
-  return request;
-}
-
-// OK when no part of the request's text holds a control character (request_text.h): checked
-// before any handler runs, so a refused request has no effect.
-Status CheckText(const bhttp::request_header<>& message, const Request& request) {
-  for (const auto& field : message) {
-    const auto name = field.name_string();
-    const auto value = field.value();
-    RETURN_IF_ERROR(CheckHeaderText(std::string_view(name.data(), name.size()),
-                                    std::string_view(value.data(), value.size())));
-  }
-  return CheckRequestText(request);
 }
 
 // The reply for a request the parser refused, or nullopt when the connection just ended.
@@ -203,10 +175,10 @@ asio::awaitable<void> Serve(Stream& stream, const ServerOptions& options, const 
     bool keep_alive = false;
     unsigned version = 11;
     if (!ec) {
-      request = ToRequest(header.get().base(), remote, subject);
+      request = RequestFromHead(header.get().base(), remote, subject);
       keep_alive = header.get().keep_alive();
       version = header.get().version();
-      if (Status text = CheckText(header.get().base(), request); !text.ok()) {
+      if (Status text = CheckHeadText(header.get().base(), request); !text.ok()) {
         // Refused before the body is read or any handler runs; the connection closes.
         ++counters.rejected;
         Reply refused = ErrorReply(400, "bad_request", text.message());

@@ -34,8 +34,8 @@ http::Reply ForwardTo(const http::Client& client, const std::string& url, const 
                       std::chrono::milliseconds timeout) {
   Result<http::Url> parsed = http::ParseUrl(url);
   if (!parsed.ok()) return StatusReply(parsed.status());
-  const int64_t now = UnixMillis(RealClockInstance().WallNow()) / 1000;
-  Result<http::Reply> reply = client.Call(*parsed, ForwardedCall(self, request, timeout, now));
+  Result<http::Reply> reply =
+      client.Call(*parsed, ForwardedCall(self, request, timeout, UnixSecondsNow()));
   if (!reply.ok()) {
     if (reply.status().code() == StatusCode::kInvalidArgument) return StatusReply(reply.status());
     return http::ErrorReply(502, "unavailable",

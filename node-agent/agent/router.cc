@@ -33,8 +33,7 @@ std::optional<PathParams> MatchPattern(const std::string& pattern, const std::st
 Router::Router(Credentials credentials, std::vector<Route> routes, std::function<int64_t()> now)
     : credentials_(std::move(credentials)),
       routes_(std::move(routes)),
-      now_(now ? std::move(now) : [] { return UnixMillis(RealClockInstance().WallNow()) / 1000; }) {
-}
+      now_(now ? std::move(now) : UnixSecondsNow) {}
 
 Router::Match Router::Find(const http::Request& request) const {
   // The most specific pattern matching the path, then its route for the method.

@@ -21,7 +21,7 @@ constexpr size_t kMaxSegmentBytes = 256 << 20;
 
 PeerShipper::PeerShipper(std::vector<PeerConfig> peers, const http::Client& client,
                          std::string token, std::chrono::milliseconds timeout,
-                         const archiving::SegmentStore* store, Clock& clock)
+                         archiving::SegmentStore* store, Clock& clock)
     : peers_(std::move(peers)),
       client_(client),
       token_(std::move(token)),
@@ -90,6 +90,7 @@ Status PeerShipper::SendMissing(const PeerConfig& peer, uint64_t generation) con
   if (reply.status != 200) return api::StatusFromReply(reply, peer.name + " segment list");
   proto::ArchiveSegmentList held;
   RETURN_IF_ERROR(proto::FromJson(reply.body, &held, true));
+  RETURN_IF_ERROR(TakeMissing(peer, held));
   std::set<std::string> has;
   for (const auto& segment : held.segments()) has.insert(segment.id());
   size_t sent = 0;
@@ -99,6 +100,30 @@ Status PeerShipper::SendMissing(const PeerConfig& peer, uint64_t generation) con
     ASSIGN_OR_RETURN(std::string bytes, ReadSmallFile(store_->PathOf(record.id()), kMaxSegmentBytes));
     RETURN_IF_ERROR(Send(peer, record, bytes, generation));
     ++sent;
+  }
+  return Status::Ok();
+}
+
+Status PeerShipper::TakeMissing(const PeerConfig& peer, const proto::ArchiveSegmentList& held) const {
+  // Segments ending before the oldest held here were removed by retention (or no chain needs
+  // them): taken again they would only be removed again.
+  Zxid oldest_held = 0;
+  for (const auto& record : store_->List()) {
+    const Result<archiving::Segment> segment = archiving::SegmentOf(record);
+    if (segment.ok() && (oldest_held == 0 || segment->info.first_zxid < oldest_held)) {
+      oldest_held = segment->info.first_zxid;
+    }
+  }
+  size_t taken = 0;
+  for (const auto& record : held.segments()) {
+    if (store_->Has(record.id())) continue;
+    const Result<archiving::Segment> segment = archiving::SegmentOf(record);
+    if (!segment.ok()) return segment.status();
+    if (segment->info.last_zxid < oldest_held) continue;
+    if (taken == kCatchUpBatch) return Status(StatusCode::kUnavailable, "still taking " + peer.name + "'s segments");
+    RETURN_IF_ERROR(FetchSegment(*store_, record, {peer.url}, client_, token_, timeout_));
+    log::Info("archive segment taken from a peer", {{"peer", peer.name}, {"segment", record.id()}});
+    ++taken;
   }
   return Status::Ok();
 }

@@ -3,7 +3,9 @@
 // `?info=`, under the coordinator's generation, so a master fenced off a stale coordinator's
 // archiver refuses its segments. A master that did not take one is "behind": it is skipped on
 // later shipments and caught up at most every kCatchUpEvery (ShippingBacklog), by listing what
-// it holds and sending what it lacks. Thread-safe.
+// it holds and sending what it lacks. A new job rechecks every peer the same way, and takes from
+// each what this master lacks: a predecessor's segments that never reached this master (it was
+// down while another master held the job) would otherwise stay missing here. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -21,7 +23,7 @@ namespace lockstep::agent {
 class PeerShipper : public archiving::SegmentShipper {
  public:
   PeerShipper(std::vector<PeerConfig> peers, const http::Client& client, std::string token,
-              std::chrono::milliseconds timeout, const archiving::SegmentStore* store,
+              std::chrono::milliseconds timeout, archiving::SegmentStore* store,
               Clock& clock = RealClockInstance());
 
   std::vector<std::string> Ship(const proto::ArchiveSegment& record, const std::string& path,
@@ -37,6 +39,8 @@ class PeerShipper : public archiving::SegmentShipper {
               const std::string& bytes, uint64_t generation) const;
   // Sends `peer` what it lacks, up to kCatchUpBatch segments; Ok once it lacks nothing.
   Status SendMissing(const PeerConfig& peer, uint64_t generation) const;
+  // Fetches the segments `peer` holds (`held`) that this master lacks, up to kCatchUpBatch.
+  Status TakeMissing(const PeerConfig& peer, const proto::ArchiveSegmentList& held) const;
   // After an attempt to reach `peer`: it is no longer behind, or is tried again later.
   void Note(const PeerConfig& peer, const Status& sent, const std::string& what);
 
@@ -44,7 +48,7 @@ class PeerShipper : public archiving::SegmentShipper {
   const http::Client& client_;
   const std::string token_;
   const std::chrono::milliseconds timeout_;
-  const archiving::SegmentStore* store_;
+  archiving::SegmentStore* store_;
   ShippingBacklog backlog_;  // by peer name
 };
 

@@ -104,7 +104,8 @@ Status PeerShipper::SendMissing(const PeerConfig& peer, uint64_t generation) con
   return Status::Ok();
 }
 
-Status PeerShipper::TakeMissing(const PeerConfig& peer, const proto::ArchiveSegmentList& held) const {
+Status PeerShipper::TakeMissing(const PeerConfig& peer,
+                                const proto::ArchiveSegmentList& held) const {
   // Segments ending before the oldest held here were removed by retention (or no chain needs
   // them): taken again they would only be removed again.
   Zxid oldest_held = 0;
@@ -120,7 +121,8 @@ Status PeerShipper::TakeMissing(const PeerConfig& peer, const proto::ArchiveSegm
     const Result<archiving::Segment> segment = archiving::SegmentOf(record);
     if (!segment.ok()) return segment.status();
     if (segment->info.last_zxid < oldest_held) continue;
-    if (taken == kCatchUpBatch) return Status(StatusCode::kUnavailable, "still taking " + peer.name + "'s segments");
+    if (taken == kCatchUpBatch)
+      return Status(StatusCode::kUnavailable, "still taking " + peer.name + "'s segments");
     RETURN_IF_ERROR(FetchSegment(*store_, record, {peer.url}, client_, token_, timeout_));
     log::Info("archive segment taken from a peer", {{"peer", peer.name}, {"segment", record.id()}});
     ++taken;

@@ -1,5 +1,5 @@
 // Every path of the agent's HTTP API, spelled once: the agent's route table
-// (node-agent/agent/routes.cc) matches requests against these patterns, and the clients (the
+// (agent/http/routes.cc) matches requests against these patterns, and the clients (the
 // coordinator's HttpAgentClient, peers, the CLI) fill them in. A pattern is literal segments and
 // {name} parameters, each parameter one whole segment.
 #pragma once

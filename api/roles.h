@@ -1,5 +1,5 @@
 // Who may do what: the roles a named token carries and the access each route of the agent's API
-// needs (node-agent/agent/routes.cc says which, per route). Shared by the agent, which enforces
+// needs (agent/http/routes.cc says which, per route). Shared by the agent, which enforces
 // them, and the CLI and docs, which name them.
 //
 //   viewer    reads: cluster and node status, backup list/show/diff, schedule list
@@ -8,7 +8,7 @@
 //             the audit log
 //   cluster   the agents' own credential, for their /v1/internal/… routes only: it satisfies no
 //             operator's route, and no role satisfies an internal one. A request one agent
-//             forwards to another carries the caller's own token (node-agent/agent/forwarding.h)
+//             forwards to another carries the caller's own token (agent/http/forwarding.h)
 #pragma once
 
 #include <optional>

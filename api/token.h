@@ -1,5 +1,5 @@
 // Bearer tokens: the files they are kept in and the constant-time check of a request's
-// Authorization header. The agent's named tokens and roles are in node-agent/agent/credentials.h.
+// Authorization header. The agent's named tokens and roles are in agent/config/credentials.h.
 #pragma once
 
 #include <optional>

@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "integration/mini_cluster.h"
-#include "node-agent/zk/four_letter.h"
+#include "engine/zk/four_letter.h"
 
 namespace lockstep::bench {
 namespace {

@@ -36,7 +36,7 @@
 #include "common/scratch_dir.h"
 #include "common/sha256.h"
 #include "integration/object_store.h"
-#include "repository/s3_client.h"
+#include "s3/s3_client.h"
 
 namespace lockstep::bench {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "cli/api_client.h"
 #include "cli/output.h"
-#include "proto/archive.pb.h"
+#include "proto/archiving.pb.h"
 
 namespace lockstep::cli {
 

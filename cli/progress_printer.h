@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "node-agent/datadir/progress.h"
+#include "engine/datadir/progress.h"
 
 namespace lockstep::cli {
 

@@ -8,11 +8,11 @@
 #include "cli/exit_codes.h"
 #include "cli/identity_option.h"
 #include "cli/progress_printer.h"
-#include "node-agent/archive/extract.h"
-#include "node-agent/datadir/backup.h"
-#include "node-agent/datadir/inspect_archive.h"
-#include "node-agent/datadir/restore.h"
-#include "node-agent/zkfmt/inspect.h"
+#include "engine/backup_file/extract.h"
+#include "engine/datadir/backup.h"
+#include "engine/datadir/inspect_archive.h"
+#include "engine/datadir/restore.h"
+#include "engine/zkfmt/inspect.h"
 #include "proto/local.pb.h"
 
 namespace lockstep::cli {

@@ -63,7 +63,7 @@ std::optional<Clock::WallTimePoint> ParseUtcTimestamp(const std::string& text);
 
 // Milliseconds since 1970: how segments, bases and reports store their times.
 int64_t UnixMillis(Clock::WallTimePoint when);
-// Seconds since 1970 on the real clock: what forward proofs carry (node-agent/agent/forwarding.h).
+// Seconds since 1970 on the real clock: what forward proofs carry (agent/http/forwarding.h).
 int64_t UnixSecondsNow();
 // Such a time as a record's timestamp (to the second); "" for 0 or less (not known).
 std::string UtcTimestampOfMillis(int64_t ms);

@@ -49,7 +49,7 @@ class AgentClient {
   virtual Status PutRecord(const Member& member, const proto::Backup& record) = 0;
   virtual Status RemoveArchive(const Member& member, const std::string& id) = 0;
   virtual Status PutSchedule(const Member& member, const proto::Schedule& schedule) = 0;
-  // A cluster-wide restore's steps on one master (node-agent/agent/node_restore.h).
+  // A cluster-wide restore's steps on one master (agent/master/node_restore.h).
   virtual Result<proto::StageReply> Stage(const Member& member,
                                           const proto::StageRequest& request) = 0;
   // `step`: stop | swap | start | finish | rollback.

@@ -20,6 +20,7 @@
 #include "common/clock.h"
 #include "common/single_task.h"
 #include "coordinator/agent_client.h"
+#include "coordinator/backup_plan.h"
 #include "coordinator/cluster_lock.h"
 #include "coordinator/cluster_view.h"
 #include "proto/agent.pb.h"
@@ -37,22 +38,6 @@ struct BackupSettings {
   std::chrono::milliseconds lease{30000};
   std::vector<proto::ComponentSpec> components;  // the configured app components
 };
-
-// What a backup holds: `zookeeper` (the data directory) and app components, by name. Empty
-// `names`: zookeeper and every configured app component. InvalidArgument naming an unknown one.
-struct ComponentSelection {
-  bool zookeeper = false;
-  std::vector<proto::ComponentSpec> apps;
-};
-Result<ComponentSelection> SelectComponents(const std::vector<std::string>& names,
-                                            const std::vector<proto::ComponentSpec>& configured);
-
-// The master to archive on. Online: the serving follower with the highest zxid (the leader only
-// when the ensemble is standalone). Offline: only when stopping one leaves a quorum
-// (serving - 1 >= floor(voters/2) + 1 + margin); a follower, never the leader, preferring one
-// other than the coordinator's own master. FailedPrecondition naming the rule and the numbers.
-Result<proto::MasterStatus> ChooseSource(const ClusterView& view, const std::string& mode,
-                                         const std::string& self, int quorum_margin);
 
 // Thread-safe: any number of request threads may start, register or delete; the running set
 // and the job threads are guarded by one mutex.

@@ -1,6 +1,6 @@
 // Restore drills: which backups a schedule's `--verify` still has to prove, and what a
 // verification's report becomes in the backup's record. Pure decisions on records, no I/O: the
-// agent runs the checks (node-agent/agent/drills.h) and the coordinator publishes the result.
+// agent runs the checks (coordinator/duties/drill_runs.h) and the coordinator publishes the result.
 //
 // The record itself is the to-do list. A backup awaits its drill until a verification of the
 // kind its schedule asks for is recorded, so a drill cut short (its coordinator died, lost the

@@ -2,7 +2,7 @@
 // arbitrary bytes, read the way an import or a replica check reads it: every entry, the
 // manifest, the snapshot and logs parsed, nothing written outside the scratch directory.
 #include "fuzz/fuzz_util.h"
-#include "node-agent/datadir/inspect_archive.h"
+#include "engine/datadir/inspect_archive.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace lockstep;

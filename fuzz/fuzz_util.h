@@ -7,7 +7,7 @@
 #include <string>
 
 #include "common/crypto/keys.h"
-#include "node-agent/zkfmt/byte_source.h"
+#include "engine/zkfmt/byte_source.h"
 
 namespace lockstep::fuzz {
 

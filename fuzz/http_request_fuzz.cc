@@ -7,8 +7,8 @@
 
 #include "common/http/request_head.h"
 #include "common/http/request_text.h"
-#include "node-agent/agent/router.h"
-#include "node-agent/agent/routes.h"
+#include "agent/http/router.h"
+#include "agent/http/routes.h"
 
 namespace {
 

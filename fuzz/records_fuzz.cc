@@ -1,7 +1,7 @@
 // The JSON records masters and the bucket exchange: a catalog record and a segment record, as
 // a master reads them from a peer or the bucket (strict parse, then the checks that follow).
 #include "api/names.h"
-#include "node-agent/archiving/segment_store.h"
+#include "engine/archiving/segment_store.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
 

@@ -3,7 +3,7 @@
 // fuzzer gets past the stored-bytes check into decompression and record parsing.
 #include "common/sha256.h"
 #include "fuzz/fuzz_util.h"
-#include "node-agent/archiving/segment.h"
+#include "engine/archiving/segment.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace lockstep;

@@ -24,10 +24,10 @@
 #include "integration/mini_cluster.h"
 #include "integration/object_store.h"
 #include "integration/scenario_dir.h"
-#include "node-agent/agent/archive_duty.h"
-#include "node-agent/archiving/segment_store.h"
+#include "engine/archiving/chain_view.h"
+#include "engine/archiving/segment_store.h"
 #include "proto/agent.pb.h"
-#include "proto/archive.pb.h"
+#include "proto/archiving.pb.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
 

@@ -2,7 +2,7 @@
 // request smuggling a second one through a forwarding agent, the cluster credential on an
 // operator's route, callers asking to be treated as forwarded, and unauthenticated floods against
 // the audit log. Every test here failed before forwarding carried the caller's own credential
-// (node-agent/agent/forwarding.h).
+// (agent/http/forwarding.h).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>

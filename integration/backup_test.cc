@@ -20,7 +20,7 @@
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
 #include "integration/scenario_dir.h"
-#include "node-agent/zk/four_letter.h"
+#include "engine/zk/four_letter.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
 

@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "common/file.h"
-#include "node-agent/zk/four_letter.h"
+#include "engine/zk/four_letter.h"
 
 extern char** environ;
 

@@ -18,8 +18,8 @@
 #include "common/http/tls.h"
 #include "common/process.h"
 #include "integration/harness.h"
-#include "node-agent/agent/cluster_status.h"
-#include "node-agent/zk/server_guard.h"
+#include "agent/master/masters_view.h"
+#include "engine/zk/server_guard.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
 
@@ -244,7 +244,7 @@ Status WriteToken(const std::string& path) {
 }
 }  // namespace
 
-// The agents' tokens file (node-agent/agent/tokens_file.h): the admin, viewer and operator
+// The agents' tokens file (agent/config/tokens_file.h): the admin, viewer and operator
 // tokens.
 Status MiniCluster::WriteTokens() {
   RETURN_IF_ERROR(WriteToken(token_file()));

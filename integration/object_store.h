@@ -15,7 +15,7 @@
 #include <string>
 
 #include "common/status.h"
-#include "repository/s3_client.h"
+#include "s3/s3_client.h"
 
 namespace lockstep::integration {
 

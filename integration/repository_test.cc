@@ -24,10 +24,10 @@
 #include "integration/mini_cluster.h"
 #include "integration/object_store.h"
 #include "integration/scenario_dir.h"
-#include "node-agent/agent/bucket_tag.h"
+#include "agent/offsite/bucket_tag.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
-#include "repository/s3_client.h"
+#include "s3/s3_client.h"
 
 namespace lockstep::integration {
 namespace {

@@ -11,7 +11,7 @@
 #include "common/process.h"
 #include "common/sha256.h"
 #include "integration/object_store.h"
-#include "repository/s3_client.h"
+#include "s3/s3_client.h"
 
 namespace lockstep::integration {
 namespace {

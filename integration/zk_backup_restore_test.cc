@@ -13,7 +13,7 @@
 
 #include "common/zxid.h"
 #include "integration/harness.h"
-#include "node-agent/zk/four_letter.h"
+#include "engine/zk/four_letter.h"
 #include "proto/local.pb.h"
 
 namespace lockstep::integration {

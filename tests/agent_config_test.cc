@@ -2,7 +2,7 @@
 // keys, wrong types and bad values are refused naming the key.
 #include <gtest/gtest.h>
 
-#include "node-agent/agent/config.h"
+#include "agent/config/config.h"
 
 #include <sys/stat.h>
 

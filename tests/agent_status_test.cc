@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 
 #include "api/token.h"
-#include "node-agent/agent/cluster_status.h"
-#include "node-agent/agent/zk_probe.h"
+#include "agent/master/masters_view.h"
+#include "agent/control/zk_probe.h"
 #include "tests/zk_files.h"
 
 namespace lockstep::agent {

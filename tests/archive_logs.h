@@ -8,9 +8,9 @@
 #include <string>
 
 #include "common/zxid.h"
-#include "node-agent/archiving/segment.h"
-#include "node-agent/zkfmt/byte_source.h"
-#include "node-agent/zkfmt/txnlog.h"
+#include "engine/archiving/segment.h"
+#include "engine/zkfmt/byte_source.h"
+#include "engine/zkfmt/txnlog.h"
 #include "tests/zk_files.h"
 
 namespace lockstep::testing {

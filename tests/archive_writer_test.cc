@@ -2,7 +2,7 @@
 // the bytes arrive; the zstd stream reads back through libarchive with the hash Commit returned;
 // a file whose identity is unchanged since it was hashed is archived without a second hash, and
 // one rewritten in place meanwhile is hashed again and refused.
-#include "node-agent/archive/archive_writer.h"
+#include "engine/backup_file/archive_writer.h"
 
 #include <gtest/gtest.h>
 
@@ -12,10 +12,10 @@
 #include "common/async_sha256.h"
 #include "common/file.h"
 #include "common/sha256.h"
-#include "node-agent/archive/archive_reader.h"
+#include "engine/backup_file/archive_reader.h"
 #include "tests/zk_files.h"
 
-namespace lockstep::archive {
+namespace lockstep::backup_file {
 namespace {
 using testing::CompressibleBytes;
 using testing::ReadFile;
@@ -124,4 +124,4 @@ TEST_F(ArchiveWriterTest, AFileChangedJustNowHasNoSettledIdentity) {
 }
 
 }  // namespace
-}  // namespace lockstep::archive
+}  // namespace lockstep::backup_file

@@ -3,7 +3,7 @@
 // server's logs on a fake clock (the cut at the server's zxid, continuing where the archive
 // ends, the lease, a server not serving, purged logs breaking the chain, how far it has caught
 // up); and the coordinator's view of chains and breaks from bases and segment records.
-#include "node-agent/archiving/archiver.h"
+#include "engine/archiving/archiver.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "common/crypto/keys.h"
-#include "node-agent/agent/archive_duty.h"
-#include "node-agent/archiving/replay.h"
-#include "node-agent/archiving/segment_store.h"
+#include "engine/archiving/chain_view.h"
+#include "engine/archiving/replay.h"
+#include "engine/archiving/segment_store.h"
 #include "tests/archive_logs.h"
 #include "tests/fake_clock.h"
 #include "tests/zk_files.h"
@@ -581,7 +581,7 @@ proto::ArchiveSegment Record(Zxid first, Zxid last, std::optional<Zxid> follows)
 proto::ArchiveStatus Described(const std::vector<archiving::Base>& bases,
                                const std::vector<proto::ArchiveSegment>& records) {
   proto::ArchiveStatus status;
-  DescribeChains(bases, SegmentsOf(records), &status);
+  archiving::DescribeChains(bases, archiving::SegmentsOf(records), &status);
   return status;
 }
 
@@ -657,7 +657,7 @@ TEST(BasesOf, AreReadyZookeeperBackupsInZxidOrder) {
   proto::Backup other = BackupOf("marathon-only", proto::STATUS_READY, nullptr);
   (*other.mutable_component_status())["marathon"].set_last_zxid("0x140");
   const std::vector<archiving::Base> bases =
-      BasesOf({BackupOf("newer", proto::STATUS_READY, "0x200"), deleted, other,
+      archiving::BasesOf({BackupOf("newer", proto::STATUS_READY, "0x200"), deleted, other,
                BackupOf("failed", proto::STATUS_ERROR, "0x150"),
                BackupOf("running", proto::STATUS_BACKING_UP, "0x160"),
                BackupOf("older", proto::STATUS_READY, "0x100")});
@@ -673,7 +673,7 @@ TEST(SegmentsOf, SkipsRecordsThatDoNotParseAndSortsByZxid) {
   proto::ArchiveSegment mismatched = Record(0x130, 0x140, 0x12f);
   mismatched.set_id(archiving::SegmentId(0x130, 0x141));
   const std::vector<archiving::Segment> segments =
-      SegmentsOf({Record(0x111, 0x120, 0x110), mismatched, Record(0x100, 0x110, std::nullopt)});
+      archiving::SegmentsOf({Record(0x111, 0x120, 0x110), mismatched, Record(0x100, 0x110, std::nullopt)});
   ASSERT_EQ(segments.size(), 2u);
   EXPECT_EQ(segments[0].info.first_zxid, 0x100);
   EXPECT_FALSE(segments[0].follows);
@@ -731,7 +731,7 @@ class PruneSegmentsTest : public ::testing::Test {
 TEST_F(PruneSegmentsTest, SegmentsNoKeptBaseNeedsGoTheRestStay) {
   // The oldest base at 0x10a: the first segment is wholly behind it; the second holds 0x10b on.
   const std::vector<std::string> removed =
-      PruneSegments({Base("newer", "0x115"), Base("oldest", "0x10a")}, store_);
+      archiving::PruneSegments({Base("newer", "0x115"), Base("oldest", "0x10a")}, store_);
   EXPECT_EQ(removed, (std::vector<std::string>{archiving::SegmentId(0x100, 0x107)}));
   EXPECT_EQ(Held(), (std::vector<std::string>{archiving::SegmentId(0x108, 0x10f),
                                               archiving::SegmentId(0x110, 0x117)}));
@@ -741,24 +741,24 @@ TEST_F(PruneSegmentsTest, SegmentsNoKeptBaseNeedsGoTheRestStay) {
 TEST_F(PruneSegmentsTest, WithoutABaseNothingIsRemoved) {
   proto::Backup failed = Base("failed", "0x120");
   failed.set_status(proto::STATUS_ERROR);
-  EXPECT_TRUE(PruneSegments({failed}, store_).empty());
+  EXPECT_TRUE(archiving::PruneSegments({failed}, store_).empty());
   EXPECT_EQ(Held().size(), 3u);
 }
 
 TEST_F(PruneSegmentsTest, ABaseAtASegmentsLastZxidReleasesIt) {
-  EXPECT_EQ(PruneSegments({Base("at", "0x10f")}, store_).size(), 2u);
+  EXPECT_EQ(archiving::PruneSegments({Base("at", "0x10f")}, store_).size(), 2u);
   EXPECT_EQ(Held(), (std::vector<std::string>{archiving::SegmentId(0x110, 0x117)}));
 }
 
 TEST(ContinueAfter, TheArchivesEndUnlessRetentionWouldDropWhatFollowsIt) {
   const std::vector<archiving::Base> bases = {{"oldest", 0x200, 0}, {"newest", 0x300, 0}};
-  EXPECT_EQ(ContinueAfter({}, std::nullopt), "") << "nothing yet: wherever the logs begin";
-  EXPECT_EQ(ContinueAfter(bases, std::nullopt), "0x300") << "no archive: the newest base";
-  EXPECT_EQ(ContinueAfter(bases, Zxid{0x250}), "0x250") << "an archive inside the window";
-  EXPECT_EQ(ContinueAfter(bases, Zxid{0x350}), "0x350");
+  EXPECT_EQ(archiving::ContinueAfter({}, std::nullopt), "") << "nothing yet: wherever the logs begin";
+  EXPECT_EQ(archiving::ContinueAfter(bases, std::nullopt), "0x300") << "no archive: the newest base";
+  EXPECT_EQ(archiving::ContinueAfter(bases, Zxid{0x250}), "0x250") << "an archive inside the window";
+  EXPECT_EQ(archiving::ContinueAfter(bases, Zxid{0x350}), "0x350");
   // An archive that lagged behind the oldest base: what lies between would be removed at once.
-  EXPECT_EQ(ContinueAfter(bases, Zxid{0x150}), "0x200");
-  EXPECT_EQ(ContinueAfter({}, Zxid{0x150}), "0x150");
+  EXPECT_EQ(archiving::ContinueAfter(bases, Zxid{0x150}), "0x200");
+  EXPECT_EQ(archiving::ContinueAfter({}, Zxid{0x150}), "0x150");
 }
 
 }  // namespace

@@ -10,9 +10,9 @@
 #include "common/crypto/keys.h"
 #include "common/file.h"
 #include "common/sha256.h"
-#include "node-agent/archiving/chain.h"
-#include "node-agent/archiving/log_tail.h"
-#include "node-agent/zkfmt/byte_source.h"
+#include "engine/archiving/chain.h"
+#include "engine/archiving/log_tail.h"
+#include "engine/zkfmt/byte_source.h"
 #include "tests/archive_logs.h"
 #include "tests/zk_files.h"
 

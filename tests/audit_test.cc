@@ -1,6 +1,6 @@
 // The audit log: its times, which requests it records and what an entry says, the file (0600,
 // appended, rotated, bounded) and reading it back from a time on, merged across masters.
-#include "node-agent/agent/audit.h"
+#include "agent/http/audit.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -9,8 +9,8 @@
 
 #include "api/audit_time.h"
 #include "api/paths.h"
-#include "node-agent/agent/audit_log.h"
-#include "node-agent/agent/audit_service.h"
+#include "agent/master/audit_log.h"
+#include "agent/http/audit_service.h"
 #include "tests/zk_files.h"
 
 namespace lockstep::agent {

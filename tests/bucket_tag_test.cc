@@ -1,6 +1,6 @@
 // What the cluster writes to its bucket carries a tag a planted object lacks
-// (node-agent/agent/bucket_tag.h).
-#include "node-agent/agent/bucket_tag.h"
+// (agent/offsite/bucket_tag.h).
+#include "agent/offsite/bucket_tag.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // CompactStaging on synthesized staging directories: what it leaves alone, what it removes when
 // the staged snapshot already holds everything, and that a scratch server that fails (a fake
 // java) leaves the staging exactly as it was. The real ZooKeeper path runs in the restore suite.
-#include "node-agent/datadir/compact_staging.h"
+#include "engine/datadir/compact_staging.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -6,9 +6,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "node-agent/components/dump.h"
-#include "node-agent/datadir/backup.h"
-#include "node-agent/datadir/inspect_archive.h"
+#include "engine/components/dump.h"
+#include "engine/datadir/backup.h"
+#include "engine/datadir/inspect_archive.h"
 #include "tests/zk_files.h"
 
 namespace lockstep {

@@ -7,8 +7,8 @@
 #include <cstdlib>
 
 #include "common/process.h"
-#include "node-agent/control/command_controller.h"
-#include "node-agent/control/process_controller.h"
+#include "agent/control/command_controller.h"
+#include "agent/control/process_controller.h"
 #include "tests/zk_files.h"
 
 namespace lockstep::control {

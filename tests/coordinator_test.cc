@@ -14,7 +14,7 @@
 #include "coordinator/cluster_backups.h"
 #include "coordinator/cluster_lock.h"
 #include "coordinator/scheduler.h"
-#include "node-agent/agent/op_lock.h"
+#include "agent/master/op_lock.h"
 #include "tests/fake_agents.h"
 #include "tests/fake_clock.h"
 

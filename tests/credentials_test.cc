@@ -1,12 +1,12 @@
 // Named tokens and the cluster credential: the tokens file's format and every refusal, the old
 // single token kept as one admin token, and who a bearer token names.
-#include "node-agent/agent/credentials.h"
+#include "agent/config/credentials.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include "api/roles.h"
-#include "node-agent/agent/tokens_file.h"
+#include "agent/config/tokens_file.h"
 #include "tests/zk_files.h"
 
 namespace lockstep::agent {

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "api/names.h"
-#include "node-agent/agent/drills.h"
-#include "node-agent/agent/metrics.h"
+#include "coordinator/duties/drill_runs.h"
+#include "agent/http/metrics.h"
 #include "tests/fake_clock.h"
 
 namespace lockstep {

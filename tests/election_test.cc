@@ -18,7 +18,7 @@
 
 #include "common/http/client.h"
 #include "coordinator/agent_client.h"
-#include "node-agent/agent/coordinator_route.h"
+#include "agent/http/coordinator_route.h"
 #include "tests/fake_clock.h"
 #include "tests/fake_zk.h"
 

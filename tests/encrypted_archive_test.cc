@@ -8,11 +8,11 @@
 
 #include "common/crypto/keys.h"
 #include "common/file.h"
-#include "node-agent/archive/archive_reader.h"
-#include "node-agent/archive/archive_writer.h"
+#include "engine/backup_file/archive_reader.h"
+#include "engine/backup_file/archive_writer.h"
 #include "tests/zk_files.h"
 
-namespace lockstep::archive {
+namespace lockstep::backup_file {
 namespace {
 using testing::CompressibleBytes;
 using testing::ReadFile;
@@ -143,4 +143,4 @@ TEST_F(EncryptedArchiveTest, AnArchiveInTheClearNeedsNoIdentity) {
 }
 
 }  // namespace
-}  // namespace lockstep::archive
+}  // namespace lockstep::backup_file

@@ -18,7 +18,7 @@
 
 #include "common/clock.h"
 #include "coordinator/agent_client.h"
-#include "node-agent/agent/op_lock.h"
+#include "agent/master/op_lock.h"
 
 namespace lockstep::testing {
 

@@ -1,6 +1,6 @@
-// Fencing on one master (node-agent/agent/fence.h): which coordinator generations a master admits,
+// Fencing on one master (agent/master/fence.h): which coordinator generations a master admits,
 // what it remembers across a restart, and the lease that lets a started operation finish.
-#include "node-agent/agent/fence.h"
+#include "agent/master/fence.h"
 
 #include <gtest/gtest.h>
 

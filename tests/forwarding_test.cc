@@ -1,13 +1,13 @@
 // Forwarding a caller's request from one agent to another without lending the agent's own
-// authority (node-agent/agent/forwarding.h), and the strict request text both ends insist on
+// authority (agent/http/forwarding.h), and the strict request text both ends insist on
 // (common/http/request_text.h): the attacks of issue 25, each a test.
-#include "node-agent/agent/forwarding.h"
+#include "agent/http/forwarding.h"
 
 #include <gtest/gtest.h>
 
 #include "api/paths.h"
 #include "common/http/request_text.h"
-#include "node-agent/agent/router.h"
+#include "agent/http/router.h"
 
 namespace lockstep::agent {
 namespace {

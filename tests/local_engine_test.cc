@@ -7,9 +7,9 @@
 #include <filesystem>
 
 #include "common/fs.h"
-#include "node-agent/archive/layout.h"
-#include "node-agent/datadir/backup.h"
-#include "node-agent/datadir/restore.h"
+#include "engine/backup_file/layout.h"
+#include "engine/datadir/backup.h"
+#include "engine/datadir/restore.h"
 #include "tests/zk_files.h"
 
 namespace lockstep::datadir {
@@ -197,7 +197,7 @@ TEST_F(LocalEngineTest, UnsafeEntriesAreRefusedBeforeAnythingChanges) {
   for (size_t i = 0; i < hostile.size(); ++i) {
     std::string path = tmp_ / ("hostile-" + std::to_string(i) + ".tar.zst");
     std::string manifest = "{\"format_version\": 1, \"files\": []}";
-    WriteRawArchive(path, {{archive::kManifestName, manifest}, hostile[i]});
+    WriteRawArchive(path, {{backup_file::kManifestName, manifest}, hostile[i]});
     auto result = Restore(path);
     EXPECT_FALSE(result.ok()) << "accepted hostile entry " << hostile[i].name;
     EXPECT_EQ(Fingerprint(target_), before);
@@ -210,7 +210,7 @@ TEST_F(LocalEngineTest, SizeBeyondTheManifestIsRefused) {
       "{\"format_version\": 1, \"last_zxid\": \"0x10\", \"node_count\": 10, \"files\": [{\"path\": "
       "\"zookeeper/data/version-2/snapshot.10\", \"size\": 10, \"sha256\": \"" +
       std::string(64, 'a') + "\"}]}";
-  WriteRawArchive(archive_, {{archive::kManifestName, manifest},
+  WriteRawArchive(archive_, {{backup_file::kManifestName, manifest},
                              {"zookeeper/data/version-2/snapshot.10", snapshot}});
   auto result = Restore(archive_);
   ASSERT_FALSE(result.ok());

@@ -5,7 +5,7 @@
 
 #include "api/znode_path.h"
 #include "common/http/url.h"
-#include "node-agent/zkfmt/read_node_table.h"
+#include "engine/zkfmt/read_node_table.h"
 #include "tests/zk_files.h"
 
 namespace lockstep {

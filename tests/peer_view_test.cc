@@ -2,7 +2,7 @@
 // connections and never answers (a frozen process: the kernel still accepts for it) and a peer
 // that answers, even with a refusal. The election acts on it: the next in line takes over from a
 // silent coordinator, and ZooKeeper sessions skip the servers of silent masters.
-#include "node-agent/agent/peer_view.h"
+#include "agent/master/peer_view.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
-// Unauthenticated refusals are counted, not written (node-agent/agent/refusals.h).
-#include "node-agent/agent/refusals.h"
+// Unauthenticated refusals are counted, not written (agent/http/refusals.h).
+#include "agent/http/refusals.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The route table and its router: matching, tokens and roles, methods, and docs/api.md's endpoint
 // tables kept equal to the tables the agent serves.
-#include "node-agent/agent/routes.h"
+#include "agent/http/routes.h"
 
 #include <gtest/gtest.h>
 
@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "api/paths.h"
-#include "node-agent/agent/api_util.h"
-#include "node-agent/agent/router.h"
+#include "agent/http/api_util.h"
+#include "agent/http/router.h"
 
 namespace lockstep::agent {
 namespace {

@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "repository/credentials.h"
-#include "repository/digest.h"
-#include "repository/s3_errors.h"
-#include "repository/s3_responses.h"
+#include "s3/credentials.h"
+#include "s3/digest.h"
+#include "s3/s3_errors.h"
+#include "s3/s3_responses.h"
 
 namespace lockstep::s3 {
 namespace {

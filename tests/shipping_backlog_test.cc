@@ -1,7 +1,7 @@
 // The bookkeeping of where the archive's segments have not arrived, on a fake clock: a
 // destination that fails is skipped until its catch-up is due, its failures are logged once per
 // spell, and a recheck makes every destination prove what it holds before it is shipped to.
-#include "node-agent/agent/shipping_backlog.h"
+#include "agent/offsite/shipping_backlog.h"
 
 #include <gtest/gtest.h>
 

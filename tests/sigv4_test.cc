@@ -1,7 +1,7 @@
 // The signer against the examples AWS publishes in the S3 API reference ("Signature
 // Calculations for the Authorization Header: Transferring Payload in a Single Chunk"): the same
 // credentials, date, requests, canonical requests, strings to sign and signatures.
-#include "repository/sigv4.h"
+#include "s3/sigv4.h"
 
 #include <gtest/gtest.h>
 

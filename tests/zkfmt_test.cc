@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "common/sha256.h"
-#include "node-agent/zkfmt/byte_source.h"
-#include "node-agent/zkfmt/data_dir.h"
-#include "node-agent/zkfmt/snapshot.h"
-#include "node-agent/zkfmt/txnlog.h"
+#include "engine/zkfmt/byte_source.h"
+#include "engine/zkfmt/data_dir.h"
+#include "engine/zkfmt/snapshot.h"
+#include "engine/zkfmt/txnlog.h"
 #include "tests/zk_files.h"
 
 namespace lockstep::zkfmt {

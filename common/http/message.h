@@ -8,7 +8,7 @@
 
 namespace lockstep::http {
 
-// The header an agent adds to a request it forwards for a caller (node-agent/agent/forwarding.h).
+// The header an agent adds to a request it forwards for a caller (agent/http/forwarding.h).
 inline constexpr char kForwardedHeader[] = "X-Lockstep-Forwarded";
 
 struct Request {
@@ -25,7 +25,7 @@ struct Request {
   // The subject of the TLS client certificate the peer presented ("/CN=ops-1/O=…"), when the
   // server asks for one (ServerTlsFiles::client_ca_file); empty otherwise.
   std::string client_subject;
-  // The X-Lockstep-Forwarded header as received (node-agent/agent/forwarding.h): an agent's
+  // The X-Lockstep-Forwarded header as received (agent/http/forwarding.h): an agent's
   // claim that it forwards a caller's request. Proves nothing until checked.
   std::string forward_proof;
   // The master that first received this request, once the router has checked forward_proof
@@ -50,7 +50,7 @@ struct Reply {
   // last value). Servers ignore it.
   std::map<std::string, std::string> headers;
   // Server side: the reply is another agent's, to which this one forwarded the request; that
-  // agent executed and audited it (node-agent/agent/forwarding.h).
+  // agent executed and audited it (agent/http/forwarding.h).
   bool relayed = false;
 };
 

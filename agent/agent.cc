@@ -2,14 +2,14 @@
 
 #include <filesystem>
 
+#include "agent/agent_setup.h"
+#include "agent/config/credentials.h"
+#include "agent/control/controller.h"
+#include "agent/http/routes.h"
 #include "api/paths.h"
 #include "common/heap.h"
 #include "common/log.h"
 #include "common/secret_file.h"
-#include "agent/agent_setup.h"
-#include "agent/config/credentials.h"
-#include "agent/http/routes.h"
-#include "agent/control/controller.h"
 #include "engine/zk/four_letter.h"
 
 namespace lockstep::agent {
@@ -77,9 +77,9 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
     }
     ASSIGN_OR_RETURN(agent->repository_, Repository::Open(c.repository, signing_secret));
   }
-  agent->self_ = std::make_unique<LocalAgent>(LocalOptions(c, token, zoo_cfg, agent->election_.get(),
-                                                           agent->repository_.get()),
-                                              agent->node_.get(), agent->client_.get());
+  agent->self_ = std::make_unique<LocalAgent>(
+      LocalOptions(c, token, zoo_cfg, agent->election_.get(), agent->repository_.get()),
+      agent->node_.get(), agent->client_.get());
   RETURN_IF_ERROR(agent->self_->Open());
   RETURN_IF_ERROR(agent->OpenArchive(zoo_cfg, token));
   agent->audit_log_ = std::make_unique<AuditLog>(
@@ -256,7 +256,8 @@ void Agent::CoordinatorDuties() {
     restores_->SettleOrphans();
     if (bucket_catalog_) bucket_catalog_->Tick();  // before any duty reads the catalog
     if (bucket_archive_) bucket_archive_->Tick();
-    archiving::PruneSegments(catalog_->Local(), self_->segments());  // every master keeps its own archive
+    archiving::PruneSegments(catalog_->Local(),
+                             self_->segments());  // every master keeps its own archive
     ReturnFreeHeap();  // what the last operations freed goes back to the system
     if (election_->IsCoordinator()) {
       // One merged read of every master's catalog serves both duties.
@@ -280,7 +281,7 @@ void Agent::End() {
   }
   duties_wake_.notify_all();
   if (duties_.joinable()) duties_.join();
-  archiver_.reset();  // stops shipping before the store and the peers' client go
+  archiver_.reset();        // stops shipping before the store and the peers' client go
   bucket_archive_.reset();  // waits for a running adoption
   schedules_.reset();
   drills_.reset();  // waits for a running drill (it records through verifications_)

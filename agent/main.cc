@@ -5,10 +5,10 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "common/heap.h"
-#include "common/log.h"
 #include "agent/agent.h"
 #include "agent/http/routes.h"
+#include "common/heap.h"
+#include "common/log.h"
 
 int main(int argc, char** argv) {
   CLI::App app{

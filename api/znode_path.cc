@@ -29,7 +29,8 @@ Status CheckZnodePath(const std::string& path, const std::string& what) {
 Status CheckRestorableSubtree(const std::string& path, const std::string& what) {
   RETURN_IF_ERROR(CheckZnodePath(path, what));
   if (path == "/") {
-    return InvalidArgument(what + " '/' is the whole tree: restore it with --component zookeeper "
+    return InvalidArgument(what +
+                           " '/' is the whole tree: restore it with --component zookeeper "
                            "(the offline, cluster-wide restore)");
   }
   if (InSubtree(path, "/zookeeper") || InSubtree(path, "/lockstep")) {

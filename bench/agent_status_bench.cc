@@ -16,8 +16,8 @@
 #include <mutex>
 #include <thread>
 
-#include "integration/mini_cluster.h"
 #include "engine/zk/four_letter.h"
+#include "integration/mini_cluster.h"
 
 namespace lockstep::bench {
 namespace {

@@ -38,7 +38,8 @@ std::string RenderArchiveStatus(const proto::ArchiveStatus& status) {
            (archiver.server_zxid().empty() ? "?" : archiver.server_zxid()) + ")\n";
     if (archiver.unshipped_size() > 0) {
       std::string masters;
-      for (const auto& master : archiver.unshipped()) masters += (masters.empty() ? "" : ", ") + master;
+      for (const auto& master : archiver.unshipped())
+        masters += (masters.empty() ? "" : ", ") + master;
       out += "behind:    " + masters + " (not answering; sent what they lack when they do)\n";
     }
   }
@@ -47,11 +48,12 @@ std::string RenderArchiveStatus(const proto::ArchiveStatus& status) {
   out += "last:      " + Point(status.last_zxid(), status.last_time()) + "\n";
   out += "window:    " + Point(status.earliest_zxid(), status.earliest_time()) + " .. " +
          Point(status.latest_zxid(), status.latest_time()) + "\n";
-  out += "segments:  " + std::to_string(status.segments()) + " (" + HumanBytes(status.bytes()) +
-         ")\n";
+  out +=
+      "segments:  " + std::to_string(status.segments()) + " (" + HumanBytes(status.bytes()) + ")\n";
   if (status.chains_size() == 0) {
-    out += "\nno base backup yet: point-in-time restores start from one; take it with "
-           "`lockstep backup create`\n";
+    out +=
+        "\nno base backup yet: point-in-time restores start from one; take it with "
+        "`lockstep backup create`\n";
   } else {
     std::vector<std::vector<std::string>> rows = {
         {"BASE", "BASE ZXID", "BASE TIME", "END ZXID", "END TIME", "SEGMENTS"}};
@@ -64,8 +66,9 @@ std::string RenderArchiveStatus(const proto::ArchiveStatus& status) {
   if (status.breaks_size() == 0) {
     out += "\nbreaks:    none\n";
   } else {
-    out += "\nbreaks (the archive lost the transactions between; a base backup restarts the "
-           "chain):\n";
+    out +=
+        "\nbreaks (the archive lost the transactions between; a base backup restarts the "
+        "chain):\n";
     for (const auto& hole : status.breaks()) {
       out += "  after " + hole.after_zxid() + ", resumes at " + hole.resumes_at() +
              (hole.at().empty() ? "" : " (" + hole.at() + ")") + "\n";

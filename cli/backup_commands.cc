@@ -11,10 +11,10 @@
 #include "api/token.h"
 #include "cli/backup_view.h"
 #include "cli/coordinator_wait.h"
+#include "cli/diff_command.h"
 #include "cli/exit_codes.h"
 #include "cli/identity_option.h"
 #include "cli/progress_printer.h"
-#include "cli/diff_command.h"
 #include "cli/restore_command.h"
 #include "cli/transfer_commands.h"
 #include "common/clock.h"
@@ -31,7 +31,6 @@
 
 namespace lockstep::cli {
 namespace {
-
 
 // Polls the record until it leaves STATUS_BACKING_UP, showing what it is doing.
 Result<proto::Backup> WaitForBackup(const ClusterFlags& cluster, const std::string& id,
@@ -188,7 +187,6 @@ void AddShowAndDelete(CLI::App* backup, const OutputOptions& output, const Clust
   });
 }
 
-
 void PrintVerify(const proto::VerifyReport& report, bool deep) {
   std::vector<std::vector<std::string>> rows = {
       {"MASTER", "SHA256", "CONTENT", "ZXID", "NODES", "PROBLEM"}};
@@ -258,10 +256,9 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
       bool ok = inspected->valid();
       if (flags->deep && ok) {
         const char* tmp = std::getenv("TMPDIR");
-        Result<proto::DeepCheck> deep =
-            datadir::DeepVerify({.archive = flags->target,
-                                 .scratch_parent = tmp ? tmp : "/tmp",
-                                 .identities = *identities});
+        Result<proto::DeepCheck> deep = datadir::DeepVerify({.archive = flags->target,
+                                                             .scratch_parent = tmp ? tmp : "/tmp",
+                                                             .identities = *identities});
         if (ReportFailure(deep.status(), output, exit_code)) return;
         *report.mutable_deep() = *deep;
         ok = deep->ok();
@@ -273,7 +270,9 @@ void AddVerify(CLI::App* backup, const OutputOptions& output, const ClusterFlags
           CallApiFor(cluster,
                      {.method = "POST",
                       .path = api::paths::Fill(api::paths::kBackupVerify, {flags->target}) +
-                              (flags->deep ? "?deep=1" : flags->remote ? "?remote=1" : ""),
+                              (flags->deep     ? "?deep=1"
+                               : flags->remote ? "?remote=1"
+                                               : ""),
                       .timeout = std::chrono::hours(1)},
                      &report);
       if (ReportFailure(verified, output, exit_code)) return;

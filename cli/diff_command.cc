@@ -81,8 +81,7 @@ void AddDiff(CLI::App* backup, const OutputOptions& output, const ClusterFlags& 
       "The backup's side is read from its archive (no server is started), the live side walked "
       "through ZooKeeper.");
   cmd->add_option("ID", flags->id, "the backup's id (`lockstep backup list`)")->required();
-  cmd->add_option("--path", flags->path,
-                  "compare only this subtree (default /: the whole tree)");
+  cmd->add_option("--path", flags->path, "compare only this subtree (default /: the whole tree)");
   cmd->callback([=, &output, &cluster] { Run(*flags, output, cluster, exit_code); });
 }
 

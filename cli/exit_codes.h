@@ -16,12 +16,18 @@ enum ExitCode : int {
 
 inline int ExitCodeFor(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kOk: return kExitOk;
-    case StatusCode::kInvalidArgument: return kExitUsage;
-    case StatusCode::kNotFound: return kExitNotFound;
-    case StatusCode::kBusy: return kExitBusy;
-    case StatusCode::kUnavailable: return kExitUnreachable;
-    default: return kExitFailed;
+    case StatusCode::kOk:
+      return kExitOk;
+    case StatusCode::kInvalidArgument:
+      return kExitUsage;
+    case StatusCode::kNotFound:
+      return kExitNotFound;
+    case StatusCode::kBusy:
+      return kExitBusy;
+    case StatusCode::kUnavailable:
+      return kExitUnreachable;
+    default:
+      return kExitFailed;
   }
 }
 

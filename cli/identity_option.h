@@ -3,9 +3,8 @@
 // zk restore, backup verify FILE, backup download (which then writes the decrypted archive).
 #pragma once
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "common/crypto/keys.h"
 

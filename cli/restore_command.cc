@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "api/names.h"
-#include "api/znode_path.h"
 #include "api/paths.h"
+#include "api/znode_path.h"
 #include "cli/coordinator_wait.h"
 #include "cli/diff_command.h"
 #include "cli/exit_codes.h"
@@ -27,10 +27,10 @@ constexpr auto kPollOutage = std::chrono::seconds(90);
 struct RestoreFlags {
   std::string id;
   std::vector<std::string> components;
-  std::string path;  // a spot restore: the backup's subtree...
-  std::string to;    // ...and where it goes live
+  std::string path;      // a spot restore: the backup's subtree...
+  std::string to;        // ...and where it goes live
   std::string identity;  // an age identity file, for masters without identity_file
-  std::string to_zxid;  // a point-in-time restore's target...
+  std::string to_zxid;   // a point-in-time restore's target...
   std::string to_time;
   bool latest = false;
   bool dry_run = false;
@@ -153,9 +153,9 @@ Status ConfirmPointInTime(const RestoreFlags& flags) {
         "the exact target)");
   }
   const std::string target = flags.latest ? "the newest archived transaction"
-                             : flags.to_zxid.empty() ? "the last transaction at or before " +
-                                                           flags.to_time
-                                                     : "zxid " + flags.to_zxid;
+                             : flags.to_zxid.empty()
+                                 ? "the last transaction at or before " + flags.to_time
+                                 : "zxid " + flags.to_zxid;
   std::cerr << "This replaces ZooKeeper's data on every master with its state at " << target
             << ".\nEverything written after it is discarded, and every server stops for the "
                "swap.\nType yes to restore: ";
@@ -279,8 +279,8 @@ void StartAndFollow(const RestoreFlags& flags, const ApiRequest& call, const Out
 }
 
 Status CheckPointInTimeFlags(const RestoreFlags& flags) {
-  const int targets = (flags.latest ? 1 : 0) + (flags.to_zxid.empty() ? 0 : 1) +
-                      (flags.to_time.empty() ? 0 : 1);
+  const int targets =
+      (flags.latest ? 1 : 0) + (flags.to_zxid.empty() ? 0 : 1) + (flags.to_time.empty() ? 0 : 1);
   if (targets > 1) return InvalidArgument("give one of --to-zxid, --to-time and --latest");
   if (!flags.path.empty() || !flags.to.empty()) {
     return InvalidArgument("a point-in-time restore replaces the whole ensemble: leave out --path");

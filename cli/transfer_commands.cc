@@ -10,10 +10,10 @@
 #include "api/paths.h"
 #include "api/token.h"
 #include "cli/coordinator_wait.h"
+#include "cli/diff_command.h"
 #include "cli/exit_codes.h"
 #include "cli/identity_option.h"
 #include "cli/progress_printer.h"
-#include "cli/diff_command.h"
 #include "cli/restore_command.h"
 #include "common/clock.h"
 #include "common/crypto/age_file.h"
@@ -26,7 +26,6 @@
 #include "proto/agent.pb.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
-
 
 namespace lockstep::cli {
 namespace {

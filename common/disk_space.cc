@@ -33,9 +33,9 @@ Status CheckFreeSpace(const std::string& path, uint64_t needed, const std::strin
                       const std::string& what, const std::string& advice) {
   ASSIGN_OR_RETURN(uint64_t free_bytes, FreeBytesAt(path));
   if (free_bytes >= needed + kDiskHeadroom) return Status::Ok();
-  return FailedPrecondition("not enough free disk on " + master + " for " + what +
-                            ": need about " + HumanBytes(needed + kDiskHeadroom) + ", " +
-                            HumanBytes(free_bytes) + " free in " + path + "; " + advice);
+  return FailedPrecondition("not enough free disk on " + master + " for " + what + ": need about " +
+                            HumanBytes(needed + kDiskHeadroom) + ", " + HumanBytes(free_bytes) +
+                            " free in " + path + "; " + advice);
 }
 
 }  // namespace lockstep

@@ -115,8 +115,8 @@ Result<std::string> ReadSmallFile(const std::string& path, size_t max_size) {
   std::string contents(std::min(stated, max_size) + 1, '\0');
   size_t filled = 0;
   for (;;) {
-    ASSIGN_OR_RETURN(size_t n, ReadFully(fd.get(), contents.data() + filled,
-                                         contents.size() - filled, path));
+    ASSIGN_OR_RETURN(size_t n,
+                     ReadFully(fd.get(), contents.data() + filled, contents.size() - filled, path));
     filled += n;
     if (filled < contents.size()) break;  // the end of the file
     if (filled > max_size) {
@@ -150,11 +150,11 @@ Status RenameDurably(const std::string& from, const std::string& to, const std::
   return SyncDirectoryOf(to);
 }
 
-Status WriteFileAtomically(const std::string& path, const std::string& contents,
-                           unsigned mode) {
+Status WriteFileAtomically(const std::string& path, const std::string& contents, unsigned mode) {
   std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   {
-    int raw = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, static_cast<mode_t>(mode));
+    int raw =
+        ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, static_cast<mode_t>(mode));
     if (raw < 0) return ErrnoError("cannot create", tmp, errno);
     UniqueFd fd(raw);
     RETURN_IF_ERROR(WriteFully(fd.get(), contents.data(), contents.size(), tmp));

@@ -31,7 +31,7 @@ class PipeSink : public Sink {
   static constexpr size_t kBuffer = 1 << 20;
   static constexpr size_t kDepth = 3;
 
-  Status Submit();  // hands `current_` to the worker
+  Status Submit();   // hands `current_` to the worker
   Status Failure();  // the worker's error, if any
   void Work();
 

@@ -3,8 +3,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,8 +27,8 @@ std::string DescribeWaitStatus(int status) {
 }
 
 // In the child after fork: only async-signal-safe calls until exec.
-[[noreturn]] void ExecChild(const std::vector<char*>& argv, int out_fd,
-                            const SpawnOptions& options, pid_t parent) {
+[[noreturn]] void ExecChild(const std::vector<char*>& argv, int out_fd, const SpawnOptions& options,
+                            pid_t parent) {
   if (options.new_session) setsid();
   if (options.die_with_parent) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);

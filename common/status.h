@@ -55,7 +55,7 @@ Status Internal(std::string message);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return status_.ok(); }
@@ -78,16 +78,16 @@ class [[nodiscard]] Result {
 #define LOCKSTEP_CONCAT_INNER(a, b) a##b
 #define LOCKSTEP_CONCAT(a, b) LOCKSTEP_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                      \
-  do {                                             \
-    ::lockstep::Status _st = (expr);               \
-    if (!_st.ok()) return _st;                     \
+#define RETURN_IF_ERROR(expr)        \
+  do {                               \
+    ::lockstep::Status _st = (expr); \
+    if (!_st.ok()) return _st;       \
   } while (0)
 
-#define RETURN_IF_ERROR_PREPEND(expr, context)     \
-  do {                                             \
-    ::lockstep::Status _st = (expr);               \
-    if (!_st.ok()) return _st.Prepend(context);    \
+#define RETURN_IF_ERROR_PREPEND(expr, context)  \
+  do {                                          \
+    ::lockstep::Status _st = (expr);            \
+    if (!_st.ok()) return _st.Prepend(context); \
   } while (0)
 
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

@@ -1,5 +1,4 @@
 #include "common/zk_client.h"
-#include "common/zk_internal.h"
 
 #include <zookeeper/zookeeper.h>
 
@@ -7,6 +6,8 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+
+#include "common/zk_internal.h"
 
 namespace lockstep {
 namespace {

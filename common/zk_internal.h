@@ -21,7 +21,7 @@ inline Status ZkError(const std::string& what, const std::string& path, int rc) 
 }
 
 inline ZkStat FromStat(const struct Stat& s) {
-  return {s.czxid,   s.mzxid,    s.pzxid,       s.ephemeralOwner, s.version,
+  return {s.czxid,    s.mzxid,    s.pzxid,       s.ephemeralOwner, s.version,
           s.cversion, s.aversion, s.numChildren, s.dataLength,     s.ctime};
 }
 
@@ -38,7 +38,6 @@ struct AclVector {
   std::vector<struct ACL> entries;
   struct ACL_vector vector {};
 };
-
 
 inline std::vector<ZkAcl> FromAclVector(const struct ACL_vector& acl) {
   std::vector<ZkAcl> result;

@@ -10,7 +10,9 @@ namespace lockstep {
 
 using Zxid = int64_t;
 
-inline uint32_t ZxidEpoch(Zxid zxid) { return static_cast<uint32_t>(static_cast<uint64_t>(zxid) >> 32); }
+inline uint32_t ZxidEpoch(Zxid zxid) {
+  return static_cast<uint32_t>(static_cast<uint64_t>(zxid) >> 32);
+}
 inline uint32_t ZxidCounter(Zxid zxid) { return static_cast<uint32_t>(zxid & 0xffffffff); }
 inline Zxid MakeZxid(uint32_t epoch, uint32_t counter) {
   return static_cast<Zxid>((static_cast<uint64_t>(epoch) << 32) | counter);

@@ -73,7 +73,8 @@ std::unique_ptr<ClusterLock> ClusterBackups::LockFor(AgentClient& agents,
 void ClusterBackups::Publish(proto::Backup& record) {
   Result<std::unique_ptr<AgentClient>> agents = Fenced();
   if (!agents.ok()) {
-    log::Warn("catalog record not pushed", {{"id", record.id()}, {"error", agents.status().message()}});
+    log::Warn("catalog record not pushed",
+              {{"id", record.id()}, {"error", agents.status().message()}});
     return;
   }
   PublishWith(**agents, record);
@@ -87,8 +88,9 @@ void ClusterBackups::PublishWith(AgentClient& agents, proto::Backup& record) {
   const std::vector<Member> members = ReachableMembersOf(view_(false));
   std::vector<std::future<Status>> puts;
   for (const auto& member : members) {
-    puts.push_back(std::async(std::launch::async,
-                              [&agents, &record, member] { return agents.PutRecord(member, record); }));
+    puts.push_back(std::async(std::launch::async, [&agents, &record, member] {
+      return agents.PutRecord(member, record);
+    }));
   }
   for (size_t i = 0; i < members.size(); ++i) {
     Status put = puts[i].get();
@@ -217,10 +219,9 @@ ClusterBackups::Fetches ClusterBackups::StartFetches(AgentClient& agents, proto:
   fetch.set_sha256(record.sha256());
   fetch.set_size_bytes(record.size_bytes());
   for (const auto& other : others) {
-    fetches.results.push_back(std::async(std::launch::async, [&agents, fetch,
-                                                              member = MemberOf(other)] {
-      return agents.Fetch(member, fetch);
-    }));
+    fetches.results.push_back(std::async(
+        std::launch::async,
+        [&agents, fetch, member = MemberOf(other)] { return agents.Fetch(member, fetch); }));
   }
   fetches.targets = std::move(others);
   fetches.collected.assign(fetches.targets.size(), false);
@@ -249,9 +250,9 @@ void ClusterBackups::Collect(Fetches& fetches, proto::Backup& record, size_t eno
       fetches.collected[i] = true;
       Status fetched = fetches.results[i].get();
       if (!fetched.ok()) {
-        log::Warn("replication failed", {{"id", record.id()},
-                                         {"to", fetches.targets[i].name()},
-                                         {"error", fetched.message()}});
+        log::Warn(
+            "replication failed",
+            {{"id", record.id()}, {"to", fetches.targets[i].name()}, {"error", fetched.message()}});
         continue;
       }
       proto::Replica* replica = record.add_replicas();
@@ -356,8 +357,9 @@ Result<proto::Backup> ClusterBackups::RemoveArchives(proto::Backup record,
   record.set_deleted(operation == "delete");
   record.clear_replicas();
   PublishWith(*agents, record);
-  log::Info(operation == "delete" ? "backup deleted" : "replicas released, the repository's copy kept",
-            {{"id", record.id()}});
+  log::Info(
+      operation == "delete" ? "backup deleted" : "replicas released, the repository's copy kept",
+      {{"id", record.id()}});
   return record;
 }
 

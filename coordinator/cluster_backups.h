@@ -105,8 +105,8 @@ class ClusterBackups {
     std::vector<std::future<Status>> results;
     std::vector<bool> collected;
   };
-  Fetches StartFetches(AgentClient& agents, proto::Backup& record,
-                       const proto::MasterStatus& from, std::vector<proto::MasterStatus> others);
+  Fetches StartFetches(AgentClient& agents, proto::Backup& record, const proto::MasterStatus& from,
+                       std::vector<proto::MasterStatus> others);
   // Adds a replica for each fetch that succeeds, until `record` has `enough` replicas or every
   // fetch ended; waits for all with `enough` 0.
   void Collect(Fetches& fetches, proto::Backup& record, size_t enough);

@@ -56,10 +56,10 @@ Status ClusterLock::Acquire() {
     if (locked.status().message().find("fenced: ") != std::string::npos) {
       // A newer coordinator leads, as that master knows: this one is no longer coordinator, and
       // says so the way a forwarding agent and the CLI take as "ask the new one".
-      return Status(StatusCode::kUnavailable,
-                    std::string(kNotCoordinator) + " (" + member.name + " " +
-                        locked.status().message() + "); nothing was changed: retry, and the "
-                        "request goes to the new coordinator");
+      return Status(StatusCode::kUnavailable, std::string(kNotCoordinator) + " (" + member.name +
+                                                  " " + locked.status().message() +
+                                                  "); nothing was changed: retry, and the "
+                                                  "request goes to the new coordinator");
     }
     return locked.status().Prepend("taking the operation lock");
   }
@@ -93,8 +93,7 @@ void ClusterLock::Renew() {
     }
     const auto deadline = std::chrono::steady_clock::now() + period / 2;
     for (size_t i = 0; i < held_.size(); ++i) {
-      if (in_flight[i].valid() &&
-          in_flight[i].wait_until(deadline) == std::future_status::ready) {
+      if (in_flight[i].valid() && in_flight[i].wait_until(deadline) == std::future_status::ready) {
         Judge(held_[i], in_flight[i].get());
       }
     }

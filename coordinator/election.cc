@@ -1,9 +1,8 @@
 #include "coordinator/election.h"
 
-#include "api/names.h"
-
 #include <algorithm>
 
+#include "api/names.h"
 #include "common/log.h"
 #include "common/zxid.h"
 #include "coordinator/agent_client.h"
@@ -121,9 +120,12 @@ Status Election::ConfirmLeading() const {
   }
   auto refused = [](const std::string& why) {
     return Status(StatusCode::kUnavailable,
-                  std::string(kNotCoordinator) + ": it cannot confirm its role with a ZooKeeper "
-                  "quorum (" + why + "); this master may be cut off; nothing was changed: retry, "
-                  "and the request goes to the coordinator the quorum elects");
+                  std::string(kNotCoordinator) +
+                      ": it cannot confirm its role with a ZooKeeper "
+                      "quorum (" +
+                      why +
+                      "); this master may be cut off; nothing was changed: retry, "
+                      "and the request goes to the coordinator the quorum elects");
   };
   Result<std::unique_ptr<ElectionZk>> fresh = connect_();
   if (!fresh.ok()) return refused(fresh.status().message());

@@ -13,8 +13,8 @@ std::optional<CatchUpFetch> NextCatchUp(const proto::Backup& record, const Clust
   if (record.deleted() || record.status() != proto::STATUS_READY || record.replicas_size() == 0) {
     return std::nullopt;
   }
-  const size_t wanted = replicas == 0 ? view.masters.size()
-                                      : std::min<size_t>(replicas, view.masters.size());
+  const size_t wanted =
+      replicas == 0 ? view.masters.size() : std::min<size_t>(replicas, view.masters.size());
   if (static_cast<size_t>(record.replicas_size()) >= wanted) return std::nullopt;
   std::set<std::string> holders;
   for (const auto& replica : record.replicas()) holders.insert(replica.master());
@@ -46,9 +46,8 @@ void ClusterBackups::CatchUp(const std::vector<proto::Backup>& catalog) {
     Result<std::unique_ptr<AgentClient>> agents = Fenced();
     if (!agents.ok()) return;  // no longer the coordinator
     std::shared_ptr<AgentClient> fenced = std::move(*agents);
-    catch_up_.Start([this, fenced, record, next = *next] {
-      CatchUpOne(fenced, record, next.from, next.to);
-    });
+    catch_up_.Start(
+        [this, fenced, record, next = *next] { CatchUpOne(fenced, record, next.from, next.to); });
     return;
   }
 }
@@ -65,15 +64,15 @@ void ClusterBackups::CatchUpOne(std::shared_ptr<AgentClient> agents, proto::Back
   if (!fetched.ok()) {
     std::lock_guard guard(catch_up_mu_);
     Retry& retry = catch_up_retry_[key];
-    const auto wait = std::min<std::chrono::seconds>(kCatchUpRetry * (1 << std::min(retry.failures, 6u)),
-                                                     std::chrono::minutes(10));
+    const auto wait = std::min<std::chrono::seconds>(
+        kCatchUpRetry * (1 << std::min(retry.failures, 6u)), std::chrono::minutes(10));
     retry.failures++;
     retry.due = clock_.Now() + wait;
     log::Warn("catching up a replica failed", {{"id", record.id()},
-                                                {"to", to.name()},
-                                                {"from", from.name()},
-                                                {"error", fetched.message()},
-                                                {"retry_in_s", std::to_string(wait.count())}});
+                                               {"to", to.name()},
+                                               {"from", from.name()},
+                                               {"error", fetched.message()},
+                                               {"retry_in_s", std::to_string(wait.count())}});
     return;
   }
   {
@@ -94,7 +93,8 @@ void ClusterBackups::CatchUpOne(std::shared_ptr<AgentClient> agents, proto::Back
   replica->set_sha256(latest->sha256());
   replica->set_stored_at(UtcTimestamp(clock_));
   PublishWith(*agents, *latest);
-  log::Info("replica caught up", {{"id", record.id()}, {"master", to.name()}, {"from", from.name()}});
+  log::Info("replica caught up",
+            {{"id", record.id()}, {"master", to.name()}, {"from", from.name()}});
 }
 
 }  // namespace lockstep::coordinator

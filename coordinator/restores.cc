@@ -62,7 +62,6 @@ bool EnsembleHealthy(const ClusterView& view, std::string* why) {
   return problems.empty();
 }
 
-
 Restores::Restores(AgentClient& agents, RestoreHost host, RestoreSettings settings,
                    Leadership leadership, Clock& clock)
     : agents_(agents),

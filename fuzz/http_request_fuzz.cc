@@ -5,10 +5,10 @@
 #include <boost/beast/http.hpp>
 #include <cstdlib>
 
-#include "common/http/request_head.h"
-#include "common/http/request_text.h"
 #include "agent/http/router.h"
 #include "agent/http/routes.h"
+#include "common/http/request_head.h"
+#include "common/http/request_text.h"
 
 namespace {
 

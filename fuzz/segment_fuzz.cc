@@ -2,8 +2,8 @@
 // back as a point-in-time restore reads it. The input's own size and sha256 are declared, so the
 // fuzzer gets past the stored-bytes check into decompression and record parsing.
 #include "common/sha256.h"
-#include "fuzz/fuzz_util.h"
 #include "engine/archiving/segment.h"
+#include "fuzz/fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace lockstep;

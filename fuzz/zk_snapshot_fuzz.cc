@@ -1,6 +1,6 @@
 // ZooKeeper's snapshot format on arbitrary bytes: every node and ACL visited, the digest kept.
-#include "fuzz/fuzz_util.h"
 #include "engine/zkfmt/snapshot.h"
+#include "fuzz/fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace lockstep::zkfmt;

@@ -1,8 +1,8 @@
 // ZooKeeper's transaction log format on arbitrary bytes: every record's header read and its body
 // applied to a tree model, as the diff, spot restore and point-in-time paths consume a log.
-#include "fuzz/fuzz_util.h"
 #include "engine/zkfmt/tree_model.h"
 #include "engine/zkfmt/txnlog.h"
+#include "fuzz/fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace lockstep::zkfmt;

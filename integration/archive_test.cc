@@ -20,12 +20,12 @@
 #include "common/process.h"
 #include "common/zk_client.h"
 #include "common/zxid.h"
+#include "engine/archiving/chain_view.h"
+#include "engine/archiving/segment_store.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
 #include "integration/object_store.h"
 #include "integration/scenario_dir.h"
-#include "engine/archiving/chain_view.h"
-#include "engine/archiving/segment_store.h"
 #include "proto/agent.pb.h"
 #include "proto/archiving.pb.h"
 #include "proto/backup.pb.h"
@@ -82,8 +82,8 @@ class Writer {
                                  CreateMode::kPersistent);
       if (created.ok()) {
         std::lock_guard lock(mu_);
-        writes_.push_back({name, created->second.czxid, created->second.ctime,
-                           std::chrono::steady_clock::now()});
+        writes_.push_back(
+            {name, created->second.czxid, created->second.ctime, std::chrono::steady_clock::now()});
       } else {
         std::this_thread::sleep_for(50ms);
       }
@@ -153,8 +153,8 @@ class Archiving : public ::testing::Test {
     CliResult shown = RunCli(cluster_->CliArgs({"--json", "archive", "status"}, agent));
     proto::ArchiveStatus status;
     if (shown.exit_code != 0 || !proto::FromJson(shown.out, &status, true).ok()) {
-      return Internal("archive status exit " + std::to_string(shown.exit_code) + ": " +
-                      shown.err + shown.out);
+      return Internal("archive status exit " + std::to_string(shown.exit_code) + ": " + shown.err +
+                      shown.out);
     }
     return status;
   }
@@ -202,8 +202,8 @@ class Archiving : public ::testing::Test {
         },
         timeout);
     if (!reached) return std::nullopt;
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - start);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 start);
   }
   // Every zxid in master i's archive, each segment checked (encrypted, sha256, its records' zxids).
   // Master i's segment records, read beside the running agent without opening a store (which
@@ -260,9 +260,9 @@ class Archiving : public ::testing::Test {
     return names;
   }
   // The writes whose presence on some server differs from `expected(write)`, named.
-  static std::vector<std::string> Wrong(const std::vector<Writer::Write>& writes,
-                                        const std::function<std::optional<bool>(
-                                            const Writer::Write&)>& expected) {
+  static std::vector<std::string> Wrong(
+      const std::vector<Writer::Write>& writes,
+      const std::function<std::optional<bool>(const Writer::Write&)>& expected) {
     std::vector<std::string> wrong;
     for (int i = 1; i <= cluster_->masters(); ++i) {
       const std::set<std::string> names = NamesOn(i);
@@ -277,8 +277,8 @@ class Archiving : public ::testing::Test {
   }
   // Runs a point-in-time restore (`target`: the flags) and waits for its end.
   static Result<proto::RestoreRecord> RestoreTo(std::vector<std::string> target) {
-    std::vector<std::string> args = {"--json", "backup", "restore", "--component", "zookeeper",
-                                     "--yes", "--wait"};
+    std::vector<std::string> args = {"--json",    "backup", "restore", "--component",
+                                     "zookeeper", "--yes",  "--wait"};
     args.insert(args.end(), target.begin(), target.end());
     CliResult restored = RunCli(cluster_->CliArgs(args));
     proto::RestoreRecord record;
@@ -457,8 +457,8 @@ TEST_F(Archiving, EveryAcknowledgedWriteReachesEveryMastersArchiveWithinSeconds)
       chained = *ParseHexZxid(chain.end_zxid()) >= acknowledged.back();
     }
   }
-  EXPECT_TRUE(chained) << "the chain of " << base->id() << " does not reach the last write: "
-                       << proto::ToJson(*status);
+  EXPECT_TRUE(chained) << "the chain of " << base->id()
+                       << " does not reach the last write: " << proto::ToJson(*status);
   // /metrics: every master's archive reaches the last write; the archiver's master knows the lag.
   const int archiver = IndexOf(status->archiver().master());
   ASSERT_NE(archiver, 0);
@@ -514,8 +514,8 @@ TEST_F(Archiving, DeletingTheOldestBaseReleasesTheSegmentsOnlyItNeeded) {
           return stale.empty();
         },
         20s))
-        << cluster_->name(i) << " still holds " << stale.size() << " segments before the base, e.g. "
-        << (stale.empty() ? "" : stale.front());
+        << cluster_->name(i) << " still holds " << stale.size()
+        << " segments before the base, e.g. " << (stale.empty() ? "" : stale.front());
     // ...and keeps every one the newer base's chain needs.
     Result<std::set<Zxid>> archived = ArchivedZxids(i);
     ASSERT_TRUE(archived.ok()) << archived.status().ToString();
@@ -565,8 +565,8 @@ TEST_F(Archiving, TheArchiverMovesWhenItsAgentIsKilledAndNoTransactionIsMissing)
   // The killed agent, back, is sent what it missed.
   ASSERT_TRUE(cluster_->StartStoppedAgents().ok());
   EXPECT_TRUE(WaitFor([&] { return Missing(archiver, acknowledged).empty(); }, 40s))
-      << cluster_->name(archiver) << " never caught up: "
-      << Missing(archiver, acknowledged).size() << " writes missing";
+      << cluster_->name(archiver) << " never caught up: " << Missing(archiver, acknowledged).size()
+      << " writes missing";
 }
 
 TEST_F(Archiving, AHandoverAndALeaderChangeKeepTheChainAndARestoreAcrossThemIsExact) {
@@ -782,8 +782,8 @@ TEST_F(Archiving, RestoringToAZxidOrATimeKeepsExactlyTheWritesUpToIt) {
   // To a moment: the whole second inside the run, taken from the writes' own times. The restore
   // before this one discarded the later half; it is still in the archive, on the old history.
   const int64_t moment_ms = writes[writes.size() / 4].ctime_ms / 1000 * 1000;
-  const std::string moment =
-      FormatUtcTime(Clock::WallTimePoint(std::chrono::milliseconds(moment_ms)), kUtcTimestampFormat);
+  const std::string moment = FormatUtcTime(
+      Clock::WallTimePoint(std::chrono::milliseconds(moment_ms)), kUtcTimestampFormat);
   RestoreAndRechain({"--to-time", moment}, [&](const proto::RestoreRecord&) {
     std::vector<std::string> wrong =
         Wrong(writes, [&](const Writer::Write& w) { return w.ctime_ms <= moment_ms; });

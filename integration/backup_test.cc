@@ -17,10 +17,10 @@
 #include "common/process.h"
 #include "common/sha256.h"
 #include "common/zxid.h"
+#include "engine/zk/four_letter.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
 #include "integration/scenario_dir.h"
-#include "engine/zk/four_letter.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
 
@@ -535,8 +535,8 @@ TEST_F(Backups, AMasterPausedMidBackupHoldsNothingBackAndItsCopyFollows) {
                ready.status() != proto::STATUS_BACKING_UP;
       },
       60s));
-  std::cerr << "READY " << std::chrono::duration<double>(std::chrono::steady_clock::now() - begun)
-                   .count()
+  std::cerr << "READY "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count()
             << " s after m" << paused << "'s agent was paused\n";
   EXPECT_EQ(ready.status(), proto::STATUS_READY) << ready.reason();
   EXPECT_EQ(ready.replicas_size(), 2);
@@ -545,8 +545,7 @@ TEST_F(Backups, AMasterPausedMidBackupHoldsNothingBackAndItsCopyFollows) {
   EXPECT_TRUE(WaitFor(
       [&] {
         CliResult shown = RunCli(Args({"--json", "backup", "show", record.id()}));
-        return proto::FromJson(shown.out, &caught_up, true).ok() &&
-               caught_up.replicas_size() == 3;
+        return proto::FromJson(shown.out, &caught_up, true).ok() && caught_up.replicas_size() == 3;
       },
       30s))
       << "m" << paused << "'s late copy never joined the record";
@@ -563,15 +562,15 @@ TEST_F(Backups, ACliGivenAPausedAgentFirstUsesOneThatAnswers) {
   for (int i = 1; i <= cluster_->masters(); ++i) {
     if (i != paused) urls += "," + cluster_->url(i);
   }
-  const std::vector<std::string> args = {"--cluster", urls, "--token-file",
-                                         cluster_->token_file(), "--json"};
+  const std::vector<std::string> args = {"--cluster", urls, "--token-file", cluster_->token_file(),
+                                         "--json"};
   auto with = [&](std::vector<std::string> rest) {
     std::vector<std::string> all = args;
     all.insert(all.end(), rest.begin(), rest.end());
     return all;
   };
-  CliResult created = RunCli(with({"backup", "create", "--label", "pausedfirst", "--component",
-                                   "zookeeper", "--wait"}));
+  CliResult created = RunCli(
+      with({"backup", "create", "--label", "pausedfirst", "--component", "zookeeper", "--wait"}));
   EXPECT_EQ(created.exit_code, 0) << created.err;
   proto::Backup ready;
   EXPECT_TRUE(proto::FromJson(created.out, &ready, true).ok()) << created.out;
@@ -602,10 +601,9 @@ TEST_F(Backups, AMasterDownDuringABackupCatchesUpItsCopyWhenItReturns) {
         return false;
       },
       30s));
-  CliResult created =
-      RunCli(cluster_->CliArgs({"--json", "backup", "create", "--label", "catchup", "--component",
-                                "zookeeper", "--wait"},
-                               coordinator));
+  CliResult created = RunCli(cluster_->CliArgs(
+      {"--json", "backup", "create", "--label", "catchup", "--component", "zookeeper", "--wait"},
+      coordinator));
   ASSERT_EQ(created.exit_code, 0) << created.err << created.out;
   proto::Backup ready;
   ASSERT_TRUE(proto::FromJson(created.out, &ready, true).ok()) << created.out;
@@ -617,8 +615,7 @@ TEST_F(Backups, AMasterDownDuringABackupCatchesUpItsCopyWhenItReturns) {
   EXPECT_TRUE(WaitFor(
       [&] {
         CliResult shown = RunCli(Args({"--json", "backup", "show", ready.id()}));
-        return proto::FromJson(shown.out, &caught_up, true).ok() &&
-               caught_up.replicas_size() == 3;
+        return proto::FromJson(shown.out, &caught_up, true).ok() && caught_up.replicas_size() == 3;
       },
       60s))
       << "m" << down << " never caught up its copy";
@@ -686,9 +683,8 @@ TEST_F(Backups, DeleteRemovesEveryReplicaAndIsRefusedWhileARestoreHoldsTheLock) 
   for (int i = 1; i <= 3; ++i) {
     EXPECT_TRUE(
         fs::exists(cluster_->master_dir(i) + "/store/backups/" + backup->id() + ".tar.zst"));
-    auto released =
-        cluster_->Call(i, "POST", "/v1/internal/lock/release?generation=" + generation,
-                       proto::ToCompactJson(restore));
+    auto released = cluster_->Call(i, "POST", "/v1/internal/lock/release?generation=" + generation,
+                                   proto::ToCompactJson(restore));
     ASSERT_TRUE(released.ok() && released->status == 200);
   }
   CliResult deleted = RunCli(Args({"backup", "delete", backup->id()}));

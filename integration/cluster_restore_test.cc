@@ -88,9 +88,9 @@ class RestoreSuite : public ::testing::Test {
   void ChangeTree(ZkClient& zk) {
     (void)zk.Delete(std::string(kApp) + "/added");  // left by an earlier scenario
     ASSERT_TRUE(zk.Set(std::string(kApp) + "/n1", "changed").ok());
-    ASSERT_TRUE(zk.Create(std::string(kApp) + "/added", "new", ZkClient::OpenAcl(),
-                          CreateMode::kPersistent)
-                    .ok());
+    ASSERT_TRUE(
+        zk.Create(std::string(kApp) + "/added", "new", ZkClient::OpenAcl(), CreateMode::kPersistent)
+            .ok());
     ASSERT_TRUE(zk.Delete(std::string(kApp) + "/n4/child").ok());
     ASSERT_TRUE(zk.Delete(std::string(kApp) + "/n4").ok());
   }
@@ -114,8 +114,8 @@ class RestoreSuite : public ::testing::Test {
   }
 
   Result<proto::Backup> Backup(const std::string& label) {
-    CliResult made =
-        RunCli(Args({"--json", "backup", "create", "--label", label, "--mode", "online", "--wait"}));
+    CliResult made = RunCli(
+        Args({"--json", "backup", "create", "--label", label, "--mode", "online", "--wait"}));
     proto::Backup record;
     if (!proto::FromJson(made.out, &record, true).ok() || record.status() != proto::STATUS_READY) {
       return Internal("backup create exit " + std::to_string(made.exit_code) + ": " + made.err);
@@ -175,9 +175,9 @@ class RestoreSuite : public ::testing::Test {
 
   // The restore of `backup` through the CLI, to completion.
   CliResult RestoreAndWait(const std::string& backup_id, int agent = 0) {
-    return RunCli(Args({"--json", "backup", "restore", backup_id, "--component", "zookeeper",
-                        "--yes", "--wait"},
-                       agent));
+    return RunCli(Args(
+        {"--json", "backup", "restore", backup_id, "--component", "zookeeper", "--yes", "--wait"},
+        agent));
   }
 
   MiniCluster* cluster_ = nullptr;
@@ -264,8 +264,8 @@ TEST_F(Restore, TheWholeEnsembleIsNeverRestoredUnasked) {
   CliResult mixed = RunCli(Args({"backup", "restore", backup->id(), "--component", "zookeeper",
                                  "--component", "marathon", "--yes"}));
   EXPECT_EQ(mixed.exit_code, 2) << mixed.err;
-  CliResult unknown = RunCli(Args({"backup", "restore", "no-such-1234", "--component",
-                                   "zookeeper", "--yes"}));
+  CliResult unknown =
+      RunCli(Args({"backup", "restore", "no-such-1234", "--component", "zookeeper", "--yes"}));
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_EQ(ZkPids(), pids) << "a refused restore touched a server";
   auto shown = Show(backup->id());
@@ -301,8 +301,8 @@ TEST_F(Restore, CorruptReplicaIsRepairedAndAllCorruptIsRefusedWithNothingStopped
   };
   const auto pids = ZkPids();
   flip(2);
-  CliResult dry = RunCli(Args({"--json", "backup", "restore", backup->id(), "--component",
-                               "zookeeper", "--dry-run"}));
+  CliResult dry = RunCli(
+      Args({"--json", "backup", "restore", backup->id(), "--component", "zookeeper", "--dry-run"}));
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   proto::RestorePlan plan;
   ASSERT_TRUE(proto::FromJson(dry.out, &plan, true).ok()) << dry.out;
@@ -319,8 +319,8 @@ TEST_F(Restore, CorruptReplicaIsRepairedAndAllCorruptIsRefusedWithNothingStopped
   EXPECT_TRUE(LeftoverDirs("staging").empty());
 
   for (int i = 1; i <= 3; ++i) flip(i);
-  CliResult refused = RunCli(Args(
-      {"backup", "restore", backup->id(), "--component", "zookeeper", "--yes", "--wait"}));
+  CliResult refused = RunCli(
+      Args({"backup", "restore", backup->id(), "--component", "zookeeper", "--yes", "--wait"}));
   EXPECT_EQ(refused.exit_code, 1) << refused.err << refused.out;
   EXPECT_NE(refused.out.find("phase 0"), std::string::npos) << refused.out;
   EXPECT_NE(refused.out.find("nothing was stopped"), std::string::npos) << refused.out;
@@ -409,8 +409,8 @@ TEST_F(Restore, DriverKilledAtEachPhaseBoundaryEndsConsistent) {
     writer.reset();
     // Armed everywhere: whichever agent drives (the coordinator may have changed) dies there.
     for (int i = 1; i <= 3; ++i) ASSERT_TRUE(cluster().ArmCrashPoint(i, c.point).ok());
-    CliResult started = RunCli(Args(
-        {"--json", "backup", "restore", backup->id(), "--component", "zookeeper", "--yes"}));
+    CliResult started = RunCli(
+        Args({"--json", "backup", "restore", backup->id(), "--component", "zookeeper", "--yes"}));
     ASSERT_EQ(started.exit_code, 0) << started.err;
     int driver = 0;
     ASSERT_TRUE(WaitFor(

@@ -14,11 +14,11 @@
 #include <thread>
 
 #include "common/file.h"
+#include "engine/components/dump.h"
+#include "engine/zk/four_letter.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
 #include "integration/scenario_dir.h"
-#include "engine/components/dump.h"
-#include "engine/zk/four_letter.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
 
@@ -373,8 +373,7 @@ TEST_F(Components, DiffNamesExactlyTheChangesMadeSinceTheBackup) {
             (std::vector<std::string>{"/shop/c", "/shop/d", "/shop/d/deep"}));
   EXPECT_EQ(Sorted(diff.paths().deleted()),
             (std::vector<std::string>{"/shop/new1", "/shop/new2", "/shop/new2/x"}));
-  EXPECT_EQ(Sorted(diff.paths().data_changed()),
-            (std::vector<std::string>{"/shop/a", "/shop/b"}));
+  EXPECT_EQ(Sorted(diff.paths().data_changed()), (std::vector<std::string>{"/shop/a", "/shop/b"}));
   EXPECT_EQ(Sorted(diff.paths().acl_changed()), (std::vector<std::string>{"/shop/e"}));
   EXPECT_EQ(diff.created(), 3u);
   EXPECT_EQ(diff.deleted(), 3u);
@@ -408,9 +407,9 @@ TEST_F(Components, ADeletedSubtreeIsRestoredWithPathWhileEveryServerServes) {
   Create(*zk, "/store/lost", "lost root");
   for (int i = 0; i < 60; ++i) {
     const std::string child = "/store/lost/c" + std::to_string(i);
-    Create(*zk, child, std::string(static_cast<size_t>(i * 50), 'x'),
-           i % 10 == 5 ? std::vector<ZkAcl>{{0x01 | 0x10, "world", "anyone"}}
-                      : ZkClient::OpenAcl());
+    Create(
+        *zk, child, std::string(static_cast<size_t>(i * 50), 'x'),
+        i % 10 == 5 ? std::vector<ZkAcl>{{0x01 | 0x10, "world", "anyone"}} : ZkClient::OpenAcl());
     if (i % 10 == 0) Create(*zk, child + "/leaf", "leaf " + std::to_string(i));
   }
   const Subtree at_backup = ReadSubtree(*zk, "/store/lost");
@@ -429,17 +428,20 @@ TEST_F(Components, ADeletedSubtreeIsRestoredWithPathWhileEveryServerServes) {
 
   // Refused: exit 2, nothing changed.
   for (const std::vector<std::string>& refused :
-       {std::vector<std::string>{"--path", "/"}, {"--path", "/zookeeper"},
-        {"--path", "/lockstep/x"}, {"--path", "/store/lost", "--to", "/store/lost/inner"},
-        {"--path", "store"}, {"--to", "/elsewhere"}}) {
+       {std::vector<std::string>{"--path", "/"},
+        {"--path", "/zookeeper"},
+        {"--path", "/lockstep/x"},
+        {"--path", "/store/lost", "--to", "/store/lost/inner"},
+        {"--path", "store"},
+        {"--to", "/elsewhere"}}) {
     std::vector<std::string> args = {"backup", "restore", backup->id(), "--yes"};
     args.insert(args.end(), refused.begin(), refused.end());
     CliResult ran = RunCli(Args(args));
     EXPECT_EQ(ran.exit_code, 2) << refused[1] << ": " << ran.err;
   }
   // The dry run says what it would do, and does nothing.
-  CliResult dry = RunCli(Args(
-      {"--json", "backup", "restore", backup->id(), "--path", "/store/lost", "--dry-run"}));
+  CliResult dry = RunCli(
+      Args({"--json", "backup", "restore", backup->id(), "--path", "/store/lost", "--dry-run"}));
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   proto::BackupDiff plan;
   ASSERT_TRUE(proto::FromJson(dry.out, &plan, true).ok()) << dry.out;
@@ -448,8 +450,8 @@ TEST_F(Components, ADeletedSubtreeIsRestoredWithPathWhileEveryServerServes) {
   EXPECT_EQ(ReadSubtree(*zk, "/store"), store_before) << "a refused or dry run changed /store";
 
   ServingWatch watch(*cluster_);
-  CliResult ran = RunCli(Args({"--json", "backup", "restore", backup->id(), "--path",
-                               "/store/lost", "--yes", "--wait"}));
+  CliResult ran = RunCli(Args(
+      {"--json", "backup", "restore", backup->id(), "--path", "/store/lost", "--yes", "--wait"}));
   const int not_serving = watch.Stop();
   ASSERT_EQ(ran.exit_code, 0) << ran.err << ran.out;
   proto::RestoreRecord record;

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include <array>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -91,15 +91,14 @@ Status ZkServer::Start(std::chrono::milliseconds timeout) {
       << "admin.enableServer=false\n"
       << "maxClientCnxns=0\n";
   cfg.close();
-  std::vector<std::string> java = {
-      "/usr/bin/java",
-      "-Xmx" + std::to_string(options_.heap_mb) + "m",
-      "-Dzookeeper.snapCount=" + std::to_string(options_.snap_count),
-      "-Dzookeeper.preAllocSize=4096",
-      "-cp",
-      "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar",
-      "org.apache.zookeeper.server.quorum.QuorumPeerMain",
-      zoo_cfg_};
+  std::vector<std::string> java = {"/usr/bin/java",
+                                   "-Xmx" + std::to_string(options_.heap_mb) + "m",
+                                   "-Dzookeeper.snapCount=" + std::to_string(options_.snap_count),
+                                   "-Dzookeeper.preAllocSize=4096",
+                                   "-cp",
+                                   "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar",
+                                   "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+                                   zoo_cfg_};
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   std::string log = options_.work_dir + "/zookeeper.out";
@@ -131,7 +130,8 @@ std::string ReadAll(int fd) {
   std::string out;
   std::array<char, 65536> buf{};
   ssize_t n;
-  while ((n = ::read(fd, buf.data(), buf.size())) > 0) out.append(buf.data(), static_cast<size_t>(n));
+  while ((n = ::read(fd, buf.data(), buf.size())) > 0)
+    out.append(buf.data(), static_cast<size_t>(n));
   return out;
 }
 }  // namespace
@@ -181,7 +181,8 @@ Result<TreeDump> DumpTree(ZkClient& client, const std::string& root) {
     ASSIGN_OR_RETURN(auto acl, client.GetAcl(path));
     dump[path] = {got.first, acl, got.second};
     ASSIGN_OR_RETURN(auto children, client.Children(path));
-    for (const auto& child : children) pending.push_back(path == "/" ? "/" + child : path + "/" + child);
+    for (const auto& child : children)
+      pending.push_back(path == "/" ? "/" + child : path + "/" + child);
   }
   return dump;
 }

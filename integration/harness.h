@@ -23,13 +23,13 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds t
 uint16_t FreePort(const std::string& host);
 
 struct ZkServerOptions {
-  std::string work_dir;       // zoo.cfg and the server's output go here
+  std::string work_dir;  // zoo.cfg and the server's output go here
   std::string data_dir;
-  std::string data_log_dir;   // empty: same as data_dir
+  std::string data_log_dir;  // empty: same as data_dir
   std::string host = "127.0.1.1";
-  uint16_t port = 0;          // 0: pick a free one
+  uint16_t port = 0;  // 0: pick a free one
   int heap_mb = 512;
-  int snap_count = 100000;    // ZooKeeper's zookeeper.snapCount: transactions between snapshots
+  int snap_count = 100000;  // ZooKeeper's zookeeper.snapCount: transactions between snapshots
 };
 
 class ZkServer {

@@ -13,13 +13,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "agent/master/masters_view.h"
 #include "api/token.h"
 #include "common/file.h"
 #include "common/http/tls.h"
 #include "common/process.h"
-#include "integration/harness.h"
-#include "agent/master/masters_view.h"
 #include "engine/zk/server_guard.h"
+#include "integration/harness.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
 
@@ -301,8 +301,10 @@ Status MiniCluster::StartAgent(int i) {
 Status MiniCluster::UpWithCoordinator() {
   RETURN_IF_ERROR(Up());
   if (!WaitFor([this] { return CoordinatorIndex() != 0; }, std::chrono::seconds(30))) {
-    return Status(StatusCode::kUnavailable, "the sandbox serves but elected no coordinator within "
-                                            "30 s; see " + options_.dir + "/m*/agent.log");
+    return Status(StatusCode::kUnavailable,
+                  "the sandbox serves but elected no coordinator within "
+                  "30 s; see " +
+                      options_.dir + "/m*/agent.log");
   }
   return Status::Ok();
 }

@@ -37,7 +37,7 @@ struct MiniClusterOptions {
   std::chrono::milliseconds peer_timeout{1000};
   std::chrono::milliseconds request_timeout{10000};
   std::chrono::milliseconds lock_lease{30000};
-  bool allow_crash_points = false;  // tests arm them through the agents' internal API
+  bool allow_crash_points = false;    // tests arm them through the agents' internal API
   bool identities_over_http = false;  // restores with --identity between plain-HTTP agents
   std::chrono::milliseconds restore_start_timeout{60000};
   int restore_compact_min_log_mb = 16;  // 0: every restore's staging is compacted
@@ -50,7 +50,7 @@ struct MiniClusterOptions {
   bool archiving = false;
   std::chrono::milliseconds archive_interval{1000};
   std::string extra_agent_toml;  // appended to every agent.toml (e.g. [[components]] tables)
-  std::string extra_env;  // appended to cluster.env (NAME=value lines)
+  std::string extra_env;         // appended to cluster.env (NAME=value lines)
   std::string java = "/usr/bin/java";
   // Each master in a network namespace of its own (netns.h) instead of on 127.0.1.i, so that
   // partitions() can cut masters apart. Needs root.

@@ -98,9 +98,12 @@ class Writer {
 enum class Fault { kPause, kKill, kPartition };
 const char* NameOf(Fault fault) {
   switch (fault) {
-    case Fault::kPause: return "pause";
-    case Fault::kKill: return "kill";
-    case Fault::kPartition: return "partition";
+    case Fault::kPause:
+      return "pause";
+    case Fault::kKill:
+      return "kill";
+    case Fault::kPartition:
+      return "partition";
   }
   return "?";
 }
@@ -244,17 +247,17 @@ TEST_F(Nemesis, ASeededScheduleOfFaultsBreaksNoInvariant) {
   for (uint32_t n = 1; n <= steps; ++n) {
     const Fault fault = static_cast<Fault>(rng() % 3);
     const int master = 1 + static_cast<int>(rng() % 3);
-    const std::string step = "step " + std::to_string(n) + " (" + NameOf(fault) + " m" +
-                             std::to_string(master) + ")";
+    const std::string step =
+        "step " + std::to_string(n) + " (" + NameOf(fault) + " m" + std::to_string(master) + ")";
     Apply(fault, master);
     // A backup asked while the fault lasts, from a CLI given every agent, the faulty one first.
     std::string urls = cluster_->url(master);
     for (int i = 1; i <= 3; ++i) {
       if (i != master) urls += "," + cluster_->url(i);
     }
-    CliResult asked = RunCli({"--cluster", urls, "--token-file", cluster_->token_file(), "--json",
-                              "backup", "create", "--label", "nemesis", "--component",
-                              "zookeeper", "--wait"});
+    CliResult asked =
+        RunCli({"--cluster", urls, "--token-file", cluster_->token_file(), "--json", "backup",
+                "create", "--label", "nemesis", "--component", "zookeeper", "--wait"});
     proto::Backup record;
     if (asked.exit_code == 0 && proto::FromJson(asked.out, &record, true).ok() &&
         record.status() == proto::STATUS_READY) {
@@ -275,8 +278,8 @@ TEST_F(Nemesis, ASeededScheduleOfFaultsBreaksNoInvariant) {
 
   // The end: a cluster restore of the newest READY backup, all or nothing everywhere.
   ASSERT_FALSE(last_ready.empty()) << "no backup became READY in " << steps << " steps";
-  CliResult restored = RunCli(cluster_->CliArgs({"--json", "backup", "restore", last_ready,
-                                                 "--component", "zookeeper", "--yes", "--wait"}));
+  CliResult restored = RunCli(cluster_->CliArgs(
+      {"--json", "backup", "restore", last_ready, "--component", "zookeeper", "--yes", "--wait"}));
   EXPECT_EQ(restored.exit_code, 0) << restored.out << restored.err;
   ASSERT_TRUE(cluster_->WaitAllHealthy(120s));
   std::vector<TreeDump> trees;

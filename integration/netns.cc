@@ -65,8 +65,8 @@ Status MasterNetworks::Create(int masters) {
   ASSIGN_OR_RETURN(CommandResult addresses,
                    RunShellCommand("/usr/sbin/ip -o -4 addr show", kIpTimeout));
   subnet_ = 1 + static_cast<int>(::getpid() % 250);
-  for (int tries = 0; addresses.output.find(" 10.77." + std::to_string(subnet_) + ".") !=
-                      std::string::npos;
+  for (int tries = 0;
+       addresses.output.find(" 10.77." + std::to_string(subnet_) + ".") != std::string::npos;
        ++tries) {
     if (tries == 250) return Internal("every 10.77.S.0/24 subnet is in use");
     subnet_ = subnet_ % 250 + 1;

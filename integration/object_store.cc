@@ -73,14 +73,17 @@ Status ObjectStore::Start(std::chrono::milliseconds timeout) {
   fs::create_directories(data);
   const std::vector<std::string> argv = {
       "/usr/bin/node", LOCKSTEP_SOURCE_DIR "/tools/s3/signing-proxy.js",
-      "--directory", data, "--address", options_.host, "--port", std::to_string(options_.port),
-      "--access-key", options_.access_key, "--secret-key", options_.secret_key,
-      "--region", options_.region};
+      "--directory",   data,
+      "--address",     options_.host,
+      "--port",        std::to_string(options_.port),
+      "--access-key",  options_.access_key,
+      "--secret-key",  options_.secret_key,
+      "--region",      options_.region};
   // A fresh log each start: the readiness line of an earlier run must not count.
   fs::remove(log_ + ".previous");
   if (fs::exists(log_)) fs::rename(log_, log_ + ".previous");
-  ASSIGN_OR_RETURN(pid_, SpawnProcess(argv, {.output_file = log_,
-                                              .die_with_parent = !options_.detached}));
+  ASSIGN_OR_RETURN(
+      pid_, SpawnProcess(argv, {.output_file = log_, .die_with_parent = !options_.detached}));
   if (options_.detached) {
     RETURN_IF_ERROR(WritePrivateFile(options_.work_dir + "/s3.pid", std::to_string(pid_) + "\n"));
   }
@@ -88,8 +91,8 @@ Status ObjectStore::Start(std::chrono::milliseconds timeout) {
   while (ReadFile(log_).find("ready on") == std::string::npos) {
     if (auto ended = TryReap(pid_)) {
       pid_ = -1;
-      return Status(StatusCode::kUnavailable, "the S3 test server ended (" + *ended +
-                                                  "); see " + log_ + " (run scripts/setup?)");
+      return Status(StatusCode::kUnavailable, "the S3 test server ended (" + *ended + "); see " +
+                                                  log_ + " (run scripts/setup?)");
     }
     if (std::chrono::steady_clock::now() > deadline) {
       return Status(StatusCode::kUnavailable, "the S3 test server did not start; see " + log_);
@@ -100,7 +103,7 @@ Status ObjectStore::Start(std::chrono::milliseconds timeout) {
   Status created = client.CreateBucket();
   // Started again on the same data (a test's "store back up"): the bucket is there already.
   if (!created.ok() && (created.message().find("BucketAlreadyOwnedByYou") != std::string::npos ||
-                       created.message().find("BucketAlreadyExists") != std::string::npos)) {
+                        created.message().find("BucketAlreadyExists") != std::string::npos)) {
     return Status::Ok();
   }
   return created;

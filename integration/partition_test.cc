@@ -59,9 +59,9 @@ TEST_F(Partitions, ACoordinatorCutOffLosesItsRoleTheMajorityBacksUpAndAllAgreeOn
   // The CLI is given every agent, the cut-off one first, as an operator's list might be.
   std::string urls = cluster_->url(cut);
   for (int i : majority) urls += "," + cluster_->url(i);
-  CliResult created = RunCli({"--cluster", urls, "--token-file", cluster_->token_file(), "--json",
-                              "backup", "create", "--label", "partitioned", "--component",
-                              "zookeeper", "--wait"});
+  CliResult created =
+      RunCli({"--cluster", urls, "--token-file", cluster_->token_file(), "--json", "backup",
+              "create", "--label", "partitioned", "--component", "zookeeper", "--wait"});
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
   std::cerr << "READY " << seconds << " s after m" << cut << " (the coordinator) was cut off\n";
@@ -104,8 +104,7 @@ TEST_F(Partitions, ACoordinatorCutOffLosesItsRoleTheMajorityBacksUpAndAllAgreeOn
   EXPECT_TRUE(WaitFor(
       [&] {
         CliResult shown = RunCli(cluster_->CliArgs({"--json", "backup", "show", ready.id()}));
-        return proto::FromJson(shown.out, &caught_up, true).ok() &&
-               caught_up.replicas_size() == 3;
+        return proto::FromJson(shown.out, &caught_up, true).ok() && caught_up.replicas_size() == 3;
       },
       60s))
       << "m" << cut << " never caught up its copy";

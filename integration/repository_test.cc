@@ -16,6 +16,7 @@
 #include <random>
 #include <string>
 
+#include "agent/offsite/bucket_tag.h"
 #include "common/crypto/keys.h"
 #include "common/file.h"
 #include "common/process.h"
@@ -24,7 +25,6 @@
 #include "integration/mini_cluster.h"
 #include "integration/object_store.h"
 #include "integration/scenario_dir.h"
-#include "agent/offsite/bucket_tag.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
 #include "s3/s3_client.h"
@@ -53,20 +53,18 @@ class RepositoryTest : public ::testing::Test {
     Result<age::X25519Identity> identity = age::GenerateIdentity();
     ASSERT_TRUE(identity.ok());
     identity_file_ = dir + "/age-identity";
-    ASSERT_TRUE(WriteFileAtomically(identity_file_, age::IdentityFileText(*identity, {}),
-                                    kPrivateFile)
-                    .ok());
+    ASSERT_TRUE(
+        WriteFileAtomically(identity_file_, age::IdentityFileText(*identity, {}), kPrivateFile)
+            .ok());
     auto options = MiniClusterOptions::WithFreePorts(dir, 3);
-    options.allow_crash_points = true;  // to kill an uploader mid-upload
+    options.allow_crash_points = true;    // to kill an uploader mid-upload
     options.identities_over_http = true;  // the sandbox's agents speak plain HTTP
-    options.extra_agent_toml = "\n[repository]\nendpoint = \"" + store_->endpoint() +
-                               "\"\nbucket = \"" + store_->options().bucket + "\"\nprefix = \"" +
-                               kPrefix + "\"\nregion = \"" + store_->options().region +
-                               "\"\ncredentials_file = \"" + credentials +
-                               "\"\npath_style = true\npart_size_mb = 5\n" +
-                               "\n[encryption]\nrecipients = [\"" +
-                               identity->recipient().ToString() + "\"]\nidentity_file = \"" +
-                               identity_file_ + "\"\n";
+    options.extra_agent_toml =
+        "\n[repository]\nendpoint = \"" + store_->endpoint() + "\"\nbucket = \"" +
+        store_->options().bucket + "\"\nprefix = \"" + kPrefix + "\"\nregion = \"" +
+        store_->options().region + "\"\ncredentials_file = \"" + credentials +
+        "\"\npath_style = true\npart_size_mb = 5\n" + "\n[encryption]\nrecipients = [\"" +
+        identity->recipient().ToString() + "\"]\nidentity_file = \"" + identity_file_ + "\"\n";
     cluster_ = new MiniCluster(options);
     Status up = cluster_->UpWithCoordinator();
     ASSERT_TRUE(up.ok()) << up.ToString();
@@ -93,9 +91,8 @@ class RepositoryTest : public ::testing::Test {
     return record;
   }
   static proto::Backup CreateReady(const std::string& label) {
-    CliResult created =
-        RunCli(Args({"--json", "backup", "create", "--label", label, "--component", "zookeeper",
-                     "--wait"}));
+    CliResult created = RunCli(Args(
+        {"--json", "backup", "create", "--label", label, "--component", "zookeeper", "--wait"}));
     proto::Backup record;
     EXPECT_EQ(created.exit_code, 0) << created.err;
     EXPECT_TRUE(proto::FromJson(created.out, &record, true).ok()) << created.out;
@@ -145,8 +142,7 @@ TEST_F(RepositoryTest, AReadyBackupReachesTheBucketWithItsRecordAndTheSameSha256
   const proto::Backup backup = CreateReady("offsite");
   const proto::Backup copied = WaitRemote(backup.id(), proto::STATUS_READY);
   const std::string key = "backups/" + backup.id() + ".tar.zst";
-  EXPECT_EQ(copied.remote().url(),
-            "s3://" + store_->options().bucket + "/" + kPrefix + key);
+  EXPECT_EQ(copied.remote().url(), "s3://" + store_->options().bucket + "/" + kPrefix + key);
   EXPECT_EQ(copied.remote().sha256(), backup.sha256());
   EXPECT_EQ(copied.remote().size_bytes(), backup.size_bytes());
 
@@ -276,9 +272,9 @@ TEST_F(RepositoryTest, EncryptedArchivesAreAgeEverywhereAndTheStandardToolsOpenT
   auto got = S3cmd("get --force " + RemoteKey(backup.id()) + " " + work + "/object.age");
   ASSERT_TRUE(got.ok() && got->exit_code == 0) << (got.ok() ? got->output : "");
   EXPECT_TRUE(StartsWithAgeHeader(work + "/object.age"));
-  auto opened = RunShellCommand("age -d -i " + identity_file_ + " -o " + work + "/plain.tar.zst " +
-                                    work + "/object.age",
-                                60s);
+  auto opened = RunShellCommand(
+      "age -d -i " + identity_file_ + " -o " + work + "/plain.tar.zst " + work + "/object.age",
+      60s);
   ASSERT_TRUE(opened.ok() && opened->exit_code == 0) << (opened.ok() ? opened->output : "");
   CliResult inspected = RunCli({"--json", "zk", "inspect", work + "/plain.tar.zst"});
   EXPECT_EQ(inspected.exit_code, 0) << inspected.out << inspected.err;
@@ -294,7 +290,7 @@ TEST_F(RepositoryTest, EncryptedArchivesAreAgeEverywhereAndTheStandardToolsOpenT
 
   // `backup download --identity` writes the archive decrypted.
   CliResult download = RunCli(Args({"backup", "download", backup.id(), "-o",
-                                     work + "/download.tar.zst", "--identity", identity_file_}));
+                                    work + "/download.tar.zst", "--identity", identity_file_}));
   EXPECT_EQ(download.exit_code, 0) << download.err;
   EXPECT_EQ(Sha256OfFile(work + "/download.tar.zst").value(),
             Sha256OfFile(work + "/plain.tar.zst").value());
@@ -313,8 +309,9 @@ TEST_F(RepositoryTest, AnUploaderKilledMidUploadLeavesNoOrphanedPartsAndTheCopyC
   for (int i = 0; i < 9; ++i) {
     std::string value(900 << 10, '\0');
     for (char& c : value) c = static_cast<char>(rng());
-    ASSERT_TRUE((*zk)->Create("/bulk-" + std::to_string(i), value, ZkClient::OpenAcl(),
-                              CreateMode::kPersistent)
+    ASSERT_TRUE((*zk)
+                    ->Create("/bulk-" + std::to_string(i), value, ZkClient::OpenAcl(),
+                             CreateMode::kPersistent)
                     .ok());
   }
   const int coordinator = cluster_->CoordinatorIndex();
@@ -363,8 +360,8 @@ TEST_F(RepositoryTest, ADamagedObjectInTheBucketIsRefusedNamingTheCopy) {
 
   // m1 lost its copy: it takes a peer's, not the damaged object.
   fs::remove(cluster_->master_dir(1) + "/store/backups/" + backup.id() + ".tar.zst");
-  CliResult restored = RunCli(Args({"--json", "backup", "restore", backup.id(), "--component",
-                                    "zookeeper", "--yes", "--wait"}));
+  CliResult restored = RunCli(Args(
+      {"--json", "backup", "restore", backup.id(), "--component", "zookeeper", "--yes", "--wait"}));
   EXPECT_EQ(restored.exit_code, 0) << restored.out << restored.err;
   ASSERT_TRUE(cluster_->WaitAllHealthy(60s));
 
@@ -372,8 +369,8 @@ TEST_F(RepositoryTest, ADamagedObjectInTheBucketIsRefusedNamingTheCopy) {
   for (int i = 1; i <= cluster_->masters(); ++i) {
     fs::remove(cluster_->master_dir(i) + "/store/backups/" + backup.id() + ".tar.zst");
   }
-  CliResult refused = RunCli(Args({"--json", "backup", "restore", backup.id(), "--component",
-                                   "zookeeper", "--yes", "--wait"}));
+  CliResult refused = RunCli(Args(
+      {"--json", "backup", "restore", backup.id(), "--component", "zookeeper", "--yes", "--wait"}));
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE((refused.out + refused.err).find(RemoteKey(backup.id())), std::string::npos)
       << refused.out << refused.err;
@@ -389,11 +386,13 @@ TEST_F(RepositoryTest, ADamagedObjectInTheBucketIsRefusedNamingTheCopy) {
 TEST_F(RepositoryTest, WithEveryMasterWipedTheBucketAloneRestoresTheTree) {
   auto zk = ZkClient::Connect(cluster_->zk_connect(), 30s);
   ASSERT_TRUE(zk.ok());
-  ASSERT_TRUE((*zk)->Create("/disaster", "root", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
+  ASSERT_TRUE(
+      (*zk)->Create("/disaster", "root", ZkClient::OpenAcl(), CreateMode::kPersistent).ok());
   for (int i = 0; i < 30; ++i) {
     const auto acl = i % 4 == 0 ? ZkClient::ReadOnlyAcl() : ZkClient::OpenAcl();
-    ASSERT_TRUE((*zk)->Create("/disaster/n" + std::to_string(i), "value-" + std::to_string(i * 7),
-                              acl, CreateMode::kPersistent)
+    ASSERT_TRUE((*zk)
+                    ->Create("/disaster/n" + std::to_string(i), "value-" + std::to_string(i * 7),
+                             acl, CreateMode::kPersistent)
                     .ok());
   }
   Result<TreeDump> before = DumpTree(**zk, "/disaster");
@@ -472,8 +471,8 @@ TEST_F(RepositoryTest, WithEveryMasterWipedTheBucketAloneRestoresTheTree) {
   // is missing; given with the command, it is used for this restore only.
   const std::string offline = identity_file_ + ".offline";
   fs::rename(identity_file_, offline);
-  CliResult blind = RunCli(Args({"--json", "backup", "restore", backup.id(), "--component",
-                                 "zookeeper", "--yes", "--wait"}));
+  CliResult blind = RunCli(Args(
+      {"--json", "backup", "restore", backup.id(), "--component", "zookeeper", "--yes", "--wait"}));
   EXPECT_NE(blind.exit_code, 0);
   EXPECT_NE((blind.out + blind.err).find("identity"), std::string::npos) << blind.out << blind.err;
   ASSERT_TRUE(cluster_->WaitAllHealthy(60s));

@@ -17,14 +17,16 @@ namespace lockstep::integration {
 namespace {
 namespace fs = std::filesystem;
 
-std::string WorkDir() { return testing::TempDir() + "/lockstep-s3-test-" + std::to_string(getpid()); }
+std::string WorkDir() {
+  return testing::TempDir() + "/lockstep-s3-test-" + std::to_string(getpid());
+}
 
 void WriteRandomFile(const std::string& path, size_t size, uint32_t seed) {
   std::mt19937_64 random(seed);
   std::vector<uint64_t> words(size / 8 + 1);
   for (auto& word : words) word = random();
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(words.data()),
-                                              static_cast<std::streamsize>(size));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(words.data()), static_cast<std::streamsize>(size));
 }
 
 class S3Test : public testing::Test {
@@ -166,10 +168,12 @@ TEST_F(S3Test, CancelledUploadIsAbortedAndStaleUploadsAreCleaned) {
   ASSERT_TRUE(listed.ok()) << listed.status().ToString();
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ((*listed)[0].key, "orphan.tar");
-  EXPECT_EQ(client.AbortStaleUploads(std::chrono::system_clock::now() - std::chrono::hours(1))
-                .value(), 0);
-  EXPECT_EQ(client.AbortStaleUploads(std::chrono::system_clock::now() + std::chrono::minutes(1))
-                .value(), 1);
+  EXPECT_EQ(
+      client.AbortStaleUploads(std::chrono::system_clock::now() - std::chrono::hours(1)).value(),
+      0);
+  EXPECT_EQ(
+      client.AbortStaleUploads(std::chrono::system_clock::now() + std::chrono::minutes(1)).value(),
+      1);
   EXPECT_TRUE(client.ListMultipartUploads().value().empty());
   EXPECT_EQ(client.AbortMultipartUpload("orphan.tar", *orphan).code(), StatusCode::kNotFound);
   fs::remove(source);

@@ -27,7 +27,8 @@ Result<age::X25519Recipient> EnsureIdentity(const std::string& path) {
 
 }  // namespace
 
-Status StartSandboxRepository(const SandboxRepositoryOptions& options, MiniClusterOptions* cluster) {
+Status StartSandboxRepository(const SandboxRepositoryOptions& options,
+                              MiniClusterOptions* cluster) {
   const std::string work = cluster->dir + "/s3";
   fs::create_directories(work);
   ObjectStore store({.work_dir = work, .port = options.port, .detached = true});
@@ -37,14 +38,13 @@ Status StartSandboxRepository(const SandboxRepositoryOptions& options, MiniClust
   RETURN_IF_ERROR(store.WriteS3cmdConfig(cluster->dir + "/s3cmd.cfg"));
   const ObjectStoreOptions& s3 = store.options();
   cluster->extra_agent_toml += "\n[repository]\nendpoint = \"" + store.endpoint() +
-                               "\"\nbucket = \"" + s3.bucket + "\"\nprefix = \"" +
-                               options.prefix + "\"\nregion = \"" + s3.region +
-                               "\"\ncredentials_file = \"" + credentials +
-                               "\"\npath_style = true\n";
-  cluster->extra_env += "LOCKSTEP_S3_ENDPOINT=" + store.endpoint() + "\nLOCKSTEP_S3_BUCKET=" +
-                        s3.bucket + "\nLOCKSTEP_S3_PREFIX=" + options.prefix +
-                        "\nLOCKSTEP_S3_CREDENTIALS=" + credentials +
-                        "\nLOCKSTEP_S3CMD_CONFIG=" + cluster->dir + "/s3cmd.cfg\n";
+                               "\"\nbucket = \"" + s3.bucket + "\"\nprefix = \"" + options.prefix +
+                               "\"\nregion = \"" + s3.region + "\"\ncredentials_file = \"" +
+                               credentials + "\"\npath_style = true\n";
+  cluster->extra_env +=
+      "LOCKSTEP_S3_ENDPOINT=" + store.endpoint() + "\nLOCKSTEP_S3_BUCKET=" + s3.bucket +
+      "\nLOCKSTEP_S3_PREFIX=" + options.prefix + "\nLOCKSTEP_S3_CREDENTIALS=" + credentials +
+      "\nLOCKSTEP_S3CMD_CONFIG=" + cluster->dir + "/s3cmd.cfg\n";
   if (options.encrypt) {
     const std::string identity_file = cluster->dir + "/age-identity";
     ASSIGN_OR_RETURN(age::X25519Recipient recipient, EnsureIdentity(identity_file));
@@ -55,8 +55,6 @@ Status StartSandboxRepository(const SandboxRepositoryOptions& options, MiniClust
   return Status::Ok();
 }
 
-Status StopSandboxRepository(const std::string& dir) {
-  return ObjectStore::StopDir(dir + "/s3");
-}
+Status StopSandboxRepository(const std::string& dir) { return ObjectStore::StopDir(dir + "/s3"); }
 
 }  // namespace lockstep::integration

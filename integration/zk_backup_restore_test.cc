@@ -6,14 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <mutex>
 #include <filesystem>
+#include <mutex>
 #include <random>
 #include <thread>
 
 #include "common/zxid.h"
-#include "integration/harness.h"
 #include "engine/zk/four_letter.h"
+#include "integration/harness.h"
 #include "proto/local.pb.h"
 
 namespace lockstep::integration {
@@ -36,20 +36,24 @@ std::string Payload(std::mt19937& rng, int index) {
 
 Status LoadTree(ZkClient& zk) {
   std::mt19937 rng(42);
-  RETURN_IF_ERROR(zk.Create("/data", "root", ZkClient::OpenAcl(), CreateMode::kPersistent).status());
+  RETURN_IF_ERROR(
+      zk.Create("/data", "root", ZkClient::OpenAcl(), CreateMode::kPersistent).status());
   for (int g = 0; g < kGroups; ++g) {
     std::string group = "/data/g" + std::to_string(g);
     RETURN_IF_ERROR(zk.Create(group, "", ZkClient::OpenAcl(), CreateMode::kPersistent).status());
     for (int n = 0; n < kNodesPerGroup; ++n) {
       auto acl = (n % 7 == 0) ? ZkClient::ReadOnlyAcl() : ZkClient::OpenAcl();
-      RETURN_IF_ERROR(zk.Create(group + "/n" + std::to_string(n), Payload(rng, n), acl,
-                                CreateMode::kPersistent).status());
+      RETURN_IF_ERROR(
+          zk.Create(group + "/n" + std::to_string(n), Payload(rng, n), acl, CreateMode::kPersistent)
+              .status());
     }
   }
-  RETURN_IF_ERROR(zk.Create("/data/seq", "", ZkClient::OpenAcl(), CreateMode::kPersistent).status());
+  RETURN_IF_ERROR(
+      zk.Create("/data/seq", "", ZkClient::OpenAcl(), CreateMode::kPersistent).status());
   for (int i = 0; i < 50; ++i) {
-    RETURN_IF_ERROR(zk.Create("/data/seq/s-", "x", ZkClient::OpenAcl(),
-                              CreateMode::kPersistentSequential).status());
+    RETURN_IF_ERROR(
+        zk.Create("/data/seq/s-", "x", ZkClient::OpenAcl(), CreateMode::kPersistentSequential)
+            .status());
   }
   // Updates and deletes so versions and the logs hold more than creates.
   for (int g = 0; g < kGroups; g += 3) {
@@ -94,17 +98,21 @@ struct AckedWrite {
 class ZkBackupRestoreTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    root_ = new std::string(fs::temp_directory_path() / ("lockstep-it-" + std::to_string(::getpid())));
+    root_ =
+        new std::string(fs::temp_directory_path() / ("lockstep-it-" + std::to_string(::getpid())));
     fs::create_directories(*root_);
-    source_ = new ZkServer({*root_ + "/source", *root_ + "/source/data", "", "127.0.1.1", 0, 512, 500});
+    source_ =
+        new ZkServer({*root_ + "/source", *root_ + "/source/data", "", "127.0.1.1", 0, 512, 500});
     ASSERT_TRUE(source_->Start().ok());
     auto zk = ZkClient::Connect(source_->endpoint(), 10s);
     ASSERT_TRUE(zk.ok());
     ASSERT_TRUE(LoadTree(**zk).ok());
     owner_ = std::move(zk).value().release();
     for (int i = 0; i < 20; ++i) {
-      ASSERT_TRUE(owner_->Create("/data/eph-" + std::to_string(i), "e", ZkClient::OpenAcl(),
-                                 CreateMode::kEphemeral).ok());
+      ASSERT_TRUE(owner_
+                      ->Create("/data/eph-" + std::to_string(i), "e", ZkClient::OpenAcl(),
+                               CreateMode::kEphemeral)
+                      .ok());
     }
   }
 
@@ -145,7 +153,8 @@ class ZkBackupRestoreTest : public ::testing::Test {
 
   static proto::LocalBackupResult ParseBackup(const CliResult& result) {
     proto::LocalBackupResult parsed;
-    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(result.out, &parsed).ok()) << result.out;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(result.out, &parsed).ok())
+        << result.out;
     return parsed;
   }
 
@@ -178,15 +187,16 @@ TEST_F(ZkBackupRestoreTest, OnlineBackupUnderWritesIsExactlyTheCommittedStateAtZ
     auto zk = ZkClient::Connect(source_->endpoint(), 10s);
     if (!zk.ok()) return;
     while (!stop) {
-      auto created = (*zk)->Create("/w/k-", "payload", ZkClient::OpenAcl(),
-                                   CreateMode::kPersistentSequential);
+      auto created =
+          (*zk)->Create("/w/k-", "payload", ZkClient::OpenAcl(), CreateMode::kPersistentSequential);
       std::lock_guard lock(mu);
       if (created.ok()) acked.push_back({created->first, created->second.czxid});
     }
   });
   ASSERT_TRUE(WaitFor([&] { return acked_count() > 200; }, 30s));  // writes are flowing
   std::string archive = *root_ + "/online.tar.zst";
-  CliResult backup = RunCli({"zk", "backup", archive, "--online", "--zoo-cfg", source_->zoo_cfg(), "--json"});
+  CliResult backup =
+      RunCli({"zk", "backup", archive, "--online", "--zoo-cfg", source_->zoo_cfg(), "--json"});
   size_t after_backup = acked_count();
   EXPECT_TRUE(WaitFor([&] { return acked_count() > after_backup + 100; }, 30s));
   stop = true;
@@ -232,7 +242,8 @@ TEST_F(ZkBackupRestoreTest, OfflineBackupOfAStoppedServerRestoresTheWholeTree) {
   reader->reset();
   ASSERT_TRUE(source_->Stop().ok());
   std::string archive = *root_ + "/offline.tar.zst";
-  CliResult backup = RunCli({"zk", "backup", archive, "--zoo-cfg", source_->zoo_cfg(), "--json", "-v"});
+  CliResult backup =
+      RunCli({"zk", "backup", archive, "--zoo-cfg", source_->zoo_cfg(), "--json", "-v"});
   ASSERT_EQ(backup.exit_code, 0) << backup.err;
   EXPECT_NE(backup.err.find("archived zookeeper/data/version-2/snapshot."), std::string::npos);
   auto manifest = ParseBackup(backup).manifest();
@@ -259,8 +270,8 @@ TEST_F(ZkBackupRestoreTest, DcosZkArchiveRestoresAndServes) {
   fs::create_directories(stage + "/zookeeper/transactions/version-2");
   for (const auto& entry : fs::directory_iterator(stage + "/zookeeper/snapshot/version-2")) {
     if (entry.path().filename().string().starts_with("log.")) {
-      fs::rename(entry.path(), stage + "/zookeeper/transactions/version-2/" +
-                                   entry.path().filename().string());
+      fs::rename(entry.path(),
+                 stage + "/zookeeper/transactions/version-2/" + entry.path().filename().string());
     }
   }
   std::string archive = *root_ + "/dcos.tar.gz";
@@ -277,16 +288,20 @@ TEST_F(ZkBackupRestoreTest, RestoreIsRefusedWhileAServerRunsAndChangesNothing) {
   ASSERT_TRUE(busy.Start().ok());
   auto before = fs::recursive_directory_iterator(dir + "/data");
   size_t files_before = std::distance(before, fs::recursive_directory_iterator());
-  CliResult result = RunCli({"zk", "restore", *root_ + "/offline.tar.zst", "--zoo-cfg", busy.zoo_cfg()});
+  CliResult result =
+      RunCli({"zk", "restore", *root_ + "/offline.tar.zst", "--zoo-cfg", busy.zoo_cfg()});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find("server must be down"), std::string::npos) << result.err;
   auto after = fs::recursive_directory_iterator(dir + "/data");
-  EXPECT_EQ(std::distance(after, fs::recursive_directory_iterator()), static_cast<long>(files_before));
+  EXPECT_EQ(std::distance(after, fs::recursive_directory_iterator()),
+            static_cast<long>(files_before));
   // Found by its command line too, when the client port is not known (an idle server holds no
   // file open).
-  CliResult by_files = RunCli({"zk", "restore", *root_ + "/offline.tar.zst", "--data-dir", dir + "/data"});
+  CliResult by_files =
+      RunCli({"zk", "restore", *root_ + "/offline.tar.zst", "--data-dir", dir + "/data"});
   EXPECT_EQ(by_files.exit_code, 1);
-  EXPECT_NE(by_files.err.find("is a ZooKeeper server configured by"), std::string::npos) << by_files.err;
+  EXPECT_NE(by_files.err.find("is a ZooKeeper server configured by"), std::string::npos)
+      << by_files.err;
 }
 
 }  // namespace

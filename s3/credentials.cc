@@ -57,8 +57,8 @@ Result<ProfileScan> Scan(std::string_view text, const std::string& origin,
       // Not quoted: the line might be a pasted secret.
       return InvalidArgument(where + ": expected 'name = value'");
     }
-    if (in_profile) Apply(Trim(line.substr(0, equals)), Trim(line.substr(equals + 1)),
-                          scan.credentials);
+    if (in_profile)
+      Apply(Trim(line.substr(0, equals)), Trim(line.substr(equals + 1)), scan.credentials);
   }
   return scan;
 }
@@ -101,11 +101,11 @@ Result<Credentials> CredentialsFromEnvironment() {
     return NotFound("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set");
   }
   if (credentials.access_key_id.empty() || credentials.secret_access_key.empty()) {
-    return InvalidArgument(std::string("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set ") +
-                           "together; only " +
-                           (credentials.access_key_id.empty() ? "AWS_SECRET_ACCESS_KEY"
-                                                              : "AWS_ACCESS_KEY_ID") +
-                           " is");
+    return InvalidArgument(
+        std::string("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set ") +
+        "together; only " +
+        (credentials.access_key_id.empty() ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") +
+        " is");
   }
   return credentials;
 }

@@ -9,7 +9,6 @@
 
 namespace lockstep::s3 {
 
-
 Result<S3Client> S3Client::Create(S3ClientOptions options) {
   ASSIGN_OR_RETURN(http::Url endpoint, http::ParseUrl(options.location.endpoint));
   const S3Location& location = options.location;
@@ -44,9 +43,9 @@ Result<http::Reply> S3Client::Send(const Request& request) const {
     path = "/" + location.bucket + (key.empty() ? "" : "/" + key);
   }
   const bool default_port = url.port == (url.tls ? 443 : 80);
-  RequestToSign to_sign{request.method, path, request.query, request.headers,
-                        request.upload_file.empty() ? Sha256Hex(request.body)
-                                                    : request.upload_sha256};
+  RequestToSign to_sign{
+      request.method, path, request.query, request.headers,
+      request.upload_file.empty() ? Sha256Hex(request.body) : request.upload_sha256};
   const std::string amz_date = AmzDate(options_.now());
   to_sign.headers.emplace_back("Host",
                                url.host + (default_port ? "" : ":" + std::to_string(url.port)));
@@ -56,9 +55,9 @@ Result<http::Reply> S3Client::Send(const Request& request) const {
   if (!credentials.session_token.empty()) {
     to_sign.headers.emplace_back("x-amz-security-token", credentials.session_token);
   }
-  const Signature signature = Sign(to_sign, {credentials.access_key_id,
-                                             credentials.secret_access_key, location.region,
-                                             amz_date});
+  const Signature signature =
+      Sign(to_sign,
+           {credentials.access_key_id, credentials.secret_access_key, location.region, amz_date});
   http::CallOptions call;
   call.method = request.method;
   call.target = UriEncode(path, true);
@@ -88,10 +87,11 @@ Status S3Client::CreateBucket() const {
 }
 
 Status S3Client::PutObject(const std::string& name, const std::string& data,
-                          const Metadata& metadata) const {
+                           const Metadata& metadata) const {
   Request request{.method = "PUT", .name = name, .body = data};
   request.headers.emplace_back("Content-MD5", DigestOf(data).md5_base64);
-  for (const auto& [key, value] : metadata) request.headers.emplace_back("x-amz-meta-" + key, value);
+  for (const auto& [key, value] : metadata)
+    request.headers.emplace_back("x-amz-meta-" + key, value);
   request.context = Context("writing", name);
   return Send(request).status();
 }
@@ -147,8 +147,8 @@ Result<ObjectInfo> S3Client::HeadObject(const std::string& name) const {
   request.context = Context("looking up", name);
   ASSIGN_OR_RETURN(http::Reply reply, Send(request));
   ObjectInfo info;
-  info.size = std::stoull(reply.headers.count("content-length") ? reply.headers["content-length"]
-                                                                : "0");
+  info.size =
+      std::stoull(reply.headers.count("content-length") ? reply.headers["content-length"] : "0");
   info.etag = reply.headers["etag"];
   info.last_modified = reply.headers["last-modified"];
   info.metadata = MetadataOf(reply.headers);
@@ -165,8 +165,8 @@ Result<ListObjectsPage> S3Client::ListObjects(const std::string& name_prefix,
                                               const std::string& continuation_token) const {
   Request request{.bucket_level = true};
   request.query = {{"list-type", "2"}, {"prefix", Key(name_prefix)}};
-  if (!continuation_token.empty()) request.query.emplace_back("continuation-token",
-                                                              continuation_token);
+  if (!continuation_token.empty())
+    request.query.emplace_back("continuation-token", continuation_token);
   request.context = Context("listing", name_prefix + "*");
   ASSIGN_OR_RETURN(http::Reply reply, Send(request));
   Result<ListObjectsPage> page = ParseListObjectsV2(reply.body);

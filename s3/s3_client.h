@@ -32,7 +32,7 @@ struct S3Location {
   std::string endpoint;  // "http://127.0.0.1:9000", "https://s3.eu-west-1.amazonaws.com"
   std::string region = "us-east-1";
   std::string bucket;
-  std::string prefix;    // "" or ending in '/' by convention; prepended to every name
+  std::string prefix;  // "" or ending in '/' by convention; prepended to every name
   // false: path style (https://endpoint/bucket/key), what MinIO and test servers want;
   // true: virtual-host style (https://bucket.endpoint/key), what AWS prefers.
   bool virtual_host = false;

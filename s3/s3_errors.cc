@@ -12,7 +12,8 @@ std::string Advice(const std::string& code, int http_status) {
   static const std::map<std::string, std::string> kAdvice = {
       {"SignatureDoesNotMatch",
        "check the secret access key for this access key id, and the endpoint's region"},
-      {"InvalidAccessKeyId", "the endpoint does not know this access key id; check the credentials"},
+      {"InvalidAccessKeyId",
+       "the endpoint does not know this access key id; check the credentials"},
       {"InvalidToken", "the session token is invalid; renew the temporary credentials"},
       {"ExpiredToken", "the session token has expired; renew the temporary credentials"},
       {"RequestTimeTooSkewed",
@@ -31,9 +32,9 @@ std::string Advice(const std::string& code, int http_status) {
 }
 
 StatusCode Classify(const std::string& code, int http_status) {
-  if (http_status >= 500 || http_status == 429 || code == "SlowDown" ||
-      code == "InternalError" || code == "RequestTimeout" || code == "BadDigest" ||
-      code == "XAmzContentSHA256Mismatch" || code == "IncompleteBody") {
+  if (http_status >= 500 || http_status == 429 || code == "SlowDown" || code == "InternalError" ||
+      code == "RequestTimeout" || code == "BadDigest" || code == "XAmzContentSHA256Mismatch" ||
+      code == "IncompleteBody") {
     return StatusCode::kUnavailable;
   }
   if (http_status == 404) return StatusCode::kNotFound;
@@ -66,10 +67,9 @@ Status StatusFromReply(const RequestContext& context, const http::Reply& reply) 
 }
 
 Status StatusFromTransport(const RequestContext& context, const Status& failure) {
-  return Status(failure.code(), context.Describe() + " failed: " + failure.message() +
-                                    (failure.code() == StatusCode::kUnavailable
-                                         ? "; retry after a back-off"
-                                         : ""));
+  return Status(failure.code(),
+                context.Describe() + " failed: " + failure.message() +
+                    (failure.code() == StatusCode::kUnavailable ? "; retry after a back-off" : ""));
 }
 
 }  // namespace lockstep::s3

@@ -20,7 +20,7 @@ struct RequestContext {
   std::string operation;  // "uploading part 3 of", "reading", …
   std::string endpoint;   // "http://127.0.0.1:9000"
   std::string bucket;
-  std::string key;        // full key; empty for bucket-level requests
+  std::string key;               // full key; empty for bucket-level requests
   std::string Describe() const;  // "reading s3://bucket/key at http://127.0.0.1:9000"
 };
 

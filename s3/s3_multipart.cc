@@ -64,10 +64,11 @@ Result<std::string> S3Client::PutFile(const std::string& name, const std::string
 }
 
 Result<std::string> S3Client::StartMultipartUpload(const std::string& name,
-                                             const Metadata& metadata) const {
+                                                   const Metadata& metadata) const {
   Request request{.method = "POST", .name = name};
   request.query = {{"uploads", ""}};
-  for (const auto& [key, value] : metadata) request.headers.emplace_back("x-amz-meta-" + key, value);
+  for (const auto& [key, value] : metadata)
+    request.headers.emplace_back("x-amz-meta-" + key, value);
   request.context = Context("starting a multipart upload of", name);
   ASSIGN_OR_RETURN(http::Reply reply, Send(request));
   Result<std::string> upload_id = ParseInitiateMultipartUpload(reply.body);
@@ -125,8 +126,8 @@ Result<std::string> S3Client::CompleteMultipart(const std::string& name,
   Request request{.method = "POST", .name = name, .body = CompleteMultipartUploadBody(parts)};
   request.query = {{"uploadId", upload_id}};
   request.content_type = "application/xml";
-  request.context = Context("completing the upload (" + Plural(parts.size(), "part") + ") of",
-                            name);
+  request.context =
+      Context("completing the upload (" + Plural(parts.size(), "part") + ") of", name);
   ASSIGN_OR_RETURN(http::Reply reply, Send(request));
   // S3 can fail a completion after answering 200: the error is then in the body.
   if (ParseErrorBody(reply.body)) {
@@ -138,8 +139,7 @@ Result<std::string> S3Client::CompleteMultipart(const std::string& name,
   return etag;
 }
 
-Status S3Client::AbortMultipartUpload(const std::string& name,
-                                      const std::string& upload_id) const {
+Status S3Client::AbortMultipartUpload(const std::string& name, const std::string& upload_id) const {
   Request request{.method = "DELETE", .name = name};
   request.query = {{"uploadId", upload_id}};
   request.context = Context("aborting upload " + upload_id + " of", name);

@@ -43,8 +43,8 @@ std::optional<ErrorBody> ParseErrorBody(std::string_view body) {
   auto root = ParseXml(body);
   if (!root.ok() || (*root)->name != "Error") return std::nullopt;
   const XmlElement& error = **root;
-  return ErrorBody{error.ChildText("Code"), error.ChildText("Message"),
-                   error.ChildText("Resource"), error.ChildText("RequestId")};
+  return ErrorBody{error.ChildText("Code"), error.ChildText("Message"), error.ChildText("Resource"),
+                   error.ChildText("RequestId")};
 }
 
 Result<ListObjectsPage> ParseListObjectsV2(std::string_view body) {
@@ -104,12 +104,23 @@ std::string XmlEscape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;

@@ -92,8 +92,8 @@ std::string CredentialScope(std::string_view amz_date, std::string_view region) 
 
 std::string StringToSign(std::string_view amz_date, std::string_view scope,
                          std::string_view canonical_request) {
-  return std::string(kAlgorithm) + "\n" + std::string(amz_date) + "\n" + std::string(scope) +
-         "\n" + Sha256Hex(canonical_request);
+  return std::string(kAlgorithm) + "\n" + std::string(amz_date) + "\n" + std::string(scope) + "\n" +
+         Sha256Hex(canonical_request);
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {

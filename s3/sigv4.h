@@ -43,10 +43,10 @@ std::string CanonicalQuery(const NameValues& query);
 bool IsSignedHeader(std::string_view name);
 
 struct RequestToSign {
-  std::string method;      // GET, PUT, …
-  std::string path;        // decoded, starting with '/': "/bucket/my key" (encoded here)
-  NameValues query;        // decoded names and values
-  NameValues headers;      // every header sent; those passing IsSignedHeader are signed
+  std::string method;          // GET, PUT, …
+  std::string path;            // decoded, starting with '/': "/bucket/my key" (encoded here)
+  NameValues query;            // decoded names and values
+  NameValues headers;          // every header sent; those passing IsSignedHeader are signed
   std::string payload_sha256;  // lowercase hex, or kUnsignedPayload
 };
 

@@ -1,11 +1,9 @@
 // The agent's TOML configuration: a complete file parses into the settings it states; unknown
 // keys, wrong types and bad values are refused naming the key.
 #include <gtest/gtest.h>
-
-#include "agent/config/config.h"
-
 #include <sys/stat.h>
 
+#include "agent/config/config.h"
 #include "common/crypto/keys.h"
 #include "tests/zk_files.h"
 
@@ -150,11 +148,10 @@ keep = 30
 )";
 
 TEST(AgentConfig, NamedTokensAndTheClusterCredentialReplaceOrJoinTheSingleToken) {
-  auto named = ParseAgentConfig(
-      Replace(kValid, "token_file = \"/etc/lockstep/token\"\n",
-              "tokens_file = \"/etc/lockstep/tokens.toml\"\n"
-              "cluster_token_file = \"/etc/lockstep/cluster-token\"\n"),
-      "agent.toml");
+  auto named = ParseAgentConfig(Replace(kValid, "token_file = \"/etc/lockstep/token\"\n",
+                                        "tokens_file = \"/etc/lockstep/tokens.toml\"\n"
+                                        "cluster_token_file = \"/etc/lockstep/cluster-token\"\n"),
+                                "agent.toml");
   ASSERT_TRUE(named.ok()) << named.status().ToString();
   EXPECT_EQ(named->token_file, "");
   EXPECT_EQ(named->tokens_file, "/etc/lockstep/tokens.toml");
@@ -225,8 +222,8 @@ class EncryptionConfigTest : public ::testing::Test {
 };
 
 TEST_F(EncryptionConfigTest, ReadsRecipientsAndTheIdentityFile) {
-  auto config = ParseAgentConfig(std::string(kValid) + EncryptionSection(Recipient(), identity_file_),
-                                 "agent.toml");
+  auto config = ParseAgentConfig(
+      std::string(kValid) + EncryptionSection(Recipient(), identity_file_), "agent.toml");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   ASSERT_TRUE(config->encryption.enabled());
   EXPECT_EQ(config->encryption.recipients, std::vector{identity_->recipient()});

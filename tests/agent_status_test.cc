@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "api/token.h"
-#include "agent/master/masters_view.h"
 #include "agent/control/zk_probe.h"
+#include "agent/master/masters_view.h"
+#include "api/token.h"
 #include "tests/zk_files.h"
 
 namespace lockstep::agent {

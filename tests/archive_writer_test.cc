@@ -22,7 +22,6 @@ using testing::ReadFile;
 using testing::TempDir;
 using testing::WriteFile;
 
-
 TEST(AsyncSha256, AgreesWithSha256ForAnyWayTheBytesArrive) {
   const std::string data = CompressibleBytes((5 << 20) + 123, 1);
   Sha256 plain;
@@ -110,8 +109,7 @@ TEST_F(ArchiveWriterTest, AnUnchangedFileIsTrustedAndARewrittenOneIsHashedAgain)
   ASSERT_TRUE(refused.ok());
   Status status = (*refused)->AddFile("data", file, 3 << 20, hashed_sha, {}, hashed_as);
   EXPECT_EQ(status.code(), StatusCode::kCorruption);
-  EXPECT_NE(status.message().find("changed between verification and archiving"),
-            std::string::npos)
+  EXPECT_NE(status.message().find("changed between verification and archiving"), std::string::npos)
       << status.message();
 }
 

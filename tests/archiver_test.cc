@@ -658,9 +658,9 @@ TEST(BasesOf, AreReadyZookeeperBackupsInZxidOrder) {
   (*other.mutable_component_status())["marathon"].set_last_zxid("0x140");
   const std::vector<archiving::Base> bases =
       archiving::BasesOf({BackupOf("newer", proto::STATUS_READY, "0x200"), deleted, other,
-               BackupOf("failed", proto::STATUS_ERROR, "0x150"),
-               BackupOf("running", proto::STATUS_BACKING_UP, "0x160"),
-               BackupOf("older", proto::STATUS_READY, "0x100")});
+                          BackupOf("failed", proto::STATUS_ERROR, "0x150"),
+                          BackupOf("running", proto::STATUS_BACKING_UP, "0x160"),
+                          BackupOf("older", proto::STATUS_READY, "0x100")});
   ASSERT_EQ(bases.size(), 2u);
   EXPECT_EQ(bases[0].id, "older");
   EXPECT_EQ(bases[0].zxid, 0x100);
@@ -672,8 +672,8 @@ TEST(BasesOf, AreReadyZookeeperBackupsInZxidOrder) {
 TEST(SegmentsOf, SkipsRecordsThatDoNotParseAndSortsByZxid) {
   proto::ArchiveSegment mismatched = Record(0x130, 0x140, 0x12f);
   mismatched.set_id(archiving::SegmentId(0x130, 0x141));
-  const std::vector<archiving::Segment> segments =
-      archiving::SegmentsOf({Record(0x111, 0x120, 0x110), mismatched, Record(0x100, 0x110, std::nullopt)});
+  const std::vector<archiving::Segment> segments = archiving::SegmentsOf(
+      {Record(0x111, 0x120, 0x110), mismatched, Record(0x100, 0x110, std::nullopt)});
   ASSERT_EQ(segments.size(), 2u);
   EXPECT_EQ(segments[0].info.first_zxid, 0x100);
   EXPECT_FALSE(segments[0].follows);
@@ -704,7 +704,8 @@ class PruneSegmentsTest : public ::testing::Test {
     for (Zxid first : {Zxid{0x100}, Zxid{0x108}, Zxid{0x110}}) {
       auto part = LogOf(first, 8);
       const std::string made = dir_ / ("made-" + std::to_string(first));
-      const SegmentInfo info = WriteSegment(dir_ / ("log." + std::to_string(first)), part.bytes(), made);
+      const SegmentInfo info =
+          WriteSegment(dir_ / ("log." + std::to_string(first)), part.bytes(), made);
       const proto::ArchiveSegment record = SegmentRecord(info, "m1", follows);
       ASSERT_TRUE(store_.Receive(record, ReadFile(made)).ok());
       follows = info.last_zxid;
@@ -752,9 +753,12 @@ TEST_F(PruneSegmentsTest, ABaseAtASegmentsLastZxidReleasesIt) {
 
 TEST(ContinueAfter, TheArchivesEndUnlessRetentionWouldDropWhatFollowsIt) {
   const std::vector<archiving::Base> bases = {{"oldest", 0x200, 0}, {"newest", 0x300, 0}};
-  EXPECT_EQ(archiving::ContinueAfter({}, std::nullopt), "") << "nothing yet: wherever the logs begin";
-  EXPECT_EQ(archiving::ContinueAfter(bases, std::nullopt), "0x300") << "no archive: the newest base";
-  EXPECT_EQ(archiving::ContinueAfter(bases, Zxid{0x250}), "0x250") << "an archive inside the window";
+  EXPECT_EQ(archiving::ContinueAfter({}, std::nullopt), "")
+      << "nothing yet: wherever the logs begin";
+  EXPECT_EQ(archiving::ContinueAfter(bases, std::nullopt), "0x300")
+      << "no archive: the newest base";
+  EXPECT_EQ(archiving::ContinueAfter(bases, Zxid{0x250}), "0x250")
+      << "an archive inside the window";
   EXPECT_EQ(archiving::ContinueAfter(bases, Zxid{0x350}), "0x350");
   // An archive that lagged behind the oldest base: what lies between would be removed at once.
   EXPECT_EQ(archiving::ContinueAfter(bases, Zxid{0x150}), "0x200");

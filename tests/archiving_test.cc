@@ -220,8 +220,8 @@ TEST(Chain, ATimeResolvesToTheLastTransactionAtOrBeforeIt) {
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_EQ(plan->target_zxid, 0x10a);
   EXPECT_FALSE(plan->beyond_archive);
-  auto later = PlanPointInTime(bases, {s1}, {.time_ms = kT0 + 0x200 * 1000},
-                               SegmentFilesLookup(dir.path()));
+  auto later =
+      PlanPointInTime(bases, {s1}, {.time_ms = kT0 + 0x200 * 1000}, SegmentFilesLookup(dir.path()));
   ASSERT_TRUE(later.ok());
   EXPECT_EQ(later->target_zxid, 0x11f);
   EXPECT_TRUE(later->beyond_archive);
@@ -246,9 +246,8 @@ struct Tail {
 
 Tail TailOf(const std::string& dir, Zxid after, Zxid upto) {
   Tail tail;
-  auto result = TailLogs(dir, after, upto, [&](const zkfmt::TxnRecord& record) {
-    tail.zxids.push_back(record.zxid);
-  });
+  auto result = TailLogs(
+      dir, after, upto, [&](const zkfmt::TxnRecord& record) { tail.zxids.push_back(record.zxid); });
   EXPECT_TRUE(result.ok()) << result.status().ToString();
   if (result.ok()) tail.result = *result;
   return tail;
@@ -259,8 +258,8 @@ TEST(LogTail, PassesCommittedRecordsAfterTheArchiveAcrossLogFiles) {
   WriteFile(dir / "log.100", LogOf(0x100, 16).Preallocate(512).bytes());
   WriteFile(dir / "log.110", LogOf(0x110, 16).bytes());
   Tail tail = TailOf(dir.path(), 0x10d, 0x115);
-  EXPECT_EQ(tail.zxids, (std::vector<Zxid>{0x10e, 0x10f, 0x110, 0x111, 0x112, 0x113, 0x114,
-                                           0x115}));
+  EXPECT_EQ(tail.zxids,
+            (std::vector<Zxid>{0x10e, 0x10f, 0x110, 0x111, 0x112, 0x113, 0x114, 0x115}));
   EXPECT_EQ(tail.result.last, Zxid{0x115});
   EXPECT_FALSE(tail.result.gap);
   EXPECT_TRUE(TailOf(dir.path(), 0x11f, 0x130).zxids.empty()) << "nothing after the end";
@@ -281,9 +280,9 @@ TEST(LogTail, ReadsOnFromWhereTheLastTailStoppedNotFromTheStartOfTheLog) {
   bytes[20] = static_cast<char>(bytes[20] ^ 0xff);
   WriteFile(dir / "log.100", bytes);
   std::vector<Zxid> passed;
-  auto next = TailLogs(dir.path(), 0x104, 0x10f,
-                       [&](const zkfmt::TxnRecord& record) { passed.push_back(record.zxid); },
-                       first->position);
+  auto next = TailLogs(
+      dir.path(), 0x104, 0x10f,
+      [&](const zkfmt::TxnRecord& record) { passed.push_back(record.zxid); }, first->position);
   ASSERT_TRUE(next.ok()) << next.status().ToString();
   EXPECT_EQ(passed.size(), 11u);
   EXPECT_EQ(passed.front(), 0x105);
@@ -291,8 +290,8 @@ TEST(LogTail, ReadsOnFromWhereTheLastTailStoppedNotFromTheStartOfTheLog) {
   EXPECT_FALSE(TailLogs(dir.path(), 0x104, 0x10f, [](const zkfmt::TxnRecord&) {}).ok())
       << "from the start, the damaged record is read";
   // A position for another zxid is not used.
-  auto elsewhere = TailLogs(dir.path(), 0x103, 0x10f, [](const zkfmt::TxnRecord&) {},
-                            first->position);
+  auto elsewhere = TailLogs(
+      dir.path(), 0x103, 0x10f, [](const zkfmt::TxnRecord&) {}, first->position);
   EXPECT_FALSE(elsewhere.ok());
 }
 

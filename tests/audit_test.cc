@@ -7,10 +7,10 @@
 
 #include <filesystem>
 
+#include "agent/http/audit_service.h"
+#include "agent/master/audit_log.h"
 #include "api/audit_time.h"
 #include "api/paths.h"
-#include "agent/master/audit_log.h"
-#include "agent/http/audit_service.h"
 #include "tests/zk_files.h"
 
 namespace lockstep::agent {

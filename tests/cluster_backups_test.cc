@@ -2,7 +2,6 @@
 // agents and a fake clock: what the record goes through and ends as, which masters keep a replica,
 // and that the operation lock is released whatever happens.
 #include "coordinator/cluster_backups.h"
-#include "coordinator/replica_catch_up.h"
 
 #include <gtest/gtest.h>
 
@@ -15,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "coordinator/replica_catch_up.h"
 #include "tests/fake_agents.h"
 #include "tests/fake_clock.h"
 

@@ -4,17 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
 
+#include "agent/master/node_restore.h"
+#include "agent/master/op_lock.h"
 #include "common/file.h"
 #include "common/zxid.h"
 #include "coordinator/restores.h"
-#include "agent/master/node_restore.h"
-#include "agent/master/op_lock.h"
 #include "engine/datadir/cluster_swap.h"
 #include "tests/fake_agents.h"
 #include "tests/fake_clock.h"

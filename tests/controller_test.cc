@@ -6,9 +6,9 @@
 
 #include <cstdlib>
 
-#include "common/process.h"
 #include "agent/control/command_controller.h"
 #include "agent/control/process_controller.h"
+#include "common/process.h"
 #include "tests/zk_files.h"
 
 namespace lockstep::control {

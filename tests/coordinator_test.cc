@@ -9,12 +9,12 @@
 #include <set>
 #include <thread>
 
+#include "agent/master/op_lock.h"
 #include "api/cron.h"
 #include "api/names.h"
 #include "coordinator/cluster_backups.h"
 #include "coordinator/cluster_lock.h"
 #include "coordinator/scheduler.h"
-#include "agent/master/op_lock.h"
 #include "tests/fake_agents.h"
 #include "tests/fake_clock.h"
 
@@ -170,8 +170,8 @@ TEST(Retention, ARepositoryThatKeepsMoreReleasesOnlyTheMastersCopies) {
   schedule.set_keep(1);
   std::vector<proto::Backup> catalog;
   for (int i = 1; i <= 5; ++i) {
-    catalog.push_back(Scheduled("every-" + std::to_string(i),
-                                "2026-11-25T09:0" + std::to_string(i) + ":00Z"));
+    catalog.push_back(
+        Scheduled("every-" + std::to_string(i), "2026-11-25T09:0" + std::to_string(i) + ":00Z"));
     catalog.back().add_replicas()->set_master("m1");
     catalog.back().mutable_remote()->set_status(proto::STATUS_READY);
   }

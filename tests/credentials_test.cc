@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "api/roles.h"
 #include "agent/config/tokens_file.h"
+#include "api/roles.h"
 #include "tests/zk_files.h"
 
 namespace lockstep::agent {

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "agent/http/metrics.h"
 #include "api/names.h"
 #include "coordinator/duties/drill_runs.h"
-#include "agent/http/metrics.h"
 #include "tests/fake_clock.h"
 
 namespace lockstep {

@@ -16,9 +16,9 @@
 #include <string>
 #include <thread>
 
+#include "agent/http/coordinator_route.h"
 #include "common/http/client.h"
 #include "coordinator/agent_client.h"
-#include "agent/http/coordinator_route.h"
 #include "tests/fake_clock.h"
 #include "tests/fake_zk.h"
 

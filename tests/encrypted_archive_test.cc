@@ -19,7 +19,6 @@ using testing::ReadFile;
 using testing::TempDir;
 using testing::WriteFile;
 
-
 // Every entry's name and bytes, or the first error.
 Result<std::map<std::string, std::string>> ReadAll(ArchiveReader& reader) {
   std::map<std::string, std::string> entries;
@@ -134,7 +133,7 @@ TEST_F(EncryptedArchiveTest, AnArchiveInTheClearNeedsNoIdentity) {
   ASSERT_TRUE((*writer)->AddBytes("MANIFEST", kManifest).ok());
   ASSERT_TRUE((*writer)->Commit().ok());
   EXPECT_TRUE(ReadFile(plain).starts_with("\x28\xb5\x2f\xfd"));  // zstd's magic, no age header
-  auto reader = ArchiveReader::Open(plain, {*identity_});  // an identity given is not needed
+  auto reader = ArchiveReader::Open(plain, {*identity_});        // an identity given is not needed
   ASSERT_TRUE(reader.ok());
   EXPECT_FALSE((*reader)->encrypted());
   auto entries = ReadAll(**reader);

@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "agent/master/op_lock.h"
 #include "common/clock.h"
 #include "coordinator/agent_client.h"
-#include "agent/master/op_lock.h"
 
 namespace lockstep::testing {
 
@@ -47,7 +47,8 @@ class FakeAgents : public coordinator::AgentClient {
   // Ok when `generation` is not older than `fence` (and noted), as Agent::Admit decides.
   Status Admit(uint64_t generation) {
     std::lock_guard guard(mu);
-    if (generation < fence) return FailedPrecondition("fenced: generation " + std::to_string(generation));
+    if (generation < fence)
+      return FailedPrecondition("fenced: generation " + std::to_string(generation));
     generations.insert(generation);
     return Status::Ok();
   }

@@ -63,12 +63,14 @@ TEST_F(FenceTest, AHistoryBegunAgainForgetsTheGenerationsOfTheOneBefore) {
     return history;
   };
   {
-    Fence fence(dir_ / "coordinator-generation", [this] { return elected_.load(); }, history_of);
+    Fence fence(
+        dir_ / "coordinator-generation", [this] { return elected_.load(); }, history_of);
     ASSERT_TRUE(fence.Open().ok());
     ASSERT_TRUE(fence.Admit(0x300000010, Free()).ok());
   }
   // A restarted agent still knows the generation, and in which history it was admitted.
-  Fence fence(dir_ / "coordinator-generation", [this] { return elected_.load(); }, history_of);
+  Fence fence(
+      dir_ / "coordinator-generation", [this] { return elected_.load(); }, history_of);
   ASSERT_TRUE(fence.Open().ok());
   EXPECT_EQ(fence.Admit(0x100000004, Free()).code(), StatusCode::kFailedPrecondition);
   {

@@ -1,9 +1,10 @@
 // ReadSmallFile: whole files up to a limit, sized by the file rather than by the limit.
+#include "common/file.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "common/file.h"
 #include "tests/zk_files.h"
 
 namespace lockstep {

@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/http/router.h"
 #include "api/paths.h"
 #include "common/http/request_text.h"
-#include "agent/http/router.h"
 
 namespace lockstep::agent {
 namespace {

@@ -130,8 +130,7 @@ TEST_F(NodeTableTest, ABrokenLogIsRefusedNamingIt) {
   Result<NodeTable> table = zkfmt::ReadNodeTable({dir_.path(), dir_.path()});
   ASSERT_FALSE(table.ok());
   EXPECT_EQ(table.status().code(), StatusCode::kCorruption);
-  EXPECT_NE(table.status().message().find("log.11"), std::string::npos)
-      << table.status().message();
+  EXPECT_NE(table.status().message().find("log.11"), std::string::npos) << table.status().message();
 }
 
 TEST(ZnodePath, RulesNameTheFlagAndTheProblem) {
@@ -143,10 +142,9 @@ TEST(ZnodePath, RulesNameTheFlagAndTheProblem) {
     EXPECT_NE(status.message().find("--path"), std::string::npos) << status.message();
   }
   EXPECT_FALSE(api::CheckZnodePath("/" + std::string(5000, 'x'), "--to").ok());
-  for (const std::string refused : {"/", "/zookeeper", "/zookeeper/quota", "/lockstep",
-                                    "/lockstep/election"}) {
-    EXPECT_EQ(api::CheckRestorableSubtree(refused, "--path").code(),
-              StatusCode::kInvalidArgument)
+  for (const std::string refused :
+       {"/", "/zookeeper", "/zookeeper/quota", "/lockstep", "/lockstep/election"}) {
+    EXPECT_EQ(api::CheckRestorableSubtree(refused, "--path").code(), StatusCode::kInvalidArgument)
         << refused;
   }
   EXPECT_TRUE(api::CheckRestorableSubtree("/lockstepper", "--path").ok());

@@ -3,7 +3,6 @@
 // PullPipe, its mirror, reads a source ahead on a thread of its own: every byte in order, the
 // source's error after the bytes before it, and a dropped pipe stops its worker.
 #include "common/pipe_sink.h"
-#include "common/pull_pipe.h"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +11,8 @@
 #include <memory>
 #include <random>
 #include <string>
+
+#include "common/pull_pipe.h"
 
 namespace lockstep {
 namespace {

@@ -8,9 +8,9 @@
 #include <set>
 #include <sstream>
 
-#include "api/paths.h"
 #include "agent/http/api_util.h"
 #include "agent/http/router.h"
+#include "api/paths.h"
 
 namespace lockstep::agent {
 namespace {

@@ -26,30 +26,34 @@ RequestToSign Get(std::string path, NameValues query, NameValues extra_headers =
 
 std::string ExpectedAuthorization(const std::string& signed_headers, const std::string& sig) {
   return "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
-         "SignedHeaders=" + signed_headers + ",Signature=" + sig;
+         "SignedHeaders=" +
+         signed_headers + ",Signature=" + sig;
 }
 
 TEST(SigV4, GetObjectWithRangeMatchesAwsExample) {
   const Signature sig = Sign(Get("/test.txt", {}, {{"Range", "bytes=0-9"}}), AwsExampleInput());
-  EXPECT_EQ(sig.canonical_request,
-            "GET\n/test.txt\n\n"
-            "host:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n"
-            "x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
-            "x-amz-date:20130524T000000Z\n\n"
-            "host;range;x-amz-content-sha256;x-amz-date\n"
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(
+      sig.canonical_request,
+      "GET\n/test.txt\n\n"
+      "host:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n"
+      "x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
+      "x-amz-date:20130524T000000Z\n\n"
+      "host;range;x-amz-content-sha256;x-amz-date\n"
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(sig.string_to_sign,
             "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n"
             "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972");
   EXPECT_EQ(sig.signature, "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
-  EXPECT_EQ(sig.authorization,
-            ExpectedAuthorization("host;range;x-amz-content-sha256;x-amz-date",
-                                  "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"));
+  EXPECT_EQ(
+      sig.authorization,
+      ExpectedAuthorization("host;range;x-amz-content-sha256;x-amz-date",
+                            "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"));
 }
 
 TEST(SigV4, PutObjectMatchesAwsExample) {
   const std::string payload_sha256 =
-      "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072";  // "Welcome to Amazon S3."
+      "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072";  // "Welcome to Amazon
+                                                                           // S3."
   RequestToSign request{"PUT", "/test$file.text", {}, {}, payload_sha256};
   request.headers = {{"Host", kHost},
                      {"Date", "Fri, 24 May 2013 00:00:00 GMT"},
@@ -57,13 +61,14 @@ TEST(SigV4, PutObjectMatchesAwsExample) {
                      {"x-amz-storage-class", "REDUCED_REDUNDANCY"},
                      {"x-amz-content-sha256", payload_sha256}};
   const Signature sig = Sign(request, AwsExampleInput());
-  EXPECT_EQ(sig.canonical_request,
-            "PUT\n/test%24file.text\n\n"
-            "date:Fri, 24 May 2013 00:00:00 GMT\nhost:examplebucket.s3.amazonaws.com\n"
-            "x-amz-content-sha256:44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072\n"
-            "x-amz-date:20130524T000000Z\nx-amz-storage-class:REDUCED_REDUNDANCY\n\n"
-            "date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class\n"
-            "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072");
+  EXPECT_EQ(
+      sig.canonical_request,
+      "PUT\n/test%24file.text\n\n"
+      "date:Fri, 24 May 2013 00:00:00 GMT\nhost:examplebucket.s3.amazonaws.com\n"
+      "x-amz-content-sha256:44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072\n"
+      "x-amz-date:20130524T000000Z\nx-amz-storage-class:REDUCED_REDUNDANCY\n\n"
+      "date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class\n"
+      "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072");
   EXPECT_EQ(sig.string_to_sign,
             "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n"
             "9e0e90d9c76de8fa5b200d8c849cd5b8dc7a3be3951ddb7f6a76b4158342019d");
@@ -72,13 +77,14 @@ TEST(SigV4, PutObjectMatchesAwsExample) {
 
 TEST(SigV4, GetBucketLifecycleMatchesAwsExample) {
   const Signature sig = Sign(Get("/", {{"lifecycle", ""}}), AwsExampleInput());
-  EXPECT_EQ(sig.canonical_request,
-            "GET\n/\nlifecycle=\n"
-            "host:examplebucket.s3.amazonaws.com\n"
-            "x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
-            "x-amz-date:20130524T000000Z\n\n"
-            "host;x-amz-content-sha256;x-amz-date\n"
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(
+      sig.canonical_request,
+      "GET\n/\nlifecycle=\n"
+      "host:examplebucket.s3.amazonaws.com\n"
+      "x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
+      "x-amz-date:20130524T000000Z\n\n"
+      "host;x-amz-content-sha256;x-amz-date\n"
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(sig.string_to_sign,
             "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n"
             "9766c798316ff2757b517bc739a67f6213b4ab36dd5da2f94eaebf79c77395ca");
@@ -88,13 +94,14 @@ TEST(SigV4, GetBucketLifecycleMatchesAwsExample) {
 TEST(SigV4, ListObjectsMatchesAwsExampleWithQuerySorted) {
   // Given out of order: the canonical query sorts by name.
   const Signature sig = Sign(Get("/", {{"prefix", "J"}, {"max-keys", "2"}}), AwsExampleInput());
-  EXPECT_EQ(sig.canonical_request,
-            "GET\n/\nmax-keys=2&prefix=J\n"
-            "host:examplebucket.s3.amazonaws.com\n"
-            "x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
-            "x-amz-date:20130524T000000Z\n\n"
-            "host;x-amz-content-sha256;x-amz-date\n"
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(
+      sig.canonical_request,
+      "GET\n/\nmax-keys=2&prefix=J\n"
+      "host:examplebucket.s3.amazonaws.com\n"
+      "x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
+      "x-amz-date:20130524T000000Z\n\n"
+      "host;x-amz-content-sha256;x-amz-date\n"
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(sig.string_to_sign,
             "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n"
             "df57d21db20da04d7fa30298dd4488ba3a2b47ca3a489c74750e0f1e7df1b9b7");
@@ -112,8 +119,8 @@ TEST(SigV4, UnsignedHeadersStayOutOfTheSignature) {
 
 TEST(SigV4, HeaderValuesAreTrimmedAndInnerBlanksCollapsed) {
   const Signature tidy = Sign(Get("/k", {}, {{"x-amz-meta-note", "a b"}}), AwsExampleInput());
-  const Signature messy = Sign(Get("/k", {}, {{"X-Amz-Meta-Note", "  a   b \t"}}),
-                               AwsExampleInput());
+  const Signature messy =
+      Sign(Get("/k", {}, {{"X-Amz-Meta-Note", "  a   b \t"}}), AwsExampleInput());
   EXPECT_EQ(tidy.signature, messy.signature);
 }
 
@@ -143,9 +150,9 @@ TEST(UriEncode, S3EncodesOnceSoPercentBecomesPercent25) {
 }
 
 TEST(CanonicalQuery, SortsByEncodedNameThenValueAndEncodesBoth) {
-  EXPECT_EQ(CanonicalQuery({{"prefix", "a b/c"}, {"list-type", "2"}, {"continuation-token",
-                                                                      "x+y="}}),
-            "continuation-token=x%2By%3D&list-type=2&prefix=a%20b%2Fc");
+  EXPECT_EQ(
+      CanonicalQuery({{"prefix", "a b/c"}, {"list-type", "2"}, {"continuation-token", "x+y="}}),
+      "continuation-token=x%2By%3D&list-type=2&prefix=a%20b%2Fc");
   EXPECT_EQ(CanonicalQuery({{"uploads", ""}}), "uploads=");
   EXPECT_EQ(CanonicalQuery({}), "");
 }

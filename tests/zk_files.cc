@@ -15,11 +15,13 @@ namespace lockstep::testing {
 namespace fs = std::filesystem;
 
 JuteWriter& JuteWriter::Int32(int32_t v) {
-  for (int i = 3; i >= 0; --i) bytes_.push_back(static_cast<char>((static_cast<uint32_t>(v) >> (8 * i)) & 0xff));
+  for (int i = 3; i >= 0; --i)
+    bytes_.push_back(static_cast<char>((static_cast<uint32_t>(v) >> (8 * i)) & 0xff));
   return *this;
 }
 JuteWriter& JuteWriter::Int64(int64_t v) {
-  for (int i = 7; i >= 0; --i) bytes_.push_back(static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff));
+  for (int i = 7; i >= 0; --i)
+    bytes_.push_back(static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff));
   return *this;
 }
 JuteWriter& JuteWriter::Bool(bool v) {

@@ -4,9 +4,9 @@
 #include <regex>
 #include <set>
 
+#include "agent/config/toml_reader.h"
 #include "common/file.h"
 #include "common/http/url.h"
-#include "agent/config/toml_reader.h"
 #include "engine/components/dump.h"
 #include "engine/zk/zoo_cfg.h"
 

@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "common/http/tls.h"
-#include "common/status.h"
 #include "agent/config/encryption_config.h"
 #include "agent/config/repository_config.h"
 #include "agent/control/controller_config.h"
+#include "common/http/tls.h"
+#include "common/status.h"
 
 namespace lockstep::agent {
 
@@ -42,7 +42,7 @@ using ControllerConfig = control::ControllerConfig;
 struct ComponentConfig {
   std::string name;
   std::string path;
-  std::string pre_restore;   // shell command; empty: none
+  std::string pre_restore;  // shell command; empty: none
   std::string post_restore;
   std::chrono::milliseconds hook_timeout{300000};
 };
@@ -69,7 +69,7 @@ struct AgentConfig {
   std::string zk_connect;  // the ensemble's client addresses; default: from zoo.cfg
   std::chrono::milliseconds election_session{6000};
   std::chrono::milliseconds lock_lease{30000};
-  uint32_t backup_replicas = 0;  // masters keeping each archive; 0: all
+  uint32_t backup_replicas = 0;        // masters keeping each archive; 0: all
   uint32_t backup_ready_replicas = 0;  // copies a backup needs to be READY; 0: a majority
   int quorum_margin = 0;
   // A restored ensemble gets this long to elect one leader with every server serving before

@@ -1,7 +1,7 @@
 #include "agent/config/credentials.h"
 
-#include "api/token.h"
 #include "agent/config/tokens_file.h"
+#include "api/token.h"
 
 namespace lockstep::agent {
 namespace {

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "agent/config/named_token.h"
 #include "api/roles.h"
 #include "common/status.h"
-#include "agent/config/named_token.h"
 
 namespace lockstep::agent {
 

@@ -17,8 +17,9 @@ Status ReadEncryption(TomlReader& root, EncryptionConfig* out) {
   RETURN_IF_ERROR(reader.String("identity_file", &out->identity_file));
   RETURN_IF_ERROR(reader.RejectUnknownKeys());
   if (recipients.empty()) {
-    return InvalidArgument("'encryption.recipients' is empty: list at least one age1… key "
-                           "(age-keygen -y IDENTITY prints it), or remove [encryption]");
+    return InvalidArgument(
+        "'encryption.recipients' is empty: list at least one age1… key "
+        "(age-keygen -y IDENTITY prints it), or remove [encryption]");
   }
   Result<std::vector<age::X25519Recipient>> parsed = age::ParseRecipients(recipients);
   RETURN_IF_ERROR_PREPEND(parsed.status(), "'encryption.recipients'");
@@ -38,8 +39,9 @@ Result<age::Identities> LoadIdentities(const std::string& identity_file) {
   }
   if ((st.st_mode & 077) != 0) {
     return FailedPrecondition("the identity file " + identity_file +
-                            " can be read by other users; it opens every backup: "
-                            "chmod 600 " + identity_file);
+                              " can be read by other users; it opens every backup: "
+                              "chmod 600 " +
+                              identity_file);
   }
   return age::ReadIdentityFile(identity_file);
 }

@@ -1,8 +1,8 @@
 #include "agent/config/repository_config.h"
 
+#include "agent/config/toml_reader.h"
 #include "common/http/url.h"
 #include "common/secret_file.h"
-#include "agent/config/toml_reader.h"
 
 namespace lockstep::agent {
 
@@ -38,8 +38,10 @@ Status ReadRepository(TomlReader& root, RepositoryConfig* out) {
   RETURN_IF_ERROR(reader.RejectUnknownKeys());
   RETURN_IF_ERROR(http::ParseUrl(out->endpoint).status().Prepend("'repository.endpoint'"));
   if (!out->prefix.empty() && out->prefix.back() != '/') {
-    return InvalidArgument("'repository.prefix' must end with '/' (it is a folder of the bucket), "
-                           "not '" + out->prefix + "'");
+    return InvalidArgument(
+        "'repository.prefix' must end with '/' (it is a folder of the bucket), "
+        "not '" +
+        out->prefix + "'");
   }
   if (!out->prefix.empty() && out->prefix.front() == '/') {
     return InvalidArgument("'repository.prefix' starts inside the bucket: drop the leading '/'");

@@ -2,8 +2,8 @@
 
 #include <toml++/toml.h>
 
-#include "api/token.h"
 #include "agent/config/toml_reader.h"
+#include "api/token.h"
 
 namespace lockstep::agent {
 namespace {

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "common/status.h"
 #include "agent/config/named_token.h"
+#include "common/status.h"
 
 namespace lockstep::agent {
 

@@ -18,8 +18,7 @@ class CommandController : public ZkController {
   Status Stop() override;
 
   // `systemctl start|stop UNIT` with the configured systemctl.
-  static std::unique_ptr<CommandController> ForSystemd(
-      const SystemdControllerConfig& config);
+  static std::unique_ptr<CommandController> ForSystemd(const SystemdControllerConfig& config);
 
  private:
   Status Run(const std::string& action, const std::string& command);

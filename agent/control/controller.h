@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "common/status.h"
 #include "agent/control/controller_config.h"
+#include "common/status.h"
 #include "engine/zk/zoo_cfg.h"
 
 namespace lockstep::control {

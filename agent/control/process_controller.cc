@@ -15,8 +15,8 @@ constexpr auto kKillWait = std::chrono::seconds(10);
 
 }  // namespace
 
-ProcessController::ProcessController(ProcessControllerConfig config,
-                                     std::string zoo_cfg_path, std::vector<std::string> data_dirs)
+ProcessController::ProcessController(ProcessControllerConfig config, std::string zoo_cfg_path,
+                                     std::vector<std::string> data_dirs)
     : config_(std::move(config)),
       zoo_cfg_path_(std::move(zoo_cfg_path)),
       data_dirs_(std::move(data_dirs)),

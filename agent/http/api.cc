@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "common/log.h"
 #include "agent/http/audit.h"
+#include "common/log.h"
 
 namespace lockstep::agent {
 namespace {

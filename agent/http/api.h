@@ -5,11 +5,11 @@
 
 #include <string>
 
-#include "common/clock.h"
-#include "common/http/message.h"
-#include "agent/master/audit_log.h"
 #include "agent/http/refusals.h"
 #include "agent/http/router.h"
+#include "agent/master/audit_log.h"
+#include "common/clock.h"
+#include "common/http/message.h"
 
 namespace lockstep::agent {
 

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "agent/http/forwarding.h"
 #include "api/status_http.h"
 #include "common/http/client.h"
 #include "common/http/message.h"
 #include "common/status.h"
-#include "agent/http/forwarding.h"
 
 namespace lockstep::agent {
 

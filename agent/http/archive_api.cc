@@ -9,8 +9,8 @@ namespace lockstep::agent {
 
 http::Reply ArchiveApi::Status(const http::Request& request, const PathParams&) {
   if (parts_.election->Current()) {
-    if (auto forwarded = RouteToCoordinator(*parts_.election, *parts_.client, parts_.token,
-                                            request, std::chrono::seconds(5))) {
+    if (auto forwarded = RouteToCoordinator(*parts_.election, *parts_.client, parts_.token, request,
+                                            std::chrono::seconds(5))) {
       return *forwarded;
     }
     return JsonReply(parts_.duty->Status(parts_.catalog->All()));
@@ -19,7 +19,8 @@ http::Reply ArchiveApi::Status(const http::Request& request, const PathParams&) 
   proto::ArchiveStatus status;
   status.set_enabled(parts_.duty->settings().enabled);
   status.set_state("unknown: no coordinator (" + parts_.election->problem() + ")");
-  archiving::DescribeChains(archiving::BasesOf(parts_.catalog->All()), archiving::SegmentsOf(parts_.store->List()), &status);
+  archiving::DescribeChains(archiving::BasesOf(parts_.catalog->All()),
+                            archiving::SegmentsOf(parts_.store->List()), &status);
   return JsonReply(status);
 }
 

@@ -4,12 +4,12 @@
 // with no coordinator, from this master's own segments. Thread-safe as its parts are.
 #pragma once
 
+#include "agent/http/router.h"
+#include "agent/master/catalog.h"
 #include "common/http/client.h"
 #include "common/http/message.h"
-#include "coordinator/election.h"
 #include "coordinator/duties/archive_duty.h"
-#include "agent/master/catalog.h"
-#include "agent/http/router.h"
+#include "coordinator/election.h"
 #include "engine/archiving/archiver.h"
 #include "engine/archiving/segment_store.h"
 

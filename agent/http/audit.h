@@ -5,8 +5,8 @@
 #include <chrono>
 #include <string>
 
-#include "common/http/message.h"
 #include "agent/http/router.h"
+#include "common/http/message.h"
 #include "proto/audit.pb.h"
 
 namespace lockstep::agent {

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <future>
 
+#include "agent/http/api_util.h"
 #include "api/audit_time.h"
 #include "api/paths.h"
 #include "api/status_http.h"
-#include "agent/http/api_util.h"
 #include "proto/json.h"
 
 namespace lockstep::agent {

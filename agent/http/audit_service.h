@@ -8,11 +8,11 @@
 #include <chrono>
 #include <string>
 
-#include "common/http/client.h"
-#include "common/http/message.h"
+#include "agent/http/router.h"
 #include "agent/master/audit_log.h"
 #include "agent/master/peer_view.h"
-#include "agent/http/router.h"
+#include "common/http/client.h"
+#include "common/http/message.h"
 
 namespace lockstep::agent {
 

@@ -2,15 +2,15 @@
 
 #include <filesystem>
 
+#include "agent/http/api_util.h"
+#include "agent/http/coordinator_route.h"
+#include "agent/master/replica_sources.h"
 #include "api/names.h"
 #include "api/paths.h"
 #include "api/status_http.h"
 #include "common/crypto/age_file.h"
 #include "common/log.h"
 #include "common/sha256.h"
-#include "agent/master/replica_sources.h"
-#include "agent/http/api_util.h"
-#include "agent/http/coordinator_route.h"
 #include "engine/backup_file/extract.h"
 #include "engine/datadir/inspect_archive.h"
 #include "proto/json.h"
@@ -76,8 +76,8 @@ Result<proto::Backup> BackupService::DeleteBackup(const std::string& id) {
   ASSIGN_OR_RETURN(proto::Backup deleted, backups_->Delete(std::move(record)));
   if (!repository_) return deleted;
   if (Status removed = repository_->Remove(id); !removed.ok()) {
-    return removed.Prepend("deleted from every master, but its copy at " +
-                           repository_->UrlOf(id) + " is still there; run `backup delete " + id +
+    return removed.Prepend("deleted from every master, but its copy at " + repository_->UrlOf(id) +
+                           " is still there; run `backup delete " + id +
                            "` again once the store answers");
   }
   // The tombstone says where the copy was, and that it is gone (STATUS_UNKNOWN: no copy).
@@ -130,7 +130,8 @@ http::Reply BackupService::Archive(const http::Request&, const PathParams& param
     if (record->remote().status() == proto::STATUS_READY) {
       if (Status fetched = FetchFromAny(replicas, *record, {record->remote().url()});
           !fetched.ok()) {
-        return StatusReply(fetched.Prepend(self_->name() + " could not fetch the repository's copy"));
+        return StatusReply(
+            fetched.Prepend(self_->name() + " could not fetch the repository's copy"));
       }
     }
   }
@@ -148,7 +149,8 @@ Result<proto::Backup> BackupService::ImportedRecord(const std::string& path,
     return InvalidArgument("refusing the import: " + why);
   }
   ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(path));
-  ASSIGN_OR_RETURN(std::optional<proto::Manifest> manifest, backup_file::PeekManifest(path, identities));
+  ASSIGN_OR_RETURN(std::optional<proto::Manifest> manifest,
+                   backup_file::PeekManifest(path, identities));
   proto::Backup record;
   record.set_id(api::NewBackupId(label));
   record.set_label(label);

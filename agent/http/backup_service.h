@@ -11,16 +11,16 @@
 #include <optional>
 #include <string>
 
+#include "agent/http/router.h"
+#include "agent/master/catalog.h"
+#include "agent/master/local_agent.h"
+#include "agent/master/masters_view.h"
+#include "agent/offsite/repository.h"
 #include "common/http/client.h"
 #include "common/http/message.h"
 #include "coordinator/agent_client.h"
 #include "coordinator/cluster_backups.h"
 #include "coordinator/election.h"
-#include "agent/master/catalog.h"
-#include "agent/offsite/repository.h"
-#include "agent/master/masters_view.h"
-#include "agent/master/local_agent.h"
-#include "agent/http/router.h"
 
 namespace lockstep::agent {
 

@@ -5,9 +5,9 @@
 #include <memory>
 #include <thread>
 
+#include "agent/http/api_util.h"
 #include "common/log.h"
 #include "coordinator/agent_client.h"
-#include "agent/http/api_util.h"
 
 namespace lockstep::agent {
 namespace {
@@ -49,8 +49,9 @@ class WaitingPlace {
 // No coordinator yet, or the one asked has just lost the role: ask again once the election names
 // the next.
 bool ElectionSettling(const http::Reply& reply) {
-  return reply.status == 503 && (reply.body.find("no coordinator") != std::string::npos ||
-                                 reply.body.find(coordinator::kNotCoordinator) != std::string::npos);
+  return reply.status == 503 &&
+         (reply.body.find("no coordinator") != std::string::npos ||
+          reply.body.find(coordinator::kNotCoordinator) != std::string::npos);
 }
 
 // ForwardTo's answer when the coordinator's agent did not answer at all.

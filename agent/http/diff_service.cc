@@ -2,12 +2,12 @@
 
 #include <chrono>
 
+#include "agent/http/api_util.h"
+#include "agent/master/replica_sources.h"
 #include "api/names.h"
 #include "api/znode_path.h"
 #include "common/log.h"
 #include "common/zk_client.h"
-#include "agent/http/api_util.h"
-#include "agent/master/replica_sources.h"
 #include "engine/components/backup_tree.h"
 #include "engine/components/tree_diff.h"
 
@@ -51,14 +51,13 @@ Result<proto::BackupDiff> DiffService::Compute(const std::string& backup_id,
 }
 
 Result<proto::BackupDiff> DiffService::ComputeLocked(const proto::Backup& record,
-                                                     const std::string& path,
-                                                     const std::string& to,
+                                                     const std::string& path, const std::string& to,
                                                      const std::vector<std::string>& identities) {
   const auto begun = SteadyClock::now();
   if (!replicas_->Has(record.id())) {
-    RETURN_IF_ERROR(FetchFromAny(*replicas_, record,
-                                 ReplicaSources(record, masters_->View(), self_))
-                        .Prepend(self_ + " holds no replica of " + record.id()));
+    RETURN_IF_ERROR(
+        FetchFromAny(*replicas_, record, ReplicaSources(record, masters_->View(), self_))
+            .Prepend(self_ + " holds no replica of " + record.id()));
   }
   ASSIGN_OR_RETURN(age::Identities keys, replicas_->Identities(identities));
   components::BackupTreeOptions options;

@@ -9,11 +9,11 @@
 #include <mutex>
 #include <string>
 
-#include "common/http/message.h"
+#include "agent/http/router.h"
 #include "agent/master/catalog.h"
 #include "agent/master/masters_view.h"
 #include "agent/master/replica_store.h"
-#include "agent/http/router.h"
+#include "common/http/message.h"
 #include "proto/backup.pb.h"
 
 namespace lockstep::agent {

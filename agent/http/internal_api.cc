@@ -1,10 +1,10 @@
 #include "agent/http/internal_api.h"
 
+#include "agent/http/api_util.h"
 #include "api/names.h"
 #include "common/crash_point.h"
 #include "common/zxid.h"
 #include "coordinator/agent_client.h"
-#include "agent/http/api_util.h"
 
 namespace lockstep::agent {
 namespace {

@@ -4,10 +4,10 @@
 // LocalAgent is.
 #pragma once
 
-#include "common/http/message.h"
+#include "agent/http/router.h"
 #include "agent/master/catalog.h"
 #include "agent/master/local_agent.h"
-#include "agent/http/router.h"
+#include "common/http/message.h"
 
 namespace lockstep::agent {
 

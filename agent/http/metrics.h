@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "common/http/server.h"
 #include "agent/control/controller.h"
+#include "common/http/server.h"
 #include "proto/agent.pb.h"
 #include "proto/backup.pb.h"
 

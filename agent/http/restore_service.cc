@@ -2,13 +2,13 @@
 
 #include <algorithm>
 
+#include "agent/http/api_util.h"
+#include "agent/http/coordinator_route.h"
+#include "agent/master/point_in_time.h"
 #include "api/names.h"
 #include "api/znode_path.h"
 #include "common/log.h"
 #include "common/zk_client.h"
-#include "agent/http/api_util.h"
-#include "agent/http/coordinator_route.h"
-#include "agent/master/point_in_time.h"
 #include "proto/json.h"
 
 namespace lockstep::agent {
@@ -33,7 +33,8 @@ Status CheckSpot(const proto::RestoreRequest& request) {
   RETURN_IF_ERROR(api::CheckRestorableSubtree(request.path(), "--path"));
   if (request.to().empty() || request.to() == request.path()) return Status::Ok();
   RETURN_IF_ERROR(api::CheckRestorableSubtree(request.to(), "--to"));
-  if (api::InSubtree(request.to(), request.path()) || api::InSubtree(request.path(), request.to())) {
+  if (api::InSubtree(request.to(), request.path()) ||
+      api::InSubtree(request.path(), request.to())) {
     return InvalidArgument("--to " + request.to() + " overlaps --path " + request.path() +
                            ": restoring into it would rewrite the subtree being restored; pick "
                            "a path outside it");
@@ -85,15 +86,14 @@ RestoreService::RestoreService(RestoreServiceOptions options, LocalAgent* self, 
             // A new session is a transaction: it moves the ensemble into its new epoch.
             (void)ZkClient::Connect(zk_connect, std::chrono::seconds(5));
           }};
-  restores_ = std::make_unique<coordinator::Restores>(
-      *agents, host, options_.settings, [this] { return DriverGeneration(); });
+  restores_ = std::make_unique<coordinator::Restores>(*agents, host, options_.settings,
+                                                      [this] { return DriverGeneration(); });
   components_ = std::make_unique<ComponentRestores>(
       ComponentRestoreOptions{.self = options_.settings.self,
                               .zk_connect = options_.zk_connect,
                               .lease = options_.settings.lease,
                               .components = options_.components},
-      *agents, [election] { return election->Generation(); }, std::move(host),
-      &self->replicas());
+      *agents, [election] { return election->Generation(); }, std::move(host), &self->replicas());
 }
 
 uint64_t RestoreService::DriverGeneration() const {
@@ -135,8 +135,8 @@ http::Reply RestoreService::Restore(const http::Request& request, const PathPara
   if (!NamesZooKeeper(restore)) return RestoreOnline(request, backup_id, restore);
   if (auto routed = RouteToDriver(request)) return *routed;
   if (restore.dry_run()) {
-    Result<proto::RestorePlan> plan = restores_->DryRun(
-        backup_id, {restore.identities().begin(), restore.identities().end()});
+    Result<proto::RestorePlan> plan =
+        restores_->DryRun(backup_id, {restore.identities().begin(), restore.identities().end()});
     return ResultReply(plan);
   }
   Result<proto::RestoreRecord> started = restores_->Start(
@@ -180,19 +180,18 @@ http::Reply RestoreService::RestoreOnline(const http::Request& request,
     return ResultReply(diffs_->Compute(backup_id, restore.path(), restore.to(), identities));
   }
   // Restored through ZooKeeper, which then serves: the coordinator drives.
-  if (auto forwarded = RouteToCoordinator(
-          *election_, *client_, options_.token, request,
-          std::chrono::duration_cast<std::chrono::milliseconds>(kDriverTimeout),
-          RealClockInstance(), !restore.request_id().empty())) {
+  if (auto forwarded =
+          RouteToCoordinator(*election_, *client_, options_.token, request,
+                             std::chrono::duration_cast<std::chrono::milliseconds>(kDriverTimeout),
+                             RealClockInstance(), !restore.request_id().empty())) {
     return *forwarded;
   }
   ComponentRestores::Target target;
   target.names.assign(restore.components().begin(), restore.components().end());
   target.path = restore.path();
   target.to = restore.to().empty() ? restore.path() : restore.to();
-  return ResultReply(components_->Start(backup_id, std::move(target), restore.request_id(),
-                                        identities),
-                     202);
+  return ResultReply(
+      components_->Start(backup_id, std::move(target), restore.request_id(), identities), 202);
 }
 
 void RestoreService::SettleOrphans() {

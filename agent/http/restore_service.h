@@ -19,17 +19,17 @@
 #include <string>
 #include <vector>
 
+#include "agent/http/backup_service.h"
+#include "agent/http/diff_service.h"
+#include "agent/http/router.h"
+#include "agent/master/catalog.h"
+#include "agent/master/local_agent.h"
+#include "agent/master/masters_view.h"
 #include "common/http/client.h"
 #include "common/http/message.h"
+#include "coordinator/duties/component_restores.h"
 #include "coordinator/election.h"
 #include "coordinator/restores.h"
-#include "agent/http/backup_service.h"
-#include "agent/master/catalog.h"
-#include "agent/master/masters_view.h"
-#include "coordinator/duties/component_restores.h"
-#include "agent/http/diff_service.h"
-#include "agent/master/local_agent.h"
-#include "agent/http/router.h"
 
 namespace lockstep::agent {
 

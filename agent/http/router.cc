@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <optional>
 
+#include "agent/http/forwarding.h"
 #include "common/clock.h"
 #include "common/json_escape.h"
 #include "common/strings.h"
-#include "agent/http/forwarding.h"
 
 namespace lockstep::agent {
 

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "agent/config/credentials.h"
 #include "api/roles.h"
 #include "common/http/message.h"
-#include "agent/config/credentials.h"
 
 namespace lockstep::agent {
 

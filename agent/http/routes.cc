@@ -1,7 +1,7 @@
 #include "agent/http/routes.h"
 
-#include "api/paths.h"
 #include "agent/http/api_util.h"
+#include "api/paths.h"
 
 namespace lockstep::agent {
 namespace {

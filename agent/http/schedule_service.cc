@@ -3,12 +3,12 @@
 #include <ctime>
 #include <map>
 
+#include "agent/http/api_util.h"
+#include "agent/http/coordinator_route.h"
 #include "api/names.h"
 #include "api/paths.h"
 #include "common/log.h"
 #include "coordinator/scheduler.h"
-#include "agent/http/api_util.h"
-#include "agent/http/coordinator_route.h"
 #include "proto/json.h"
 
 namespace lockstep::agent {
@@ -50,8 +50,8 @@ std::vector<proto::Schedule> ScheduleService::Schedules() {
 
 Status ScheduleService::Save(proto::Schedule& schedule) {
   // Only a coordinator changes schedules: one that lost its role changes nothing.
-  ASSIGN_OR_RETURN(uint64_t generation, coordinator::CurrentGeneration(
-                                            [this] { return election_->Generation(); }));
+  ASSIGN_OR_RETURN(uint64_t generation,
+                   coordinator::CurrentGeneration([this] { return election_->Generation(); }));
   std::unique_ptr<coordinator::AgentClient> agents = agents_->AtGeneration(generation);
   schedule.set_revision(schedule.revision() + 1);
   RETURN_IF_ERROR(store_.Put(schedule).status());
@@ -124,10 +124,10 @@ void ScheduleService::Tick(const std::vector<proto::Backup>& catalog) {
           [this](const proto::CreateBackupRequest& r) { return backups_->StartBackup(r); },
       .delete_backup =
           [this](const std::string& id) { return backups_->DeleteBackup(id).status(); },
-      .release_replicas = remote_keep_ == 0 ? std::function<Status(const std::string&)>()
-                                            : [this](const std::string& id) {
-                                                return backups_->ReleaseReplicas(id).status();
-                                              },
+      .release_replicas =
+          remote_keep_ == 0
+              ? std::function<Status(const std::string&)>()
+              : [this](const std::string& id) { return backups_->ReleaseReplicas(id).status(); },
       .remote_keep = remote_keep_,
       .save_schedule = [this](proto::Schedule& s) { return Save(s); }};
   coordinator::RunSchedules(schedules, catalog, clock_, actions);

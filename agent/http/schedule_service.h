@@ -9,15 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "agent/http/backup_service.h"
+#include "agent/http/router.h"
+#include "agent/master/local_agent.h"
+#include "agent/master/masters_view.h"
+#include "agent/master/peer_view.h"
 #include "common/clock.h"
 #include "coordinator/agent_client.h"
-#include "coordinator/election.h"
-#include "agent/http/backup_service.h"
-#include "agent/master/masters_view.h"
 #include "coordinator/duties/drill_runs.h"
-#include "agent/master/local_agent.h"
-#include "agent/master/peer_view.h"
-#include "agent/http/router.h"
+#include "coordinator/election.h"
 
 namespace lockstep::agent {
 

@@ -1,9 +1,8 @@
 #include "agent/http/status_service.h"
 
-#include "common/zxid.h"
-
 #include "agent/http/api_util.h"
 #include "agent/http/metrics.h"
+#include "common/zxid.h"
 #include "proto/json.h"
 
 namespace lockstep::agent {

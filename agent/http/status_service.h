@@ -6,19 +6,18 @@
 #pragma once
 
 #include <functional>
-
 #include <string>
 
+#include "agent/http/router.h"
+#include "agent/master/catalog.h"
+#include "agent/master/local_agent.h"
+#include "agent/master/local_node.h"
+#include "agent/master/masters_view.h"
+#include "agent/master/peer_view.h"
 #include "common/http/client.h"
 #include "common/http/message.h"
 #include "common/http/server.h"
 #include "coordinator/election.h"
-#include "agent/master/catalog.h"
-#include "agent/master/masters_view.h"
-#include "agent/master/local_agent.h"
-#include "agent/master/local_node.h"
-#include "agent/master/peer_view.h"
-#include "agent/http/router.h"
 
 namespace lockstep::agent {
 

@@ -1,5 +1,9 @@
 #include "agent/http/verify_service.h"
 
+#include "agent/http/api_util.h"
+#include "agent/http/coordinator_route.h"
+#include "agent/master/remote_check.h"
+#include "agent/master/replica_checks.h"
 #include "api/names.h"
 #include "api/paths.h"
 #include "api/status_http.h"
@@ -7,10 +11,6 @@
 #include "common/log.h"
 #include "coordinator/agent_client.h"
 #include "coordinator/drills.h"
-#include "agent/http/api_util.h"
-#include "agent/http/coordinator_route.h"
-#include "agent/master/remote_check.h"
-#include "agent/master/replica_checks.h"
 #include "proto/json.h"
 
 namespace lockstep::agent {

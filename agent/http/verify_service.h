@@ -10,16 +10,16 @@
 
 #include <string>
 
+#include "agent/http/backup_service.h"
+#include "agent/http/router.h"
+#include "agent/master/catalog.h"
+#include "agent/master/local_agent.h"
+#include "agent/master/masters_view.h"
+#include "agent/offsite/repository.h"
 #include "common/clock.h"
 #include "common/http/client.h"
 #include "common/http/message.h"
 #include "coordinator/election.h"
-#include "agent/http/backup_service.h"
-#include "agent/master/catalog.h"
-#include "agent/master/masters_view.h"
-#include "agent/master/local_agent.h"
-#include "agent/offsite/repository.h"
-#include "agent/http/router.h"
 
 namespace lockstep::agent {
 

@@ -36,10 +36,9 @@ Status BucketCatalog::Adopt() {
     ASSIGN_OR_RETURN(bool stored, self_->PutRecord(record));
     adopted += stored ? 1 : 0;
   }
-  log::Info("adopted the repository's catalog",
-            {{"master", self_->name()},
-             {"backups", std::to_string(adopted)},
-             {"repository", repository_->Where()}});
+  log::Info("adopted the repository's catalog", {{"master", self_->name()},
+                                                 {"backups", std::to_string(adopted)},
+                                                 {"repository", repository_->Where()}});
   return Status::Ok();
 }
 

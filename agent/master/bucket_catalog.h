@@ -10,9 +10,9 @@
 
 #include <chrono>
 
-#include "common/clock.h"
 #include "agent/master/local_agent.h"
 #include "agent/offsite/repository.h"
+#include "common/clock.h"
 
 namespace lockstep::agent {
 

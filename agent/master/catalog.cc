@@ -133,12 +133,12 @@ Result<proto::Backup> Catalog::Find(const std::string& id) {
       silent.push_back(peer.name());
       continue;
     }
-    asked.emplace_back(peer.name(), std::async(std::launch::async,
-                                               [this, peer, &id]() -> Result<proto::Backup> {
-      proto::Backup record;
-      RETURN_IF_ERROR(Get(peer, paths::Fill(paths::kCatalogRecord, {id}), &record));
-      return record;
-    }));
+    asked.emplace_back(
+        peer.name(), std::async(std::launch::async, [this, peer, &id]() -> Result<proto::Backup> {
+          proto::Backup record;
+          RETURN_IF_ERROR(Get(peer, paths::Fill(paths::kCatalogRecord, {id}), &record));
+          return record;
+        }));
   }
   Result<proto::Backup> newest = records_->Get(id);
   for (auto& [name, answer] : asked) {

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "common/http/client.h"
 #include "agent/master/peer_view.h"
+#include "common/http/client.h"
 #include "engine/record_store.h"
 #include "proto/backup.pb.h"
 

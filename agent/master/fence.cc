@@ -49,18 +49,20 @@ Status Fence::Open() {
 
 Status Fence::Persist() const {
   return WriteFileAtomically(
-      state_file_, FormatZxid(static_cast<Zxid>(newest_)) + (history_.empty() ? "" : " " + history_),
+      state_file_,
+      FormatZxid(static_cast<Zxid>(newest_)) + (history_.empty() ? "" : " " + history_),
       kPrivateFile);
 }
 
 Status Fence::FollowHistory(const std::string& history) {
   if (history.empty() || history == history_) return Status::Ok();
   if (!history_.empty()) {
-    log::Warn("the ensemble's history began again: forgetting the coordinator generations of "
-              "the one before",
-              {{"forgotten", FormatZxid(static_cast<Zxid>(newest_))},
-               {"history_was", history_},
-               {"history", history}});
+    log::Warn(
+        "the ensemble's history began again: forgetting the coordinator generations of "
+        "the one before",
+        {{"forgotten", FormatZxid(static_cast<Zxid>(newest_))},
+         {"history_was", history_},
+         {"history", history}});
     newest_ = 0;
   }
   history_ = history;

@@ -9,15 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "common/http/client.h"
 #include "agent/master/fence.h"
 #include "agent/master/local_node.h"
 #include "agent/master/node_restore.h"
 #include "agent/master/op_lock.h"
-#include "engine/record_store.h"
 #include "agent/master/replica_store.h"
+#include "common/http/client.h"
 #include "engine/archiving/segment_store.h"
 #include "engine/datadir/compact_staging.h"
+#include "engine/record_store.h"
 #include "engine/zk/zoo_cfg.h"
 #include "proto/backup.pb.h"
 

@@ -1,7 +1,7 @@
 #include "agent/master/local_node.h"
 
-#include "common/log.h"
 #include "agent/control/zk_probe.h"
+#include "common/log.h"
 
 namespace lockstep::agent {
 

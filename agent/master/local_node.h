@@ -10,8 +10,8 @@
 #include <string>
 #include <thread>
 
-#include "agent/control/maintenance.h"
 #include "agent/control/controller.h"
+#include "agent/control/maintenance.h"
 #include "engine/zk/zoo_cfg.h"
 #include "proto/agent.pb.h"
 

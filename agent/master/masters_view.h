@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "coordinator/cluster_view.h"
 #include "agent/master/local_node.h"
 #include "agent/master/peer_view.h"
+#include "coordinator/cluster_view.h"
 #include "proto/agent.pb.h"
 
 namespace lockstep::agent {

@@ -127,8 +127,8 @@ Status NodeRestore::FetchReplica(const proto::StageRequest& request) {
 
 Result<datadir::StagedRestore> NodeRestore::StageArchive(const proto::StageRequest& request) {
   const std::string archive = archives_->PathOf(request.backup_id());
-  ASSIGN_OR_RETURN(age::Identities identities,
-                   archives_->Identities({request.identities().begin(), request.identities().end()}));
+  ASSIGN_OR_RETURN(age::Identities identities, archives_->Identities({request.identities().begin(),
+                                                                      request.identities().end()}));
   RETURN_IF_ERROR(CheckStagingSpace(archive, identities));
   datadir::RestoreOptions options{.dirs = Live(),
                                   .archive_path = archive,

@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "api/restore_phase.h"
 #include "agent/master/local_node.h"
-#include "engine/record_store.h"
 #include "agent/master/replica_store.h"
+#include "api/restore_phase.h"
 #include "engine/archiving/segment_store.h"
 #include "engine/datadir/compact_staging.h"
 #include "engine/datadir/restore.h"
+#include "engine/record_store.h"
 #include "engine/zk/zoo_cfg.h"
 #include "engine/zkfmt/data_dir.h"
 #include "proto/backup.pb.h"

@@ -2,7 +2,6 @@
 // the masters (or the bucket) and replayed onto the staged base, which must then end exactly at
 // the target.
 #include "agent/master/node_restore.h"
-
 #include "agent/offsite/bucket_archive.h"
 #include "agent/offsite/peer_shipper.h"
 #include "common/log.h"

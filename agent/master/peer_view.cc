@@ -4,9 +4,9 @@
 #include <set>
 #include <sstream>
 
+#include "agent/control/zk_probe.h"
 #include "api/paths.h"
 #include "common/log.h"
-#include "agent/control/zk_probe.h"
 #include "proto/json.h"
 
 namespace lockstep::agent {

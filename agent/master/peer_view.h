@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
-#include "common/http/client.h"
 #include "agent/config/config.h"
+#include "common/http/client.h"
 #include "proto/agent.pb.h"
 
 namespace lockstep::agent {

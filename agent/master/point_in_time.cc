@@ -5,8 +5,8 @@
 
 #include "api/names.h"
 #include "common/clock.h"
-#include "engine/archiving/chain_view.h"
 #include "engine/archiving/chain.h"
+#include "engine/archiving/chain_view.h"
 
 namespace lockstep::agent {
 namespace {
@@ -55,8 +55,9 @@ Status CheckPointInTime(const proto::RestoreRequest& request) {
   const int targets = (request.latest() ? 1 : 0) + (request.to_zxid().empty() ? 0 : 1) +
                       (request.to_time().empty() ? 0 : 1);
   if (targets != 1) {
-    return InvalidArgument("a point-in-time restore takes exactly one of --to-zxid, --to-time "
-                           "and --latest");
+    return InvalidArgument(
+        "a point-in-time restore takes exactly one of --to-zxid, --to-time "
+        "and --latest");
   }
   if (!request.path().empty() || !request.to().empty()) {
     return InvalidArgument("a point-in-time restore replaces the whole ensemble: leave out --path");

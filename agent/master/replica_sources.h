@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "agent/master/replica_store.h"
 #include "common/status.h"
 #include "coordinator/cluster_view.h"
-#include "agent/master/replica_store.h"
 #include "proto/backup.pb.h"
 
 namespace lockstep::agent {

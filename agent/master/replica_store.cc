@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "agent/control/zk_probe.h"
 #include "api/names.h"
 #include "api/paths.h"
 #include "common/crash_point.h"
@@ -14,7 +15,6 @@
 #include "common/log.h"
 #include "common/sha256.h"
 #include "common/zxid.h"
-#include "agent/control/zk_probe.h"
 #include "engine/components/dump.h"
 #include "engine/datadir/backup.h"
 #include "engine/datadir/inspect_archive.h"
@@ -41,8 +41,7 @@ uint64_t BytesUnder(const std::string& dir) {
 
 ReplicaStore::ReplicaStore(std::string dir, zk::ZooCfg zoo_cfg, LocalNode* node,
                            const http::Client* client, std::string token,
-                           EncryptionConfig encryption, const Repository* repository,
-                           Clock& clock)
+                           EncryptionConfig encryption, const Repository* repository, Clock& clock)
     : dir_(std::move(dir)),
       zoo_cfg_(std::move(zoo_cfg)),
       node_(node),
@@ -222,8 +221,9 @@ Status ReplicaStore::Fetch(const proto::FetchRequest& request) {
   const int fd = ::mkstemp(partial.data());
   if (fd < 0) return ErrnoError("cannot create a partial download in", dir_, errno);
   ::close(fd);
-  Status fetched = request.from_url().starts_with("s3://") ? DownloadFromRepository(request, partial)
-                                                           : DownloadFromPeer(request, partial);
+  Status fetched = request.from_url().starts_with("s3://")
+                       ? DownloadFromRepository(request, partial)
+                       : DownloadFromPeer(request, partial);
   if (fetched.ok()) fetched = Keep(request, partial);
   if (!fetched.ok()) ::unlink(partial.c_str());
   return fetched;

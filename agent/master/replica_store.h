@@ -6,11 +6,11 @@
 #include <cstdint>
 #include <string>
 
-#include "common/clock.h"
-#include "common/http/client.h"
 #include "agent/config/encryption_config.h"
 #include "agent/master/local_node.h"
 #include "agent/offsite/repository.h"
+#include "common/clock.h"
+#include "common/http/client.h"
 #include "engine/datadir/backup.h"
 #include "engine/zk/zoo_cfg.h"
 #include "proto/backup.pb.h"

@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "agent/offsite/repository.h"
 #include "common/clock.h"
 #include "common/single_task.h"
-#include "agent/offsite/repository.h"
 #include "engine/archiving/segment_store.h"
 #include "proto/backup.pb.h"
 

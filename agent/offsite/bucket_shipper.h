@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "common/clock.h"
 #include "agent/offsite/repository.h"
 #include "agent/offsite/shipping_backlog.h"
+#include "common/clock.h"
 #include "engine/archiving/archiver.h"
 #include "engine/archiving/segment_store.h"
 

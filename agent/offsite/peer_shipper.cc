@@ -76,8 +76,8 @@ Status PeerShipper::Send(const PeerConfig& peer, const proto::ArchiveSegment& re
                              coordinator::kGenerationParam + "=" +
                              FormatZxid(static_cast<Zxid>(generation)) +
                              "&info=" + http::QueryEscape(proto::ToCompactJson(record));
-  http::CallOptions call{.method = "POST", .target = target, .body = bytes, .token = token_,
-                         .timeout = timeout_};
+  http::CallOptions call{
+      .method = "POST", .target = target, .body = bytes, .token = token_, .timeout = timeout_};
   ASSIGN_OR_RETURN(http::Reply reply, client_.Call(url, call));
   if (reply.status / 100 != 2) return api::StatusFromReply(reply, peer.name + " " + record.id());
   return Status::Ok();
@@ -96,8 +96,10 @@ Status PeerShipper::SendMissing(const PeerConfig& peer, uint64_t generation) con
   size_t sent = 0;
   for (const auto& record : store_->List()) {
     if (has.count(record.id())) continue;
-    if (sent == kCatchUpBatch) return Status(StatusCode::kUnavailable, peer.name + " still lacks segments");
-    ASSIGN_OR_RETURN(std::string bytes, ReadSmallFile(store_->PathOf(record.id()), kMaxSegmentBytes));
+    if (sent == kCatchUpBatch)
+      return Status(StatusCode::kUnavailable, peer.name + " still lacks segments");
+    ASSIGN_OR_RETURN(std::string bytes,
+                     ReadSmallFile(store_->PathOf(record.id()), kMaxSegmentBytes));
     RETURN_IF_ERROR(Send(peer, record, bytes, generation));
     ++sent;
   }

@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "common/clock.h"
-#include "common/http/client.h"
 #include "agent/config/config.h"
 #include "agent/offsite/shipping_backlog.h"
+#include "common/clock.h"
+#include "common/http/client.h"
 #include "engine/archiving/archiver.h"
 
 namespace lockstep::agent {
@@ -35,8 +35,8 @@ class PeerShipper : public archiving::SegmentShipper {
   static constexpr size_t kCatchUpBatch = 64;  // segments sent to a lagging peer per catch-up
 
  private:
-  Status Send(const PeerConfig& peer, const proto::ArchiveSegment& record,
-              const std::string& bytes, uint64_t generation) const;
+  Status Send(const PeerConfig& peer, const proto::ArchiveSegment& record, const std::string& bytes,
+              uint64_t generation) const;
   // Sends `peer` what it lacks, up to kCatchUpBatch segments; Ok once it lacks nothing.
   Status SendMissing(const PeerConfig& peer, uint64_t generation) const;
   // Fetches the segments `peer` holds (`held`) that this master lacks, up to kCatchUpBatch.

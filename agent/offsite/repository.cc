@@ -43,14 +43,13 @@ Result<std::unique_ptr<Repository>> Repository::Open(const RepositoryConfig& con
 Result<s3::S3Client> Repository::Client() const {
   Result<s3::Credentials> credentials = LoadCredentials(config_);
   if (!credentials.ok()) return credentials.status().Prepend("repository " + config_.endpoint);
-  s3::S3ClientOptions options{
-      .location = {.endpoint = config_.endpoint,
-                   .region = config_.region,
-                   .bucket = config_.bucket,
-                   .prefix = config_.prefix,
-                   .virtual_host = !config_.path_style},
-      .credentials = std::move(*credentials),
-      .part_size = config_.part_size};
+  s3::S3ClientOptions options{.location = {.endpoint = config_.endpoint,
+                                           .region = config_.region,
+                                           .bucket = config_.bucket,
+                                           .prefix = config_.prefix,
+                                           .virtual_host = !config_.path_style},
+                              .credentials = std::move(*credentials),
+                              .part_size = config_.part_size};
   if (config_.endpoint.rfind("https://", 0) == 0) {
     ASSIGN_OR_RETURN(options.tls, http::MakeClientContext({.ca_file = config_.ca_file}));
   }

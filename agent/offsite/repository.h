@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "common/status.h"
-#include "agent/offsite/bucket_tag.h"
 #include "agent/config/repository_config.h"
+#include "agent/offsite/bucket_tag.h"
+#include "common/status.h"
 #include "proto/backup.pb.h"
 #include "s3/s3_client.h"
 

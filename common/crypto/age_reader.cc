@@ -90,9 +90,7 @@ Status CheckScryptAlone(const std::vector<Stanza>& stanzas) {
 
 Result<std::unique_ptr<AgeReader>> AgeReader::Open(int fd, std::string path,
                                                    const Identities& identities) {
-  RawRead raw = [fd, path](char* buffer, size_t size) {
-    return ReadFully(fd, buffer, size, path);
-  };
+  RawRead raw = [fd, path](char* buffer, size_t size) { return ReadFully(fd, buffer, size, path); };
   return Open(std::move(raw), std::move(path), identities);
 }
 
@@ -165,9 +163,8 @@ Result<size_t> AgeReader::Read(char* buffer, size_t size) {
 }
 
 Status AgeReader::NextChunk() {
-  ASSIGN_OR_RETURN(size_t got,
-                   raw_(reinterpret_cast<char*>(sealed_.data()) + sealed_size_,
-                        sealed_.size() - sealed_size_));
+  ASSIGN_OR_RETURN(size_t got, raw_(reinterpret_cast<char*>(sealed_.data()) + sealed_size_,
+                                    sealed_.size() - sealed_size_));
   sealed_size_ += got;
   const uint64_t offset = header_size_ + counter_ * kSealedChunkSize;
   plain_pos_ = 0;

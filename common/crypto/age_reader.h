@@ -1,6 +1,6 @@
-// AgeReader: decrypts an age v1 file read from a descriptor or any pull source, for callers that pull plaintext
-// (an archive reader, a copy loop). Open() reads the header, finds a stanza one of the
-// identities unwraps and checks the header MAC; Read() then hands out plaintext one verified
+// AgeReader: decrypts an age v1 file read from a descriptor or any pull source, for callers that
+// pull plaintext (an archive reader, a copy loop). Open() reads the header, finds a stanza one of
+// the identities unwraps and checks the header MAC; Read() then hands out plaintext one verified
 // chunk at a time: no byte leaves the reader before its chunk authenticates, and the end of the
 // stream is reported only after a valid final chunk with nothing behind it. (As the C2SP testkit
 // expects, a chunk that authenticates is released even when what follows it is wrong: the

@@ -36,8 +36,8 @@ struct CallOptions {
   std::chrono::milliseconds timeout{5000};
   size_t reply_limit = 64 << 20;
   // Streaming transfers only: `timeout` is then an idle timeout, renewed for every chunk.
-  std::string upload_file;    // request body streamed from this file
-  uint64_t upload_offset = 0;  // … starting at this byte
+  std::string upload_file;                // request body streamed from this file
+  uint64_t upload_offset = 0;             // … starting at this byte
   std::optional<uint64_t> upload_length;  // … this many bytes; unset: to the end of the file
   std::string download_file;  // a 2xx reply's body streamed into this file (Reply::body empty)
   TransferProgress progress;

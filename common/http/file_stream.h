@@ -19,9 +19,10 @@ namespace lockstep::http {
 // Writes `size` bytes of the file at `path`, from byte `offset` on, to `stream`;
 // `progress(done, total)` after each chunk.
 template <typename Stream>
-boost::asio::awaitable<void> WriteFileBytes(
-    Stream& stream, const std::string& path, uint64_t size, std::chrono::milliseconds chunk_timeout,
-    const std::function<void(uint64_t, uint64_t)>& progress, uint64_t offset = 0) {
+boost::asio::awaitable<void> WriteFileBytes(Stream& stream, const std::string& path, uint64_t size,
+                                            std::chrono::milliseconds chunk_timeout,
+                                            const std::function<void(uint64_t, uint64_t)>& progress,
+                                            uint64_t offset = 0) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     throw boost::system::system_error(

@@ -11,7 +11,8 @@ std::unique_ptr<coordinator::AgentClient> AgentClients::AtGeneration(uint64_t ge
 Result<proto::LockState> AgentClients::Lock(const Member& member,
                                             const proto::LockRequest& request) {
   return Fenced(
-      member, [&] { return self_->Lock(request, generation_); }, [&] { return remote_.Lock(member, request); });
+      member, [&] { return self_->Lock(request, generation_); },
+      [&] { return remote_.Lock(member, request); });
 }
 
 Status AgentClients::Unlock(const Member& member, const std::string& id) {

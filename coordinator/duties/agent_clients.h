@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "coordinator/agent_client.h"
 #include "agent/master/local_agent.h"
+#include "coordinator/agent_client.h"
 
 namespace lockstep::agent {
 

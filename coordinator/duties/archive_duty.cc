@@ -6,8 +6,8 @@
 #include "api/paths.h"
 #include "api/status_http.h"
 #include "common/log.h"
-#include "coordinator/cluster_view.h"
 #include "coordinator/cluster_backups.h"
+#include "coordinator/cluster_view.h"
 #include "proto/json.h"
 
 namespace lockstep::agent {
@@ -25,7 +25,8 @@ bool FollowerServing(const proto::MasterStatus& master) {
 ArchiveDuty::ArchiveDuty(ArchiveSettings settings, std::string self, std::string token,
                          const http::Client* client, const MastersView* masters,
                          const archiving::SegmentStore* store, archiving::Archiver* local,
-                         coordinator::Election* election, coordinator::ClusterBackups* backups, Clock& clock)
+                         coordinator::Election* election, coordinator::ClusterBackups* backups,
+                         Clock& clock)
     : settings_(settings),
       self_(std::move(self)),
       token_(std::move(token)),
@@ -83,8 +84,7 @@ void ArchiveDuty::Release(const Member& member, uint64_t generation) {
 
 Result<proto::ArchiveReport> ArchiveDuty::CallArchiver(const Member& member,
                                                        const std::string& method,
-                                                       const std::string& path,
-                                                       uint64_t generation,
+                                                       const std::string& path, uint64_t generation,
                                                        std::string body) const {
   ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(member.url));
   std::string target = path;
@@ -126,7 +126,8 @@ void ArchiveDuty::Tick(const std::vector<proto::Backup>& catalog) {
   if (previous && (!chosen || previous->name != chosen->name)) Release(*previous, generation);
   if (!chosen) return;
   Result<proto::ArchiveReport> report =
-      Assign(*chosen, generation, archiving::ContinueAfter(archiving::BasesOf(catalog), store_->LastZxid()));
+      Assign(*chosen, generation,
+             archiving::ContinueAfter(archiving::BasesOf(catalog), store_->LastZxid()));
   {
     std::lock_guard lock(mu_);
     archiver_ = chosen;
@@ -152,7 +153,8 @@ void ArchiveDuty::BaseOnBreak(const std::vector<proto::Backup>& catalog) {
       ensemble_zxid = std::max(ensemble_zxid, ParseHexZxid(master.zk().zxid()).value_or(0));
     }
   }
-  const std::string why = archiving::BaseNeeded(catalog, archiving::SegmentsOf(store_->List()), ensemble_zxid);
+  const std::string why =
+      archiving::BaseNeeded(catalog, archiving::SegmentsOf(store_->List()), ensemble_zxid);
   if (why.empty()) return;
   proto::CreateBackupRequest request;
   request.set_label("archive-base");
@@ -173,7 +175,8 @@ void ArchiveDuty::BaseOnBreak(const std::vector<proto::Backup>& catalog) {
 std::string ArchiveDuty::Metrics(const std::vector<proto::Backup>& catalog,
                                  bool coordinating) const {
   proto::ArchiveStatus status;
-  archiving::DescribeChains(archiving::BasesOf(catalog), archiving::SegmentsOf(store_->List()), &status);
+  archiving::DescribeChains(archiving::BasesOf(catalog), archiving::SegmentsOf(store_->List()),
+                            &status);
   std::optional<double> lag;
   if (const proto::ArchiveReport own = local_->Report(); own.active() && own.caught_up_ms() > 0) {
     lag = own.lag_seconds();
@@ -215,7 +218,8 @@ proto::ArchiveStatus ArchiveDuty::Status(const std::vector<proto::Backup>& catal
   status.set_enabled(settings_.enabled);
   status.set_coordinator(self_);
   status.set_answered_by(self_);
-  archiving::DescribeChains(archiving::BasesOf(catalog), archiving::SegmentsOf(store_->List()), &status);
+  archiving::DescribeChains(archiving::BasesOf(catalog), archiving::SegmentsOf(store_->List()),
+                            &status);
   status.set_repository(repository_url_);
   if (adopting_) status.set_adopting(adopting_());
   if (!settings_.enabled) {
@@ -234,8 +238,8 @@ proto::ArchiveStatus ArchiveDuty::Status(const std::vector<proto::Backup>& catal
     if (asked.ok()) live = std::move(*asked);
   }
   std::lock_guard lock(mu_);
-  const bool fresh = reported_at_ != Clock::TimePoint{} &&
-                     clock_.Now() - reported_at_ < settings_.lease;
+  const bool fresh =
+      reported_at_ != Clock::TimePoint{} && clock_.Now() - reported_at_ < settings_.lease;
   if (archiver_ && (live || fresh)) {
     proto::ArchiveReport report = live ? *live : report_;
     // The archiver's own clock measured a live report's lag; a renewal's has aged since.

@@ -14,12 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "agent/master/masters_view.h"
 #include "common/clock.h"
 #include "common/http/client.h"
 #include "coordinator/agent_client.h"
 #include "coordinator/cluster_backups.h"
 #include "coordinator/election.h"
-#include "agent/master/masters_view.h"
 #include "engine/archiving/archiver.h"
 #include "engine/archiving/chain_view.h"
 #include "engine/archiving/segment_store.h"
@@ -27,7 +27,6 @@
 #include "proto/backup.pb.h"
 
 namespace lockstep::agent {
-
 
 struct ArchiveSettings {
   bool enabled = true;
@@ -96,8 +95,8 @@ class ArchiveDuty {
   std::optional<coordinator::Member> archiver_;  // who holds the job, guarded by mu_
   proto::ArchiveReport report_;                  // its last report
   Clock::TimePoint reported_at_{};
-  std::string idle_;                             // why nobody archives, when nobody does
-  Clock::TimePoint next_base_{};                 // no base asked before this
+  std::string idle_;              // why nobody archives, when nobody does
+  Clock::TimePoint next_base_{};  // no base asked before this
 };
 
 }  // namespace lockstep::agent

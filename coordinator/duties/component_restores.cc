@@ -4,6 +4,7 @@
 #include <optional>
 #include <utility>
 
+#include "agent/master/replica_sources.h"
 #include "api/names.h"
 #include "api/znode_path.h"
 #include "common/clock.h"
@@ -12,7 +13,6 @@
 #include "common/process.h"
 #include "common/zk_client.h"
 #include "coordinator/cluster_lock.h"
-#include "agent/master/replica_sources.h"
 #include "engine/components/backup_tree.h"
 #include "engine/components/dump.h"
 #include "engine/components/subtree_restore.h"
@@ -54,7 +54,7 @@ struct ComponentRestores::Run {
   proto::RestoreRecord record;
   std::vector<std::string> names;
   std::optional<std::pair<std::string, std::string>> spot;  // a spot restore's path and to
-  std::vector<std::string> identities;  // secret: for reading the archive only
+  std::vector<std::string> identities;                      // secret: for reading the archive only
   std::unique_ptr<coordinator::ClusterLock> lock;
   Clock::time_point begun = Clock::now();
 };
@@ -127,8 +127,7 @@ Status ComponentRestores::Choose(Run& run, Target target) const {
   return Status::Ok();
 }
 
-Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_id,
-                                                      Target target,
+Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_id, Target target,
                                                       const std::string& request_id,
                                                       std::vector<std::string> identities) {
   RETURN_IF_ERROR(api::CheckRequestId(request_id));
@@ -150,9 +149,9 @@ Result<proto::RestoreRecord> ComponentRestores::Start(const std::string& backup_
   ASSIGN_OR_RETURN(uint64_t generation, coordinator::CurrentGeneration(leadership_));
   run->agents = agents_.AtGeneration(generation);
   // No server stops: an unreachable master can't conflict, as for a backup.
-  run->lock = coordinator::MakeOperationLock(*run->agents,
-                                             coordinator::MembersOf(host_.view(false)), "restore",
-                                             restore_id, options_.self, options_.lease, false);
+  run->lock =
+      coordinator::MakeOperationLock(*run->agents, coordinator::MembersOf(host_.view(false)),
+                                     "restore", restore_id, options_.self, options_.lease, false);
   RETURN_IF_ERROR(run->lock->Acquire());
   // A component restore whose driver died is still RESTORING: this one supersedes it.
   bool superseded = false;

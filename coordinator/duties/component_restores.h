@@ -15,12 +15,12 @@
 #include <string>
 #include <vector>
 
+#include "agent/config/config.h"
+#include "agent/master/replica_store.h"
 #include "common/single_task.h"
 #include "common/zk_client.h"
 #include "coordinator/agent_client.h"
 #include "coordinator/restores.h"
-#include "agent/config/config.h"
-#include "agent/master/replica_store.h"
 #include "engine/components/dump.h"
 
 namespace lockstep::agent {

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include "agent/master/replica_sources.h"
 #include "common/log.h"
 #include "coordinator/cluster_backups.h"
-#include "agent/master/replica_sources.h"
 
 namespace lockstep::agent {
 namespace {
@@ -57,7 +57,8 @@ void Uploads::Upload(proto::Backup record) {
   uploading.set_url(repository_->UrlOf(record.id()));
   PublishRemote(record.id(), uploading);
   log::Info("uploading a backup to the repository",
-            {{"id", record.id()}, {"url", uploading.url()},
+            {{"id", record.id()},
+             {"url", uploading.url()},
              {"size_bytes", std::to_string(record.size_bytes())}});
   if (Status uploaded = UploadOne(record); !uploaded.ok()) return Failed(record, uploaded);
   std::lock_guard lock(mu_);
@@ -85,7 +86,8 @@ Status Uploads::EnsureReplica(const proto::Backup& record) {
   std::vector<std::string> sources = ReplicaSources(record, masters_->View(), self_->name());
   // Uploading the repository's own copy back to it would prove nothing.
   std::erase_if(sources, [](const std::string& url) { return url.starts_with("s3://"); });
-  return FetchFromAny(self_->replicas(), record, sources).Prepend("no replica of " + record.id() + " to upload");
+  return FetchFromAny(self_->replicas(), record, sources)
+      .Prepend("no replica of " + record.id() + " to upload");
 }
 
 void Uploads::PublishRemote(const std::string& id, const proto::RemoteCopy& remote) {
@@ -104,8 +106,10 @@ void Uploads::Failed(const proto::Backup& record, const Status& why) {
     not_before_[record.id()] = clock_.Now() + Backoff(attempts);
   }
   log::Warn("upload to the repository failed; retrying later",
-            {{"id", record.id()}, {"attempt", std::to_string(attempts)},
-             {"retry_in_s", std::to_string(Backoff(attempts).count())}, {"error", reason}});
+            {{"id", record.id()},
+             {"attempt", std::to_string(attempts)},
+             {"retry_in_s", std::to_string(Backoff(attempts).count())},
+             {"error", reason}});
   proto::RemoteCopy failed;
   failed.set_status(proto::STATUS_ERROR);
   failed.set_url(repository_->UrlOf(record.id()));

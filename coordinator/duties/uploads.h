@@ -13,22 +13,22 @@
 #include <string>
 #include <vector>
 
+#include "agent/master/catalog.h"
+#include "agent/master/local_agent.h"
+#include "agent/master/masters_view.h"
+#include "agent/offsite/repository.h"
 #include "common/clock.h"
 #include "common/single_task.h"
 #include "coordinator/cluster_backups.h"
-#include "agent/master/catalog.h"
-#include "agent/master/masters_view.h"
-#include "agent/master/local_agent.h"
-#include "agent/offsite/repository.h"
 #include "proto/backup.pb.h"
 
 namespace lockstep::agent {
 
-
 class Uploads {
  public:
   Uploads(const Repository* repository, LocalAgent* self, Catalog* catalog,
-          const MastersView* masters, coordinator::ClusterBackups* backups, Clock& clock = RealClockInstance());
+          const MastersView* masters, coordinator::ClusterBackups* backups,
+          Clock& clock = RealClockInstance());
   ~Uploads();  // waits for a running upload
 
   // Coordinator duty: starts the oldest pending upload that is due, unless one runs.

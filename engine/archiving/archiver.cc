@@ -22,8 +22,8 @@ Result<Zxid> OldestLogged(const std::string& log_dir) {
 }  // namespace
 
 struct Archiver::Shipped {
-  Status status;           // the first failure, if any
-  Zxid end = 0;            // the archive's end after the pass
+  Status status;  // the first failure, if any
+  Zxid end = 0;   // the archive's end after the pass
   int64_t end_time_ms = 0;
   uint64_t segments = 0;
   uint64_t bytes = 0;

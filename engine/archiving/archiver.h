@@ -103,7 +103,7 @@ class Archiver {
   // The archive's end as this archiver continues it; unset for an archive that has nothing yet,
   // which starts with the oldest transaction its server's logs hold.
   std::optional<Zxid> cursor_;
-  bool fresh_ = false;  // a new job: its first pass runs at once
+  bool fresh_ = false;                   // a new job: its first pass runs at once
   std::optional<TailPosition> read_to_;  // where the last pass stopped reading the logs
   proto::ArchiveReport report_;
   uint64_t scratch_serial_ = 0;

@@ -113,14 +113,15 @@ std::vector<Segment> ContinuationOf(const Base& base, std::vector<Segment> segme
 }
 
 Result<PointInTimePlan> PlanPointInTime(const std::vector<Base>& bases,
-                                        const std::vector<Segment>& segments,
-                                        const Target& target, const TimeLookup& lookup) {
+                                        const std::vector<Segment>& segments, const Target& target,
+                                        const TimeLookup& lookup) {
   std::vector<Base> newest_first = bases;
   std::sort(newest_first.begin(), newest_first.end(),
             [](const Base& a, const Base& b) { return a.zxid > b.zxid; });
   if (newest_first.empty()) {
-    return FailedPrecondition("no base backup: a point-in-time restore starts from one "
-                              "(`lockstep backup create`)");
+    return FailedPrecondition(
+        "no base backup: a point-in-time restore starts from one "
+        "(`lockstep backup create`)");
   }
   std::string why_not;
   for (const Base& base : newest_first) {
@@ -147,10 +148,10 @@ TimeLookup SegmentFilesLookup(std::string dir) {
   return [dir = std::move(dir)](const Segment& segment,
                                 int64_t time_ms) -> Result<std::optional<Zxid>> {
     std::optional<Zxid> last;
-    RETURN_IF_ERROR(ReadSegment(dir + "/" + segment.id, segment.info,
-                                [&](const zkfmt::TxnRecord& record) {
-                                  if (record.time_ms <= time_ms) last = record.zxid;
-                                }));
+    RETURN_IF_ERROR(
+        ReadSegment(dir + "/" + segment.id, segment.info, [&](const zkfmt::TxnRecord& record) {
+          if (record.time_ms <= time_ms) last = record.zxid;
+        }));
     return last;
   };
 }

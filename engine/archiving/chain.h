@@ -20,9 +20,9 @@
 namespace lockstep::archiving {
 
 struct Base {
-  std::string id;        // the backup's
-  Zxid zxid = 0;         // its data's last zxid
-  int64_t time_ms = 0;   // when it was taken
+  std::string id;       // the backup's
+  Zxid zxid = 0;        // its data's last zxid
+  int64_t time_ms = 0;  // when it was taken
 };
 
 struct Segment {
@@ -43,7 +43,7 @@ struct PointInTimePlan {
   Base base;
   std::vector<Segment> segments;  // in order; the last one is cut at target_zxid
   Zxid target_zxid = 0;
-  int64_t target_time_ms = 0;     // the leader's clock at target_zxid (the base's time if none)
+  int64_t target_time_ms = 0;  // the leader's clock at target_zxid (the base's time if none)
   // --to-time later than the last archived transaction: the target is the chain's end, and
   // nothing says whether the ensemble wrote more before the moment asked for.
   bool beyond_archive = false;
@@ -76,8 +76,8 @@ using TimeLookup =
 // before the target, or the chain ending (or breaking) before it, with the newest point that can
 // be restored.
 Result<PointInTimePlan> PlanPointInTime(const std::vector<Base>& bases,
-                                        const std::vector<Segment>& segments,
-                                        const Target& target, const TimeLookup& lookup);
+                                        const std::vector<Segment>& segments, const Target& target,
+                                        const TimeLookup& lookup);
 
 // The real TimeLookup: reads the segment in `dir` (as `dir`/ID) and finds the moment's zxid.
 TimeLookup SegmentFilesLookup(std::string dir);

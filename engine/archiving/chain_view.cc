@@ -29,9 +29,8 @@ std::vector<Segment> SegmentsOf(const std::vector<proto::ArchiveSegment>& record
     Result<Segment> segment = SegmentOf(record);
     if (segment.ok()) segments.push_back(std::move(*segment));
   }
-  std::sort(segments.begin(), segments.end(), [](const auto& a, const auto& b) {
-    return a.info.first_zxid < b.info.first_zxid;
-  });
+  std::sort(segments.begin(), segments.end(),
+            [](const auto& a, const auto& b) { return a.info.first_zxid < b.info.first_zxid; });
   return segments;
 }
 
@@ -53,8 +52,7 @@ std::vector<std::string> PruneSegments(const std::vector<proto::Backup>& catalog
   return *removed;
 }
 
-void DescribeChains(const std::vector<Base>& bases,
-                    const std::vector<Segment>& segments,
+void DescribeChains(const std::vector<Base>& bases, const std::vector<Segment>& segments,
                     proto::ArchiveStatus* status) {
   uint64_t bytes = 0;
   for (const auto& segment : segments) bytes += segment.info.size_bytes;

@@ -38,7 +38,7 @@ std::string BaseNeeded(const std::vector<proto::Backup>& catalog,
 std::vector<std::string> PruneSegments(const std::vector<proto::Backup>& catalog,
                                        SegmentStore& store);
 // `archive status`'s chains, window and breaks, from the bases and segments.
-void DescribeChains(const std::vector<Base>& bases,
-                    const std::vector<Segment>& segments, proto::ArchiveStatus* status);
+void DescribeChains(const std::vector<Base>& bases, const std::vector<Segment>& segments,
+                    proto::ArchiveStatus* status);
 
 }  // namespace lockstep::archiving

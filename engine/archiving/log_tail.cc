@@ -127,7 +127,8 @@ Result<TailResult> TailLogs(const std::string& log_dir, Zxid after, Zxid upto,
     zkfmt::TxnLogReadOptions options;
     options.max_zxid = upto;
     options.visitor = &pass;
-    ASSIGN_OR_RETURN(zkfmt::TxnLogSummary summary, zkfmt::ReadTxnLog(source.get(), log.name, options));
+    ASSIGN_OR_RETURN(zkfmt::TxnLogSummary summary,
+                     zkfmt::ReadTxnLog(source.get(), log.name, options));
     for (const auto& problem : summary.problems) {
       // A jump inside the file is ours to judge (above); damage is not.
       if (problem.fatal && !problem.message.starts_with("zxid sequence broken")) {

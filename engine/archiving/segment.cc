@@ -62,8 +62,8 @@ class SegmentSource : public zkfmt::ByteSource {
       }
       const size_t left = ZSTD_decompressStream(dctx_, &out, &in_);
       if (ZSTD_isError(left)) {
-        return Corruption(path_ + ": not a zstd-compressed segment (" +
-                          ZSTD_getErrorName(left) + ")");
+        return Corruption(path_ + ": not a zstd-compressed segment (" + ZSTD_getErrorName(left) +
+                          ")");
       }
       frame_ended_ = left == 0;
     }
@@ -81,7 +81,9 @@ class SegmentSource : public zkfmt::ByteSource {
 
  private:
   SegmentSource(UniqueFd fd, std::string path)
-      : fd_(std::move(fd)), path_(std::move(path)), input_(kChunk, '\0'),
+      : fd_(std::move(fd)),
+        path_(std::move(path)),
+        input_(kChunk, '\0'),
         dctx_(ZSTD_createDCtx()) {}
 
   // The stored bytes, hashed as they go by.
@@ -115,11 +117,10 @@ Result<zkfmt::TxnLogSummary> Scan(zkfmt::ByteSource* source, const std::string& 
   const bool ends_right = summary.last_zxid && (cut ? *summary.last_zxid <= expected_last
                                                     : *summary.last_zxid == expected_last);
   if (!starts_right || !ends_right) {
-    return Corruption(name + ": holds " +
-                      (summary.first_zxid ? FormatZxid(*summary.first_zxid) : "nothing") + ".." +
-                      (summary.last_zxid ? FormatZxid(*summary.last_zxid) : "") +
-                      ", its record says " + FormatZxid(info.first_zxid) + ".." +
-                      FormatZxid(info.last_zxid));
+    return Corruption(
+        name + ": holds " + (summary.first_zxid ? FormatZxid(*summary.first_zxid) : "nothing") +
+        ".." + (summary.last_zxid ? FormatZxid(*summary.last_zxid) : "") + ", its record says " +
+        FormatZxid(info.first_zxid) + ".." + FormatZxid(info.last_zxid));
   }
   return summary;
 }
@@ -140,9 +141,9 @@ struct SegmentWriter::State {
   UniqueFd fd;
   std::unique_ptr<FdSink> file;
   std::unique_ptr<HashingSink> hashed;
-  std::unique_ptr<age::AgeWriter> age;      // encrypted segments only
+  std::unique_ptr<age::AgeWriter> age;          // encrypted segments only
   std::unique_ptr<backup_file::ZstdSink> zstd;  // null for a plain log
-  Sink* out = nullptr;                        // where records go: zstd, or the file itself
+  Sink* out = nullptr;                          // where records go: zstd, or the file itself
   SegmentInfo info;
   bool finished = false;
   std::string record;  // reused framing buffer
@@ -198,8 +199,8 @@ Status SegmentWriter::Append(const zkfmt::TxnRecord& record) {
   SegmentInfo& info = state_->info;
   if (info.records > 0 && record.zxid <= info.last_zxid) {
     if (record.zxid == info.last_zxid) return Status::Ok();  // logged twice by a follower
-    return InvalidArgument("segment " + state_->path + ": " + FormatZxid(record.zxid) +
-                           " after " + FormatZxid(info.last_zxid));
+    return InvalidArgument("segment " + state_->path + ": " + FormatZxid(record.zxid) + " after " +
+                           FormatZxid(info.last_zxid));
   }
   const std::string& txn = *record.txn;
   const uLong crc = adler32(adler32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(txn.data()),

@@ -45,7 +45,9 @@ Status CheckSegmentId(const std::string& id) {
   const bool shaped = id.size() == 2 * kZxidDigits + 1 && id[kZxidDigits] == '-';
   bool hex = shaped;
   for (size_t i = 0; hex && i < id.size(); ++i) {
-    if (i != kZxidDigits) hex = std::isxdigit(static_cast<unsigned char>(id[i])) && !std::isupper(static_cast<unsigned char>(id[i]));
+    if (i != kZxidDigits)
+      hex = std::isxdigit(static_cast<unsigned char>(id[i])) &&
+            !std::isupper(static_cast<unsigned char>(id[i]));
   }
   if (!hex) {
     return InvalidArgument("bad segment id '" + id +
@@ -85,7 +87,8 @@ Result<Segment> SegmentOf(const proto::ArchiveSegment& record) {
   RETURN_IF_ERROR(CheckSegmentId(record.id()));
   Segment segment;
   segment.id = record.id();
-  ASSIGN_OR_RETURN(segment.info.first_zxid, ZxidField(record.first_zxid(), "first_zxid", record.id()));
+  ASSIGN_OR_RETURN(segment.info.first_zxid,
+                   ZxidField(record.first_zxid(), "first_zxid", record.id()));
   ASSIGN_OR_RETURN(segment.info.last_zxid, ZxidField(record.last_zxid(), "last_zxid", record.id()));
   if (record.id() != SegmentId(segment.info.first_zxid, segment.info.last_zxid)) {
     return InvalidArgument("segment " + record.id() + ": its zxids " + record.first_zxid() + ".." +
@@ -107,7 +110,8 @@ Result<Segment> SegmentOf(const proto::ArchiveSegment& record) {
   }
   segment.info.encrypted = record.encryption() == "age";
   if (!record.follows_zxid().empty()) {
-    ASSIGN_OR_RETURN(segment.follows, ZxidField(record.follows_zxid(), "follows_zxid", record.id()));
+    ASSIGN_OR_RETURN(segment.follows,
+                     ZxidField(record.follows_zxid(), "follows_zxid", record.id()));
   }
   return segment;
 }

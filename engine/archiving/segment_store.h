@@ -12,9 +12,9 @@
 
 #include "common/status.h"
 #include "common/zxid.h"
-#include "engine/record_store.h"
 #include "engine/archiving/chain.h"
 #include "engine/archiving/segment.h"
+#include "engine/record_store.h"
 #include "proto/archiving.pb.h"
 
 namespace lockstep::archiving {

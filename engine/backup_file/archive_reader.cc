@@ -44,7 +44,8 @@ Status ArchiveReader::OpenDecryption(const age::Identities& identities) {
   if (got < 0) return ErrnoError("cannot read", path_, errno);
   if (!age::IsAgeHeader(std::string_view(head, static_cast<size_t>(got)))) return Status::Ok();
   if (identities.empty()) {
-    return InvalidArgument(path_ + " is encrypted (age) and no identity was given to open it: "
+    return InvalidArgument(path_ +
+                           " is encrypted (age) and no identity was given to open it: "
                            "set identity_file in agent.toml's [encryption], or pass "
                            "--identity FILE to the command");
   }

@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "common/async_sha256.h"
 #include "common/crypto/age_reader.h"
 #include "common/file.h"
 #include "common/pull_pipe.h"
-#include "common/async_sha256.h"
 #include "common/status.h"
 #include "engine/zkfmt/byte_source.h"
 
@@ -25,7 +25,7 @@ struct archive;
 namespace lockstep::backup_file {
 
 struct EntryInfo {
-  std::string name;       // as stored
+  std::string name;  // as stored
   uint64_t size = 0;
   bool is_regular = false;
   bool is_directory = false;

@@ -21,7 +21,8 @@ Status CheckNewArchivePath(const std::string& path) {
   if (path.empty()) return InvalidArgument("no archive path given");
   std::error_code ec;
   if (fs::exists(fs::symlink_status(path, ec))) {
-    return InvalidArgument(path + " already exists: choose a new archive name (an existing "
+    return InvalidArgument(path +
+                           " already exists: choose a new archive name (an existing "
                            "archive is never overwritten)");
   }
   fs::path parent = fs::path(path).parent_path();
@@ -33,7 +34,7 @@ Status CheckNewArchivePath(const std::string& path) {
 }
 
 Result<std::unique_ptr<ArchiveWriter>> ArchiveWriter::Create(const std::string& final_path,
-                                                              const ArchiveWriterOptions& options) {
+                                                             const ArchiveWriterOptions& options) {
   RETURN_IF_ERROR(CheckNewArchivePath(final_path));
   std::string temp_path = final_path + ".partial-" + std::to_string(::getpid());
   ASSIGN_OR_RETURN(UniqueFd fd, CreateExclusive(temp_path, kPrivateFile));
@@ -79,8 +80,8 @@ Status ArchiveWriter::Open(const ArchiveWriterOptions& options) {
   pipe_ = std::make_unique<PipeSink>(compressed_to);
   zstd_ = std::make_unique<ZstdSink>(pipe_.get(), temp_path_);
   RETURN_IF_ERROR(zstd_->Open({.level = options.zstd_level,
-                              .workers = options.zstd_threads,
-                              .job_bytes = options.zstd_job_bytes}));
+                               .workers = options.zstd_threads,
+                               .job_bytes = options.zstd_job_bytes}));
   archive_ = archive_write_new();
   if (archive_ == nullptr) return Internal("libarchive: out of memory");
   if (archive_write_set_format_pax_restricted(archive_) != ARCHIVE_OK) {
@@ -118,9 +119,8 @@ Status ArchiveWriter::AddBytes(const std::string& name, const std::string& conte
   return Status::Ok();
 }
 
-Status ArchiveWriter::AddFile(const std::string& name, const std::string& disk_path,
-                              uint64_t size, const std::string& expected_sha256,
-                              const ByteProgress& progress,
+Status ArchiveWriter::AddFile(const std::string& name, const std::string& disk_path, uint64_t size,
+                              const std::string& expected_sha256, const ByteProgress& progress,
                               const std::optional<FileIdentity>& hashed_as) {
   ASSIGN_OR_RETURN(UniqueFd in, OpenForRead(disk_path));
   bool unchanged = false;
@@ -171,8 +171,8 @@ Result<std::string> ArchiveWriter::Commit() {
   RETURN_IF_ERROR(SyncFd(fd_.get(), temp_path_));
   fd_.reset();
   // RENAME_NOREPLACE: an archive that appeared meanwhile under the final name is never replaced.
-  if (::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, final_path_.c_str(),
-                  RENAME_NOREPLACE) != 0) {
+  if (::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, final_path_.c_str(), RENAME_NOREPLACE) !=
+      0) {
     return ErrnoError("cannot rename the finished archive to", final_path_, errno);
   }
   committed_ = true;

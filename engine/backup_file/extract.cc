@@ -75,7 +75,8 @@ class Extractor {
       result_.layout = Layout::kLockstep;
       return Status::Ok();
     }
-    if (name.starts_with("zookeeper") && (entry.is_directory || name.find('/') != std::string::npos)) {
+    if (name.starts_with("zookeeper") &&
+        (entry.is_directory || name.find('/') != std::string::npos)) {
       if (name.starts_with("zookeeper/data") || name.starts_with("zookeeper/datalog")) {
         return Refuse("a Lockstep layout without its manifest (first entry " + entry.name + ")");
       }
@@ -108,8 +109,8 @@ class Extractor {
     if (it == expected_.end()) return Refuse("entry not in the manifest: " + name);
     if (entry.size != it->second->size()) {
       return Refuse("size of " + name + " differs from the manifest (manifest " +
-                    std::to_string(it->second->size()) + ", archive " +
-                    std::to_string(entry.size) + ")");
+                    std::to_string(it->second->size()) + ", archive " + std::to_string(entry.size) +
+                    ")");
     }
     if (!seen_.insert(name).second) return Refuse("duplicate entry " + name);
     return Status::Ok();
@@ -224,7 +225,8 @@ Result<proto::Manifest> ParseManifest(const std::string& json) {
     if (normalised != file.path() || !names.insert(file.path()).second) {
       return Corruption("manifest lists an unsafe or duplicate path: " + file.path());
     }
-    if (file.sha256().size() != 64) return Corruption("manifest sha256 malformed for " + file.path());
+    if (file.sha256().size() != 64)
+      return Corruption("manifest sha256 malformed for " + file.path());
   }
   return manifest;
 }

@@ -2,7 +2,6 @@
 
 #include <zstd.h>
 
-
 namespace lockstep::backup_file {
 namespace {
 

@@ -1,8 +1,8 @@
 #include "engine/components/backup_tree.h"
 
+#include "api/znode_path.h"
 #include "common/scratch_dir.h"
 #include "engine/backup_file/extract.h"
-#include "api/znode_path.h"
 #include "engine/zkfmt/read_node_table.h"
 
 namespace lockstep::components {
@@ -30,7 +30,8 @@ class ComponentSubtree : public ZNodeSource {
       if (record->ephemeral_owner() != 0 || !api::InSubtree(record->path(), options_.path)) {
         continue;
       }
-      if (!options_.to.empty()) record->set_path(Rebase(record->path(), options_.path, options_.to));
+      if (!options_.to.empty())
+        record->set_path(Rebase(record->path(), options_.path, options_.to));
       if (!options_.keep_data) record->set_data(zkfmt::DataDigest(record->data()));
       return true;
     }
@@ -89,10 +90,10 @@ Result<std::unique_ptr<ZNodeSource>> OpenFullData(const std::string& archive_pat
                                                   const age::Identities& identities,
                                                   const BackupTreeOptions& options,
                                                   const std::string& zxid) {
-  ASSIGN_OR_RETURN(ScratchDir scratch,
-                   ScratchDir::Create(options.scratch_parent.empty() ? "/tmp"
-                                                                     : options.scratch_parent,
-                                      ".lockstep-tree-"));
+  ASSIGN_OR_RETURN(
+      ScratchDir scratch,
+      ScratchDir::Create(options.scratch_parent.empty() ? "/tmp" : options.scratch_parent,
+                         ".lockstep-tree-"));
   const zkfmt::DataDirs dirs{scratch.path() + "/data", scratch.path() + "/datalog"};
   RETURN_IF_ERROR(
       backup_file::ExtractArchive(archive_path, identities, {dirs.SnapshotDir(), dirs.LogDir()})

@@ -1,7 +1,5 @@
 #include "engine/components/dump.h"
 
-#include "api/znode_path.h"
-
 #include <fcntl.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/util/delimited_message_util.h>
@@ -9,6 +7,7 @@
 
 #include <deque>
 
+#include "api/znode_path.h"
 #include "common/file.h"
 #include "engine/backup_file/archive_reader.h"
 #include "engine/backup_file/extract.h"
@@ -30,7 +29,6 @@ bool ValidName(const std::string& name) {
   }
   return true;
 }
-
 
 std::string ChildPath(const std::string& parent, const std::string& child) {
   return parent == "/" ? "/" + child : parent + "/" + child;
@@ -187,7 +185,8 @@ Result<std::unique_ptr<DumpReader>> DumpReader::Open(const std::string& archive_
   if (!listed) return NotFound("the backup holds no component '" + component + "'");
   std::unique_ptr<DumpReader> dump(new DumpReader());
   dump->manifest_ = std::move(*manifest);
-  ASSIGN_OR_RETURN(dump->stream_->reader, backup_file::ArchiveReader::Open(archive_path, identities));
+  ASSIGN_OR_RETURN(dump->stream_->reader,
+                   backup_file::ArchiveReader::Open(archive_path, identities));
   for (;;) {
     ASSIGN_OR_RETURN(std::optional<backup_file::EntryInfo> entry, dump->stream_->reader->Next());
     if (!entry) return Corruption(archive_path + " lacks " + wanted + " listed in its manifest");

@@ -30,8 +30,7 @@ std::string ArchiveNameOf(const std::string& component);  // "components/NAME.pb
 // gets every node that exists, with its data (unless `with_data` is false: one request per node
 // fewer when the stat is enough), ACL, stat and children.
 Status WalkSubtree(ZkClient& zk, const std::string& root,
-                   const std::function<Status(ZkClient::NodeRead&)>& visit,
-                   bool with_data = true);
+                   const std::function<Status(ZkClient::NodeRead&)>& visit, bool with_data = true);
 
 // `server_zxid` reads the connected server's last zxid (srvr), for the walk's window.
 Result<proto::ComponentDump> DumpSubtree(ZkClient& zk, const std::string& name,

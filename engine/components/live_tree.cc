@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "engine/components/dump.h"
 #include "api/znode_path.h"
+#include "engine/components/dump.h"
 #include "engine/zkfmt/node_table.h"
 
 namespace lockstep::components {
@@ -11,15 +11,18 @@ namespace lockstep::components {
 Result<LiveTree> WalkLive(ZkClient& zk, const std::string& root, bool with_data) {
   LiveTree live;
   RETURN_IF_ERROR(zk.Sync(root));
-  RETURN_IF_ERROR(WalkSubtree(zk, root, [&](ZkClient::NodeRead& read) {
-    if (zkfmt::IsSessionOwned(read.stat.ephemeral_owner) ||
-        api::InSubtree(read.path, "/zookeeper")) {
-      return Status::Ok();
-    }
-    live[read.path] = {with_data ? zkfmt::DataDigest(read.data) : std::string(),
-                       std::move(read.acl), read.stat.czxid, read.stat.mzxid, false};
-    return Status::Ok();
-  }, with_data));
+  RETURN_IF_ERROR(WalkSubtree(
+      zk, root,
+      [&](ZkClient::NodeRead& read) {
+        if (zkfmt::IsSessionOwned(read.stat.ephemeral_owner) ||
+            api::InSubtree(read.path, "/zookeeper")) {
+          return Status::Ok();
+        }
+        live[read.path] = {with_data ? zkfmt::DataDigest(read.data) : std::string(),
+                           std::move(read.acl), read.stat.czxid, read.stat.mzxid, false};
+        return Status::Ok();
+      },
+      with_data));
   return live;
 }
 

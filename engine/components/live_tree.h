@@ -23,7 +23,7 @@ struct LiveNode {
   std::vector<ZkAcl> acl;
   int64_t czxid = 0;
   int64_t mzxid = 0;
-  bool seen = false;   // matched by a backup record
+  bool seen = false;  // matched by a backup record
 };
 
 using LiveTree = std::unordered_map<std::string, LiveNode>;

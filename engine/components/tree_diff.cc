@@ -5,8 +5,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "engine/components/live_tree.h"
 #include "api/znode_path.h"
+#include "engine/components/live_tree.h"
 #include "engine/zkfmt/node_table.h"
 
 namespace lockstep::components {

@@ -200,7 +200,8 @@ Result<BackupResult> RunBackup(const BackupOptions& options) {
 
   ASSIGN_OR_RETURN(auto writer, backup_file::ArchiveWriter::Create(
                                     options.archive_path, {.recipients = options.recipients}));
-  RETURN_IF_ERROR(writer->AddBytes(backup_file::kManifestName, backup_file::ManifestToJson(manifest)));
+  RETURN_IF_ERROR(
+      writer->AddBytes(backup_file::kManifestName, backup_file::ManifestToJson(manifest)));
   progress.phase = "archiving";
   progress.files_total = static_cast<uint32_t>(manifest.files_size());
   for (const auto& f : manifest.files()) progress.bytes_total += f.size();
@@ -218,9 +219,8 @@ Result<BackupResult> RunBackup(const BackupOptions& options) {
   }
   ASSIGN_OR_RETURN(std::string sha256, writer->Commit());
   std::string name = std::filesystem::path(options.archive_path).filename().string();
-  RETURN_IF_ERROR(
-      WriteFileAtomically(Sha256SidecarPath(options.archive_path), sha256 + "  " + name + "\n",
-                          kPrivateFile));
+  RETURN_IF_ERROR(WriteFileAtomically(Sha256SidecarPath(options.archive_path),
+                                      sha256 + "  " + name + "\n", kPrivateFile));
   if (options.progress) options.progress(progress);
   return BackupResult{manifest, options.archive_path, sha256, writer->bytes_written()};
 }

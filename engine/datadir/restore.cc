@@ -55,8 +55,8 @@ Status CheckSidecar(const std::string& archive_path, const std::string& actual) 
 
 // The staged files must form a restorable set that replays to what the manifest promises.
 // Returns the zxid they replay to.
-Result<Zxid> VerifyStaged(const zkfmt::DataDirs& staged, const backup_file::ExtractedArchive& extracted,
-                          RestoreResult* result) {
+Result<Zxid> VerifyStaged(const zkfmt::DataDirs& staged,
+                          const backup_file::ExtractedArchive& extracted, RestoreResult* result) {
   ASSIGN_OR_RETURN(zkfmt::RestorableSet set, zkfmt::SelectRestorableSet(staged));
   if (!set.valid()) {
     return Corruption("the archive's ZooKeeper files are not restorable: " +
@@ -195,8 +195,7 @@ class RestoreRun {
     ASSIGN_OR_RETURN(
         backup_file::ExtractedArchive extracted,
         backup_file::ExtractArchive(options_.archive_path, options_.identities,
-                                {staged_.SnapshotDir(), staged_.LogDir()},
-                                on_progress));
+                                    {staged_.SnapshotDir(), staged_.LogDir()}, on_progress));
     if (!last_file.empty() && options_.on_file) options_.on_file(last_file, 0);
     result_.files = extracted.files.size();
     return extracted;

@@ -32,8 +32,8 @@ struct RestoreOptions {
   std::optional<zk::Endpoint> client;  // checked for a running server when known
   ProgressCallback progress;
   FileCallback on_file;
-  Filesystem* fs = nullptr;  // defaults to the real filesystem
-  std::string stamp;         // suffix for staging/rollback names; defaults to the time
+  Filesystem* fs = nullptr;    // defaults to the real filesystem
+  std::string stamp;           // suffix for staging/rollback names; defaults to the time
   age::Identities identities;  // open an encrypted archive
 };
 

@@ -62,11 +62,11 @@ Result<std::unique_ptr<ScratchServer>> ScratchServer::Start(const ScratchServerO
   const std::string cfg = options.work_dir + "/zoo.cfg";
   RETURN_IF_ERROR(WriteFileAtomically(cfg, ConfigFor(options.dirs, port)));
   const std::string output = options.work_dir + "/zookeeper.out";
-  ASSIGN_OR_RETURN(pid_t pid,
-                   SpawnProcess({options.java, "-Xmx" + HeapFor(options.data_bytes), "-cp",
-                                 options.classpath,
-                                 "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg},
-                                {.output_file = output, .die_with_parent = true}));
+  ASSIGN_OR_RETURN(
+      pid_t pid,
+      SpawnProcess({options.java, "-Xmx" + HeapFor(options.data_bytes), "-cp", options.classpath,
+                    "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg},
+                   {.output_file = output, .die_with_parent = true}));
   return std::unique_ptr<ScratchServer>(new ScratchServer(pid, {"127.0.0.1", port}, output));
 }
 
@@ -84,8 +84,7 @@ Result<SrvrInfo> ScratchServer::WaitServing(std::chrono::milliseconds timeout) {
   while (std::chrono::steady_clock::now() < deadline) {
     if (pid_ <= 0 || TryReap(pid_)) {
       pid_ = -1;
-      return Internal("the scratch ZooKeeper exited while loading the data" +
-                      LastLineOf(output_));
+      return Internal("the scratch ZooKeeper exited while loading the data" + LastLineOf(output_));
     }
     Result<SrvrInfo> srvr = QuerySrvr(endpoint_, std::chrono::seconds(2));
     if (srvr.ok() && srvr->serving) return srvr;

@@ -14,7 +14,8 @@ namespace fs = std::filesystem;
 namespace {
 
 bool IsUnder(const std::string& path, const std::string& dir) {
-  return path == dir || (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
+  return path == dir ||
+         (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
 }
 
 std::string Canonical(const std::string& dir) {
@@ -113,7 +114,8 @@ Status EnsureServerStopped(const zkfmt::DataDirs& dirs, const std::optional<Endp
                            const std::string& advice) {
   const std::string how =
       " Stop it first (`systemctl stop dcos-exhibitor`, or `lockstep node stop-zk NAME` on a "
-      "Lockstep cluster)" + advice + ".";
+      "Lockstep cluster)" +
+      advice + ".";
   if (client && AnswersRuok(*client)) {
     return FailedPrecondition("a ZooKeeper server is running: " + client->ToString() +
                               " answers ruok." + how);
@@ -126,8 +128,8 @@ Status EnsureServerStopped(const zkfmt::DataDirs& dirs, const std::optional<Endp
   std::vector<FileHolder> holders = ProcessesHoldingFilesUnder({dirs.data_dir, dirs.data_log_dir});
   if (!holders.empty()) {
     const FileHolder& h = holders.front();
-    return FailedPrecondition("process " + std::to_string(h.pid) + " (" + h.command +
-                              ") holds " + h.path + " open: a server seems to be running on " +
+    return FailedPrecondition("process " + std::to_string(h.pid) + " (" + h.command + ") holds " +
+                              h.path + " open: a server seems to be running on " +
                               "these directories." + how);
   }
   return Status::Ok();

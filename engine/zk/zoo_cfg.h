@@ -22,9 +22,9 @@ Result<Endpoint> ParseEndpoint(const std::string& text);
 
 struct ZooCfg {
   std::string data_dir;
-  std::string data_log_dir;           // equals data_dir when zoo.cfg has no dataLogDir
-  std::optional<Endpoint> client;     // clientPortAddress (default 127.0.0.1) and clientPort
-  std::map<int, std::string> servers; // server.N=…
+  std::string data_log_dir;            // equals data_dir when zoo.cfg has no dataLogDir
+  std::optional<Endpoint> client;      // clientPortAddress (default 127.0.0.1) and clientPort
+  std::map<int, std::string> servers;  // server.N=…
 };
 
 Result<ZooCfg> ParseZooCfg(const std::string& text, const std::string& source_name);

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "common/file.h"
 #include "common/async_sha256.h"
+#include "common/file.h"
 #include "common/status.h"
 
 namespace lockstep::zkfmt {

@@ -43,8 +43,8 @@ Result<ScannedFile> ScanSnapshot(const ZkFile& file, const ScanOptions& options,
   SnapshotReadOptions read_options{options.compute_sha256, &visitor};
   ASSIGN_OR_RETURN(SnapshotSummary summary, ReadSnapshot(source.get(), file.name, read_options));
   problems->insert(problems->end(), summary.problems.begin(), summary.problems.end());
-  ScannedFile scanned{file, summary.size, summary.node_count, file.zxid, file.zxid,
-                      summary.sha256, false, summary.valid};
+  ScannedFile scanned{file,           summary.size, summary.node_count, file.zxid, file.zxid,
+                      summary.sha256, false,        summary.valid};
   return scanned;
 }
 

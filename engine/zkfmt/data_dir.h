@@ -25,10 +25,10 @@ struct DataDirs {
 enum class FileRole { kSnapshot, kTxnLog };
 
 struct ZkFile {
-  std::string path;   // absolute path on disk
-  std::string name;   // "snapshot.1a" / "log.1b"
+  std::string path;  // absolute path on disk
+  std::string name;  // "snapshot.1a" / "log.1b"
   FileRole role = FileRole::kSnapshot;
-  Zxid zxid = 0;      // from the name
+  Zxid zxid = 0;  // from the name
 };
 
 // Files named snapshot.<hex> or log.<hex> in `dir`, oldest first. A missing dir is empty.
@@ -36,20 +36,20 @@ Result<std::vector<ZkFile>> ListZkFiles(const std::string& dir, FileRole role);
 
 struct ScannedFile {
   ZkFile file;
-  uint64_t size = 0;         // bytes of data: the whole snapshot, a log up to its last kept record
-  uint64_t records = 0;      // znodes in a snapshot, records in a log
+  uint64_t size = 0;     // bytes of data: the whole snapshot, a log up to its last kept record
+  uint64_t records = 0;  // znodes in a snapshot, records in a log
   std::optional<Zxid> first_zxid;
   std::optional<Zxid> last_zxid;
-  std::string sha256;        // of the first `size` bytes (when requested)
+  std::string sha256;  // of the first `size` bytes (when requested)
   bool selected = false;
   bool valid = false;
-  bool checked = true;       // false: listed but not read
+  bool checked = true;  // false: listed but not read
 };
 
 struct RestorableSet {
   std::optional<ScannedFile> snapshot;
-  std::vector<ScannedFile> logs;       // selected logs, oldest first
-  std::vector<ScannedFile> skipped;    // other files seen (older snapshots and logs, invalid ones)
+  std::vector<ScannedFile> logs;     // selected logs, oldest first
+  std::vector<ScannedFile> skipped;  // other files seen (older snapshots and logs, invalid ones)
   Zxid snapshot_zxid = 0;
   Zxid last_zxid = 0;
   uint64_t node_count = 0;

@@ -1,8 +1,8 @@
 #include "engine/zkfmt/node_table.h"
 
-#include <algorithm>
-
 #include <openssl/sha.h>
+
+#include <algorithm>
 
 #include "api/znode_path.h"
 
@@ -61,8 +61,7 @@ void NodeTable::AddSnapshotNode(const SnapshotNode& node) {
   entry.data = options_.keep_data ? node.data : DataDigest(node.data);
   // ACL ref -1 is ZooKeeper's "open to all" shorthand; any other ref must be in the cache.
   auto acl = snapshot_acls_.find(node.acl_ref);
-  entry.acl = acl != snapshot_acls_.end() ? acl->second
-                                          : Intern({{0x1f, "world", "anyone"}});
+  entry.acl = acl != snapshot_acls_.end() ? acl->second : Intern({{0x1f, "world", "anyone"}});
   entry.czxid = node.czxid;
   entry.mzxid = node.mzxid;
   entry.version = node.version;

@@ -33,12 +33,12 @@ struct NodeTableOptions {
 };
 
 struct TableNode {
-  std::string data;       // the data, or its digest (NodeTableOptions::keep_data)
-  uint32_t acl = 0;       // NodeTable::Acl(acl)
+  std::string data;  // the data, or its digest (NodeTableOptions::keep_data)
+  uint32_t acl = 0;  // NodeTable::Acl(acl)
   int64_t czxid = 0;
   int64_t mzxid = 0;
-  int32_t version = 0;    // of the data
-  int32_t aversion = 0;   // of the ACL
+  int32_t version = 0;   // of the data
+  int32_t aversion = 0;  // of the ACL
 };
 
 // 16 bytes of the SHA-256 of `data`: what a diff compares when data isn't kept.
@@ -73,8 +73,8 @@ class NodeTable {
   NodeTableOptions options_;
   std::unordered_map<std::string, TableNode> nodes_;
   std::vector<AclList> acls_;
-  std::unordered_map<std::string, uint32_t> acl_index_;      // serialised ACL -> acls_ index
-  std::unordered_map<int64_t, uint32_t> snapshot_acls_;      // the snapshot's ACL refs
+  std::unordered_map<std::string, uint32_t> acl_index_;  // serialised ACL -> acls_ index
+  std::unordered_map<int64_t, uint32_t> snapshot_acls_;  // the snapshot's ACL refs
 };
 
 }  // namespace lockstep::zkfmt

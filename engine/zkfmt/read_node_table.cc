@@ -14,13 +14,12 @@ Status ReadSnapshotInto(const ScannedFile& snapshot, NodeTable* table) {
   SnapshotAclVisitor acls = [table](int64_t ref, AclList acl) {
     table->AddSnapshotAcl(ref, std::move(acl));
   };
-  SnapshotDetailVisitor nodes = [table](const SnapshotNode& node) {
-    table->AddSnapshotNode(node);
-  };
+  SnapshotDetailVisitor nodes = [table](const SnapshotNode& node) { table->AddSnapshotNode(node); };
   SnapshotReadOptions options;
   options.detail_visitor = &nodes;
   options.acl_visitor = &acls;
-  ASSIGN_OR_RETURN(SnapshotSummary summary, ReadSnapshot(source.get(), snapshot.file.name, options));
+  ASSIGN_OR_RETURN(SnapshotSummary summary,
+                   ReadSnapshot(source.get(), snapshot.file.name, options));
   if (!summary.valid) return Unreadable(summary.problems);
   return Status::Ok();
 }

@@ -20,7 +20,6 @@ int32_t BigEndian32(const char* p) {
   return static_cast<int32_t>(value);
 }
 
-
 // One pass over a snapshot. Each Parse* step returns false after recording the problem that
 // stops it; Status errors are I/O failures only.
 class SnapshotParser {
@@ -69,21 +68,24 @@ class SnapshotParser {
     ASSIGN_OR_RETURN(bool complete, reader_.ReadExact(reinterpret_cast<char*>(magic), 4));
     if (!complete) return Truncated("the file header");
     if (magic[0] == 0x1f && magic[1] == 0x8b) {
-      return Fail("gzip-compressed snapshot is not supported: set "
-                  "zookeeper.snapshot.compression.method=uncompressed and let the server write "
-                  "a new snapshot",
-                  "ZKSN", "gzip");
+      return Fail(
+          "gzip-compressed snapshot is not supported: set "
+          "zookeeper.snapshot.compression.method=uncompressed and let the server write "
+          "a new snapshot",
+          "ZKSN", "gzip");
     }
     if (magic[0] == 0x82 && magic[1] == 'S' && magic[2] == 'N' && magic[3] == 'A') {
-      return Fail("snappy-compressed snapshot is not supported: set "
-                  "zookeeper.snapshot.compression.method=uncompressed and let the server write "
-                  "a new snapshot",
-                  "ZKSN", "snappy");
+      return Fail(
+          "snappy-compressed snapshot is not supported: set "
+          "zookeeper.snapshot.compression.method=uncompressed and let the server write "
+          "a new snapshot",
+          "ZKSN", "snappy");
     }
     uint32_t value = (uint32_t{magic[0]} << 24) | (uint32_t{magic[1]} << 16) |
                      (uint32_t{magic[2]} << 8) | magic[3];
     if (value != static_cast<uint32_t>(kSnapshotMagic)) {
-      return Fail("not a ZooKeeper snapshot (bad magic)", FormatHex32(kSnapshotMagic), FormatHex32(value));
+      return Fail("not a ZooKeeper snapshot (bad magic)", FormatHex32(kSnapshotMagic),
+                  FormatHex32(value));
     }
     ASSIGN_OR_RETURN(auto version, reader_.ReadInt32());
     ASSIGN_OR_RETURN(auto dbid, reader_.ReadInt64());

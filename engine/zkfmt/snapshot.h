@@ -28,13 +28,13 @@ inline constexpr int32_t kSnapshotMagic = 0x5a4b534e;  // "ZKSN"
 inline constexpr int32_t kFileFormatVersion = 2;
 
 struct SnapshotSummary {
-  uint64_t size = 0;          // bytes read
-  uint64_t node_count = 0;    // znodes, the root included (as `srvr` counts them)
+  uint64_t size = 0;        // bytes read
+  uint64_t node_count = 0;  // znodes, the root included (as `srvr` counts them)
   uint64_t session_count = 0;
   uint64_t acl_count = 0;
   bool has_digest = false;
   bool valid = false;
-  std::string sha256;         // of the whole file, when requested
+  std::string sha256;  // of the whole file, when requested
   Problems problems;
 };
 
@@ -54,7 +54,7 @@ using AclList = std::vector<AclEntry>;
 struct SnapshotNode {
   const std::string& path;  // "" for the root
   const std::string& data;
-  int64_t acl_ref = 0;      // a key of the ACL cache (SnapshotAclVisitor)
+  int64_t acl_ref = 0;  // a key of the ACL cache (SnapshotAclVisitor)
   int64_t czxid = 0, mzxid = 0, ctime = 0, mtime = 0;
   int32_t version = 0, cversion = 0, aversion = 0;
   int64_t ephemeral_owner = 0, pzxid = 0;

@@ -12,7 +12,6 @@ namespace {
 
 constexpr int32_t kMaxTxnLength = 64 << 20;
 
-
 void AppendBe(std::string* out, uint64_t value, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((value >> (8 * i)) & 0xff));
 }
@@ -29,8 +28,9 @@ class TxnLogParser {
     if (has_records) RETURN_IF_ERROR(ParseRecords());
     if (repeats_ > 0) {
       Note(first_repeat_,
-           std::to_string(repeats_) + " transaction(s) logged twice (same zxid and checksum); "
-           "ZooKeeper loads such logs",
+           std::to_string(repeats_) +
+               " transaction(s) logged twice (same zxid and checksum); "
+               "ZooKeeper loads such logs",
            false);
     }
     if (options_.compute_sha256) summary_.sha256 = sha_.HexDigest();
@@ -109,8 +109,9 @@ class TxnLogParser {
   }
 
   Result<bool> AcceptRecord(uint64_t start, int64_t stored_crc) {
-    auto actual = static_cast<uint32_t>(adler32(
-        adler32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(txn_.data()), static_cast<uInt>(txn_.size())));
+    auto actual = static_cast<uint32_t>(adler32(adler32(0L, Z_NULL, 0),
+                                                reinterpret_cast<const Bytef*>(txn_.data()),
+                                                static_cast<uInt>(txn_.size())));
     if (static_cast<uint64_t>(stored_crc) != actual) {
       Note(start, "record checksum (Adler32) mismatch", true,
            FormatHex32(static_cast<uint32_t>(stored_crc)), FormatHex32(actual));
@@ -151,8 +152,7 @@ class TxnLogParser {
       const bool logged = first != crc_of_.end() && first->first == record.zxid;
       if (!logged || first->second != stored_crc) {
         Note(record.offset, "zxid repeated with different content", true,
-             logged ? "the record logged first" : "> " + FormatZxid(prev),
-             FormatZxid(record.zxid));
+             logged ? "the record logged first" : "> " + FormatZxid(prev), FormatZxid(record.zxid));
       } else if (repeats_++ == 0) {
         first_repeat_ = record.offset;
       }
@@ -162,9 +162,10 @@ class TxnLogParser {
     bool new_epoch = ZxidEpoch(record.zxid) > ZxidEpoch(prev);
     if (next_in_epoch || new_epoch) return;
     if (options_.covered_through && record.zxid - 1 <= *options_.covered_through) {
-      Note(record.offset, "zxids missing from the log are in the snapshot (a follower synced by "
-           "snapshot goes on logging in the same file)", false, FormatZxid(prev + 1),
-           FormatZxid(record.zxid));
+      Note(record.offset,
+           "zxids missing from the log are in the snapshot (a follower synced by "
+           "snapshot goes on logging in the same file)",
+           false, FormatZxid(prev + 1), FormatZxid(record.zxid));
       return;
     }
     Note(record.offset, "zxid sequence broken inside the log", true, FormatZxid(prev + 1),

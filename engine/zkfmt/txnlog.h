@@ -26,10 +26,10 @@ inline constexpr size_t kTxnLogHeaderSize = 16;
 inline constexpr size_t kTxnHeaderSize = 8 + 4 + 8 + 8 + 4;
 
 struct TxnRecord {
-  uint64_t offset = 0;      // where the record starts in the file
+  uint64_t offset = 0;  // where the record starts in the file
   Zxid zxid = 0;
   int64_t client_id = 0;
-  int64_t time_ms = 0;      // the leader's clock when it proposed the transaction (ms since 1970)
+  int64_t time_ms = 0;  // the leader's clock when it proposed the transaction (ms since 1970)
   int32_t type = 0;
   const std::string* txn = nullptr;  // header + body, as stored
 };
@@ -48,14 +48,14 @@ struct TxnLogReadOptions {
 };
 
 struct TxnLogSummary {
-  uint64_t data_size = 0;      // bytes up to the end of the last record kept
-  uint64_t file_size = 0;      // bytes read, preallocation included
+  uint64_t data_size = 0;  // bytes up to the end of the last record kept
+  uint64_t file_size = 0;  // bytes read, preallocation included
   uint64_t record_count = 0;
   std::optional<Zxid> first_zxid;
   std::optional<Zxid> last_zxid;
-  bool cut = false;            // records beyond max_zxid exist and were left out
+  bool cut = false;  // records beyond max_zxid exist and were left out
   bool valid = false;
-  std::string sha256;          // of bytes [0, data_size)
+  std::string sha256;  // of bytes [0, data_size)
   Problems problems;
 };
 

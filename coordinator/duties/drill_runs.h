@@ -1,9 +1,9 @@
 // The coordinator's restore drills: each READY backup of a schedule with `--verify=quick|deep`
 // is checked as `backup verify [--deep]` checks it (every replica re-hashed where it lies; for
 // deep, one intact replica restored into a scratch ZooKeeper on its master and compared) and the
-// result is recorded in the backup (VerifyService). coordinator/drills.h decides which backup is
-// next; the record is the to-do list, so a drill its coordinator never recorded is run by the
-// next one.
+// result is recorded in the backup (by the Verifier agent.cc hands in). coordinator/drills.h
+// decides which backup is next; the record is the to-do list, so a drill its coordinator never
+// recorded is run by the next one.
 //
 // One drill at a time, on a thread of its own: the duties loop never waits for a JVM. No
 // operation lock, the same rule as `backup verify`: a drill reads replicas and stops nothing,
@@ -30,8 +30,8 @@ namespace lockstep::agent {
 
 class Drills {
  public:
-  // VerifyService::VerifyAndRecord: checks a backup, records the result, and says in
-  // `not_recorded` when it did not.
+  // Checks a backup, records the result, and says in `not_recorded` when it did not (agent.cc
+  // passes the HTTP side's VerifyAndRecord).
   using Verifier = std::function<proto::VerifyReport(
       const proto::Backup& record, const std::string& kind, const std::string& trigger)>;
 

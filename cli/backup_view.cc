@@ -2,6 +2,9 @@
 
 #include <iostream>
 
+#include "api/names.h"
+#include "cli/output.h"
+#include "cli/progress_printer.h"
 #include "common/clock.h"
 #include "common/strings.h"
 

@@ -8,7 +8,7 @@
 
 #include "api/names.h"
 #include "api/paths.h"
-#include "api/znode_path.h"
+#include "api/restore_request.h"
 #include "cli/coordinator_wait.h"
 #include "cli/diff_command.h"
 #include "cli/exit_codes.h"
@@ -59,35 +59,6 @@ Status AddIdentities(const std::string& file, const ClusterFlags& cluster,
 
 bool NamesZooKeeper(const std::vector<std::string>& components) {
   return std::find(components.begin(), components.end(), "zookeeper") != components.end();
-}
-
-Status CheckSpot(const RestoreFlags& flags) {
-  if (flags.path.empty()) {
-    return flags.to.empty() ? Status::Ok()
-                            : InvalidArgument("--to needs --path: the subtree to restore");
-  }
-  if (!flags.components.empty()) {
-    return InvalidArgument("--path restores one subtree; leave out --component");
-  }
-  RETURN_IF_ERROR(api::CheckRestorableSubtree(flags.path, "--path"));
-  if (!flags.to.empty()) RETURN_IF_ERROR(api::CheckRestorableSubtree(flags.to, "--to"));
-  return Status::Ok();
-}
-
-Status CheckComponents(const RestoreFlags& flags) {
-  if (!flags.path.empty() || !flags.to.empty()) return CheckSpot(flags);
-  if (NamesZooKeeper(flags.components) && flags.components.size() > 1) {
-    return InvalidArgument(
-        "restore zookeeper on its own: it replaces the whole ensemble's data, "
-        "every app component's included");
-  }
-  if (!NamesZooKeeper(flags.components) && flags.dry_run) {
-    return InvalidArgument(
-        "--dry-run plans a --component zookeeper or a --path restore; app components are "
-        "restored online and stop nothing (`backup diff ID --path ROOT` shows what would "
-        "change)");
-  }
-  return Status::Ok();
 }
 
 std::string LeaderZxid(const proto::ClusterStatus& status) {
@@ -278,37 +249,29 @@ void StartAndFollow(const RestoreFlags& flags, const ApiRequest& call, const Out
   *exit_code = record.status() == proto::STATUS_ERROR ? kExitFailed : kExitOk;
 }
 
-Status CheckPointInTimeFlags(const RestoreFlags& flags) {
-  const int targets =
-      (flags.latest ? 1 : 0) + (flags.to_zxid.empty() ? 0 : 1) + (flags.to_time.empty() ? 0 : 1);
-  if (targets > 1) return InvalidArgument("give one of --to-zxid, --to-time and --latest");
-  if (!flags.path.empty() || !flags.to.empty()) {
-    return InvalidArgument("a point-in-time restore replaces the whole ensemble: leave out --path");
-  }
-  for (const auto& component : flags.components) {
-    if (component != "zookeeper") {
-      return InvalidArgument("a point-in-time restore is of --component zookeeper only, not " +
-                             component);
-    }
-  }
-  if (!flags.id.empty()) RETURN_IF_ERROR(api::CheckBackupId(flags.id));
-  return Status::Ok();
+// The request the flags ask for, before identities and a request id are added.
+proto::RestoreRequest RequestOf(const RestoreFlags& flags) {
+  proto::RestoreRequest request;
+  for (const auto& component : flags.components) request.add_components(component);
+  request.set_path(flags.path);
+  request.set_to(flags.to);
+  request.set_to_zxid(flags.to_zxid);
+  request.set_to_time(flags.to_time);
+  request.set_latest(flags.latest);
+  request.set_dry_run(flags.dry_run);
+  return request;
 }
 
 // `backup restore [BASE] --component zookeeper --to-zxid Z | --to-time T | --latest`.
 void RunPointInTime(const RestoreFlags& flags, const OutputOptions& output,
                     const ClusterFlags& cluster, int* exit_code) {
-  if (ReportFailure(CheckPointInTimeFlags(flags), output, exit_code)) return;
+  proto::RestoreRequest request = RequestOf(flags);
+  if (request.components().empty()) request.add_components("zookeeper");
+  request.set_base(flags.id);
+  if (ReportFailure(api::CheckPointInTimeRestore(request), output, exit_code)) return;
   if (!flags.dry_run && !flags.yes) {
     if (ReportFailure(ConfirmPointInTime(flags), output, exit_code)) return;
   }
-  proto::RestoreRequest request;
-  request.add_components("zookeeper");
-  request.set_to_zxid(flags.to_zxid);
-  request.set_to_time(flags.to_time);
-  request.set_latest(flags.latest);
-  request.set_base(flags.id);
-  request.set_dry_run(flags.dry_run);
   if (ReportFailure(AddIdentities(flags.identity, cluster, &request), output, exit_code)) return;
   request.set_request_id(api::NewRequestId());
   ApiRequest call{.method = "POST",
@@ -329,17 +292,13 @@ void Run(const RestoreFlags& flags, const OutputOptions& output, const ClusterFl
     return;
   }
   if (ReportFailure(api::CheckBackupId(flags.id), output, exit_code)) return;
-  if (ReportFailure(CheckComponents(flags), output, exit_code)) return;
+  proto::RestoreRequest request = RequestOf(flags);
+  if (ReportFailure(api::CheckBackupRestore(request), output, exit_code)) return;
   // Only the whole-ensemble restore stops servers and discards everything since the backup.
   if (NamesZooKeeper(flags.components) && !flags.dry_run && !flags.yes) {
     Status confirmed = Confirm(cluster, flags);
     if (ReportFailure(confirmed, output, exit_code)) return;
   }
-  proto::RestoreRequest request;
-  for (const auto& component : flags.components) request.add_components(component);
-  request.set_path(flags.path);
-  request.set_to(flags.to);
-  request.set_dry_run(flags.dry_run);
   if (ReportFailure(AddIdentities(flags.identity, cluster, &request), output, exit_code)) return;
   const bool spot = !flags.path.empty();
   if (spot && (flags.dry_run || !flags.yes)) {

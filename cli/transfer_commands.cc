@@ -9,6 +9,7 @@
 #include "api/names.h"
 #include "api/paths.h"
 #include "api/token.h"
+#include "cli/backup_view.h"
 #include "cli/coordinator_wait.h"
 #include "cli/diff_command.h"
 #include "cli/exit_codes.h"

@@ -3,6 +3,7 @@
 // where any did not, and recorded either way.
 #include <algorithm>
 
+#include "api/names.h"
 #include "api/restore_phase.h"
 #include "common/log.h"
 #include "coordinator/restore_run.h"

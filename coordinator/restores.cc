@@ -113,10 +113,10 @@ Result<std::unique_ptr<Restores::Run>> Restores::Prepare(const std::string& back
   zookeeper.set_last_zxid(run->backup.component_status().at("zookeeper").last_zxid());
   if (pit) {
     run->pit = pit;
-    record.set_target_zxid(pit->target_zxid);
+    record.set_target_zxid(FormatZxid(pit->target_zxid));
     record.set_target_time(pit->target_time);
     record.set_segments(static_cast<uint32_t>(pit->segments.size()));
-    zookeeper.set_last_zxid(pit->target_zxid);
+    zookeeper.set_last_zxid(FormatZxid(pit->target_zxid));
   }
   return run;
 }
@@ -150,7 +150,7 @@ Status Restores::StageAll(Run& run) {
   }
   for (const std::string& identity : run.identities) request.add_identities(identity);
   if (run.pit) {
-    request.set_target_zxid(run.pit->target_zxid);
+    request.set_target_zxid(FormatZxid(run.pit->target_zxid));
     for (const auto& segment : run.pit->segments) *request.add_segments() = segment;
   }
   std::map<std::string, std::string> url_of;
@@ -383,14 +383,14 @@ Result<proto::RestorePlan> Restores::DryRun(const std::string& backup_id,
   plan.set_current_zxid(current ? FormatZxid(current) : "");
   const std::string n = std::to_string(run->members.size());
   if (pit) {
-    plan.set_target_zxid(pit->target_zxid);
+    plan.set_target_zxid(FormatZxid(pit->target_zxid));
     plan.set_target_time(pit->target_time);
     plan.set_beyond_archive(pit->beyond_archive);
     for (const auto& segment : pit->segments) plan.add_segments(segment.id());
     plan.add_steps("0. stage: the base backup checked, extracted and verified on all " + n +
                    " masters, " + std::to_string(pit->segments.size()) +
                    (pit->segments.size() == 1 ? " archived segment" : " archived segments") +
-                   " replayed onto it up to " + pit->target_zxid +
+                   " replayed onto it up to " + FormatZxid(pit->target_zxid) +
                    " and verified (done in this dry run, then removed)");
   } else {
     plan.add_steps("0. stage: the archive checked, extracted and verified on all " + n +

@@ -17,6 +17,7 @@
 
 #include "common/clock.h"
 #include "common/single_task.h"
+#include "common/zxid.h"
 #include "coordinator/agent_client.h"
 #include "coordinator/cluster_lock.h"
 #include "coordinator/cluster_view.h"
@@ -48,7 +49,7 @@ struct RestoreHost {
 // these archived segments, replayed up to `target_zxid` on every master.
 struct PointInTime {
   std::vector<proto::ArchiveSegment> segments;  // the chain's, in order
-  std::string target_zxid;                      // "0x…"
+  Zxid target_zxid = 0;                         // formatted ("0x…") only in records
   std::string target_time;                      // its transaction's time, RFC 3339 UTC
   bool beyond_archive = false;                  // asked for a moment later than the archive's end
   // Archived transactions after the target that no chain reaches (after a break), named so the

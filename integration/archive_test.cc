@@ -25,6 +25,7 @@
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
 #include "integration/object_store.h"
+#include "integration/sandbox_suite.h"
 #include "integration/scenario_dir.h"
 #include "proto/agent.pb.h"
 #include "proto/archiving.pb.h"
@@ -97,37 +98,42 @@ class Writer {
   std::thread thread_;
 };
 
-class Archiving : public ::testing::Test {
+class Archiving : public SandboxSuite<Archiving> {
+ public:
+  static MiniClusterOptions Options() {
+    auto options = MiniClusterOptions::WithFreePorts(dir_, 3);
+    options.archiving = true;
+    // Segments are encrypted like backups: on every master and in the bucket.
+    options.extra_agent_toml = "\n[repository]\nendpoint = \"" + store_->endpoint() +
+                               "\"\nbucket = \"" + store_->options().bucket + "\"\nprefix = \"" +
+                               kPrefix + "\"\nregion = \"" + store_->options().region +
+                               "\"\ncredentials_file = \"" + dir_ + "/s3-credentials" +
+                               "\"\npath_style = true\n" + "\n[encryption]\nrecipients = [\"" +
+                               identity_->recipient().ToString() + "\"]\nidentity_file = \"" +
+                               dir_ + "/age-identity" + "\"\n";
+    options.snap_count = 2000;  // logs roll every 1,000-2,000 transactions: purges can bite
+    options.lock_lease = 4s;
+    return options;
+  }
+
  protected:
+  // The S3 server and the age identity, then the sandbox, then a client and the test's root.
   static void SetUpTestSuite() {
-    const std::string dir = ScenarioDir("lockstep-archive-test");
+    dir_ = ScenarioDir("lockstep-archive-test");
+    const std::string& dir = dir_;
     store_ = new ObjectStore({.work_dir = dir + "/s3"});
     fs::create_directories(dir + "/s3");
     Status started = store_->Start();
     ASSERT_TRUE(started.ok()) << started.ToString();
-    const std::string credentials = dir + "/s3-credentials";
-    ASSERT_TRUE(store_->WriteCredentialsFile(credentials).ok());
+    ASSERT_TRUE(store_->WriteCredentialsFile(dir + "/s3-credentials").ok());
     Result<age::X25519Identity> identity = age::GenerateIdentity();
     ASSERT_TRUE(identity.ok());
     identity_ = new age::X25519Identity(*identity);
-    const std::string identity_file = dir + "/age-identity";
-    ASSERT_TRUE(
-        WriteFileAtomically(identity_file, age::IdentityFileText(*identity, {}), kPrivateFile)
-            .ok());
-    auto options = MiniClusterOptions::WithFreePorts(dir, 3);
-    options.archiving = true;
-    // Segments are encrypted like backups: on every master and in the bucket.
-    options.extra_agent_toml =
-        "\n[repository]\nendpoint = \"" + store_->endpoint() + "\"\nbucket = \"" +
-        store_->options().bucket + "\"\nprefix = \"" + kPrefix + "\"\nregion = \"" +
-        store_->options().region + "\"\ncredentials_file = \"" + credentials +
-        "\"\npath_style = true\n" + "\n[encryption]\nrecipients = [\"" +
-        identity->recipient().ToString() + "\"]\nidentity_file = \"" + identity_file + "\"\n";
-    options.snap_count = 2000;  // logs roll every 1,000-2,000 transactions: purges can bite
-    options.lock_lease = 4s;
-    cluster_ = new MiniCluster(options);
-    Status up = cluster_->UpWithCoordinator();
-    ASSERT_TRUE(up.ok()) << up.ToString();
+    ASSERT_TRUE(WriteFileAtomically(dir + "/age-identity", age::IdentityFileText(*identity, {}),
+                                    kPrivateFile)
+                    .ok());
+    SandboxSuite::SetUpTestSuite();
+    if (::testing::Test::HasFatalFailure()) return;
     auto zk = ZkClient::Connect(cluster_->zk_connect(), 20s);
     ASSERT_TRUE(zk.ok()) << zk.status().ToString();
     zk_ = zk->release();
@@ -135,10 +141,9 @@ class Archiving : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     delete zk_;
-    delete cluster_;
+    SandboxSuite::TearDownTestSuite();
     delete store_;
     delete identity_;
-    cluster_ = nullptr;
     store_ = nullptr;
     identity_ = nullptr;
   }
@@ -421,13 +426,12 @@ class Archiving : public ::testing::Test {
   }
 
   static constexpr char kPrefix[] = "archive-suite/";
-  static MiniCluster* cluster_;
+  static inline std::string dir_;  // the suite's scenario directory
   static ObjectStore* store_;
   static age::X25519Identity* identity_;
   static ZkClient* zk_;
 };
 age::X25519Identity* Archiving::identity_ = nullptr;
-MiniCluster* Archiving::cluster_ = nullptr;
 ObjectStore* Archiving::store_ = nullptr;
 ZkClient* Archiving::zk_ = nullptr;
 

@@ -20,6 +20,7 @@
 #include "engine/zk/four_letter.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
+#include "integration/sandbox_suite.h"
 #include "integration/scenario_dir.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
@@ -29,30 +30,23 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class Backups : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
+class Backups : public SandboxSuite<Backups> {
+ public:
+  static MiniClusterOptions Options() {
     const std::string dir = ScenarioDir("lockstep-backup-test");
     auto options = MiniClusterOptions::WithFreePorts(dir, 3);
     options.allow_crash_points = true;
     options.lock_lease = 4s;  // a dead coordinator's lock lapses quickly
-    cluster_ = new MiniCluster(options);
-    Status up = cluster_->UpWithCoordinator();
-    ASSERT_TRUE(up.ok()) << up.ToString();
+    return options;
   }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
+
+ protected:
   void TearDown() override {
     ASSERT_TRUE(cluster_->StartStoppedAgents().ok());
     EXPECT_TRUE(cluster_->WaitAllHealthy(60s)) << "cluster did not recover after the test";
     EXPECT_TRUE(WaitFor([] { return cluster_->CoordinatorIndex() != 0; }, 30s));
   }
 
-  static std::vector<std::string> Args(std::vector<std::string> rest) {
-    return cluster_->CliArgs(std::move(rest));
-  }
   static Result<proto::Backup> Create(const std::string& label, const std::string& mode,
                                       int* exit_code = nullptr) {
     CliResult result =
@@ -81,9 +75,7 @@ class Backups : public ::testing::Test {
     Result<proto::ClusterStatus> status = cluster_->ClusterStatus(1);
     return status.ok() ? status->coordinator_generation() : "";
   }
-  static MiniCluster* cluster_;
 };
-MiniCluster* Backups::cluster_ = nullptr;
 
 TEST_F(Backups, OnlineBackupUnderAWriterIsExactAndStopsNothing) {
   auto zk = ZkClient::Connect(cluster_->zk_connect(), 20s);

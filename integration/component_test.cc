@@ -18,6 +18,7 @@
 #include "engine/zk/four_letter.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
+#include "integration/sandbox_suite.h"
 #include "integration/scenario_dir.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
@@ -80,9 +81,9 @@ std::vector<std::string> Sorted(const google::protobuf::RepeatedPtrField<std::st
   return out;
 }
 
-class Components : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
+class Components : public SandboxSuite<Components> {
+ public:
+  static MiniClusterOptions Options() {
     const std::string dir = ScenarioDir("lockstep-component-test");
     auto options = MiniClusterOptions::WithFreePorts(dir, 3);
     options.allow_crash_points = true;
@@ -99,22 +100,15 @@ class Components : public ::testing::Test {
         "\"\n"
         "\n[[components]]\nname = \"guarded\"\npath = \"/guarded\"\n"
         "pre_restore = \"echo refusing: the app is still running; exit 3\"\n";
-    cluster_ = new MiniCluster(options);
-    Status up = cluster_->UpWithCoordinator();
-    ASSERT_TRUE(up.ok()) << up.ToString();
+    return options;
   }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
+
+ protected:
   void TearDown() override {
     ASSERT_TRUE(cluster_->StartStoppedAgents().ok());
     EXPECT_TRUE(cluster_->WaitAllHealthy(60s));
   }
 
-  static std::vector<std::string> Args(std::vector<std::string> rest) {
-    return cluster_->CliArgs(std::move(rest));
-  }
   static std::unique_ptr<ZkClient> Connect() {
     auto zk = ZkClient::Connect(cluster_->zk_connect(), 30s);
     EXPECT_TRUE(zk.ok()) << zk.status().ToString();
@@ -186,10 +180,8 @@ class Components : public ::testing::Test {
     return record;
   }
 
-  static MiniCluster* cluster_;
   static std::string hooks_;
 };
-MiniCluster* Components::cluster_ = nullptr;
 std::string Components::hooks_;
 
 TEST_F(Components, MarathonIsRestoredNodeForNodeWhileEveryServerServes) {

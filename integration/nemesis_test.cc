@@ -29,6 +29,7 @@
 #include "common/zk_client.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
+#include "integration/sandbox_suite.h"
 #include "integration/scenario_dir.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
@@ -108,21 +109,16 @@ const char* NameOf(Fault fault) {
   return "?";
 }
 
-class Nemesis : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
+class Nemesis : public SandboxSuite<Nemesis> {
+ public:
+  static MiniClusterOptions Options() {
     auto options = MiniClusterOptions::WithFreePorts(ScenarioDir("lockstep-nemesis-test"), 3);
     options.netns = true;
     options.lock_lease = 10s;  // a lease a lost holder leaves behind lapses sooner
-    cluster_ = new MiniCluster(options);
-    Status up = cluster_->UpWithCoordinator();
-    ASSERT_TRUE(up.ok()) << up.ToString();
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
+    return options;
   }
 
+ protected:
   void Apply(Fault fault, int master) {
     switch (fault) {
       case Fault::kPause:
@@ -226,10 +222,7 @@ class Nemesis : public ::testing::Test {
     }
     return violations;
   }
-
-  static MiniCluster* cluster_;
 };
-MiniCluster* Nemesis::cluster_ = nullptr;
 
 TEST_F(Nemesis, ASeededScheduleOfFaultsBreaksNoInvariant) {
   // Seed 40 draws each fault once, each on another master: kill m3, cut m1 off, pause m2.

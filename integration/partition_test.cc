@@ -15,6 +15,7 @@
 #include "common/process.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
+#include "integration/sandbox_suite.h"
 #include "integration/scenario_dir.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
@@ -24,26 +25,18 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class Partitions : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
+class Partitions : public SandboxSuite<Partitions> {
+ public:
+  static MiniClusterOptions Options() {
     auto options = MiniClusterOptions::WithFreePorts(ScenarioDir("lockstep-partition-test"), 3);
     options.netns = true;
-    cluster_ = new MiniCluster(options);
-    Status up = cluster_->UpWithCoordinator();
-    ASSERT_TRUE(up.ok()) << up.ToString();
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
+    return options;
   }
 
+ protected:
   // The coordinator agent `i` names (0: none, or it does not answer).
   static int CoordinatorSeenBy(int i) { return cluster_->CoordinatorIndex(i); }
-
-  static MiniCluster* cluster_;
 };
-MiniCluster* Partitions::cluster_ = nullptr;
 
 TEST_F(Partitions, ACoordinatorCutOffLosesItsRoleTheMajorityBacksUpAndAllAgreeOnceHealed) {
   ASSERT_NE(cluster_->partitions(), nullptr);

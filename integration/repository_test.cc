@@ -24,6 +24,7 @@
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
 #include "integration/object_store.h"
+#include "integration/sandbox_suite.h"
 #include "integration/scenario_dir.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
@@ -37,48 +38,49 @@ namespace fs = std::filesystem;
 
 constexpr char kPrefix[] = "cluster-a/";
 
-class RepositoryTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    const std::string dir = ScenarioDir("lockstep-repository-test");
-    store_ = new ObjectStore({.work_dir = dir + "/s3"});
-    fs::create_directories(dir + "/s3");
-    Status started = store_->Start();
-    ASSERT_TRUE(started.ok()) << started.ToString();
-    credentials_ = dir + "/s3-credentials";
-    const std::string& credentials = credentials_;
-    ASSERT_TRUE(store_->WriteCredentialsFile(credentials).ok());
-    s3cmd_config_ = dir + "/s3cmd.cfg";
-    ASSERT_TRUE(store_->WriteS3cmdConfig(s3cmd_config_).ok());
-    Result<age::X25519Identity> identity = age::GenerateIdentity();
-    ASSERT_TRUE(identity.ok());
-    identity_file_ = dir + "/age-identity";
-    ASSERT_TRUE(
-        WriteFileAtomically(identity_file_, age::IdentityFileText(*identity, {}), kPrivateFile)
-            .ok());
-    auto options = MiniClusterOptions::WithFreePorts(dir, 3);
+class RepositoryTest : public SandboxSuite<RepositoryTest> {
+ public:
+  static MiniClusterOptions Options() {
+    auto options = MiniClusterOptions::WithFreePorts(dir_, 3);
     options.allow_crash_points = true;    // to kill an uploader mid-upload
     options.identities_over_http = true;  // the sandbox's agents speak plain HTTP
     options.extra_agent_toml =
         "\n[repository]\nendpoint = \"" + store_->endpoint() + "\"\nbucket = \"" +
         store_->options().bucket + "\"\nprefix = \"" + kPrefix + "\"\nregion = \"" +
-        store_->options().region + "\"\ncredentials_file = \"" + credentials +
+        store_->options().region + "\"\ncredentials_file = \"" + credentials_ +
         "\"\npath_style = true\npart_size_mb = 5\n" + "\n[encryption]\nrecipients = [\"" +
-        identity->recipient().ToString() + "\"]\nidentity_file = \"" + identity_file_ + "\"\n";
-    cluster_ = new MiniCluster(options);
-    Status up = cluster_->UpWithCoordinator();
-    ASSERT_TRUE(up.ok()) << up.ToString();
+        recipient_ + "\"]\nidentity_file = \"" + identity_file_ + "\"\n";
+    return options;
+  }
+
+ protected:
+  // The S3 server and the files the agents' [repository] and [encryption] name, then the sandbox.
+  static void SetUpTestSuite() {
+    dir_ = ScenarioDir("lockstep-repository-test");
+    const std::string& dir = dir_;
+    store_ = new ObjectStore({.work_dir = dir + "/s3"});
+    fs::create_directories(dir + "/s3");
+    Status started = store_->Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+    credentials_ = dir + "/s3-credentials";
+    ASSERT_TRUE(store_->WriteCredentialsFile(credentials_).ok());
+    s3cmd_config_ = dir + "/s3cmd.cfg";
+    ASSERT_TRUE(store_->WriteS3cmdConfig(s3cmd_config_).ok());
+    Result<age::X25519Identity> identity = age::GenerateIdentity();
+    ASSERT_TRUE(identity.ok());
+    recipient_ = identity->recipient().ToString();
+    identity_file_ = dir + "/age-identity";
+    ASSERT_TRUE(
+        WriteFileAtomically(identity_file_, age::IdentityFileText(*identity, {}), kPrivateFile)
+            .ok());
+    SandboxSuite::SetUpTestSuite();
   }
   static void TearDownTestSuite() {
-    delete cluster_;
+    SandboxSuite::TearDownTestSuite();
     delete store_;
-    cluster_ = nullptr;
     store_ = nullptr;
   }
 
-  static std::vector<std::string> Args(std::vector<std::string> rest) {
-    return cluster_->CliArgs(std::move(rest));
-  }
   static s3::S3Client Bucket() {
     Result<s3::S3Client> client = s3::S3Client::Create(store_->ClientOptions(kPrefix));
     EXPECT_TRUE(client.ok()) << client.status().ToString();
@@ -126,8 +128,9 @@ class RepositoryTest : public ::testing::Test {
     return "s3://" + store_->options().bucket + "/" + kPrefix + "backups/" + id + ".tar.zst";
   }
 
+  static inline std::string dir_;        // the suite's scenario directory
+  static inline std::string recipient_;  // the age recipient every archive is encrypted to
   static ObjectStore* store_;
-  static MiniCluster* cluster_;
   static std::string credentials_;  // the agents' credentials file
   static std::string s3cmd_config_;
   static std::string identity_file_;  // the age identity every archive is encrypted to
@@ -136,7 +139,6 @@ std::string RepositoryTest::credentials_;
 std::string RepositoryTest::s3cmd_config_;
 std::string RepositoryTest::identity_file_;
 ObjectStore* RepositoryTest::store_ = nullptr;
-MiniCluster* RepositoryTest::cluster_ = nullptr;
 
 TEST_F(RepositoryTest, AReadyBackupReachesTheBucketWithItsRecordAndTheSameSha256) {
   const proto::Backup backup = CreateReady("offsite");

@@ -16,6 +16,7 @@
 #include "common/process.h"
 #include "integration/harness.h"
 #include "integration/mini_cluster.h"
+#include "integration/sandbox_suite.h"
 #include "integration/scenario_dir.h"
 #include "proto/backup.pb.h"
 #include "proto/json.h"
@@ -25,25 +26,18 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class Schedules : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
+class Schedules : public SandboxSuite<Schedules> {
+ public:
+  static MiniClusterOptions Options() {
     auto options = MiniClusterOptions::WithFreePorts(ScenarioDir("lockstep-schedule-test"), 3);
     options.allow_crash_points = true;  // to kill a coordinator with a drill unrecorded
-    cluster_ = new MiniCluster(options);
-    Status up = cluster_->UpWithCoordinator();
-    ASSERT_TRUE(up.ok()) << up.ToString();
+    return options;
   }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  static std::vector<std::string> args(std::vector<std::string> rest) {
-    return cluster_->CliArgs(std::move(rest));
-  }
+
+ protected:
   // `backup list PREFIX --json` as records; empty when the CLI fails.
   static proto::BackupList List(const std::string& prefix) {
-    CliResult list = RunCli(args({"--json", "backup", "list", prefix}));
+    CliResult list = RunCli(Args({"--json", "backup", "list", prefix}));
     proto::BackupList backups;
     if (list.exit_code != 0 ||
         !proto::FromJson("{\"backups\":" + list.out + "}", &backups, true).ok()) {
@@ -55,27 +49,25 @@ class Schedules : public ::testing::Test {
     Result<http::Reply> reply = cluster_->Call(1, "GET", "/metrics");
     return reply.ok() ? reply->body : "";
   }
-  static MiniCluster* cluster_;
 };
-MiniCluster* Schedules::cluster_ = nullptr;
 
 TEST_F(Schedules, EveryMinuteKeepTwoLeavesTheTwoNewestAfterFourRuns) {
   // Refusals first: a bad cron and a name too long for its labels.
-  CliResult bad_cron = RunCli(args({"schedule", "create", "bad", "--cron", "61 * * * *"}));
+  CliResult bad_cron = RunCli(Args({"schedule", "create", "bad", "--cron", "61 * * * *"}));
   EXPECT_EQ(bad_cron.exit_code, 2) << bad_cron.err;
   EXPECT_NE(bad_cron.err.find("minute"), std::string::npos) << bad_cron.err;
   CliResult long_name =
-      RunCli(args({"schedule", "create", "much-too-long", "--cron", "* * * * *"}));
+      RunCli(Args({"schedule", "create", "much-too-long", "--cron", "* * * * *"}));
   EXPECT_EQ(long_name.exit_code, 2) << long_name.err;
 
   CliResult created =
-      RunCli(args({"schedule", "create", "every", "--cron", "* * * * *", "--keep", "2"}));
+      RunCli(Args({"schedule", "create", "every", "--cron", "* * * * *", "--keep", "2"}));
   ASSERT_EQ(created.exit_code, 0) << created.err;
   const std::regex label("^every-[0-9]{8}-[0-9]{4}$");
   std::set<std::string> seen;  // every backup of the schedule ever listed
   proto::BackupList last;
   auto poll = [&] {
-    CliResult list = RunCli(args({"--json", "backup", "list", "every-"}));
+    CliResult list = RunCli(Args({"--json", "backup", "list", "every-"}));
     std::string wrapped = "{\"backups\":" + list.out + "}";
     last.Clear();
     if (list.exit_code != 0 || !proto::FromJson(wrapped, &last, true).ok()) return;
@@ -113,8 +105,8 @@ TEST_F(Schedules, EveryMinuteKeepTwoLeavesTheTwoNewestAfterFourRuns) {
   std::sort(all_labels.begin(), all_labels.end());
   std::sort(labels.begin(), labels.end());
   EXPECT_EQ(labels.back(), all_labels.back());
-  ASSERT_EQ(RunCli(args({"schedule", "delete", "every"})).exit_code, 0);
-  CliResult schedules = RunCli(args({"schedule", "list"}));
+  ASSERT_EQ(RunCli(Args({"schedule", "delete", "every"})).exit_code, 0);
+  CliResult schedules = RunCli(Args({"schedule", "list"}));
   EXPECT_NE(schedules.out.find("(no schedules)"), std::string::npos) << schedules.out;
 }
 
@@ -130,17 +122,17 @@ void Damage(const std::string& path) {
 
 TEST_F(Schedules, ADeepDrillRecordsAPassAndADamagedBackupAFailureThatMetricsShow) {
   CliResult bad =
-      RunCli(args({"schedule", "create", "drill", "--cron", "* * * * *", "--verify", "sometimes"}));
+      RunCli(Args({"schedule", "create", "drill", "--cron", "* * * * *", "--verify", "sometimes"}));
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
-  ASSERT_EQ(RunCli(args({"schedule", "create", "drill", "--cron", "* * * * *", "--verify=deep"}))
+  ASSERT_EQ(RunCli(Args({"schedule", "create", "drill", "--cron", "* * * * *", "--verify=deep"}))
                 .exit_code,
             0);
   proto::ScheduleList schedules;
-  CliResult listed = RunCli(args({"--json", "schedule", "list"}));
+  CliResult listed = RunCli(Args({"--json", "schedule", "list"}));
   ASSERT_TRUE(proto::FromJson(listed.out, &schedules, true).ok()) << listed.out;
   ASSERT_EQ(schedules.schedules_size(), 1);
   EXPECT_EQ(schedules.schedules(0).verify(), "deep");
-  const std::string table = RunCli(args({"schedule", "list"})).out;
+  const std::string table = RunCli(Args({"schedule", "list"})).out;
   EXPECT_NE(table.find("VERIFY"), std::string::npos) << table;
   EXPECT_NE(table.find(" deep "), std::string::npos) << table;
 
@@ -170,10 +162,10 @@ TEST_F(Schedules, ADeepDrillRecordsAPassAndADamagedBackupAFailureThatMetricsShow
   std::cout << "deep drill of " << drilled.id() << " (" << drilled.size_bytes() << " bytes, "
             << drilled.component_status().at("zookeeper").node_count() << " znodes) took "
             << passed.seconds() << " s on " << passed.master() << "\n";
-  const std::string human = RunCli(args({"backup", "list", "drill-"})).out;
+  const std::string human = RunCli(Args({"backup", "list", "drill-"})).out;
   EXPECT_NE(human.find("VERIFIED"), std::string::npos) << human;
   EXPECT_NE(human.find("deep ok"), std::string::npos) << human;
-  ASSERT_EQ(RunCli(args({"schedule", "delete", "drill"})).exit_code, 0);
+  ASSERT_EQ(RunCli(Args({"schedule", "delete", "drill"})).exit_code, 0);
 
   // A backup newer than the drilled one, every replica damaged: deep verification fails, names
   // the masters, and the record and /metrics say so.
@@ -181,7 +173,7 @@ TEST_F(Schedules, ADeepDrillRecordsAPassAndADamagedBackupAFailureThatMetricsShow
   ASSERT_TRUE(WaitFor(  // a last scheduled run may still hold the lock (busy, exit 4)
       [&] {
         CliResult created =
-            RunCli(args({"--json", "backup", "create", "--label", "damaged", "--wait"}));
+            RunCli(Args({"--json", "backup", "create", "--label", "damaged", "--wait"}));
         return created.exit_code == 0 && proto::FromJson(created.out, &damaged, true).ok();
       },
       120s));
@@ -196,12 +188,12 @@ TEST_F(Schedules, ADeepDrillRecordsAPassAndADamagedBackupAFailureThatMetricsShow
   for (int i = 1; i <= 3; ++i) {
     Damage(cluster_->master_dir(i) + "/store/backups/" + damaged.id() + ".tar.zst");
   }
-  CliResult verify = RunCli(args({"--json", "backup", "verify", damaged.id(), "--deep"}));
+  CliResult verify = RunCli(Args({"--json", "backup", "verify", damaged.id(), "--deep"}));
   EXPECT_EQ(verify.exit_code, 1) << verify.out << verify.err;
   proto::VerifyReport report;
   ASSERT_TRUE(proto::FromJson(verify.out, &report, true).ok()) << verify.out;
   EXPECT_EQ(report.not_recorded(), "");
-  CliResult shown = RunCli(args({"--json", "backup", "show", damaged.id()}));
+  CliResult shown = RunCli(Args({"--json", "backup", "show", damaged.id()}));
   proto::Backup record;
   ASSERT_TRUE(proto::FromJson(shown.out, &record, true).ok()) << shown.out;
   const proto::Verification& failed = record.verification();
@@ -214,7 +206,7 @@ TEST_F(Schedules, ADeepDrillRecordsAPassAndADamagedBackupAFailureThatMetricsShow
   }
   EXPECT_NE(failed.reason().find("no intact replica"), std::string::npos) << failed.reason();
   EXPECT_NE(shown.out.find("\"verification\": {"), std::string::npos) << shown.out;
-  EXPECT_NE(RunCli(args({"backup", "list"})).out.find("deep FAILED"), std::string::npos);
+  EXPECT_NE(RunCli(Args({"backup", "list"})).out.find("deep FAILED"), std::string::npos);
 
   std::string metrics;
   EXPECT_TRUE(WaitFor(
@@ -241,7 +233,7 @@ TEST_F(Schedules, ADrillItsCoordinatorDiedBeforeRecordingIsRunByTheNext) {
   const int coordinator = cluster_->CoordinatorIndex();
   ASSERT_NE(coordinator, 0);
   ASSERT_TRUE(cluster_->ArmCrashPoint(coordinator, "verify.before_record").ok());
-  ASSERT_EQ(RunCli(args({"schedule", "create", "relay", "--cron", "* * * * *", "--verify=deep"}))
+  ASSERT_EQ(RunCli(Args({"schedule", "create", "relay", "--cron", "* * * * *", "--verify=deep"}))
                 .exit_code,
             0);
   ASSERT_TRUE(WaitFor([&] { return !ProcessAlive(cluster_->agent_pid(coordinator)); }, 180s))
@@ -276,7 +268,7 @@ TEST_F(Schedules, ADrillItsCoordinatorDiedBeforeRecordingIsRunByTheNext) {
   const int next = cluster_->CoordinatorIndex(coordinator == 1 ? 2 : 1);
   EXPECT_NE(next, coordinator);
   EXPECT_NE(next, 0);
-  ASSERT_EQ(RunCli(args({"schedule", "delete", "relay"})).exit_code, 0);
+  ASSERT_EQ(RunCli(Args({"schedule", "delete", "relay"})).exit_code, 0);
   ASSERT_TRUE(cluster_->StartAgent(coordinator).ok());
   EXPECT_TRUE(cluster_->WaitHealthy(60s));
 }

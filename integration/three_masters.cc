@@ -80,23 +80,13 @@ std::vector<proto::AuditEntry> AuditEntriesOf(const std::string& json, const std
   return found;
 }
 
-void ThreeMasters::SetUpTestSuite() {
-  auto options = MiniClusterOptions::WithFreePorts(TestDir("three"), 3);
-  cluster_ = new MiniCluster(options);
-  Status up = cluster_->Up();
-  ASSERT_TRUE(up.ok()) << up.ToString();
-}
-
-void ThreeMasters::TearDownTestSuite() {
-  delete cluster_;
-  cluster_ = nullptr;
+MiniClusterOptions ThreeMasters::Options() {
+  return MiniClusterOptions::WithFreePorts(TestDir("three"), 3);
 }
 
 void ThreeMasters::TearDown() {
   for (int i = 1; i <= 3; ++i) (void)cluster_->ResumeAgent(i);
   EXPECT_TRUE(cluster_->WaitAllHealthy(60s)) << "cluster did not recover after the test";
 }
-
-MiniCluster* ThreeMasters::cluster_ = nullptr;
 
 }  // namespace lockstep::integration

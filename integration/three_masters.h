@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "integration/mini_cluster.h"
+#include "integration/sandbox_suite.h"
 #include "proto/audit.pb.h"
 
 namespace lockstep::integration {
@@ -33,13 +34,15 @@ std::vector<std::string> ViewerArgs(const MiniCluster& cluster, std::vector<std:
 std::vector<proto::AuditEntry> AuditEntriesOf(const std::string& json, const std::string& token,
                                               const std::string& operation);
 
-class ThreeMasters : public ::testing::Test {
+class ThreeMasters : public SandboxSuite<ThreeMasters> {
+ public:
+  // The election itself is under test: the suite starts without waiting for a coordinator.
+  static constexpr bool kWaitForCoordinator = false;
+  static MiniClusterOptions Options();
+
  protected:
-  static void SetUpTestSuite();
-  static void TearDownTestSuite();
   // Every test leaves the cluster as it found it: all serving, one leader.
   void TearDown() override;
-  static MiniCluster* cluster_;
 };
 
 }  // namespace lockstep::integration

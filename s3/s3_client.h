@@ -22,6 +22,7 @@
 #include "common/http/url.h"
 #include "common/status.h"
 #include "s3/credentials.h"
+#include "s3/object_store.h"
 #include "s3/s3_errors.h"
 #include "s3/s3_responses.h"
 #include "s3/sigv4.h"
@@ -50,34 +51,7 @@ struct S3ClientOptions {
   std::function<std::chrono::system_clock::time_point()> now;
 };
 
-// User metadata: sent as x-amz-meta-NAME headers. S3 lowercases the names.
-using Metadata = std::map<std::string, std::string>;
-
-struct ObjectInfo {
-  uint64_t size = 0;
-  std::string etag;  // as S3 sends it, quotes included
-  std::string last_modified;
-  Metadata metadata;  // names without the x-amz-meta- prefix
-};
-
-// An object read whole, with its user metadata.
-struct StoredObject {
-  std::string body;
-  Metadata metadata;  // names without the x-amz-meta- prefix
-};
-
-struct UploadOptions {
-  Metadata metadata;
-  http::TransferProgress progress;  // bytes of the file sent so far, of its size
-  // Called with the upload id as soon as S3 gives it, before any part is sent: a caller that
-  // records it can abort the upload after a crash (or use AbortStaleUploads).
-  std::function<void(const std::string& upload_id)> on_start;
-  // Checked between parts; when set, the upload is aborted and the call returns kInternal
-  // "cancelled".
-  const std::atomic<bool>* cancel = nullptr;
-};
-
-class S3Client {
+class S3Client : public ObjectStore {
  public:
   // InvalidArgument for a bad endpoint URL, an empty bucket or a part size S3 would refuse.
   static Result<S3Client> Create(S3ClientOptions options);
@@ -87,34 +61,36 @@ class S3Client {
 
   // One PUT of `data`, with its Content-MD5 so S3 refuses a body corrupted in transit.
   Status PutObject(const std::string& name, const std::string& data,
-                   const Metadata& metadata = {}) const;
+                   const Metadata& metadata = {}) const override;
 
   // Uploads the file: in one PUT up to part_size, in parts of part_size above it (each with
   // its Content-MD5 and signed sha256; memory stays at a 1 MiB buffer whatever the sizes).
   // Any failure after the upload started aborts it before returning. Returns the ETag.
   Result<std::string> UploadFile(const std::string& name, const std::string& path,
-                                 const UploadOptions& options = {}) const;
+                                 const UploadOptions& options = {}) const override;
 
   // The object's bytes into `path` (created or truncated), streamed; a failed transfer removes
   // the file. `progress` gets (bytes so far, object size).
   Status GetObjectToFile(const std::string& name, const std::string& path,
-                         const http::TransferProgress& progress = {}) const;
+                         const http::TransferProgress& progress = {}) const override;
   // The object's bytes in memory: kInvalidArgument when larger than `limit`.
   Result<std::string> GetObject(const std::string& name, size_t limit = 16 << 20) const;
 
   // kNotFound when there is no such object.
-  Result<ObjectInfo> HeadObject(const std::string& name) const;
+  Result<ObjectInfo> HeadObject(const std::string& name) const override;
   // GetObject's body with the object's user metadata, from the one GET.
-  Result<StoredObject> GetObjectAndMetadata(const std::string& name, size_t limit = 16 << 20) const;
+  Result<StoredObject> GetObjectAndMetadata(const std::string& name,
+                                            size_t limit = 16 << 20) const override;
   // Ok when the object is gone, also when it never existed (S3's semantics).
-  Status DeleteObject(const std::string& name) const;
+  Status DeleteObject(const std::string& name) const override;
 
   // One page (up to 1000) of the objects whose names start with `name_prefix`, in key order;
   // pass the previous page's next_continuation_token for the next. Names are relative.
   Result<ListObjectsPage> ListObjects(const std::string& name_prefix,
                                       const std::string& continuation_token = "") const;
   // Every page of ListObjects.
-  Result<std::vector<ObjectSummary>> ListAllObjects(const std::string& name_prefix = "") const;
+  Result<std::vector<ObjectSummary>> ListAllObjects(
+      const std::string& name_prefix = "") const override;
 
   // Starts a multipart upload and returns its id (UploadFile does this and the rest; this is for
   // callers and tests that manage parts themselves). Abort it or it stays, billed.
@@ -125,7 +101,8 @@ class S3Client {
   Status AbortMultipartUpload(const std::string& name, const std::string& upload_id) const;
   // Aborts every upload under the prefix started before `started_before` (an uploader killed
   // mid-upload leaves its parts behind, billed, until aborted). Returns how many it aborted.
-  Result<int> AbortStaleUploads(std::chrono::system_clock::time_point started_before) const;
+  Result<int> AbortStaleUploads(
+      std::chrono::system_clock::time_point started_before) const override;
 
   const S3Location& location() const { return options_.location; }
 

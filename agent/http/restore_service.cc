@@ -6,6 +6,7 @@
 #include "agent/http/coordinator_route.h"
 #include "agent/master/point_in_time.h"
 #include "api/names.h"
+#include "api/restore_request.h"
 #include "api/znode_path.h"
 #include "common/log.h"
 #include "common/zk_client.h"
@@ -19,44 +20,6 @@ constexpr auto kDriverTimeout = std::chrono::hours(1);  // a dry run stages ever
 bool NamesZooKeeper(const proto::RestoreRequest& request) {
   return std::find(request.components().begin(), request.components().end(), "zookeeper") !=
          request.components().end();
-}
-
-// A spot restore names a subtree (and where it goes live) and no component.
-Status CheckSpot(const proto::RestoreRequest& request) {
-  if (request.path().empty()) {
-    if (!request.to().empty()) return InvalidArgument("--to needs --path: the subtree to restore");
-    return Status::Ok();
-  }
-  if (request.components_size() > 0) {
-    return InvalidArgument("--path restores one subtree; leave out --component");
-  }
-  RETURN_IF_ERROR(api::CheckRestorableSubtree(request.path(), "--path"));
-  if (request.to().empty() || request.to() == request.path()) return Status::Ok();
-  RETURN_IF_ERROR(api::CheckRestorableSubtree(request.to(), "--to"));
-  if (api::InSubtree(request.to(), request.path()) ||
-      api::InSubtree(request.path(), request.to())) {
-    return InvalidArgument("--to " + request.to() + " overlaps --path " + request.path() +
-                           ": restoring into it would rewrite the subtree being restored; pick "
-                           "a path outside it");
-  }
-  return Status::Ok();
-}
-
-Status CheckComponents(const proto::RestoreRequest& request) {
-  if (!request.path().empty()) return CheckSpot(request);
-  if (!request.to().empty()) return InvalidArgument("--to needs --path: the subtree to restore");
-  if (NamesZooKeeper(request) && request.components_size() > 1) {
-    return InvalidArgument(
-        "restore zookeeper on its own: it replaces the whole ensemble's data, every app "
-        "component's included");
-  }
-  if (!NamesZooKeeper(request) && request.dry_run()) {
-    return InvalidArgument(
-        "--dry-run plans a --component zookeeper or a --path restore; app components are "
-        "restored online and stop nothing (`backup diff ID --path ROOT` shows what would "
-        "change)");
-  }
-  return Status::Ok();
 }
 
 // A forwarded request the coordinator could not take (it is gone, or ZooKeeper is): drive here.
@@ -129,7 +92,7 @@ http::Reply RestoreService::Restore(const http::Request& request, const PathPara
   if (Status valid = api::CheckBackupId(backup_id); !valid.ok()) return StatusReply(valid);
   proto::RestoreRequest restore;
   if (Status parsed = ParseBody(request, &restore); !parsed.ok()) return StatusReply(parsed);
-  if (Status components = CheckComponents(restore); !components.ok()) {
+  if (Status components = api::CheckBackupRestore(restore); !components.ok()) {
     return StatusReply(components);
   }
   if (!NamesZooKeeper(restore)) return RestoreOnline(request, backup_id, restore);
@@ -147,7 +110,7 @@ http::Reply RestoreService::Restore(const http::Request& request, const PathPara
 http::Reply RestoreService::RestorePointInTime(const http::Request& request, const PathParams&) {
   proto::RestoreRequest restore;
   if (Status parsed = ParseBody(request, &restore); !parsed.ok()) return StatusReply(parsed);
-  if (Status valid = CheckPointInTime(restore); !valid.ok()) return StatusReply(valid);
+  if (Status valid = api::CheckPointInTimeRestore(restore); !valid.ok()) return StatusReply(valid);
   if (auto routed = RouteToDriver(request)) return *routed;
   if (const std::string adopting = adopting_ ? adopting_() : ""; !adopting.empty()) {
     return StatusReply(
@@ -176,7 +139,7 @@ http::Reply RestoreService::RestoreOnline(const http::Request& request,
                                           const proto::RestoreRequest& restore) {
   const std::vector<std::string> identities(restore.identities().begin(),
                                             restore.identities().end());
-  if (restore.dry_run()) {  // a subtree's (CheckComponents): what it would change
+  if (restore.dry_run()) {  // a subtree's (api::CheckBackupRestore): what it would change
     return ResultReply(diffs_->Compute(backup_id, restore.path(), restore.to(), identities));
   }
   // Restored through ZooKeeper, which then serves: the coordinator drives.

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "api/names.h"
+#include "api/restore_request.h"
 #include "common/clock.h"
 #include "engine/archiving/chain.h"
 #include "engine/archiving/chain_view.h"
@@ -12,24 +12,8 @@ namespace lockstep::agent {
 namespace {
 
 Result<archiving::Target> TargetOf(const proto::RestoreRequest& request) {
-  archiving::Target target;
-  if (request.latest()) target.latest = true;
-  if (!request.to_zxid().empty()) {
-    target.zxid = ParseHexZxid(request.to_zxid());
-    if (!target.zxid || !request.to_zxid().starts_with("0x")) {
-      return InvalidArgument("--to-zxid '" + request.to_zxid() +
-                             "' is not a zxid: write it as ZooKeeper does, 0x followed by hex");
-    }
-  }
-  if (!request.to_time().empty()) {
-    std::optional<Clock::WallTimePoint> when = ParseUtcTimestamp(request.to_time());
-    if (!when) {
-      return InvalidArgument("--to-time '" + request.to_time() +
-                             "' is not a UTC time: write it as 2026-12-01T10:42:00Z");
-    }
-    target.time_ms = UnixMillis(*when);
-  }
-  return target;
+  ASSIGN_OR_RETURN(api::RestoreTarget parsed, api::RestoreTargetOf(request));
+  return archiving::Target{.zxid = parsed.zxid, .time_ms = parsed.time_ms, .latest = parsed.latest};
 }
 
 // The exact time of `zxid`'s transaction in `segment` (the segment's bounds when it is not there).
@@ -46,31 +30,6 @@ int64_t TimeOfZxid(const archiving::SegmentStore& store, const archiving::Segmen
 }
 
 }  // namespace
-
-bool IsPointInTime(const proto::RestoreRequest& request) {
-  return request.latest() || !request.to_zxid().empty() || !request.to_time().empty();
-}
-
-Status CheckPointInTime(const proto::RestoreRequest& request) {
-  const int targets = (request.latest() ? 1 : 0) + (request.to_zxid().empty() ? 0 : 1) +
-                      (request.to_time().empty() ? 0 : 1);
-  if (targets != 1) {
-    return InvalidArgument(
-        "a point-in-time restore takes exactly one of --to-zxid, --to-time "
-        "and --latest");
-  }
-  if (!request.path().empty() || !request.to().empty()) {
-    return InvalidArgument("a point-in-time restore replaces the whole ensemble: leave out --path");
-  }
-  for (const auto& component : request.components()) {
-    if (component != "zookeeper") {
-      return InvalidArgument("a point-in-time restore is of --component zookeeper only, not '" +
-                             component + "'");
-    }
-  }
-  if (!request.base().empty()) RETURN_IF_ERROR(api::CheckBackupId(request.base()));
-  return TargetOf(request).status();
-}
 
 Result<PointInTimeChoice> ChoosePointInTime(const proto::RestoreRequest& request,
                                             const std::vector<proto::Backup>& catalog,
@@ -106,7 +65,7 @@ Result<PointInTimeChoice> ChoosePointInTime(const proto::RestoreRequest& request
   PointInTimeChoice choice;
   choice.base_id = plan.base.id;
   for (const auto& segment : plan.segments) choice.pit.segments.push_back(*by_id.at(segment.id));
-  choice.pit.target_zxid = FormatZxid(plan.target_zxid);
+  choice.pit.target_zxid = plan.target_zxid;
   choice.pit.target_time =
       UtcTimestampWithMillis(plan.segments.empty() ? plan.base.time_ms
                                                    : TimeOfZxid(store, plan.segments.back(),

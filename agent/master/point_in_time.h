@@ -1,7 +1,8 @@
 // Resolving a point-in-time restore's target (docs/design.md "Continuous archiving"): `--to-zxid`,
 // `--to-time` or `--latest`, optionally pinned to one base backup, against the catalog's bases
 // and the segments this master holds, into the base to stage and the segments to replay, with the
-// exact target zxid and its transaction's time.
+// exact target zxid and its transaction's time. The request's own rules are
+// api/restore_request.h's.
 #pragma once
 
 #include <string>
@@ -13,12 +14,6 @@
 #include "proto/backup.pb.h"
 
 namespace lockstep::agent {
-
-// Whether a request is a point-in-time restore at all.
-bool IsPointInTime(const proto::RestoreRequest& request);
-// InvalidArgument naming the problem unless exactly one well-formed target is given (a zxid
-// "0x…", a time "2026-12-01T10:42:00Z", or latest) and nothing a point-in-time restore can't do.
-Status CheckPointInTime(const proto::RestoreRequest& request);
 
 struct PointInTimeChoice {
   std::string base_id;

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "common/status.h"
-#include "s3/s3_client.h"
+#include "s3/object_store.h"
 
 namespace lockstep::agent {
 

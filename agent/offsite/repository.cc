@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "engine/archiving/segment_store.h"
 #include "proto/json.h"
+#include "s3/s3_client.h"
 
 namespace lockstep::agent {
 namespace {
@@ -31,29 +32,32 @@ Result<s3::Credentials> LoadCredentials(const RepositoryConfig& config) {
   return from_environment;
 }
 
+// A client with the credentials as they are now.
+Result<std::unique_ptr<s3::ObjectStore>> OpenS3(const RepositoryConfig& config) {
+  Result<s3::Credentials> credentials = LoadCredentials(config);
+  if (!credentials.ok()) return credentials.status().Prepend("repository " + config.endpoint);
+  s3::S3ClientOptions options{.location = {.endpoint = config.endpoint,
+                                           .region = config.region,
+                                           .bucket = config.bucket,
+                                           .prefix = config.prefix,
+                                           .virtual_host = !config.path_style},
+                              .credentials = std::move(*credentials),
+                              .part_size = config.part_size};
+  if (config.endpoint.rfind("https://", 0) == 0) {
+    ASSIGN_OR_RETURN(options.tls, http::MakeClientContext({.ca_file = config.ca_file}));
+  }
+  ASSIGN_OR_RETURN(s3::S3Client client, s3::S3Client::Create(std::move(options)));
+  return std::unique_ptr<s3::ObjectStore>(std::make_unique<s3::S3Client>(std::move(client)));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Repository>> Repository::Open(const RepositoryConfig& config,
                                                      const std::string& signing_secret) {
-  std::unique_ptr<Repository> repository(new Repository(config, signing_secret));
-  RETURN_IF_ERROR(repository->Client().status());
+  auto repository =
+      std::make_unique<Repository>(config, signing_secret, [config] { return OpenS3(config); });
+  RETURN_IF_ERROR(OpenS3(config).status());  // the settings and credentials, before any call
   return repository;
-}
-
-Result<s3::S3Client> Repository::Client() const {
-  Result<s3::Credentials> credentials = LoadCredentials(config_);
-  if (!credentials.ok()) return credentials.status().Prepend("repository " + config_.endpoint);
-  s3::S3ClientOptions options{.location = {.endpoint = config_.endpoint,
-                                           .region = config_.region,
-                                           .bucket = config_.bucket,
-                                           .prefix = config_.prefix,
-                                           .virtual_host = !config_.path_style},
-                              .credentials = std::move(*credentials),
-                              .part_size = config_.part_size};
-  if (config_.endpoint.rfind("https://", 0) == 0) {
-    ASSIGN_OR_RETURN(options.tls, http::MakeClientContext({.ca_file = config_.ca_file}));
-  }
-  return s3::S3Client::Create(std::move(options));
 }
 
 std::string Repository::UrlOf(const std::string& id) const {
@@ -69,7 +73,8 @@ std::string Repository::Where() const {
 Result<proto::RemoteCopy> Repository::PutArchive(const proto::Backup& record,
                                                  const std::string& path) const {
   RETURN_IF_ERROR(api::CheckBackupId(record.id()));
-  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  ASSIGN_OR_RETURN(const std::unique_ptr<s3::ObjectStore> store, store_());
+  const s3::ObjectStore& client = *store;
   // One uploader at a time (the coordinator): anything in progress is a killed one's leftover.
   Result<int> aborted = client.AbortStaleUploads(std::chrono::system_clock::now());
   if (aborted.ok() && *aborted > 0) {
@@ -102,16 +107,17 @@ Result<proto::RemoteCopy> Repository::PutArchive(const proto::Backup& record,
 
 Status Repository::PutRecord(const proto::Backup& record) const {
   RETURN_IF_ERROR(api::CheckBackupId(record.id()));
-  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  ASSIGN_OR_RETURN(const std::unique_ptr<s3::ObjectStore> store, store_());
+  const s3::ObjectStore& client = *store;
   return PutSigned(client, RecordName(record.id()), proto::ToJson(record));
 }
 
-Status Repository::PutSigned(const s3::S3Client& client, const std::string& name,
+Status Repository::PutSigned(const s3::ObjectStore& client, const std::string& name,
                              const std::string& body) const {
   return client.PutObject(name, body, {{kBucketTagMetadata, signer_.Tag(name, body)}});
 }
 
-Result<std::string> Repository::GetSigned(const s3::S3Client& client,
+Result<std::string> Repository::GetSigned(const s3::ObjectStore& client,
                                           const std::string& name) const {
   ASSIGN_OR_RETURN(s3::StoredObject object, client.GetObjectAndMetadata(name, kMaxRecordBytes));
   RETURN_IF_ERROR(signer_.Check(name, object.body, object.metadata, config_.prefix + name));
@@ -120,12 +126,14 @@ Result<std::string> Repository::GetSigned(const s3::S3Client& client,
 
 Status Repository::GetArchive(const std::string& id, const std::string& path) const {
   RETURN_IF_ERROR(api::CheckBackupId(id));
-  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  ASSIGN_OR_RETURN(const std::unique_ptr<s3::ObjectStore> store, store_());
+  const s3::ObjectStore& client = *store;
   return client.GetObjectToFile(ArchiveName(id), path);
 }
 
 Result<std::vector<proto::Backup>> Repository::ListRecords() const {
-  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  ASSIGN_OR_RETURN(const std::unique_ptr<s3::ObjectStore> store, store_());
+  const s3::ObjectStore& client = *store;
   ASSIGN_OR_RETURN(std::vector<s3::ObjectSummary> objects, client.ListAllObjects("catalog/"));
   std::vector<proto::Backup> records;
   for (const s3::ObjectSummary& object : objects) {
@@ -140,7 +148,7 @@ Result<std::vector<proto::Backup>> Repository::ListRecords() const {
   return records;
 }
 
-Result<proto::Backup> Repository::ReadRecord(const s3::S3Client& client,
+Result<proto::Backup> Repository::ReadRecord(const s3::ObjectStore& client,
                                              const std::string& name) const {
   ASSIGN_OR_RETURN(std::string json, GetSigned(client, name));
   proto::Backup record;
@@ -154,7 +162,8 @@ Result<proto::Backup> Repository::ReadRecord(const s3::S3Client& client,
 
 Status Repository::Remove(const std::string& id) const {
   RETURN_IF_ERROR(api::CheckBackupId(id));
-  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  ASSIGN_OR_RETURN(const std::unique_ptr<s3::ObjectStore> store, store_());
+  const s3::ObjectStore& client = *store;
   RETURN_IF_ERROR(client.DeleteObject(ArchiveName(id)));
   return client.DeleteObject(RecordName(id));
 }
@@ -165,7 +174,8 @@ std::string Repository::ArchiveUrl() const {
 
 Status Repository::PutSegment(const proto::ArchiveSegment& record, const std::string& path) const {
   RETURN_IF_ERROR(archiving::CheckSegmentId(record.id()));
-  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  ASSIGN_OR_RETURN(const std::unique_ptr<s3::ObjectStore> store, store_());
+  const s3::ObjectStore& client = *store;
   const std::string name = SegmentName(record.id());
   const std::string where = ArchiveUrl() + "segments/" + record.id() + ".zst";
   auto confirm = [&](const s3::ObjectInfo& stored) -> Status {
@@ -196,7 +206,8 @@ Status Repository::PutSegment(const proto::ArchiveSegment& record, const std::st
 }
 
 Result<std::vector<std::string>> Repository::ListSegmentIds() const {
-  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  ASSIGN_OR_RETURN(const std::unique_ptr<s3::ObjectStore> store, store_());
+  const s3::ObjectStore& client = *store;
   ASSIGN_OR_RETURN(std::vector<s3::ObjectSummary> objects, client.ListAllObjects(kSegmentRecords));
   std::vector<std::string> ids;
   for (const s3::ObjectSummary& object : objects) {
@@ -214,7 +225,8 @@ Result<std::vector<std::string>> Repository::ListSegmentIds() const {
 
 Result<proto::ArchiveSegment> Repository::GetSegmentRecord(const std::string& id) const {
   RETURN_IF_ERROR(archiving::CheckSegmentId(id));
-  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  ASSIGN_OR_RETURN(const std::unique_ptr<s3::ObjectStore> store, store_());
+  const s3::ObjectStore& client = *store;
   ASSIGN_OR_RETURN(std::string json, GetSigned(client, SegmentRecordName(id)));
   proto::ArchiveSegment record;
   RETURN_IF_ERROR(
@@ -230,13 +242,15 @@ Result<proto::ArchiveSegment> Repository::GetSegmentRecord(const std::string& id
 
 Status Repository::GetSegment(const std::string& id, const std::string& path) const {
   RETURN_IF_ERROR(archiving::CheckSegmentId(id));
-  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  ASSIGN_OR_RETURN(const std::unique_ptr<s3::ObjectStore> store, store_());
+  const s3::ObjectStore& client = *store;
   return client.GetObjectToFile(SegmentName(id), path);
 }
 
 Status Repository::RemoveSegment(const std::string& id) const {
   RETURN_IF_ERROR(archiving::CheckSegmentId(id));
-  ASSIGN_OR_RETURN(const s3::S3Client client, Client());
+  ASSIGN_OR_RETURN(const std::unique_ptr<s3::ObjectStore> store, store_());
+  const s3::ObjectStore& client = *store;
   RETURN_IF_ERROR(client.DeleteObject(SegmentRecordName(id)));  // a record names a whole segment
   return client.DeleteObject(SegmentName(id));
 }

@@ -7,6 +7,7 @@
 // restart: the next retry uses it. Thread-safe: each call has its own client.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,17 +16,24 @@
 #include "agent/offsite/bucket_tag.h"
 #include "common/status.h"
 #include "proto/backup.pb.h"
-#include "s3/s3_client.h"
+#include "s3/object_store.h"
 
 namespace lockstep::agent {
 
 class Repository {
  public:
+  // The bucket as it is now (credentials read again on every call).
+  using StoreFactory = std::function<Result<std::unique_ptr<s3::ObjectStore>>()>;
+
   // Checks the settings and that the credentials (the file, else AWS_* variables) can be read;
   // nothing is sent yet.
   // `signing_secret`: what records are signed with (bucket_tag.h).
   static Result<std::unique_ptr<Repository>> Open(const RepositoryConfig& config,
                                                   const std::string& signing_secret);
+  // The same repository over any store (unit tests: an in-memory one). `config` names the
+  // bucket and prefix in messages and URLs.
+  Repository(RepositoryConfig config, const std::string& signing_secret, StoreFactory store)
+      : config_(std::move(config)), signer_(signing_secret), store_(std::move(store)) {}
 
   // Uploads the archive at `path` (a multipart upload, every part checksummed; a failed one is
   // aborted) after aborting what an earlier, killed uploader left, then confirms the stored
@@ -65,18 +73,15 @@ class Repository {
   std::string Where() const;
 
  private:
-  Repository(RepositoryConfig config, const std::string& signing_secret)
-      : config_(std::move(config)), signer_(signing_secret) {}
   // Writes a record object signed (bucket_tag.h); reads one back, checked.
-  Status PutSigned(const s3::S3Client& client, const std::string& name,
+  Status PutSigned(const s3::ObjectStore& client, const std::string& name,
                    const std::string& body) const;
-  Result<std::string> GetSigned(const s3::S3Client& client, const std::string& name) const;
-  // A client with the credentials as they are now.
-  Result<s3::S3Client> Client() const;
-  Result<proto::Backup> ReadRecord(const s3::S3Client& client, const std::string& name) const;
+  Result<std::string> GetSigned(const s3::ObjectStore& client, const std::string& name) const;
+  Result<proto::Backup> ReadRecord(const s3::ObjectStore& client, const std::string& name) const;
 
   const RepositoryConfig config_;
   const BucketSigner signer_;
+  const StoreFactory store_;
 };
 
 }  // namespace lockstep::agent

@@ -39,17 +39,12 @@ struct ProbedOrder {
   std::chrono::steady_clock::time_point at;
 };
 
-bool Answers(const std::string& each, const std::string& ca_file) {
+bool Answers(const std::string& each, const ClusterFlags& flags) {
   Result<http::Url> url = http::ParseUrl(each);
   if (!url.ok()) return false;
-  std::shared_ptr<boost::asio::ssl::context> tls;
-  if (url->tls) {
-    Result<std::shared_ptr<boost::asio::ssl::context>> made =
-        http::MakeClientContext({.ca_file = ca_file});
-    if (!made.ok()) return false;
-    tls = *made;
-  }
-  http::Client client(tls);
+  Result<std::shared_ptr<boost::asio::ssl::context>> tls = TlsFor(flags, *url);
+  if (!tls.ok()) return false;
+  http::Client client(*tls);
   Result<http::Reply> reply = client.Call(
       *url, {.method = "GET",
              .target = api::paths::kHealthz,
@@ -76,8 +71,8 @@ ProbedOrder AnsweringFirst(const ClusterFlags& flags) {
   auto probes = std::make_shared<Probes>();
   probes->answers.resize(urls.size());
   for (size_t i = 0; i < urls.size(); ++i) {
-    std::thread([probes, i, url = urls[i], ca = flags.ca_file] {
-      const bool answers = Answers(url, ca);
+    std::thread([probes, i, url = urls[i], flags] {
+      const bool answers = Answers(url, flags);
       std::lock_guard lock(probes->mu);
       probes->answers[i] = answers;
       probes->answered.notify_all();
@@ -104,6 +99,19 @@ ProbedOrder AnsweringFirst(const ClusterFlags& flags) {
   return probed;
 }
 
+// What to tell an operator no agent answered: where they are, or a client certificate the
+// agents asked for and the CLI did not have.
+std::string WhatToCheck(const ClusterFlags& flags, const std::string& errors) {
+  const bool certificate_refused = errors.find("certificate required") != std::string::npos ||
+                                   errors.find("alert handshake failure") != std::string::npos;
+  if (certificate_refused && flags.client_cert_file.empty()) {
+    return "; the agents require a client certificate: give --client-cert and --client-key (or "
+           "set LOCKSTEP_CLIENT_CERT and LOCKSTEP_CLIENT_KEY)";
+  }
+  return "; check --cluster (a comma-separated list of agents is tried in order) and that the "
+         "agents run";
+}
+
 // One round over the agents given (answering ones first): the first real answer, or Unavailable
 // with what each said (and *none_answered set). A read, or a change carrying a request id, passes
 // a 502/503 (its agent can't reach or confirm the coordinator) on to the next agent.
@@ -115,10 +123,7 @@ Result<std::string> CallAnyAgent(const ClusterFlags& flags, const std::string& t
   const ProbedOrder agents = AnsweringFirst(flags);
   for (const std::string& each : agents.order) {
     ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(each));
-    std::shared_ptr<boost::asio::ssl::context> tls;
-    if (url.tls) {
-      ASSIGN_OR_RETURN(tls, http::MakeClientContext({.ca_file = flags.ca_file}));
-    }
+    ASSIGN_OR_RETURN(std::shared_ptr<boost::asio::ssl::context> tls, TlsFor(flags, url));
     http::Client client(tls);
     const bool may_resend = request.repeatable || request.method == "GET";
     const auto timeout = agents.silent.count(each) && may_resend
@@ -150,13 +155,21 @@ Result<std::string> CallAnyAgent(const ClusterFlags& flags, const std::string& t
     return std::move(reply->body);
   }
   *none_answered = true;
-  return Status(StatusCode::kUnavailable,
-                unreachable +
-                    "; check --cluster (a comma-separated list of agents is tried in "
-                    "order) and that the agents run");
+  return Status(StatusCode::kUnavailable, unreachable + WhatToCheck(flags, unreachable));
 }
 
 }  // namespace
+
+Result<std::shared_ptr<boost::asio::ssl::context>> TlsFor(const ClusterFlags& flags,
+                                                          const http::Url& url) {
+  if (!url.tls) return std::shared_ptr<boost::asio::ssl::context>();
+  if (flags.client_cert_file.empty() != flags.client_key_file.empty()) {
+    return InvalidArgument("--client-cert and --client-key go together");
+  }
+  return http::MakeClientContext({.ca_file = flags.ca_file,
+                                  .cert_file = flags.client_cert_file,
+                                  .key_file = flags.client_key_file});
+}
 
 Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request,
                             std::string* content_type) {

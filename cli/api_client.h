@@ -1,15 +1,19 @@
 // How cluster commands reach the cluster: any agent's URL (--cluster / $LOCKSTEP_CLUSTER), the
 // shared token (--token-file / $LOCKSTEP_TOKEN_FILE), and for https a CA (--ca-file /
-// $LOCKSTEP_CA_FILE). HTTP answers become Status codes the exit codes follow.
+// $LOCKSTEP_CA_FILE) and, where the agents ask for one ([tls] client_ca_file), a client
+// certificate (--client-cert/--client-key, $LOCKSTEP_CLIENT_CERT/$LOCKSTEP_CLIENT_KEY). HTTP
+// answers become Status codes the exit codes follow.
 #pragma once
 
 #include <google/protobuf/message.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "common/http/client.h"
 #include "common/http/message.h"
+#include "common/http/url.h"
 #include "common/status.h"
 
 namespace lockstep::cli {
@@ -18,7 +22,13 @@ struct ClusterFlags {
   std::string url;
   std::string token_file;
   std::string ca_file;
+  std::string client_cert_file;
+  std::string client_key_file;
 };
+
+// A TLS client for `url` as the flags say (none for http://).
+Result<std::shared_ptr<boost::asio::ssl::context>> TlsFor(const ClusterFlags& flags,
+                                                          const http::Url& url);
 
 struct ApiRequest {
   std::string method = "GET";

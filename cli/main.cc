@@ -34,6 +34,11 @@ int main(int argc, char** argv) {
       ->envname("LOCKSTEP_TOKEN_FILE");
   app.add_option("--ca-file", cluster.ca_file, "CA certificate that signed the agents' (https)")
       ->envname("LOCKSTEP_CA_FILE");
+  app.add_option("--client-cert", cluster.client_cert_file,
+                 "client certificate (PEM) for agents that require one ([tls] client_ca_file)")
+      ->envname("LOCKSTEP_CLIENT_CERT");
+  app.add_option("--client-key", cluster.client_key_file, "the client certificate's private key")
+      ->envname("LOCKSTEP_CLIENT_KEY");
   app.set_version_flag("--version", std::string("lockstep ") + LOCKSTEP_VERSION);
   lockstep::log::SetOperation("cli");
   int exit_code = kExitOk;

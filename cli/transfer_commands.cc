@@ -60,10 +60,7 @@ Status Download(const ClusterFlags& cluster, const std::string& id, const std::s
     for (const auto& master : status.masters()) {
       if (master.name() != source) continue;
       ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(master.address()));
-      std::shared_ptr<boost::asio::ssl::context> tls;
-      if (url.tls) {
-        ASSIGN_OR_RETURN(tls, http::MakeClientContext({.ca_file = cluster.ca_file}));
-      }
+      ASSIGN_OR_RETURN(std::shared_ptr<boost::asio::ssl::context> tls, TlsFor(cluster, url));
       http::Client client(tls);
       ProgressPrinter progress;
       Result<http::Reply> reply =

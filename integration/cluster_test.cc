@@ -304,6 +304,7 @@ TEST_F(ThreeMasters, ManyConcurrentConnections) {
 TEST(FiveMasters, TlsSandboxComesUpAndReportsEveryMaster) {
   auto options = MiniClusterOptions::WithFreePorts(TestDir("five"), 5);
   options.tls = true;
+  options.client_certs = true;  // [tls] client_ca_file: callers present a certificate
   MiniCluster cluster(options);
   Status up = cluster.Up();
   ASSERT_TRUE(up.ok()) << up.ToString();
@@ -332,6 +333,12 @@ TEST(FiveMasters, TlsSandboxComesUpAndReportsEveryMaster) {
   CliResult untrusted = RunCli(
       {"--cluster", cluster.url(1), "--token-file", cluster.token_file(), "cluster", "status"});
   EXPECT_EQ(untrusted.exit_code, 5) << untrusted.err;
+  // With the CA but no client certificate the agents refuse the CLI, and it says what to give.
+  CliResult no_certificate =
+      RunCli({"--cluster", cluster.url(1), "--token-file", cluster.token_file(), "--ca-file",
+              cluster.ca_file(), "cluster", "status"});
+  EXPECT_EQ(no_certificate.exit_code, 5) << no_certificate.err;
+  EXPECT_NE(no_certificate.err.find("--client-cert"), std::string::npos) << no_certificate.err;
   // Plain HTTP to the HTTPS port gets nothing useful and the agent keeps serving.
   std::string plain = RawExchange(cluster.host(1), options.agent_port,
                                   "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", true);

@@ -160,6 +160,15 @@ std::string MiniCluster::operator_token() const { return TokenIn(operator_token_
 std::string MiniCluster::cluster_token_file() const { return options_.dir + "/cluster-token"; }
 std::string MiniCluster::cluster_token() const { return TokenIn(cluster_token_file()); }
 std::string MiniCluster::tokens_file() const { return options_.dir + "/tokens.toml"; }
+http::ClientTlsFiles MiniCluster::ClientTls() const {
+  http::ClientTlsFiles files{.ca_file = ca_file()};
+  if (options_.client_certs) {
+    files.cert_file = options_.dir + "/tls/cert.pem";
+    files.key_file = options_.dir + "/tls/key.pem";
+  }
+  return files;
+}
+
 std::string MiniCluster::ca_file() const {
   return options_.tls ? options_.dir + "/tls/cert.pem" : "";
 }
@@ -209,6 +218,11 @@ std::string MiniCluster::AgentToml(int i) const {
     toml << "\n[tls]\ncert_file = \"" << options_.dir << "/tls/cert.pem\"\n"
          << "key_file = \"" << options_.dir << "/tls/key.pem\"\n"
          << "ca_file = \"" << ca_file() << "\"\n";
+    if (options_.client_certs) {
+      toml << "client_ca_file = \"" << ca_file() << "\"\n"
+           << "client_cert_file = \"" << options_.dir << "/tls/cert.pem\"\n"
+           << "client_key_file = \"" << options_.dir << "/tls/key.pem\"\n";
+    }
   }
   toml << "\n[controller]\nbackend = \"process\"\n\n[controller.process]\n"
        << "java = \"" << options_.java << "\"\n"
@@ -278,6 +292,10 @@ Status MiniCluster::WriteFiles() {
       << "\nLOCKSTEP_VIEWER_TOKEN_FILE=" << viewer_token_file() << "\nLOCKSTEP_ZK=" << zk_connect()
       << "\n";
   if (options_.tls) env << "LOCKSTEP_CA_FILE=" << ca_file() << "\n";
+  if (options_.client_certs) {
+    env << "LOCKSTEP_CLIENT_CERT=" << options_.dir << "/tls/cert.pem\n"
+        << "LOCKSTEP_CLIENT_KEY=" << options_.dir << "/tls/key.pem\n";
+  }
   env << options_.extra_env;
   return WriteFileAtomically(options_.dir + "/cluster.env", env.str());
 }
@@ -319,7 +337,7 @@ Status MiniCluster::Up(std::chrono::milliseconds timeout) {
   RETURN_IF_ERROR(WriteFiles());
   std::shared_ptr<boost::asio::ssl::context> tls;
   if (options_.tls) {
-    ASSIGN_OR_RETURN(tls, http::MakeClientContext({.ca_file = ca_file()}));
+    ASSIGN_OR_RETURN(tls, http::MakeClientContext(ClientTls()));
   }
   client_ = std::make_unique<http::Client>(tls);
   up_ = true;
@@ -402,6 +420,10 @@ std::vector<std::string> MiniCluster::CliArgs(std::vector<std::string> rest, int
   std::vector<std::string> args = {"--cluster", agent ? url(agent) : urls(), "--token-file",
                                    token_file()};
   if (!ca_file().empty()) args.insert(args.end(), {"--ca-file", ca_file()});
+  if (options_.client_certs) {
+    args.insert(args.end(), {"--client-cert", options_.dir + "/tls/cert.pem", "--client-key",
+                             options_.dir + "/tls/key.pem"});
+  }
   args.insert(args.end(), rest.begin(), rest.end());
   return args;
 }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/http/client.h"
+#include "common/http/tls.h"
 #include "common/status.h"
 #include "integration/netns.h"
 #include "proto/agent.pb.h"
@@ -33,6 +34,9 @@ struct MiniClusterOptions {
   int heap_mb = 256;
   int snap_count = 100000;
   bool tls = false;  // agents serve https with a self-signed certificate made by openssl
+  // With tls: agents also require a client certificate signed by that one ([tls]
+  // client_ca_file), present it to each other, and the CLI and Call present it too.
+  bool client_certs = false;
   std::chrono::milliseconds probe_interval{500};
   std::chrono::milliseconds peer_timeout{1000};
   std::chrono::milliseconds request_timeout{10000};
@@ -102,6 +106,8 @@ class MiniCluster {
   std::string cluster_token() const;
   std::string tokens_file() const;
   std::string ca_file() const;  // empty without tls
+  // What a client of the agents presents: the CA, and with client_certs the certificate.
+  http::ClientTlsFiles ClientTls() const;
   std::string master_dir(int i) const;
   // `lockstep` arguments reaching this cluster (every agent, or agent `agent` only) with its
   // token (and CA with tls), then `rest`.

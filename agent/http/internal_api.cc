@@ -3,6 +3,7 @@
 #include "agent/http/api_util.h"
 #include "api/names.h"
 #include "common/crash_point.h"
+#include "common/crypto/secret.h"
 #include "common/zxid.h"
 #include "coordinator/agent_client.h"
 
@@ -158,7 +159,9 @@ http::Reply InternalApi::RestoreStep(const http::Request& request, const PathPar
     if (stage.restore_id() != id) {
       return StatusReply(InvalidArgument("restore id differs from path"));
     }
-    return ResultReply(self_->Stage(stage));
+    Result<proto::StageReply> staged = self_->Stage(stage);
+    (void)age::TakeSecrets(stage.mutable_identities());  // wiped once staging used them
+    return ResultReply(staged);
   }
   proto::RestoreStepRequest body;
   if (Status parsed = ParseBody(request, &body); !parsed.ok()) return StatusReply(parsed);

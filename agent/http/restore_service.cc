@@ -8,6 +8,7 @@
 #include "api/names.h"
 #include "api/restore_request.h"
 #include "api/znode_path.h"
+#include "common/crypto/secret.h"
 #include "common/log.h"
 #include "common/zk_client.h"
 #include "proto/json.h"
@@ -95,15 +96,12 @@ http::Reply RestoreService::Restore(const http::Request& request, const PathPara
   if (Status components = api::CheckBackupRestore(restore); !components.ok()) {
     return StatusReply(components);
   }
-  if (!NamesZooKeeper(restore)) return RestoreOnline(request, backup_id, restore);
+  const age::SecretStrings identities = age::TakeSecrets(restore.mutable_identities());
+  if (!NamesZooKeeper(restore)) return RestoreOnline(request, backup_id, restore, identities.get());
   if (auto routed = RouteToDriver(request)) return *routed;
-  if (restore.dry_run()) {
-    Result<proto::RestorePlan> plan =
-        restores_->DryRun(backup_id, {restore.identities().begin(), restore.identities().end()});
-    return ResultReply(plan);
-  }
-  Result<proto::RestoreRecord> started = restores_->Start(
-      backup_id, restore.request_id(), {restore.identities().begin(), restore.identities().end()});
+  if (restore.dry_run()) return ResultReply(restores_->DryRun(backup_id, identities.get()));
+  Result<proto::RestoreRecord> started =
+      restores_->Start(backup_id, restore.request_id(), identities.get());
   return ResultReply(started, 202);
 }
 
@@ -119,8 +117,8 @@ http::Reply RestoreService::RestorePointInTime(const http::Request& request, con
                    ": a point-in-time restore now would see only part "
                    "of the archive. Try again once `lockstep archive status` no longer says so"));
   }
-  const std::vector<std::string> identities(restore.identities().begin(),
-                                            restore.identities().end());
+  const age::SecretStrings taken = age::TakeSecrets(restore.mutable_identities());
+  const std::vector<std::string>& identities = taken.get();
   Result<age::Identities> opened = self_->replicas().Identities(identities);
   if (!opened.ok()) return StatusReply(opened.status());
   // The driver's view of the archive: every master holds every segment it was shipped.
@@ -136,9 +134,8 @@ http::Reply RestoreService::RestorePointInTime(const http::Request& request, con
 
 http::Reply RestoreService::RestoreOnline(const http::Request& request,
                                           const std::string& backup_id,
-                                          const proto::RestoreRequest& restore) {
-  const std::vector<std::string> identities(restore.identities().begin(),
-                                            restore.identities().end());
+                                          const proto::RestoreRequest& restore,
+                                          const std::vector<std::string>& identities) {
   if (restore.dry_run()) {  // a subtree's (api::CheckBackupRestore): what it would change
     return ResultReply(diffs_->Compute(backup_id, restore.path(), restore.to(), identities));
   }

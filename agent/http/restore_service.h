@@ -64,8 +64,10 @@ class RestoreService {
   std::optional<http::Reply> RouteToDriver(const http::Request& request);
   // App components or one subtree, online: the coordinator drives (a dry run of a subtree is
   // its diff, computed here).
+  // `identities`: taken out of `restore` (wiped there) by the caller.
   http::Reply RestoreOnline(const http::Request& request, const std::string& backup_id,
-                            const proto::RestoreRequest& restore);
+                            const proto::RestoreRequest& restore,
+                            const std::vector<std::string>& identities);
   // The generation a cluster restore driven here stamps its calls with; 0 when it may not drive.
   uint64_t DriverGeneration() const;
 

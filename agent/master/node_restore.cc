@@ -8,6 +8,7 @@
 #include "api/names.h"
 #include "common/clock.h"
 #include "common/crash_point.h"
+#include "common/crypto/secret.h"
 #include "common/disk_space.h"
 #include "common/log.h"
 #include "common/zxid.h"
@@ -127,8 +128,8 @@ Status NodeRestore::FetchReplica(const proto::StageRequest& request) {
 
 Result<datadir::StagedRestore> NodeRestore::StageArchive(const proto::StageRequest& request) {
   const std::string archive = archives_->PathOf(request.backup_id());
-  ASSIGN_OR_RETURN(age::Identities identities, archives_->Identities({request.identities().begin(),
-                                                                      request.identities().end()}));
+  const age::SecretStrings given(request.identities().begin(), request.identities().end());
+  ASSIGN_OR_RETURN(age::Identities identities, archives_->Identities(given.get()));
   RETURN_IF_ERROR(CheckStagingSpace(archive, identities));
   datadir::RestoreOptions options{.dirs = Live(),
                                   .archive_path = archive,

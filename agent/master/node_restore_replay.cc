@@ -4,6 +4,7 @@
 #include "agent/master/node_restore.h"
 #include "agent/offsite/bucket_archive.h"
 #include "agent/offsite/peer_shipper.h"
+#include "common/crypto/secret.h"
 #include "common/log.h"
 #include "common/zxid.h"
 #include "engine/archiving/replay.h"
@@ -36,8 +37,8 @@ Result<datadir::RestoreResult> NodeRestore::ReplayArchive(const proto::StageRequ
   }
   const std::vector<proto::ArchiveSegment> chain(request.segments().begin(),
                                                  request.segments().end());
-  ASSIGN_OR_RETURN(age::Identities identities, archives_->Identities({request.identities().begin(),
-                                                                      request.identities().end()}));
+  const age::SecretStrings given(request.identities().begin(), request.identities().end());
+  ASSIGN_OR_RETURN(age::Identities identities, archives_->Identities(given.get()));
   ASSIGN_OR_RETURN(archiving::ReplayLog replay,
                    archiving::WriteReplayLog(*segments_, chain, *base, *target,
                                              staged.dirs().LogDir(), identities));

@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace lockstep::age {
 
@@ -29,6 +31,36 @@ struct Secret {
 inline void Wipe(std::string& text) {
   OPENSSL_cleanse(text.data(), text.size());
   text.clear();
+}
+
+// Secret strings a request carried (a restore's identities), wiped when they go out of scope.
+class SecretStrings {
+ public:
+  SecretStrings() = default;
+  template <typename Iterator>
+  SecretStrings(Iterator begin, Iterator end) : items_(begin, end) {}
+  SecretStrings(SecretStrings&& other) noexcept : items_(std::move(other.items_)) {
+    other.items_.clear();
+  }
+  SecretStrings(const SecretStrings&) = delete;
+  SecretStrings& operator=(const SecretStrings&) = delete;
+  SecretStrings& operator=(SecretStrings&&) = delete;
+  ~SecretStrings() {
+    for (std::string& item : items_) Wipe(item);
+  }
+  const std::vector<std::string>& get() const { return items_; }
+
+ private:
+  std::vector<std::string> items_;
+};
+
+// Takes the strings out of a repeated field (a request's identities), wiping them there.
+template <typename Repeated>
+SecretStrings TakeSecrets(Repeated* field) {
+  SecretStrings taken(field->begin(), field->end());
+  for (std::string& item : *field) Wipe(item);
+  field->Clear();
+  return taken;
 }
 
 }  // namespace lockstep::age

@@ -20,6 +20,7 @@
 
 #include "common/http/file_stream.h"
 #include "common/http/request_text.h"
+#include "common/http/wiping_buffer.h"
 
 namespace lockstep::http {
 namespace asio = boost::asio;
@@ -66,6 +67,7 @@ asio::awaitable<void> Send(Stream& stream, const Url& url, const CallOptions& op
     }
     SetExtraHeaders(request, options);
     co_await bhttp::async_write(stream, request, asio::use_awaitable);
+    WipeString(request.body());  // a copy of the caller's body, which may hold secrets
     co_return;
   }
   std::error_code ec;

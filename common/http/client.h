@@ -3,7 +3,6 @@
 // peer costs at most that long. Thread-safe: each call has its own connection.
 #pragma once
 
-#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "common/http/message.h"
+#include "common/http/tls_context.h"
 #include "common/http/url.h"
 #include "common/status.h"
 

@@ -22,6 +22,7 @@
 #include "common/http/file_stream.h"
 #include "common/http/request_head.h"
 #include "common/http/url.h"
+#include "common/http/wiping_buffer.h"
 #include "common/log.h"
 
 namespace lockstep::http {
@@ -120,7 +121,7 @@ asio::awaitable<void> WriteReply(Stream& stream, const Reply& reply, bool keep_a
 // Reads the rest of a request whose header is in `header`: into memory, or into a file under
 // options.upload_dir for the paths that take uploads. Sets request->body or ->body_file.
 template <typename Stream>
-asio::awaitable<beast::error_code> ReadBody(Stream& stream, beast::flat_buffer& buffer,
+asio::awaitable<beast::error_code> ReadBody(Stream& stream, WipingFlatBuffer& buffer,
                                             bhttp::request_parser<bhttp::empty_body>& header,
                                             const ServerOptions& options, Request* request) {
   beast::error_code ec;
@@ -160,7 +161,7 @@ template <typename Stream>
 asio::awaitable<void> Serve(Stream& stream, const ServerOptions& options, const Handler& handler,
                             Server::Impl& pools, ServerCounters& counters, std::string remote,
                             std::string subject) {
-  beast::flat_buffer buffer;
+  WipingFlatBuffer buffer;
   for (;;) {
     bhttp::request_parser<bhttp::empty_body> header;
     header.header_limit(options.header_limit);
@@ -210,8 +211,10 @@ asio::awaitable<void> Serve(Stream& stream, const ServerOptions& options, const 
           }
         },
         asio::use_awaitable);
-    // The handler moves an upload it keeps; whatever is left is removed.
+    // The handler moves an upload it keeps; whatever is left is removed. A body may have carried
+    // secrets (a restore's identities): it is wiped once answered.
     if (!request.body_file.empty()) ::unlink(request.body_file.c_str());
+    WipeString(request.body);
     co_await WriteReply(stream, reply, keep_alive, version, options.write_timeout);
     if (!keep_alive) co_return;
   }

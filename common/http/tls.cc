@@ -1,5 +1,6 @@
 #include "common/http/tls.h"
 
+#include <boost/asio/ssl/context.hpp>
 #include <utility>
 
 namespace lockstep::http {

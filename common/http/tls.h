@@ -2,10 +2,10 @@
 // files; a client trusts the CA file when given, the system store otherwise.
 #pragma once
 
-#include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <string>
 
+#include "common/http/tls_context.h"
 #include "common/status.h"
 
 namespace lockstep::http {

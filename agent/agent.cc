@@ -28,7 +28,8 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
   ASSIGN_OR_RETURN(Credentials credentials,
                    LoadCredentials({.token_file = c.token_file,
                                     .tokens_file = c.tokens_file,
-                                    .cluster_token_file = c.cluster_token_file}));
+                                    .cluster_token_file = c.cluster_token_file,
+                                    .dcos = c.dcos_auth}));
   // What this agent presents to its peers: the cluster credential, never an operator's token.
   const std::string token = credentials.cluster_secret();
   ASSIGN_OR_RETURN(zk::ZooCfg zoo_cfg, zk::LoadZooCfg(c.zoo_cfg));
@@ -216,6 +217,9 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
                     }});
   audit_ = std::make_unique<AuditService>(AuditServiceOptions{.cluster_secret = token},
                                           audit_log_.get(), peers_.get(), client_.get());
+  dcos_backend_ = std::make_unique<ServiceDcosBackend>(backups_.get(), restores_.get());
+  dcos_api_ = std::make_unique<DcosBackupApi>(dcos_backend_.get(),
+                                              std::string("lockstep-") + LOCKSTEP_VERSION);
   Services services;
   services.status = status_.get();
   services.backups = backups_.get();
@@ -226,6 +230,7 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
   services.internal = internal_.get();
   services.audit = audit_.get();
   services.archive = archive_api_.get();
+  services.dcos = dcos_api_.get();
   services.crash_points = c.allow_crash_points;
   api_ = std::make_unique<Api>(
       Router(std::move(credentials), AgentRoutes(services)),

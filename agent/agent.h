@@ -13,6 +13,8 @@
 #include "agent/http/archive_api.h"
 #include "agent/http/audit_service.h"
 #include "agent/http/backup_service.h"
+#include "agent/http/dcos_api.h"
+#include "agent/http/dcos_backend.h"
 #include "agent/http/internal_api.h"
 #include "agent/http/restore_service.h"
 #include "agent/http/schedule_service.h"
@@ -83,6 +85,8 @@ class Agent {
   std::unique_ptr<archiving::Archiver> archiver_;
   std::unique_ptr<ArchiveDuty> archive_duty_;
   std::unique_ptr<ArchiveApi> archive_api_;
+  std::unique_ptr<DcosBackend> dcos_backend_;
+  std::unique_ptr<DcosBackupApi> dcos_api_;
   std::unique_ptr<StatusService> status_;
   std::unique_ptr<AuditLog> audit_log_;
   UnauthenticatedRefusals refusals_;

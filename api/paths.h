@@ -32,6 +32,15 @@ inline constexpr char kAudit[] = "/v1/audit";
 inline constexpr char kArchiveStatus[] = "/v1/archive/status";
 inline constexpr char kArchiveRestore[] = "/v1/archive/restore";
 
+// DC/OS's backup API (agent/http/dcos_api.h): where its clients call it, and where Admin Router
+// forwards it to once it strips /system/v1/backup.
+inline constexpr char kDcosBase[] = "/system/v1/backup/v1";
+inline constexpr char kDcosForwardedBase[] = "/v1";
+inline constexpr char kDcosCreate[] = "/create";
+inline constexpr char kDcosRestore[] = "/restore";
+inline constexpr char kDcosDelete[] = "/delete";
+inline constexpr char kDcosList[] = "/list";
+
 // Internal, the cluster credential required: what agents and the coordinator ask each other.
 inline constexpr char kPeerStatus[] = "/v1/internal/node/status";
 inline constexpr char kLock[] = "/v1/internal/lock";

@@ -24,9 +24,11 @@ Result<std::string> LoadToken(const std::string& path, SecretFileRule rule) {
 }
 
 std::optional<std::string_view> BearerToken(std::string_view authorization) {
-  constexpr std::string_view kPrefix = "Bearer ";
-  if (!authorization.starts_with(kPrefix)) return std::nullopt;
-  return authorization.substr(kPrefix.size());
+  // "token=" is how DC/OS clients send their login token (and any token, there).
+  for (std::string_view scheme : {"Bearer ", "token="}) {
+    if (authorization.starts_with(scheme)) return authorization.substr(scheme.size());
+  }
+  return std::nullopt;
 }
 
 std::string TokenDigest(std::string_view token) { return Sha256Hex(token); }

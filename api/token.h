@@ -25,11 +25,12 @@ Result<std::string> LoadToken(const std::string& path,
 // OK when `token` is long enough; `where` names it in the error ("token in /etc/…").
 Status CheckTokenLength(std::string_view token, const std::string& where);
 
-// True when `authorization` is exactly "Bearer <token>". Constant-time in the token's content.
+// True when `authorization` is exactly "Bearer <token>" or DC/OS's "token=<token>". Constant-time
+// in the token's content.
 bool BearerMatches(const std::string& authorization, const std::string& token);
 
 // The pieces of BearerMatches, for checking one header against many tokens with one hash each:
-// the token an Authorization header carries (nullopt without the Bearer scheme), the digest
+// the token an Authorization header carries (nullopt without either scheme), the digest
 // tokens are compared by (comparing digests keeps the time independent of where, and whether,
 // the lengths differ), and the constant-time comparison of two digests.
 std::optional<std::string_view> BearerToken(std::string_view authorization);

@@ -165,6 +165,34 @@ TEST(AgentConfig, NamedTokensAndTheClusterCredentialReplaceOrJoinTheSingleToken)
   EXPECT_EQ(both->cluster_token_file, "");
 }
 
+TEST(AgentConfig, ReadsDcosAuthAndRefusesRolesWithoutKeys) {
+  auto parsed = ParseAgentConfig(kValid + std::string(R"(
+[auth]
+jwks_file = "/etc/lockstep/dcos-jwks.json"
+dcos_default_role = "none"
+[auth.dcos_roles]
+bootstrapuser = "admin"
+"ops@example.com" = "viewer"
+)"),
+                                 "agent.toml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->dcos_auth.jwks_file, "/etc/lockstep/dcos-jwks.json");
+  EXPECT_FALSE(parsed->dcos_auth.default_role.has_value());
+  EXPECT_EQ(parsed->dcos_auth.roles.at("bootstrapuser"), api::Role::kAdmin);
+  EXPECT_EQ(parsed->dcos_auth.roles.at("ops@example.com"), api::Role::kViewer);
+  auto plain = ParseAgentConfig(kValid, "agent.toml");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->dcos_auth.default_role, api::Role::kOperator);
+  ExpectRefused(
+      kValid + std::string("\n[auth]\njwks_file = \"/k\"\n[auth.dcos_roles]\na = \"root\"\n"),
+      "auth.dcos_roles.a");
+  ExpectRefused(kValid + std::string("\n[auth]\n[auth.dcos_roles]\na = \"admin\"\n"),
+                "no jwks_file");
+  ExpectRefused(kValid + std::string("\n[auth]\njwks_file = \"/k\"\ndcos_default_role = \"god\"\n"),
+                "dcos_default_role");
+  ExpectRefused(kValid + std::string("\n[auth]\njwks = \"/k\"\n"), "auth.jwks");
+}
+
 TEST(AgentConfig, ReadsTheRepository) {
   auto config = ParseAgentConfig(std::string(kValid) + kRepository, "agent.toml");
   ASSERT_TRUE(config.ok()) << config.status().ToString();

@@ -163,6 +163,41 @@ Status ReadCredentialFiles(TomlReader& reader, AgentConfig* out) {
   return Status::Ok();
 }
 
+// [auth]: jwks_file, dcos_default_role and the [auth.dcos_roles] table (uid = "role").
+Status ReadAuth(TomlReader& root, DcosAuthConfig* out) {
+  ASSIGN_OR_RETURN(const toml::table* table, root.Table("auth"));
+  if (!table) return Status::Ok();
+  TomlReader reader(*table, "auth");
+  RETURN_IF_ERROR(reader.String("jwks_file", &out->jwks_file));
+  std::string fallback = "operator";
+  RETURN_IF_ERROR(reader.String("dcos_default_role", &fallback));
+  if (fallback == "none") {
+    out->default_role.reset();
+  } else {
+    Result<api::Role> role = api::ParseRole(fallback);
+    if (!role.ok()) return role.status().Prepend("'auth.dcos_default_role' (or \"none\")");
+    out->default_role = *role;
+  }
+  ASSIGN_OR_RETURN(const toml::table* roles, reader.Table("dcos_roles"));
+  if (roles) {
+    TomlReader uids(*roles, "auth.dcos_roles");
+    for (const auto& [key, value] : *roles) {
+      const std::string uid(key.str());
+      std::string name;
+      RETURN_IF_ERROR(uids.String(uid, &name));
+      Result<api::Role> role = api::ParseRole(name);
+      if (!role.ok()) return role.status().Prepend("'" + uids.Name(uid) + "'");
+      out->roles[uid] = *role;
+    }
+  }
+  if (out->jwks_file.empty() && (roles || fallback != "operator")) {
+    return InvalidArgument(
+        "[auth] sets DC/OS roles but no jwks_file: DC/OS tokens are checked "
+        "against the IAM's public keys, so name the file that holds them");
+  }
+  return reader.RejectUnknownKeys();
+}
+
 Status ReadArchiving(TomlReader& root, ArchivingConfig* out) {
   ASSIGN_OR_RETURN(const toml::table* table, root.Table("archiving"));
   if (!table) return Status::Ok();
@@ -216,6 +251,7 @@ Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   RETURN_IF_ERROR(ReadRepository(reader, &out->repository));
   RETURN_IF_ERROR(ReadEncryption(reader, &out->encryption));
   RETURN_IF_ERROR(ReadArchiving(reader, &out->archiving));
+  RETURN_IF_ERROR(ReadAuth(reader, &out->dcos_auth));
   out->backup_replicas = static_cast<uint32_t>(replicas);
   out->quorum_margin = static_cast<int>(margin);
   int64_t audit_days = out->audit_retention_days;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/config/dcos_tokens.h"
 #include "agent/config/encryption_config.h"
 #include "agent/config/repository_config.h"
 #include "agent/control/controller_config.h"
@@ -60,6 +61,7 @@ struct AgentConfig {
   std::string token_file;
   std::string tokens_file;
   std::string cluster_token_file;
+  DcosAuthConfig dcos_auth;  // [auth]: DC/OS login tokens (dcos_tokens.h)
   std::optional<http::ServerTlsFiles> tls;
   http::ClientTlsFiles peer_tls;  // how this agent checks its peers' certificates
   ControllerConfig controller;

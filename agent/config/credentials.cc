@@ -24,15 +24,18 @@ Result<std::vector<NamedToken>> NamedTokens(const CredentialFiles& files) {
 
 }  // namespace
 
-Credentials::Credentials(std::vector<NamedToken> tokens, std::string cluster_secret)
+Credentials::Credentials(std::vector<NamedToken> tokens, std::string cluster_secret,
+                         std::shared_ptr<const DcosTokens> dcos)
     : cluster_secret_(std::move(cluster_secret)),
-      cluster_digest_(api::TokenDigest(cluster_secret_)) {
+      cluster_digest_(api::TokenDigest(cluster_secret_)),
+      dcos_(std::move(dcos)) {
   for (auto& token : tokens) {
     known_.push_back({std::move(token.name), token.role, api::TokenDigest(token.secret)});
   }
 }
 
-std::optional<Principal> Credentials::Identify(const std::string& authorization) const {
+std::optional<Principal> Credentials::Identify(const std::string& authorization,
+                                               std::string* refusal) const {
   std::optional<std::string_view> presented = api::BearerToken(authorization);
   if (!presented) return std::nullopt;
   const std::string digest = api::TokenDigest(*presented);
@@ -47,7 +50,13 @@ std::optional<Principal> Credentials::Identify(const std::string& authorization)
     if (!found) found = Principal{.name = kClusterPrincipal};
     found->cluster = true;
   }
-  return found;
+  if (found || !dcos_ || !jwt::LooksLikeJwt(*presented)) return found;
+  Result<DcosUser> user = dcos_->Identify(*presented);
+  if (!user.ok()) {
+    if (refusal) *refusal = "DC/OS token refused: " + user.status().message();
+    return std::nullopt;
+  }
+  return Principal{.name = kDcosPrincipalPrefix + user->uid, .role = user->role};
 }
 
 Result<Credentials> LoadCredentials(const CredentialFiles& files) {
@@ -55,6 +64,10 @@ Result<Credentials> LoadCredentials(const CredentialFiles& files) {
     return InvalidArgument("set tokens_file (named tokens with roles) or token_file");
   }
   ASSIGN_OR_RETURN(std::vector<NamedToken> tokens, NamedTokens(files));
+  std::shared_ptr<const DcosTokens> dcos;
+  if (!files.dcos.jwks_file.empty()) {
+    ASSIGN_OR_RETURN(dcos, DcosTokens::Load(files.dcos));
+  }
   if (files.cluster_token_file.empty()) {
     if (files.token_file.empty()) {
       return InvalidArgument(
@@ -65,7 +78,7 @@ Result<Credentials> LoadCredentials(const CredentialFiles& files) {
     }
     // The original deployments: one shared token, also what the agents present to each other.
     std::string shared = tokens.front().secret;
-    return Credentials(std::move(tokens), std::move(shared));
+    return Credentials(std::move(tokens), std::move(shared), std::move(dcos));
   }
   ASSIGN_OR_RETURN(std::string cluster,
                    api::LoadToken(files.cluster_token_file, api::SecretFileRule::kOwnerOnly));
@@ -76,7 +89,7 @@ Result<Credentials> LoadCredentials(const CredentialFiles& files) {
                              "'; the cluster credential must be the agents' own: generate another");
     }
   }
-  return Credentials(std::move(tokens), std::move(cluster));
+  return Credentials(std::move(tokens), std::move(cluster), std::move(dcos));
 }
 
 }  // namespace lockstep::agent

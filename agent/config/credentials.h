@@ -1,5 +1,6 @@
-// Who a request comes from: the agent's named tokens (each with a role) and the cluster
-// credential the agents use among themselves. Built once at start-up from agent.toml's
+// Who a request comes from: the agent's named tokens (each with a role), DC/OS login tokens when
+// [auth] jwks_file is set (dcos_tokens.h), and the cluster credential the agents use among
+// themselves. Built once at start-up from agent.toml's
 // `token_file`, `tokens_file` and `cluster_token_file` (LoadCredentials); immutable afterwards,
 // so safe to share between every server thread. Secrets never leave this class: principals
 // carry names and roles only.
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/config/dcos_tokens.h"
 #include "agent/config/named_token.h"
 #include "api/roles.h"
 #include "common/status.h"
@@ -28,13 +30,18 @@ inline constexpr char kLegacyTokenName[] = "admin";
 
 class Credentials {
  public:
-  // `tokens` checked by CheckTokens; `cluster_secret` non-empty.
-  Credentials(std::vector<NamedToken> tokens, std::string cluster_secret);
+  // `tokens` checked by CheckTokens; `cluster_secret` non-empty; `dcos` null unless DC/OS tokens
+  // are accepted.
+  Credentials(std::vector<NamedToken> tokens, std::string cluster_secret,
+              std::shared_ptr<const DcosTokens> dcos = nullptr);
 
-  // The caller `authorization` ("Bearer <token>") names, or nullopt for a missing or unknown
-  // token. The presented token is hashed once and compared with every token's digest, in
-  // constant time each, whichever matches.
-  std::optional<Principal> Identify(const std::string& authorization) const;
+  // The caller `authorization` ("Bearer <token>" or "token=<token>") names, or nullopt for a
+  // missing or unknown token, with why in `refusal` when a DC/OS token was refused. The presented
+  // token is hashed once and compared with every token's digest, in constant time each,
+  // whichever matches; only a token matching none that has a JWT's shape is verified as a DC/OS
+  // token, whose caller is named "dcos:<uid>" (no named token can take that name).
+  std::optional<Principal> Identify(const std::string& authorization,
+                                    std::string* refusal = nullptr) const;
   // What this agent presents to its peers.
   const std::string& cluster_secret() const { return cluster_secret_; }
 
@@ -48,7 +55,11 @@ class Credentials {
   std::vector<Known> known_;
   std::string cluster_secret_;
   std::string cluster_digest_;
+  std::shared_ptr<const DcosTokens> dcos_;
 };
+
+// The prefix of a DC/OS user's principal name.
+inline constexpr char kDcosPrincipalPrefix[] = "dcos:";
 
 // The credentials agent.toml names:
 // - `token_file` (the original single shared token): one admin token named "admin";
@@ -63,6 +74,7 @@ struct CredentialFiles {
   std::string token_file;
   std::string tokens_file;
   std::string cluster_token_file;
+  DcosAuthConfig dcos;  // [auth]; DC/OS tokens are accepted when its jwks_file is set
 };
 Result<Credentials> LoadCredentials(const CredentialFiles& files);
 

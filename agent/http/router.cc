@@ -83,7 +83,8 @@ http::Reply Forbidden(const Route& route, const Principal& caller) {
 
 http::Reply Router::Dispatch(const http::Request& request, Dispatched* dispatched) const {
   Match match = Find(request);
-  std::optional<Principal> caller = credentials_.Identify(request.authorization);
+  std::string refusal;
+  std::optional<Principal> caller = credentials_.Identify(request.authorization, &refusal);
   if (dispatched) {
     dispatched->route = match.route;
     dispatched->params = match.params;
@@ -96,13 +97,14 @@ http::Reply Router::Dispatch(const http::Request& request, Dispatched* dispatche
     if (dispatched) dispatched->via = *via;
     http::Request forwarded = request;
     forwarded.forwarded_by = *via;
-    return DispatchFound(match, forwarded, caller);
+    return DispatchFound(match, forwarded, caller, refusal);
   }
-  return DispatchFound(match, request, caller);
+  return DispatchFound(match, request, caller, refusal);
 }
 
 http::Reply Router::DispatchFound(const Match& match, const http::Request& request,
-                                  const std::optional<Principal>& caller) const {
+                                  const std::optional<Principal>& caller,
+                                  const std::string& refusal) const {
   const bool known = !match.pattern.empty();
   const bool open = known && std::all_of(routes_.begin(), routes_.end(), [&](const Route& r) {
                       return r.pattern != match.pattern || r.access == Access::kOpen;
@@ -110,8 +112,10 @@ http::Reply Router::DispatchFound(const Match& match, const http::Request& reque
   // The token is checked before anything is said about a /v1 path, known or not.
   if (!open && (known || request.path.starts_with("/v1/")) && !caller) {
     return http::ErrorReply(401, "unauthorized",
-                            "missing or unknown bearer token; pass --token-file (or set "
-                            "LOCKSTEP_TOKEN_FILE) with one of the cluster's tokens");
+                            !refusal.empty()
+                                ? refusal
+                                : "missing or unknown bearer token; pass --token-file (or set "
+                                  "LOCKSTEP_TOKEN_FILE) with one of the cluster's tokens");
   }
   if (!known) return http::ErrorReply(404, "not_found", "no such endpoint: " + request.path);
   if (!match.route) {

@@ -71,9 +71,11 @@ class Router {
   };
   Match Find(const http::Request& request) const;
 
-  // The reply once the request's identity is settled: 404, 405, 403 or the handler's.
+  // The reply once the request's identity is settled: 401 (saying why a DC/OS token was
+  // refused, when `refusal` does), 404, 405, 403 or the handler's.
   http::Reply DispatchFound(const Match& match, const http::Request& request,
-                            const std::optional<Principal>& caller) const;
+                            const std::optional<Principal>& caller,
+                            const std::string& refusal) const;
 
   const Credentials credentials_;
   const std::vector<Route> routes_;

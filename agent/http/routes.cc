@@ -174,6 +174,22 @@ std::vector<Route> AgentRoutes(const Services& s) {
       {"GET", paths::kArchiveSegment, kCluster, true, "stream one segment",
        Call(s.archive, &Ar::SendSegment)},
   };
+  for (const std::string base : {paths::kDcosBase, paths::kDcosForwardedBase}) {
+    using D = DcosBackupApi;
+    const std::string dcos = base == paths::kDcosBase ? "DC/OS backup API"
+                                                      : "DC/OS backup API "
+                                                        "(Admin Router's path)";
+    routes.push_back({"POST", base + paths::kDcosCreate, kOperator, false,
+                      dcos + ": `{label}`, an online backup as `backup create`",
+                      Call(s.dcos, &D::Create)});
+    routes.push_back({"POST", base + paths::kDcosRestore, kAdmin, false,
+                      dcos + ": `{id}`, the app components restored online",
+                      Call(s.dcos, &D::Restore)});
+    routes.push_back({"DELETE", base + paths::kDcosDelete, kAdmin, false,
+                      dcos + ": `{id}` in the body", Call(s.dcos, &D::Delete)});
+    routes.push_back({"GET", base + paths::kDcosList, kViewer, false,
+                      dcos + ": `{backup_info: [...]}`; ?prefix=", Call(s.dcos, &D::List)});
+  }
   if (s.crash_points) {
     routes.push_back({"POST", paths::kCrashPoints, kCluster, true, "tests only: arm a crash point",
                       Call(s.internal, &In::ArmCrashPoint)});

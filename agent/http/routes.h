@@ -8,6 +8,7 @@
 #include "agent/http/archive_api.h"
 #include "agent/http/audit_service.h"
 #include "agent/http/backup_service.h"
+#include "agent/http/dcos_api.h"
 #include "agent/http/diff_service.h"
 #include "agent/http/internal_api.h"
 #include "agent/http/restore_service.h"
@@ -30,6 +31,7 @@ struct Services {
   InternalApi* internal = nullptr;
   AuditService* audit = nullptr;
   ArchiveApi* archive = nullptr;
+  DcosBackupApi* dcos = nullptr;
   bool crash_points = false;  // tests only: the crash-point route exists
 };
 

@@ -15,9 +15,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/crypto/keys.h"
+#include "common/sha256.h"
 #include "engine/archiving/chain_view.h"
 #include "engine/archiving/replay.h"
 #include "engine/archiving/segment_store.h"
@@ -150,6 +152,41 @@ TEST_F(SegmentStoreTest, AnEncryptedSegmentIsKeptWithoutTheSecretAndItsDamageRef
                           {*identity})
                   .ok());
   EXPECT_EQ(zxids, Zxids(0x100, 0x107));
+}
+
+TEST_F(SegmentStoreTest, TwoCopiesOfOneSegmentShippedAtOnceLeaveAFileItsRecordDescribes) {
+  // Encrypted twice, one segment's copies differ in every byte (and sha256): the old archiver's
+  // backlog and the new one's catch-up deliver both, at once, and the archiver may add its own.
+  Result<age::X25519Identity> identity = age::GenerateIdentity();
+  ASSERT_TRUE(identity.ok());
+  std::vector<std::pair<proto::ArchiveSegment, std::string>> copies;
+  for (int i = 0; i < 2; ++i) {
+    const std::string file = dir_ / ("copy" + std::to_string(i));
+    const SegmentInfo info =
+        WriteSegment(dir_ / "log.100", LogOf(0x100, 8).bytes(), file, {identity->recipient()});
+    copies.emplace_back(SegmentRecord(info, "m" + std::to_string(i + 1), 0xff), ReadFile(file));
+  }
+  ASSERT_NE(copies[0].first.sha256(), copies[1].first.sha256());
+  for (int round = 0; round < 20; ++round) {
+    if (store_.Has(copies[0].first.id())) {
+      ASSERT_TRUE(store_.Remove(copies[0].first.id()).ok());
+    }
+    std::vector<std::thread> shippers;
+    for (int t = 0; t < 4; ++t) {
+      shippers.emplace_back([&, t] {
+        const auto& [record, bytes] = copies[t % 2];
+        EXPECT_TRUE(store_.Receive(record, bytes).ok());
+      });
+    }
+    const std::string own = store_.ScratchPath("own-" + std::to_string(round));
+    WriteFile(own, copies[round % 2].second);
+    EXPECT_TRUE(store_.Add(copies[round % 2].first, own).ok());
+    for (auto& shipper : shippers) shipper.join();
+    Result<proto::ArchiveSegment> kept = store_.Get(copies[0].first.id());
+    ASSERT_TRUE(kept.ok());
+    EXPECT_EQ(Sha256Hex(ReadFile(store_.PathOf(kept->id()))), kept->sha256()) << "round " << round;
+    EXPECT_FALSE(std::filesystem::exists(own)) << "the copy not kept is left behind";
+  }
 }
 
 TEST_F(SegmentStoreTest, ASegmentStreamedIntoAFileIsKeptByARenameOnceChecked) {

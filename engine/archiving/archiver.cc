@@ -170,7 +170,10 @@ Archiver::Shipped Archiver::TailAndShip(Zxid after, Zxid upto, uint64_t generati
       std::filesystem::remove(scratch, ec);
       return kept;
     }
-    shipped.unshipped = shipper_->Ship(record, store_->PathOf(record.id()), generation);
+    // The copy the store holds (a peer may have shipped this segment first) is what goes out.
+    Result<proto::ArchiveSegment> held = store_->Get(record.id());
+    shipped.unshipped =
+        shipper_->Ship(held.ok() ? *held : record, store_->PathOf(record.id()), generation);
     ++shipped.segments;
     shipped.bytes += info->size_bytes;
     shipped.end = info->last_zxid;

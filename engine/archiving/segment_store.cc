@@ -141,6 +141,18 @@ std::string SegmentStore::ScratchPath(const std::string& name) const {
 }
 
 Status SegmentStore::Add(const proto::ArchiveSegment& record, const std::string& path) {
+  std::lock_guard lock(adding_);
+  if (records_.Has(record.id())) {
+    // Held already (a peer shipped it first). Encrypted twice, two copies of one segment differ
+    // in every byte: the one held stays, with its own record, and this copy goes.
+    std::error_code ec;
+    fs::remove(path, ec);
+    return Status::Ok();
+  }
+  return AddLocked(record, path);
+}
+
+Status SegmentStore::AddLocked(const proto::ArchiveSegment& record, const std::string& path) {
   ASSIGN_OR_RETURN(Segment segment, SegmentOf(record));
   // An encrypted segment's transactions are read (and checked) by whoever holds the identity, at
   // a restore; here, as for an encrypted backup's replica, its stored bytes are checked.
@@ -154,6 +166,9 @@ Status SegmentStore::Add(const proto::ArchiveSegment& record, const std::string&
 
 Status SegmentStore::Receive(const proto::ArchiveSegment& record, const std::string& bytes) {
   RETURN_IF_ERROR(SegmentOf(record).status());
+  // Check, write and keep as one step: two shipments of one segment (the old archiver's backlog
+  // and the new one's catch-up) must not leave one's file under the other's record.
+  std::lock_guard lock(adding_);
   if (records_.Has(record.id())) return Status::Ok();
   if (bytes.size() != record.size_bytes()) {
     return Corruption("segment " + record.id() + ": received " + std::to_string(bytes.size()) +
@@ -163,13 +178,14 @@ Status SegmentStore::Receive(const proto::ArchiveSegment& record, const std::str
   std::error_code ec;
   fs::remove(scratch, ec);
   RETURN_IF_ERROR(WriteFileAtomically(scratch, bytes, kPrivateFile));
-  Status added = Add(record, scratch);
+  Status added = AddLocked(record, scratch);
   if (!added.ok()) fs::remove(scratch, ec);
   return added;
 }
 
 Status SegmentStore::ReceiveFile(const proto::ArchiveSegment& record, const std::string& path) {
   RETURN_IF_ERROR(SegmentOf(record).status());
+  std::lock_guard lock(adding_);
   if (records_.Has(record.id())) return Status::Ok();
   std::error_code ec;
   const uint64_t size = fs::file_size(path, ec);
@@ -178,7 +194,7 @@ Status SegmentStore::ReceiveFile(const proto::ArchiveSegment& record, const std:
     return Corruption("segment " + record.id() + ": received " + std::to_string(size) +
                       " bytes, its record says " + std::to_string(record.size_bytes()));
   }
-  return Add(record, path);
+  return AddLocked(record, path);
 }
 
 std::optional<Zxid> SegmentStore::LastZxid() const {
@@ -203,6 +219,7 @@ Result<std::vector<std::string>> SegmentStore::RemoveThrough(Zxid zxid) {
 
 Status SegmentStore::Remove(const std::string& id) {
   RETURN_IF_ERROR(CheckSegmentId(id));
+  std::lock_guard lock(adding_);         // not between another's check and keep
   RETURN_IF_ERROR(records_.Remove(id));  // the record first: a record always names a whole file
   std::error_code ec;
   fs::remove(PathOf(id), ec);

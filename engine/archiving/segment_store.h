@@ -5,6 +5,7 @@
 // crash between the two) is taken again when shipped again. Thread-safe.
 #pragma once
 
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -40,7 +41,9 @@ class SegmentStore {
   Status Open();
 
   // Keeps the segment file at `path` (renamed into the store, so on the same file system) as
-  // `record` describes it. The file is checked first (sha256, zxids): Corruption names it.
+  // `record` describes it. The file is checked first (sha256, zxids): Corruption names it. A
+  // segment held already is kept as held (Get has its record) and `path` is removed: an id never
+  // changes its bytes once stored, so a record always describes the file beside it.
   Status Add(const proto::ArchiveSegment& record, const std::string& path);
   // The same for a segment received as bytes (a peer's shipment). Storing one already held is Ok.
   Status Receive(const proto::ArchiveSegment& record, const std::string& bytes);
@@ -62,8 +65,11 @@ class SegmentStore {
   Result<std::vector<std::string>> RemoveThrough(Zxid zxid);
 
  private:
+  Status AddLocked(const proto::ArchiveSegment& record, const std::string& path);
+
   const std::string dir_;
   RecordStore<proto::ArchiveSegment> records_;
+  std::mutex adding_;  // one check-then-keep at a time
 };
 
 }  // namespace lockstep::archiving

@@ -30,6 +30,9 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
                                     .tokens_file = c.tokens_file,
                                     .cluster_token_file = c.cluster_token_file,
                                     .dcos = c.dcos_auth}));
+  if (!c.zk_auth_file.empty()) {
+    ASSIGN_OR_RETURN(agent->zk_auth_, LoadZkAuth(c.zk_auth_file));
+  }
   // What this agent presents to its peers: the cluster credential, never an operator's token.
   const std::string token = credentials.cluster_secret();
   ASSIGN_OR_RETURN(zk::ZooCfg zoo_cfg, zk::LoadZooCfg(c.zoo_cfg));
@@ -155,6 +158,8 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
                                                  client_.get(), election_.get());
   diffs_ = std::make_unique<DiffService>(c.name, zk_connect, catalog_.get(), masters_.get(),
                                          &self_->replicas());
+  diffs_->set_zk_auth(zk_auth_);
+  self_->replicas().set_zk_auth(zk_auth_);
   restores_ = std::make_unique<RestoreService>(
       RestoreServiceOptions{.token = token,
                             .settings = {.self = c.name,
@@ -162,6 +167,7 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
                                          .start_timeout = c.restore_start_timeout,
                                          .identities_over_http = c.identities_over_http},
                             .zk_connect = zk_connect,
+                            .zk_auth = zk_auth_,
                             .components = c.components},
       self_.get(), catalog_.get(), backups_.get(), masters_.get(), agents_.get(), client_.get(),
       election_.get(), diffs_.get());

@@ -9,6 +9,7 @@
 
 #include "agent/config/config.h"
 #include "agent/config/credentials.h"
+#include "agent/config/zk_auth.h"
 #include "agent/http/api.h"
 #include "agent/http/archive_api.h"
 #include "agent/http/audit_service.h"
@@ -61,6 +62,7 @@ class Agent {
   Status OpenArchive(const zk::ZooCfg& zoo_cfg, const std::string& token);
 
   AgentConfig config_;
+  std::vector<ZkAuth> zk_auth_;  // [zookeeper] auth_file
   std::unique_ptr<http::Client> client_;
   std::unique_ptr<LocalNode> node_;
   std::unique_ptr<PeerView> peers_;

@@ -69,6 +69,13 @@ void PrintDiff(const proto::BackupDiff& diff) {
   PrintPaths("deleted", diff.paths().deleted(), diff.deleted());
   PrintPaths("data changed", diff.paths().data_changed(), diff.data_changed());
   PrintPaths("ACL changed", diff.paths().acl_changed(), diff.acl_changed());
+  if (diff.unreadable() > 0) {
+    std::cout << "NOT COMPARED: " << Nodes(diff.unreadable())
+              << " the agents' ZooKeeper session may not read, and " << Nodes(diff.not_compared())
+              << " of the backup at or below them (give the agents credentials that can: "
+                 "[zookeeper] auth_file)\n";
+    PrintPaths("unreadable", diff.paths().unreadable(), diff.unreadable());
+  }
 }
 
 void AddDiff(CLI::App* backup, const OutputOptions& output, const ClusterFlags& cluster,

@@ -23,11 +23,14 @@ struct Batch {
   int error = ZOK;
   std::string error_path;
   std::vector<ZkClient::NodeRead>* reads = nullptr;
+  bool mark_denied = false;
 
   void Finish(int rc, size_t index) {
     std::lock_guard lock(mu);
     if (rc == ZNONODE) {
       (*reads)[index].exists = false;
+    } else if (rc == ZNOAUTH && mark_denied) {
+      (*reads)[index].denied = true;
     } else if (rc != ZOK && error == ZOK) {
       error = rc;
       error_path = (*reads)[index].path;
@@ -81,13 +84,14 @@ void OnSync(int rc, const char*, const void* data) {
 }  // namespace
 
 // One request per node (`issue`), all in flight; what each answer holds is moved back (`take`).
-Status ZkClient::ForEachNode(std::vector<NodeRead*>& nodes, const char* what,
+Status ZkClient::ForEachNode(std::vector<NodeRead*>& nodes, const char* what, bool mark_denied,
                              const std::function<int(const char*, const void*)>& issue,
                              const std::function<void(NodeRead&, NodeRead&)>& take) {
   std::vector<NodeRead> reads(nodes.size());
   std::vector<Request> requests(nodes.size());
   Batch batch;
   batch.reads = &reads;
+  batch.mark_denied = mark_denied;
   batch.pending = static_cast<int>(nodes.size());
   for (size_t i = 0; i < nodes.size(); ++i) {
     reads[i].path = nodes[i]->path;
@@ -101,14 +105,18 @@ Status ZkClient::ForEachNode(std::vector<NodeRead*>& nodes, const char* what,
   if (batch.error != ZOK) return ZkError(what, batch.error_path, batch.error);
   for (size_t i = 0; i < nodes.size(); ++i) {
     if (!reads[i].exists) nodes[i]->exists = false;
+    if (reads[i].denied) {
+      nodes[i]->denied = true;
+      continue;
+    }
     take(*nodes[i], reads[i]);
   }
   return Status::Ok();
 }
 
-Status ZkClient::ReadAcls(std::vector<NodeRead*>& nodes) {
+Status ZkClient::ReadAcls(std::vector<NodeRead*>& nodes, bool mark_denied) {
   return ForEachNode(
-      nodes, "get ACL of",
+      nodes, "get ACL of", mark_denied,
       [&](const char* path, const void* context) {
         return zoo_aget_acl(handle_, path, OnAcl, context);
       },
@@ -118,18 +126,18 @@ Status ZkClient::ReadAcls(std::vector<NodeRead*>& nodes) {
       });
 }
 
-Status ZkClient::ReadChildren(std::vector<NodeRead*>& nodes) {
+Status ZkClient::ReadChildren(std::vector<NodeRead*>& nodes, bool mark_denied) {
   return ForEachNode(
-      nodes, "list",
+      nodes, "list", mark_denied,
       [&](const char* path, const void* context) {
         return zoo_aget_children2(handle_, path, 0, OnChildren, context);
       },
       [](NodeRead& node, NodeRead& read) { node.children = std::move(read.children); });
 }
 
-Status ZkClient::ReadData(std::vector<NodeRead*>& nodes) {
+Status ZkClient::ReadData(std::vector<NodeRead*>& nodes, bool mark_denied) {
   return ForEachNode(
-      nodes, "get",
+      nodes, "get", mark_denied,
       [&](const char* path, const void* context) {
         return zoo_aget(handle_, path, 0, OnData, context);
       },

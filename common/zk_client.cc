@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 
 #include "common/zk_internal.h"
@@ -42,11 +43,59 @@ void DataWatcher(zhandle_t*, int type, int, const char*, void* context) {
   delete callback;
 }
 
+// One zoo_add_auth's answer.
+struct AuthWait {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  int rc = ZOK;
+};
+
+void OnAuth(int rc, const void* data) {
+  auto* wait = static_cast<AuthWait*>(const_cast<void*>(data));
+  std::lock_guard lock(wait->mu);
+  wait->rc = rc;
+  wait->done = true;
+  wait->cv.notify_all();
+}
+
+// Presents `auth` on the session and waits for ZooKeeper's verdict.
+Status AddAuth(zhandle_t* handle, const ZkAuth& auth, std::chrono::milliseconds timeout) {
+  auto wait = std::make_shared<AuthWait>();
+  // The completion may run after a timeout here: it keeps its own reference alive until then.
+  auto* kept = new std::shared_ptr<AuthWait>(wait);
+  const int rc = zoo_add_auth(
+      handle, auth.scheme.c_str(), auth.credential.data(), static_cast<int>(auth.credential.size()),
+      [](int result, const void* data) {
+        auto* owner = static_cast<std::shared_ptr<AuthWait>*>(const_cast<void*>(data));
+        OnAuth(result, owner->get());
+        delete owner;
+      },
+      kept);
+  if (rc != ZOK) {
+    delete kept;
+    return Status(StatusCode::kUnavailable,
+                  "ZooKeeper could not take the '" + auth.scheme + "' credentials: " + zerror(rc));
+  }
+  std::unique_lock lock(wait->mu);
+  if (!wait->cv.wait_for(lock, timeout, [&] { return wait->done; })) {
+    return Status(StatusCode::kUnavailable,
+                  "ZooKeeper did not answer the '" + auth.scheme + "' credentials in time");
+  }
+  if (wait->rc != ZOK) {
+    return Status(StatusCode::kUnavailable, "ZooKeeper refused the '" + auth.scheme +
+                                                "' credentials (" + zerror(wait->rc) +
+                                                "): check [zookeeper] auth_file");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ZkClient>> ZkClient::Connect(const std::string& hosts,
                                                     std::chrono::milliseconds timeout,
-                                                    std::chrono::milliseconds session_timeout) {
+                                                    std::chrono::milliseconds session_timeout,
+                                                    const std::vector<ZkAuth>& auth) {
   static std::once_flag quiet;
   std::call_once(quiet, [] { zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR); });
   // The watcher context must outlive the handle: it is owned by the client object.
@@ -67,6 +116,9 @@ Result<std::unique_ptr<ZkClient>> ZkClient::Connect(const std::string& hosts,
   std::unique_ptr<ZkClient> client(new ZkClient(handle));
   client->context_ =
       std::shared_ptr<void>(owned.release(), [](void* p) { delete static_cast<ConnectWait*>(p); });
+  for (const ZkAuth& credentials : auth) {
+    RETURN_IF_ERROR(AddAuth(handle, credentials, timeout));
+  }
   return client;
 }
 

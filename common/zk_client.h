@@ -28,14 +28,23 @@ struct ZkStat {
   int64_t ctime = 0;  // the leader's clock when the node was created (ms since 1970)
 };
 
+// Credentials a session presents (zoo_add_auth), e.g. {"digest", "user:password"}: ZooKeeper
+// grants what the nodes' ACLs give that identity. A secret: never logged.
+struct ZkAuth {
+  std::string scheme;
+  std::string credential;
+};
+
 enum class CreateMode { kPersistent, kEphemeral, kPersistentSequential, kEphemeralSequential };
 
 class ZkClient {
  public:
-  // Connects and waits until the session is established or `timeout` passes.
+  // Connects and waits until the session is established or `timeout` passes, then presents
+  // `auth` (each must be accepted, or the connection fails naming its scheme).
   static Result<std::unique_ptr<ZkClient>> Connect(
       const std::string& hosts, std::chrono::milliseconds timeout,
-      std::chrono::milliseconds session_timeout = std::chrono::seconds(10));
+      std::chrono::milliseconds session_timeout = std::chrono::seconds(10),
+      const std::vector<ZkAuth>& auth = {});
   ~ZkClient();
 
   // Returns the created path (sequential nodes get their suffix) and its stat.
@@ -66,12 +75,15 @@ class ZkClient {
     ZkStat stat;
     std::vector<ZkAcl> acl;
     std::vector<std::string> children;
+    // The session may not read it (ZNOAUTH), in a read that asked to be told rather than fail.
+    bool denied = false;
   };
   // Pipelined, one request per node with all in flight: the ACL and stat, the children, or the
-  // data of every node (by its `path`).
-  Status ReadAcls(std::vector<NodeRead*>& nodes);
-  Status ReadChildren(std::vector<NodeRead*>& nodes);
-  Status ReadData(std::vector<NodeRead*>& nodes);
+  // data of every node (by its `path`). A node the session may not read fails the batch, or with
+  // `mark_denied` is marked `denied` and the rest are read.
+  Status ReadAcls(std::vector<NodeRead*>& nodes, bool mark_denied = false);
+  Status ReadChildren(std::vector<NodeRead*>& nodes, bool mark_denied = false);
+  Status ReadData(std::vector<NodeRead*>& nodes, bool mark_denied = false);
   // Brings the connected server up to date with the leader for `path`.
   Status Sync(const std::string& path);
   struct Op {
@@ -90,7 +102,7 @@ class ZkClient {
 
  private:
   explicit ZkClient(_zhandle* handle) : handle_(handle) {}
-  Status ForEachNode(std::vector<NodeRead*>& nodes, const char* what,
+  Status ForEachNode(std::vector<NodeRead*>& nodes, const char* what, bool mark_denied,
                      const std::function<int(const char*, const void*)>& issue,
                      const std::function<void(NodeRead&, NodeRead&)>& take);
   _zhandle* handle_;

@@ -7,6 +7,8 @@
 // named token; and what a caller without the right token meets.
 #include <google/protobuf/struct.pb.h>
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -16,6 +18,7 @@
 #include "integration/harness.h"
 #include "integration/sandbox_suite.h"
 #include "integration/scenario_dir.h"
+#include "proto/backup.pb.h"
 #include "proto/json.h"
 #include "tests/jwt_signer.h"
 
@@ -37,6 +40,15 @@ std::string StatusOf(const Struct& metadata) {
   return metadata.fields().at("status").string_value();
 }
 
+// ZooKeeper's digest of "user:password" (base64 of its SHA-1), as ACLs and superDigest name it.
+std::string Digest(const std::string& user_password) {
+  unsigned char sha1[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(user_password.data()), user_password.size(), sha1);
+  unsigned char text[64] = {};
+  EVP_EncodeBlock(text, sha1, SHA_DIGEST_LENGTH);
+  return reinterpret_cast<const char*>(text);
+}
+
 class DcosApi : public SandboxSuite<DcosApi> {
  public:
   static MiniClusterOptions Options() {
@@ -46,7 +58,14 @@ class DcosApi : public SandboxSuite<DcosApi> {
     const std::string jwks = dir_ + "/jwks.json";
     std::ofstream(jwks) << iam_->Jwks();
     ::chmod(jwks.c_str(), 0644);
-    options.extra_agent_toml = "\n[auth]\njwks_file = \"" + jwks +
+    // ZooKeeper as a DC/OS master runs it: a super digest, and the agents' own digest identity.
+    options.zk_jvm_flags = {"-Dzookeeper.DigestAuthenticationProvider.superDigest=super:" +
+                            Digest("super:superpw")};
+    const std::string zk_auth = dir_ + "/zk-auth";
+    std::ofstream(zk_auth) << "# the agents' ZooKeeper identity\ndigest:lockstep:lockpw\n";
+    ::chmod(zk_auth.c_str(), 0600);
+    options.extra_agent_toml = "\n[zookeeper]\nauth_file = \"" + zk_auth + "\"\n" +
+                               "\n[auth]\njwks_file = \"" + jwks +
                                "\"\n[auth.dcos_roles]\nbootstrapuser = \"admin\"\n"
                                "monitor = \"viewer\"\n";
     return options;
@@ -252,6 +271,54 @@ TEST_F(DcosApi, CallersWithoutTheRightTokenAreRefusedAndNothingIsCreated) {
   EXPECT_EQ(bad.json.fields().at("errors").list_value().values_size(), 1);
   EXPECT_FALSE(Listed(base, viewer, "intruder", "").has_value());
   EXPECT_EQ(Curl("GET", base + "/list?prefix=intruder", viewer).body, "{}");
+}
+
+TEST_F(DcosApi, ProtectedZnodesAreReadWithTheAgentsCredentialsAndWhatStaysUnreadableIsNamed) {
+  auto super = ZkClient::Connect(cluster_->zk_connect(), 30s, 10s, {{"digest", "super:superpw"}});
+  ASSERT_TRUE(super.ok()) << super.status().ToString();
+  ZkClient& zk = **super;
+  const std::vector<ZkAcl> agents = {{0x1f, "digest", "lockstep:" + Digest("lockstep:lockpw")}};
+  const std::vector<ZkAcl> others = {{0x1f, "digest", "other:" + Digest("other:otherpw")}};
+  for (const auto& [path, data, acl] :
+       std::vector<std::tuple<std::string, std::string, std::vector<ZkAcl>>>{
+           {"/guarded", "root", agents},
+           {"/guarded/app", "v1", agents},
+           {"/guarded/secret", "s", others},
+           {"/guarded/secret/child", "c", others}}) {
+    ASSERT_TRUE(zk.Create(path, data, acl, CreateMode::kPersistent).ok()) << path;
+  }
+  // The protection is real: an unauthenticated session reads nothing there.
+  auto anonymous = ZkClient::Connect(cluster_->zk_connect(), 30s);
+  ASSERT_TRUE(anonymous.ok());
+  EXPECT_FALSE((*anonymous)->Get("/guarded/app").ok());
+
+  CliResult made = RunCli(Args({"--json", "backup", "create", "--label", "guarded", "--wait"}));
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  proto::Backup backup;
+  ASSERT_TRUE(proto::FromJson(made.out, &backup, true).ok()) << made.out;
+  ASSERT_TRUE(zk.Set("/guarded/app", "v2").ok());
+
+  CliResult diffed = RunCli(Args({"--json", "backup", "diff", backup.id(), "--path", "/guarded"}));
+  ASSERT_EQ(diffed.exit_code, 0) << diffed.err;
+  proto::BackupDiff diff;
+  ASSERT_TRUE(proto::FromJson(diffed.out, &diff, true).ok()) << diffed.out;
+  EXPECT_EQ(diff.data_changed(), 1u) << diffed.out;
+  ASSERT_EQ(diff.paths().data_changed_size(), 1);
+  EXPECT_EQ(diff.paths().data_changed(0), "/guarded/app");
+  EXPECT_EQ(diff.unreadable(), 1u) << diffed.out;
+  ASSERT_EQ(diff.paths().unreadable_size(), 1);
+  EXPECT_EQ(diff.paths().unreadable(0), "/guarded/secret");
+  EXPECT_EQ(diff.not_compared(), 2u) << "the secret and its child";
+  CliResult text = RunCli(Args({"backup", "diff", backup.id(), "--path", "/guarded"}));
+  EXPECT_NE(text.out.find("NOT COMPARED"), std::string::npos) << text.out;
+
+  // A spot restore writes a protected node with the agents' credentials.
+  CliResult restored = RunCli(Args(
+      {"--json", "backup", "restore", backup.id(), "--path", "/guarded/app", "--yes", "--wait"}));
+  ASSERT_EQ(restored.exit_code, 0) << restored.err << restored.out;
+  auto app = zk.Get("/guarded/app");
+  ASSERT_TRUE(app.ok());
+  EXPECT_EQ(app->first, "v1");
 }
 
 }  // namespace

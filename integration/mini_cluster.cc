@@ -227,7 +227,9 @@ std::string MiniCluster::AgentToml(int i) const {
   toml << "\n[controller]\nbackend = \"process\"\n\n[controller.process]\n"
        << "java = \"" << options_.java << "\"\n"
        << "heap = \"" << options_.heap_mb << "m\"\n"
-       << "jvm_flags = [\"-Dzookeeper.snapCount=" << options_.snap_count << "\"]\n"
+       << "jvm_flags = [\"-Dzookeeper.snapCount=" << options_.snap_count << "\"";
+  for (const auto& flag : options_.zk_jvm_flags) toml << ", \"" << flag << "\"";
+  toml << "]\n"
        << "log_file = \"" << dir << "/zookeeper.out\"\n"
        << "restart_backoff_min_ms = 500\n";
   toml << "\n[archiving]\nenabled = " << (options_.archiving ? "true" : "false") << "\n"

@@ -33,6 +33,7 @@ struct MiniClusterOptions {
   uint16_t agent_port = 8420;
   int heap_mb = 256;
   int snap_count = 100000;
+  std::vector<std::string> zk_jvm_flags;  // more -D flags for every server (a super digest, say)
   bool tls = false;  // agents serve https with a self-signed certificate made by openssl
   // With tls: agents also require a client certificate signed by that one ([tls]
   // client_ca_file), present it to each other, and the CLI and Call present it too.

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "agent/config/config.h"
+#include "agent/config/zk_auth.h"
 #include "common/crypto/keys.h"
 #include "tests/zk_files.h"
 
@@ -282,6 +283,30 @@ TEST_F(EncryptionConfigTest, RefusesBadKeysAndAnOpenIdentityFileNamingThem) {
   Status broken = Parse(std::string(kValid) + EncryptionSection(Recipient(), identity_file_));
   EXPECT_FALSE(broken.ok());
   EXPECT_EQ(broken.message().find("BROKENBROKEN"), std::string::npos) << broken.message();
+}
+
+}  // namespace
+}  // namespace lockstep::agent
+
+namespace lockstep::agent {
+namespace {
+
+TEST(ZkAuthFile, ReadsSchemeAndCredentialPerLineAndNeverRepeatsASecret) {
+  Result<std::vector<ZkAuth>> auth = ParseZkAuth(
+      "# the agents' identity\n\ndigest:lockstep:pw:with:colons\n  ip:10.0.0.1  \n", "auth_file f");
+  ASSERT_TRUE(auth.ok()) << auth.status().ToString();
+  ASSERT_EQ(auth->size(), 2u);
+  EXPECT_EQ((*auth)[0].scheme, "digest");
+  EXPECT_EQ((*auth)[0].credential, "lockstep:pw:with:colons");
+  EXPECT_EQ((*auth)[1].scheme, "ip");
+  for (const std::string bad : {"digest-only-secret", ":secret", "digest:secretnocolon",
+                                "dig est:user:secret", "digest:"}) {
+    Result<std::vector<ZkAuth>> refused = ParseZkAuth(bad + "\n", "auth_file f");
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.status().message().find("line 1"), std::string::npos);
+    EXPECT_EQ(refused.status().message().find("secret"), std::string::npos)
+        << refused.status().message();
+  }
 }
 
 }  // namespace

@@ -198,6 +198,15 @@ Status ReadAuth(TomlReader& root, DcosAuthConfig* out) {
   return reader.RejectUnknownKeys();
 }
 
+// [zookeeper]: auth_file.
+Status ReadZookeeper(TomlReader& root, AgentConfig* out) {
+  ASSIGN_OR_RETURN(const toml::table* table, root.Table("zookeeper"));
+  if (!table) return Status::Ok();
+  TomlReader reader(*table, "zookeeper");
+  RETURN_IF_ERROR(reader.String("auth_file", &out->zk_auth_file));
+  return reader.RejectUnknownKeys();
+}
+
 Status ReadArchiving(TomlReader& root, ArchivingConfig* out) {
   ASSIGN_OR_RETURN(const toml::table* table, root.Table("archiving"));
   if (!table) return Status::Ok();
@@ -252,6 +261,7 @@ Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   RETURN_IF_ERROR(ReadEncryption(reader, &out->encryption));
   RETURN_IF_ERROR(ReadArchiving(reader, &out->archiving));
   RETURN_IF_ERROR(ReadAuth(reader, &out->dcos_auth));
+  RETURN_IF_ERROR(ReadZookeeper(reader, out));
   out->backup_replicas = static_cast<uint32_t>(replicas);
   out->quorum_margin = static_cast<int>(margin);
   int64_t audit_days = out->audit_retention_days;

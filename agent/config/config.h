@@ -62,6 +62,7 @@ struct AgentConfig {
   std::string tokens_file;
   std::string cluster_token_file;
   DcosAuthConfig dcos_auth;  // [auth]: DC/OS login tokens (dcos_tokens.h)
+  std::string zk_auth_file;  // [zookeeper] auth_file: the agent's ZooKeeper credentials (zk_auth.h)
   std::optional<http::ServerTlsFiles> tls;
   http::ClientTlsFiles peer_tls;  // how this agent checks its peers' certificates
   ControllerConfig controller;

@@ -69,8 +69,9 @@ Result<proto::BackupDiff> DiffService::ComputeLocked(const proto::Backup& record
   ASSIGN_OR_RETURN(std::unique_ptr<components::ZNodeSource> backup,
                    components::OpenBackupTree(replicas_->PathOf(record.id()), keys, options));
   const auto read = SteadyClock::now();
-  ASSIGN_OR_RETURN(std::unique_ptr<ZkClient> zk,
-                   ZkClient::Connect(zk_connect_, std::chrono::seconds(30)));
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<ZkClient> zk,
+      ZkClient::Connect(zk_connect_, std::chrono::seconds(30), std::chrono::seconds(10), zk_auth_));
   const std::string live_root = to.empty() ? path : to;
   ASSIGN_OR_RETURN(proto::BackupDiff diff, components::DiffSubtree(*zk, *backup, live_root));
   const auto compared = SteadyClock::now();

@@ -24,6 +24,8 @@ class DiffService {
               const MastersView* masters, ReplicaStore* replicas);
 
   http::Reply Diff(const http::Request& request, const PathParams& params);
+  // What the session reading the live tree presents ([zookeeper] auth_file).
+  void set_zk_auth(std::vector<ZkAuth> auth) { zk_auth_ = std::move(auth); }
 
   // The backup's subtree `path` against the live subtree `to` (`path` when empty).
   // `identities`: AGE-SECRET-KEY-1… texts sent with a request, besides the agent's own.
@@ -38,6 +40,7 @@ class DiffService {
 
   const std::string self_;
   const std::string zk_connect_;
+  std::vector<ZkAuth> zk_auth_;
   Catalog* catalog_;
   const MastersView* masters_;
   ReplicaStore* replicas_;

@@ -55,6 +55,7 @@ RestoreService::RestoreService(RestoreServiceOptions options, LocalAgent* self, 
   components_ = std::make_unique<ComponentRestores>(
       ComponentRestoreOptions{.self = options_.settings.self,
                               .zk_connect = options_.zk_connect,
+                              .zk_auth = options_.zk_auth,
                               .lease = options_.settings.lease,
                               .components = options_.components},
       *agents, [election] { return election->Generation(); }, std::move(host), &self->replicas());

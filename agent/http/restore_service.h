@@ -37,6 +37,7 @@ struct RestoreServiceOptions {
   std::string token;
   coordinator::RestoreSettings settings;
   std::string zk_connect;                   // the ensemble's client addresses
+  std::vector<ZkAuth> zk_auth;              // [zookeeper] auth_file
   std::vector<ComponentConfig> components;  // app components and their hooks
 };
 

@@ -190,7 +190,8 @@ Result<ReplicaStore::ComponentFiles> ReplicaStore::DumpComponents(const proto::T
   if (ec) return IoError("cannot create " + scratch + ": " + ec.message());
   const zk::Endpoint endpoint = *zoo_cfg_.client;
   ASSIGN_OR_RETURN(std::unique_ptr<ZkClient> zk,
-                   ZkClient::Connect(endpoint.ToString(), std::chrono::seconds(15)));
+                   ZkClient::Connect(endpoint.ToString(), std::chrono::seconds(15),
+                                     std::chrono::seconds(10), zk_auth_));
   auto server_zxid = [&]() -> Result<std::string> {
     ASSIGN_OR_RETURN(zk::SrvrInfo srvr, zk::QuerySrvr(endpoint));
     return FormatZxid(srvr.zxid);

@@ -11,6 +11,7 @@
 #include "agent/offsite/repository.h"
 #include "common/clock.h"
 #include "common/http/client.h"
+#include "common/zk_client.h"
 #include "engine/datadir/backup.h"
 #include "engine/zk/zoo_cfg.h"
 #include "proto/backup.pb.h"
@@ -45,6 +46,8 @@ class ReplicaStore {
   // The same plus `given` (AGE-SECRET-KEY-1… texts sent with a restore): none repeated in errors.
   Result<age::Identities> Identities(const std::vector<std::string>& given) const;
   bool encrypts() const { return encryption_.enabled(); }
+  // What the session dumping app components presents ([zookeeper] auth_file).
+  void set_zk_auth(std::vector<ZkAuth> auth) { zk_auth_ = std::move(auth); }
 
  private:
   Status CheckFreeSpace(uint64_t needed, const std::string& what) const;
@@ -65,6 +68,7 @@ class ReplicaStore {
 
   const std::string dir_;
   const zk::ZooCfg zoo_cfg_;
+  std::vector<ZkAuth> zk_auth_;
   LocalNode* node_;
   const http::Client* client_;
   const std::string token_;

@@ -246,7 +246,8 @@ void ComponentRestores::RestoreOne(Run& run, const std::string& name, ZkClient& 
 void ComponentRestores::Drive(std::unique_ptr<Run> run) {
   Status ready = EnsureArchive(*run);
   Result<std::unique_ptr<ZkClient>> zk =
-      ready.ok() ? ZkClient::Connect(options_.zk_connect, std::chrono::seconds(30))
+      ready.ok() ? ZkClient::Connect(options_.zk_connect, std::chrono::seconds(30),
+                                     std::chrono::seconds(10), options_.zk_auth)
                  : Result<std::unique_ptr<ZkClient>>(ready);
   std::string reasons;
   for (const auto& name : run->names) {

@@ -28,6 +28,7 @@ namespace lockstep::agent {
 struct ComponentRestoreOptions {
   std::string self;
   std::string zk_connect;
+  std::vector<ZkAuth> zk_auth;  // what the session restoring presents ([zookeeper] auth_file)
   std::chrono::milliseconds lease{30000};
   std::vector<ComponentConfig> components;  // hooks by name
 };

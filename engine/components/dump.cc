@@ -4,6 +4,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/util/delimited_message_util.h>
 #include <unistd.h>
+#include <zookeeper/zookeeper.h>
 
 #include <deque>
 
@@ -77,8 +78,30 @@ std::string ArchiveNameOf(const std::string& component) {
   return "components/" + component + ".pb";
 }
 
+namespace {
+
+// Moves the nodes of `nodes` the session may not read into `denied` (and out of `nodes`).
+void TakeDenied(std::vector<ZkClient::NodeRead*>& nodes, std::vector<std::string>* denied) {
+  if (!denied) return;
+  std::erase_if(nodes, [&](ZkClient::NodeRead* node) {
+    if (node->denied) denied->push_back(node->path);
+    return node->denied;
+  });
+}
+
+Status DeniedError(Status status) {
+  if (status.message().find(zerror(ZNOAUTH)) == std::string::npos) return status;
+  return status.Prepend(
+      "the agent's ZooKeeper session may not read a node (give it credentials that can: "
+      "[zookeeper] auth_file)");
+}
+
+}  // namespace
+
 Status WalkSubtree(ZkClient& zk, const std::string& root,
-                   const std::function<Status(ZkClient::NodeRead&)>& visit, bool with_data) {
+                   const std::function<Status(ZkClient::NodeRead&)>& visit, bool with_data,
+                   std::vector<std::string>* denied) {
+  const bool mark = denied != nullptr;
   std::deque<std::string> frontier{root};
   while (!frontier.empty()) {
     // ACL and stat first; children only of the nodes that have some (most are leaves).
@@ -89,26 +112,32 @@ Status WalkSubtree(ZkClient& zk, const std::string& root,
       frontier.pop_front();
       all.push_back(&read);
     }
-    RETURN_IF_ERROR(zk.ReadAcls(all));
+    RETURN_IF_ERROR(DeniedError(zk.ReadAcls(all, mark)));
+    TakeDenied(all, denied);
     std::vector<ZkClient::NodeRead*> parents;
-    for (auto& read : reads) {
-      if (read.exists && read.stat.num_children > 0) parents.push_back(&read);
+    for (ZkClient::NodeRead* read : all) {
+      if (read->exists && read->stat.num_children > 0) parents.push_back(read);
     }
-    RETURN_IF_ERROR(zk.ReadChildren(parents));
-    for (auto& read : reads) {
-      for (const auto& child : read.children) frontier.push_back(ChildPath(read.path, child));
+    RETURN_IF_ERROR(DeniedError(zk.ReadChildren(parents, mark)));
+    TakeDenied(parents, denied);
+    for (ZkClient::NodeRead* read : all) {
+      if (read->denied) continue;
+      for (const auto& child : read->children) frontier.push_back(ChildPath(read->path, child));
     }
     // Data a slice at a time, each visited (in order) and let go before the next is read.
-    for (size_t begin = 0; begin < reads.size();) {
+    for (size_t begin = 0; begin < all.size();) {
       std::vector<ZkClient::NodeRead*> slice;
       uint64_t bytes = 0;
       size_t end = begin;
-      for (; end < reads.size() && (slice.empty() || bytes < kDataWindow); ++end) {
-        if (!reads[end].exists) continue;
-        bytes += static_cast<uint64_t>(reads[end].stat.data_length);
-        slice.push_back(&reads[end]);
+      for (; end < all.size() && (slice.empty() || bytes < kDataWindow); ++end) {
+        if (!all[end]->exists || all[end]->denied) continue;
+        bytes += static_cast<uint64_t>(all[end]->stat.data_length);
+        slice.push_back(all[end]);
       }
-      if (with_data) RETURN_IF_ERROR(zk.ReadData(slice));
+      if (with_data) {
+        RETURN_IF_ERROR(DeniedError(zk.ReadData(slice, mark)));
+        TakeDenied(slice, denied);
+      }
       for (ZkClient::NodeRead* read : slice) {
         if (!read->exists) continue;  // deleted since its parent was listed
         RETURN_IF_ERROR(visit(*read));

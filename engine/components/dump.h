@@ -28,9 +28,12 @@ std::string ArchiveNameOf(const std::string& component);  // "components/NAME.pb
 
 // Breadth first from `root` (parents before children), kReadWindow nodes at a time: `visit`
 // gets every node that exists, with its data (unless `with_data` is false: one request per node
-// fewer when the stat is enough), ACL, stat and children.
+// fewer when the stat is enough), ACL, stat and children. A node the session may not read
+// (its ACL denies it) fails the walk, naming it, unless `denied` is given: then its path goes
+// there, and neither it nor what lies below it is visited.
 Status WalkSubtree(ZkClient& zk, const std::string& root,
-                   const std::function<Status(ZkClient::NodeRead&)>& visit, bool with_data = true);
+                   const std::function<Status(ZkClient::NodeRead&)>& visit, bool with_data = true,
+                   std::vector<std::string>* denied = nullptr);
 
 // `server_zxid` reads the connected server's last zxid (srvr), for the walk's window.
 Result<proto::ComponentDump> DumpSubtree(ZkClient& zk, const std::string& name,

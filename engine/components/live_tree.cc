@@ -8,7 +8,8 @@
 
 namespace lockstep::components {
 
-Result<LiveTree> WalkLive(ZkClient& zk, const std::string& root, bool with_data) {
+Result<LiveTree> WalkLive(ZkClient& zk, const std::string& root, bool with_data,
+                          std::vector<std::string>* denied) {
   LiveTree live;
   RETURN_IF_ERROR(zk.Sync(root));
   RETURN_IF_ERROR(WalkSubtree(
@@ -22,12 +23,12 @@ Result<LiveTree> WalkLive(ZkClient& zk, const std::string& root, bool with_data)
                            std::move(read.acl), read.stat.czxid, read.stat.mzxid, false};
         return Status::Ok();
       },
-      with_data));
+      with_data, denied));
   return live;
 }
 
 Result<std::unordered_map<std::string, std::string>> ReadDigests(
-    ZkClient& zk, const std::vector<std::string>& paths) {
+    ZkClient& zk, const std::vector<std::string>& paths, std::vector<std::string>* denied) {
   std::unordered_map<std::string, std::string> digests;
   for (size_t begin = 0; begin < paths.size(); begin += kReadWindow) {
     const size_t end = std::min(paths.size(), begin + kReadWindow);
@@ -37,9 +38,13 @@ Result<std::unordered_map<std::string, std::string>> ReadDigests(
       reads[i - begin].path = paths[i];
       all.push_back(&reads[i - begin]);
     }
-    RETURN_IF_ERROR(zk.ReadData(all));
+    RETURN_IF_ERROR(zk.ReadData(all, denied != nullptr));
     for (const auto& read : reads) {
-      if (read.exists) digests[read.path] = zkfmt::DataDigest(read.data);
+      if (read.denied) {
+        denied->push_back(read.path);
+      } else if (read.exists) {
+        digests[read.path] = zkfmt::DataDigest(read.data);
+      }
     }
   }
   return digests;

@@ -28,12 +28,16 @@ struct LiveNode {
 
 using LiveTree = std::unordered_map<std::string, LiveNode>;
 
-// Empty when `root` doesn't exist.
-Result<LiveTree> WalkLive(ZkClient& zk, const std::string& root, bool with_data = true);
+// Empty when `root` doesn't exist. With `denied`, nodes the session may not read are listed
+// there (and what lies below them is not walked) instead of failing the walk.
+Result<LiveTree> WalkLive(ZkClient& zk, const std::string& root, bool with_data = true,
+                          std::vector<std::string>* denied = nullptr);
 
-// The data digests of `paths` (pipelined reads); a node gone since has none in the result.
+// The data digests of `paths` (pipelined reads); a node gone since has none in the result. With
+// `denied`, nodes the session may not read go there instead of failing the read.
 Result<std::unordered_map<std::string, std::string>> ReadDigests(
-    ZkClient& zk, const std::vector<std::string>& paths);
+    ZkClient& zk, const std::vector<std::string>& paths,
+    std::vector<std::string>* denied = nullptr);
 
 std::vector<ZkAcl> AclOf(const proto::ZNodeRecord& record);
 

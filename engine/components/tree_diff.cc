@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <queue>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "api/znode_path.h"
@@ -43,11 +44,27 @@ class PathSample {
   std::priority_queue<std::string> heap_;
 };
 
+// Whether `path` is one of `roots` or lies below one.
+bool UnderAny(const std::unordered_set<std::string>& roots, const std::string& path) {
+  if (roots.empty()) return false;
+  for (std::string at = path;;) {
+    if (roots.count(at)) return true;
+    const size_t slash = at.rfind('/');
+    if (slash == 0 || slash == std::string::npos) return at != "/" && roots.count("/");
+    at.resize(slash);
+  }
+}
+
 }  // namespace
 
 Result<proto::BackupDiff> DiffSubtree(ZkClient& zk, ZNodeSource& backup,
                                       const std::string& live_root, size_t path_limit) {
-  ASSIGN_OR_RETURN(LiveTree live, WalkLive(zk, live_root, /*with_data=*/false));
+  // Nodes the agent may not read are named, and what lies below them left out, rather than
+  // failing the whole comparison.
+  std::vector<std::string> denied;
+  ASSIGN_OR_RETURN(LiveTree live, WalkLive(zk, live_root, /*with_data=*/false, &denied));
+  std::unordered_set<std::string> unreadable(denied.begin(), denied.end());
+  uint32_t not_compared = 0;
   PathSample created(path_limit), deleted(path_limit), data_changed(path_limit),
       acl_changed(path_limit);
   uint32_t unchanged = 0;
@@ -63,6 +80,10 @@ Result<proto::BackupDiff> DiffSubtree(ZkClient& zk, ZNodeSource& backup,
     if (!more) break;
     if (!api::InSubtree(record.path(), live_root)) {
       return Corruption("the backup's records hold " + record.path() + ", outside " + live_root);
+    }
+    if (UnderAny(unreadable, record.path())) {
+      ++not_compared;
+      continue;
     }
     auto it = live.find(record.path());
     if (it == live.end()) {
@@ -84,7 +105,13 @@ Result<proto::BackupDiff> DiffSubtree(ZkClient& zk, ZNodeSource& backup,
   std::vector<std::string> paths;
   paths.reserve(to_read.size());
   for (const auto& [path, pending] : to_read) paths.push_back(path);
-  ASSIGN_OR_RETURN(auto digests, ReadDigests(zk, paths));
+  std::vector<std::string> data_denied;
+  ASSIGN_OR_RETURN(auto digests, ReadDigests(zk, paths, &data_denied));
+  for (auto& path : data_denied) {
+    ++not_compared;
+    unreadable.insert(path);
+    to_read.erase(path);
+  }
   for (const auto& [path, pending] : to_read) {
     auto now = digests.find(path);
     if (now == digests.end() || now->second != pending.digest) {
@@ -109,6 +136,12 @@ Result<proto::BackupDiff> DiffSubtree(ZkClient& zk, ZNodeSource& backup,
   deleted.MoveSortedTo(diff.mutable_paths()->mutable_deleted());
   data_changed.MoveSortedTo(diff.mutable_paths()->mutable_data_changed());
   acl_changed.MoveSortedTo(diff.mutable_paths()->mutable_acl_changed());
+  diff.set_unreadable(static_cast<uint32_t>(unreadable.size()));
+  diff.set_not_compared(not_compared);
+  PathSample unreadable_paths(path_limit);
+  for (const auto& path : unreadable) unreadable_paths.Add(path);
+  diff.set_truncated(diff.truncated() || unreadable_paths.truncated());
+  unreadable_paths.MoveSortedTo(diff.mutable_paths()->mutable_unreadable());
   return diff;
 }
 

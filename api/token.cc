@@ -5,6 +5,7 @@
 
 #include "common/file.h"
 #include "common/sha256.h"
+#include "common/strings.h"
 
 namespace lockstep::api {
 
@@ -15,10 +16,8 @@ Status CheckTokenLength(std::string_view token, const std::string& where) {
 }
 
 Result<std::string> LoadToken(const std::string& path, SecretFileRule rule) {
-  ASSIGN_OR_RETURN(std::string token, ReadSecretFile(path, rule, 4096));
-  const auto first = token.find_first_not_of(" \t\r\n");
-  const auto last = token.find_last_not_of(" \t\r\n");
-  token = first == std::string::npos ? "" : token.substr(first, last - first + 1);
+  ASSIGN_OR_RETURN(std::string secret, ReadSecretFile(path, rule, 4096));
+  const std::string token = TrimSpace(secret);
   RETURN_IF_ERROR(CheckTokenLength(token, "token in " + path));
   return token;
 }

@@ -11,5 +11,7 @@ namespace lockstep {
 std::vector<std::string> SplitNonEmpty(std::string_view text, char separator);
 // "a, b, c" for {"a", "b", "c"} with ", " as `separator`.
 std::string Join(const std::vector<std::string>& parts, std::string_view separator);
+// `text` without leading and trailing spaces, tabs, CRs and LFs.
+std::string TrimSpace(std::string_view text);
 
 }  // namespace lockstep

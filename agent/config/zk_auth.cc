@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/secret_file.h"
+#include "common/strings.h"
 
 namespace lockstep::agent {
 
@@ -14,9 +15,7 @@ Result<std::vector<ZkAuth>> ParseZkAuth(const std::string& text, const std::stri
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) {
     ++number;
-    const size_t first = line.find_first_not_of(" \t\r");
-    const size_t last = line.find_last_not_of(" \t\r");
-    line = first == std::string::npos ? "" : line.substr(first, last - first + 1);
+    line = TrimSpace(line);
     if (line.empty() || line.front() == '#') continue;
     const std::string where = origin + ": line " + std::to_string(number);
     const size_t colon = line.find(':');

@@ -2,7 +2,7 @@
 
 #include "api/paths.h"
 #include "api/status_http.h"
-#include "common/http/url.h"
+#include "common/http/request_text.h"
 #include "proto/json.h"
 
 namespace lockstep::agent {
@@ -15,10 +15,7 @@ http::Request Call(const http::Request& caller, std::string method, std::string 
   http::Request call = caller;
   call.method = std::move(method);
   call.path = std::move(path);
-  call.target = call.path;
-  for (const auto& [key, value] : query) {
-    call.target += (call.target == call.path ? "?" : "&") + key + "=" + http::QueryEscape(value);
-  }
+  call.target = http::BuildTarget(call.path, query);  // the one encoder, as forwarding uses
   call.query = std::move(query);
   call.body = std::move(body);
   call.body_file.clear();
@@ -37,8 +34,6 @@ Result<Message> Parse(http::Reply reply, const std::string& what) {
   return message;
 }
 
-std::string BackupPath(const std::string& id) { return "/v1/backups/" + id; }
-
 }  // namespace
 
 ServiceDcosBackend::ServiceDcosBackend(BackupService* backups, RestoreService* restores)
@@ -48,7 +43,7 @@ Result<proto::Backup> ServiceDcosBackend::Create(const http::Request& caller,
                                                  const std::string& label) {
   proto::CreateBackupRequest create;
   create.set_label(label);
-  http::Request call = Call(caller, "POST", "/v1/backups", proto::ToCompactJson(create));
+  http::Request call = Call(caller, "POST", api::paths::kBackups, proto::ToCompactJson(create));
   return Parse<proto::Backup>(backups_->Create(call, {}), "backup create");
 }
 
@@ -56,26 +51,27 @@ Result<std::vector<proto::Backup>> ServiceDcosBackend::List(const http::Request&
                                                             const std::string& prefix) {
   std::map<std::string, std::string> query;
   if (!prefix.empty()) query["prefix"] = prefix;
-  http::Request call = Call(caller, "GET", "/v1/backups", "", query);
+  http::Request call = Call(caller, "GET", api::paths::kBackups, "", query);
   ASSIGN_OR_RETURN(proto::BackupList list,
                    Parse<proto::BackupList>(backups_->List(call, {}), "backup list"));
   return std::vector<proto::Backup>(list.backups().begin(), list.backups().end());
 }
 
 Result<proto::Backup> ServiceDcosBackend::Show(const http::Request& caller, const std::string& id) {
-  http::Request call = Call(caller, "GET", BackupPath(id));
+  http::Request call = Call(caller, "GET", api::paths::Fill(api::paths::kBackup, {id}));
   return Parse<proto::Backup>(backups_->Show(call, {{"id", id}}), "backup show");
 }
 
 Result<proto::RestoreRecord> ServiceDcosBackend::Restore(const http::Request& caller,
                                                          const std::string& id) {
   // No components named: every app component the backup holds, online (never ZooKeeper).
-  http::Request call = Call(caller, "POST", BackupPath(id) + "/restore", "{}");
+  http::Request call =
+      Call(caller, "POST", api::paths::Fill(api::paths::kBackupRestore, {id}), "{}");
   return Parse<proto::RestoreRecord>(restores_->Restore(call, {{"id", id}}), "backup restore");
 }
 
 Status ServiceDcosBackend::Delete(const http::Request& caller, const std::string& id) {
-  http::Request call = Call(caller, "DELETE", BackupPath(id));
+  http::Request call = Call(caller, "DELETE", api::paths::Fill(api::paths::kBackup, {id}));
   return Parse<proto::Backup>(backups_->Delete(call, {{"id", id}}), "backup delete").status();
 }
 

@@ -104,7 +104,11 @@ class ZkBackupRestoreTest : public ::testing::Test {
     source_ =
         new ZkServer({*root_ + "/source", *root_ + "/source/data", "", "127.0.1.1", 0, 512, 500});
     ASSERT_TRUE(source_->Start().ok());
-    auto zk = ZkClient::Connect(source_->endpoint(), 10s);
+    // The owner's session outlives its snapshot: a restored server expires it one session
+    // timeout after it starts, and the online test dumps the restored tree, ephemerals
+    // included, after a restore and a JVM start on a loaded machine. 40 s is ZooKeeper's
+    // ceiling at tickTime 2000 (20 ticks).
+    auto zk = ZkClient::Connect(source_->endpoint(), 10s, 40s);
     ASSERT_TRUE(zk.ok());
     ASSERT_TRUE(LoadTree(**zk).ok());
     owner_ = std::move(zk).value().release();

@@ -10,6 +10,7 @@
 #include "common/heap.h"
 #include "common/log.h"
 #include "common/secret_file.h"
+#include "common/version.h"
 #include "engine/zk/four_letter.h"
 
 namespace lockstep::agent {
@@ -224,8 +225,8 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
   audit_ = std::make_unique<AuditService>(AuditServiceOptions{.cluster_secret = token},
                                           audit_log_.get(), peers_.get(), client_.get());
   dcos_backend_ = std::make_unique<ServiceDcosBackend>(backups_.get(), restores_.get());
-  dcos_api_ = std::make_unique<DcosBackupApi>(dcos_backend_.get(),
-                                              std::string("lockstep-") + LOCKSTEP_VERSION);
+  dcos_api_ =
+      std::make_unique<DcosBackupApi>(dcos_backend_.get(), "lockstep-" + std::string(Version()));
   Services services;
   services.status = status_.get();
   services.backups = backups_.get();

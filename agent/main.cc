@@ -9,6 +9,7 @@
 #include "agent/http/routes.h"
 #include "common/heap.h"
 #include "common/log.h"
+#include "common/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -23,7 +24,7 @@ int main(int argc, char** argv) {
   app.add_flag("--routes", print_routes,
                "print the operators' endpoints as a Markdown table (docs/api.md's) and exit");
   app.add_flag("--internal", internal_routes, "with --routes: the agents' own endpoints instead");
-  app.set_version_flag("--version", std::string("lockstep-agent ") + LOCKSTEP_VERSION);
+  app.set_version_flag("--version", "lockstep-agent " + std::string(lockstep::Version()));
   CLI11_PARSE(app, argc, argv);
   if (print_routes) {
     lockstep::agent::Services all;

@@ -20,13 +20,14 @@ std::string OrDash(const std::string& text) { return text.empty() ? "-" : text; 
 
 std::string RenderStatusTable(const proto::ClusterStatus& status) {
   std::vector<std::vector<std::string>> rows = {
-      {"MASTER", "AGENT", "ZOOKEEPER", "MODE", "ZXID", "NODES", "LEADER"}};
+      {"MASTER", "AGENT", "VERSION", "ZOOKEEPER", "MODE", "ZXID", "NODES", "LEADER"}};
   for (const auto& m : status.masters()) {
     const auto& zk = m.zk();
     std::string state = zk.description() + (zk.maintenance() ? " (maintenance)" : "");
     bool serving = zk.code() == api::kServing;
-    rows.push_back({m.name(), m.agent_reachable() ? "up" : "unreachable", state, OrDash(zk.mode()),
-                    OrDash(zk.zxid()), serving ? std::to_string(zk.node_count()) : "-",
+    rows.push_back({m.name(), m.agent_reachable() ? "up" : "unreachable", OrDash(m.version()),
+                    state, OrDash(zk.mode()), OrDash(zk.zxid()),
+                    serving ? std::to_string(zk.node_count()) : "-",
                     serving && zk.is_leader() ? "*" : ""});
   }
   std::ostringstream out;

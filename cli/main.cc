@@ -13,6 +13,7 @@
 #include "cli/schedule_commands.h"
 #include "cli/zk_commands.h"
 #include "common/log.h"
+#include "common/version.h"
 
 int main(int argc, char** argv) {
   using namespace lockstep::cli;
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
       ->envname("LOCKSTEP_CLIENT_CERT");
   app.add_option("--client-key", cluster.client_key_file, "the client certificate's private key")
       ->envname("LOCKSTEP_CLIENT_KEY");
-  app.set_version_flag("--version", std::string("lockstep ") + LOCKSTEP_VERSION);
+  app.set_version_flag("--version", "lockstep " + std::string(lockstep::Version()));
   lockstep::log::SetOperation("cli");
   int exit_code = kExitOk;
   AddZkCommands(app, output, &exit_code);

@@ -2,6 +2,7 @@
 
 #include "agent/control/zk_probe.h"
 #include "common/log.h"
+#include "common/version.h"
 
 namespace lockstep::agent {
 
@@ -80,6 +81,7 @@ proto::MasterStatus LocalNode::Snapshot() const {
   master.set_address(options_.address);
   master.set_hostname(options_.hostname);
   master.set_agent_reachable(true);
+  master.set_version(std::string(Version()));
   {
     std::lock_guard lock(mu_);
     *master.mutable_zk() = last_;

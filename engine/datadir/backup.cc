@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/file.h"
 #include "common/sha256.h"
+#include "common/version.h"
 #include "engine/backup_file/archive_writer.h"
 #include "engine/backup_file/extract.h"
 #include "engine/backup_file/layout.h"
@@ -54,7 +55,7 @@ proto::Manifest BaseManifest(const BackupOptions& options) {
   manifest.set_source_host(HostName());
   manifest.set_source_master(options.source_master.empty() ? HostName() : options.source_master);
   manifest.set_mode(options.online ? "online" : "offline");
-  manifest.set_lockstep_version(LOCKSTEP_VERSION);
+  manifest.set_lockstep_version(std::string(Version()));
   return manifest;
 }
 

@@ -6,12 +6,17 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "common/process.h"
 
@@ -50,10 +55,59 @@ Status WritePrivateFile(const std::string& path, const std::string& text) {
   return Status::Ok();
 }
 
+// The server's command line; both kinds take the same arguments.
+std::vector<std::string> ServerCommand(const ObjectStoreOptions& options, const std::string& data) {
+  std::vector<std::string> argv =
+      options.kind == ObjectStoreKind::kSwift
+          ? std::vector<std::string>{"/usr/bin/python3",
+                                     LOCKSTEP_SOURCE_DIR "/tools/swift/swift-s3.py"}
+          : std::vector<std::string>{"/usr/bin/node",
+                                     LOCKSTEP_SOURCE_DIR "/tools/s3/signing-proxy.js"};
+  argv.insert(argv.end(), {"--directory", data, "--address", options.host, "--port",
+                           std::to_string(options.port), "--access-key", options.access_key,
+                           "--secret-key", options.secret_key, "--region", options.region});
+  return argv;
+}
+
+// Swift keeps an object in OBJECTS/PART/SUFFIX/HASH/TIMESTAMP.data with its metadata, the
+// object's path among it, pickled in the extended attribute user.swift.metadata.
+Result<std::string> SwiftDataFileOf(const std::string& objects, const std::string& path) {
+  std::error_code error;
+  for (fs::recursive_directory_iterator it(objects, error), end; it != end; it.increment(error)) {
+    if (error) break;
+    if (it->path().extension() != ".data") continue;
+    char metadata[4096];
+    const ssize_t size =
+        ::getxattr(it->path().c_str(), "user.swift.metadata", metadata, sizeof metadata);
+    if (size > 0 && std::string_view(metadata, static_cast<size_t>(size)).find(path) !=
+                        std::string_view::npos) {
+      return it->path().string();
+    }
+  }
+  return Status(StatusCode::kNotFound, "no Swift object file under " + objects + " holds " + path);
+}
+
 }  // namespace
+
+ObjectStoreKind ObjectStoreKindFromEnvironment() {
+  const char* value = std::getenv("LOCKSTEP_OBJECT_STORE");
+  const std::string kind = value ? value : "";
+  if (kind.empty() || kind == "s3rver") return ObjectStoreKind::kS3rver;
+  if (kind == "swift") return ObjectStoreKind::kSwift;
+  std::fprintf(stderr, "LOCKSTEP_OBJECT_STORE is '%s': expected s3rver or swift\n", kind.c_str());
+  std::exit(2);
+}
+
+const char* ObjectStoreKindName(ObjectStoreKind kind) {
+  return kind == ObjectStoreKind::kSwift ? "swift" : "s3rver";
+}
 
 ObjectStore::ObjectStore(ObjectStoreOptions options) : options_(std::move(options)) {
   if (options_.port == 0) options_.port = PickFreePort(options_.host);
+  if (options_.access_key.empty()) {
+    options_.access_key =
+        options_.kind == ObjectStoreKind::kSwift ? "lockstep:tester" : "LOCKSTEPTESTKEY0001";
+  }
   log_ = options_.work_dir + "/s3.log";
 }
 
@@ -71,14 +125,7 @@ std::string ObjectStore::endpoint() const {
 Status ObjectStore::Start(std::chrono::milliseconds timeout) {
   const std::string data = options_.work_dir + "/data";
   fs::create_directories(data);
-  const std::vector<std::string> argv = {
-      "/usr/bin/node", LOCKSTEP_SOURCE_DIR "/tools/s3/signing-proxy.js",
-      "--directory",   data,
-      "--address",     options_.host,
-      "--port",        std::to_string(options_.port),
-      "--access-key",  options_.access_key,
-      "--secret-key",  options_.secret_key,
-      "--region",      options_.region};
+  const std::vector<std::string> argv = ServerCommand(options_, data);
   // A fresh log each start: the readiness line of an earlier run must not count.
   fs::remove(log_ + ".previous");
   if (fs::exists(log_)) fs::rename(log_, log_ + ".previous");
@@ -91,8 +138,9 @@ Status ObjectStore::Start(std::chrono::milliseconds timeout) {
   while (ReadFile(log_).find("ready on") == std::string::npos) {
     if (auto ended = TryReap(pid_)) {
       pid_ = -1;
-      return Status(StatusCode::kUnavailable, "the S3 test server ended (" + *ended + "); see " +
-                                                  log_ + " (run scripts/setup?)");
+      return Status(StatusCode::kUnavailable,
+                    std::string("the S3 test server (") + ObjectStoreKindName(options_.kind) +
+                        ") ended (" + *ended + "); see " + log_ + " (run scripts/setup?)");
     }
     if (std::chrono::steady_clock::now() > deadline) {
       return Status(StatusCode::kUnavailable, "the S3 test server did not start; see " + log_);
@@ -144,6 +192,22 @@ s3::S3ClientOptions ObjectStore::ClientOptions(const std::string& prefix) const 
 Status ObjectStore::WriteCredentialsFile(const std::string& path) const {
   return WritePrivateFile(path, "[default]\naws_access_key_id = " + options_.access_key +
                                     "\naws_secret_access_key = " + options_.secret_key + "\n");
+}
+
+Result<std::string> ObjectStore::DamageStoredObject(const std::string& key) const {
+  const std::string data = options_.work_dir + "/data/";
+  std::string file = data + options_.bucket + "/" + key + "._S3rver_object";
+  if (options_.kind == ObjectStoreKind::kSwift) {
+    ASSIGN_OR_RETURN(file,
+                     SwiftDataFileOf(data + "srv/d1/objects", "/" + options_.bucket + "/" + key));
+  }
+  std::string bytes = ReadFile(file);
+  if (bytes.empty()) return Status(StatusCode::kNotFound, "nothing stored in " + file);
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x10);
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  if (!out.flush()) return Status(StatusCode::kInternal, "cannot rewrite " + file);
+  return file;
 }
 
 Status ObjectStore::WriteS3cmdConfig(const std::string& path) const {

@@ -346,15 +346,9 @@ TEST_F(RepositoryTest, ADamagedObjectInTheBucketIsRefusedNamingTheCopy) {
   CliResult intact = RunCli(Args({"--json", "backup", "verify", backup.id(), "--remote"}));
   EXPECT_EQ(intact.exit_code, 0) << intact.out << intact.err;
 
-  const std::string object = store_->options().work_dir + "/data/" + store_->options().bucket +
-                             "/" + kPrefix + "backups/" + backup.id() + ".tar.zst._S3rver_object";
-  std::string bytes = ReadWhole(object);
-  ASSERT_FALSE(bytes.empty()) << object;
-  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x10);
-  {
-    std::ofstream out(object, std::ios::binary | std::ios::trunc);
-    out << bytes;
-  }
+  Result<std::string> damaged_file =
+      store_->DamageStoredObject(std::string(kPrefix) + "backups/" + backup.id() + ".tar.zst");
+  ASSERT_TRUE(damaged_file.ok()) << damaged_file.status().ToString();
   CliResult damaged = RunCli(Args({"--json", "backup", "verify", backup.id(), "--remote"}));
   EXPECT_NE(damaged.exit_code, 0) << damaged.out;
   EXPECT_NE(damaged.out.find(RemoteKey(backup.id())), std::string::npos) << damaged.out;

@@ -134,7 +134,12 @@ TEST_F(S3Test, UnknownKeyAndSkewedClockAreRefused) {
   options.credentials.access_key_id = "AKIDUNKNOWN";
   // GET, not HEAD: a HEAD reply carries no error body, so no code.
   auto unknown = s3::S3Client::Create(options).value().GetObject("x");
-  EXPECT_NE(unknown.status().message().find("InvalidAccessKeyId"), std::string::npos)
+  // s3rver, like AWS, names an unknown key; Swift's s3api (tempauth) cannot tell one from a wrong
+  // secret and answers as for a wrong secret.
+  const char* unknown_code = store_->options().kind == ObjectStoreKind::kSwift
+                                 ? "SignatureDoesNotMatch"
+                                 : "InvalidAccessKeyId";
+  EXPECT_NE(unknown.status().message().find(unknown_code), std::string::npos)
       << unknown.status().ToString();
   options = store_->ClientOptions();
   options.now = [] { return std::chrono::system_clock::now() + std::chrono::minutes(20); };

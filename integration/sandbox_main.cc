@@ -1,8 +1,8 @@
-// lockstep-sandbox up|down|status --dir DIR [--masters N] [--object-store [--encrypt]] [--netns]:
-// a local cluster of N masters, each a real ZooKeeper server under a real lockstep-agent on
-// 127.0.1.i (docs/design.md "Testing"), optionally with an S3 repository (sandbox_repository.h), or
-// each master in a network namespace of its own (netns.h), which `partition` and `heal` cut
-// apart and join again.
+// lockstep-sandbox up|down|status --dir DIR [--masters N] [--object-store[=s3rver|swift]
+// [--encrypt]] [--netns]: a local cluster of N masters, each a real ZooKeeper server under a real
+// lockstep-agent on 127.0.1.i (docs/design.md "Testing"), optionally with an S3 repository
+// (sandbox_repository.h), or each master in a network namespace of its own (netns.h), which
+// `partition` and `heal` cut apart and join again.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +21,7 @@ namespace {
 
 using lockstep::integration::MiniCluster;
 using lockstep::integration::MiniClusterOptions;
+using lockstep::integration::ObjectStoreKind;
 using lockstep::integration::SandboxRepositoryOptions;
 
 int Up(MiniClusterOptions options, const SandboxRepositoryOptions* repository) {
@@ -172,10 +173,12 @@ int main(int argc, char** argv) {
   up->add_flag("--netns", options.netns,
                "each master in a network namespace of its own (10.77.S.i), so `partition` can "
                "cut masters apart (needs root)");
-  bool object_store = false;
+  std::string object_store;
   SandboxRepositoryOptions repository;
-  up->add_flag("--object-store", object_store,
-               "also run an S3 server on 127.0.0.1 and copy every backup to it");
+  up->add_flag("--object-store{s3rver}", object_store,
+               "also run an S3 server on 127.0.0.1 and copy every backup to it: s3rver (the "
+               "default) or swift (OpenStack Swift's S3 API, the stricter)")
+      ->check(CLI::IsMember({"s3rver", "swift"}));
   auto* encrypt = up->add_flag("--encrypt", repository.encrypt,
                                "encrypt every archive with a generated age identity");
   up->add_option("--s3-port", repository.port, "the S3 server's port (--object-store)");
@@ -186,7 +189,8 @@ int main(int argc, char** argv) {
     options.zk_quorum_port = static_cast<uint16_t>(options.zk_client_port + 707);     // 2888
     options.zk_election_port = static_cast<uint16_t>(options.zk_client_port + 1707);  // 3888
     options.archiving = !no_archiving;
-    return Up(options, object_store ? &repository : nullptr);
+    repository.kind = object_store == "swift" ? ObjectStoreKind::kSwift : ObjectStoreKind::kS3rver;
+    return Up(options, object_store.empty() ? nullptr : &repository);
   }
   if (*down) return Down(options.dir);
   if (*partition || *heal) return Partition(options.dir, cut_off, heal->parsed());

@@ -31,7 +31,8 @@ Status StartSandboxRepository(const SandboxRepositoryOptions& options,
                               MiniClusterOptions* cluster) {
   const std::string work = cluster->dir + "/s3";
   fs::create_directories(work);
-  ObjectStore store({.work_dir = work, .port = options.port, .detached = true});
+  ObjectStore store(
+      {.work_dir = work, .kind = options.kind, .port = options.port, .detached = true});
   RETURN_IF_ERROR(store.Start().Prepend("starting the sandbox's S3 server"));
   const std::string credentials = cluster->dir + "/s3-credentials";
   RETURN_IF_ERROR(store.WriteCredentialsFile(credentials));

@@ -11,7 +11,9 @@ namespace {
 std::string Advice(const std::string& code, int http_status) {
   static const std::map<std::string, std::string> kAdvice = {
       {"SignatureDoesNotMatch",
-       "check the secret access key for this access key id, and the endpoint's region"},
+       "check the secret access key for this access key id, and the endpoint's region (some "
+       "stores, Swift's S3 API among them, also answer so for an access key id they do not "
+       "know)"},
       {"InvalidAccessKeyId",
        "the endpoint does not know this access key id; check the credentials"},
       {"InvalidToken", "the session token is invalid; renew the temporary credentials"},

@@ -216,7 +216,8 @@ TEST(S3Errors, SayWhatWhereCodeMessageAndWhatToDo) {
   EXPECT_EQ(status.message(),
             "reading s3://bucket/backups/a.tar at http://127.0.0.1:9000 failed: HTTP 403 "
             "SignatureDoesNotMatch: text from S3; check the secret access key for this access "
-            "key id, and the endpoint's region");
+            "key id, and the endpoint's region (some stores, Swift's S3 API among them, also "
+            "answer so for an access key id they do not know)");
   EXPECT_FALSE(IsRetryable(status));
 }
 

@@ -42,17 +42,18 @@ save_journals() {  # WORK MASTERS...
   done
 }
 
-# s3rver behind AWS's SigV4 signer (tools/s3), on ADDRESS:PORT, with BUCKET made; writes the
-# AWS credentials file and an s3cmd configuration into DIR. Sets S3_PID.
+# The strict S3 server: a single-node OpenStack Swift with its S3 API (tools/swift/swift-s3.py),
+# on ADDRESS:PORT, with BUCKET made; writes the AWS credentials file and an s3cmd configuration
+# into DIR. Sets S3_PID.
 start_s3_server() {  # DIR ADDRESS PORT BUCKET
   local dir=$1 address=$2 port=$3 bucket=$4 key secret
-  key=LOCKSTEPDEPLOY$(openssl rand -hex 3 | tr a-f A-F)
+  key=lockstep:deploy  # tempauth's ACCOUNT:USER
   secret=$(openssl rand -hex 20)
   mkdir -p -m 0700 "$dir/data"
-  node tools/s3/signing-proxy.js --directory "$dir/data" --address "$address" --port "$port" \
+  tools/swift/swift-s3.py --directory "$dir/data" --address "$address" --port "$port" \
     --access-key "$key" --secret-key "$secret" >"$dir/s3.log" 2>&1 &
   S3_PID=$!
-  wait_until 30 "the S3 server on $address:$port ($dir/s3.log)" grep -q 'ready on' "$dir/s3.log"
+  wait_until 90 "the S3 server on $address:$port ($dir/s3.log)" grep -q 'ready on' "$dir/s3.log"
   printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$key" "$secret" \
     >"$dir/credentials"
   cat >"$dir/s3cmd.cfg" <<CFG

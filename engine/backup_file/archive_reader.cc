@@ -42,7 +42,14 @@ Status ArchiveReader::OpenDecryption(const age::Identities& identities) {
   char head[age::kAgeSniffSize];
   const ssize_t got = ::pread(fd_.get(), head, sizeof head, 0);
   if (got < 0) return ErrnoError("cannot read", path_, errno);
-  if (!age::IsAgeHeader(std::string_view(head, static_cast<size_t>(got)))) return Status::Ok();
+  if (!age::IsAgeHeader(std::string_view(head, static_cast<size_t>(got)))) {
+    // Plain too, the file is read (and its bytes handed to the hash) on a thread of its own, ahead
+    // of libarchive: the decompressing thread is the restore's bottleneck, and the read's copy
+    // out of the page cache need not add to it.
+    ahead_ = std::make_unique<PullPipe>(
+        [this](char* buffer, size_t size) { return ReadRaw(buffer, size); });
+    return Status::Ok();
+  }
   if (identities.empty()) {
     return InvalidArgument(path_ +
                            " is encrypted (age) and no identity was given to open it: "

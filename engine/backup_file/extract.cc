@@ -10,6 +10,7 @@
 #include "common/async_sha256.h"
 #include "common/file.h"
 #include "common/fs.h"
+#include "common/pipe_sink.h"
 #include "engine/backup_file/archive_reader.h"
 #include "proto/json.h"
 
@@ -19,6 +20,30 @@ namespace {
 constexpr uint64_t kMaxManifestSize = 16 << 20;
 constexpr size_t kCopyBuffer = 1 << 20;
 constexpr uint64_t kWritebackChunk = 8 << 20;
+
+// Writes an extracted file and starts its writeback as it goes (every kWritebackChunk), so the
+// fsync at the end waits for little.
+class WritebackSink : public Sink {
+ public:
+  WritebackSink(int fd, const std::string& path) : fd_(fd), path_(path) {}
+  Status Write(const void* data, size_t size) override {
+    RETURN_IF_ERROR(WriteFully(fd_, static_cast<const char*>(data), size, path_));
+    written_ += size;
+    if (written_ - flushed_ >= kWritebackChunk) {
+      (void)sync_file_range(fd_, static_cast<off_t>(flushed_),
+                            static_cast<off_t>(written_ - flushed_), SYNC_FILE_RANGE_WRITE);
+      flushed_ = written_;
+    }
+    return Status::Ok();
+  }
+  Status Finish() override { return Status::Ok(); }
+
+ private:
+  int fd_;
+  const std::string& path_;
+  uint64_t written_ = 0;
+  uint64_t flushed_ = 0;
+};
 
 class Extractor {
  public:
@@ -139,9 +164,11 @@ class Extractor {
   Status CopyEntry(const std::string& name, const EntryInfo& entry, int out,
                    const std::string& path) {
     AsyncSha256 sha;  // beside the decompression, on another core
+    // The writes too: the thread decompressing only decompresses and hands bytes on.
+    WritebackSink file(out, path);
+    PipeSink behind(&file);
     std::vector<char> buffer(kCopyBuffer);
     uint64_t copied = 0;
-    uint64_t flushed = 0;
     while (true) {
       ASSIGN_OR_RETURN(size_t n, reader_->Read(buffer.data(), buffer.size()));
       if (n == 0) break;
@@ -149,17 +176,12 @@ class Extractor {
       if (copied > entry.size) return Refuse(name + " holds more data than its header says");
       sha.Update(buffer.data(), n);
       if (out < 0) continue;
-      RETURN_IF_ERROR(WriteFully(out, buffer.data(), n, path));
-      // Start writeback as we go, so the fsync at the end waits for little.
-      if (copied - flushed >= kWritebackChunk) {
-        (void)sync_file_range(out, static_cast<off_t>(flushed),
-                              static_cast<off_t>(copied - flushed), SYNC_FILE_RANGE_WRITE);
-        flushed = copied;
-      }
+      RETURN_IF_ERROR(behind.Write(buffer.data(), n));
       result_.data_bytes += n;
       if (progress_) progress_(result_.data_bytes, reader_->compressed_bytes_read(), name);
     }
     if (copied != entry.size) return Refuse(name + " is truncated");
+    if (out >= 0) RETURN_IF_ERROR(behind.Finish());
     if (result_.layout == Layout::kLockstep && sha.HexDigest() != expected_[name]->sha256()) {
       return Refuse("sha256 of " + name + " does not match the manifest (manifest " +
                     expected_[name]->sha256() + ", archive " + sha.HexDigest() + ")");

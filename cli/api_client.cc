@@ -47,7 +47,7 @@ bool Answers(const std::string& each, const ClusterFlags& flags) {
   http::Client client(*tls);
   Result<http::Reply> reply = client.Call(
       *url, {.method = "GET",
-             .target = api::paths::kHealthz,
+             .target = url->path + api::paths::kHealthz,
              .timeout = std::chrono::duration_cast<std::chrono::milliseconds>(kProbeTimeout)});
   return reply.ok() && reply->status / 100 == 2;
 }
@@ -130,7 +130,7 @@ Result<std::string> CallAnyAgent(const ClusterFlags& flags, const std::string& t
                              ? std::min(request.timeout, kSilentAgentTimeout)
                              : request.timeout;
     Result<http::Reply> reply = client.Call(url, {.method = request.method,
-                                                  .target = request.path,
+                                                  .target = url.path + request.path,
                                                   .body = request.body,
                                                   .token = token,
                                                   .accept = request.accept,
@@ -144,12 +144,13 @@ Result<std::string> CallAnyAgent(const ClusterFlags& flags, const std::string& t
     }
     const bool passable = reply->status == 502 || reply->status == 503;
     if (passable && may_resend) {
-      unreachable += (unreachable.empty() ? "" : "; ") +
-                     api::StatusFromReply(*reply, url.ToString() + request.path).message();
+      unreachable +=
+          (unreachable.empty() ? "" : "; ") +
+          api::StatusFromReply(*reply, url.ToString() + url.path + request.path).message();
       continue;
     }
     if (reply->status / 100 != 2) {
-      return api::StatusFromReply(*reply, url.ToString() + request.path);
+      return api::StatusFromReply(*reply, url.ToString() + url.path + request.path);
     }
     if (content_type) *content_type = reply->content_type;
     return std::move(reply->body);

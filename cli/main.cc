@@ -28,7 +28,9 @@ int main(int argc, char** argv) {
   app.add_flag("--json", output.json, "print the API's JSON instead of text");
   app.add_option(
          "--cluster", cluster.url,
-         "any agent's URL, e.g. http://10.0.0.1:8420; a comma-separated list is tried in order")
+         "any agent's URL, e.g. http://10.0.0.1:8420, or the agents' behind a proxy with its "
+         "path prefix (https://dcos.example.com/service/lockstep); a comma-separated list is "
+         "tried in order")
       ->envname("LOCKSTEP_CLUSTER");
   app.add_option("--token-file", cluster.token_file,
                  "file holding your API token (its role decides what you may do)")

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -247,6 +248,49 @@ TEST_F(DcosApi, TheCliTakesADcosTokenFromItsTokenFile) {
   EXPECT_NE(create.err.find("operator"), std::string::npos) << create.err;
 }
 
+// `--cluster` as a DC/OS URL: the agents behind a proxy that serves them under a path prefix and
+// strips it, as Admin Router does (tools/admin-router); the CLI puts the prefix before every path.
+TEST_F(DcosApi, TheCliReachesTheAgentsThroughAProxyUnderAPathPrefix) {
+  const uint16_t port = FreePort("127.0.0.1");
+  const std::string log = dir_ + "/proxy.log";
+  const std::string upstream = cluster_->url(1).substr(std::string("http://").size());
+  Result<pid_t> proxy = SpawnProcess(
+      {"/usr/bin/python3", LOCKSTEP_SOURCE_DIR "/tools/admin-router/strip-prefix-proxy.py",
+       "--address", "127.0.0.1", "--port", std::to_string(port), "--prefix", "/service/lockstep",
+       "--upstream", upstream},
+      {.output_file = log, .die_with_parent = true});
+  ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::ifstream in(log);
+        std::string text((std::istreambuf_iterator<char>(in)), {});
+        return text.find("proxy ready") != std::string::npos;
+      },
+      30s));
+  const std::string dcos_url = "http://127.0.0.1:" + std::to_string(port) + "/service/lockstep/";
+
+  CliResult status =
+      RunCli({"--cluster", dcos_url, "--token-file", cluster_->token_file(), "cluster", "status"});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("3 of 3 serving"), std::string::npos) << status.out;
+  const std::string token_file = dir_ + "/bootstrapuser-token";
+  std::ofstream(token_file) << Jwt("bootstrapuser") << "\n";
+  ::chmod(token_file.c_str(), 0600);
+  CliResult created = RunCli({"--cluster", dcos_url, "--token-file", token_file, "--json", "backup",
+                              "create", "--label", "viaproxy", "--wait"});
+  EXPECT_EQ(created.exit_code, 0) << created.err;
+  proto::Backup backup;
+  EXPECT_TRUE(proto::FromJson(created.out, &backup, true).ok()) << created.out;
+  EXPECT_EQ(backup.status(), proto::STATUS_READY);
+  // Outside the prefix the proxy serves nothing: the CLI names where it was refused.
+  CliResult elsewhere = RunCli({"--cluster", "http://127.0.0.1:" + std::to_string(port) + "/other",
+                                "--token-file", cluster_->token_file(), "cluster", "status"});
+  EXPECT_NE(elsewhere.exit_code, 0);
+  EXPECT_NE(elsewhere.err.find("/other/v1/cluster/status"), std::string::npos) << elsewhere.err;
+  ::kill(*proxy, SIGTERM);
+  (void)WaitForExit(*proxy, 10s);
+}
+
 TEST_F(DcosApi, CallersWithoutTheRightTokenAreRefusedAndNothingIsCreated) {
   const std::string base = cluster_->url(1) + "/system/v1/backup/v1";
   const std::string create = R"({"label":"intruder"})";
@@ -296,6 +340,11 @@ TEST_F(DcosApi, ProtectedZnodesAreReadWithTheAgentsCredentialsAndWhatStaysUnread
   ASSERT_EQ(made.exit_code, 0) << made.err;
   proto::Backup backup;
   ASSERT_TRUE(proto::FromJson(made.out, &backup, true).ok()) << made.out;
+  // Deep verification restores the whole backup, protected nodes included, into a scratch
+  // ZooKeeper and checks what it serves: it reads no node through a client, so no ACL stops it.
+  CliResult verified = RunCli(Args({"backup", "verify", backup.id(), "--deep"}));
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find("deep"), std::string::npos) << verified.out;
   ASSERT_TRUE(zk.Set("/guarded/app", "v2").ok());
 
   CliResult diffed = RunCli(Args({"--json", "backup", "diff", backup.id(), "--path", "/guarded"}));

@@ -9,6 +9,31 @@ std::string Url::ToString() const {
   return (tls ? "https://" : "http://") + host + ":" + std::to_string(port);
 }
 
+namespace {
+
+// The prefix after HOST:PORT, checked: it is put in front of request targets.
+Result<std::string> PathPrefix(std::string_view path, const std::string& text) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (path == "/" || path.empty()) return std::string();
+  for (char c : path) {
+    const bool allowed = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ||
+                         c == '_' || c == '~' || c == '/';
+    if (!allowed) {
+      return InvalidArgument("URL '" + text + "' has a path with a character that is not " +
+                             "a letter, digit, '-', '.', '_', '~' or '/'");
+    }
+  }
+  const std::string prefix(path);
+  if (prefix.find("//") != std::string::npos || prefix.find("/./") != std::string::npos ||
+      prefix.find("/../") != std::string::npos || prefix.ends_with("/.") ||
+      prefix.ends_with("/..")) {
+    return InvalidArgument("URL '" + text + "' has an empty, '.' or '..' path segment");
+  }
+  return prefix;
+}
+
+}  // namespace
+
 Result<Url> ParseUrl(const std::string& text) {
   Url url;
   std::string_view rest = text;
@@ -20,7 +45,11 @@ Result<Url> ParseUrl(const std::string& text) {
   } else {
     return InvalidArgument("URL '" + text + "' must start with http:// or https://");
   }
-  rest = rest.substr(0, rest.find('/'));
+  const size_t slash = rest.find('/');
+  if (slash != std::string_view::npos) {
+    ASSIGN_OR_RETURN(url.path, PathPrefix(rest.substr(slash), text));
+    rest = rest.substr(0, slash);
+  }
   const size_t colon = rest.rfind(':');
   url.host = std::string(rest.substr(0, colon));
   if (url.host.empty()) return InvalidArgument("URL '" + text + "' has no host");

@@ -1,5 +1,7 @@
-// Agent URLs as operators write them: `http://HOST:PORT` or `https://HOST:PORT`, an optional path
-// prefix ignored. Anything else is refused with the reason.
+// Agent URLs as operators write them: `http://HOST:PORT` or `https://HOST:PORT`, optionally with a
+// path prefix (`https://dcos.example.com/service/lockstep`: the agents behind a proxy such as
+// DC/OS's Admin Router, which strips it). The CLI puts the prefix before every API path; agents
+// reach each other directly and ignore it. Anything else is refused with the reason.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +16,10 @@ struct Url {
   bool tls = false;
   std::string host;
   uint16_t port = 0;
-  std::string ToString() const;
+  // "" or "/segment[/segment…]" (no trailing slash): unreserved characters only, no "." or ".."
+  // segment, no query or fragment.
+  std::string path;
+  std::string ToString() const;  // scheme, host and port; the path is not part of it
 };
 
 Result<Url> ParseUrl(const std::string& text);

@@ -167,6 +167,19 @@ zk.set("/deploy/app/item-050", b"overwritten")'
 
 # Whole-ensemble restores: every master's ZooKeeper unit stopped and started by the agent with
 # systemctl, its directories swapped under the agent unit's ProtectSystem=strict.
+# `backup restore ARGS`, which must stop and start every master's ZooKeeper unit and leave the
+# ensemble serving with /deploy/app's 200 items.
+restore_whole_ensemble() {  # WHAT ARGS...
+  local what=$1
+  shift
+  remember_zk_starts
+  cli backup restore "$@" --yes --wait
+  [[ $(zk_restarts_since) == 3 ]] ||
+    fail "$what restarted $(zk_restarts_since) ZooKeeper units, expected 3"
+  wait_until 60 "three serving masters after $what" three_serving
+  check_app_items 200 "after $what"
+}
+
 check_point_in_time_restore() {
   local marker_zxid
   marker_zxid=$(zk_do '
@@ -175,21 +188,13 @@ print(hex(zk.exists("/deploy/marker").czxid))')
   zk_do 'zk.delete("/deploy/app", recursive=True)'
   check_app_items 0 "after deleting /deploy/app"
   wait_until 60 "the archive reaching $marker_zxid" archive_reached "$marker_zxid"
-  remember_zk_starts
-  cli backup restore --to-zxid "$marker_zxid" --yes --wait
-  [[ $(zk_restarts_since) == 3 ]] || fail "a point-in-time restore restarted $(zk_restarts_since) ZooKeeper units, expected 3"
-  wait_until 60 "three serving masters after the point-in-time restore" three_serving
-  check_app_items 200 "after the point-in-time restore"
+  restore_whole_ensemble "a point-in-time restore" --to-zxid "$marker_zxid"
   [[ $(zk_do 'print(bool(zk.exists("/deploy/marker")))') == True ]] ||
     fail "/deploy/marker (written at $marker_zxid) is missing after restoring to it"
 }
 
 check_whole_restore() {
-  remember_zk_starts
-  cli backup restore "$ONLINE_ID" --component zookeeper --yes --wait
-  [[ $(zk_restarts_since) == 3 ]] || fail "a whole-ensemble restore restarted $(zk_restarts_since) ZooKeeper units, expected 3"
-  wait_until 60 "three serving masters after the whole-ensemble restore" three_serving
-  check_app_items 200 "after the whole-ensemble restore"
+  restore_whole_ensemble "a whole-ensemble restore" "$ONLINE_ID" --component zookeeper
   [[ $(zk_do 'print(bool(zk.exists("/deploy/marker")))') == False ]] ||
     fail "/deploy/marker, written after backup $ONLINE_ID, survived restoring it"
 }

@@ -78,14 +78,16 @@ boot_master() {  # NAME WORK
   systemd-nspawn -D "$dir/root" --boot --register=no --keep-unit --console=pipe \
     --machine="lockstep-$name" >"$dir/boot.log" 2>&1 &
   NSPAWN_PID[$name]=$!
-  for _ in $(seq 100); do
-    pid1=$(pgrep -P "${NSPAWN_PID[$name]}" || true)
+  # nspawn's first child only sets up the namespaces and exits; the container's PID 1 (systemd)
+  # is its child, reparented to nspawn (a subreaper) once it has exec'd systemd: wait for that one.
+  for _ in $(seq 300); do
+    pid1=$(pgrep -P "${NSPAWN_PID[$name]}" -x systemd || true)
     [[ -n $pid1 ]] && break
     sleep 0.1
   done
-  [[ -n $pid1 ]] || { cat "$dir/boot.log" >&2; echo "$name: nspawn started no PID 1" >&2; return 1; }
+  [[ -n $pid1 ]] || { cat "$dir/boot.log" >&2; echo "$name: no systemd started in the container" >&2; return 1; }
   CONTAINER_PID[$name]=$pid1
-  for _ in $(seq 150); do
+  for _ in $(seq 600); do  # seconds on a quiet machine; minutes while a build competes
     state=$(in_master "$name" systemctl is-system-running 2>/dev/null || true)
     [[ $state == running || $state == degraded ]] && return 0
     sleep 0.2

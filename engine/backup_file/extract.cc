@@ -4,6 +4,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -21,27 +22,26 @@ constexpr uint64_t kMaxManifestSize = 16 << 20;
 constexpr size_t kCopyBuffer = 1 << 20;
 constexpr uint64_t kWritebackChunk = 8 << 20;
 
-// Writes an extracted file and starts its writeback as it goes (every kWritebackChunk), so the
-// fsync at the end waits for little.
+// Writes an extracted file (FdSink) and starts its writeback as it goes (every kWritebackChunk),
+// so the fsync at the end waits for little.
 class WritebackSink : public Sink {
  public:
-  WritebackSink(int fd, const std::string& path) : fd_(fd), path_(path) {}
+  WritebackSink(int fd, const std::string& path) : fd_(fd), file_(fd, path) {}
   Status Write(const void* data, size_t size) override {
-    RETURN_IF_ERROR(WriteFully(fd_, static_cast<const char*>(data), size, path_));
-    written_ += size;
-    if (written_ - flushed_ >= kWritebackChunk) {
+    RETURN_IF_ERROR(file_.Write(data, size));
+    const uint64_t written = file_.bytes_written();
+    if (written - flushed_ >= kWritebackChunk) {
       (void)sync_file_range(fd_, static_cast<off_t>(flushed_),
-                            static_cast<off_t>(written_ - flushed_), SYNC_FILE_RANGE_WRITE);
-      flushed_ = written_;
+                            static_cast<off_t>(written - flushed_), SYNC_FILE_RANGE_WRITE);
+      flushed_ = written;
     }
     return Status::Ok();
   }
-  Status Finish() override { return Status::Ok(); }
+  Status Finish() override { return file_.Finish(); }
 
  private:
   int fd_;
-  const std::string& path_;
-  uint64_t written_ = 0;
+  FdSink file_;
   uint64_t flushed_ = 0;
 };
 
@@ -164,9 +164,11 @@ class Extractor {
   Status CopyEntry(const std::string& name, const EntryInfo& entry, int out,
                    const std::string& path) {
     AsyncSha256 sha;  // beside the decompression, on another core
-    // The writes too: the thread decompressing only decompresses and hands bytes on.
+    // The writes too: the thread decompressing only decompresses and hands bytes on. A
+    // component's entry is only checked (out < 0): no file, no writing thread.
     WritebackSink file(out, path);
-    PipeSink behind(&file);
+    std::optional<PipeSink> behind;
+    if (out >= 0) behind.emplace(&file);
     std::vector<char> buffer(kCopyBuffer);
     uint64_t copied = 0;
     while (true) {
@@ -175,13 +177,13 @@ class Extractor {
       copied += n;
       if (copied > entry.size) return Refuse(name + " holds more data than its header says");
       sha.Update(buffer.data(), n);
-      if (out < 0) continue;
-      RETURN_IF_ERROR(behind.Write(buffer.data(), n));
+      if (!behind) continue;
+      RETURN_IF_ERROR(behind->Write(buffer.data(), n));
       result_.data_bytes += n;
       if (progress_) progress_(result_.data_bytes, reader_->compressed_bytes_read(), name);
     }
     if (copied != entry.size) return Refuse(name + " is truncated");
-    if (out >= 0) RETURN_IF_ERROR(behind.Finish());
+    if (behind) RETURN_IF_ERROR(behind->Finish());
     if (result_.layout == Layout::kLockstep && sha.HexDigest() != expected_[name]->sha256()) {
       return Refuse("sha256 of " + name + " does not match the manifest (manifest " +
                     expected_[name]->sha256() + ", archive " + sha.HexDigest() + ")");

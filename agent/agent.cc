@@ -238,6 +238,7 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
   services.audit = audit_.get();
   services.archive = archive_api_.get();
   services.dcos = dcos_api_.get();
+  services.console = c.console;
   services.crash_points = c.allow_crash_points;
   api_ = std::make_unique<Api>(
       Router(std::move(credentials), AgentRoutes(services)),

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (print_routes) {
     lockstep::agent::Services all;
+    all.console = true;       // listed: served when [ui] enabled
     all.crash_points = true;  // listed, marked tests only
     std::cout << lockstep::agent::RouteTableMarkdown(lockstep::agent::AgentRoutes(all),
                                                      internal_routes);

@@ -31,6 +31,13 @@ inline constexpr char kSchedule[] = "/v1/schedules/{name}";
 inline constexpr char kAudit[] = "/v1/audit";
 inline constexpr char kArchiveStatus[] = "/v1/archive/status";
 inline constexpr char kArchiveRestore[] = "/v1/archive/restore";
+inline constexpr char kArchivePlan[] = "/v1/archive/plan";
+inline constexpr char kRestoreProgress[] = "/v1/restores/{id}";
+
+// The web console ([ui] enabled): static files, open like any page; the data they show comes
+// from the routes above, with the token the operator enters.
+inline constexpr char kConsole[] = "/ui";
+inline constexpr char kConsoleAsset[] = "/ui/{asset}";
 
 // DC/OS's backup API (agent/http/dcos_api.h): where its clients call it, and where Admin Router
 // forwards it to once it strips /system/v1/backup.

@@ -234,6 +234,7 @@ std::string MiniCluster::AgentToml(int i) const {
        << "restart_backoff_min_ms = 500\n";
   toml << "\n[archiving]\nenabled = " << (options_.archiving ? "true" : "false") << "\n"
        << "interval_ms = " << options_.archive_interval.count() << "\n";
+  toml << "\n[ui]\nenabled = " << (options_.console ? "true" : "false") << "\n";
   toml << options_.extra_agent_toml;
   return toml.str();
 }

@@ -53,6 +53,7 @@ struct MiniClusterOptions {
   // Continuous archiving ([archiving]): off unless a test is about it, since after a restore it
   // takes a base backup by itself, which other tests' operations would find holding the lock.
   bool archiving = false;
+  bool console = false;  // [ui] enabled: the web console at /ui/ (on in the sandbox)
   std::chrono::milliseconds archive_interval{1000};
   std::string extra_agent_toml;  // appended to every agent.toml (e.g. [[components]] tables)
   std::string extra_env;         // appended to cluster.env (NAME=value lines)

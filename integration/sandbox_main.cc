@@ -61,7 +61,8 @@ int Up(MiniClusterOptions options, const SandboxRepositoryOptions* repository) {
   std::cerr << "healthy after " << static_cast<int>(seconds * 10) / 10.0 << " s: one leader, "
             << options.masters << " serving\n"
             << "tokens: admin in " << cluster.token_file() << " ($LOCKSTEP_TOKEN_FILE), viewer in "
-            << cluster.viewer_token_file() << " ($LOCKSTEP_VIEWER_TOKEN_FILE)\n";
+            << cluster.viewer_token_file() << " ($LOCKSTEP_VIEWER_TOKEN_FILE)\n"
+            << "console: " << cluster.url(1) << "/ui/ (sign in with the viewer token)\n";
   std::cout << "cluster.env: " << options.dir << "/cluster.env\n"
             << "use it with:  set -a; . " << options.dir << "/cluster.env; set +a; "
             << "lockstep cluster status\n";
@@ -151,6 +152,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   MiniClusterOptions options;
   options.archiving = true;  // as a production agent: on unless configured off
+  options.console = true;    // the web console, for a newcomer to look at
   auto* up = app.add_subcommand("up", "Start the sandbox; returns once every server serves.");
   auto* down = app.add_subcommand("down", "Stop every agent and server of the sandbox.");
   auto* status = app.add_subcommand("status", "`lockstep cluster status` of the sandbox.");
@@ -166,6 +168,10 @@ int main(int argc, char** argv) {
   up->add_option("--agent-port", options.agent_port, "agents' port on every address");
   up->add_option("--zk-port", options.zk_client_port, "ZooKeeper client port on every address");
   up->add_option("--heap-mb", options.heap_mb, "each ZooKeeper JVM's heap (MiB)");
+  up->add_option("--snap-count", options.snap_count,
+                 "ZooKeeper's snapCount: transactions between snapshots (small values let a test "
+                 "purge the logs)")
+      ->check(CLI::Range(10, 10000000));
   up->add_flag("--tls", options.tls, "agents serve HTTPS with a self-signed certificate");
   bool no_archiving = false;
   up->add_flag("--no-archiving", no_archiving,

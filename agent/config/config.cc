@@ -207,6 +207,15 @@ Status ReadZookeeper(TomlReader& root, AgentConfig* out) {
   return reader.RejectUnknownKeys();
 }
 
+// [ui]: enabled.
+Status ReadUi(TomlReader& root, AgentConfig* out) {
+  ASSIGN_OR_RETURN(const toml::table* table, root.Table("ui"));
+  if (!table) return Status::Ok();
+  TomlReader reader(*table, "ui");
+  RETURN_IF_ERROR(reader.Bool("enabled", &out->console));
+  return reader.RejectUnknownKeys();
+}
+
 Status ReadArchiving(TomlReader& root, ArchivingConfig* out) {
   ASSIGN_OR_RETURN(const toml::table* table, root.Table("archiving"));
   if (!table) return Status::Ok();
@@ -262,6 +271,7 @@ Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   RETURN_IF_ERROR(ReadArchiving(reader, &out->archiving));
   RETURN_IF_ERROR(ReadAuth(reader, &out->dcos_auth));
   RETURN_IF_ERROR(ReadZookeeper(reader, out));
+  RETURN_IF_ERROR(ReadUi(reader, out));
   out->backup_replicas = static_cast<uint32_t>(replicas);
   out->quorum_margin = static_cast<int>(margin);
   int64_t audit_days = out->audit_retention_days;

@@ -95,6 +95,9 @@ struct AgentConfig {
   RepositoryConfig repository;
   EncryptionConfig encryption;
   ArchivingConfig archiving;
+  // [ui] enabled: serve the read-only web console at /ui/ (agent/ui/console.h). Off by default:
+  // a master serves no page its operators did not ask for.
+  bool console = false;
 };
 
 // `origin` names the source in errors (usually the file path).

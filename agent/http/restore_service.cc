@@ -37,6 +37,8 @@ RestoreService::RestoreService(RestoreServiceOptions options, LocalAgent* self, 
     : options_(std::move(options)),
       self_(self),
       catalog_(catalog),
+      masters_(masters),
+      agents_(agents),
       client_(client),
       election_(election),
       diffs_(diffs) {

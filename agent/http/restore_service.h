@@ -52,6 +52,13 @@ class RestoreService {
   // POST /v1/archive/restore: the whole ensemble to a point in time (a base backup plus the
   // archived transactions up to the target).
   http::Reply RestorePointInTime(const http::Request& request, const PathParams& params);
+  // GET /v1/archive/plan?to_zxid=|to_time=|latest=1[&base=]: what a point-in-time restore to
+  // that target would use (base, exact target, segments), resolved as the restore resolves it
+  // on this master, with nothing staged or changed (restore_queries.cc).
+  http::Reply Plan(const http::Request& request, const PathParams& params);
+  // GET /v1/restores/ID: the restore's record and each master's phase (its journal), asked of
+  // every agent now.
+  http::Reply Progress(const http::Request& request, const PathParams& params);
   // With [repository]: "" once this master's archive is whole, else why it is not (it is still
   // copying the archive from the bucket). A point-in-time restore waits for it.
   void set_archive_adoption(std::function<std::string()> adopting) {
@@ -75,6 +82,8 @@ class RestoreService {
   const RestoreServiceOptions options_;
   LocalAgent* self_;
   Catalog* catalog_;
+  const MastersView* masters_;
+  coordinator::AgentClient* agents_;
   const http::Client* client_;
   coordinator::Election* election_;
   std::unique_ptr<coordinator::Restores> restores_;

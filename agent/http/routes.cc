@@ -1,6 +1,7 @@
 #include "agent/http/routes.h"
 
 #include "agent/http/api_util.h"
+#include "agent/ui/console.h"
 #include "api/paths.h"
 
 namespace lockstep::agent {
@@ -114,6 +115,13 @@ std::vector<Route> AgentRoutes(const Services& s) {
        "restore the whole ensemble to `to_zxid`, `to_time` or `latest`: a base backup plus the "
        "archived transactions up to there",
        Call(s.restores, &RestoreService::RestorePointInTime)},
+      {"GET", paths::kArchivePlan, kViewer, false,
+       "what a point-in-time restore to ?to_zxid=, ?to_time= or ?latest=1 would use (base, exact "
+       "target, segments); nothing is staged or changed",
+       Call(s.restores, &RestoreService::Plan)},
+      {"GET", paths::kRestoreProgress, kViewer, false,
+       "one restore's record and each master's phase (its restore journal), asked now",
+       Call(s.restores, &RestoreService::Progress)},
       {"GET", paths::kArchiveStatus, kViewer, false,
        "the continuous archive: archiver, lag, restorable window, chains and breaks (coordinator)",
        Call(s.archive, &Ar::Status)},
@@ -189,6 +197,19 @@ std::vector<Route> AgentRoutes(const Services& s) {
                       dcos + ": `{id}` in the body", Call(s.dcos, &D::Delete)});
     routes.push_back({"GET", base + paths::kDcosList, kViewer, false,
                       dcos + ": `{backup_info: [...]}`; ?prefix=", Call(s.dcos, &D::List)});
+  }
+  if (s.console) {
+    routes.push_back(Quick({"GET", paths::kConsole, kOpen, false,
+                            "the web console ([ui] enabled): its page; the data comes from the "
+                            "API with the token entered there",
+                            [](const http::Request& request, const PathParams&) {
+                              return ui::ConsolePage(request.path);
+                            }}));
+    routes.push_back(
+        Quick({"GET", paths::kConsoleAsset, kOpen, false, "the web console's scripts and styles",
+               [](const http::Request&, const PathParams& params) {
+                 return ui::ConsoleAsset(params.at("asset"));
+               }}));
   }
   if (s.crash_points) {
     routes.push_back({"POST", paths::kCrashPoints, kCluster, true, "tests only: arm a crash point",

@@ -32,6 +32,7 @@ struct Services {
   AuditService* audit = nullptr;
   ArchiveApi* archive = nullptr;
   DcosBackupApi* dcos = nullptr;
+  bool console = false;       // [ui] enabled: the web console's routes exist
   bool crash_points = false;  // tests only: the crash-point route exists
 };
 

@@ -46,8 +46,8 @@ struct Reply {
   // When set, the body is rendered from a message once the wanted encoding is known:
   // render(true) is the binary protobuf encoding, render(false) JSON.
   std::function<std::string(bool binary)> render;
-  // Client side only: every header of the reply, names in lowercase (a repeated header keeps its
-  // last value). Servers ignore it.
+  // Client side: every header of the reply, names in lowercase (a repeated header keeps its
+  // last value). Server side: headers added to a body reply (a streamed file gets none).
   std::map<std::string, std::string> headers;
   // Server side: the reply is another agent's, to which this one forwarded the request; that
   // agent executed and audited it (agent/http/forwarding.h).

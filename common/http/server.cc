@@ -112,6 +112,10 @@ asio::awaitable<void> WriteReply(Stream& stream, const Reply& reply, bool keep_a
   bhttp::response<bhttp::string_body> response{status, version};
   response.set(bhttp::field::server, "lockstep-agent");
   response.set(bhttp::field::content_type, reply.content_type);
+  // No body is ever to be read as another type than it is declared (a JSON error quoting a
+  // caller's text must not become a script).
+  response.set("X-Content-Type-Options", "nosniff");
+  for (const auto& [name, value] : reply.headers) response.set(name, value);
   response.keep_alive(keep_alive);
   response.body() = reply.body;
   response.prepare_payload();

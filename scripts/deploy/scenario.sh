@@ -173,7 +173,18 @@ restore_whole_ensemble() {  # WHAT ARGS...
   local what=$1
   shift
   remember_zk_starts
-  cli backup restore "$@" --yes --wait
+  # After a restore the coordinator may take a base backup for the archive's new history; a
+  # restore asked meanwhile is refused as busy (exit 4) before anything stops: ask again once
+  # the lock is free.
+  local deadline=$((SECONDS + 180)) rc
+  while :; do
+    rc=0
+    cli backup restore "$@" --yes --wait || rc=$?
+    ((rc == 0)) && break
+    ((rc == 4 && SECONDS < deadline)) || fail "$what: lockstep backup restore exited $rc"
+    echo "  busy (an operation holds the lock): asking again once it is free"
+    wait_until 120 "no operation holding the lock" no_operation_running
+  done
   [[ $(zk_restarts_since) == 3 ]] ||
     fail "$what restarted $(zk_restarts_since) ZooKeeper units, expected 3"
   wait_until 60 "three serving masters after $what" three_serving

@@ -86,7 +86,7 @@ async function main() {
     const url = env.LOCKSTEP_CLUSTER.split(',')[0].replace(/\/?$/, '/');
     await checkHeaders(url);
     browser = await Console.open(url, args.artifacts);
-    await scenario(browser, cli, viewer, admin, () => makeBreak(dir, env.LOCKSTEP_ZK));
+    await scenario(browser, cli, viewer, admin, dir, () => makeBreak(dir, env.LOCKSTEP_ZK));
     check(browser.problems.length === 0, 'no script error and no refused resource: ' + browser.problems.join('; '));
   } finally {
     if (browser) await browser.close();
@@ -137,7 +137,7 @@ async function checkHeaders(url) {
   check(data.status === 401, `the API still needs a token (${data.status})`);
 }
 
-async function scenario(ui, cli, viewer, admin, makeBreak) {
+async function scenario(ui, cli, viewer, admin, dir, makeBreak) {
   // A wrong token shows nothing and is not kept.
   await ui.signIn('not-a-token-of-this-cluster');
   await waitFor('the refusal', async () => (await ui.text('#login-error')).includes('refused'));
@@ -154,6 +154,23 @@ async function scenario(ui, cli, viewer, admin, makeBreak) {
   });
   check((await ui.text('#page')).includes(status.leader), `the leader ${status.leader} is named`);
   await ui.shot('ensemble');
+
+  // A master whose agent stops answering turns stale on the page, saying for how long.
+  const quiet = Number(fs.readFileSync(path.join(dir, 'm3', 'agent.pid'), 'utf8'));
+  process.kill(quiet, 'SIGSTOP');
+  try {
+    const stale = await waitFor('m3 shown stale with how long', async () => {
+      const text = await ui.text('tr[data-master="m3"]');
+      const cls = await ui.page.$eval('tr[data-master="m3"]', tr => tr.className).catch(() => '');
+      return /STALE \d+s/.test(text) && cls.includes('stale') ? text : null;
+    }, 30000);
+    log('m3 while its agent is stopped:', stale);
+    await ui.shot('ensemble-stale');
+  } finally {
+    process.kill(quiet, 'SIGCONT');
+  }
+  await waitFor('m3 answering again on the page', async () =>
+    !(await ui.text('tr[data-master="m3"]')).includes('STALE'), 30000);
 
   // Backups: a READY backup with its drill (a deep verification) result.
   const made = JSON.parse(await cli('backup', 'create', '--label', 'console-first', '--wait'));

@@ -43,10 +43,11 @@ export async function render(api, state) {
       ['agent', m => m.agent_reachable
         ? el('span', { class: 'ok' }, 'up ', el('span', { class: 'muted' }, m.version || ''))
         : el('span', { class: 'bad' }, `STALE ${duration(staleFor(m))}: ${m.error || 'no answer'}`)],
-      ['ZooKeeper', m => serverCell(m.zk || {})],
+      // A silent agent says nothing of its server: unknown, not down.
+      ['ZooKeeper', m => m.agent_reachable ? serverCell(m.zk || {}) : el('span', { class: 'muted' }, 'unknown')],
       ['mode', m => m.zk?.mode || ''],
       ['zxid', m => el('code', {}, m.zk?.zxid || '')],
-      ['znodes', m => m.zk?.node_count ?? ''],
+      ['znodes', m => m.agent_reachable ? (m.zk?.node_count ?? '') : ''],
       ['leader', m => m.zk?.is_leader ? 'leader' : ''],
       ['probed', m => {
         const stale = staleFor(m);

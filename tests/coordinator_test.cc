@@ -422,8 +422,11 @@ TEST(ClusterLock, AnAgentThatDoesNotAnswerNeverHoldsBackTheOthersRenewals) {
       EXPECT_EQ(agents.LockOf("m1").Current().id(), "mine") << "m1's lease lapsed behind m2";
       EXPECT_EQ(agents.LockOf("m3").Current().id(), "mine");
     }
-    EXPECT_EQ(agents.Calls("lock m1"), 7) << "taken once, renewed every round";
-    EXPECT_EQ(agents.Calls("lock m3"), 7);
+    // Taken once, renewed every round; on a loaded machine an answer can come after its round
+    // was judged, and that agent is then skipped for one round (the rule this test is about), so
+    // at least every round but one.
+    EXPECT_GE(agents.Calls("lock m1"), 6) << "taken once, renewed every round";
+    EXPECT_GE(agents.Calls("lock m3"), 6);
     EXPECT_EQ(agents.Calls("lock m2"), 1) << "the stuck renewal was asked again";
     agents.Answer();  // m2 wakes up: its renewal is answered and judged at the next round
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

@@ -166,6 +166,7 @@ void Agent::WireServices(Credentials credentials, const std::string& zk_connect)
                             .settings = {.self = c.name,
                                          .lease = c.lock_lease,
                                          .start_timeout = c.restore_start_timeout,
+                                         .rollback_start_timeout = c.restore_rollback_start_timeout,
                                          .identities_over_http = c.identities_over_http},
                             .zk_connect = zk_connect,
                             .zk_auth = zk_auth_,

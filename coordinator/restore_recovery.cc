@@ -69,7 +69,7 @@ void Restores::Settle(Run& run, const std::vector<proto::RestoreJournal>& journa
   if (every_master_swapped) {
     Publish(run, "starting (resumed by " + settings_.self + ")");
     Status resumed = ForAll(run, "start");
-    if (resumed.ok()) resumed = WaitHealthy(run);
+    if (resumed.ok()) resumed = WaitHealthy(run, settings_.start_timeout);
     if (resumed.ok()) resumed = ForAll(run, "finish");
     if (resumed.ok()) {
       Finish(run, proto::STATUS_READY, "");

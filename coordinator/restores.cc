@@ -244,8 +244,8 @@ Status Restores::ForAll(Run& run, const std::string& step, uint32_t min_epoch) {
   return first_failure;
 }
 
-Status Restores::WaitHealthy(Run& run) {
-  const auto deadline = clock_.Now() + settings_.start_timeout;
+Status Restores::WaitHealthy(Run& run, std::chrono::milliseconds timeout) {
+  const auto deadline = clock_.Now() + timeout;
   const Zxid backup_zxid =
       ParseHexZxid(run.record.component_status().at("zookeeper").last_zxid()).value_or(0);
   std::string why;
@@ -263,9 +263,9 @@ Status Restores::WaitHealthy(Run& run) {
       }
     }
     if (clock_.Now() > deadline) {
-      return Status(StatusCode::kUnavailable,
-                    "the ensemble did not form within " +
-                        std::to_string(settings_.start_timeout.count() / 1000) + " s: " + why);
+      return Status(StatusCode::kUnavailable, "the ensemble did not form within " +
+                                                  std::to_string(timeout.count() / 1000) +
+                                                  " s: " + why);
     }
     clock_.SleepFor(kHealthPoll);
   }
@@ -308,7 +308,7 @@ void Restores::RollBack(Run& run, const Status& cause) {
     reason += "; the rollback failed too (" + undone.message() +
               "): run the restore again or roll back by hand from the .lockstep-rollback- "
               "directories";
-  } else if (Status healthy = WaitHealthy(run); !healthy.ok()) {
+  } else if (Status healthy = WaitHealthy(run, settings_.rollback_start_timeout); !healthy.ok()) {
     reason += "; rolled back to the previous data on every master, but " + healthy.message();
   } else {
     reason += "; rolled back: every master serves its previous data again";
@@ -329,7 +329,7 @@ Status Restores::Outage(Run& run) {
   RETURN_IF_ERROR(ForAll(run, "start"));
   CrashPoint("restore.after_start");
   Publish(run, "confirming");
-  RETURN_IF_ERROR(WaitHealthy(run));
+  RETURN_IF_ERROR(WaitHealthy(run, settings_.start_timeout));
   run.record.set_outage_ms(static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - *run.outage_begun)
           .count()));

@@ -30,6 +30,10 @@ struct RestoreSettings {
   std::chrono::milliseconds lease{30000};
   // Phase 3: how long the restarted ensemble gets to elect one leader with every server serving.
   std::chrono::milliseconds start_timeout{120000};
+  // After a rollback, how long the previous data gets to form the ensemble again. Apart from
+  // start_timeout because it is the way back: a short confirmation window for restored data must
+  // not also cut short the wait for the data that served before.
+  std::chrono::milliseconds rollback_start_timeout{120000};
   // Whether a restore's age identities may go to a master whose URL is plain http://.
   bool identities_over_http = false;
 };
@@ -107,7 +111,7 @@ class Restores {
   void Drive(std::unique_ptr<Run> run);
   Status Outage(Run& run);
   Status ForAll(Run& run, const std::string& step, uint32_t min_epoch = 0);
-  Status WaitHealthy(Run& run);
+  Status WaitHealthy(Run& run, std::chrono::milliseconds timeout);
   void RollBack(Run& run, const Status& cause);
   void Abandon(Run& run);
   void Finish(Run& run, proto::BackupStatus status, const std::string& reason);

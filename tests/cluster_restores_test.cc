@@ -105,15 +105,24 @@ class RestoreMachine : public ::testing::Test {
       master.set_name(name);
       master.set_address(std::string("http://") + name);
       master.set_agent_reachable(true);
-      const bool started = agents_.Phase(name) == "started" || agents_.Phase(name) == "done" ||
-                           agents_.Phase(name).empty() || agents_.Phase(name) == "staged" ||
-                           agents_.Phase(name) == "rolled_back";
-      master.mutable_zk()->set_code(started && !never_serves_ ? 3 : 1);
+      master.mutable_zk()->set_code(Serves(agents_.Phase(name)) ? 3 : 1);
       master.mutable_zk()->set_mode(std::string(name) == "m1" ? "leader" : "follower");
       master.mutable_zk()->set_zxid(FormatZxid(MakeZxid(agents_.swapped_epoch + 1, 1)));
       view.masters.push_back(master);
     }
     return view;
+  }
+
+  bool Serves(const std::string& phase) {
+    if (phase == "rolled_back") return RolledBackDataServes();
+    if (phase == "started" || phase == "done") return !never_serves_ && !restored_never_serves_;
+    return (phase.empty() || phase == "staged") && !never_serves_;  // not yet stopped
+  }
+
+  // The previous data serves again `rollback_forms_after_` after the view first shows it back.
+  bool RolledBackDataServes() {
+    if (!rolled_back_seen_) rolled_back_seen_ = clock_.Now();
+    return !never_serves_ && clock_.Now() >= *rolled_back_seen_ + rollback_forms_after_;
   }
 
   coordinator::Restores Make(bool identities_over_http = false) {
@@ -131,7 +140,8 @@ class RestoreMachine : public ::testing::Test {
         agents_, host,
         {.self = "m1",
          .lease = std::chrono::milliseconds(60000),
-         .start_timeout = std::chrono::minutes(2),
+         .start_timeout = start_timeout_,
+         .rollback_start_timeout = rollback_start_timeout_,
          .identities_over_http = identities_over_http},
         [this] { return generation_.load(); }, clock_);
   }
@@ -153,7 +163,12 @@ class RestoreMachine : public ::testing::Test {
   FakeAgents agents_;
   proto::Backup backup_;
   std::vector<std::string> phases_;
-  bool never_serves_ = false;
+  bool never_serves_ = false;           // no data ever forms an ensemble
+  bool restored_never_serves_ = false;  // the restored data does not; the previous data does
+  std::chrono::milliseconds start_timeout_ = std::chrono::minutes(2);
+  std::chrono::milliseconds rollback_start_timeout_ = std::chrono::minutes(2);
+  testing::FakeClock::Duration rollback_forms_after_{0};
+  std::optional<testing::FakeClock::TimePoint> rolled_back_seen_;
   std::atomic<uint64_t> generation_{7};  // this coordinator's leadership; 0 once lost
 };
 
@@ -235,6 +250,41 @@ TEST_F(RestoreMachine, AnEnsembleThatNeverFormsIsRolledBackNamingTheMaster) {
   EXPECT_NE(record.reason().find("m1 is not serving"), std::string::npos) << record.reason();
   EXPECT_EQ(agents_.Count("rollback"), 3);
   EXPECT_EQ(agents_.Count("finish"), 0);
+}
+
+TEST_F(RestoreMachine, TheWayBackGetsItsOwnWaitNotTheRestoredDatasShortOne) {
+  // A restored ensemble that never forms, with a short confirmation window; the previous data
+  // takes longer than that window to form again, but less than the rollback's own wait.
+  restored_never_serves_ = true;
+  start_timeout_ = std::chrono::seconds(20);
+  rollback_start_timeout_ = std::chrono::seconds(90);
+  rollback_forms_after_ = std::chrono::seconds(45);
+  {
+    auto restores = Make();
+    ASSERT_TRUE(restores.Start(backup_.id()).ok());
+  }
+  const proto::RestoreRecord record = Finished();
+  EXPECT_EQ(record.status(), proto::STATUS_ERROR);
+  EXPECT_NE(record.reason().find("did not form within 20 s"), std::string::npos) << record.reason();
+  EXPECT_NE(record.reason().find("rolled back: every master serves its previous data again"),
+            std::string::npos)
+      << record.reason();
+  EXPECT_EQ(agents_.Count("rollback"), 3);
+}
+
+TEST_F(RestoreMachine, TheWayBackIsNotAwaitedForEver) {
+  agents_.failing.insert("m2 start");
+  rollback_start_timeout_ = std::chrono::seconds(30);
+  rollback_forms_after_ = std::chrono::seconds(45);
+  {
+    auto restores = Make();
+    ASSERT_TRUE(restores.Start(backup_.id()).ok());
+  }
+  const proto::RestoreRecord record = Finished();
+  EXPECT_NE(record.reason().find("rolled back to the previous data on every master, but the "
+                                 "ensemble did not form within 30 s"),
+            std::string::npos)
+      << record.reason();
 }
 
 TEST_F(RestoreMachine, IdentitiesNeverReachAPlainHttpMasterUnlessTheOperatorSaysSo) {

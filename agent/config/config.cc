@@ -257,6 +257,8 @@ Status ReadRoot(TomlReader& reader, AgentConfig* out) {
   out->backup_ready_replicas = static_cast<uint32_t>(ready_replicas);
   RETURN_IF_ERROR(reader.Integer("quorum_margin", 0, 9, &margin));
   RETURN_IF_ERROR(reader.Millis("restore_start_timeout_ms", &out->restore_start_timeout));
+  RETURN_IF_ERROR(
+      reader.Millis("restore_rollback_start_timeout_ms", &out->restore_rollback_start_timeout));
   int64_t keep = out->restore_rollback_keep;
   RETURN_IF_ERROR(reader.Integer("restore_rollback_keep", 0, 99, &keep));
   out->restore_rollback_keep = static_cast<uint32_t>(keep);

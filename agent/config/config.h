@@ -78,6 +78,8 @@ struct AgentConfig {
   // A restored ensemble gets this long to elect one leader with every server serving before
   // every master is rolled back.
   std::chrono::milliseconds restore_start_timeout{120000};
+  // After a failed restore is rolled back, how long the previous data gets to form again.
+  std::chrono::milliseconds restore_rollback_start_timeout{120000};
   // Rollback copies of the previous data kept per directory after a restore succeeds.
   uint32_t restore_rollback_keep = 0;
   // Staged data with at least this much transaction log to replay is loaded once by a scratch

@@ -64,16 +64,18 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentConfig config) {
   agent->peers_ =
       std::make_unique<PeerView>(c.peers, *agent->client_, token, c.probe_interval, c.peer_timeout);
   const std::string zk_connect = c.zk_connect.empty() ? DefaultZkConnect(zoo_cfg) : c.zk_connect;
+  agent->masters_ =
+      std::make_unique<MastersView>(agent->node_.get(), agent->peers_.get(), CountVoters(zoo_cfg));
   PeerView* peers = agent->peers_.get();
+  MastersView* masters = agent->masters_.get();
   agent->election_ = std::make_unique<coordinator::Election>(coordinator::ElectionOptions{
       .zk_connect = zk_connect,
       .self_name = c.name,
       .self_url = c.advertise,
       .session_timeout = c.election_session,
       .silent_for = [peers](const std::string& master) { return peers->SilentFor(master); },
-      .servers = [peers, zk_connect] { return peers->ServersOfAnsweringMasters(zk_connect); }});
-  agent->masters_ =
-      std::make_unique<MastersView>(agent->node_.get(), agent->peers_.get(), CountVoters(zoo_cfg));
+      .servers = [peers, zk_connect] { return peers->ServersOfAnsweringMasters(zk_connect); },
+      .no_quorum = [masters] { return WhyNoQuorum(masters->Status()); }});
   if (c.repository.enabled()) {
     std::string signing_secret = token;
     if (!c.repository.signing_key_file.empty()) {

@@ -32,6 +32,11 @@ http::Reply StatusReply(const Status& status) {
                           status.message());
 }
 
+std::string ErrorCodeOf(const http::Reply& reply) {
+  proto::ErrorReply error;
+  return proto::FromJson(reply.body, &error, true).ok() ? error.code() : "";
+}
+
 Status StatusFromReply(const http::Reply& reply, const std::string& where) {
   proto::ErrorReply error;
   std::string message = proto::FromJson(reply.body, &error, true).ok() && !error.error().empty()

@@ -11,6 +11,13 @@
 
 namespace lockstep::api {
 
+// The error code of a 503 that says no coordinator can be elected at all (ZooKeeper has had no
+// quorum for a while): asking again soon is pointless, so a client stops there rather than
+// repeat its request until its timeout.
+inline constexpr char kNoQuorumCode[] = "no_quorum";
+// The `code` of an error reply's body, or "" when it has none.
+std::string ErrorCodeOf(const http::Reply& reply);
+
 // The HTTP status for a failed operation.
 int HttpStatusFor(const Status& status);
 // The error reply for a failed operation.

@@ -112,14 +112,49 @@ std::string WhatToCheck(const ClusterFlags& flags, const std::string& errors) {
          "agents run";
 }
 
+// How a round over the agents ended when none gave a real answer.
+struct Unanswered {
+  bool none_answered = false;
+  // Every agent that answered at all said no coordinator can be elected (no quorum): another
+  // round would only hear it again.
+  bool no_quorum = false;
+};
+
+// What the agents of one round said instead of answering: each different message once (three
+// agents saying the same is one line), and whether any was out of reach.
+class RoundFailures {
+ public:
+  void Unreachable(const std::string& message) {
+    unreachable_ = true;
+    Add(message);
+  }
+  void Refused(const http::Reply& reply, const std::string& where) {
+    ++(api::ErrorCodeOf(reply) == api::kNoQuorumCode ? no_quorum_ : other_refusals_);
+    Add(api::StatusFromReply(reply, where).message());
+  }
+  bool OnlyNoQuorum() const { return no_quorum_ > 0 && other_refusals_ == 0; }
+  std::string Summary(const ClusterFlags& flags) const {
+    const std::string said = Join(said_, "; ");
+    return unreachable_ ? said + WhatToCheck(flags, said) : said;
+  }
+
+ private:
+  void Add(const std::string& message) {
+    if (std::find(said_.begin(), said_.end(), message) == said_.end()) said_.push_back(message);
+  }
+  std::vector<std::string> said_;
+  bool unreachable_ = false;
+  int no_quorum_ = 0, other_refusals_ = 0;
+};
+
 // One round over the agents given (answering ones first): the first real answer, or Unavailable
-// with what each said (and *none_answered set). A read, or a change carrying a request id, passes
+// with what each said (and `unanswered` set). A read, or a change carrying a request id, passes
 // a 502/503 (its agent can't reach or confirm the coordinator) on to the next agent.
 Result<std::string> CallAnyAgent(const ClusterFlags& flags, const std::string& token,
                                  const ApiRequest& request, std::string* content_type,
-                                 bool* none_answered) {
-  *none_answered = false;
-  std::string unreachable;
+                                 Unanswered* unanswered) {
+  *unanswered = {};
+  RoundFailures failures;
   const ProbedOrder agents = AnsweringFirst(flags);
   for (const std::string& each : agents.order) {
     ASSIGN_OR_RETURN(http::Url url, http::ParseUrl(each));
@@ -139,14 +174,12 @@ Result<std::string> CallAnyAgent(const ClusterFlags& flags, const std::string& t
                                                   .download_file = request.download_file,
                                                   .progress = request.progress});
     if (!reply.ok()) {
-      unreachable += (unreachable.empty() ? "" : "; ") + reply.status().message();
+      failures.Unreachable(reply.status().message());
       continue;
     }
     const bool passable = reply->status == 502 || reply->status == 503;
     if (passable && may_resend) {
-      unreachable +=
-          (unreachable.empty() ? "" : "; ") +
-          api::StatusFromReply(*reply, url.ToString() + url.path + request.path).message();
+      failures.Refused(*reply, url.ToString() + url.path + request.path);
       continue;
     }
     if (reply->status / 100 != 2) {
@@ -155,8 +188,8 @@ Result<std::string> CallAnyAgent(const ClusterFlags& flags, const std::string& t
     if (content_type) *content_type = reply->content_type;
     return std::move(reply->body);
   }
-  *none_answered = true;
-  return Status(StatusCode::kUnavailable, unreachable + WhatToCheck(flags, unreachable));
+  *unanswered = {.none_answered = true, .no_quorum = failures.OnlyNoQuorum()};
+  return Status(StatusCode::kUnavailable, failures.Summary(flags));
 }
 
 }  // namespace
@@ -189,10 +222,9 @@ Result<std::string> CallApi(const ClusterFlags& flags, const ApiRequest& request
   // after a partition), the round is repeated until the request's own timeout.
   const auto deadline = std::chrono::steady_clock::now() + request.timeout;
   for (;;) {
-    bool none_answered = false;
-    Result<std::string> answered =
-        CallAnyAgent(flags, *token, request, content_type, &none_answered);
-    const bool retry = request.repeatable && none_answered &&
+    Unanswered unanswered;
+    Result<std::string> answered = CallAnyAgent(flags, *token, request, content_type, &unanswered);
+    const bool retry = request.repeatable && unanswered.none_answered && !unanswered.no_quorum &&
                        std::chrono::steady_clock::now() + kRoundPause < deadline;
     if (!retry) return answered;
     std::this_thread::sleep_for(kRoundPause);

@@ -39,6 +39,9 @@ struct ElectionOptions {
   // timeout (4 s of a 6 s session), so new sessions, and a session that lost its server, try
   // only these. Not given: zk_connect.
   std::function<std::string()> servers;
+  // Why no coordinator can be elected at all right now, or "": ZooKeeper without a quorum of
+  // serving voters, as this agent's view of the masters shows it. Not given: never said.
+  std::function<std::string()> no_quorum;
 };
 
 struct CoordinatorInfo {
@@ -72,6 +75,8 @@ class Election {
   std::optional<CoordinatorInfo> Current() const;
   // Why there is no coordinator, when there is none (e.g. ZooKeeper unreachable).
   std::string problem() const;
+  // ElectionOptions::no_quorum's answer: why no election can finish right now, or "".
+  std::string NoQuorum() const { return options_.no_quorum ? options_.no_quorum() : ""; }
   // The ensemble's history marker: a random token in /lockstep/history, made by the first agent
   // to enrol in a history. Restores bring it back with the data; when every server's data is
   // lost the next enrolment makes a new one. "" until this agent has enrolled once.

@@ -48,11 +48,15 @@ TEST(ClusterView, QuorumNeedsAMajorityOfVoters) {
   EXPECT_EQ(one_of_three.leaders(), 0);
   EXPECT_EQ(one_of_three.leader(), "");
   EXPECT_FALSE(Healthy(one_of_three));
+  EXPECT_EQ(WhyNoQuorum(two_of_three), "");
+  EXPECT_EQ(WhyNoQuorum(one_of_three),
+            "ZooKeeper has no quorum: 1 of 3 voters serve (not serving: m1, m3)");
   // Observers serve but don't vote.
   auto observers = ComposeClusterStatus(
       Master("m1", api::kServing, "leader"),
       {Master("m2", api::kServing, "observer"), Master("m3", api::kServing, "observer")}, 3);
   EXPECT_FALSE(observers.quorum());
+  EXPECT_EQ(WhyNoQuorum(observers), "ZooKeeper has no quorum: 1 of 3 voters serve");
 }
 
 TEST(ClusterView, TwoLeadersIsNotHealthy) {

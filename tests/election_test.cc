@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "agent/http/coordinator_route.h"
+#include "api/status_http.h"
 #include "common/http/client.h"
 #include "coordinator/agent_client.h"
 #include "tests/fake_clock.h"
@@ -54,6 +55,7 @@ class ElectionTest : public ::testing::Test {
     std::mutex mu;
     std::map<std::string, std::chrono::milliseconds> of;
     std::string servers = "zk1:2181,zk2:2181,zk3:2181";  // those of masters that answer
+    std::function<std::string()> no_quorum = [] { return std::string(); };  // the masters' view
   };
 
   // `name` joins with ZooKeeper out of its reach: no coordinator, and a problem saying why.
@@ -78,7 +80,12 @@ class ElectionTest : public ::testing::Test {
         std::make_unique<Election>(ElectionOptions{.self_name = name,
                                                    .self_url = "https://" + name + ":7443",
                                                    .silent_for = silent_for,
-                                                   .servers = servers},
+                                                   .servers = servers,
+                                                   .no_quorum =
+                                                       [silence = silence_] {
+                                                         std::lock_guard lock(silence->mu);
+                                                         return silence->no_quorum();
+                                                       }},
                                    zk_.Connector(name), agent.clock);
     agent.election->Begin();
     return *agent.election;
@@ -325,6 +332,35 @@ TEST_F(ElectionTest, WithNoCoordinatorARequestWaitsForTheElectionToSettleThenGet
   EXPECT_NE(reply->body.find("connection refused"), std::string::npos) << reply->body;
   EXPECT_GT(clock.Now() - start, 15s) << "the settle time: a session timeout and then some";
   EXPECT_LE(clock.Now() - start, 15250ms) << "one poll past it, no more";
+}
+
+TEST_F(ElectionTest, WithNoQuorumForAWhileARequestIsRefusedAtOnceSayingSoAndWhatToDo) {
+  Election& m1 = JoinCutOff("m1");
+  testing::FakeClock clock;
+  const Clock::TimePoint start = clock.Now();
+  {
+    // The quorum is back for a moment at 4 s (a server that served briefly): the patience starts
+    // again from when it is lost once more.
+    std::lock_guard lock(silence_->mu);
+    silence_->no_quorum = [&clock, start]() -> std::string {
+      const auto at = clock.Now() - start;
+      if (at >= 4s && at < 5s) return "";
+      return "ZooKeeper has no quorum: 0 of 3 voters serve (not serving: m1, m2, m3)";
+    };
+  }
+  const http::Client client;
+  const http::Request request{.method = "POST", .path = "/v1/backups"};
+  std::optional<http::Reply> reply =
+      agent::RouteToCoordinator(m1, client, "token", request, 1s, clock);
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->status, 503);
+  EXPECT_EQ(api::ErrorCodeOf(*reply), api::kNoQuorumCode) << reply->body;
+  EXPECT_NE(reply->body.find("no coordinator can be elected: ZooKeeper has no quorum: 0 of 3"),
+            std::string::npos)
+      << reply->body;
+  EXPECT_NE(reply->body.find("lockstep node start-zk"), std::string::npos) << reply->body;
+  EXPECT_GE(clock.Now() - start, 11s) << "six seconds without a quorum after it was last seen";
+  EXPECT_LT(clock.Now() - start, 15s) << "before the election's whole settle time";
 }
 
 // A fake clock whose sleeps block until the test opens the gate: requests that wait for the

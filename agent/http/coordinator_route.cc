@@ -16,6 +16,11 @@ namespace {
 // the next agent to notice.
 constexpr auto kSettle = std::chrono::seconds(15);
 constexpr auto kPoll = std::chrono::milliseconds(250);
+// How long ZooKeeper must have been without a quorum before the wait ends early: longer than a
+// leader election takes while a majority serves (a second or two), so only a real loss of quorum
+// (servers stopped, a minority side of a partition) is answered at once rather than after
+// kSettle, on every agent the caller tries in turn.
+constexpr auto kQuorumPatience = std::chrono::seconds(6);
 
 // How many requests may wait for an election at once on this agent: each holds a worker thread
 // while it waits, so the rest are answered at once (503, retry) rather than queue behind them.
@@ -53,6 +58,30 @@ bool ElectionSettling(const http::Reply& reply) {
          (reply.body.find("no coordinator") != std::string::npos ||
           reply.body.find(coordinator::kNotCoordinator) != std::string::npos);
 }
+
+// Tracks how long the ensemble has had no quorum while a request waits for a coordinator.
+class QuorumWatch {
+ public:
+  QuorumWatch(const coordinator::Election& election, Clock& clock)
+      : election_(election), clock_(clock) {}
+  // Why no coordinator can come, once the quorum has been missing for kQuorumPatience; else "".
+  std::string Hopeless() {
+    std::string why = election_.NoQuorum();
+    if (why.empty()) {
+      lost_ = false;
+      return "";
+    }
+    if (!lost_) lost_since_ = clock_.Now();
+    lost_ = true;
+    return clock_.Now() - lost_since_ >= kQuorumPatience ? why : "";
+  }
+
+ private:
+  const coordinator::Election& election_;
+  Clock& clock_;
+  bool lost_ = false;
+  Clock::TimePoint lost_since_{};  // while lost_
+};
 
 // ForwardTo's answer when the coordinator's agent did not answer at all.
 bool NotAnswering(const http::Reply& reply) { return reply.status == 502; }
@@ -110,6 +139,7 @@ std::optional<http::Reply> RouteToCoordinator(const coordinator::Election& elect
   auto deadline = clock.Now() + kSettle;
   std::optional<http::Reply> unanswered;  // the last coordinator's silence, while waiting
   std::string silent;                     // …and its name
+  QuorumWatch quorum(election, clock);
   for (;;) {
     if (election.IsCoordinator()) {
       // Reads are served as they are; a change first confirms the role with the quorum.
@@ -143,6 +173,12 @@ std::optional<http::Reply> RouteToCoordinator(const coordinator::Election& elect
               (election.problem().empty() ? std::string("election in progress")
                                           : election.problem()) +
               "); it needs ZooKeeper with a quorum: check `lockstep cluster status` and retry");
+    }
+    if (std::string why = quorum.Hopeless(); !why.empty()) {
+      return http::ErrorReply(503, api::kNoQuorumCode,
+                              "no coordinator can be elected: " + why +
+                                  "; start the stopped servers (`lockstep node start-zk NAME`) "
+                                  "or see `lockstep cluster status`, then retry");
     }
     if (!place.Take()) {
       return http::ErrorReply(503, "unavailable",

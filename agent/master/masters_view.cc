@@ -53,6 +53,22 @@ bool Healthy(const proto::ClusterStatus& status) {
   return status.quorum() && status.leaders() == 1;
 }
 
+std::string WhyNoQuorum(const proto::ClusterStatus& status) {
+  if (status.quorum()) return "";
+  std::string down;
+  int serving_voters = 0;
+  for (const auto& master : status.masters()) {
+    if (master.zk().code() != api::kServing) {
+      down += (down.empty() ? "" : ", ") + master.name();
+    } else if (master.zk().mode() != "observer") {
+      ++serving_voters;
+    }
+  }
+  return "ZooKeeper has no quorum: " + std::to_string(serving_voters) + " of " +
+         std::to_string(status.voters()) + " voters serve" +
+         (down.empty() ? "" : " (not serving: " + down + ")");
+}
+
 proto::ClusterStatus MastersView::Status() const {
   return ComposeClusterStatus(node_->Snapshot(), peers_->Snapshot(), voters_);
 }

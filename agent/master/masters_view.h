@@ -24,6 +24,9 @@ std::string ExhibitorStatusJson(const proto::ClusterStatus& status);
 
 // True when there is a quorum and exactly one leader: what `lockstep cluster status` exits 0 on.
 bool Healthy(const proto::ClusterStatus& status);
+// "" when a majority of voters serve; else what an operator reads: "ZooKeeper has no quorum: 1
+// of 3 voters serve (not serving: m2, m3)".
+std::string WhyNoQuorum(const proto::ClusterStatus& status);
 
 // The masters as this agent sees them: its own server's last probe and its peers' last answers.
 // Thread-safe: it only reads the node's and the peers' snapshots.

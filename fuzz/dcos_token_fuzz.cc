@@ -1,8 +1,10 @@
-// DC/OS login tokens and the IAM's key set (agent/config/jwt.h) on arbitrary bytes: the input
-// is read both as a JSON Web Key Set and as a token checked against a fixed key set; whatever it
-// is, the answer is a verdict with a message, never a crash, and nothing unsigned is accepted.
+// DC/OS login tokens and the IAM's answers (agent/config/jwt.h, dcos_iam.h) on arbitrary bytes:
+// the input is read as a JSON Web Key Set, as a token checked against a fixed key set, and (cut
+// at its first newline) as the IAM's two answers about a user; whatever it is, the answer is a
+// verdict with a message, never a crash, and nothing unsigned is accepted.
 #include <cstdlib>
 
+#include "agent/config/dcos_iam.h"
 #include "agent/config/jwt.h"
 
 namespace {
@@ -26,5 +28,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // No input is signed by this key's owner, so none may be accepted.
   if (keys->Verify(input, 0).ok()) std::abort();
   (void)lockstep::jwt::Base64UrlDecode(input);
+  const size_t cut = std::min(input.find('\n'), input.size());
+  auto user = lockstep::agent::ParseIamUser(input.substr(0, cut), input.substr(cut));
+  if (user.ok()) (void)user->Holds("dcos:superuser", "full");
+  (void)lockstep::agent::CheckIamUid(input);
   return 0;
 }

@@ -194,6 +194,35 @@ bootstrapuser = "admin"
   ExpectRefused(kValid + std::string("\n[auth]\njwks = \"/k\"\n"), "auth.jwks");
 }
 
+TEST(AgentConfig, ReadsTheIamAndGroupRolesAndRefusesGroupsWithoutAnIam) {
+  auto parsed = ParseAgentConfig(kValid + std::string(R"(
+[auth]
+jwks_file = "/etc/lockstep/dcos-jwks.json"
+iam_url = "https://master.mesos/acs/api/v1"
+iam_token_file = "/etc/lockstep/iam-token"
+iam_ca_file = "/etc/lockstep/dcos-ca.crt"
+iam_cache_seconds = 30
+[auth.dcos_group_roles]
+zk-admins = "admin"
+sre = "operator"
+)"),
+                                 "agent.toml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  const DcosAuthConfig& auth = parsed->dcos_auth;
+  EXPECT_EQ(auth.iam.url, "https://master.mesos/acs/api/v1");
+  EXPECT_EQ(auth.iam.token_file, "/etc/lockstep/iam-token");
+  EXPECT_EQ(auth.iam.ca_file, "/etc/lockstep/dcos-ca.crt");
+  EXPECT_EQ(auth.iam.cache_for, std::chrono::seconds(30));
+  EXPECT_EQ(auth.group_roles.at("zk-admins"), api::Role::kAdmin);
+  EXPECT_EQ(auth.group_roles.at("sre"), api::Role::kOperator);
+  ExpectRefused(kValid + std::string("\n[auth]\njwks_file = \"/k\"\n[auth.dcos_group_roles]\n"
+                                     "g = \"admin\"\n"),
+                "needs iam_url");
+  ExpectRefused(kValid + std::string("\n[auth]\niam_url = \"https://iam\"\n"), "no jwks_file");
+  ExpectRefused(kValid + std::string("\n[auth]\njwks_file = \"/k\"\niam_cache_seconds = 99999\n"),
+                "iam_cache_seconds");
+}
+
 TEST(AgentConfig, ReadsTheRepository) {
   auto config = ParseAgentConfig(std::string(kValid) + kRepository, "agent.toml");
   ASSERT_TRUE(config.ok()) << config.status().ToString();

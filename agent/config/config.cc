@@ -163,7 +163,36 @@ Status ReadCredentialFiles(TomlReader& reader, AgentConfig* out) {
   return Status::Ok();
 }
 
-// [auth]: jwks_file, dcos_default_role and the [auth.dcos_roles] table (uid = "role").
+// A table of name = "role" (uids, or DC/OS group ids) under [auth]; false when absent.
+Result<bool> ReadRoleTable(TomlReader& auth, const std::string& name,
+                           std::map<std::string, api::Role>* out) {
+  ASSIGN_OR_RETURN(const toml::table* table, auth.Table(name));
+  if (!table) return false;
+  TomlReader entries(*table, "auth." + name);
+  for (const auto& [key, value] : *table) {
+    const std::string entry(key.str());
+    std::string role_name;
+    RETURN_IF_ERROR(entries.String(entry, &role_name));
+    Result<api::Role> role = api::ParseRole(role_name);
+    if (!role.ok()) return role.status().Prepend("'" + entries.Name(entry) + "'");
+    (*out)[entry] = *role;
+  }
+  return true;
+}
+
+// [auth] iam_url, iam_token_file, iam_ca_file, iam_cache_seconds: the IAM asked for groups.
+Status ReadIam(TomlReader& reader, IamConfig* out) {
+  RETURN_IF_ERROR(reader.String("iam_url", &out->url));
+  RETURN_IF_ERROR(reader.String("iam_token_file", &out->token_file));
+  RETURN_IF_ERROR(reader.String("iam_ca_file", &out->ca_file));
+  int64_t cache_seconds = out->cache_for.count();
+  RETURN_IF_ERROR(reader.Integer("iam_cache_seconds", 0, 3600, &cache_seconds));
+  out->cache_for = std::chrono::seconds(cache_seconds);
+  return Status::Ok();
+}
+
+// [auth]: jwks_file, dcos_default_role, the IAM, and the [auth.dcos_roles] (uid = "role") and
+// [auth.dcos_group_roles] (DC/OS group id = "role") tables.
 Status ReadAuth(TomlReader& root, DcosAuthConfig* out) {
   ASSIGN_OR_RETURN(const toml::table* table, root.Table("auth"));
   if (!table) return Status::Ok();
@@ -178,19 +207,17 @@ Status ReadAuth(TomlReader& root, DcosAuthConfig* out) {
     if (!role.ok()) return role.status().Prepend("'auth.dcos_default_role' (or \"none\")");
     out->default_role = *role;
   }
-  ASSIGN_OR_RETURN(const toml::table* roles, reader.Table("dcos_roles"));
-  if (roles) {
-    TomlReader uids(*roles, "auth.dcos_roles");
-    for (const auto& [key, value] : *roles) {
-      const std::string uid(key.str());
-      std::string name;
-      RETURN_IF_ERROR(uids.String(uid, &name));
-      Result<api::Role> role = api::ParseRole(name);
-      if (!role.ok()) return role.status().Prepend("'" + uids.Name(uid) + "'");
-      out->roles[uid] = *role;
-    }
+  ASSIGN_OR_RETURN(const bool roles, ReadRoleTable(reader, "dcos_roles", &out->roles));
+  ASSIGN_OR_RETURN(const bool group_roles,
+                   ReadRoleTable(reader, "dcos_group_roles", &out->group_roles));
+  RETURN_IF_ERROR(ReadIam(reader, &out->iam));
+  if (group_roles && out->iam.url.empty()) {
+    return InvalidArgument(
+        "[auth] dcos_group_roles needs iam_url: a DC/OS token names its user, not its groups, "
+        "which only the IAM knows");
   }
-  if (out->jwks_file.empty() && (roles || fallback != "operator")) {
+  if (out->jwks_file.empty() &&
+      (roles || group_roles || !out->iam.url.empty() || fallback != "operator")) {
     return InvalidArgument(
         "[auth] sets DC/OS roles but no jwks_file: DC/OS tokens are checked "
         "against the IAM's public keys, so name the file that holds them");

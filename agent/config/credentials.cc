@@ -34,6 +34,11 @@ Credentials::Credentials(std::vector<NamedToken> tokens, std::string cluster_sec
   }
 }
 
+std::string RoleLabel(const Principal& caller) {
+  if (caller.role) return std::string(api::RoleName(*caller.role));
+  return caller.cluster ? kClusterPrincipal : "none";
+}
+
 std::optional<Principal> Credentials::Identify(const std::string& authorization,
                                                std::string* refusal) const {
   std::optional<std::string_view> presented = api::BearerToken(authorization);
@@ -56,7 +61,9 @@ std::optional<Principal> Credentials::Identify(const std::string& authorization,
     if (refusal) *refusal = "DC/OS token refused: " + user.status().message();
     return std::nullopt;
   }
-  return Principal{.name = kDcosPrincipalPrefix + user->uid, .role = user->role};
+  return Principal{.name = kDcosPrincipalPrefix + user->uid,
+                   .role = user->role,
+                   .why_no_role = user->why_no_role};
 }
 
 Result<Credentials> LoadCredentials(const CredentialFiles& files) {

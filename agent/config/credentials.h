@@ -23,7 +23,13 @@ struct Principal {
   // The named token's role; none for the cluster credential, which no operator's route accepts.
   std::optional<api::Role> role;
   bool cluster = false;  // holds the cluster credential (an agent, or a legacy shared token)
+  // A caller known but given no role here (a DC/OS user): why, and what would give it one.
+  std::string why_no_role;
 };
+
+// What the audit log and a 403 say of a caller's role: its name, "cluster" for the cluster
+// credential, "none" for a known caller given no role here.
+std::string RoleLabel(const Principal& caller);
 
 // The name of the single token of `token_file`, kept as one admin token.
 inline constexpr char kLegacyTokenName[] = "admin";

@@ -10,8 +10,11 @@
 
 namespace lockstep::agent {
 
-DcosTokens::DcosTokens(DcosAuthConfig config, std::function<int64_t()> now)
-    : config_(std::move(config)), now_(now ? std::move(now) : UnixSecondsNow) {}
+DcosTokens::DcosTokens(DcosAuthConfig config, std::function<int64_t()> now,
+                       std::shared_ptr<IamDirectory> iam)
+    : config_(std::move(config)),
+      now_(now ? std::move(now) : UnixSecondsNow),
+      iam_(std::move(iam)) {}
 
 Result<DcosTokens::Stamp> DcosTokens::StampOf(const std::string& path) {
   struct stat st {};
@@ -36,8 +39,13 @@ Result<jwt::KeySet> DcosTokens::ReadKeys(const std::string& path) {
 }
 
 Result<std::shared_ptr<DcosTokens>> DcosTokens::Load(DcosAuthConfig config,
-                                                     std::function<int64_t()> now) {
-  std::shared_ptr<DcosTokens> tokens(new DcosTokens(std::move(config), std::move(now)));
+                                                     std::function<int64_t()> now,
+                                                     std::shared_ptr<IamDirectory> iam) {
+  if (!iam && !config.iam.url.empty()) {
+    ASSIGN_OR_RETURN(iam, HttpIam::Open(config.iam));
+  }
+  std::shared_ptr<DcosTokens> tokens(
+      new DcosTokens(std::move(config), std::move(now), std::move(iam)));
   const std::string& path = tokens->config_.jwks_file;
   ASSIGN_OR_RETURN(tokens->stamp_, StampOf(path));
   ASSIGN_OR_RETURN(jwt::KeySet keys, ReadKeys(path));
@@ -78,11 +86,31 @@ Result<DcosUser> DcosTokens::Identify(std::string_view token) const {
   if (auto listed = config_.roles.find(claims.uid); listed != config_.roles.end()) {
     return DcosUser{.uid = claims.uid, .role = listed->second};
   }
-  if (!config_.default_role) {
-    return InvalidArgument("DC/OS user '" + claims.uid +
-                           "' has no role here: list it in [auth] dcos_roles on the agents");
+  if (iam_) return RoleFromIam(claims.uid, token);
+  if (config_.default_role) return DcosUser{.uid = claims.uid, .role = config_.default_role};
+  return DcosUser{.uid = claims.uid,
+                  .why_no_role = "DC/OS user '" + claims.uid +
+                                 "' has no role here: list it in [auth] dcos_roles on the agents"};
+}
+
+Result<DcosUser> DcosTokens::RoleFromIam(const std::string& uid, std::string_view token) const {
+  ASSIGN_OR_RETURN(IamUser user, iam_->Lookup(uid, token));
+  std::optional<api::Role> role;
+  for (const std::string& group : user.groups) {
+    auto mapped = config_.group_roles.find(group);
+    if (mapped != config_.group_roles.end())
+      role = std::max(role.value_or(mapped->second), mapped->second);
   }
-  return DcosUser{.uid = claims.uid, .role = *config_.default_role};
+  if (role) return DcosUser{.uid = uid, .role = role};
+  if (user.Holds(kSuperuserPermission, "full"))
+    return DcosUser{.uid = uid, .role = api::Role::kAdmin};
+  if (user.Holds(kSystemBackupPermission, "full") && config_.default_role) {
+    return DcosUser{.uid = uid, .role = config_.default_role};
+  }
+  return DcosUser{.uid = uid,
+                  .why_no_role = "DC/OS user '" + uid + "' holds no " + kSystemBackupPermission +
+                                 " (full) in the IAM and is in no group of [auth] "
+                                 "dcos_group_roles; list it in [auth] dcos_roles, or grant it"};
 }
 
 }  // namespace lockstep::agent

@@ -1,10 +1,15 @@
 // DC/OS login tokens as callers of the agent's API (agent.toml [auth]): a token the cluster's
-// IAM signed (jwt.h) names a user by uid, and `dcos_roles` says what that user may do here. A
-// DC/OS token carries no permissions or groups, only the uid (the IAM keeps the rest): a uid not
-// listed gets `dcos_default_role`, operator unless said otherwise, which is what holders of
-// `dcos:adminrouter:ops:system-backup` could do through DC/OS's own backup API, save restoring
-// and deleting, which need admin here as on Lockstep's own routes. The IAM's keys are re-read
-// when their file changes, so a key rotation needs no restart.
+// IAM signed (jwt.h) names a user by uid, and the role it has here is, in this order:
+//   1. the uid's own entry in `dcos_roles`;
+//   2. with an IAM to ask ([auth] iam_url, dcos_iam.h): the highest role `dcos_group_roles` gives
+//      any of the user's DC/OS groups; else admin for holders of `dcos:superuser`, and
+//      `dcos_default_role` (operator unless said otherwise) for holders of
+//      `dcos:adminrouter:ops:system-backup`, the permission DC/OS's own backup API asks; else none;
+//   3. without one: `dcos_default_role` for every uid, since the token itself carries no
+//      permissions or groups.
+// A user with no role is known but may do nothing (403, saying why); restoring and deleting need
+// admin here as on Lockstep's own routes. The IAM's keys are re-read when their file changes, so
+// a key rotation needs no restart.
 #pragma once
 
 #include <sys/types.h>
@@ -17,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "agent/config/dcos_iam.h"
 #include "agent/config/jwt.h"
 #include "api/roles.h"
 #include "common/status.h"
@@ -25,15 +31,23 @@ namespace lockstep::agent {
 
 struct DcosAuthConfig {
   std::string jwks_file;  // the IAM's public keys (JSON Web Key Set); empty: DC/OS tokens off
-  std::map<std::string, api::Role> roles;  // uid -> role
-  // The role of a uid `roles` does not list; nullopt ("none"): such a token is refused.
+  std::map<std::string, api::Role> roles;        // uid -> role
+  std::map<std::string, api::Role> group_roles;  // DC/OS group id -> role (needs `iam`)
+  // The role of a uid `roles` does not list (with an IAM: of a holder of the system-backup
+  // permission); nullopt ("none"): no role.
   std::optional<api::Role> default_role = api::Role::kOperator;
+  IamConfig iam;  // the IAM to ask for groups and permissions; its url empty: none
 };
 
-// Who a verified DC/OS token names.
+// The permission DC/OS's backup API asks of its callers, and DC/OS's all-powerful one.
+inline constexpr char kSystemBackupPermission[] = "dcos:adminrouter:ops:system-backup";
+inline constexpr char kSuperuserPermission[] = "dcos:superuser";
+
+// Who a verified DC/OS token names, and what it may do here.
 struct DcosUser {
   std::string uid;
-  api::Role role = api::Role::kViewer;
+  std::optional<api::Role> role;  // none: the user is known but may do nothing here
+  std::string why_no_role;        // when role is none: what would give it one
 };
 
 // Thread-safe: the key set is swapped under a mutex when its file changes.
@@ -41,15 +55,20 @@ class DcosTokens {
  public:
   // Reads the key set now: a missing, unreadable, group- or world-writable (anyone who can
   // write it can mint tokens) or malformed file is an error naming it. `now` gives Unix seconds.
+  // `iam` replaces the IAM config.iam names (tests).
   static Result<std::shared_ptr<DcosTokens>> Load(DcosAuthConfig config,
-                                                  std::function<int64_t()> now = nullptr);
+                                                  std::function<int64_t()> now = nullptr,
+                                                  std::shared_ptr<IamDirectory> iam = nullptr);
 
-  // The user a token names, or InvalidArgument saying why it is refused (bad signature,
-  // expired, no role here, …).
+  // The user a token names, or an error saying why it is refused (bad signature, expired, the
+  // IAM not answering, …).
   Result<DcosUser> Identify(std::string_view token) const;
 
  private:
-  DcosTokens(DcosAuthConfig config, std::function<int64_t()> now);
+  DcosTokens(DcosAuthConfig config, std::function<int64_t()> now,
+             std::shared_ptr<IamDirectory> iam);
+  // Step 2 of the order above.
+  Result<DcosUser> RoleFromIam(const std::string& uid, std::string_view token) const;
   // The current keys, re-read first when the file changed (checked at most once a second). A
   // file that no longer parses keeps the last good keys, and is logged once per change.
   std::shared_ptr<const jwt::KeySet> Keys() const;
@@ -65,6 +84,7 @@ class DcosTokens {
 
   const DcosAuthConfig config_;
   const std::function<int64_t()> now_;
+  const std::shared_ptr<IamDirectory> iam_;
   mutable std::mutex mu_;
   mutable std::shared_ptr<const jwt::KeySet> keys_;
   mutable Stamp stamp_;

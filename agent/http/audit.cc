@@ -77,8 +77,7 @@ proto::AuditEntry MakeAuditEntry(const http::Request& request, const http::Reply
   entry.set_via(Bounded(dispatched.via));
   if (dispatched.caller) {
     entry.set_token(dispatched.caller->name);
-    entry.set_role(dispatched.caller->role ? std::string(api::RoleName(*dispatched.caller->role))
-                                           : std::string(kClusterPrincipal));
+    entry.set_role(RoleLabel(*dispatched.caller));
   }
   entry.set_client_cert(Bounded(request.client_subject));
   entry.set_remote(Bounded(request.remote));

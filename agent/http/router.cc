@@ -60,6 +60,10 @@ http::Reply Forbidden(const Route& route, const Principal& caller) {
     message = route.method + " " + route.pattern +
               " is for the agents' cluster credential only; token '" + caller.name + "' is " +
               api::RoleWithArticle(caller.role.value_or(api::Role::kViewer)) + " token";
+  } else if (!caller.role && !caller.cluster) {
+    message = route.method + " " + route.pattern + " needs the " +
+              std::string(api::RoleName(api::RoleFor(route.access))) + " role; " +
+              caller.why_no_role;
   } else if (!caller.role) {
     message = route.method + " " + route.pattern + " needs the " +
               std::string(api::RoleName(api::RoleFor(route.access))) +
@@ -72,12 +76,10 @@ http::Reply Forbidden(const Route& route, const Principal& caller) {
               ": use a token with the " + needed + " role (tokens_file on the agents)";
   }
   http::Reply reply{.status = 403};
-  reply.body =
-      "{\"error\":\"" + JsonEscape(message) + "\",\"code\":\"forbidden\",\"needed_role\":\"" +
-      std::string(api::AccessName(route.access)) + "\",\"token\":\"" + JsonEscape(caller.name) +
-      "\",\"token_role\":\"" +
-      (caller.role ? std::string(api::RoleName(*caller.role)) : std::string(kClusterPrincipal)) +
-      "\"}";
+  reply.body = "{\"error\":\"" + JsonEscape(message) +
+               "\",\"code\":\"forbidden\",\"needed_role\":\"" +
+               std::string(api::AccessName(route.access)) + "\",\"token\":\"" +
+               JsonEscape(caller.name) + "\",\"token_role\":\"" + RoleLabel(caller) + "\"}";
   return reply;
 }
 

@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 
 #include <atomic>
-#include <filesystem>
 #include <fstream>
 
 #include "agent/config/credentials.h"
@@ -16,6 +15,7 @@
 #include "common/http/server.h"
 #include "tests/fake_clock.h"
 #include "tests/jwt_signer.h"
+#include "tests/zk_files.h"
 
 namespace lockstep::agent {
 namespace {
@@ -75,10 +75,6 @@ TEST(IamAnswers, OnlyADcosUidGoesIntoAnIamUrl) {
 class HttpIamTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("dcos_iam_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
     server_ = std::make_unique<http::Server>(
         http::ServerOptions{.host = "127.0.0.1"}, [this](const http::Request& request) {
           ++requests_;
@@ -98,13 +94,11 @@ class HttpIamTest : public ::testing::Test {
         });
     ASSERT_TRUE(server_->Start().ok());
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   IamConfig Config() {
     return {.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/acs/api/v1"};
   }
   std::string TokenFile(const std::string& token, mode_t mode) {
-    const std::string path = (dir_ / "iam-token").string();
+    const std::string path = dir_ / "iam-token";
     std::ofstream(path) << token << "\n";
     ::chmod(path.c_str(), mode);
     return path;
@@ -114,7 +108,7 @@ class HttpIamTest : public ::testing::Test {
     return authorization_;
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir dir_;
   std::unique_ptr<http::Server> server_;
   std::atomic<int> requests_{0};
   std::atomic<bool> refuse_{false};
@@ -191,11 +185,7 @@ class TableIam : public IamDirectory {
 class DcosRolesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("dcos_roles_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-    jwks_ = (dir_ / "jwks.json").string();
+    jwks_ = dir_ / "jwks.json";
     std::ofstream(jwks_) << Signer().Jwks();
     ::chmod(jwks_.c_str(), 0644);
     iam_ = std::make_shared<TableIam>();
@@ -205,7 +195,6 @@ class DcosRolesTest : public ::testing::Test {
     iam_->users["reader"].permissions["dcos:adminrouter:ops:system-backup"] = {"read"};
     iam_->users["nobody"] = {};
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   static const testing::JwtSigner& Signer() {
     static const testing::JwtSigner signer("iam-1");
     return signer;
@@ -221,7 +210,7 @@ class DcosRolesTest : public ::testing::Test {
     return tokens.Identify(Signer().Token(uid, kNow + 60));
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir dir_;
   std::string jwks_;
   std::shared_ptr<TableIam> iam_;
 };

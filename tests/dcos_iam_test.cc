@@ -12,6 +12,8 @@
 
 #include "agent/config/credentials.h"
 #include "agent/config/dcos_tokens.h"
+#include "agent/http/router.h"
+#include "api/paths.h"
 #include "common/http/server.h"
 #include "tests/fake_clock.h"
 #include "tests/jwt_signer.h"
@@ -259,6 +261,37 @@ TEST_F(DcosRolesTest, AKnownUserWithoutARoleIsForbiddenSayingWhyNotRefused) {
   EXPECT_FALSE(api::Permits(api::Access::kViewer, nobody->role, nobody->cluster));
   EXPECT_FALSE(api::Permits(api::Access::kCluster, nobody->role, nobody->cluster));
   EXPECT_TRUE(api::Permits(api::Access::kOpen, nobody->role, nobody->cluster));
+}
+
+TEST_F(DcosRolesTest, TheRouterAnswersAUserWithoutARole403WithWhatWouldGiveItOne) {
+  Credentials credentials(
+      {{.name = "ops", .role = api::Role::kOperator, .secret = "ops-secret-0123456789abcdef"}},
+      "cluster-secret-0123456789abcdef", Load({}));
+  auto echo = [](const std::string& method, const std::string& pattern, api::Access access) {
+    return Route{method, pattern, access, false, "", [](const http::Request&, const PathParams&) {
+                   return http::Reply{200, "done", "text/plain"};
+                 }};
+  };
+  Router router(std::move(credentials),
+                {echo("GET", api::paths::kBackups, api::Access::kViewer),
+                 echo("POST", api::paths::kBackups, api::Access::kOperator)});
+  auto ask = [&](const std::string& method, const std::string& uid) {
+    http::Request request;
+    request.method = method;
+    request.path = api::paths::kBackups;
+    request.authorization = "token=" + Signer().Token(uid, kNow + 60);
+    return router.Dispatch(request);
+  };
+  EXPECT_EQ(ask("POST", "opal").status, 200) << "system-backup holders back up";
+  for (const std::string method : {"GET", "POST"}) {
+    http::Reply nobody = ask(method, "nobody");
+    EXPECT_EQ(nobody.status, 403) << method << ": known to the IAM, so not 401";
+    EXPECT_NE(nobody.body.find("holds no dcos:adminrouter:ops:system-backup"), std::string::npos)
+        << nobody.body;
+    EXPECT_NE(nobody.body.find("\"token\":\"dcos:nobody\""), std::string::npos) << nobody.body;
+    EXPECT_NE(nobody.body.find("\"token_role\":\"none\""), std::string::npos) << nobody.body;
+    EXPECT_EQ(nobody.body.find("cluster credential"), std::string::npos) << nobody.body;
+  }
 }
 
 }  // namespace

@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
-#include "api/status_http.h"
+#include "api/token.h"
 #include "common/http/tls.h"
 #include "common/http/url.h"
 #include "common/log.h"
-#include "common/secret_file.h"
 #include "proto/dcos.pb.h"
 #include "proto/json.h"
 
@@ -15,7 +14,13 @@ namespace lockstep::agent {
 namespace {
 
 constexpr auto kIamTimeout = std::chrono::seconds(5);
-constexpr size_t kMaxTokenFileBytes = 16 * 1024;
+
+// The service account's login token, read as every token file is (owner-only, trimmed).
+Result<std::string> ServiceToken(const std::string& path) {
+  Result<std::string> token = api::LoadToken(path, SecretFileRule::kOwnerOnly);
+  if (!token.ok()) return token.status().Prepend("[auth] iam_token_file");
+  return token;
+}
 
 void AddActions(const proto::IamPermission& permission, IamUser& user) {
   std::set<std::string>& actions = user.permissions[permission.rid()];
@@ -66,12 +71,7 @@ Result<std::unique_ptr<HttpIam>> HttpIam::Open(IamConfig config, Clock& clock) {
   if (url->tls) {
     ASSIGN_OR_RETURN(tls, http::MakeClientContext({.ca_file = config.ca_file}));
   }
-  if (!config.token_file.empty()) {
-    RETURN_IF_ERROR(
-        ReadSecretFile(config.token_file, SecretFileRule::kOwnerOnly, kMaxTokenFileBytes)
-            .status()
-            .Prepend("[auth] iam_token_file"));
-  }
+  if (!config.token_file.empty()) RETURN_IF_ERROR(ServiceToken(config.token_file).status());
   return std::unique_ptr<HttpIam>(
       new HttpIam(std::move(config), std::move(*url), http::Client(tls), clock));
 }
@@ -98,9 +98,7 @@ Result<IamUser> HttpIam::Lookup(const std::string& uid, std::string_view caller_
 Result<IamUser> HttpIam::Ask(const std::string& uid, std::string_view caller_token) const {
   std::string token(caller_token);
   if (!config_.token_file.empty()) {
-    ASSIGN_OR_RETURN(
-        token, ReadSecretFile(config_.token_file, SecretFileRule::kOwnerOnly, kMaxTokenFileBytes));
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+    ASSIGN_OR_RETURN(token, ServiceToken(config_.token_file));
   }
   const std::string authorization = "token=" + token;
   const std::string user = "/users/" + http::PercentEncode(uid, false);
@@ -130,15 +128,15 @@ Result<std::string> HttpIam::Get(const std::string& path, const std::string& aut
 }
 
 void HttpIam::Remember(const std::string& uid, const IamUser& user) {
+  const Clock::TimePoint now = clock_.Now();
   std::lock_guard guard(mu_);
   if (cache_.size() >= kMaxCachedUsers) {
     // Bounded whatever the number of users: drop what has expired, or everything if nothing has.
-    std::erase_if(cache_, [&](const auto& entry) {
-      return clock_.Now() - entry.second.at >= config_.cache_for;
-    });
+    std::erase_if(cache_,
+                  [&](const auto& entry) { return now - entry.second.at >= config_.cache_for; });
     if (cache_.size() >= kMaxCachedUsers) cache_.clear();
   }
-  cache_[uid] = Cached{clock_.Now(), user};
+  cache_[uid] = Cached{now, user};
 }
 
 }  // namespace lockstep::agent

@@ -54,27 +54,29 @@ Router::Match Router::Find(const http::Request& request) const {
   return match;
 }
 
-http::Reply Forbidden(const Route& route, const Principal& caller) {
-  std::string message;
+// What a 403 says: what the route needs, and why the caller's token does not do.
+std::string WhyForbidden(const Route& route, const Principal& caller) {
+  const std::string what = route.method + " " + route.pattern;
   if (route.access == Access::kCluster) {
-    message = route.method + " " + route.pattern +
-              " is for the agents' cluster credential only; token '" + caller.name + "' is " +
-              api::RoleWithArticle(caller.role.value_or(api::Role::kViewer)) + " token";
-  } else if (!caller.role && !caller.cluster) {
-    message = route.method + " " + route.pattern + " needs the " +
-              std::string(api::RoleName(api::RoleFor(route.access))) + " role; " +
-              caller.why_no_role;
-  } else if (!caller.role) {
-    message = route.method + " " + route.pattern + " needs the " +
-              std::string(api::RoleName(api::RoleFor(route.access))) +
-              " role; the cluster credential is for the agents' /v1/internal/ routes only and "
-              "acts for no operator: use a named token (tokens_file on the agents)";
-  } else {
-    const std::string needed(api::RoleName(api::RoleFor(route.access)));
-    message = route.method + " " + route.pattern + " needs the " + needed + " role; token '" +
-              caller.name + "' is " + api::RoleWithArticle(*caller.role) +
-              ": use a token with the " + needed + " role (tokens_file on the agents)";
+    return what + " is for the agents' cluster credential only; token '" + caller.name + "' is " +
+           api::RoleWithArticle(caller.role.value_or(api::Role::kViewer)) + " token";
   }
+  const std::string needed(api::RoleName(api::RoleFor(route.access)));
+  const std::string needs = what + " needs the " + needed + " role; ";
+  if (caller.role) {
+    return needs + "token '" + caller.name + "' is " + api::RoleWithArticle(*caller.role) +
+           ": use a token with the " + needed + " role (tokens_file on the agents)";
+  }
+  if (caller.cluster) {
+    return needs +
+           "the cluster credential is for the agents' /v1/internal/ routes only and acts for no "
+           "operator: use a named token (tokens_file on the agents)";
+  }
+  return needs + caller.why_no_role;  // a known caller given no role here
+}
+
+http::Reply Forbidden(const Route& route, const Principal& caller) {
+  const std::string message = WhyForbidden(route, caller);
   http::Reply reply{.status = 403};
   reply.body = "{\"error\":\"" + JsonEscape(message) +
                "\",\"code\":\"forbidden\",\"needed_role\":\"" +

@@ -6,6 +6,18 @@
 #include "proto/json.h"
 
 namespace lockstep::agent {
+namespace {
+
+// The masters whose server serves as a voter (an observer serves but does not vote).
+int ServingVoters(const proto::ClusterStatus& cluster) {
+  int serving = 0;
+  for (const auto& master : cluster.masters()) {
+    if (master.zk().code() == api::kServing && master.zk().mode() != "observer") ++serving;
+  }
+  return serving;
+}
+
+}  // namespace
 
 proto::ClusterStatus ComposeClusterStatus(const proto::MasterStatus& self,
                                           const std::vector<proto::MasterStatus>& peers,
@@ -15,13 +27,9 @@ proto::ClusterStatus ComposeClusterStatus(const proto::MasterStatus& self,
   masters.push_back(self);
   std::sort(masters.begin(), masters.end(),
             [](const auto& a, const auto& b) { return a.name() < b.name(); });
-  int serving_voters = 0;
   for (auto& master : masters) {
     const auto& zk = master.zk();
-    if (zk.code() == api::kServing) {
-      cluster.set_serving(cluster.serving() + 1);
-      if (zk.mode() != "observer") ++serving_voters;
-    }
+    if (zk.code() == api::kServing) cluster.set_serving(cluster.serving() + 1);
     if (zk.code() == api::kServing && zk.is_leader()) {
       cluster.set_leaders(cluster.leaders() + 1);
       cluster.set_leader(master.name());
@@ -30,7 +38,7 @@ proto::ClusterStatus ComposeClusterStatus(const proto::MasterStatus& self,
   }
   if (cluster.leaders() != 1) cluster.clear_leader();
   cluster.set_voters(voters);
-  cluster.set_quorum(voters > 0 && serving_voters >= voters / 2 + 1);
+  cluster.set_quorum(voters > 0 && ServingVoters(cluster) >= voters / 2 + 1);
   cluster.set_answered_by(self.name());
   return cluster;
 }
@@ -56,15 +64,10 @@ bool Healthy(const proto::ClusterStatus& status) {
 std::string WhyNoQuorum(const proto::ClusterStatus& status) {
   if (status.quorum()) return "";
   std::string down;
-  int serving_voters = 0;
   for (const auto& master : status.masters()) {
-    if (master.zk().code() != api::kServing) {
-      down += (down.empty() ? "" : ", ") + master.name();
-    } else if (master.zk().mode() != "observer") {
-      ++serving_voters;
-    }
+    if (master.zk().code() != api::kServing) down += (down.empty() ? "" : ", ") + master.name();
   }
-  return "ZooKeeper has no quorum: " + std::to_string(serving_voters) + " of " +
+  return "ZooKeeper has no quorum: " + std::to_string(ServingVoters(status)) + " of " +
          std::to_string(status.voters()) + " voters serve" +
          (down.empty() ? "" : " (not serving: " + down + ")");
 }

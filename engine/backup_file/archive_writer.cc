@@ -79,9 +79,7 @@ Status ArchiveWriter::Open(const ArchiveWriterOptions& options) {
   }
   pipe_ = std::make_unique<PipeSink>(compressed_to);
   zstd_ = std::make_unique<ZstdSink>(pipe_.get(), temp_path_);
-  RETURN_IF_ERROR(zstd_->Open({.level = options.zstd_level,
-                               .workers = options.zstd_threads,
-                               .job_bytes = options.zstd_job_bytes}));
+  RETURN_IF_ERROR(zstd_->Open(options.zstd));
   archive_ = archive_write_new();
   if (archive_ == nullptr) return Internal("libarchive: out of memory");
   if (archive_write_set_format_pax_restricted(archive_) != ARCHIVE_OK) {

@@ -31,13 +31,7 @@ namespace lockstep::backup_file {
 using ByteProgress = std::function<void(uint64_t bytes)>;
 
 struct ArchiveWriterOptions {
-  int zstd_level = 3;
-  // zstd worker threads (1: compress on the writing thread) and the size of each worker's job,
-  // which bounds memory. 2 MiB rather than 4: on the same 638 MiB data directory, a backup's
-  // peak RSS fell from 60-64 MiB to 43-44 MiB and its time stayed equal (2.68-2.91 s against
-  // 2.69-3.05 s; bench/zk_backup_bench).
-  int zstd_threads = 2;
-  size_t zstd_job_bytes = 2 << 20;
+  ZstdOptions zstd;
   // age X25519 recipients to encrypt to; empty: not encrypted.
   std::vector<age::X25519Recipient> recipients;
 };

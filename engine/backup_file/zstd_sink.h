@@ -18,6 +18,9 @@ namespace lockstep::backup_file {
 struct ZstdOptions {
   int level = 3;
   int workers = 2;  // 0 or 1: compress on the calling thread
+  // The size of each worker's job, which bounds memory. 2 MiB rather than 4: on the same 638 MiB
+  // data directory, a backup's peak RSS fell from 60-64 MiB to 43-44 MiB and its time stayed
+  // equal (2.68-2.91 s against 2.69-3.05 s; bench/zk_backup_bench).
   size_t job_bytes = 2 << 20;
 };
 
